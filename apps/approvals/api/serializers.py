@@ -1,0 +1,28 @@
+from rest_framework import serializers
+
+from apps.core.api.serializers import RecordSerializer, TransitionBody
+
+from ..models import ApprovalRequest, ApprovalStep
+
+
+class ApprovalRequestSerializer(RecordSerializer):
+    approver_ids = serializers.ListField(
+        child=serializers.CharField(max_length=64), write_only=True, required=False, allow_empty=False, max_length=20,
+        help_text="Ordered person ids, one sequential step each. Without it the tenant's chain for entity_type applies.",
+    )
+
+    class Meta(RecordSerializer.Meta):
+        model = ApprovalRequest
+
+
+class ApprovalStepSerializer(RecordSerializer):
+    approval_request_id = serializers.CharField(read_only=True)
+
+    class Meta(RecordSerializer.Meta):
+        model = ApprovalStep
+        exclude = ("approval_request",)
+        fields = None
+
+
+class DelegateBody(TransitionBody):
+    delegated_to_id = serializers.CharField(max_length=64)

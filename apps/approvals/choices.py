@@ -1,0 +1,27 @@
+from django.db import models
+
+
+class RequestStatus(models.TextChoices):
+    DRAFT = "draft"
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class StepStatus(models.TextChoices):
+    WAITING = "waiting"
+    PENDING = "pending"
+    DELEGATED = "delegated"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SKIPPED = "skipped"
+
+
+class Decision(models.TextChoices):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+OPEN_STEP_STATES = (StepStatus.PENDING, StepStatus.DELEGATED)

@@ -1,0 +1,170 @@
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from apps.core.models import TenantModel, tracked_history
+
+from .choices import Decision, RequestStatus, StepStatus
+
+INTERNAL = {"roles": (), "api": False}
+REQUESTER_OR_ADMIN = {"roles": (), "requester_may": True}
+
+
+class ApprovalChain(TenantModel):
+    """The tenant's default approvers for one entity type (configured in the admin)."""
+
+    id_prefix = "apc"
+    staff_roles = ("approver",)
+    write_roles = ()
+
+    name = models.CharField(max_length=200)
+    entity_type = models.CharField(max_length=64, help_text="e.g. AccessRequest, Equipment, Travel, HRRequest, Policy")
+    approver_ids = models.JSONField(default=list, help_text="Ordered person ids, one sequential step each.")
+    due_in_hours = models.PositiveIntegerField(null=True, blank=True, help_text="Deadline after submission.")
+    is_active = models.BooleanField(default=True)
+
+    history = tracked_history()
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant_id", "entity_type"], name="apc_tenant_entity")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.entity_type})"
+
+
+class ApprovalRequest(ConcurrentTransitionMixin, TenantModel):
+    id_prefix = "apr"
+    event_entity = "request"
+    staff_roles = ("approver",)
+    owner_fields = ("created_by", "requested_by_id")
+    requester_field = "requested_by_id"
+    field_aliases = {"requester_id": "requested_by_id"}
+
+    entity_type = models.CharField(max_length=64, blank=True, default="")
+    entity_id = models.CharField(max_length=64, null=True, blank=True)
+    requested_by_id = models.CharField(max_length=64, blank=True, default="")
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True, default="")
+    status = FSMField(max_length=16, choices=RequestStatus.choices, default=RequestStatus.DRAFT, protected=False)
+    current_step_index = models.PositiveIntegerField(default=0, editable=False)
+    total_steps = models.PositiveIntegerField(default=0, editable=False)
+    due_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    history = tracked_history()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant_id", "status"], name="apr_tenant_status"),
+            models.Index(fields=["status", "due_at"], name="apr_status_due"),
+            models.Index(fields=["tenant_id", "entity_id"], name="apr_tenant_entity"),
+        ]
+
+    @classmethod
+    def visibility_q(cls, principal) -> Q:
+        deciding = ApprovalStep.objects.filter(approval_request=OuterRef("pk")).filter(
+            Q(approver_id=principal.person_id) | Q(delegated_to_id=principal.person_id))
+        return super().visibility_q(principal) | Q(Exists(deciding))
+
+    @transition(field="status", source=RequestStatus.DRAFT, target=RequestStatus.PENDING,
+                custom={**REQUESTER_OR_ADMIN, "doc": "Activates step 0 and queues it for its approver."})
+    def submit(self):
+        pass
+
+    @transition(field="status", source=[RequestStatus.DRAFT, RequestStatus.PENDING], target=RequestStatus.CANCELLED,
+                custom={**REQUESTER_OR_ADMIN, "doc": "By the requester or an admin; open steps are skipped."})
+    def cancel(self):
+        self.completed_at = timezone.now()
+
+    @transition(field="status", source=RequestStatus.PENDING, target=RequestStatus.APPROVED, custom=INTERNAL)
+    def approve(self):
+        self.completed_at = timezone.now()
+
+    @transition(field="status", source=RequestStatus.PENDING, target=RequestStatus.REJECTED, custom=INTERNAL)
+    def reject(self):
+        self.completed_at = timezone.now()
+
+    @transition(field="status", source=RequestStatus.PENDING, target=RequestStatus.EXPIRED, custom=INTERNAL)
+    def expire(self):
+        self.completed_at = timezone.now()
+
+
+def _decider_only(step, actor) -> str | None:
+    if step.approval_request.requested_by_id == actor.person_id:
+        return "Segregation of duties: you cannot decide a request you made."
+    if actor.person_id != step.decider_id:
+        return "Only this step's approver (or its delegate, once delegated) can decide it."
+    return None
+
+
+DECIDER = {"roles": None, "check": _decider_only}
+
+
+class ApprovalStep(ConcurrentTransitionMixin, TenantModel):
+    id_prefix = "aps"
+    event_entity = "step"
+    staff_roles = ("approver",)
+    owner_fields = ("approver_id", "delegated_to_id")
+    field_aliases = {"request_id": "approval_request_id"}
+
+    approval_request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, related_name="steps", editable=False)
+    step_index = models.PositiveIntegerField(editable=False)
+    approver_id = models.CharField(max_length=64, editable=False)
+    status = FSMField(max_length=16, choices=StepStatus.choices, default=StepStatus.WAITING, protected=False)
+    decision = models.CharField(max_length=16, choices=Decision.choices, null=True, blank=True, editable=False)
+    comment = models.TextField(blank=True, default="", editable=False)
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    delegated_to_id = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    delegated = models.BooleanField(default=False, editable=False)
+
+    history = tracked_history()
+
+    class Meta:
+        ordering = ("step_index",)
+        constraints = [models.UniqueConstraint(fields=["approval_request", "step_index"], name="uniq_step_index")]
+        indexes = [
+            models.Index(fields=["tenant_id", "approver_id", "status"], name="aps_tenant_approver"),
+            models.Index(fields=["tenant_id", "delegated_to_id", "status"], name="aps_tenant_delegate"),
+        ]
+
+    @property
+    def decider_id(self) -> str:
+        return self.delegated_to_id if self.delegated else self.approver_id
+
+    @property
+    def requester_person_id(self) -> str | None:
+        return self.approval_request.requested_by_id
+
+    @classmethod
+    def visibility_q(cls, principal) -> Q:
+        return super().visibility_q(principal) | Q(approval_request__requested_by_id=principal.person_id)
+
+    @transition(field="status", source=StepStatus.WAITING, target=StepStatus.PENDING, custom=INTERNAL)
+    def activate(self):
+        pass
+
+    @transition(field="status", source=[StepStatus.PENDING, StepStatus.DELEGATED], target=StepStatus.APPROVED, custom=DECIDER)
+    def approve(self, *, comment: str = ""):
+        self._decide(Decision.APPROVED, comment)
+
+    @transition(field="status", source=[StepStatus.PENDING, StepStatus.DELEGATED], target=StepStatus.REJECTED, custom=DECIDER)
+    def reject(self, *, comment: str = ""):
+        self._decide(Decision.REJECTED, comment)
+
+    @transition(field="status", source=[StepStatus.PENDING, StepStatus.DELEGATED], target=StepStatus.DELEGATED,
+                custom={**DECIDER, "doc": "Body `delegated_to_id`: only the delegate can decide afterwards."})
+    def delegate(self, *, delegated_to_id: str):
+        self.delegated_to_id = delegated_to_id
+        self.delegated = True
+
+    @transition(field="status", source=[StepStatus.WAITING, StepStatus.PENDING, StepStatus.DELEGATED],
+                target=StepStatus.SKIPPED, custom=INTERNAL)
+    def skip(self):
+        pass
+
+    def _decide(self, decision: str, comment: str) -> None:
+        self.decision = decision
+        self.comment = comment
+        self.decided_at = timezone.now()

@@ -1,0 +1,68 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group, User
+from unfold.admin import ModelAdmin, StackedInline
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+
+from .models import Event, StaffMembership, Tenant
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+class MembershipInline(StackedInline):
+    model = StaffMembership
+    can_delete = False
+    extra = 0
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin, ModelAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
+    inlines = [MembershipInline]
+    list_display = ("username", "email", "is_staff", "is_superuser", "tenant")
+    list_select_related = ("membership",)
+
+    @admin.display(description="Tenant")
+    def tenant(self, user):
+        membership = getattr(user, "membership", None)
+        return membership.tenant_id if membership else "—"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        membership = getattr(request.user, "membership", None)
+        return qs.filter(membership__tenant_id=membership.tenant_id) if membership else qs.none()
+
+
+@admin.register(Tenant)
+class TenantAdmin(ModelAdmin):
+    list_display = ("id", "name", "created_at")
+    search_fields = ("id", "name")
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+
+@admin.register(Event)
+class EventAdmin(ModelAdmin):
+    list_display = ("type", "entity_id", "actor_id", "created_at", "dispatched_at")
+    list_filter = ("type",)
+    search_fields = ("entity_id", "type")
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        membership = getattr(request.user, "membership", None)
+        return qs.filter(tenant_id=membership.tenant_id) if membership else qs.none()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

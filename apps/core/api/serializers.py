@@ -1,0 +1,97 @@
+"""Serializer base: server-stamped fields read-only, alias pairs, status only via transitions."""
+import copy
+
+from rest_framework import serializers
+
+from ..fsm import state_field
+
+SERVER_STAMPED = (
+    "id", "tenant_id", "app_id", "created_at", "updated_at", "created_by", "updated_by",
+    "source_type", "is_deleted", "deleted_at", "deleted_by", "schema_version",
+)
+WRITE_ACTIONS = ("update", "partial_update")
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    """ModelSerializer for TenantModel subclasses; declare `Meta.model` and that's it."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+    }
+
+    class Meta:
+        fields = "__all__"
+        read_only_fields = SERVER_STAMPED
+
+    def get_fields(self):
+        fields = super().get_fields()
+        model = self.Meta.model
+        for name in SERVER_STAMPED:
+            if name in fields:
+                fields[name].read_only = True
+        status = state_field(model)
+        if status is not None and status.name in fields:
+            view = self.context.get("view")
+            fields[status.name].read_only = getattr(view, "action", None) not in WRITE_ACTIONS
+            fields[status.name].required = False
+        if getattr(model, "optimistic_version", False) and "version" in fields:
+            fields["version"] = serializers.IntegerField(
+                required=False, min_value=1,
+                help_text="Optimistic concurrency counter; send the version you read, a stale one is refused (409).",
+            )
+        for alias, canonical in model.field_aliases.items():
+            if canonical in fields:
+                field = copy.deepcopy(fields[canonical])
+                field.source = canonical
+                field.required = False
+                fields[alias] = field
+        return fields
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict) and self.Meta.model.field_aliases:
+            data = dict(data)
+            for alias, canonical in self.Meta.model.field_aliases.items():
+                if alias in data and canonical in data and data[alias] != data[canonical]:
+                    raise serializers.ValidationError({alias: [f"Disagrees with {canonical}; they are one value."]})
+                if alias in data and canonical not in data:
+                    data[canonical] = data.pop(alias)
+                else:
+                    data.pop(alias, None)
+        return super().to_internal_value(data)
+
+    def validate_tags(self, value):
+        if not isinstance(value, list) or not all(isinstance(t, str) and len(t) <= 64 for t in value):
+            raise serializers.ValidationError("Must be a list of strings (each at most 64 characters).")
+        return value
+
+
+class TransitionBody(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+
+
+class ProblemFieldError(serializers.Serializer):
+    field = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    errors = ProblemFieldError(many=True, required=False)
+    allowed_transitions = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+def string_list(value, *, field: str, allowed=None, max_items: int = 100) -> list[str]:
+    """Validate a JSON list of strings (optionally from a fixed set); call from validate_<field>."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or len(value) > max_items:
+        raise serializers.ValidationError(f"{field}: must be a list of at most {max_items} strings.")
+    if allowed is not None:
+        unknown = sorted(set(value) - set(allowed))
+        if unknown:
+            raise serializers.ValidationError(f"{field}: unknown values {unknown}; allowed: {sorted(allowed)}.")
+    return value

@@ -1,0 +1,130 @@
+"""The one base viewset: tenant/visibility scoping, services for writes, generated transitions."""
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from .. import services
+from ..exceptions import TransitionConflict
+from ..fsm import available_transitions, transitions_of
+from .filters import build_filterset, ordering_fields, text_fields
+from .serializers import TransitionBody
+
+class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Declare `queryset`, `serializer_class` (and optionally `transition_bodies`)."""
+
+    lookup_value_regex = "[^/]+"
+    transition_bodies: dict = {}
+    # Filters added to the generated ones: {"name": django_filters.Filter}
+    extra_filters: dict = {}
+    select_related: tuple = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        queryset = cls.__dict__.get("queryset")
+        if queryset is None:
+            return
+        model = queryset.model
+        cls.domain = model._meta.app_label
+        if "filterset_class" not in cls.__dict__:
+            cls.filterset_class = build_filterset(model, cls.extra_filters)
+        if "search_fields" not in cls.__dict__:
+            cls.search_fields = text_fields(model)
+        if "ordering_fields" not in cls.__dict__:
+            cls.ordering_fields = ordering_fields(model)
+        for info in transitions_of(model).values():
+            if info.exposed and not hasattr(cls, f"transition_{info.name}"):
+                setattr(cls, f"transition_{info.name}", _transition_action(cls, model, info))
+
+    # -- reads -------------------------------------------------------------------------
+    def get_queryset(self):
+        qs = self.queryset.model.objects.visible_to(self.request.user)
+        return qs.select_related(*self.select_related) if self.select_related else qs
+
+    @property
+    def actor(self):
+        return self.request.user
+
+    def respond(self, obj, code=status.HTTP_200_OK) -> Response:
+        response = Response(self.get_serializer(obj).data, status=code)
+        response["ETag"] = services.etag_of(obj)
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        return self.respond(self.get_object())
+
+    def if_match(self) -> str | None:
+        return self.request.headers.get("If-Match")
+
+
+class CreateRecordMixin:
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        model = self.queryset.model
+        service = services.dispatch(model, "create")
+        if service is not None:
+            obj = service(actor=self.actor, data=serializer.validated_data)
+        else:
+            obj = services.record_create(actor=self.actor, obj=model(**serializer.validated_data))
+        return self.respond(obj, status.HTTP_201_CREATED)
+
+
+class UpdateRecordMixin:
+    def update(self, request, *args, **kwargs):
+        obj = self.get_object()
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(obj, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        service = services.dispatch(type(obj), "update") or services.record_update
+        obj = service(actor=self.actor, obj=obj, data=serializer.validated_data, if_match=self.if_match())
+        return self.respond(obj)
+
+    def partial_update(self, request, *args, **kwargs):
+        kwargs["partial"] = True
+        return self.update(request, *args, **kwargs)
+
+
+class DeleteRecordMixin:
+    def destroy(self, request, *args, **kwargs):
+        obj = self.get_object()
+        service = services.dispatch(type(obj), "delete") or services.record_delete
+        service(actor=self.actor, obj=obj, if_match=self.if_match())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _transition_action(viewset_cls, model, info):
+    body_class = viewset_cls.transition_bodies.get(info.name, TransitionBody)
+    service = services.dispatch(model, info.name)
+
+    def handler(self, request, *args, **kwargs):
+        obj = self.get_object()
+        if info.name not in available_transitions(obj):  # state first: a 409 says more than a 400
+            raise TransitionConflict(f"'{info.name}' is not allowed from status {obj.status!r}.",
+                                     allowed_transitions=available_transitions(obj))
+        body = body_class(data=request.data if request.data else {}, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        if service is not None:
+            obj = service(actor=self.actor, obj=obj, if_match=self.if_match(), **body.validated_data)
+        else:
+            obj = services.record_transition(
+                actor=self.actor, obj=obj, name=info.name, body=body.validated_data, if_match=self.if_match()
+            )
+        return self.respond(obj)
+
+    handler.__name__ = f"transition_{info.name}"
+    sources = ", ".join(sorted(str(s) for s in info.sources))
+    roles = ", ".join(("admin",) + tuple(info.roles)) if info.roles is not None else "anyone who can see the record"
+    description = (
+        f"Transition `{info.name}`: from {sources} to `{info.target}`. Allowed for: {roles}."
+        + (" The requester may not run it (segregation of duties)." if info.custom.get("sod") else "")
+        + (" " + info.custom["doc"] if info.custom.get("doc") else "")
+        + " Send `If-Match` with the ETag you read to refuse a stale write (412)."
+    )
+    handler = extend_schema(
+        summary=f"{info.name.replace('_', ' ').capitalize()} ({model.__name__})",
+        description=description,
+        request=body_class,
+        responses={200: viewset_cls.serializer_class},
+    )(handler)
+    return action(detail=True, methods=["post"], url_path=info.name, url_name=info.name)(handler)

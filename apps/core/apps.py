@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "apps.core"
+    label = "core"
+    verbose_name = "Platform"
+
+    def ready(self):
+        from .api import schema  # noqa: F401  (registers OpenAPI auth extensions)
+
+        schema.name_enums_after_models()

@@ -1,0 +1,102 @@
+"""Authentication: JWT bearer tokens (people, apps with client_id) and integration API keys."""
+import jwt
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.module_loading import import_string
+from rest_framework import authentication, exceptions
+
+from .principal import Principal
+
+API_KEY_PREFIX = "sk-"
+
+
+def _bearer(request) -> str | None:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
+def decode_jwt(token: str) -> dict:
+    if settings.JWT_PUBLIC_KEY:
+        key, algorithms = settings.JWT_PUBLIC_KEY, ["RS256", "ES256"]
+    elif settings.JWT_SECRET:
+        key, algorithms = settings.JWT_SECRET, ["HS256"]
+    else:
+        raise exceptions.AuthenticationFailed("JWT verification is not configured on this server.")
+    options = {"require": ["exp", "sub"], "verify_aud": bool(settings.JWT_AUDIENCE)}
+    kwargs = {"audience": settings.JWT_AUDIENCE or None, "leeway": settings.JWT_LEEWAY_SECONDS}
+    if settings.JWT_ISSUER:
+        kwargs["issuer"] = settings.JWT_ISSUER
+        options["require"].append("iss")
+    try:
+        return jwt.decode(token, key, algorithms=algorithms, options=options, **kwargs)
+    except jwt.ExpiredSignatureError as exc:
+        raise exceptions.AuthenticationFailed("The token has expired.") from exc
+    except jwt.PyJWTError as exc:
+        raise exceptions.AuthenticationFailed(f"Invalid token: {exc}.") from exc
+
+
+def app_slug_for_client(tenant_id: str, client_id: str) -> str | None:
+    """The Application whose `oauth_client_id` matches; cached briefly (one query per minute)."""
+    key = f"client-app:{tenant_id}:{client_id}"
+    slug = cache.get(key)
+    if slug is None:
+        from django.apps import apps
+
+        Application = apps.get_model("integration", "Application")
+        slug = (
+            Application.objects.filter(tenant_id=tenant_id, oauth_client_id=client_id)
+            .values_list("slug", flat=True)
+            .first()
+        ) or ""
+        cache.set(key, slug, 60)
+    return slug or None
+
+
+class JWTAuthentication(authentication.BaseAuthentication):
+    def authenticate(self, request):
+        token = _bearer(request)
+        if token is None or token.startswith(API_KEY_PREFIX):
+            return None
+        claims = decode_jwt(token)
+        tenant_id = claims.get("tenant_id")
+        sub = claims.get("sub")
+        if not isinstance(tenant_id, str) or not tenant_id or not isinstance(sub, str) or not sub:
+            raise exceptions.AuthenticationFailed("The token must carry string claims 'sub' and 'tenant_id'.")
+        roles = claims.get("roles") or []
+        if isinstance(roles, str):
+            roles = [r for r in roles.replace(",", " ").split() if r]
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise exceptions.AuthenticationFailed("The 'roles' claim must be a list of strings.")
+        app_id = None
+        client_id = claims.get("client_id")
+        if isinstance(client_id, str) and client_id:
+            app_id = app_slug_for_client(tenant_id, client_id)
+        principal = Principal(person_id=sub[:64], tenant_id=tenant_id[:64], roles=frozenset(roles), app_id=app_id)
+        return principal, claims
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer sk-…` or `X-API-Key: sk-…`; resolved by the integration domain."""
+
+    def authenticate(self, request):
+        raw = request.META.get("HTTP_X_API_KEY") or _bearer(request)
+        if not raw or not raw.startswith(API_KEY_PREFIX):
+            return None
+        resolver = getattr(settings, "API_KEY_RESOLVER", "apps.integration.auth.resolve_api_key")
+        try:
+            resolve = import_string(resolver)
+        except ImportError as exc:
+            raise exceptions.AuthenticationFailed("API keys are not enabled.") from exc
+        principal = resolve(raw, request=request)
+        if principal is None:
+            raise exceptions.AuthenticationFailed("Unknown, revoked, blocked or expired API key.")
+        return principal, None
+
+    def authenticate_header(self, request):
+        return 'Bearer realm="api"'

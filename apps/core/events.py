@@ -1,0 +1,54 @@
+"""Outbox events. `emit` runs inside the caller's transaction; listeners run after commit."""
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.dispatch import Signal
+
+from .models import Event
+
+# Sent after the transaction that wrote the event commits (webhook fan-out listens).
+event_committed = Signal()
+# Sent inside the transaction, right after the outbox row is written, with the record:
+# listeners' writes commit or roll back with the change (approvals opens requests here).
+event_emitted = Signal()
+
+_IRREGULAR = {
+    "hold": "held", "reopen": "reopened", "open": "opened", "submit": "submitted", "cancel": "cancelled",
+    "ship": "shipped", "fulfill": "fulfilled", "return": "returned", "expire": "expired", "delegate": "delegated",
+    "skip": "skipped", "retire": "retired", "complete": "completed", "provision": "provisioned", "close": "closed",
+    "resolve": "resolved", "approve": "approved", "reject": "rejected", "revoke": "revoked", "renew": "renewed",
+    "activate": "activated", "block": "blocked", "start": "started", "book": "booked", "deliver": "delivered",
+    "rotate": "rotated", "pause": "paused", "resume": "resumed", "acknowledge": "acknowledged",
+}
+
+
+def past_tense(action: str) -> str:
+    if action in _IRREGULAR:
+        return _IRREGULAR[action]
+    return action + ("d" if action.endswith("e") else "ed")
+
+
+def record_payload(obj: models.Model) -> dict:
+    """The record as JSON-ready data (concrete fields plus alias names)."""
+    data = {}
+    for field in obj._meta.concrete_fields:
+        data[field.attname] = field.value_from_object(obj)
+    for alias, canonical in getattr(obj, "field_aliases", {}).items():
+        data[alias] = data.get(canonical)
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def emit(*, obj, action: str, actor=None, payload: dict | None = None, event_type: str | None = None) -> Event:
+    event = Event.objects.create(
+        tenant_id=obj.tenant_id,
+        app_id=getattr(obj, "app_id", None),
+        type=event_type or f"{obj._meta.app_label}.{obj.entity_name()}.{action}",
+        entity_type=obj._meta.label,
+        entity_id=obj.pk,
+        actor_id=getattr(actor, "person_id", None),
+        payload=payload if payload is not None else record_payload(obj),
+    )
+    event_emitted.send(sender=type(obj), event=event, obj=obj, action=action, actor=actor)
+    transaction.on_commit(lambda: event_committed.send(sender=Event, event=event))
+    return event

@@ -1,0 +1,63 @@
+"""Reading the django-fsm transitions declared on a model, by their public (URL) name."""
+from dataclasses import dataclass
+from functools import cache
+
+from django_fsm import FSMFieldMixin
+
+
+@dataclass(frozen=True)
+class TransitionInfo:
+    name: str  # public name: URL segment, service suffix, event action
+    method: str  # model method name (differs only when the name is a Python keyword)
+    sources: frozenset
+    target: str | None
+    custom: dict
+    conditions: tuple
+
+    @property
+    def roles(self) -> tuple[str, ...] | None:
+        return self.custom.get("roles")
+
+    @property
+    def exposed(self) -> bool:
+        return self.custom.get("api", True)
+
+    def allowed_from(self, state) -> bool:
+        return state in self.sources or "*" in self.sources or "+" in self.sources and state != self.target
+
+
+def state_field(model) -> FSMFieldMixin | None:
+    for field in model._meta.concrete_fields:
+        if isinstance(field, FSMFieldMixin):
+            return field
+    return None
+
+
+@cache
+def transitions_of(model) -> dict[str, TransitionInfo]:
+    field = state_field(model)
+    if field is None:
+        return {}
+    grouped: dict[str, dict] = {}
+    for t in field.get_all_transitions(model):
+        name = (t.custom or {}).get("action", t.name)
+        entry = grouped.setdefault(
+            name,
+            {"method": t.name, "sources": set(), "target": t.target, "custom": t.custom or {}, "conditions": tuple(t.conditions)},
+        )
+        entry["sources"].add(t.source)
+    return {
+        name: TransitionInfo(name=name, method=e["method"], sources=frozenset(e["sources"]), target=e["target"],
+                             custom=e["custom"], conditions=e["conditions"])
+        for name, e in grouped.items()
+    }
+
+
+def available_transitions(obj) -> list[str]:
+    field = state_field(type(obj))
+    state = field.value_from_object(obj)
+    return [
+        t.name
+        for t in transitions_of(type(obj)).values()
+        if t.allowed_from(state) and all(cond(obj) for cond in t.conditions)
+    ]

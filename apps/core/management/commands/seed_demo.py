@@ -1,0 +1,56 @@
+import importlib
+
+from django.apps import apps
+from django.contrib.auth.models import User
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from apps.core.models import StaffMembership, Tenant
+from apps.core.principal import Principal
+
+TENANTS = {"acme": "Acme Corp", "globex": "Globex Corporation"}
+# username suffix -> (person id suffix, roles)
+STAFF = {
+    "admin": ["admin"],
+    "approver": ["approver"],
+    "it": ["it"],
+    "hr": ["hr"],
+    "agent": ["agent"],
+    "travel": ["travel"],
+}
+PASSWORD = "demo-pass-123"
+DOMAINS = ("helpdesk", "operations", "approvals", "policies", "integration")
+
+
+class Command(BaseCommand):
+    help = "Create (idempotently) the demo tenants acme and globex with staff users and records in every domain."
+
+    @transaction.atomic
+    def handle(self, *args, **opts):
+        if not User.objects.filter(username="admin").exists():
+            User.objects.create_superuser("admin", "admin@example.com", PASSWORD)
+            self.stdout.write(f"superuser: admin / {PASSWORD}")
+        for slug, name in TENANTS.items():
+            tenant, _ = Tenant.objects.get_or_create(id=slug, defaults={"name": name})
+            people = {}
+            for role, roles in STAFF.items():
+                username = f"{slug}-{role}"
+                user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True})
+                if created:
+                    user.set_password(PASSWORD)
+                    user.save()
+                person_id = f"per_{slug}_{role}"
+                StaffMembership.objects.update_or_create(user=user, defaults={"tenant": tenant, "person_id": person_id, "roles": roles})
+                people[role] = person_id
+            people["member"] = f"per_{slug}_member"
+            people["member2"] = f"per_{slug}_member2"
+            actor = Principal(person_id=people["admin"], tenant_id=slug, roles=frozenset({"admin"}), source_type="system")
+            for domain in DOMAINS:
+                try:
+                    module = importlib.import_module(f"apps.{domain}.seed")
+                except ModuleNotFoundError:
+                    continue
+                summary = module.seed(tenant=tenant, people=people, actor=actor)
+                self.stdout.write(f"{slug}: {domain}: {summary}")
+            self.stdout.write(f"{slug}: staff users {', '.join(f'{slug}-{r}' for r in STAFF)} / {PASSWORD}")
+        self.stdout.write(self.style.SUCCESS("demo data ready"))

@@ -1,0 +1,206 @@
+"""Tenants, staff membership, the abstract base every record extends, the event outbox."""
+from typing import ClassVar
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from .ids import new_id
+from .text import snake_case
+
+
+class SourceType(models.TextChoices):
+    FRONTEND = "frontend"
+    BACKEND = "backend"
+    SERVER = "server"
+    SYSTEM = "system"
+    API = "api"
+
+
+class Tenant(models.Model):
+    id = models.SlugField(primary_key=True, max_length=64)
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffMembership(models.Model):
+    """Ties a Django (admin) user to one tenant, the person id it acts as, and its roles."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
+    person_id = models.CharField(max_length=64, help_text="The person id this user acts as (JWT `sub`).")
+    roles = models.JSONField(default=list, blank=True, help_text="admin, approver, it, hr, agent, travel")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "person_id"], name="uniq_membership_person")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.tenant_id}"
+
+
+class TenantQuerySet(models.QuerySet):
+    def for_tenant(self, tenant_id: str) -> "TenantQuerySet":
+        return self.filter(tenant_id=tenant_id)
+
+    def visible_to(self, principal) -> "TenantQuerySet":
+        """The one place tenancy and visibility are applied (API, admin, selectors)."""
+        qs = self.filter(tenant_id=principal.tenant_id)
+        if principal.app_id:
+            qs = qs.filter(app_id=principal.app_id)
+        if principal.sees_all(self.model.staff_roles):
+            return qs
+        return qs.filter(self.model.visibility_q(principal))
+
+
+class ActiveManager(models.Manager.from_queryset(TenantQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(is_deleted=False)
+
+
+AllManager = models.Manager.from_queryset(TenantQuerySet)
+
+
+def _history_user_getter(historical):
+    return historical.history_user_id
+
+
+def _history_user_setter(historical, user):
+    if user is not None:
+        historical.history_user_id = getattr(user, "person_id", None) or str(user.pk)
+
+
+def tracked_history(**kwargs) -> HistoricalRecords:
+    """Change history with the acting person's id (not a Django user FK)."""
+    return HistoricalRecords(
+        history_user_id_field=models.CharField(max_length=64, null=True, blank=True),
+        history_user_getter=_history_user_getter,
+        history_user_setter=_history_user_setter,
+        **kwargs,
+    )
+
+
+class TenantModel(models.Model):
+    """DESIGN.md §3: every record carries these fields; the client never sets the stamps."""
+
+    id_prefix: ClassVar[str] = "rec"
+    # Roles (besides admin) that see every row of the tenant; anyone else sees rows
+    # where one of `owner_fields` holds their person id.
+    staff_roles: ClassVar[tuple[str, ...]] = ()
+    owner_fields: ClassVar[tuple[str, ...]] = ("created_by",)
+    # The person who asked for the record; segregation of duties keys on it.
+    requester_field: ClassVar[str | None] = None
+    # Alias pairs from resources.json: {alias: canonical field}; one stored value.
+    field_aliases: ClassVar[dict[str, str]] = {}
+    # Entity name in event types: `<app_label>.<event_entity>.<action>`.
+    event_entity: ClassVar[str | None] = None
+    # Roles (besides admin) allowed to create/update/delete; None lets anyone in the tenant.
+    write_roles: ClassVar[tuple[str, ...] | None] = None
+    # Models with an integer `version` bump it on every write and reject stale ones.
+    optimistic_version: ClassVar[bool] = False
+
+    id = models.CharField(primary_key=True, max_length=40, editable=False)
+    tenant_id = models.CharField(max_length=64, db_index=True, editable=False)
+    app_id = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    updated_by = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    source = models.CharField(max_length=64, default="edm", blank=True)
+    source_type = models.CharField(max_length=16, choices=SourceType.choices, default=SourceType.API, editable=False)
+    is_deleted = models.BooleanField(default=False, editable=False)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deleted_by = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    schema_version = models.PositiveIntegerField(default=1, editable=False)
+    tags = models.JSONField(default=list, blank=True)
+
+    objects = ActiveManager()
+    all_objects = AllManager()
+
+    class Meta:
+        abstract = True
+        ordering = ("-id",)
+
+    def save(self, *args, **kwargs):
+        if not self.id:
+            self.id = new_id(self.id_prefix)
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def visibility_q(cls, principal) -> Q:
+        """Rows a member (no staff role) may see: those where an owner field holds their id."""
+        mine = Q()
+        for name in cls.owner_fields:
+            mine |= Q(**{name: principal.person_id})
+        return mine
+
+    @property
+    def requester_person_id(self) -> str | None:
+        return getattr(self, self.requester_field) if self.requester_field else self.created_by
+
+    @classmethod
+    def entity_name(cls) -> str:
+        return cls.event_entity or snake_case(cls.__name__)
+
+    def __str__(self) -> str:
+        label = getattr(self, "number", None) or getattr(self, "title", None) or getattr(self, "name", None)
+        return f"{label} ({self.id})" if label else self.id
+
+
+class Event(models.Model):
+    """Outbox: written in the same transaction as the change it describes."""
+
+    id = models.CharField(primary_key=True, max_length=40, editable=False)
+    tenant_id = models.CharField(max_length=64, db_index=True)
+    app_id = models.CharField(max_length=64, null=True, blank=True)
+    type = models.CharField(max_length=128, db_index=True)
+    entity_type = models.CharField(max_length=64)
+    entity_id = models.CharField(max_length=40, db_index=True)
+    actor_id = models.CharField(max_length=64, null=True, blank=True)
+    payload = models.JSONField(encoder=DjangoJSONEncoder, default=dict)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Set once the event has been fanned out to webhook deliveries.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-id",)
+        indexes = [models.Index(fields=["dispatched_at", "id"], name="core_event_undispatched")]
+
+    def save(self, *args, **kwargs):
+        if not self.id:
+            self.id = new_id("evt")
+        super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.entity_id}"
+
+
+class Counter(models.Model):
+    """Per-tenant sequences (ticket numbers); never reused, safe under concurrency."""
+
+    tenant_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=64)
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant_id", "name"], name="uniq_counter")]
+
+    @classmethod
+    def next_value(cls, *, tenant_id: str, name: str) -> int:
+        """Must run inside the caller's transaction: the row lock is held until it commits."""
+        for _ in range(3):
+            updated = cls.objects.filter(tenant_id=tenant_id, name=name).update(value=F("value") + 1)
+            if updated:
+                return cls.objects.filter(tenant_id=tenant_id, name=name).values_list("value", flat=True).get()
+            try:
+                with transaction.atomic():
+                    cls.objects.create(tenant_id=tenant_id, name=name, value=1)
+                return 1
+            except IntegrityError:
+                continue  # another transaction created it first; increment that row
+        raise RuntimeError("counter contention")

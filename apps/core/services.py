@@ -1,0 +1,203 @@
+"""Generic record operations every domain service builds on (Zulip-style actions).
+
+Each one is a single transaction: the change, its history row and its outbox event commit
+together. Domain services (`apps/<domain>/services.py`) wrap these for side effects.
+"""
+import hashlib
+import importlib
+import inspect
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+
+from . import events
+from .exceptions import Forbidden, PreconditionFailed, StaleVersion, TransitionConflict  # noqa: F401 (re-exported)
+from .fsm import TransitionInfo, available_transitions, state_field, transitions_of
+from .principal import Principal
+from .text import snake_case
+
+BASE_EXCLUDE = ("id", "tenant_id", "created_at", "updated_at")
+
+
+def etag_of(obj) -> str:
+    version = getattr(obj, "version", "") if obj.optimistic_version else ""
+    raw = f"{obj.pk}:{obj.updated_at.isoformat()}:{version}"
+    return '"' + hashlib.sha1(raw.encode()).hexdigest()[:24] + '"'
+
+
+def check_if_match(obj, if_match: str | None) -> None:
+    if not if_match or if_match.strip() == "*":
+        return
+    wanted = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+    if etag_of(obj) not in wanted:
+        raise PreconditionFailed("The record changed since you read it (If-Match does not match its ETag).")
+
+
+def check_version(obj, version) -> None:
+    if obj.optimistic_version and version is not None and int(version) != obj.version:
+        raise StaleVersion(f"version {version} is stale; the current version is {obj.version}.", current_version=obj.version)
+
+
+def lock(obj):
+    """Re-read the row under a lock (SELECT ... FOR UPDATE on PostgreSQL)."""
+    return type(obj).objects.select_for_update().get(pk=obj.pk)
+
+
+def _stamp(obj, actor: Principal) -> None:
+    now = timezone.now()
+    obj.updated_at = now
+    obj.updated_by = actor.person_id
+    obj.source_type = actor.source_type  # where the latest write came from
+    if obj.optimistic_version and obj.pk and not obj._state.adding:
+        obj.version = (obj.version or 0) + 1
+    obj._history_user = actor
+
+
+def check_write(actor: Principal, model) -> None:
+    roles = model.write_roles
+    if roles is not None and not actor.has_role(*roles):
+        raise Forbidden(f"Changing {model._meta.verbose_name_plural} needs one of the roles: {', '.join(('admin', *roles))}.")
+
+
+def _validate(obj) -> None:
+    obj.full_clean(validate_unique=False, validate_constraints=False)
+
+
+@transaction.atomic
+def record_create(*, actor: Principal, obj, emit: bool = True):
+    check_write(actor, type(obj))
+    obj.tenant_id = actor.tenant_id
+    obj.app_id = actor.app_id
+    obj.created_by = obj.updated_by = actor.person_id
+    obj.updated_at = obj.created_at
+    obj.source_type = actor.source_type
+    if obj.optimistic_version:
+        obj.version = 1
+    obj._history_user = actor
+    _validate(obj)
+    obj.save(force_insert=True)
+    if emit:
+        events.emit(obj=obj, action="created", actor=actor)
+    return obj
+
+
+@transaction.atomic
+def record_update(*, actor: Principal, obj, data: dict, if_match: str | None = None, prepare=None):
+    """Apply field changes; a changed `status` runs the one legal transition to it.
+
+    `prepare(obj, changed)` lets a domain service derive fields before the row is saved.
+    """
+    data = dict(data)
+    check_write(actor, type(obj))
+    obj = lock(obj)
+    check_if_match(obj, if_match)
+    check_version(obj, data.pop("version", None))
+    field = state_field(type(obj))
+    target = data.pop(field.name, None) if field else None
+    changed = [name for name, value in data.items() if getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, data[name])
+    if changed:
+        if prepare is not None:
+            prepare(obj, set(changed))
+        _stamp(obj, actor)
+        _validate(obj)
+        obj.save()
+        events.emit(obj=obj, action="updated", actor=actor, payload=None)
+    if target is not None and target != field.value_from_object(obj):
+        candidates = [t for t in transitions_of(type(obj)).values()
+                      if t.target == target and t.allowed_from(field.value_from_object(obj))]
+        if len(candidates) != 1:
+            raise TransitionConflict(
+                f"status cannot change from {field.value_from_object(obj)!r} to {target!r} directly.",
+                allowed_transitions=available_transitions(obj),
+            )
+        obj = _transition(actor=actor, obj=obj, info=candidates[0], body={})
+    return obj
+
+
+@transaction.atomic
+def record_delete(*, actor: Principal, obj, if_match: str | None = None) -> None:
+    check_write(actor, type(obj))
+    obj = lock(obj)
+    check_if_match(obj, if_match)
+    obj.is_deleted = True
+    obj.deleted_at = timezone.now()
+    obj.deleted_by = actor.person_id
+    _stamp(obj, actor)
+    obj.save()
+    events.emit(obj=obj, action="deleted", actor=actor)
+
+
+def transition_denial(*, actor: Principal, obj, info: TransitionInfo) -> str | None:
+    """Why `actor` may not run `info` on `obj` (None when allowed). One rule for API, admin, commands."""
+    requester = obj.requester_person_id
+    check = info.custom.get("check")
+    if check is not None and (reason := check(obj, actor)):
+        return reason
+    if info.custom.get("sod") and requester and requester == actor.person_id:
+        return "Segregation of duties: you cannot decide a request you made."
+    roles = info.roles
+    if roles is None or actor.has_role(*roles):
+        return None
+    if info.custom.get("requester_may") and requester == actor.person_id:
+        return None
+    return f"'{info.name}' needs one of the roles: {', '.join(('admin',) + tuple(roles))}."
+
+
+def _transition(*, actor: Principal, obj, info: TransitionInfo, body: dict, check_permission: bool = True):
+    denial = check_permission and transition_denial(actor=actor, obj=obj, info=info)
+    if denial:
+        raise Forbidden(denial)
+    if info.name not in available_transitions(obj):
+        state = state_field(type(obj)).value_from_object(obj)
+        raise TransitionConflict(
+            f"'{info.name}' is not allowed from status {state!r}.", allowed_transitions=available_transitions(obj)
+        )
+    method = getattr(obj, info.method)
+    params = inspect.signature(method).parameters
+    accepts_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    kwargs = {k: v for k, v in body.items() if accepts_any or k in params}
+    if "actor" in params or accepts_any:
+        kwargs["actor"] = actor
+    try:
+        method(**kwargs)
+    except TransitionNotAllowed as exc:
+        raise TransitionConflict(str(exc), allowed_transitions=available_transitions(obj)) from exc
+    _stamp(obj, actor)
+    obj._change_reason = (body.get("comment") or info.name)[:100]
+    _validate(obj)
+    try:
+        obj.save()
+    except ConcurrentTransition as exc:
+        raise TransitionConflict("Another change to this record won the race; reload and retry.") from exc
+    events.emit(obj=obj, action=info.custom.get("event", events.past_tense(info.name)), actor=actor)
+    return obj
+
+
+@transaction.atomic
+def record_transition(*, actor: Principal, obj, name: str, body: dict | None = None, if_match: str | None = None,
+                      check_permission: bool = True):
+    """Run transition `name`. `check_permission=False` is for engine-internal steps (approvals
+    activating a step, applying a decision to its target): the decision itself was checked."""
+    info = transitions_of(type(obj)).get(name)
+    if info is None:
+        raise TransitionConflict(f"Unknown transition '{name}'.", allowed_transitions=available_transitions(obj))
+    obj = lock(obj)
+    check_if_match(obj, if_match)
+    return _transition(actor=actor, obj=obj, info=info, body=body or {}, check_permission=check_permission)
+
+
+def dispatch(model, action: str):
+    """The domain service `<model_in_snake_case>_<action>` when the domain defines one, else None."""
+    try:
+        module = importlib.import_module(f"{model._meta.app_config.name}.services")
+    except ModuleNotFoundError:
+        return None
+    return getattr(module, f"{snake_case(model.__name__)}_{action}", None)
+
+
+def raise_validation(field: str, message: str):
+    raise ValidationError({field: [message]})

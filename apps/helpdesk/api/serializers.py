@@ -1,0 +1,19 @@
+from apps.core.api.serializers import RecordSerializer, string_list
+
+from ..choices import TicketType
+from ..models import SLAPolicy, Ticket
+
+
+class SLAPolicySerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = SLAPolicy
+
+    def validate_applies_to(self, value):
+        return string_list(value, field="applies_to", allowed=TicketType.values)
+
+
+class TicketSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = Ticket
+        read_only_fields = (*RecordSerializer.Meta.read_only_fields, "number", "sla_policy", "due_at",
+                            "first_response_due_at", "resolved_at", "first_response_at")

@@ -1,0 +1,43 @@
+"""Demo SLA policies and tickets in every status (idempotent)."""
+from apps.core import services as core
+from apps.core.principal import Principal
+
+from .models import SLAPolicy, Ticket
+from .services import ticket_create
+
+POLICIES = [
+    ("Urgent incidents", "urgent", ["incident", "problem"], 15, 240),
+    ("High priority", "high", ["incident", "service_request", "problem"], 60, 480),
+    ("Standard", "medium", ["incident", "service_request", "change", "problem"], 240, 2400),
+    ("Low priority", "low", ["incident", "service_request", "change", "problem"], 480, 4800),
+]
+TICKETS = [
+    ("Laptop will not boot after update", "incident", "high", "Hardware", []),
+    ("VPN drops every 10 minutes", "incident", "urgent", "Network", ["open"]),
+    ("New starter needs a phone", "service_request", "medium", "Hardware", ["open", "hold"]),
+    ("Printer on floor 3 jams", "incident", "low", "Hardware", ["open", "resolve"]),
+    ("Upgrade CRM to v5", "change", "medium", "Software", ["open", "resolve", "close"]),
+    ("Recurring mail delivery delays", "problem", "high", "Email", []),
+]
+
+
+def seed(*, tenant, people: dict, actor: Principal) -> str:
+    if SLAPolicy.all_objects.filter(tenant_id=tenant.id).exists():
+        return "already seeded"
+    for name, priority, applies_to, first, resolution in POLICIES:
+        core.record_create(actor=actor, obj=SLAPolicy(
+            name=name, priority=priority, applies_to=applies_to, first_response_minutes=first,
+            resolution_minutes=resolution, business_hours_only=priority in ("medium", "low"),
+        ))
+    agent = Principal(person_id=people["agent"], tenant_id=tenant.id, roles=frozenset({"agent"}), source_type="system")
+    for i, (title, kind, priority, category, steps) in enumerate(TICKETS):
+        submitter = people["member"] if i % 2 == 0 else people["member2"]
+        requester = Principal(person_id=submitter, tenant_id=tenant.id, source_type="system")
+        ticket = ticket_create(actor=requester, data={
+            "title": title, "type": kind, "priority": priority, "category": category,
+            "description": f"{title}. Reported through the demo seed.",
+            "assigned_to_id": people["agent"] if steps else None,
+        })
+        for step in steps:
+            ticket = core.record_transition(actor=agent, obj=ticket, name=step, body={"comment": "demo"})
+    return f"{len(POLICIES)} SLA policies, {Ticket.objects.filter(tenant_id=tenant.id).count()} tickets"

@@ -1,0 +1,128 @@
+import re
+
+from django.utils import timezone
+from rest_framework import serializers
+
+from apps.core.api.serializers import RecordSerializer, string_list
+
+from ..models import Application, Connector, IntegrationApiKey, Webhook, WebhookDelivery
+
+SCOPE = re.compile(r"^(\*|[a-z]+:(read|write))$")
+
+
+class OwnedByApplication(RecordSerializer):
+    """`application_id` is a plain id checked against the caller's tenant (never a global lookup)."""
+
+    application_id = serializers.CharField(required=False, allow_null=True, max_length=40)
+
+    class Meta(RecordSerializer.Meta):
+        fields = None
+        exclude = ("application",)
+
+
+class ApplicationSerializer(RecordSerializer):
+    class Meta(RecordSerializer.Meta):
+        model = Application
+
+    def validate_canonical_owner_of(self, value):
+        return string_list(value, field="canonical_owner_of")
+
+
+class ConnectorSerializer(OwnedByApplication):
+    credentials = serializers.DictField(write_only=True, required=False,
+                                        help_text="Secret settings; stored in the secret store at vault_path, never returned.")
+
+    class Meta(OwnedByApplication.Meta):
+        model = Connector
+
+    def validate_event_types(self, value):
+        return string_list(value, field="event_types")
+
+    def validate_config(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("Must be an object of non-secret settings.")
+        return value
+
+    def validate_metrics(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("Must be an object.")
+        return value
+
+
+class IntegrationApiKeySerializer(OwnedByApplication):
+    key = serializers.SerializerMethodField(help_text="The raw key: in the create (and rotate) response only.")
+
+    class Meta(OwnedByApplication.Meta):
+        model = IntegrationApiKey
+
+    def get_key(self, obj) -> str | None:
+        return getattr(obj, "raw_key", None)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not getattr(instance, "raw_key", None):  # the hash is shown with the key, once
+            data["key_hash"] = data["key_fingerprint"] = None
+        return data
+
+    def validate_scopes(self, value):
+        value = string_list(value, field="scopes", max_items=50)
+        bad = [s for s in value if not SCOPE.match(s)]
+        if bad:
+            raise serializers.ValidationError(f"Scopes are `<domain>:read`, `<domain>:write` or `*`; not {bad}.")
+        return value
+
+    def validate_allowed_models(self, value):
+        return string_list(value, field="allowed_models")
+
+    def validate_expires_at(self, value):
+        if value is not None and value <= timezone.now():
+            raise serializers.ValidationError("Must be in the future.")
+        return value
+
+
+class RotateBody(serializers.Serializer):
+    grace_seconds = serializers.IntegerField(required=False, min_value=0, max_value=30 * 86_400, default=86_400)
+
+
+class WebhookSerializer(OwnedByApplication):
+    secret = serializers.SerializerMethodField(help_text="The signing secret (whsec_…): in the create response only.")
+
+    class Meta(OwnedByApplication.Meta):
+        model = Webhook
+
+    def get_secret(self, obj) -> str | None:
+        return getattr(obj, "raw_secret", None)
+
+    def validate_event_types(self, value):
+        value = string_list(value, field="event_types")
+        bad = [t for t in value if not re.match(r"^(\*|[a-z_]+(\.[a-z_]+)*(\.\*)?)$", t)]
+        if bad:
+            raise serializers.ValidationError(f"Event types are `domain.entity.action`, `domain.*` or `*`; not {bad}.")
+        return value
+
+    def validate_headers(self, value):
+        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            raise serializers.ValidationError("Must be an object of string header values.")
+        reserved = [k for k in value if k.lower().startswith("webhook-") or k.lower() in ("host", "content-length")]
+        if reserved:
+            raise serializers.ValidationError(f"Reserved headers: {reserved}.")
+        return value
+
+    def validate_retry_policy(self, value):
+        from ..outbound import parse_retry_policy
+
+        try:
+            parse_retry_policy(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+        return value
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    webhook_id = serializers.CharField(read_only=True)
+    event_id = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ("id", "webhook_id", "event_id", "event_type", "status", "attempts", "next_attempt_at",
+                  "last_status_code", "last_error", "delivered_at", "created_at", "updated_at")

@@ -1,0 +1,10 @@
+from apps.core.api.routers import OptionalSlashRouter
+
+from . import views
+
+router = OptionalSlashRouter()
+router.register("applications", views.ApplicationViewSet, basename="application")
+router.register("connectors", views.ConnectorViewSet, basename="connector")
+router.register("api-keys", views.IntegrationApiKeyViewSet, basename="api-key")
+router.register("webhooks", views.WebhookViewSet, basename="webhook")
+urlpatterns = router.urls

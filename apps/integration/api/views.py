@@ -1,0 +1,48 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.core.api.pagination import NewestFirstCursorPagination
+from apps.core.api.viewsets import CreateRecordMixin, DeleteRecordMixin, RecordViewSet, UpdateRecordMixin
+
+from ..models import Application, Connector, IntegrationApiKey, Webhook
+from ..services import integration_api_key_rotate
+from . import serializers as s
+
+
+class ApplicationViewSet(CreateRecordMixin, UpdateRecordMixin, RecordViewSet):
+    queryset = Application.objects.all()
+    serializer_class = s.ApplicationSerializer
+
+
+class ConnectorViewSet(CreateRecordMixin, UpdateRecordMixin, DeleteRecordMixin, RecordViewSet):
+    queryset = Connector.objects.all()
+    serializer_class = s.ConnectorSerializer
+
+
+class IntegrationApiKeyViewSet(CreateRecordMixin, RecordViewSet):
+    queryset = IntegrationApiKey.objects.all()
+    serializer_class = s.IntegrationApiKeySerializer
+
+    @extend_schema(summary="Rotate: a new key (shown once); the old one expires after a grace period",
+                   request=s.RotateBody, responses={201: s.IntegrationApiKeySerializer})
+    @action(detail=True, methods=["post"], url_path="rotate", filter_backends=[])
+    def rotate(self, request, pk=None):
+        body = s.RotateBody(data=request.data or {})
+        body.is_valid(raise_exception=True)
+        new = integration_api_key_rotate(actor=self.actor, obj=self.get_object(), **body.validated_data)
+        return self.respond(new, status.HTTP_201_CREATED)
+
+
+class WebhookViewSet(CreateRecordMixin, UpdateRecordMixin, DeleteRecordMixin, RecordViewSet):
+    queryset = Webhook.objects.all()
+    serializer_class = s.WebhookSerializer
+
+    @extend_schema(summary="Delivery log of this webhook, newest first", responses=s.WebhookDeliverySerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="deliveries", filter_backends=[],
+            pagination_class=NewestFirstCursorPagination)
+    def deliveries(self, request, pk=None):
+        webhook = self.get_object()
+        page = self.paginate_queryset(webhook.deliveries.all())
+        return self.get_paginated_response(s.WebhookDeliverySerializer(page, many=True).data)

@@ -1,0 +1,56 @@
+from django.db import models
+
+
+class ApplicationKind(models.TextChoices):
+    APP = "app"
+    PLATFORM_SERVICE = "platform-service"
+    LIBRARY = "library"
+
+
+class ApplicationStatus(models.TextChoices):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    RETIRED = "retired"
+
+
+class ConnectorScope(models.TextChoices):
+    ORG = "org"
+    USER = "user"
+    GROUP = "group"
+
+
+class SyncStatus(models.TextChoices):
+    NEVER_SYNCED = "never_synced"
+    SYNCING = "syncing"
+    HEALTHY = "healthy"
+    DEGRADED = "degraded"
+    FAILING = "failing"
+    DISABLED = "disabled"
+
+
+class KeyKind(models.TextChoices):
+    USER = "user"
+    SERVICE = "service"
+    VIRTUAL_LLM = "virtual_llm"
+
+
+class KeyStatus(models.TextChoices):
+    ACTIVE = "active"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
+class Direction(models.TextChoices):
+    OUTBOUND = "outbound"
+    INBOUND = "inbound"
+
+
+class SignatureScheme(models.TextChoices):
+    STANDARD_WEBHOOKS_V1 = "standard-webhooks-v1"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending"
+    DELIVERING = "delivering"
+    DELIVERED = "delivered"
+    FAILED = "failed"  # gave up: attempts exhausted, webhook gone (410) or disabled

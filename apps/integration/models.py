@@ -1,0 +1,194 @@
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from apps.core.ids import new_id
+from apps.core.models import Event, TenantModel, tracked_history
+
+from .choices import (
+    ApplicationKind, ApplicationStatus, ConnectorScope, DeliveryStatus, Direction, KeyKind, KeyStatus, SignatureScheme,
+    SyncStatus,
+)
+
+ADMIN_ONLY = ()
+
+
+class IntegrationModel(TenantModel):
+    """Integration records are configuration: tenant admins write them, with optimistic versions."""
+
+    staff_roles = ()
+    write_roles = ADMIN_ONLY
+    optimistic_version = True
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Application(IntegrationModel):
+    id_prefix = "app"
+
+    display_name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=64)
+    kind = models.CharField(max_length=32, choices=ApplicationKind.choices, default=ApplicationKind.APP)
+    primary_domain = models.CharField(max_length=64, blank=True, default="")
+    description = models.TextField(blank=True, default="")
+    oauth_client_id = models.CharField(max_length=200, null=True, blank=True)
+    status = models.CharField(max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.ACTIVE)
+    canonical_owner_of = models.JSONField(default=list, blank=True)
+    api_base_path = models.CharField(max_length=300, blank=True, default="")
+    repository = models.CharField(max_length=300, blank=True, default="")
+
+    history = tracked_history()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant_id", "slug"], name="uniq_app_slug"),
+            models.UniqueConstraint(fields=["tenant_id", "oauth_client_id"], name="uniq_app_client_id"),
+        ]
+
+
+class Connector(IntegrationModel):
+    id_prefix = "cnn"
+
+    type = models.CharField(max_length=64)
+    provider = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    scope = models.CharField(max_length=16, choices=ConnectorScope.choices, default=ConnectorScope.ORG)
+    owner_id = models.CharField(max_length=64, null=True, blank=True)
+    group_id = models.CharField(max_length=64, null=True, blank=True)
+    user_id = models.CharField(max_length=64, null=True, blank=True)
+    config = models.JSONField(default=dict, blank=True)
+    vault_path = models.CharField(max_length=300, blank=True, default="", editable=False)
+    auth_type = models.CharField(max_length=32, blank=True, default="")
+    oauth_refresh_needed = models.BooleanField(default=False)
+    oauth_token_expires_at = models.DateTimeField(null=True, blank=True)
+    enabled = models.BooleanField(default=True)
+    sync_status = models.CharField(max_length=16, choices=SyncStatus.choices, default=SyncStatus.NEVER_SYNCED)
+    last_sync_at = models.DateTimeField(null=True, blank=True)
+    consecutive_errors = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    metrics = models.JSONField(default=dict, blank=True)
+    event_types = models.JSONField(default=list, blank=True)
+    webhook_endpoint_id = models.CharField(max_length=64, null=True, blank=True)
+    credential_last_rotated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    next_rotation_due = models.DateTimeField(null=True, blank=True)
+    application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    history = tracked_history()
+
+
+class IntegrationApiKey(ConcurrentTransitionMixin, IntegrationModel):
+    id_prefix = "key"
+    field_aliases = {"key_fingerprint": "key_hash", "key_prefix": "prefix"}
+
+    name = models.CharField(max_length=200)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=16, editable=False)
+    kind = models.CharField(max_length=16, choices=KeyKind.choices, default=KeyKind.SERVICE)
+    issued_to_user_id = models.CharField(max_length=64, null=True, blank=True)
+    issued_to_service = models.CharField(max_length=200, null=True, blank=True)
+    scopes = models.JSONField(default=list, blank=True)
+    allowed_models = models.JSONField(default=list, blank=True)
+    tpm_limit = models.PositiveIntegerField(null=True, blank=True)
+    rpm_limit = models.PositiveIntegerField(null=True, blank=True, validators=[MinValueValidator(1)])
+    max_budget_usd = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)])
+    spend_usd = models.DecimalField(max_digits=12, decimal_places=2, default=0, editable=False)
+    blocked = models.BooleanField(default=False)
+    blocked_reason = models.CharField(max_length=300, blank=True, default="")
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    rotated_from_key_id = models.CharField(max_length=40, null=True, blank=True, editable=False)
+    created_by_user_id = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = FSMField(max_length=16, choices=KeyStatus.choices, default=KeyStatus.ACTIVE, protected=False)
+
+    history = tracked_history(excluded_fields=["key_hash"])
+
+    class Meta:
+        verbose_name = "integration API key"
+
+    @transition(field="status", source=KeyStatus.ACTIVE, target=KeyStatus.REVOKED, custom={"roles": ()})
+    def revoke(self):
+        pass
+
+    @transition(field="status", source=KeyStatus.ACTIVE, target=KeyStatus.EXPIRED, custom={"roles": (), "api": False})
+    def expire(self):
+        pass
+
+    def usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.status == KeyStatus.ACTIVE and not self.blocked and not self.is_deleted and (
+            self.expires_at is None or self.expires_at > now)
+
+
+class Webhook(IntegrationModel):
+    id_prefix = "whk"
+    field_aliases = {"is_active": "enabled"}
+
+    name = models.CharField(max_length=200)
+    direction = models.CharField(max_length=16, choices=Direction.choices, default=Direction.OUTBOUND)
+    url = models.URLField(max_length=2000)
+    event_types = models.JSONField(default=list, blank=True, help_text="Exact types, `domain.*` or `*`.")
+    signature_scheme = models.CharField(max_length=32, choices=SignatureScheme.choices,
+                                        default=SignatureScheme.STANDARD_WEBHOOKS_V1)
+    vault_path = models.CharField(max_length=300, blank=True, default="", editable=False)
+    headers = models.JSONField(default=dict, blank=True)
+    enabled = models.BooleanField(default=True)
+    retry_policy = models.JSONField(default=dict, blank=True)
+    last_delivery_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_delivery_status = models.CharField(max_length=64, blank=True, default="", editable=False)
+    consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    connector_id = models.CharField(max_length=40, null=True, blank=True)
+    application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    secret_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
+
+    history = tracked_history()
+
+    def matches(self, event_type: str) -> bool:
+        for pattern in self.event_types or ["*"]:
+            if pattern == "*" or pattern == event_type or (
+                    pattern.endswith(".*") and event_type.startswith(pattern[:-1])):
+                return True
+        return False
+
+
+class WebhookDelivery(models.Model):
+    """One event to one webhook: sent, retried with the same webhook-id, logged."""
+
+    id = models.CharField(primary_key=True, max_length=40, editable=False)
+    tenant_id = models.CharField(max_length=64, db_index=True)
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    event_type = models.CharField(max_length=128)
+    status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    leased_until = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-id",)
+        verbose_name_plural = "webhook deliveries"
+        constraints = [models.UniqueConstraint(fields=["webhook", "event"], name="uniq_delivery_per_event")]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="whd_due")]
+
+    def save(self, *args, **kwargs):
+        if not self.id:
+            self.id = new_id("msg")
+        super().save(*args, **kwargs)
+
+
+class StoredSecret(models.Model):
+    """The database secret store: Fernet-encrypted values by path (never in ordinary tables)."""
+
+    path = models.CharField(max_length=300, unique=True)
+    ciphertext = models.BinaryField()
+    updated_at = models.DateTimeField(default=timezone.now)

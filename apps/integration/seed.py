@@ -1,0 +1,20 @@
+"""Demo application, connector and webhook (idempotent)."""
+from apps.core.principal import Principal
+
+from .models import Application
+from .services import connector_create
+
+
+def seed(*, tenant, people: dict, actor: Principal) -> str:
+    if Application.all_objects.filter(tenant_id=tenant.id).exists():
+        return "already seeded"
+    from apps.core import services as core
+
+    app = core.record_create(actor=actor, obj=Application(
+        display_name="HR portal", slug="hr-portal", kind="app", primary_domain="operations",
+        oauth_client_id=f"{tenant.id}-hr-portal", description="Self-service portal for employees"))
+    connector_create(actor=actor, data={
+        "type": "identity", "provider": "okta", "name": "Okta directory", "config": {"baseUrl": "https://example.okta.com"},
+        "credentials": {"client_secret": "demo-only"}, "application_id": app.id, "sync_status": "healthy",
+    })
+    return "1 application, 1 connector"

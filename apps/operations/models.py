@@ -1,0 +1,276 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from apps.core.models import TenantModel, tracked_history
+
+from .choices import (
+    AccessStatus, AccessType, DeliverableType, EquipmentStatus, HRRequestType, HRStatus, PendingStatus,
+    PrincipalType, TravelStatus,
+)
+
+# Who may run which transition (admin always may). `sod`: never the requester.
+DECIDE = {"roles": ("approver",), "sod": True}
+IT = {"roles": ("it",)}
+HR = {"roles": ("hr",), "sod": True}
+TRAVEL = {"roles": ("travel",)}
+NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
+
+
+def money(**kwargs):
+    return models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, validators=NON_NEGATIVE, **kwargs)
+
+
+class RequestModel(ConcurrentTransitionMixin, TenantModel):
+    """A request somebody (`requester_id`) makes and others decide on."""
+
+    owner_fields = ("created_by", "requester_id")
+    requester_field = "requester_id"
+
+    requester_id = models.CharField(max_length=64)
+
+    class Meta:
+        abstract = True
+
+
+class AccessRequest(RequestModel):
+    id_prefix = "acr"
+    staff_roles = ("approver", "it")
+    owner_fields = ("created_by", "requester_id", "principal_id")
+
+    system_id = models.CharField(max_length=100, help_text="Target system, e.g. github, aws, slack.")
+    access_type = models.CharField(max_length=16, choices=AccessType.choices)
+    status = FSMField(max_length=16, choices=AccessStatus.choices, default=AccessStatus.PENDING, protected=False)
+    justification = models.TextField()
+    approver_id = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    provisioned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    asset_id = models.CharField(max_length=64, null=True, blank=True)
+    principal_id = models.CharField(max_length=64, null=True, blank=True)
+    principal_type = models.CharField(max_length=16, choices=PrincipalType.choices, null=True, blank=True)
+    entitlement_type = models.CharField(max_length=100, blank=True, default="")
+    granted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    granted_by_id = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    history = tracked_history()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant_id", "status"], name="acr_tenant_status"),
+            models.Index(fields=["tenant_id", "requester_id"], name="acr_tenant_requester"),
+            models.Index(fields=["status", "expires_at"], name="acr_status_expiry"),
+        ]
+
+    @transition(field="status", source=AccessStatus.PENDING, target=AccessStatus.APPROVED, custom=DECIDE)
+    def approve(self, *, actor):
+        self.approver_id = actor.person_id
+        self.approved_at = timezone.now()
+
+    @transition(field="status", source=AccessStatus.PENDING, target=AccessStatus.REJECTED, custom=DECIDE)
+    def reject(self, *, actor):
+        self.approver_id = actor.person_id
+
+    @transition(field="status", source=AccessStatus.APPROVED, target=AccessStatus.PROVISIONED,
+                custom={**IT, "doc": "Optional body `expires_at` makes the grant time-bound."})
+    def provision(self, *, actor, expires_at=None):
+        now = timezone.now()
+        self.provisioned_at = self.granted_at = now
+        self.granted_by_id = actor.person_id
+        if expires_at is not None:
+            self.expires_at = expires_at
+
+    @transition(field="status", source=AccessStatus.PROVISIONED, target=AccessStatus.PROVISIONED,
+                custom={"roles": ("it", "approver"), "doc": "Extends a time-bound grant: body `expires_at` (later than now)."})
+    def renew(self, *, expires_at):
+        self.expires_at = expires_at
+
+    @transition(field="status", source=AccessStatus.PROVISIONED, target=AccessStatus.COMPLETED, custom=IT)
+    def complete(self):
+        pass
+
+    @transition(field="status", source=AccessStatus.PROVISIONED, target=AccessStatus.COMPLETED,
+                custom={"roles": (), "api": False, "event": "expired"})
+    def expire(self):
+        pass
+
+    def clean(self):
+        if self.access_type == AccessType.REVOKE and not (self.principal_id and self.entitlement_type):
+            raise ValidationError({"principal_id": "A revoke request names the grant: principal_id, system_id and entitlement_type."})
+
+
+class HRRequest(RequestModel):
+    id_prefix = "hrr"
+    staff_roles = ("hr",)
+
+    type = models.CharField(max_length=32, choices=HRRequestType.choices)
+    status = FSMField(max_length=16, choices=HRStatus.choices, default=HRStatus.PENDING, protected=False)
+    description = models.TextField()
+    deliverable_type = models.CharField(max_length=16, choices=DeliverableType.choices, null=True, blank=True)
+    deliverable_url = models.URLField(max_length=1000, blank=True, default="")
+    fulfilled_by = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    fulfilled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    rejection_reason = models.TextField(blank=True, default="", editable=False)
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name = "HR request"
+        indexes = [models.Index(fields=["tenant_id", "status"], name="hrr_tenant_status")]
+
+    @transition(field="status", source=HRStatus.PENDING, target=HRStatus.IN_PROGRESS, custom=HR)
+    def start(self):
+        pass
+
+    @transition(field="status", source=[HRStatus.PENDING, HRStatus.IN_PROGRESS], target=HRStatus.COMPLETED,
+                custom={**HR, "doc": "Body `deliverable_url` is required for digital deliverables."})
+    def fulfill(self, *, actor, deliverable_url: str = ""):
+        if deliverable_url:
+            self.deliverable_url = deliverable_url
+        if self.deliverable_type == DeliverableType.DIGITAL and not self.deliverable_url:
+            raise ValidationError({"deliverable_url": "A digital deliverable needs its URL."})
+        self.fulfilled_by = actor.person_id
+        self.fulfilled_at = timezone.now()
+
+    @transition(field="status", source=[HRStatus.PENDING, HRStatus.IN_PROGRESS], target=HRStatus.REJECTED,
+                custom={**HR, "doc": "Body `reason` (or `comment`) says why."})
+    def reject(self, *, reason: str = "", comment: str = ""):
+        self.rejection_reason = reason or comment
+        if not self.rejection_reason:
+            raise ValidationError({"reason": "Say why the request is rejected."})
+
+
+class Equipment(RequestModel):
+    id_prefix = "eqp"
+    staff_roles = ("approver", "it")
+
+    equipment_type = models.CharField(max_length=100)
+    specification = models.TextField()
+    status = FSMField(max_length=16, choices=EquipmentStatus.choices, default=EquipmentStatus.REQUESTED, protected=False)
+    approver_id = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    ordered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    delivered_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cost = money()
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name_plural = "equipment"
+        indexes = [models.Index(fields=["tenant_id", "status"], name="eqp_tenant_status")]
+
+    @transition(field="status", source=EquipmentStatus.REQUESTED, target=EquipmentStatus.APPROVED, custom=DECIDE)
+    def approve(self, *, actor):
+        self.approver_id = actor.person_id
+
+    @transition(field="status", source=EquipmentStatus.APPROVED, target=EquipmentStatus.ORDERED,
+                custom={**IT, "doc": "Places the order; optional body `cost`."})
+    def provision(self, *, cost=None):
+        self.ordered_at = timezone.now()
+        if cost is not None:
+            self.cost = cost
+
+    @transition(field="status", source=EquipmentStatus.ORDERED, target=EquipmentStatus.SHIPPED, custom=IT)
+    def ship(self):
+        pass
+
+    @transition(field="status", source=EquipmentStatus.SHIPPED, target=EquipmentStatus.DELIVERED, custom=IT)
+    def deliver(self):
+        self.delivered_at = timezone.now()
+
+    @transition(field="status", source=EquipmentStatus.DELIVERED, target=EquipmentStatus.RETURNED,
+                custom={**IT, "requester_may": True, "action": "return"})
+    def return_(self):
+        pass
+
+
+class Travel(RequestModel):
+    id_prefix = "trv"
+    staff_roles = ("approver", "travel")
+
+    purpose = models.TextField()
+    destination = models.CharField(max_length=200)
+    departure_at = models.DateTimeField()
+    return_at = models.DateTimeField()
+    status = FSMField(max_length=16, choices=TravelStatus.choices, default=TravelStatus.REQUESTED, protected=False)
+    approver_id = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    booked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    estimated_cost = money()
+    actual_cost = money()
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name_plural = "travel"
+        indexes = [models.Index(fields=["tenant_id", "status"], name="trv_tenant_status")]
+
+    def clean(self):
+        if self.departure_at and self.return_at and self.return_at <= self.departure_at:
+            raise ValidationError({"return_at": "Must be after departure_at."})
+
+    @transition(field="status", source=TravelStatus.REQUESTED, target=TravelStatus.APPROVED, custom=DECIDE)
+    def approve(self, *, actor):
+        self.approver_id = actor.person_id
+
+    @transition(field="status", source=TravelStatus.APPROVED, target=TravelStatus.BOOKED, custom=TRAVEL)
+    def book(self):
+        self.booked_at = timezone.now()
+
+    @transition(field="status", source=TravelStatus.BOOKED, target=TravelStatus.COMPLETED,
+                custom={**TRAVEL, "requester_may": True, "doc": "Optional body `actual_cost`."})
+    def complete(self, *, actual_cost=None):
+        if actual_cost is not None:
+            self.actual_cost = actual_cost
+
+    @transition(field="status", source=[TravelStatus.REQUESTED, TravelStatus.APPROVED, TravelStatus.BOOKED],
+                target=TravelStatus.CANCELLED, custom={"roles": ("approver", "travel"), "requester_may": True})
+    def cancel(self):
+        pass
+
+
+class Pending(ConcurrentTransitionMixin, TenantModel):
+    """The work queue: one item per thing somebody has to do (approvals put theirs here)."""
+
+    id_prefix = "pnd"
+    staff_roles = ()
+    owner_fields = ("created_by", "assignee_id", "requested_by_id")
+
+    type = models.CharField(max_length=64, help_text="approval, task, review, …")
+    source_id = models.CharField(max_length=64, help_text="Id of the record this item stands for.")
+    status = FSMField(max_length=16, choices=PendingStatus.choices, default=PendingStatus.QUEUED, protected=False)
+    priority = models.PositiveSmallIntegerField(default=3, validators=[MinValueValidator(1), MaxValueValidator(5)])
+    assignee_id = models.CharField(max_length=64, null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    title = models.CharField(max_length=300, blank=True, default="")
+    entity_type = models.CharField(max_length=64, blank=True, default="")
+    entity_id = models.CharField(max_length=64, null=True, blank=True)
+    requested_by_id = models.CharField(max_length=64, null=True, blank=True)
+    description = models.TextField(blank=True, default="")
+    current_step_index = models.PositiveIntegerField(null=True, blank=True)
+    total_steps = models.PositiveIntegerField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name = "pending item"
+        indexes = [
+            models.Index(fields=["tenant_id", "assignee_id", "status"], name="pnd_tenant_assignee_status"),
+            models.Index(fields=["tenant_id", "source_id"], name="pnd_tenant_source"),
+        ]
+
+    @transition(field="status", source=[PendingStatus.QUEUED, PendingStatus.BLOCKED], target=PendingStatus.PROCESSING)
+    def start(self):
+        pass
+
+    @transition(field="status", source=[PendingStatus.QUEUED, PendingStatus.PROCESSING], target=PendingStatus.BLOCKED)
+    def block(self):
+        pass
+
+    @transition(field="status", source=[PendingStatus.QUEUED, PendingStatus.PROCESSING, PendingStatus.BLOCKED],
+                target=PendingStatus.COMPLETED)
+    def complete(self):
+        self.completed_at = timezone.now()

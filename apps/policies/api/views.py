@@ -1,0 +1,41 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.core.api.serializers import TransitionBody
+from apps.core.api.viewsets import CreateRecordMixin, RecordViewSet, UpdateRecordMixin
+
+from ..models import Policy
+from ..services import policy_acknowledge
+from .serializers import CompleteReviewBody, PolicyAcknowledgementSerializer, PolicySerializer, PolicyVersionSerializer
+
+
+class PolicyViewSet(CreateRecordMixin, UpdateRecordMixin, RecordViewSet):
+    queryset = Policy.objects.all()
+    serializer_class = PolicySerializer
+    transition_bodies = {"complete": CompleteReviewBody}
+
+    @extend_schema(summary="Published versions of the policy, newest first", responses=PolicyVersionSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="versions", pagination_class=None, filter_backends=[])
+    def versions(self, request, pk=None):
+        policy = self.get_object()
+        return Response(PolicyVersionSerializer(policy.versions.all(), many=True).data)
+
+    @extend_schema(summary="Acknowledgements (staff see everyone's, others their own)",
+                   responses=PolicyAcknowledgementSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="acknowledgements", pagination_class=None, filter_backends=[])
+    def acknowledgements(self, request, pk=None):
+        policy = self.get_object()
+        acks = policy.acknowledgements.all()
+        if not request.user.sees_all(Policy.staff_roles):
+            acks = acks.filter(person_id=request.user.person_id)
+        return Response(PolicyAcknowledgementSerializer(acks, many=True).data)
+
+    @extend_schema(summary="Acknowledge that you read the current version", request=TransitionBody,
+                   responses={201: PolicyAcknowledgementSerializer, 200: PolicyAcknowledgementSerializer})
+    @action(detail=True, methods=["post"], url_path="acknowledge", filter_backends=[])
+    def acknowledge(self, request, pk=None):
+        ack, created = policy_acknowledge(actor=request.user, obj=self.get_object())
+        return Response(PolicyAcknowledgementSerializer(ack).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -1,0 +1,18 @@
+from django.db import models
+
+
+class PolicyStatus(models.TextChoices):
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    PUBLISHED = "published"
+    RETIRED = "retired"
+
+
+class PolicyCategory(models.TextChoices):
+    SECURITY = "security"
+    PRIVACY = "privacy"
+    HR = "hr"
+    COMPLIANCE = "compliance"
+    FINANCE = "finance"
+    OPERATIONS = "operations"
+    OTHER = "other"

@@ -1,0 +1,34 @@
+from django.contrib import admin
+from django.db import transaction
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from apps.core.views import healthz, readyz
+
+# Served without a database transaction: they never touch the database.
+schema_view = transaction.non_atomic_requests(SpectacularAPIView.as_view())
+docs_view = transaction.non_atomic_requests(SpectacularSwaggerView.as_view(url_name="schema"))
+
+api_v1 = [
+    path("helpdesk/", include("apps.helpdesk.api.urls")),
+    path("operations/", include("apps.operations.api.urls")),
+    path("approvals/", include("apps.approvals.api.urls")),
+    path("", include("apps.policies.api.urls")),
+    path("integration/", include("apps.integration.api.urls")),
+    path("schema", schema_view, name="schema"),
+    path("schema/", schema_view),
+    path("docs", docs_view, name="docs"),
+    path("docs/", docs_view),
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("healthz", transaction.non_atomic_requests(healthz)),
+    path("readyz", transaction.non_atomic_requests(readyz)),
+]
+
+handler404 = "apps.core.views.not_found"
+handler500 = "apps.core.views.server_error"

@@ -1,0 +1,16 @@
+"""resources.json (the shared spec beside the project) as test data."""
+import json
+from functools import cache
+from pathlib import Path
+
+SPEC_PATH = Path(__file__).resolve().parents[1].parent / "shared" / "spec" / "resources.json"
+
+
+@cache
+def entity(name: str) -> dict:
+    spec = json.loads(SPEC_PATH.read_text())
+    return next(e for e in spec["entities"] if e["entity"] == name)
+
+
+def field_names(name: str) -> set[str]:
+    return {f["name"] for f in entity(name)["fields"]}
