@@ -97,7 +97,8 @@ class TenantAdmin(SimpleHistoryAdmin, ModelAdmin):
             raise PermissionDenied
         if change:
             data = {name: getattr(obj, name) for name in form.changed_data if hasattr(obj, name)}
-            services.record_update(actor=actor, obj=obj, data=data)
+            update = services.dispatch(self.model, "update") or services.record_update
+            update(actor=actor, obj=obj, data=data)
             obj.refresh_from_db()
         else:
             service = services.dispatch(self.model, "create")

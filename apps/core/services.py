@@ -166,6 +166,8 @@ def _transition(*, actor: Principal, obj, info: TransitionInfo, body: dict, chec
         method(**kwargs)
     except TransitionNotAllowed as exc:
         raise TransitionConflict(str(exc), allowed_transitions=available_transitions(obj)) from exc
+    if hasattr(obj, "after_transition"):  # fields that depend on the new state (the SLA clock)
+        obj.after_transition(info.name)
     _stamp(obj, actor)
     obj._change_reason = (body.get("comment") or info.name)[:100]
     _validate(obj)

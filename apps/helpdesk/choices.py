@@ -26,3 +26,12 @@ class Priority(models.TextChoices):
 class SLAPolicyStatus(models.TextChoices):
     ACTIVE = "active"
     INACTIVE = "inactive"
+
+
+class SLAState(models.TextChoices):
+    NONE = "none", "No SLA"
+    RUNNING = "running"
+    PAUSED = "paused"
+    WARNING = "warning"
+    BREACHED = "breached"
+    MET = "met"

@@ -6,7 +6,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from apps.core.models import TenantModel, tracked_history
 
-from .choices import Priority, SLAPolicyStatus, TicketStatus, TicketType
+from .choices import Priority, SLAPolicyStatus, SLAState, TicketStatus, TicketType
 
 AGENT = {"roles": ("agent",)}
 AGENT_OR_SUBMITTER = {"roles": ("agent",), "requester_may": True}
@@ -67,6 +67,16 @@ class Ticket(ConcurrentTransitionMixin, TenantModel):
     due_at = models.DateTimeField(null=True, blank=True, editable=False)
     related_asset_id = models.CharField(max_length=64, null=True, blank=True)
     related_vulnerability_id = models.CharField(max_length=64, null=True, blank=True)
+    # SLA clock (apps.helpdesk.sla): recomputed from the status history on every change, so
+    # pauses survive a change of priority or policy; the *_warn_at instants are when 80% of
+    # the time is used, so `sla_sweep` finds warnings and breaches with plain set-based queries.
+    sla_state = models.CharField(max_length=16, choices=SLAState.choices, default=SLAState.NONE, editable=False)
+    first_response_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_warn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    first_response_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    first_response_breached_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolution_breached_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     history = tracked_history()
 
@@ -77,7 +87,18 @@ class Ticket(ConcurrentTransitionMixin, TenantModel):
             models.Index(fields=["tenant_id", "assigned_to_id"], name="tkt_tenant_assignee"),
             models.Index(fields=["tenant_id", "submitted_by_id"], name="tkt_tenant_submitter"),
             models.Index(fields=["tenant_id", "due_at"], name="tkt_tenant_due"),
+            models.Index(fields=["tenant_id", "sla_state"], name="tkt_tenant_sla_state"),
+            # `sla_sweep` scans running clocks only; warn_at <= due_at, so these serve breaches too.
+            models.Index(fields=["first_response_warn_at"], name="tkt_sweep_first_response",
+                         condition=models.Q(status__in=["new", "open"], is_deleted=False)),
+            models.Index(fields=["resolution_warn_at"], name="tkt_sweep_resolution",
+                         condition=models.Q(status__in=["new", "open"], is_deleted=False)),
         ]
+
+    def after_transition(self, name: str) -> None:
+        from .sla import refresh_sla  # the clock depends on the new status
+
+        refresh_sla(self)
 
     @transition(field=status, source=[TicketStatus.NEW, TicketStatus.PENDING], target=TicketStatus.OPEN, custom=AGENT)
     def open(self):
@@ -102,3 +123,73 @@ class Ticket(ConcurrentTransitionMixin, TenantModel):
     def close(self):
         if self.resolved_at is None:
             self.resolved_at = timezone.now()
+
+
+DEFAULT_WORKING_HOURS = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
+
+
+def default_working_hours():
+    return {day: [list(span) for span in spans] for day, spans in DEFAULT_WORKING_HOURS.items()}
+
+
+class BusinessCalendar(TenantModel):
+    """The tenant's working time for `business_hours_only` SLA policies (one per tenant)."""
+
+    id_prefix = "cal"
+    staff_roles = ("agent",)
+    write_roles = ()
+
+    name = models.CharField(max_length=200, default="Business hours")
+    time_zone = models.CharField(max_length=64, default="UTC", help_text="IANA name, e.g. Europe/Berlin.")
+    working_hours = models.JSONField(
+        default=default_working_hours,
+        help_text='Per weekday (mon..sun) a list of ["HH:MM", "HH:MM"] spans; "24:00" or "00:00" as end means midnight.',
+    )
+    holiday_country = models.CharField(max_length=8, blank=True, default="",
+                                       help_text="ISO country code for public holidays (the holidays package), e.g. DE.")
+    holiday_subdivision = models.CharField(max_length=16, blank=True, default="", help_text="e.g. BY for Bavaria.")
+    closed_dates = models.JSONField(default=list, blank=True, help_text='Extra closed days, e.g. ["2026-12-24"].')
+
+    history = tracked_history()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant_id"], condition=models.Q(is_deleted=False),
+                                               name="one_calendar_per_tenant")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.time_zone})"
+
+    def clean(self):
+        from .calendars import CalendarError, build_calendar
+
+        try:
+            build_calendar(self)
+        except CalendarError as exc:
+            raise ValidationError({exc.field: exc.message}) from exc
+
+
+class TicketComment(TenantModel):
+    """A public reply or an internal note on a ticket."""
+
+    id_prefix = "tcm"
+    staff_roles = ("agent",)
+    owner_fields = ("author_id",)
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments", db_constraint=False)
+    author_id = models.CharField(max_length=64, editable=False)
+    body = models.TextField()
+    internal = models.BooleanField(default=False, help_text="Internal notes are visible to agents only.")
+
+    history = tracked_history()
+
+    class Meta:
+        ordering = ("id",)
+        indexes = [models.Index(fields=["tenant_id", "ticket", "id"], name="tcm_tenant_ticket")]
+
+    @classmethod
+    def visibility_q(cls, principal):
+        """A member sees the public comments of tickets they may see, and their own."""
+        on_my_ticket = models.Q()
+        for name in Ticket.owner_fields:
+            on_my_ticket |= models.Q(**{f"ticket__{name}": principal.person_id})
+        return (on_my_ticket & models.Q(internal=False)) | models.Q(author_id=principal.person_id)

@@ -2,8 +2,8 @@
 from apps.core import services as core
 from apps.core.principal import Principal
 
-from .models import SLAPolicy, Ticket
-from .services import ticket_create
+from .models import BusinessCalendar, SLAPolicy, Ticket
+from .services import ticket_comment_create, ticket_create
 
 POLICIES = [
     ("Urgent incidents", "urgent", ["incident", "problem"], 15, 240),
@@ -24,6 +24,11 @@ TICKETS = [
 def seed(*, tenant, people: dict, actor: Principal) -> str:
     if SLAPolicy.all_objects.filter(tenant_id=tenant.id).exists():
         return "already seeded"
+    core.record_create(actor=actor, obj=BusinessCalendar(
+        name="Office hours", time_zone="Europe/Berlin" if tenant.id == "acme" else "America/New_York",
+        holiday_country="DE" if tenant.id == "acme" else "US", holiday_subdivision="BY" if tenant.id == "acme" else "NY",
+        closed_dates=["2026-12-24", "2026-12-31"],
+    ))
     for name, priority, applies_to, first, resolution in POLICIES:
         core.record_create(actor=actor, obj=SLAPolicy(
             name=name, priority=priority, applies_to=applies_to, first_response_minutes=first,
@@ -38,6 +43,9 @@ def seed(*, tenant, people: dict, actor: Principal) -> str:
             "description": f"{title}. Reported through the demo seed.",
             "assigned_to_id": people["agent"] if steps else None,
         })
+        if steps:
+            ticket_comment_create(actor=agent, ticket=ticket, body="Thanks, looking into it.")
+            ticket_comment_create(actor=agent, ticket=ticket, body="Checked the logs; likely the driver.", internal=True)
         for step in steps:
             ticket = core.record_transition(actor=agent, obj=ticket, name=step, body={"comment": "demo"})
     return f"{len(POLICIES)} SLA policies, {Ticket.objects.filter(tenant_id=tenant.id).count()} tickets"

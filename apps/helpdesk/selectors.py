@@ -6,3 +6,9 @@ def sla_policy_for(*, tenant_id: str, ticket_type: str, priority: str) -> SLAPol
     """The active policy for this priority whose `applies_to` holds the type (newest wins)."""
     candidates = SLAPolicy.objects.filter(tenant_id=tenant_id, status=SLAPolicyStatus.ACTIVE, priority=priority).order_by("-id")
     return next((p for p in candidates if p.applies(ticket_type)), None)
+
+
+def business_calendar_for(*, tenant_id: str):
+    from .models import BusinessCalendar
+
+    return BusinessCalendar.objects.filter(tenant_id=tenant_id).first()

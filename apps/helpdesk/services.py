@@ -1,26 +1,21 @@
 """Helpdesk actions. Generic create/update/transition live in apps.core.services."""
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Case, F, Q, Value, When
+from django.utils import timezone
 
+from apps.core import events
 from apps.core import services as core
-from apps.core.models import Counter
+from apps.core.exceptions import Forbidden
+from apps.core.ids import new_id
+from apps.core.models import Counter, Event
 from apps.core.principal import Principal
 
-from .models import Ticket
-from .selectors import sla_policy_for
-
-
-def apply_sla(ticket: Ticket) -> None:
-    """Set `sla_policy`, `first_response_due_at` and `due_at` from the matching active policy."""
-    policy = sla_policy_for(tenant_id=ticket.tenant_id, ticket_type=ticket.type, priority=ticket.priority)
-    ticket.sla_policy = policy
-    if policy is None:
-        ticket.first_response_due_at = ticket.due_at = None
-        return
-    start = ticket.created_at
-    ticket.first_response_due_at = start + timedelta(minutes=policy.first_response_minutes)
-    ticket.due_at = start + timedelta(minutes=policy.resolution_minutes)
+from .choices import SLAState, TicketStatus
+from .models import Ticket, TicketComment
+from .sla import refresh_sla
 
 
 @transaction.atomic
@@ -30,7 +25,7 @@ def ticket_create(*, actor: Principal, data: dict) -> Ticket:
     if not ticket.submitted_by_id:
         ticket.submitted_by_id = actor.person_id
     ticket.number = f"TKT-{Counter.next_value(tenant_id=actor.tenant_id, name='ticket'):04d}"
-    apply_sla(ticket)
+    refresh_sla(ticket)
     return core.record_create(actor=actor, obj=ticket)
 
 
@@ -38,6 +33,100 @@ def ticket_create(*, actor: Principal, data: dict) -> Ticket:
 def ticket_update(*, actor: Principal, obj: Ticket, data: dict, if_match: str | None = None) -> Ticket:
     def recompute_sla(ticket: Ticket, changed: set[str]) -> None:
         if changed & {"type", "priority"}:
-            apply_sla(ticket)
+            refresh_sla(ticket)
 
     return core.record_update(actor=actor, obj=obj, data=data, if_match=if_match, prepare=recompute_sla)
+
+
+@transaction.atomic
+def ticket_comment_create(*, actor: Principal, ticket: Ticket, body: str, internal: bool = False) -> TicketComment:
+    """Add a reply or an internal note. The first public reply by someone other than the
+    submitter is the ticket's first response."""
+    is_agent = actor.has_role(*Ticket.staff_roles)
+    if internal and not is_agent:
+        raise Forbidden("Internal notes need one of the roles: admin, agent.")
+    comment = TicketComment(ticket=ticket, author_id=actor.person_id, body=body, internal=internal)
+    core.record_create(actor=actor, obj=comment)
+    if not internal and actor.person_id != ticket.submitted_by_id:
+        ticket = core.lock(ticket)
+        if ticket.first_response_at is None:
+            ticket.first_response_at = comment.created_at
+            refresh_sla(ticket)
+            core._stamp(ticket, actor)
+            ticket._change_reason = "first response"
+            ticket.save()
+            events.emit(obj=ticket, action="first_responded", actor=actor)
+    return comment
+
+
+# --------------------------------------------------------------------------- SLA sweep
+
+RUNNING = [TicketStatus.NEW, TicketStatus.OPEN]
+SWEEP_BATCH = 5000
+
+
+def _sweep_passes(now: datetime) -> list[tuple[str, str, str, Q]]:
+    """(clock, kind, stamp field, condition) in the order a clock fires: warning, then breach."""
+    running = Q(status__in=RUNNING, is_deleted=False)
+    no_response_yet = Q(first_response_at__isnull=True)
+    return [
+        ("first_response", "warning", "first_response_warned_at",
+         running & no_response_yet & Q(first_response_warn_at__lte=now, first_response_warned_at__isnull=True)),
+        ("first_response", "breached", "first_response_breached_at",
+         running & Q(first_response_warn_at__lte=now, first_response_due_at__lte=now,
+                     first_response_breached_at__isnull=True)
+         & (no_response_yet | Q(first_response_at__gt=F("first_response_due_at")))),
+        ("resolution", "warning", "resolution_warned_at",
+         running & Q(resolution_warn_at__lte=now, resolution_warned_at__isnull=True)),
+        ("resolution", "breached", "resolution_breached_at",
+         running & Q(resolution_warn_at__lte=now, due_at__lte=now, resolution_breached_at__isnull=True)),
+    ]
+
+
+def ticket_sla_sweep(*, now: datetime | None = None, batch_size: int = SWEEP_BATCH,
+                     progress: Callable[[str, int], None] | None = None) -> dict[str, int]:
+    """Stamp SLA warnings and breaches and emit `helpdesk.ticket.sla_warning` /
+    `helpdesk.ticket.sla_breached` once per ticket and clock.
+
+    Set-based: per pass one indexed SELECT of the next batch of due rows, one UPDATE and one
+    bulk INSERT of events, so the query count depends on the matches, never on the table size.
+    The stamp is part of the condition, so a rerun (or a concurrent sweep) finds nothing twice.
+    """
+    now = now or timezone.now()
+    counts: dict[str, int] = {}
+    for clock, kind, stamp, condition in _sweep_passes(now):
+        key, done = f"{clock}_{kind}", 0
+        while True:
+            batch = _sweep_batch(now=now, clock=clock, kind=kind, stamp=stamp, condition=condition, size=batch_size)
+            done += batch
+            if progress and batch:
+                progress(key, done)
+            if batch < batch_size:
+                break
+        counts[key] = done
+    return counts
+
+
+@transaction.atomic
+def _sweep_batch(*, now: datetime, clock: str, kind: str, stamp: str, condition: Q, size: int) -> int:
+    due_field = "first_response_due_at" if clock == "first_response" else "due_at"
+    rows = Ticket.objects.filter(condition).order_by()
+    if connection.features.has_select_for_update_skip_locked:
+        rows = rows.select_for_update(skip_locked=True)
+    rows = list(rows.values_list("id", "tenant_id", "app_id", "number", "priority", "assigned_to_id", due_field)[:size])
+    if not rows:
+        return 0
+    ids = [row[0] for row in rows]
+    state = Value(SLAState.BREACHED) if kind == "breached" else Case(
+        When(sla_state=SLAState.RUNNING, then=Value(SLAState.WARNING)), default=F("sla_state"))
+    Ticket.objects.filter(id__in=ids).update(**{stamp: now}, sla_state=state, updated_at=now)
+    created = Event.objects.bulk_create([
+        Event(id=new_id("evt"), tenant_id=tenant_id, app_id=app_id, type=f"helpdesk.ticket.sla_{kind}",
+              entity_type=Ticket._meta.label, entity_id=pk, actor_id=None, created_at=now,
+              payload={"id": pk, "number": number, "clock": clock, "priority": priority,
+                       "assigned_to_id": assignee, "due_at": due.isoformat() if due else None,
+                       "detected_at": now.isoformat()})
+        for pk, tenant_id, app_id, number, priority, assignee, due in rows
+    ])
+    transaction.on_commit(lambda: [events.event_committed.send(sender=Event, event=e) for e in created])
+    return len(rows)

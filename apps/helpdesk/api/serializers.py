@@ -1,7 +1,9 @@
+from rest_framework import serializers
+
 from apps.core.api.serializers import RecordSerializer, string_list
 
 from ..choices import TicketType
-from ..models import SLAPolicy, Ticket
+from ..models import SLAPolicy, Ticket, TicketComment
 
 
 class SLAPolicySerializer(RecordSerializer):
@@ -17,3 +19,16 @@ class TicketSerializer(RecordSerializer):
         model = Ticket
         read_only_fields = (*RecordSerializer.Meta.read_only_fields, "number", "sla_policy", "due_at",
                             "first_response_due_at", "resolved_at", "first_response_at")
+
+
+class TicketCommentSerializer(RecordSerializer):
+    ticket_id = serializers.CharField(read_only=True)
+    body = serializers.CharField(max_length=20_000)
+    internal = serializers.BooleanField(
+        required=False, default=False, help_text="An internal note, visible to agents only (agents and admins may write them).")
+
+    class Meta(RecordSerializer.Meta):
+        model = TicketComment
+        exclude = ("ticket",)
+        fields = None
+        read_only_fields = (*RecordSerializer.Meta.read_only_fields, "author_id")

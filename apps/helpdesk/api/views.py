@@ -1,12 +1,37 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
 from apps.core.api.viewsets import CreateRecordMixin, RecordViewSet, UpdateRecordMixin
 
-from ..models import SLAPolicy, Ticket
-from .serializers import SLAPolicySerializer, TicketSerializer
+from ..models import SLAPolicy, Ticket, TicketComment
+from ..services import ticket_comment_create
+from .serializers import SLAPolicySerializer, TicketCommentSerializer, TicketSerializer
 
 
 class TicketViewSet(CreateRecordMixin, UpdateRecordMixin, RecordViewSet):
     queryset = Ticket.objects.all()
     serializer_class = TicketSerializer
+
+    @extend_schema(summary="Replies and internal notes, oldest first (members see public replies only)",
+                   responses=TicketCommentSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="comments", pagination_class=None, filter_backends=[])
+    def comments(self, request, pk=None):
+        ticket = self.get_object()
+        comments = TicketComment.objects.visible_to(request.user).filter(ticket=ticket).order_by("id")
+        return Response(TicketCommentSerializer(comments, many=True).data)
+
+    @extend_schema(summary="Reply to the ticket or add an internal note; the first public reply by someone "
+                           "other than the submitter stamps first_response_at",
+                   request=TicketCommentSerializer, responses={201: TicketCommentSerializer})
+    @comments.mapping.post
+    def add_comment(self, request, pk=None):
+        ticket = self.get_object()
+        body = TicketCommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        comment = ticket_comment_create(actor=request.user, ticket=ticket, **body.validated_data)
+        return Response(TicketCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
 
 class SLAPolicyViewSet(CreateRecordMixin, UpdateRecordMixin, RecordViewSet):
