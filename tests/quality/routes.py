@@ -1,5 +1,6 @@
 """Every API route, read from the URL resolver (not a hand-written list), with a way to
 build a record for any tenant model so each route can be exercised."""
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,6 +13,7 @@ from django.utils import timezone
 from apps.core.models import TenantModel
 
 API_PREFIX = "api/v1/"
+_serial = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,8 @@ def _value_for(field: models.Field, tenant: str, person: str):
         return "https://example.com/x"
     if isinstance(field, models.EmailField):
         return "x@example.com"
-    return f"x-{field.name}"[: getattr(field, "max_length", None) or 50]
+    unique = next(_serial)  # unique columns (ticket numbers, key hashes, slugs) take many rows
+    return f"x{unique}-{field.name}"[: getattr(field, "max_length", None) or 50]
 
 
 def build_record(model: type[TenantModel], *, tenant: str, person: str = "per_owner") -> TenantModel:
