@@ -87,6 +87,11 @@ def dashboard_data(request) -> dict:
         "overdue": list(open_tickets.filter(due_at__lt=now).order_by("due_at")[:8]),
         "overdue_count": open_tickets.filter(due_at__lt=now).count(),
         "due_soon_count": open_tickets.filter(due_at__gte=now, due_at__lt=now + timedelta(hours=4)).count(),
+        # stamped by `manage.py sla_sweep` (tkt_tenant_sla_state index)
+        "sla_breached_count": open_tickets.filter(sla_state="breached").count(),
+        "sla_warning_count": open_tickets.filter(sla_state="warning").count(),
+        "sla_breached_url": reverse("admin:helpdesk_ticket_changelist") + "?sla_state__exact=breached",
+        "sla_warning_url": reverse("admin:helpdesk_ticket_changelist") + "?sla_state__exact=warning",
         "per_day": per_day,
         "attainment": attainment,
         "policies_due": list(_scoped(Policy, principal).filter(status="published", next_review_at__lte=now + timedelta(days=30))
