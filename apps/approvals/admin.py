@@ -57,6 +57,11 @@ class ApprovalStepAdmin(TenantAdmin):
     list_filter = (MineFilter, "status", "decision")
     search_fields = ("approver_id", "delegated_to_id", "approval_request__title")
     list_select_related = ("approval_request",)
+    fields = readonly_fields = ("approval_request", "step_index", "approver_id", "status", "decision", "comment",
+                                "decided_at", "delegated", "delegated_to_id")
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # steps belong to their request; cancel the request instead

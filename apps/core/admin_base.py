@@ -1,5 +1,8 @@
 """Admin base: tenant-scoped querysets, writes through services, FSM buttons with permissions."""
+import inspect
+
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
@@ -32,6 +35,16 @@ def principal_for(request, obj=None) -> Principal | None:
         return Principal(person_id=f"admin:{user.username}", tenant_id=tenant, roles=frozenset({"admin"}),
                          source_type="backend")
     return None
+
+
+NOT_INPUTS = {"self", "actor", "obj", "if_match", "comment", "body"}
+
+
+def transition_inputs(model, info) -> list[str]:
+    """Extra values a transition takes besides the comment (e.g. `delegated_to_id`), for the form."""
+    function = services.dispatch(model, info.name) or getattr(model, info.method)
+    return [name for name, p in inspect.signature(function).parameters.items()
+            if name not in NOT_INPUTS and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)]
 
 
 class TenantAdmin(SimpleHistoryAdmin, ModelAdmin):
@@ -136,7 +149,8 @@ class TenantAdmin(SimpleHistoryAdmin, ModelAdmin):
         for name in available_transitions(obj):
             info = infos[name]
             if info.exposed and services.transition_denial(actor=actor, obj=obj, info=info) is None:
-                out.append({"name": name, "label": name.replace("_", " ").capitalize(), "target": info.target})
+                out.append({"name": name, "label": name.replace("_", " ").capitalize(), "target": info.target,
+                            "inputs": transition_inputs(type(obj), info)})
         return out
 
     def run_transition(self, request, obj, name: str, body: dict) -> tuple[bool, str]:
@@ -158,10 +172,10 @@ class TenantAdmin(SimpleHistoryAdmin, ModelAdmin):
     def transition_view(self, request, object_id, name):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        obj = self.get_object(request, object_id)
+        obj = self.get_object(request, unquote(object_id))
         if obj is None:
             raise Http404
-        body = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken",) and v != ""}
+        body = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "_transition") and v != ""}
         ok, message = self.run_transition(request, obj, name, body)
         self.message_user(request, message, messages.SUCCESS if ok else messages.ERROR)
         opts = self.model._meta
@@ -169,7 +183,7 @@ class TenantAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
-        obj = self.get_object(request, object_id)
+        obj = self.get_object(request, unquote(object_id))
         if obj is None:
             raise Http404("No such record in your tenant.")  # never a redirect that confirms it exists
         extra_context["fsm_transitions"] = self.allowed_transitions(request, obj)
@@ -177,6 +191,16 @@ class TenantAdmin(SimpleHistoryAdmin, ModelAdmin):
             f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_transition"
         )
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404("No such record in your tenant.")
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404("No such record in your tenant.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_actions(self, request):
         actions = super().get_actions(request)

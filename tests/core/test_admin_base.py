@@ -42,6 +42,16 @@ def test_staff_see_only_their_tenant(client):
     assert Ticket.objects.get(pk=theirs.pk).status == "new"
 
 
+def test_history_of_another_tenants_record_is_404(client):
+    mine, theirs = ticket("acme", "acme ticket"), ticket("globex", "globex ticket")
+    staff(client, "acme", "acme-agent", ["agent"])
+    history = reverse("admin:helpdesk_ticket_history", args=[mine.pk])
+    assert client.get(history).status_code == 200
+    assert client.get(reverse("admin:helpdesk_ticket_history", args=[theirs.pk])).status_code == 404
+    version = theirs.history.first().history_id
+    assert client.get(reverse("admin:helpdesk_ticket_simple_history", args=[theirs.pk, version])).status_code == 404
+
+
 def test_superuser_sees_every_tenant(client, admin_user):
     ticket("acme", "acme ticket"), ticket("globex", "globex ticket")
     client.force_login(admin_user)
