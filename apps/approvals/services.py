@@ -3,6 +3,7 @@
 Every function is one transaction. Locks are taken request first, then step, so two
 approvers racing on one step serialize: one decision is recorded, the other gets 409.
 """
+import inspect
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -121,9 +122,13 @@ def apply_outcome(*, actor: Principal, request: ApprovalRequest, approved: bool,
     if target is None:
         return None
     note = comment or f"{'Approved' if approved else 'Rejected'} in approval {request.id}"
+    service = core.dispatch(model, name)
     try:
-        core.record_transition(actor=actor, obj=target, name=name, check_permission=False,
-                               body={"comment": note, "reason": note})
+        if service is not None and "check_permission" in inspect.signature(service).parameters:
+            service(actor=actor, obj=target, check_permission=False, comment=note)  # e.g. policy versions
+        else:
+            core.record_transition(actor=actor, obj=target, name=name, check_permission=False,
+                                   body={"comment": note, "reason": note})
     except TransitionConflict:
         return None  # the record moved on by itself (e.g. decided directly); the approval still stands
     return f"{model.__name__}.{name}"

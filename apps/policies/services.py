@@ -44,8 +44,12 @@ def policy_update(*, actor: Principal, obj: Policy, data: dict, if_match: str | 
 
 
 @transaction.atomic
-def policy_complete(*, actor: Principal, obj: Policy, if_match: str | None = None, **body) -> Policy:
-    policy = core.record_transition(actor=actor, obj=obj, name="complete", body=body, if_match=if_match)
+def policy_complete(*, actor: Principal, obj: Policy, if_match: str | None = None, check_permission: bool = True,
+                    **body) -> Policy:
+    """Publish after review and keep the published text as a version. `check_permission=False`
+    when an approval decided it (the approval engine checked the decider)."""
+    policy = core.record_transition(actor=actor, obj=obj, name="complete", body=body, if_match=if_match,
+                                    check_permission=check_permission)
     PolicyVersion.objects.update_or_create(
         policy=policy, version=policy.version,
         defaults={"tenant_id": policy.tenant_id, "name": policy.name, "body": policy.body,

@@ -106,6 +106,18 @@ def test_approval_approves_the_target(people, caller):
     assert AccessRequest.objects.get(id=access["id"]).status == "approved"
 
 
+def test_approving_a_policy_publishes_it_with_a_version(people, caller):
+    hr = caller("acme", "per_hr", ("hr",))
+    policy = hr.post("/api/v1/policies", {"name": "Travel", "body": "Fly economy.", "owner_id": "per_hr"},
+                     format="json").json()
+    request = open_request(hr, ["per_ann"], entity_type="policy", entity_id=policy["id"])
+    assert people["ann"].post(step_url(steps_of(request["id"])[0], "approve"), format="json").status_code == 200
+    published = hr.get(f"/api/v1/policies/{policy['id']}").json()
+    assert published["status"] == "published" and published["published_at"]
+    versions = hr.get(f"/api/v1/policies/{policy['id']}/versions").json()
+    assert [(v["version"], v["body"]) for v in versions] == [(published["version"], "Fly economy.")]
+
+
 def test_delegation_moves_the_queue_item_and_locks_out_the_original_approver(people):
     request = open_request(people["requester"], ["per_ann", "per_bob"])
     first = steps_of(request["id"])[0]
