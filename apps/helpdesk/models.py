@@ -83,7 +83,11 @@ class Ticket(ConcurrentTransitionMixin, TenantModel):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["tenant_id", "number"], name="uniq_ticket_number")]
         indexes = [
-            models.Index(fields=["tenant_id", "status"], name="tkt_tenant_status"),
+            # keyset pages per tenant (ids are time-ordered ULIDs), filtered pages, the admin's date hierarchy
+            models.Index(fields=["tenant_id", "id"], name="tkt_tenant_page", condition=models.Q(is_deleted=False)),
+            models.Index(fields=["tenant_id", "status", "id"], name="tkt_tenant_status"),
+            models.Index(fields=["tenant_id", "created_at"], name="tkt_tenant_created",
+                         condition=models.Q(is_deleted=False)),
             models.Index(fields=["tenant_id", "assigned_to_id"], name="tkt_tenant_assignee"),
             models.Index(fields=["tenant_id", "submitted_by_id"], name="tkt_tenant_submitter"),
             models.Index(fields=["tenant_id", "due_at"], name="tkt_tenant_due"),

@@ -61,7 +61,10 @@ class AccessRequest(RequestModel):
 
     class Meta:
         indexes = [
-            models.Index(fields=["tenant_id", "status"], name="acr_tenant_status"),
+            models.Index(fields=["tenant_id", "id"], name="acr_tenant_page", condition=models.Q(is_deleted=False)),
+            models.Index(fields=["tenant_id", "status", "id"], name="acr_tenant_status"),
+            models.Index(fields=["tenant_id", "created_at"], name="acr_tenant_created",
+                         condition=models.Q(is_deleted=False)),
             models.Index(fields=["tenant_id", "requester_id"], name="acr_tenant_requester"),
             models.Index(fields=["status", "expires_at"], name="acr_status_expiry"),
         ]

@@ -25,7 +25,6 @@ def run_workers(scenario: str, *args: str, processes: int = PROCESSES) -> list[d
     db = settings.DATABASES["default"]
     env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
            "SECRET_KEY": settings.SECRET_KEY}
-    env.pop("REDIS_URL", None)
     workers = [subprocess.Popen([sys.executable, "-m", "tests.quality.concurrency_worker", scenario, *args],
                                 env={**env, "WORKER": str(i)}, cwd=settings.BASE_DIR, stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -59,6 +59,16 @@ def filters_for_field(field) -> dict:
     return {}
 
 
+class LeanFilterSet(df.FilterSet):
+    """A generated filterset holds ~100 filters; copy and validate only those the query names
+    (django-filter deep-copies every filter and builds a form field for each on every request)."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        used = set(data.keys()) if data is not None else set()
+        self.base_filters = {name: f for name, f in type(self).base_filters.items() if name in used}
+        super().__init__(data, *args, **kwargs)
+
+
 def build_filterset(model, extra: dict | None = None) -> type[df.FilterSet]:
     declared = {}
     for field in model._meta.concrete_fields:
@@ -68,7 +78,7 @@ def build_filterset(model, extra: dict | None = None) -> type[df.FilterSet]:
             declared[alias] = copy.deepcopy(declared[canonical])
     declared.update(extra or {})
     meta = type("Meta", (), {"model": model, "fields": []})
-    return type(f"{model.__name__}FilterSet", (df.FilterSet,), {**declared, "Meta": meta})
+    return type(f"{model.__name__}FilterSet", (LeanFilterSet,), {**declared, "Meta": meta})
 
 
 def text_fields(model) -> list[str]:

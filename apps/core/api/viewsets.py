@@ -41,6 +41,11 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         qs = self.queryset.model.objects.visible_to(self.request.user)
         return qs.select_related(*self.select_related) if self.select_related else qs
 
+    def filter_queryset(self, queryset):
+        if self.action != "list":  # filters, search and ordering shape lists; a read by id skips them
+            return queryset
+        return super().filter_queryset(queryset)
+
     @property
     def actor(self):
         return self.request.user
