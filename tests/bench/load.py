@@ -105,6 +105,24 @@ def run(host: str, port: int, scenario: Scenario, *, seconds: float, concurrency
         "p99_ms": percentile(lat, 0.99) * 1000,
         "mean_ms": (sum(lat) / len(lat) * 1000) if lat else float("nan"),
         "pool_exhausted": state["exhausted"],
+        "latencies": lat,
+    }
+
+
+def merge(results: list[dict]) -> dict:
+    """Combine rounds of the same scenario (run interleaved with the other side to share the noise)."""
+    lat = sorted(x for r in results for x in r["latencies"])
+    seconds = sum(r["seconds"] for r in results)
+    statuses: dict[int, int] = {}
+    for r in results:
+        for code, n in r["statuses"].items():
+            statuses[code] = statuses.get(code, 0) + n
+    return {
+        "ok": len(lat), "statuses": statuses, "errors": [e for r in results for e in r["errors"]][:3],
+        "seconds": seconds, "rps": len(lat) / seconds if seconds else 0.0,
+        "p50_ms": percentile(lat, 0.50) * 1000, "p99_ms": percentile(lat, 0.99) * 1000,
+        "mean_ms": (sum(lat) / len(lat) * 1000) if lat else float("nan"),
+        "pool_exhausted": any(r["pool_exhausted"] for r in results), "rounds": len(results),
     }
 
 
