@@ -1,7 +1,10 @@
 """Serializer base: server-stamped fields read-only, alias pairs, status only via transitions."""
 import copy
+from datetime import UTC, datetime
 
-from rest_framework import serializers
+from django.utils import timezone
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject, PrimaryKeyRelatedField
 
@@ -91,6 +94,9 @@ class RecordSerializer(serializers.ModelSerializer):
                     plan.append((field.field_name, field.source_attrs[0], field, FAST_TYPES[type(field)]))
                 elif simple and type(field) is serializers.JSONField and not field.binary:
                     plan.append((field.field_name, field.source_attrs[0], field, object))
+                elif (simple and type(field) is serializers.DateTimeField and not hasattr(field, "timezone")
+                      and getattr(field, "format", api_settings.DATETIME_FORMAT).lower() == ISO_8601):
+                    plan.append((field.field_name, field.source_attrs[0], field, datetime))
                 elif type(field) in SHAREABLE:
                     plan.append((field.field_name, None, field, None))
                 else:  # e.g. SerializerMethodField: uses this serializer instance, so its own copy
@@ -100,10 +106,17 @@ class RecordSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         ret = {}
+        in_utc = timezone.get_current_timezone_name() == "UTC"
         for name, attr, field, kind in self._read_plan():
             if attr is not None:
                 value = getattr(instance, attr)
-                if value is None or kind is object or type(value) is kind:
+                if kind is datetime:
+                    if value is not None and in_utc and type(value) is datetime and value.tzinfo is UTC:
+                        text = value.isoformat()  # what DateTimeField renders for an aware UTC value
+                        ret[name] = text[:-6] + "Z" if text.endswith("+00:00") else text
+                    else:
+                        ret[name] = None if value is None else field.to_representation(value)
+                elif value is None or kind is object or type(value) is kind:
                     ret[name] = value
                 else:
                     ret[name] = field.to_representation(value)
