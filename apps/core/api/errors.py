@@ -3,12 +3,11 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, transaction
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.views import set_rollback
 
 from ..exceptions import DomainError
 
@@ -99,7 +98,9 @@ def problem_exception_handler(exc, context):
     else:
         logger.exception("Unhandled API error", exc_info=exc)
         body = problem(500, "Something went wrong on our side; nothing was changed.")
-    set_rollback()  # nothing of a failed request is committed
+    request = context.get("request")
+    if getattr(request, "own_transaction", False):
+        transaction.set_rollback(True)  # nothing of a failed request is committed
     response = Response(body, status=body["status"], headers=headers, content_type=PROBLEM)
     if body["status"] == status.HTTP_401_UNAUTHORIZED and "WWW-Authenticate" not in headers:
         response["WWW-Authenticate"] = 'Bearer realm="api"'
