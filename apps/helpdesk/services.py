@@ -38,6 +38,33 @@ def ticket_update(*, actor: Principal, obj: Ticket, data: dict, if_match: str | 
     return core.record_update(actor=actor, obj=obj, data=data, if_match=if_match, prepare=recompute_sla)
 
 
+def _record_late_resolution(*, actor: Principal, ticket: Ticket) -> None:
+    """A ticket resolved after its due time between two sweeps still gets its breach, once."""
+    late = ticket.due_at and ticket.resolved_at and ticket.resolved_at > ticket.due_at
+    if not late or ticket.resolution_breached_at is not None:
+        return
+    now = timezone.now()
+    Ticket.objects.filter(pk=ticket.pk).update(resolution_breached_at=now, sla_state=SLAState.BREACHED)
+    ticket.resolution_breached_at, ticket.sla_state = now, SLAState.BREACHED
+    events.emit(obj=ticket, action="sla_breached", actor=actor, payload={
+        "id": ticket.pk, "number": ticket.number, "clock": "resolution", "priority": ticket.priority,
+        "assigned_to_id": ticket.assigned_to_id, "due_at": ticket.due_at.isoformat(), "detected_at": now.isoformat()})
+
+
+@transaction.atomic
+def ticket_resolve(*, actor: Principal, obj: Ticket, if_match: str | None = None, **body) -> Ticket:
+    ticket = core.record_transition(actor=actor, obj=obj, name="resolve", body=body, if_match=if_match)
+    _record_late_resolution(actor=actor, ticket=ticket)
+    return ticket
+
+
+@transaction.atomic
+def ticket_close(*, actor: Principal, obj: Ticket, if_match: str | None = None, **body) -> Ticket:
+    ticket = core.record_transition(actor=actor, obj=obj, name="close", body=body, if_match=if_match)
+    _record_late_resolution(actor=actor, ticket=ticket)
+    return ticket
+
+
 @transaction.atomic
 def ticket_comment_create(*, actor: Principal, ticket: Ticket, body: str, internal: bool = False) -> TicketComment:
     """Add a reply or an internal note. The first public reply by someone other than the

@@ -252,3 +252,24 @@ def test_sla_sweep_command_prints_counts():
     out = StringIO()
     call_command("sla_sweep", stdout=out)
     assert "first-response warnings: 1" in out.getvalue() and "queries:" in out.getvalue()
+
+
+def test_late_resolution_between_sweeps_is_a_breach_once(caller):
+    make_policy(first=30, resolution=240)
+    agent = caller("acme", "per_agent", ("agent",))
+    ticket = make_ticket()
+    Ticket.objects.filter(pk=ticket.pk).update(due_at=timezone.now() - timedelta(minutes=5))
+    resolved = agent.post(f"{TICKETS}/{ticket.pk}/resolve", {}, format="json").json()
+    assert resolved["sla_state"] == "breached" and resolved["resolution_breached_at"]
+    agent.post(f"{TICKETS}/{ticket.pk}/close", {}, format="json")
+    breaches = Event.objects.filter(entity_id=ticket.pk, type="helpdesk.ticket.sla_breached")
+    assert [e.payload["clock"] for e in breaches] == ["resolution"]
+    assert sweep_at(600)["resolution_breached"] == 0
+
+
+def test_resolution_in_time_is_met(caller):
+    make_policy(first=30, resolution=240)
+    ticket = make_ticket()
+    resolved = caller("acme", "per_agent", ("agent",)).post(f"{TICKETS}/{ticket.pk}/resolve", {}, format="json").json()
+    assert resolved["sla_state"] == "met" and resolved["resolution_breached_at"] is None
+    assert not Event.objects.filter(entity_id=ticket.pk, type="helpdesk.ticket.sla_breached").exists()
