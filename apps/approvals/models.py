@@ -1,8 +1,9 @@
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
+from apps.core.fsm import ConcurrentTransitionMixin
 from apps.core.models import TenantModel, tracked_history
 
 from .choices import Decision, RequestStatus, StepStatus

@@ -2,8 +2,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
+from apps.core.fsm import ConcurrentTransitionMixin
 from apps.core.models import TenantModel, tracked_history
 
 from .choices import Priority, SLAPolicyStatus, SLAState, TicketStatus, TicketType

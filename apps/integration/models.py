@@ -1,8 +1,9 @@
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
+from apps.core.fsm import ConcurrentTransitionMixin
 from apps.core.ids import new_id
 from apps.core.models import Event, TenantModel, tracked_history
 
