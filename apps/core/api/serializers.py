@@ -106,7 +106,9 @@ class RecordSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         ret = {}
-        in_utc = timezone.get_current_timezone_name() == "UTC"
+        in_utc = self.__dict__.get("_in_utc")
+        if in_utc is None:  # once per serializer: a list's child renders every row of the page
+            in_utc = self._in_utc = timezone.get_current_timezone_name() == "UTC"
         for name, attr, field, kind in self._read_plan():
             if attr is not None:
                 value = getattr(instance, attr)
