@@ -3,11 +3,12 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q, signals
+from django.db import connections, models, router
+from django.db.models import Q, signals
 from django.db.models.base import ModelState
 from django_fsm import ConcurrentTransitionMixin
 from django.utils import timezone
+from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
 
 from .ids import new_id
@@ -77,9 +78,28 @@ def _history_user_setter(historical, user):
         historical.history_user_id = getattr(user, "person_id", None) or str(user.pk)
 
 
+class _CachedHistoryDescriptor(HistoryDescriptor):
+    """`Model.history` builds its manager class (Manager.from_queryset, an inspect.getmembers over
+    QuerySet) on every access, i.e. on every save: build it once."""
+
+    def __get__(self, instance, owner):
+        manager_class = self.__dict__.get("_built")
+        if manager_class is None:
+            manager_class = self._built = self.manager_class.from_queryset(self.queryset_class)
+        return manager_class(self.model, instance)
+
+
+class _HistoricalRecords(HistoricalRecords):
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        descriptor = sender.__dict__.get(self.manager_name)
+        if type(descriptor) is HistoryDescriptor:
+            descriptor.__class__ = _CachedHistoryDescriptor
+
+
 def tracked_history(**kwargs) -> HistoricalRecords:
     """Change history with the acting person's id (not a Django user FK)."""
-    return HistoricalRecords(
+    return _HistoricalRecords(
         history_user_id_field=models.CharField(max_length=64, null=True, blank=True),
         history_user_getter=_history_user_getter,
         history_user_setter=_history_user_setter,
@@ -210,15 +230,16 @@ class Counter(models.Model):
 
     @classmethod
     def next_value(cls, *, tenant_id: str, name: str) -> int:
-        """Must run inside the caller's transaction: the row lock is held until it commits."""
-        for _ in range(3):
-            updated = cls.objects.filter(tenant_id=tenant_id, name=name).update(value=F("value") + 1)
-            if updated:
-                return cls.objects.filter(tenant_id=tenant_id, name=name).values_list("value", flat=True).get()
-            try:
-                with transaction.atomic():
-                    cls.objects.create(tenant_id=tenant_id, name=name, value=1)
-                return 1
-            except IntegrityError:
-                continue  # another transaction created it first; increment that row
-        raise RuntimeError("counter contention")
+        """Must run inside the caller's transaction: the row lock is held until it commits.
+        One statement (an upsert with RETURNING, on PostgreSQL and SQLite alike)."""
+        connection = connections[router.db_for_write(cls)]
+        quote = connection.ops.quote_name
+        table = quote(cls._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({quote('tenant_id')}, {quote('name')}, {quote('value')}) VALUES (%s, %s, 1)"
+                f" ON CONFLICT ({quote('tenant_id')}, {quote('name')})"
+                f" DO UPDATE SET {quote('value')} = {table}.{quote('value')} + 1 RETURNING {quote('value')}",
+                [tenant_id, name],
+            )
+            return cursor.fetchone()[0]

@@ -62,7 +62,14 @@ def check_write(actor: Principal, model) -> None:
 
 
 def _validate(obj) -> None:
-    obj.full_clean(validate_unique=False, validate_constraints=False)
+    # A foreign key holding a record read from the database in this transaction (the SLA policy a
+    # service looked up, a relation the serializer resolved) needs no second existence query.
+    loaded = [
+        f.name for f in obj._meta.concrete_fields
+        if f.is_relation and f.is_cached(obj) and (related := f.get_cached_value(obj)) is not None
+        and not related._state.adding and related.pk == getattr(obj, f.attname)
+    ]
+    obj.full_clean(exclude=loaded, validate_unique=False, validate_constraints=False)
 
 
 @transaction.atomic

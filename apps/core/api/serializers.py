@@ -28,6 +28,13 @@ SHAREABLE = {
     serializers.IntegerField, serializers.EmailField, serializers.URLField, serializers.SlugField,
 }
 
+SHALLOW_COPY = {
+    serializers.CharField, serializers.EmailField, serializers.URLField, serializers.SlugField,
+    serializers.ChoiceField, serializers.BooleanField, serializers.IntegerField, serializers.DateTimeField,
+    serializers.DateField, serializers.DecimalField, serializers.FloatField, serializers.UUIDField,
+    serializers.JSONField, serializers.ReadOnlyField, PrimaryKeyRelatedField,
+}
+
 
 class RecordSerializer(serializers.ModelSerializer):
     """ModelSerializer for TenantModel subclasses; declare `Meta.model` and that's it."""
@@ -44,12 +51,14 @@ class RecordSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         # Building ModelSerializer fields from model metadata costs ~2 ms per request: build them
-        # once per class and copy. A copy re-instantiates each field from its constructor
-        # arguments, so the adjustments below are applied to the copy on every call.
+        # once per class and copy (the adjustments below are applied to the copy on every call).
+        # A deep copy re-instantiates a field from its constructor arguments; plain fields (no
+        # child field, no nested serializer, no state kept while validating) are copied shallowly.
         cls = type(self)
         if cls not in self._field_cache:
             self._field_cache[cls] = self._build_fields()
-        fields = copy.deepcopy(self._field_cache[cls])
+        fields = {name: copy.copy(field) if type(field) in SHALLOW_COPY else copy.deepcopy(field)
+                  for name, field in self._field_cache[cls].items()}
         model = self.Meta.model
         for name in SERVER_STAMPED:
             if name in fields:

@@ -4,7 +4,6 @@ from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.permissions import SAFE_METHODS
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -42,16 +41,18 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             if info.exposed and not hasattr(cls, f"transition_{info.name}"):
                 setattr(cls, f"transition_{info.name}", _transition_action(cls, model, info))
 
-    # -- one transaction per write; reads run in autocommit (no BEGIN/COMMIT round trips) --
+    # -- transactions: every write goes through one service call, and every service is one
+    # transaction (@transaction.atomic) holding the change, its history and its outbox event.
+    # The request itself opens none (no extra BEGIN/COMMIT or savepoint round trips) --
     @classmethod
     def as_view(cls, actions=None, **initkwargs):
         return transaction.non_atomic_requests(super().as_view(actions, **initkwargs))
 
     def dispatch(self, request, *args, **kwargs):
-        if request.method in SAFE_METHODS and not transaction.get_connection().in_atomic_block:
+        if not transaction.get_connection().in_atomic_block:
             return super().dispatch(request, *args, **kwargs)
-        # A write, or a read inside a caller's transaction (a savepoint then): errors are answered
-        # inside and roll this block back (api/errors.py), leaving the outer transaction usable.
+        # Inside a caller's transaction (a savepoint then): errors are answered inside and roll
+        # this block back (api/errors.py), leaving the outer transaction usable.
         with transaction.atomic():
             request.own_transaction = True
             return super().dispatch(request, *args, **kwargs)
