@@ -77,6 +77,10 @@ else:  # keep server connections open between requests (a new PostgreSQL connect
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["ENGINE"] = "apps.core.db.postgresql"  # health checks only after idle time
+        # Parameters travel beside the SQL (no quoting in Python) and statements run five times on a
+        # connection are prepared by psycopg, so PostgreSQL stops re-planning the API's hot queries.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+            "server_side_binding", env.bool("DATABASE_SERVER_SIDE_BINDING", default=True))
 # A connection used less than this many seconds ago skips the per-request `SELECT 1` health check.
 HEALTH_CHECK_TRUST_SECONDS = env.float("HEALTH_CHECK_TRUST_SECONDS", default=5.0)
 # Each request is one transaction: an error rolls back everything the request wrote.

@@ -49,9 +49,9 @@ def approval_request_create(*, actor: Principal, data: dict) -> ApprovalRequest:
     request.total_steps = len(approver_ids)
     if chain and chain.due_in_hours and not request.due_at:
         request.due_at = timezone.now() + timedelta(hours=chain.due_in_hours)
-    core.record_create(actor=actor, obj=request)
+    core.record_create_in_transaction(actor=actor, obj=request)
     for index, approver in enumerate(approver_ids):
-        core.record_create(actor=actor, obj=ApprovalStep(approval_request=request, step_index=index, approver_id=approver),
+        core.record_create_in_transaction(actor=actor, obj=ApprovalStep(approval_request=request, step_index=index, approver_id=approver),
                            emit=False)
     return request
 

@@ -74,6 +74,14 @@ def _validate(obj) -> None:
 
 @transaction.atomic
 def record_create(*, actor: Principal, obj, emit: bool = True):
+    return record_create_in_transaction(actor=actor, obj=obj, emit=emit)
+
+
+def record_create_in_transaction(*, actor: Principal, obj, emit: bool = True):
+    """record_create for a domain service that is itself the transaction (@transaction.atomic and
+    not catching errors around this call): no savepoint of its own, two round trips fewer."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_create_in_transaction must run inside the caller's transaction")
     check_write(actor, type(obj))
     obj.tenant_id = actor.tenant_id
     obj.app_id = actor.app_id

@@ -26,7 +26,7 @@ def ticket_create(*, actor: Principal, data: dict) -> Ticket:
         ticket.submitted_by_id = actor.person_id
     ticket.number = f"TKT-{Counter.next_value(tenant_id=actor.tenant_id, name='ticket'):04d}"
     refresh_sla(ticket)
-    return core.record_create(actor=actor, obj=ticket)
+    return core.record_create_in_transaction(actor=actor, obj=ticket)
 
 
 @transaction.atomic
@@ -73,7 +73,7 @@ def ticket_comment_create(*, actor: Principal, ticket: Ticket, body: str, intern
     if internal and not is_agent:
         raise Forbidden("Internal notes need one of the roles: admin, agent.")
     comment = TicketComment(ticket=ticket, author_id=actor.person_id, body=body, internal=internal)
-    core.record_create(actor=actor, obj=comment)
+    core.record_create_in_transaction(actor=actor, obj=comment)
     if not internal and actor.person_id != ticket.submitted_by_id:
         ticket = core.lock(ticket)
         if ticket.first_response_at is None:

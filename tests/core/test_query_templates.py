@@ -1,4 +1,4 @@
-"""Compiled reads (api/query_templates.py) answer exactly what the ORM path answers, for every
+"""Compiled reads (core/query_templates.py) answer exactly what the ORM path answers, for every
 list and detail route, every kind of caller, cursors and enum filters; shapes a template cannot
 express fall back. Also: the model's fast from_db, and the PostgreSQL health-check backend."""
 import pytest
@@ -6,7 +6,7 @@ from django.db import connections, models
 from django.db.models import signals
 from django.test import override_settings
 
-from apps.core.api import query_templates
+from apps.core import query_templates
 from apps.core.api.viewsets import RecordViewSet
 from apps.core.fsm import state_field
 from apps.core.models import TenantModel

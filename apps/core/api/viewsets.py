@@ -11,7 +11,7 @@ from .. import services
 from ..exceptions import TransitionConflict
 from ..fsm import available_transitions, transitions_of
 from ..principal import STAFF_ROLES, Principal
-from . import query_templates
+from .. import query_templates
 from .filters import build_filterset, ordering_fields, text_fields
 from .serializers import TransitionBody
 
@@ -93,7 +93,7 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         self.check_object_permissions(self.request, rows[0])
         return rows[0]
 
-    # -- compiled reads (api/query_templates.py): same rows as get_queryset(), SQL compiled once per shape --
+    # -- compiled reads (core/query_templates.py): same rows as get_queryset(), SQL compiled once per shape --
     def _templatable(self) -> bool:
         return (query_templates.enabled() and type(self).get_queryset is RecordViewSet.get_queryset
                 and not self.select_related and isinstance(self.request.user, Principal))
