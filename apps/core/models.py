@@ -6,6 +6,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models, router
 from django.db.models import Q, signals
 from django.db.models.base import ModelState
+from django.db.models.fields import AutoFieldMixin
 from django_fsm import ConcurrentTransitionMixin
 from django.utils import timezone
 from simple_history.manager import HistoryDescriptor
@@ -100,6 +101,7 @@ class _HistoricalRecords(HistoricalRecords):
 def tracked_history(**kwargs) -> HistoricalRecords:
     """Change history with the acting person's id (not a Django user FK)."""
     return _HistoricalRecords(
+        bases=[CompiledInsertModel],
         history_user_id_field=models.CharField(max_length=64, null=True, blank=True),
         history_user_getter=_history_user_getter,
         history_user_setter=_history_user_setter,
@@ -120,24 +122,27 @@ class CompiledInsertModel(models.Model):
         abstract = True
 
     def _do_insert(self, manager, using, fields, returning_fields, raw):
-        if returning_fields or raw:
-            return super()._do_insert(manager, using, fields, returning_fields, raw)
         connection = connections[using]
-        key = (type(self), connection.vendor, tuple(f.column for f in fields))
+        returning = tuple(returning_fields or ())
+        if raw or returning and not (connection.features.can_return_columns_from_insert
+                                     and all(isinstance(f, AutoFieldMixin) for f in returning)):
+            return super()._do_insert(manager, using, fields, returning_fields, raw)
+        key = (type(self), connection.vendor, tuple(f.column for f in fields), tuple(f.column for f in returning))
         sql = self._insert_sql.get(key)
         if sql is None:
             quote = connection.ops.quote_name
             plain = not any(hasattr(f, "get_placeholder") for f in fields)
             sql = self._insert_sql[key] = plain and (
                 f"INSERT INTO {quote(self._meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
-                f" VALUES ({', '.join(['%s'] * len(fields))})")
+                f" VALUES ({', '.join(['%s'] * len(fields))})"
+                + (" " + connection.ops.return_insert_columns(returning)[0] if returning else ""))
         values = [f.pre_save(self, add=True) for f in fields] if sql else ()
         if not sql or any(hasattr(v, "resolve_expression") for v in values):
             return super()._do_insert(manager, using, fields, returning_fields, raw)
         params = [f.get_db_prep_save(v, connection=connection) for f, v in zip(fields, values, strict=True)]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-        return []
+            return [connection.ops.fetch_returned_insert_columns(cursor, [])] if returning else []
 
 
 class TenantModel(CompiledInsertModel):

@@ -229,6 +229,12 @@ def test_new_rows_are_inserted_by_the_compiled_statement_and_read_back_equal():
         row = build_record(model, tenant="acme")
         assert columns(model.all_objects.get(pk=row.pk)) == columns(row), model.__name__
         assert any(key[0] is model and sql for key, sql in CompiledInsertModel._insert_sql.items()), model.__name__
+        history = getattr(model, "history", None)
+        if history is not None:  # history rows: compiled too, with RETURNING for their auto id
+            rows = list(history.filter(id=row.pk))
+            assert len(rows) == 1 and isinstance(rows[0].history_id, int), model.__name__
+            assert any(key[0] is history.model and key[3] and sql
+                       for key, sql in CompiledInsertModel._insert_sql.items()), model.__name__
     assert Event.objects.count() == 0  # build_record bypasses services: no events
 
 
