@@ -83,6 +83,8 @@ else:  # keep server connections open between requests (a new PostgreSQL connect
             "server_side_binding", env.bool("DATABASE_SERVER_SIDE_BINDING", default=True))
 # A connection used less than this many seconds ago skips the per-request `SELECT 1` health check.
 HEALTH_CHECK_TRUST_SECONDS = env.float("HEALTH_CHECK_TRUST_SECONDS", default=5.0)
+# API reads compiled once per shape (apps/core/query_templates.py); false: the ORM path every time.
+API_QUERY_TEMPLATES = env.bool("API_QUERY_TEMPLATES", default=True)
 # Each request is one transaction: an error rolls back everything the request wrote.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -142,6 +144,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "apps.core.api.errors.problem_exception_handler",
     "DEFAULT_PARSER_CLASSES": ["apps.core.api.parsers.LimitedJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.core.api.negotiation.JSONNegotiation",
     "UNAUTHENTICATED_USER": None,
     "PAGE_SIZE": 50,
 }
