@@ -61,7 +61,7 @@ def check_write(actor: Principal, model) -> None:
         raise Forbidden(f"Changing {model._meta.verbose_name_plural} needs one of the roles: {', '.join(('admin', *roles))}.")
 
 
-def _validate(obj) -> None:
+def _validate(obj, *, exclude: tuple = ()) -> None:
     # A foreign key holding a record read from the database in this transaction (the SLA policy a
     # service looked up, a relation the serializer resolved) needs no second existence query.
     loaded = [
@@ -69,7 +69,7 @@ def _validate(obj) -> None:
         if f.is_relation and f.is_cached(obj) and (related := f.get_cached_value(obj)) is not None
         and not related._state.adding and related.pk == getattr(obj, f.attname)
     ]
-    obj.full_clean(exclude=loaded, validate_unique=False, validate_constraints=False)
+    obj.full_clean(exclude=[*loaded, *exclude], validate_unique=False, validate_constraints=False)
 
 
 @transaction.atomic
@@ -77,9 +77,13 @@ def record_create(*, actor: Principal, obj, emit: bool = True):
     return record_create_in_transaction(actor=actor, obj=obj, emit=emit)
 
 
-def record_create_in_transaction(*, actor: Principal, obj, emit: bool = True):
+def record_create_in_transaction(*, actor: Principal, obj, emit: bool = True, assign=None, assigns: tuple = ()):
     """record_create for a domain service that is itself the transaction (@transaction.atomic and
-    not catching errors around this call): no savepoint of its own, two round trips fewer."""
+    not catching errors around this call): no savepoint of its own, two round trips fewer.
+
+    `assign(obj)` runs after validation, right before the INSERT, and sets the server-assigned
+    fields named in `assigns` (not validated: no client sends them). Take row locks there, such
+    as a counter's, so they are held for as short a time as possible."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_create_in_transaction must run inside the caller's transaction")
     check_write(actor, type(obj))
@@ -91,7 +95,9 @@ def record_create_in_transaction(*, actor: Principal, obj, emit: bool = True):
     if obj.optimistic_version:
         obj.version = 1
     obj._history_user = actor
-    _validate(obj)
+    _validate(obj, exclude=assigns)
+    if assign is not None:
+        assign(obj)
     obj.save(force_insert=True)
     if emit:
         events.emit(obj=obj, action="created", actor=actor)

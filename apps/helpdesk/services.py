@@ -24,9 +24,14 @@ def ticket_create(*, actor: Principal, data: dict) -> Ticket:
     ticket.tenant_id = actor.tenant_id
     if not ticket.submitted_by_id:
         ticket.submitted_by_id = actor.person_id
-    ticket.number = f"TKT-{Counter.next_value(tenant_id=actor.tenant_id, name='ticket'):04d}"
     refresh_sla(ticket)
-    return core.record_create_in_transaction(actor=actor, obj=ticket)
+
+    def number(t: Ticket) -> None:
+        # Right before the INSERT: the counter row stays locked until COMMIT and every create of
+        # the tenant waits for it, so nothing that can run earlier (SLA lookup, validation) runs under it.
+        t.number = f"TKT-{Counter.next_value(tenant_id=t.tenant_id, name='ticket'):04d}"
+
+    return core.record_create_in_transaction(actor=actor, obj=ticket, assign=number, assigns=("number",))
 
 
 @transaction.atomic
