@@ -51,8 +51,8 @@ def approval_request_create(*, actor: Principal, data: dict) -> ApprovalRequest:
         request.due_at = timezone.now() + timedelta(hours=chain.due_in_hours)
     core.record_create_in_transaction(actor=actor, obj=request)
     for index, approver in enumerate(approver_ids):
-        core.record_create_in_transaction(actor=actor, obj=ApprovalStep(approval_request=request, step_index=index, approver_id=approver),
-                           emit=False)
+        step = ApprovalStep(approval_request=request, step_index=index, approver_id=approver)
+        core.record_create_in_transaction(actor=actor, obj=step, emit=False)
     return request
 
 

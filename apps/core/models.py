@@ -7,8 +7,8 @@ from django.db import connections, models, router
 from django.db.models import Q, signals
 from django.db.models.base import ModelState
 from django.db.models.fields import AutoFieldMixin
-from django_fsm import ConcurrentTransitionMixin
 from django.utils import timezone
+from django_fsm import ConcurrentTransitionMixin
 from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
 

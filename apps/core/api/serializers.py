@@ -28,12 +28,8 @@ SHAREABLE = {
     serializers.IntegerField, serializers.EmailField, serializers.URLField, serializers.SlugField,
 }
 
-SHALLOW_COPY = {
-    serializers.CharField, serializers.EmailField, serializers.URLField, serializers.SlugField,
-    serializers.ChoiceField, serializers.BooleanField, serializers.IntegerField, serializers.DateTimeField,
-    serializers.DateField, serializers.DecimalField, serializers.FloatField, serializers.UUIDField,
-    serializers.JSONField, serializers.ReadOnlyField, PrimaryKeyRelatedField,
-}
+# Field classes with no child field and no nested serializer: a shallow copy is a full copy.
+SHALLOW_COPY = (SHAREABLE - {serializers.ListField, serializers.DictField}) | {serializers.ReadOnlyField}
 
 
 class RecordSerializer(serializers.ModelSerializer):
@@ -103,30 +99,24 @@ class RecordSerializer(serializers.ModelSerializer):
     # DRF's generic to_representation costs ~2 µs per field and row; a list page has ~3,000
     # of them. The plan below reads plain columns directly (same output: a test compares it
     # with DRF's own rendering for every resource) and leaves the rest to the fields.
-    _read_plans: dict = {}
-
     def _read_plan(self) -> list[tuple]:
-        cls = type(self)
-        plan = self._read_plans.get(cls)
-        if plan is None:
-            plan = []
-            for field in self._readable_fields:
-                simple = len(field.source_attrs) == 1 and field.source != "*"
-                if simple and type(field) in FAST_TYPES:
-                    plan.append((field.field_name, field.source_attrs[0], field, FAST_TYPES[type(field)]))
-                elif simple and type(field) is serializers.JSONField and not field.binary:
-                    plan.append((field.field_name, field.source_attrs[0], field, object))
-                elif (simple and type(field) is serializers.DateTimeField and not hasattr(field, "timezone")
-                      and getattr(field, "format", api_settings.DATETIME_FORMAT).lower() == ISO_8601):
-                    plan.append((field.field_name, field.source_attrs[0], field, datetime))
-                elif type(field) in SHAREABLE:
-                    plan.append((field.field_name, None, field, None))
-                else:  # e.g. SerializerMethodField: uses this serializer instance, so its own copy
-                    plan.append((field.field_name, None, None, None))
-            self._read_plans[cls] = plan
+        plan = []
+        for field in self._readable_fields:
+            simple = len(field.source_attrs) == 1 and field.source != "*"
+            if simple and type(field) in FAST_TYPES:
+                plan.append((field.field_name, field.source_attrs[0], field, FAST_TYPES[type(field)]))
+            elif simple and type(field) is serializers.JSONField and not field.binary:
+                plan.append((field.field_name, field.source_attrs[0], field, object))
+            elif (simple and type(field) is serializers.DateTimeField and not hasattr(field, "timezone")
+                  and getattr(field, "format", api_settings.DATETIME_FORMAT).lower() == ISO_8601):
+                plan.append((field.field_name, field.source_attrs[0], field, datetime))
+            elif type(field) in SHAREABLE:
+                plan.append((field.field_name, None, field, None))
+            else:  # e.g. SerializerMethodField: uses this serializer instance, so its own copy
+                plan.append((field.field_name, None, None, None))
         return plan
 
-    _renderers: dict = {}
+    _renderers: dict = {}  # the read plan compiled, once per serializer class
 
     def to_representation(self, instance):
         in_utc = self.__dict__.get("_in_utc")

@@ -7,11 +7,10 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from .. import services
+from .. import query_templates, services
 from ..exceptions import TransitionConflict
 from ..fsm import available_transitions, transitions_of
 from ..principal import STAFF_ROLES, Principal
-from .. import query_templates
 from .filters import build_filterset, ordering_fields, text_fields
 from .serializers import TransitionBody
 
