@@ -8,6 +8,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from apps.core import auth
 from tests.conftest import make_token
 
 URL = "/api/v1/helpdesk/tickets"
@@ -96,3 +97,40 @@ def test_mint_token_prints_a_working_token(capsys):
     assert decoded["sub"] == "per_cli" and decoded["tenant_id"] == "acme"
     assert decoded["roles"] == ["agent", "approver"]
     assert client_with(token).get(URL).status_code == 200
+
+
+def test_a_remembered_token_still_expires(settings):
+    """Verified tokens are remembered by their text; `exp` is checked again on every request."""
+    settings.JWT_LEEWAY_SECONDS = 0
+    token = jwt.encode(claims(exp=int(time.time()) + 2), settings.JWT_SECRET, algorithm="HS256")
+    client = client_with(token)
+    assert client.get(URL).status_code == 200
+    assert token in auth._verified
+    assert client.get(URL).status_code == 200
+    while int(time.time()) < jwt.decode(token, options={"verify_signature": False})["exp"]:
+        time.sleep(0.1)
+    response = client.get(URL)
+    assert_401(response)
+    assert "expired" in response.json()["detail"]
+
+
+def test_a_remembered_token_is_checked_again_when_the_keys_change(settings):
+    token = make_token()
+    assert client_with(token).get(URL).status_code == 200
+    settings.JWT_SECRET = "a-rotated-secret-of-sufficient-length-0123456789"
+    assert_401(client_with(token).get(URL))
+    rotated = jwt.encode(claims(), settings.JWT_SECRET, algorithm="HS256")
+    assert client_with(rotated).get(URL).status_code == 200
+    settings.JWT_AUDIENCE = "backoffice"  # the remembered token has no `aud`
+    assert_401(client_with(rotated).get(URL))
+
+
+def test_remembered_tokens_are_bounded(monkeypatch):
+    monkeypatch.setattr(auth, "VERIFIED_TOKENS_MAX", 3)
+    auth._verified.clear()
+    tokens = [jwt.encode(claims(sub=f"per_{i}"), settings.JWT_SECRET, algorithm="HS256") for i in range(7)]
+    for token in tokens:
+        assert auth.decode_jwt(token)["sub"].startswith("per_")
+        assert len(auth._verified) <= 3
+    # A changed claim set is a different text: never answered from another token's entry.
+    assert auth.decode_jwt(tokens[-1])["sub"] == "per_6"
