@@ -37,12 +37,21 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "apps.core.middleware.ApiRouterMiddleware",  # /api/ takes API_MIDDLEWARE instead of the rest
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "apps.core.middleware.ApiProblemMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+# The API authenticates each request by bearer token or API key: no sessions, CSRF, messages or
+# slash redirects (routes take an optional slash). None sends /api/ through MIDDLEWARE too.
+API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.core.middleware.ApiProblemMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

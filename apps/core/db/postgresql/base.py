@@ -11,8 +11,11 @@ import time
 from django.conf import settings
 from django.db.backends.postgresql import base
 
+from .schema import DatabaseSchemaEditor
+
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    SchemaEditorClass = DatabaseSchemaEditor
     _checked_at: float | None = None
 
     def close_if_health_check_failed(self):

@@ -1,0 +1,41 @@
+"""PostgreSQL schema: no `_like` (varchar_pattern_ops) companion indexes, new or left over."""
+import importlib
+
+import pytest
+from django.apps import apps
+from django.db import connection
+
+from tests.conftest import postgres_only
+
+pytestmark = [pytest.mark.django_db, postgres_only]
+drop_like_indexes = importlib.import_module("apps.core.migrations.0003_drop_like_indexes").drop_like_indexes
+
+
+def pattern_indexes() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+                       " AND indexdef LIKE '%%pattern_ops%%' ORDER BY 1")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_migrations_create_no_pattern_ops_indexes():
+    assert pattern_indexes() == []
+    with connection.cursor() as cursor:  # the ordinary indexes are still there
+        cursor.execute("SELECT count(*) FROM pg_indexes WHERE tablename = 'core_event'"
+                       " AND indexdef LIKE '%%(entity_id)%%'")
+        assert cursor.fetchone()[0] == 1
+
+
+def test_the_migration_drops_left_over_like_indexes_of_project_tables_only():
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE INDEX helpdesk_ticket_title_0000_like ON helpdesk_ticket (title varchar_pattern_ops)")
+        cursor.execute("CREATE INDEX core_event_type_0000_like ON core_event (type varchar_pattern_ops)")
+        cursor.execute("CREATE INDEX auth_user_username_0000_like ON auth_user (username varchar_pattern_ops)")
+        cursor.execute("CREATE INDEX helpdesk_ticket_title_plain_like ON helpdesk_ticket (title)")
+    with connection.schema_editor() as editor:
+        drop_like_indexes(apps, editor)
+    # auth_user is Django's; an index named _like that is not a pattern index is not ours to drop.
+    assert pattern_indexes() == ["auth_user_username_0000_like"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'helpdesk_ticket_title_plain_like'")
+        assert cursor.fetchone()
