@@ -351,6 +351,7 @@ def generate(url: str, rows: int, batch: int = 10_000, seed: int = 42) -> dict:
         ) if missing else 0.0
 
         t1 = time.perf_counter()
+        conn.commit()  # the row counts above opened a transaction even when nothing was added
         conn.autocommit = True
         with conn.cursor() as cur:
             cur.execute("VACUUM ANALYZE helpdesk_ticket")
