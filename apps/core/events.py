@@ -29,14 +29,26 @@ def past_tense(action: str) -> str:
     return action + ("d" if action.endswith("e") else "ed")
 
 
+_JSON_NATIVE = (str, int, float, bool, type(None))
+_encoder = DjangoJSONEncoder()
+
+
+def json_ready(value):
+    """`value` as json.loads(json.dumps(value, cls=DjangoJSONEncoder)) returns it, without the
+    round trip for plain values (a record has ~30 of them, written on every change)."""
+    if type(value) in _JSON_NATIVE:
+        return value
+    if isinstance(value, (list, tuple, dict, str, int, float)):  # containers, str/int subclasses
+        return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    return _encoder.default(value)  # datetime, date, Decimal, UUID… exactly as dumps encodes them
+
+
 def record_payload(obj: models.Model) -> dict:
     """The record as JSON-ready data (concrete fields plus alias names)."""
-    data = {}
-    for field in obj._meta.concrete_fields:
-        data[field.attname] = field.value_from_object(obj)
+    data = {field.attname: json_ready(field.value_from_object(obj)) for field in obj._meta.concrete_fields}
     for alias, canonical in getattr(obj, "field_aliases", {}).items():
         data[alias] = data.get(canonical)
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    return data
 
 
 def emit(*, obj, action: str, actor=None, payload: dict | None = None, event_type: str | None = None) -> Event:

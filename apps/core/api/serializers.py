@@ -3,10 +3,12 @@ import copy
 from datetime import UTC, datetime
 
 from django.utils import timezone
+from django.utils.functional import cached_property
 from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 from rest_framework.fields import SkipField
 from rest_framework.relations import PKOnlyObject, PrimaryKeyRelatedField
+from rest_framework.utils.serializer_helpers import BindingDict
 
 from ..fsm import state_field
 
@@ -87,10 +89,24 @@ class RecordSerializer(serializers.ModelSerializer):
                 required=False, min_value=1,
                 help_text="Optimistic concurrency counter; send the version you read, a stale one is refused (409).",
             )
-        for field in fields.values():
+        for name, field in fields.items():
             if type(field) in SHALLOW_COPY:
                 field.validators  # built now, so shallow copies share the (stateless) list
+                field.bind(name, None)  # label, source and source_attrs once; `fields` sets the parent
         return fields
+
+    @cached_property
+    def fields(self):
+        # DRF binds every field on every instance (a label, a split source); the shallow copies of
+        # pre-bound fields only need their parent.
+        bound = BindingDict(self)
+        for name, field in self.get_fields().items():
+            if field.parent is None and field.field_name == name:
+                field.parent = self
+                bound.fields[name] = field
+            else:
+                bound[name] = field
+        return bound
 
     _validators_cache: dict = {}
 
