@@ -2,7 +2,8 @@
 
     DATABASE_URL=... JWT_SECRET=... gunicorn tests.bench.baseline:app -w 4 -b 127.0.0.1:8812
 
-Same queries the API needs at minimum: JWT check (HS256), tenant scoping, keyset pages
+Same queries the API needs at minimum: JWT check (HS256; a verified token remembered, as the
+project does), tenant scoping, keyset pages
 (`id < cursor ORDER BY id DESC LIMIT n+1`), get by id, INSERT with the per-tenant counter,
 one status UPDATE. No framework, one persistent connection per worker process.
 """
@@ -10,6 +11,7 @@ import json
 import os
 import random
 import re
+import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -132,10 +134,23 @@ def transition(res, tenant, person, pk, name):
     ).fetchone()
 
 
+_verified: dict[str, dict] = {}  # the project remembers verified tokens too (apps/core/auth.py)
+
+
+def verify(token: str) -> dict:
+    claims = _verified.get(token)
+    if claims is not None and claims["exp"] > time.time():
+        return claims
+    if len(_verified) > 1024:
+        _verified.clear()
+    claims = _verified[token] = jwt.decode(token, SECRET, algorithms=["HS256"], options={"require": ["exp", "sub"]})
+    return claims
+
+
 def app(environ, start_response):
     auth = environ.get("HTTP_AUTHORIZATION", "")
     try:
-        claims = jwt.decode(auth.partition(" ")[2], SECRET, algorithms=["HS256"], options={"require": ["exp", "sub"]})
+        claims = verify(auth.partition(" ")[2])
     except jwt.PyJWTError:
         return respond(start_response, "401 Unauthorized", {"detail": "bad token"})
     tenant, person = claims["tenant_id"], claims["sub"]
