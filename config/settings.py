@@ -86,10 +86,14 @@ else:  # keep server connections open between requests (a new PostgreSQL connect
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["ENGINE"] = "apps.core.db.postgresql"  # health checks only after idle time
-        # Parameters travel beside the SQL (no quoting in Python) and statements run five times on a
-        # connection are prepared by psycopg, so PostgreSQL stops re-planning the API's hot queries.
-        DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-            "server_side_binding", env.bool("DATABASE_SERVER_SIDE_BINDING", default=True))
+        # Parameters travel beside the SQL (no quoting in Python), and a statement run
+        # DATABASE_PREPARE_THRESHOLD times on a connection is prepared by psycopg, so PostgreSQL stops
+        # parsing and planning the API's hot queries (Django's default, None, never prepares; set
+        # "off" behind a pooler in transaction mode that cannot keep prepared statements).
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options.setdefault("server_side_binding", env.bool("DATABASE_SERVER_SIDE_BINDING", default=True))
+        threshold = env.str("DATABASE_PREPARE_THRESHOLD", default="5").strip().lower()
+        options.setdefault("prepare_threshold", None if threshold in ("", "off", "none") else int(threshold))
 # A connection used less than this many seconds ago skips the per-request `SELECT 1` health check.
 HEALTH_CHECK_TRUST_SECONDS = env.float("HEALTH_CHECK_TRUST_SECONDS", default=5.0)
 # API reads compiled once per shape (apps/core/query_templates.py); false: the ORM path every time.

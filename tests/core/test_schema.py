@@ -39,3 +39,16 @@ def test_the_migration_drops_left_over_like_indexes_of_project_tables_only():
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'helpdesk_ticket_title_plain_like'")
         assert cursor.fetchone()
+
+
+def test_hot_statements_are_prepared():
+    """Django never prepares by default (prepare_threshold None); settings ask psycopg to prepare a
+    statement from its fifth run on a connection, so PostgreSQL stops re-planning hot API queries."""
+    from apps.helpdesk.models import Ticket
+
+    for _ in range(6):
+        list(Ticket.objects.filter(tenant_id="acme", status="open")[:5])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s",
+                       ['%FROM "helpdesk_ticket" WHERE%'])
+        assert cursor.fetchall()
