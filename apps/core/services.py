@@ -205,6 +205,14 @@ def record_transition(*, actor: Principal, obj, name: str, body: dict | None = N
                       check_permission: bool = True):
     """Run transition `name`. `check_permission=False` is for engine-internal steps (approvals
     activating a step, applying a decision to its target): the decision itself was checked."""
+    return record_transition_in_transaction(actor=actor, obj=obj, name=name, body=body, if_match=if_match,
+                                            check_permission=check_permission)
+
+
+def record_transition_in_transaction(*, actor: Principal, obj, name: str, body: dict | None = None,
+                                     if_match: str | None = None, check_permission: bool = True):
+    """record_transition for a domain service that is itself the transaction (@transaction.atomic and
+    not catching errors around this call): no savepoint of its own, two round trips fewer."""
     info = transitions_of(type(obj)).get(name)
     if info is None:
         raise TransitionConflict(f"Unknown transition '{name}'.", allowed_transitions=available_transitions(obj))

@@ -58,14 +58,14 @@ def _record_late_resolution(*, actor: Principal, ticket: Ticket) -> None:
 
 @transaction.atomic
 def ticket_resolve(*, actor: Principal, obj: Ticket, if_match: str | None = None, **body) -> Ticket:
-    ticket = core.record_transition(actor=actor, obj=obj, name="resolve", body=body, if_match=if_match)
+    ticket = core.record_transition_in_transaction(actor=actor, obj=obj, name="resolve", body=body, if_match=if_match)
     _record_late_resolution(actor=actor, ticket=ticket)
     return ticket
 
 
 @transaction.atomic
 def ticket_close(*, actor: Principal, obj: Ticket, if_match: str | None = None, **body) -> Ticket:
-    ticket = core.record_transition(actor=actor, obj=obj, name="close", body=body, if_match=if_match)
+    ticket = core.record_transition_in_transaction(actor=actor, obj=obj, name="close", body=body, if_match=if_match)
     _record_late_resolution(actor=actor, ticket=ticket)
     return ticket
 

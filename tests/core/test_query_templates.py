@@ -265,3 +265,18 @@ def test_a_ticket_create_costs_a_fixed_number_of_statements(caller):
     counter_at = next(i for i, q in enumerate(ctx.captured_queries) if "core_counter" in q["sql"])
     ticket_at = next(i for i, q in enumerate(ctx.captured_queries) if q["sql"].startswith('INSERT INTO "helpdesk_ticket"'))
     assert ticket_at == counter_at + 1, "nothing runs between taking the counter lock and the INSERT"
+
+
+def test_a_ticket_transition_opens_one_transaction_and_no_savepoint_inside(caller):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    agent = caller("acme", "per_agent", ("agent",))
+    body = {"title": "Printer", "description": "jammed", "type": "incident", "priority": "high"}
+    ticket = agent.post("/api/v1/helpdesk/tickets", body, format="json").json()
+    with CaptureQueriesContext(connection) as ctx:
+        assert agent.post(f"/api/v1/helpdesk/tickets/{ticket['id']}/resolve", {}, format="json").status_code == 200
+    # Under the test's transaction the view's block (only inside a caller's transaction) and the
+    # service's (BEGIN in production) are savepoints; the generic transition inside adds none.
+    savepoints = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SAVEPOINT")]
+    assert len(savepoints) == 2, "\n".join(q["sql"][:90] for q in ctx.captured_queries)
