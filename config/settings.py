@@ -98,7 +98,8 @@ else:  # keep server connections open between requests (a new PostgreSQL connect
 HEALTH_CHECK_TRUST_SECONDS = env.float("HEALTH_CHECK_TRUST_SECONDS", default=5.0)
 # API reads compiled once per shape (apps/core/query_templates.py); false: the ORM path every time.
 API_QUERY_TEMPLATES = env.bool("API_QUERY_TEMPLATES", default=True)
-# Each request is one transaction: an error rolls back everything the request wrote.
+# Admin and other views: each request is one transaction (an error rolls back all it wrote). API
+# viewsets opt out: there every write is one service call, and the service is the transaction.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -35,7 +35,7 @@ SHALLOW_COPY = (SHAREABLE - {serializers.ListField, serializers.DictField}) | {s
 
 
 def _shallow_copy(field):
-    """copy.copy without the __reduce_ex__ round trip (~8 µs a field, 40 fields a write)."""
+    """copy.copy without the __reduce_ex__ round trip (2.7 -> 0.7 µs a field, ~40 fields a write)."""
     new = object.__new__(type(field))
     new.__dict__.update(field.__dict__)
     return new
