@@ -1,0 +1,37 @@
+"""Inlines of tenant records: visible to whoever may see the parent (roles, not Django permissions)."""
+from unfold.admin import StackedInline, TabularInline
+
+
+class TenantInlineMixin:
+    """Read-only by default: the parent's workflow (services) writes these rows."""
+
+    extra = 0
+    can_delete = False
+
+    def _parent_admin(self):
+        return self.admin_site._registry.get(self.parent_model)
+
+    def has_view_permission(self, request, obj=None):
+        parent = self._parent_admin()
+        return bool(parent and parent.has_view_permission(request, obj))
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        # The parent row is already tenant-scoped; its children share its tenant.
+        return super().get_queryset(request)
+
+
+class TenantTabularInline(TenantInlineMixin, TabularInline):
+    pass
+
+
+class TenantStackedInline(TenantInlineMixin, StackedInline):
+    pass
