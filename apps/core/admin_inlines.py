@@ -24,10 +24,6 @@ class TenantInlineMixin:
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def get_queryset(self, request):
-        # The parent row is already tenant-scoped; its children share its tenant.
-        return super().get_queryset(request)
-
 
 class TenantTabularInline(TenantInlineMixin, TabularInline):
     pass
