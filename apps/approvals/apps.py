@@ -8,7 +8,9 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self):
         from apps.core.events import event_emitted
+        from apps.core.services import register_transition_guard
 
-        from .receivers import open_approval_on_create
+        from .receivers import decided_only_through_open_approval, open_approval_on_create
 
         event_emitted.connect(open_approval_on_create, dispatch_uid="approvals.open_on_create")
+        register_transition_guard(decided_only_through_open_approval)

@@ -25,3 +25,4 @@ class Decision(models.TextChoices):
 
 
 OPEN_STEP_STATES = (StepStatus.PENDING, StepStatus.DELEGATED)
+OPEN_REQUEST_STATES = (RequestStatus.DRAFT, RequestStatus.PENDING)

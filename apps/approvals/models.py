@@ -3,10 +3,13 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_fsm import FSMField, transition
 
+from apps.core.field_policy import ANY_STATE, REQUESTER, STAFF, FieldPolicy, deletable, editable
 from apps.core.fsm import ConcurrentTransitionMixin
 from apps.core.models import TenantModel, tracked_history
+from apps.core.parties import decision_parties
 
 from .choices import Decision, RequestStatus, StepStatus
+from .outcomes import target_model
 
 INTERNAL = {"roles": (), "api": False}
 REQUESTER_OR_ADMIN = {"roles": (), "requester_may": True}
@@ -41,6 +44,12 @@ class ApprovalRequest(ConcurrentTransitionMixin, TenantModel):
     owner_fields = ("created_by", "requested_by_id")
     requester_field = "requested_by_id"
     field_aliases = {"requester_id": "requested_by_id"}
+    # What is asked and of whom is fixed once submitted; the record it decides never changes.
+    field_policy = FieldPolicy(
+        editable(RequestStatus.DRAFT, by=(REQUESTER, STAFF), fields=("title", "description", "due_at", "tags", "source")),
+        editable(ANY_STATE, by=(STAFF,), fields=("tags",)),
+        deletable(RequestStatus.DRAFT, by=(REQUESTER, STAFF)),
+    )
 
     entity_type = models.CharField(max_length=64, blank=True, default="")
     entity_id = models.CharField(max_length=64, null=True, blank=True)
@@ -69,6 +78,21 @@ class ApprovalRequest(ConcurrentTransitionMixin, TenantModel):
             Q(approver_id=principal.person_id) | Q(delegated_to_id=principal.person_id))
         return super().visibility_q(principal) | Q(Exists(deciding))
 
+    def target(self):
+        """The record of this project the request decides (None for a free-form request)."""
+        model = target_model(self.entity_type)
+        if model is None or not self.entity_id:
+            return None
+        return model.objects.filter(tenant_id=self.tenant_id, pk=self.entity_id).first()
+
+    def parties(self) -> set[str]:
+        """Who may not decide any of its steps: its requester and creator, and the record's parties."""
+        parties = set(decision_parties(self))
+        target = self.target()
+        if target is not None:
+            parties |= decision_parties(target)
+        return parties
+
     @transition(field="status", source=RequestStatus.DRAFT, target=RequestStatus.PENDING,
                 custom={**REQUESTER_OR_ADMIN, "doc": "Activates step 0 and queues it for its approver."})
     def submit(self):
@@ -93,8 +117,8 @@ class ApprovalRequest(ConcurrentTransitionMixin, TenantModel):
 
 
 def _decider_only(step, actor) -> str | None:
-    if step.approval_request.requested_by_id == actor.person_id:
-        return "Segregation of duties: you cannot decide a request you made."
+    if actor.person_id in step.approval_request.parties():
+        return "Segregation of duties: you cannot decide a request you made or a record you are a party to."
     if actor.person_id != step.decider_id:
         return "Only this step's approver (or its delegate, once delegated) can decide it."
     return None

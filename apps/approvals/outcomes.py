@@ -1,23 +1,7 @@
-"""What an approval decision does to the record it is about, written as data in one place."""
-from dataclasses import dataclass
+"""Which records an approval request can decide: the models that declare `decisions` (apps.core.fsm)."""
+from functools import cache
 
 from django.apps import apps
-
-
-@dataclass(frozen=True)
-class Outcome:
-    model: str  # app_label.ModelName
-    on_approve: str | None
-    on_reject: str | None
-
-
-OUTCOMES = {
-    "accessrequest": Outcome("operations.AccessRequest", "approve", "reject"),
-    "equipment": Outcome("operations.Equipment", "approve", None),  # equipment has no rejected state
-    "travel": Outcome("operations.Travel", "approve", "cancel"),
-    "hrrequest": Outcome("operations.HRRequest", "start", "reject"),
-    "policy": Outcome("policies.Policy", "complete", None),  # a rejected policy stays as it is
-}
 
 
 def normalize(entity_type: str) -> str:
@@ -25,17 +9,22 @@ def normalize(entity_type: str) -> str:
     return (entity_type or "").rsplit(".", 1)[-1].replace("_", "").replace("-", "").replace(" ", "").lower()
 
 
-def outcome_for(entity_type: str) -> Outcome | None:
-    return OUTCOMES.get(normalize(entity_type))
+@cache
+def decided_models() -> dict[str, type]:
+    """{normalized model name: model} for every model with a `decisions` declaration."""
+    found = {}
+    for model in apps.get_models():
+        if getattr(model, "decisions", None) is not None:
+            key = normalize(model.__name__)
+            if key in found:
+                raise RuntimeError(f"Two models declare decisions under the name {model.__name__}")
+            found[key] = model
+    return found
 
 
-def target_model(outcome: Outcome):
-    try:
-        return apps.get_model(outcome.model)
-    except LookupError:
-        return None
+def target_model(entity_type: str):
+    return decided_models().get(normalize(entity_type))
 
 
-def outcome_for_model(model) -> Outcome | None:
-    outcome = OUTCOMES.get(model.__name__.lower())
-    return outcome if outcome and outcome.model == model._meta.label else None
+def decided_by_approvals(model) -> bool:
+    return decided_models().get(normalize(model.__name__)) is model

@@ -3,7 +3,6 @@
 Every function is one transaction. Locks are taken request first, then step, so two
 approvers racing on one step serialize: one decision is recorded, the other gets 409.
 """
-import inspect
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -12,14 +11,16 @@ from django.utils import timezone
 
 from apps.core import events
 from apps.core import services as core
-from apps.core.exceptions import Conflict, TransitionConflict
+from apps.core.exceptions import Conflict, Forbidden, TransitionConflict
+from apps.core.fsm import transitions_of
+from apps.core.parties import decision_parties
 from apps.core.principal import Principal, system_principal
 from apps.operations.choices import PendingStatus
 from apps.operations.models import Pending
 
-from .choices import RequestStatus, StepStatus
+from .choices import OPEN_REQUEST_STATES, RequestStatus, StepStatus
 from .models import ApprovalChain, ApprovalRequest, ApprovalStep
-from .outcomes import normalize, outcome_for, target_model
+from .outcomes import normalize, target_model
 
 
 def chain_for(*, tenant_id: str, entity_type: str) -> ApprovalChain | None:
@@ -28,11 +29,53 @@ def chain_for(*, tenant_id: str, entity_type: str) -> ApprovalChain | None:
     return next((c for c in chains if normalize(c.entity_type) == wanted), None) if wanted else None
 
 
-def _check_approvers(approver_ids: list[str], requester: str) -> None:
+def _check_approvers(approver_ids: list[str], parties: set[str]) -> None:
     if len(set(approver_ids)) != len(approver_ids):
         raise ValidationError({"approver_ids": "Each approver may appear only once."})
-    if requester in approver_ids:
-        raise ValidationError({"approver_ids": "The requester cannot approve their own request."})
+    if parties & set(approver_ids):
+        raise ValidationError({"approver_ids": "The requester (or another party to the record) cannot approve it."})
+
+
+def open_request_for(*, tenant_id: str, entity_id: str) -> ApprovalRequest | None:
+    return (ApprovalRequest.objects.filter(tenant_id=tenant_id, entity_id=entity_id, status__in=OPEN_REQUEST_STATES)
+            .order_by("id").first())
+
+
+def _bind(*, actor: Principal, request: ApprovalRequest):
+    """Check an approval request for a record of this project: the caller can see the record, its
+    decision is still to be taken, nobody else is deciding it, and the requester is the record's."""
+    model = target_model(request.entity_type)
+    if model is None or not request.entity_id:
+        return None
+    target = model.objects.visible_to(actor).filter(pk=request.entity_id).first()
+    if target is None:
+        raise ValidationError({"entity_id": f"No {model._meta.verbose_name} with this id that you can see."})
+    decisions = set(model.decisions.names())
+    if not decisions & set(core.available_transitions(target)):
+        raise Conflict(f"This {model._meta.verbose_name} is already decided (status {target.status}).")
+    if (other := open_request_for(tenant_id=actor.tenant_id, entity_id=target.pk)) is not None:
+        raise Conflict(f"Approval request {other.pk} is already deciding this record.", approval_request_id=other.pk)
+    request.entity_type = model.__name__
+    requester = target.requester_person_id
+    if request.requested_by_id and request.requested_by_id != requester:
+        raise ValidationError({"requested_by_id": "An approval for a record is requested by the record's requester."})
+    request.requested_by_id = requester
+    return target
+
+
+def _chain_approvers(*, actor: Principal, chain: ApprovalChain | None, given: list[str] | None,
+                     parties: set[str]) -> list[str]:
+    """The chain's approvers (minus the record's parties). Admins may add steps, never drop the chain's."""
+    required = [p for p in (chain.approver_ids if chain else []) if p not in parties]
+    if given is None or given == required:
+        return required
+    if chain is not None and not actor.has_role("admin"):
+        raise ValidationError({"approver_ids": "Approvers of this record come from the tenant's approval chain; "
+                                               "only an admin may add steps."})
+    remaining = iter(given)
+    if not all(any(p == q for q in remaining) for p in required):  # the chain's steps, in order, within `given`
+        raise ValidationError({"approver_ids": f"Must keep the approval chain's approvers {required} in order."})
+    return given
 
 
 @transaction.atomic
@@ -40,12 +83,18 @@ def approval_request_create(*, actor: Principal, data: dict) -> ApprovalRequest:
     data = dict(data)
     approver_ids = data.pop("approver_ids", None)
     request = ApprovalRequest(**data)
+    request.tenant_id = actor.tenant_id
+    target = _bind(actor=actor, request=request)
     request.requested_by_id = request.requested_by_id or actor.person_id
-    chain = None
-    if approver_ids is None:
-        chain = chain_for(tenant_id=actor.tenant_id, entity_type=request.entity_type)
-        approver_ids = [p for p in (chain.approver_ids if chain else []) if p != request.requested_by_id]
-    _check_approvers(approver_ids, request.requested_by_id)
+    parties = {request.requested_by_id}
+    if target is not None:
+        parties |= decision_parties(target)
+    chain = chain_for(tenant_id=actor.tenant_id, entity_type=request.entity_type)
+    if target is not None:
+        approver_ids = _chain_approvers(actor=actor, chain=chain, given=approver_ids, parties=parties)
+    elif approver_ids is None:
+        approver_ids = [p for p in (chain.approver_ids if chain else []) if p not in parties]
+    _check_approvers(approver_ids, parties)
     request.total_steps = len(approver_ids)
     if chain and chain.due_in_hours and not request.due_at:
         request.due_at = timezone.now() + timedelta(hours=chain.due_in_hours)
@@ -111,26 +160,40 @@ def approval_request_expire(*, obj: ApprovalRequest) -> ApprovalRequest:
     return _finish(actor=system_principal(obj.tenant_id), request=core.lock(obj), name="expire")
 
 
+def _outcome_transition(target, *, approved: bool) -> str | None:
+    decisions = type(target).decisions
+    return decisions.approve if approved else decisions.reject
+
+
+def check_decider(*, actor: Principal, request: ApprovalRequest, approved: bool) -> None:
+    """A step's decider must be allowed to take the decision on the record itself (roles, segregation
+    of duties, the record's own checks): an approval never decides what its approvers may not."""
+    target = request.target()
+    name = target is not None and (_outcome_transition(target, approved=approved)
+                                   or _outcome_transition(target, approved=True))
+    if not name:
+        return
+    info = transitions_of(type(target))[name]
+    if (denial := core.transition_denial(actor=actor, obj=target, info=info)) is not None:
+        raise Forbidden(f"You may not decide this {type(target)._meta.verbose_name}: {denial}")
+
+
 def apply_outcome(*, actor: Principal, request: ApprovalRequest, approved: bool, comment: str = "") -> str | None:
-    """Run the target record's approve/reject transition; returns what was done (or None)."""
-    outcome = outcome_for(request.entity_type)
-    model = target_model(outcome) if outcome else None
-    name = (outcome.on_approve if approved else outcome.on_reject) if outcome else None
-    if model is None or name is None or not request.entity_id:
+    """Run the target record's decision as the deciding approver, with every check; returns what was done."""
+    target = request.target()
+    name = target is not None and _outcome_transition(target, approved=approved)
+    if not name:
         return None
-    target = model.objects.filter(tenant_id=request.tenant_id, pk=request.entity_id).first()
-    if target is None:
-        return None
+    model = type(target)
     note = comment or f"{'Approved' if approved else 'Rejected'} in approval {request.id}"
     service = core.dispatch(model, name)
     try:
-        if service is not None and "check_permission" in inspect.signature(service).parameters:
-            service(actor=actor, obj=target, check_permission=False, comment=note)  # e.g. policy versions
+        if service is not None:
+            service(actor=actor, obj=target, comment=note)
         else:
-            core.record_transition(actor=actor, obj=target, name=name, check_permission=False,
-                                   body={"comment": note, "reason": note})
+            core.record_transition(actor=actor, obj=target, name=name, body={"comment": note, "reason": note})
     except TransitionConflict:
-        return None  # the record moved on by itself (e.g. decided directly); the approval still stands
+        return None  # the record moved on by itself (e.g. a trip its requester cancelled); the approval stands
     return f"{model.__name__}.{name}"
 
 
@@ -141,6 +204,7 @@ def _decide(*, actor: Principal, obj: ApprovalStep, name: str, if_match: str | N
     step = core.lock(obj)
     if step.step_index != request.current_step_index:
         raise TransitionConflict("Only the active step can be decided.", allowed_transitions=[])
+    check_decider(actor=actor, request=request, approved=name == "approve")
     step = core.record_transition(actor=actor, obj=step, name=name, body={"comment": comment}, if_match=if_match)
     _unqueue(actor=actor, step=step)
     if name == "reject":
@@ -169,8 +233,8 @@ def approval_step_reject(*, actor: Principal, obj: ApprovalStep, if_match: str |
 def approval_step_delegate(*, actor: Principal, obj: ApprovalStep, delegated_to_id: str, if_match: str | None = None,
                            comment: str = "") -> ApprovalStep:
     request = core.lock(obj.approval_request)
-    if delegated_to_id in (actor.person_id, request.requested_by_id):
-        raise ValidationError({"delegated_to_id": "Delegate to someone else than yourself and the requester."})
+    if delegated_to_id == actor.person_id or delegated_to_id in request.parties():
+        raise ValidationError({"delegated_to_id": "Delegate to someone else than yourself and the parties to the request."})
     step = core.record_transition(actor=actor, obj=obj, name="delegate", if_match=if_match,
                                   body={"delegated_to_id": delegated_to_id, "comment": comment})
     _unqueue(actor=actor, step=step)
@@ -184,14 +248,12 @@ def open_for_record(*, actor: Principal, obj) -> ApprovalRequest | None:
     chain = chain_for(tenant_id=obj.tenant_id, entity_type=type(obj).__name__)
     if chain is None:
         return None
-    requester = obj.requester_person_id or actor.person_id
-    actor = system_principal(obj.tenant_id)  # the engine opens it; the requester is named on it
-    approvers = [p for p in chain.approver_ids if p != requester]
-    if not approvers:
+    if not [p for p in chain.approver_ids if p not in decision_parties(obj)]:
         return None
+    actor = system_principal(obj.tenant_id)  # the engine opens it; the record's requester is named on it
     request = approval_request_create(actor=actor, data={
-        "entity_type": type(obj).__name__, "entity_id": obj.pk, "requested_by_id": requester,
-        "title": f"{type(obj)._meta.verbose_name.capitalize()}: {obj}", "approver_ids": approvers,
+        "entity_type": type(obj).__name__, "entity_id": obj.pk,
+        "title": f"{type(obj)._meta.verbose_name.capitalize()}: {obj}",
     })
     return approval_request_submit(actor=actor, obj=request)
 

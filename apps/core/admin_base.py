@@ -63,7 +63,18 @@ class TenantAdmin(SimpleHistoryAdmin, ModelAdmin):
         status = state_field(self.model)
         if status is not None:
             readonly.append(status.name)
+        readonly += self.frozen_fields(request, obj)
         return tuple(dict.fromkeys(readonly))
+
+    def frozen_fields(self, request, obj) -> list[str]:
+        """Fields the model's field policy keeps from this user in the record's state (shown read-only;
+        the update service refuses them anyway)."""
+        policy = self.model.field_policy
+        actor = principal_for(request, obj)
+        if obj is None or policy is None or actor is None:
+            return []
+        writable = policy.writable(obj, actor)
+        return [f.name for f in self.model._meta.concrete_fields if f.editable and f.name not in writable]
 
     def get_queryset(self, request):
         qs = self.model.objects.all()

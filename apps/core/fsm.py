@@ -27,6 +27,19 @@ class TransitionInfo:
         return state in self.sources or "*" in self.sources or "+" in self.sources and state != self.target
 
 
+@dataclass(frozen=True)
+class Decisions:
+    """Declared on a model as `decisions = Decisions(...)`: the transitions that decide a record. An
+    approval request bound to the record runs them with its outcome, and while such a request is open
+    they run only through it."""
+
+    approve: str
+    reject: str | None = None
+
+    def names(self) -> tuple[str, ...]:
+        return tuple(n for n in (self.approve, self.reject) if n)
+
+
 def state_field(model) -> FSMFieldMixin | None:
     for field in model._meta.concrete_fields:
         if isinstance(field, FSMFieldMixin):

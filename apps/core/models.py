@@ -155,6 +155,11 @@ class TenantModel(CompiledInsertModel):
     owner_fields: ClassVar[tuple[str, ...]] = ("created_by",)
     # The person who asked for the record; segregation of duties keys on it.
     requester_field: ClassVar[str | None] = None
+    # Everyone these fields name, now or in the record's history (plus its creator), is a party to the
+    # record and may not decide it (transitions marked `sod`). None: the requester field.
+    party_fields: ClassVar[tuple[str, ...] | None] = None
+    # Which fields may change in which status, and by whom (apps.core.field_policy); None: write_roles only.
+    field_policy: ClassVar = None
     # Alias pairs from resources.json: {alias: canonical field}; one stored value.
     field_aliases: ClassVar[dict[str, str]] = {}
     # Entity name in event types: `<app_label>.<event_entity>.<action>`.

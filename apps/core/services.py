@@ -15,6 +15,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from . import events
 from .exceptions import Forbidden, PreconditionFailed, StaleVersion, TransitionConflict  # noqa: F401 (re-exported)
 from .fsm import TransitionInfo, available_transitions, state_field, transitions_of
+from .parties import decision_parties
 from .principal import Principal
 from .text import snake_case
 
@@ -61,6 +62,20 @@ def check_write(actor: Principal, model) -> None:
         raise Forbidden(f"Changing {model._meta.verbose_name_plural} needs one of the roles: {', '.join(('admin', *roles))}.")
 
 
+def _check_filing(actor: Principal, obj) -> None:
+    """A member files requests for themselves; staff (any role) may file on someone's behalf, and stay
+    on record as the creator (which keeps them from deciding it)."""
+    field = type(obj).requester_field
+    if field is None or actor.source_type == "system":
+        return
+    given = getattr(obj, field, None)
+    if not given:
+        setattr(obj, field, actor.person_id)
+    elif given != actor.person_id and not actor.roles:
+        raise Forbidden(f"You can only file requests for yourself ({field} must be you or left out).",
+                        errors=[{"field": field, "message": "must be you"}])
+
+
 def _validate(obj, *, exclude: tuple = ()) -> None:
     # A foreign key holding a record read from the database in this transaction (the SLA policy a
     # service looked up, a relation the serializer resolved) needs no second existence query.
@@ -87,6 +102,7 @@ def record_create_in_transaction(*, actor: Principal, obj, emit: bool = True, as
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_create_in_transaction must run inside the caller's transaction")
     check_write(actor, type(obj))
+    _check_filing(actor, obj)
     obj.tenant_id = actor.tenant_id
     obj.app_id = actor.app_id
     obj.created_by = obj.updated_by = actor.person_id
@@ -118,6 +134,8 @@ def record_update(*, actor: Principal, obj, data: dict, if_match: str | None = N
     field = state_field(type(obj))
     target = data.pop(field.name, None) if field else None
     changed = [name for name, value in data.items() if getattr(obj, name) != value]
+    if obj.field_policy is not None and actor.source_type != "system":
+        obj.field_policy.check_update(obj, actor, changed)
     for name in changed:
         setattr(obj, name, data[name])
     if changed:
@@ -144,6 +162,8 @@ def record_delete(*, actor: Principal, obj, if_match: str | None = None) -> None
     check_write(actor, type(obj))
     obj = lock(obj)
     check_if_match(obj, if_match)
+    if obj.field_policy is not None and actor.source_type != "system":
+        obj.field_policy.check_delete(obj, actor)
     obj.is_deleted = True
     obj.deleted_at = timezone.now()
     obj.deleted_by = actor.person_id
@@ -152,14 +172,26 @@ def record_delete(*, actor: Principal, obj, if_match: str | None = None) -> None
     events.emit(obj=obj, action="deleted", actor=actor)
 
 
+# Rules other domains add to every transition, e.g. approvals: while an approval request for a record
+# is open, the transitions it decides run only through it. Each is `guard(obj, info)`, raising a DomainError.
+transition_guards: list = []
+
+
+def register_transition_guard(guard):
+    if guard not in transition_guards:
+        transition_guards.append(guard)
+    return guard
+
+
 def transition_denial(*, actor: Principal, obj, info: TransitionInfo) -> str | None:
     """Why `actor` may not run `info` on `obj` (None when allowed). One rule for API, admin, commands."""
     requester = obj.requester_person_id
     check = info.custom.get("check")
     if check is not None and (reason := check(obj, actor)):
         return reason
-    if info.custom.get("sod") and requester and requester == actor.person_id:
-        return "Segregation of duties: you cannot decide a request you made."
+    if info.custom.get("sod") and actor.person_id in decision_parties(obj):
+        return ("Segregation of duties: you cannot decide a record you created, requested or are the "
+                "principal of (now or earlier).")
     roles = info.roles
     if roles is None or actor.has_role(*roles):
         return None
@@ -172,6 +204,8 @@ def _transition(*, actor: Principal, obj, info: TransitionInfo, body: dict, chec
     denial = check_permission and transition_denial(actor=actor, obj=obj, info=info)
     if denial:
         raise Forbidden(denial)
+    for guard in transition_guards:
+        guard(obj, info)
     if info.name not in available_transitions(obj):
         state = state_field(type(obj)).value_from_object(obj)
         raise TransitionConflict(

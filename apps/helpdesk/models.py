@@ -4,10 +4,13 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, transition
 
+from apps.core.field_policy import ADMIN, ANY_STATE, REQUESTER, STAFF, FieldPolicy, deletable, editable
 from apps.core.fsm import ConcurrentTransitionMixin
 from apps.core.models import TenantModel, tracked_history
 
 from .choices import Priority, SLAPolicyStatus, SLAState, TicketStatus, TicketType
+
+WORKED = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING)
 
 AGENT = {"roles": ("agent",)}
 AGENT_OR_SUBMITTER = {"roles": ("agent",), "requester_may": True}
@@ -49,6 +52,17 @@ class Ticket(ConcurrentTransitionMixin, TenantModel):
     staff_roles = ("agent",)
     owner_fields = ("created_by", "submitted_by_id", "assigned_to_id")
     requester_field = "submitted_by_id"
+    # The submitter edits what they asked while it is being worked; agents also triage and assign.
+    # Nobody rewrites who submitted it or when it was first answered (the reply service stamps that).
+    field_policy = FieldPolicy(
+        editable(*WORKED, by=(REQUESTER,), fields=("title", "description", "type", "category", "tags", "source")),
+        editable(*WORKED, TicketStatus.RESOLVED, by=(STAFF,),
+                 fields=("title", "description", "type", "priority", "category", "assigned_to_id", "team_id",
+                         "sla_policy", "related_asset_id", "related_vulnerability_id", "tags", "source")),
+        editable(ANY_STATE, by=(STAFF,), fields=("tags",)),
+        deletable(TicketStatus.NEW, by=(REQUESTER, STAFF)),
+        deletable(ANY_STATE, by=(ADMIN,)),
+    )
 
     number = models.CharField(max_length=32, editable=False)
     title = models.CharField(max_length=300)

@@ -6,7 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField, transition
 
-from apps.core.fsm import ConcurrentTransitionMixin
+from apps.core.field_policy import ADMIN, ANY_STATE, REQUESTER, STAFF, FieldPolicy, PersonIn, deletable, editable
+from apps.core.fsm import ConcurrentTransitionMixin, Decisions
 from apps.core.models import TenantModel, tracked_history
 
 from .choices import (
@@ -17,8 +18,22 @@ from .choices import (
 # Who may run which transition (admin always may). `sod`: never the requester.
 DECIDE = {"roles": ("approver",), "sod": True}
 IT = {"roles": ("it",)}
+IT_DECIDES = {"roles": ("it",), "sod": True}
 HR = {"roles": ("hr",), "sod": True}
 TRAVEL = {"roles": ("travel",)}
+
+
+def request_policy(open_state: str, content: tuple[str, ...], *, staff_later: tuple[str, ...] = ("tags",)) -> FieldPolicy:
+    """A request's content changes only while it is still open (before anyone decided it), by its
+    requester or staff; afterwards only staff bookkeeping fields. The requester and other parties
+    are set when it is filed and never change. Deleting: the open request by its requester or staff;
+    a decided one only by an admin (soft, and kept in the history)."""
+    return FieldPolicy(
+        editable(open_state, by=(REQUESTER, STAFF), fields=content + ("tags", "source")),
+        editable(ANY_STATE, by=(STAFF,), fields=staff_later),
+        deletable(open_state, by=(REQUESTER, STAFF)),
+        deletable(ANY_STATE, by=(ADMIN,)),
+    )
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
 
 
@@ -32,7 +47,7 @@ class RequestModel(ConcurrentTransitionMixin, TenantModel):
     owner_fields = ("created_by", "requester_id")
     requester_field = "requester_id"
 
-    requester_id = models.CharField(max_length=64)
+    requester_id = models.CharField(max_length=64, blank=True, help_text="Defaults to the caller; staff may file on someone's behalf.")
 
     class Meta:
         abstract = True
@@ -42,6 +57,11 @@ class AccessRequest(RequestModel):
     id_prefix = "acr"
     staff_roles = ("approver", "it")
     owner_fields = ("created_by", "requester_id", "principal_id")
+    party_fields = ("requester_id", "principal_id")
+    decisions = Decisions(approve="approve", reject="reject")
+    field_policy = request_policy(
+        AccessStatus.PENDING, ("system_id", "access_type", "justification", "entitlement_type", "asset_id"),
+        staff_later=("tags", "asset_id"))
 
     system_id = models.CharField(max_length=100, help_text="Target system, e.g. github, aws, slack.")
     access_type = models.CharField(max_length=16, choices=AccessType.choices)
@@ -80,7 +100,7 @@ class AccessRequest(RequestModel):
         self.approver_id = actor.person_id
 
     @transition(field="status", source=AccessStatus.APPROVED, target=AccessStatus.PROVISIONED,
-                custom={**IT, "doc": "Optional body `expires_at` makes the grant time-bound."})
+                custom={**IT_DECIDES, "doc": "Optional body `expires_at` makes the grant time-bound."})
     def provision(self, *, actor, expires_at=None):
         now = timezone.now()
         self.provisioned_at = self.granted_at = now
@@ -89,7 +109,8 @@ class AccessRequest(RequestModel):
             self.expires_at = expires_at
 
     @transition(field="status", source=AccessStatus.PROVISIONED, target=AccessStatus.PROVISIONED,
-                custom={"roles": ("it", "approver"), "doc": "Extends a time-bound grant: body `expires_at` (later than now)."})
+                custom={"roles": ("it", "approver"), "sod": True,
+                        "doc": "Extends a time-bound grant: body `expires_at` (later than now)."})
     def renew(self, *, expires_at):
         self.expires_at = expires_at
 
@@ -110,6 +131,8 @@ class AccessRequest(RequestModel):
 class HRRequest(RequestModel):
     id_prefix = "hrr"
     staff_roles = ("hr",)
+    decisions = Decisions(approve="start", reject="reject")
+    field_policy = request_policy(HRStatus.PENDING, ("type", "description", "deliverable_type"))
 
     type = models.CharField(max_length=32, choices=HRRequestType.choices)
     status = FSMField(max_length=16, choices=HRStatus.choices, default=HRStatus.PENDING, protected=False)
@@ -151,6 +174,9 @@ class HRRequest(RequestModel):
 class Equipment(RequestModel):
     id_prefix = "eqp"
     staff_roles = ("approver", "it")
+    decisions = Decisions(approve="approve")  # equipment has no rejected state
+    field_policy = request_policy(EquipmentStatus.REQUESTED, ("equipment_type", "specification"),
+                                  staff_later=("tags", "cost"))
 
     equipment_type = models.CharField(max_length=100)
     specification = models.TextField()
@@ -171,7 +197,7 @@ class Equipment(RequestModel):
         self.approver_id = actor.person_id
 
     @transition(field="status", source=EquipmentStatus.APPROVED, target=EquipmentStatus.ORDERED,
-                custom={**IT, "doc": "Places the order; optional body `cost`."})
+                custom={**IT_DECIDES, "doc": "Places the order; optional body `cost`."})
     def provision(self, *, cost=None):
         self.ordered_at = timezone.now()
         if cost is not None:
@@ -194,6 +220,9 @@ class Equipment(RequestModel):
 class Travel(RequestModel):
     id_prefix = "trv"
     staff_roles = ("approver", "travel")
+    decisions = Decisions(approve="approve", reject="cancel")
+    field_policy = request_policy(
+        TravelStatus.REQUESTED, ("purpose", "destination", "departure_at", "return_at", "estimated_cost"))
 
     purpose = models.TextField()
     destination = models.CharField(max_length=200)
@@ -219,7 +248,7 @@ class Travel(RequestModel):
     def approve(self, *, actor):
         self.approver_id = actor.person_id
 
-    @transition(field="status", source=TravelStatus.APPROVED, target=TravelStatus.BOOKED, custom=TRAVEL)
+    @transition(field="status", source=TravelStatus.APPROVED, target=TravelStatus.BOOKED, custom={**TRAVEL, "sod": True})
     def book(self):
         self.booked_at = timezone.now()
 
@@ -235,12 +264,34 @@ class Travel(RequestModel):
         pass
 
 
+def _not_engine_owned(item) -> bool:
+    return item.type != ENGINE_OWNED_TYPE
+
+
+def _engine_runs_it(item, actor) -> str | None:
+    if not _not_engine_owned(item):
+        return "This queue item belongs to the approvals engine: decide the approval step instead."
+    return None
+
+
+ENGINE_OWNED_TYPE = "approval"
+QUEUE = {"roles": None, "check": _engine_runs_it}
+
+
 class Pending(ConcurrentTransitionMixin, TenantModel):
     """The work queue: one item per thing somebody has to do (approvals put theirs here)."""
 
     id_prefix = "pnd"
     staff_roles = ()
     owner_fields = ("created_by", "assignee_id", "requested_by_id")
+    # Approval items are the engine's: it creates, reassigns and completes them; nobody edits them.
+    field_policy = FieldPolicy(
+        editable(ANY_STATE, by=(REQUESTER, ADMIN, PersonIn("assignee_id")), when=_not_engine_owned,
+                 fields=("type", "source_id", "priority", "assignee_id", "due_at", "title", "entity_type",
+                         "entity_id", "requested_by_id", "description", "current_step_index", "total_steps",
+                         "completed_at", "tags", "source")),
+        deletable(ANY_STATE, by=(REQUESTER, ADMIN), when=_not_engine_owned),
+    )
 
     type = models.CharField(max_length=64, help_text="approval, task, review, …")
     source_id = models.CharField(max_length=64, help_text="Id of the record this item stands for.")
@@ -266,15 +317,17 @@ class Pending(ConcurrentTransitionMixin, TenantModel):
             models.Index(fields=["tenant_id", "source_id"], name="pnd_tenant_source"),
         ]
 
-    @transition(field="status", source=[PendingStatus.QUEUED, PendingStatus.BLOCKED], target=PendingStatus.PROCESSING)
+    @transition(field="status", source=[PendingStatus.QUEUED, PendingStatus.BLOCKED], target=PendingStatus.PROCESSING,
+                custom=QUEUE)
     def start(self):
         pass
 
-    @transition(field="status", source=[PendingStatus.QUEUED, PendingStatus.PROCESSING], target=PendingStatus.BLOCKED)
+    @transition(field="status", source=[PendingStatus.QUEUED, PendingStatus.PROCESSING], target=PendingStatus.BLOCKED,
+                custom=QUEUE)
     def block(self):
         pass
 
     @transition(field="status", source=[PendingStatus.QUEUED, PendingStatus.PROCESSING, PendingStatus.BLOCKED],
-                target=PendingStatus.COMPLETED)
+                target=PendingStatus.COMPLETED, custom=QUEUE)
     def complete(self):
         self.completed_at = timezone.now()

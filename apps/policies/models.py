@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_fsm import FSMField, transition
 
-from apps.core.fsm import ConcurrentTransitionMixin
+from apps.core.fsm import ConcurrentTransitionMixin, Decisions
 from apps.core.models import TenantModel, tracked_history
 from apps.helpdesk.choices import Priority
 
@@ -27,6 +27,7 @@ class Policy(ConcurrentTransitionMixin, TenantModel):
     staff_roles = ("hr",)
     write_roles = ("hr",)
     owner_fields = ("created_by", "owner_id")
+    decisions = Decisions(approve="complete")  # a rejected policy stays as it is
 
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, default="")

@@ -21,8 +21,9 @@ STEPS = "/api/v1/approvals/steps"
 
 @pytest.fixture
 def people(caller):
+    roles = {"requester": (), "boss": ("admin",)}
     names = ["requester", "ann", "bob", "cat", "dan", "boss"]
-    return {n: caller("acme", f"per_{n}", ("admin",) if n == "boss" else ()) for n in names}
+    return {n: caller("acme", f"per_{n}", roles.get(n, ("approver",))) for n in names}
 
 
 def open_request(client, approvers, submit=True, **extra):
@@ -110,8 +111,10 @@ def test_approving_a_policy_publishes_it_with_a_version(people, caller):
     hr = caller("acme", "per_hr", ("hr",))
     policy = hr.post("/api/v1/policies", {"name": "Travel", "body": "Fly economy.", "owner_id": "per_hr"},
                      format="json").json()
-    request = open_request(hr, ["per_ann"], entity_type="policy", entity_id=policy["id"])
-    assert people["ann"].post(step_url(steps_of(request["id"])[0], "approve"), format="json").status_code == 200
+    request = open_request(hr, ["per_hr_lead"], entity_type="policy", entity_id=policy["id"])
+    hr_lead = caller("acme", "per_hr_lead", ("hr",))  # deciding a policy takes the role that publishes it
+    assert people["ann"].post(step_url(steps_of(request["id"])[0], "approve"), format="json").status_code == 403
+    assert hr_lead.post(step_url(steps_of(request["id"])[0], "approve"), format="json").status_code == 200
     published = hr.get(f"/api/v1/policies/{policy['id']}").json()
     assert published["status"] == "published" and published["published_at"]
     versions = hr.get(f"/api/v1/policies/{policy['id']}/versions").json()
@@ -143,10 +146,11 @@ def test_self_approval_is_refused(people):
     assert response.status_code == 403 and "Segregation of duties" in response.json()["detail"]
 
 
-def test_only_the_approver_decides(people):
+def test_only_the_approver_decides(people, caller):
     request = open_request(people["requester"], ["per_ann"])
     step = steps_of(request["id"])[0]
-    assert people["bob"].post(step_url(step, "approve"), format="json").status_code == 404  # not even visible
+    assert caller("acme", "per_eve").post(step_url(step, "approve"), format="json").status_code == 404  # not visible
+    assert people["bob"].post(step_url(step, "approve"), format="json").status_code == 403  # another approver's step
     assert people["boss"].post(step_url(step, "approve"), format="json").status_code == 403
 
 
