@@ -42,3 +42,32 @@ def has_role(tenant_id: str, person_id: str, roles: tuple[str, ...]) -> bool:
     membership = StaffMembership.objects.filter(tenant_id=tenant_id, person_id=person_id,
                                                 user__is_active=True).only("roles").first()
     return membership is not None and bool(set(membership.roles or ()) & set(roles))
+
+
+def label_rows(rows: list, fields: tuple[str, ...]) -> None:
+    """Give each row `_people` ({person id: label}) for its person fields: one query per tenant shown."""
+    by_tenant: dict[str, set] = {}
+    for row in rows:
+        by_tenant.setdefault(row.tenant_id, set()).update(getattr(row, f) for f in fields)
+    labels = {tenant: display_people(tenant, ids) for tenant, ids in by_tenant.items()}
+    for row in rows:
+        row._people = labels[row.tenant_id]
+
+
+def person_label(obj, field: str) -> str:
+    """The label `label_rows` (or a page) gave the row, else the raw id."""
+    value = getattr(obj, field)
+    return (getattr(obj, "_people", None) or {}).get(value, value) or "—"
+
+
+def people_changelist(*fields: str):
+    """An admin ChangeList class that labels the person fields of the page's rows in one go."""
+    from django.contrib.admin.views.main import ChangeList
+
+    class PeopleChangeList(ChangeList):
+        def get_results(self, request):
+            super().get_results(request)
+            self.result_list = list(self.result_list)
+            label_rows(self.result_list, fields)
+
+    return PeopleChangeList

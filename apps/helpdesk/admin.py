@@ -3,7 +3,6 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -12,7 +11,7 @@ from django.utils.html import format_html
 
 from apps.core.admin_base import TenantAdmin, principal_for
 from apps.core.exceptions import DomainError
-from apps.core.people import AGENT_ROLES, display_people, members_with_role
+from apps.core.people import AGENT_ROLES, display_people, members_with_role, people_changelist, person_label
 
 from .models import BusinessCalendar, SLAPolicy, Ticket, TicketComment
 from .services import check_assignee, ticket_comment_create, ticket_update
@@ -106,23 +105,6 @@ def sla_badge(ticket) -> str:
                        view.state, view.detail, view.style, view.label)
 
 
-def _people_of(ticket) -> dict[str, str]:
-    """Names for the ticket page, filled once per page by `render_change_form`."""
-    return getattr(ticket, "_people", None) or {}
-
-
-class TicketChangeList(ChangeList):
-    def get_results(self, request):
-        super().get_results(request)
-        self.result_list = rows = list(self.result_list)
-        by_tenant: dict[str, set] = {}
-        for row in rows:
-            by_tenant.setdefault(row.tenant_id, set()).add(row.assigned_to_id)
-        labels = {t: display_people(t, ids) for t, ids in by_tenant.items()}  # one query per tenant shown
-        for row in rows:
-            row._people = labels[row.tenant_id]
-
-
 @admin.register(Ticket)
 class TicketAdmin(TenantAdmin):
     form = TicketForm
@@ -136,7 +118,7 @@ class TicketAdmin(TenantAdmin):
     ordering = ("-id",)
 
     def get_changelist(self, request, **kwargs):
-        return TicketChangeList
+        return people_changelist("assigned_to_id")
 
     @admin.display(description="SLA", ordering=F("due_at").asc(nulls_last=True))
     def sla(self, obj):
@@ -144,11 +126,11 @@ class TicketAdmin(TenantAdmin):
 
     @admin.display(description="Assignee", ordering="assigned_to_id")
     def assignee(self, obj):
-        return _people_of(obj).get(obj.assigned_to_id, obj.assigned_to_id) or "—"
+        return person_label(obj, "assigned_to_id")
 
     @admin.display(description="Submitted by")
     def submitter(self, obj):
-        return _people_of(obj).get(obj.submitted_by_id, obj.submitted_by_id) or "—"
+        return person_label(obj, "submitted_by_id")
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
