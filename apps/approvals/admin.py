@@ -150,6 +150,9 @@ class ApprovalStepAdmin(TenantAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False  # nothing on a step is edited by hand: it is decided or delegated with the buttons
+
     def has_delete_permission(self, request, obj=None):
         return False  # steps belong to their request; cancel the request instead
 

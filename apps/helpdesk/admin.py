@@ -8,6 +8,7 @@ from django.db.models import F
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
+from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget, UnfoldAdminTextInputWidget
 
 from apps.core.admin_base import TenantAdmin, principal_for
 from apps.core.exceptions import DomainError
@@ -42,6 +43,7 @@ class TagListField(forms.CharField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", "Comma-separated, e.g. vpn, remote-work")
+        kwargs.setdefault("widget", UnfoldAdminTextInputWidget(attrs={"placeholder": "vpn, laptop"}))
         super().__init__(**kwargs)
 
     def prepare_value(self, value):
@@ -75,6 +77,7 @@ class TicketForm(forms.ModelForm):
     class Meta:
         model = Ticket
         fields = "__all__"
+        widgets = {"description": UnfoldAdminTextareaWidget(attrs={"rows": 4})}
 
     def clean_assigned_to_id(self):
         value = self.cleaned_data.get("assigned_to_id") or None
@@ -98,11 +101,12 @@ AUDIT = ("id", "tenant_id", "app_id", "created_at", "updated_at", "created_by", 
          "is_deleted", "deleted_at", "deleted_by", "schema_version")
 
 
-def sla_badge(ticket) -> str:
+def sla_badge(ticket, *, short: bool = False) -> str:
     view = sla_view(ticket)
+    title = f"{view.label}. {view.detail}" if short else view.detail
     return format_html('<span data-sla="{}" title="{}" style="{};padding:2px 8px;border-radius:9999px;'
                        'white-space:nowrap;font-weight:600;font-size:0.8rem">{}</span>',
-                       view.state, view.detail, view.style, view.label)
+                       view.state, title, view.style, view.short if short else view.label)
 
 
 @admin.register(Ticket)
@@ -111,6 +115,7 @@ class TicketAdmin(TenantAdmin):
     change_form_template = "admin/helpdesk/ticket/change_form.html"
     list_display = ("number", "title", "sla", "status", "priority", "assignee", "type", "created_at")
     list_display_links = ("number", "title")
+    change_list_template = "admin/helpdesk/ticket/change_list.html"
     list_filter = (QueueFilter, "status", "priority", "type", "sla_state")
     search_fields = ("number", "title", "description")
     date_hierarchy = "created_at"
@@ -122,7 +127,7 @@ class TicketAdmin(TenantAdmin):
 
     @admin.display(description="SLA", ordering=F("due_at").asc(nulls_last=True))
     def sla(self, obj):
-        return sla_badge(obj)
+        return sla_badge(obj, short=not getattr(obj, "_on_change_page", False))
 
     @admin.display(description="Assignee", ordering="assigned_to_id")
     def assignee(self, obj):
@@ -161,7 +166,7 @@ class TicketAdmin(TenantAdmin):
             if current and current not in {value for value, _ in choices}:
                 choices.append((current, f"{current} (not an agent)"))
             form.base_fields["assigned_to_id"] = forms.TypedChoiceField(
-                choices=choices, required=False, empty_value=None, label="Assignee")
+                choices=choices, required=False, empty_value=None, label="Assignee", widget=UnfoldAdminSelectWidget)
         form.tenant_id = tenant_id
         return form
 
@@ -172,6 +177,7 @@ class TicketAdmin(TenantAdmin):
             ids = {obj.assigned_to_id, obj.submitted_by_id, obj.created_by, obj.updated_by,
                    *(c.author_id for c in comments)}
             obj._people = people = display_people(obj.tenant_id, ids)
+            obj._on_change_page = True
             for comment in comments:
                 comment.author_label = people.get(comment.author_id, comment.author_id)
             is_agent = principal.has_role(*Ticket.staff_roles)

@@ -25,6 +25,12 @@ class SLAView:
     state: str
     label: str
     detail: str = ""
+    short_label: str = ""
+
+    @property
+    def short(self) -> str:
+        """For queue columns: the label without the clock's name."""
+        return self.short_label or self.label
 
     @property
     def style(self) -> str:
@@ -47,11 +53,11 @@ def human(delta: timedelta) -> str:
 def _closed(ticket) -> SLAView:
     due, resolved = ticket.due_at, ticket.resolved_at
     if due and resolved and resolved > due:
-        return SLAView("breached", f"Breached: resolved {human(resolved - due)} late")
+        return SLAView("breached", f"Breached: resolved {human(resolved - due)} late", short_label="Breached")
     if ticket.first_response_breached_at or ticket.resolution_breached_at:
         return SLAView("breached", "Breached", "The first response came late.")
     if due and resolved:
-        return SLAView("met", f"Met: resolved {human(due - resolved)} early")
+        return SLAView("met", f"Met: resolved {human(due - resolved)} early", short_label="Met")
     return SLAView("met", "Met")
 
 
@@ -77,8 +83,8 @@ def sla_view(ticket, *, now: datetime | None = None) -> SLAView:
     if ticket.first_response_breached_at and ticket.first_response_at:
         detail += "; the first response came late"
     if overdue:
-        return SLAView("breached", f"{name} overdue by {human(now - due)}", detail)
+        return SLAView("breached", f"{name} overdue by {human(now - due)}", detail, f"Overdue {human(now - due)}")
     breached_before = ticket.first_response_breached_at or ticket.resolution_breached_at
     warning = warned or (warn_at and warn_at <= now)
     state = "breached" if breached_before else "warning" if warning else "running"
-    return SLAView(state, f"{name}: {human(due - now)} left", detail)
+    return SLAView(state, f"{name}: {human(due - now)} left", detail, f"{human(due - now)} left")
