@@ -7,7 +7,7 @@ from apps.approvals.models import ApprovalChain, ApprovalRequest, ApprovalStep
 from apps.approvals.services import approval_request_create, approval_request_submit
 from apps.core.models import StaffMembership, Tenant
 from apps.core.principal import Principal
-from apps.operations.models import AccessRequest, Pending
+from apps.operations.models import Pending
 from apps.operations.services import access_request_create
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.approvals.models import ApprovalRequest, ApprovalStep
+from apps.approvals.models import ApprovalRequest
 from apps.core.principal import Principal
 from apps.helpdesk.models import Ticket, TicketComment
 from apps.helpdesk.services import ticket_comment_create
