@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.db.models import Q
-from unfold.admin import TabularInline
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from apps.core.admin_base import TenantAdmin, principal_for
+from apps.core.people import DECIDER_ROLES, display_people, members_with_role, people_changelist, person_label
 
 from .choices import OPEN_STEP_STATES
 from .models import ApprovalChain, ApprovalRequest, ApprovalStep
+from .outcomes import outcome_for, target_model
 
 
 @admin.register(ApprovalChain)
@@ -15,25 +18,84 @@ class ApprovalChainAdmin(TenantAdmin):
     search_fields = ("name", "entity_type")
 
 
-class StepInline(TabularInline):
-    model = ApprovalStep
-    fields = ("step_index", "approver_id", "status", "decision", "comment", "decided_at", "delegated_to_id")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
+def approval_context(approval: ApprovalRequest) -> dict:
+    steps = list(approval.steps.order_by("step_index"))
+    people = display_people(approval.tenant_id, {approval.requested_by_id, *(s.approver_id for s in steps),
+                                                 *(s.delegated_to_id for s in steps)})
+    return {"approval": approval, "chain": chain_progress(approval, steps, people), "people": people,
+            "requester_label": people.get(approval.requested_by_id, approval.requested_by_id),
+            "approval_overdue": bool(approval.due_at and approval.due_at < timezone.now())}
 
-    def has_add_permission(self, request, obj=None):
-        return False
+
+def chain_progress(request: ApprovalRequest, steps: list[ApprovalStep], people: dict[str, str]) -> list[dict]:
+    """Each step numbered from 1, with who decided what and when (for the request and step pages)."""
+    return [{
+        "step": step,
+        "number": step.step_index + 1,
+        "approver": people.get(step.approver_id, step.approver_id),
+        "delegate": people.get(step.delegated_to_id, step.delegated_to_id) if step.delegated else "",
+        "is_current": request.status == "pending" and step.step_index == request.current_step_index,
+    } for step in steps]
+
+
+def target_of(admin_site, request, approval: ApprovalRequest) -> dict | None:
+    """The record being approved: a summary and its admin link when this user may see it."""
+    if not approval.entity_id:
+        return None
+    outcome = outcome_for(approval.entity_type)
+    model = target_model(outcome) if outcome else None
+    model_admin = admin_site._registry.get(model) if model else None
+    found = {"entity_type": approval.entity_type, "entity_id": approval.entity_id, "record": None}
+    if model_admin is None or not model_admin.has_view_permission(request):
+        return found
+    record = model_admin.get_queryset(request).filter(pk=approval.entity_id).first()
+    if record is None:
+        return found
+    names = [n for n in model_admin.list_display if isinstance(n, str) and n != "id"]
+    fields = {f.name: f for f in model._meta.concrete_fields}
+    summary = []
+    for name in names:
+        if name in fields:
+            display = getattr(record, f"get_{name}_display", None)
+            value = display() if display else getattr(record, name)
+            summary.append((fields[name].verbose_name.capitalize(), value))
+    for name in ("justification", "description", "purpose"):
+        if name in fields and getattr(record, name):
+            summary.append((fields[name].verbose_name.capitalize(), getattr(record, name)))
+    try:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[record.pk])
+    except NoReverseMatch:
+        url = ""
+    return {**found, "record": record, "summary": summary, "url": url, "label": model._meta.verbose_name.capitalize()}
 
 
 @admin.register(ApprovalRequest)
 class ApprovalRequestAdmin(TenantAdmin):
-    list_display = ("title", "entity_type", "requested_by_id", "status", "current_step_index", "total_steps", "due_at", "created_at")
+    change_form_template = "admin/approvals/approvalrequest/change_form.html"
+    list_display = ("title", "entity_type", "requester", "status", "progress", "due_at", "created_at")
     list_filter = ("status", "entity_type")
     search_fields = ("title", "entity_id", "requested_by_id")
     date_hierarchy = "created_at"
-    inlines = [StepInline]
+
+    def get_changelist(self, request, **kwargs):
+        return people_changelist("requested_by_id")
+
+    @admin.display(description="Requested by", ordering="requested_by_id")
+    def requester(self, obj):
+        return person_label(obj, "requested_by_id")
+
+    @admin.display(description="Progress")
+    def progress(self, obj):
+        if not obj.total_steps:
+            return "no steps"
+        if obj.status != "pending":
+            return f"{obj.total_steps} step{'s' if obj.total_steps != 1 else ''}"
+        return f"step {obj.current_step_index + 1} of {obj.total_steps}"
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context.update({**approval_context(obj), "target": target_of(self.admin_site, request, obj)})
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 class MineFilter(admin.SimpleListFilter):
@@ -53,15 +115,64 @@ class MineFilter(admin.SimpleListFilter):
 
 @admin.register(ApprovalStep)
 class ApprovalStepAdmin(TenantAdmin):
-    list_display = ("approval_request", "step_index", "approver_id", "status", "decision", "delegated_to_id", "decided_at")
+    change_form_template = "admin/approvals/approvalstep/change_form.html"
+    list_display = ("approval_request", "step", "approver", "status", "decision", "delegate", "decided_at")
     list_filter = (MineFilter, "status", "decision")
     search_fields = ("approver_id", "delegated_to_id", "approval_request__title")
     list_select_related = ("approval_request",)
-    fields = readonly_fields = ("approval_request", "step_index", "approver_id", "status", "decision", "comment",
-                                "decided_at", "delegated", "delegated_to_id")
+    fieldsets = [
+        (None, {"fields": ("approval_request", "step", "status", "decision", "comment", "decided_at")}),
+        ("Approver", {"fields": ("approver", "delegated", "delegate")}),
+        ("Audit", {"classes": ["collapse"], "fields": ("id", "tenant_id", "created_at", "updated_at", "created_by",
+                                                       "updated_by", "source_type")}),
+    ]
+    readonly_fields = ("approval_request", "step", "approver", "status", "decision", "comment", "decided_at",
+                       "delegated", "delegate")
+
+    def get_changelist(self, request, **kwargs):
+        return people_changelist("approver_id", "delegated_to_id")
+
+    @admin.display(description="Approver", ordering="approver_id")
+    def approver(self, obj):
+        return person_label(obj, "approver_id")
+
+    @admin.display(description="Delegated to", ordering="delegated_to_id")
+    def delegate(self, obj):
+        return person_label(obj, "delegated_to_id") if obj.delegated_to_id else "—"
+
+    @admin.display(description="Step", ordering="step_index")
+    def step(self, obj):
+        return f"{obj.step_index + 1} of {obj.approval_request.total_steps}"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("approval_request")
 
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False  # nothing on a step is edited by hand: it is decided or delegated with the buttons
+
     def has_delete_permission(self, request, obj=None):
         return False  # steps belong to their request; cancel the request instead
+
+    def delegate_choices(self, request, step: ApprovalStep) -> list[tuple[str, str]]:
+        """Who may take this step over: the tenant's approvers and admins, not the requester nor the decider."""
+        excluded = {step.approval_request.requested_by_id, step.decider_id, principal_for(request, step).person_id}
+        return [(p, label) for p, label in members_with_role(step.tenant_id, DECIDER_ROLES) if p not in excluded]
+
+    def allowed_transitions(self, request, obj) -> list[dict]:
+        transitions = super().allowed_transitions(request, obj)
+        for t in transitions:
+            t["fields"] = [{"name": name, "choices": self.delegate_choices(request, obj)
+                            if name == "delegated_to_id" else None} for name in t["inputs"]]
+        return transitions
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            approval = obj.approval_request
+            extra = approval_context(approval)
+            obj._people = extra["people"]
+            context.update({**extra, "target": target_of(self.admin_site, request, approval),
+                            "step_number": obj.step_index + 1})
+        return super().render_change_form(request, context, add, change, form_url, obj)

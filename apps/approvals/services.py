@@ -14,6 +14,7 @@ from apps.core import services as core
 from apps.core.exceptions import Conflict, Forbidden, TransitionConflict
 from apps.core.fsm import transitions_of
 from apps.core.parties import decision_parties
+from apps.core.people import DECIDER_ROLES, has_role
 from apps.core.principal import Principal, system_principal
 from apps.operations.choices import PendingStatus
 from apps.operations.models import Pending
@@ -235,6 +236,8 @@ def approval_step_delegate(*, actor: Principal, obj: ApprovalStep, delegated_to_
     request = core.lock(obj.approval_request)
     if delegated_to_id == actor.person_id or delegated_to_id in request.parties():
         raise ValidationError({"delegated_to_id": "Delegate to someone else than yourself and the parties to the request."})
+    if not has_role(request.tenant_id, delegated_to_id, DECIDER_ROLES):
+        raise ValidationError({"delegated_to_id": f"{delegated_to_id!r} is not an approver of this tenant."})
     step = core.record_transition(actor=actor, obj=obj, name="delegate", if_match=if_match,
                                   body={"delegated_to_id": delegated_to_id, "comment": comment})
     _unqueue(actor=actor, step=step)

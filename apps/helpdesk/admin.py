@@ -1,9 +1,22 @@
-from django.contrib import admin
-from unfold.admin import TabularInline
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.html import format_html
+from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget, UnfoldAdminTextInputWidget
 
 from apps.core.admin_base import TenantAdmin, principal_for
+from apps.core.exceptions import DomainError
+from apps.core.people import AGENT_ROLES, display_people, members_with_role, people_changelist, person_label
 
 from .models import BusinessCalendar, SLAPolicy, Ticket, TicketComment
+from .services import check_assignee, ticket_comment_create, ticket_update
+from .sla_display import sla_view
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -11,7 +24,7 @@ class QueueFilter(admin.SimpleListFilter):
     parameter_name = "queue"
 
     def lookups(self, request, model_admin):
-        return [("mine", "My tickets"), ("unassigned", "Unassigned")]
+        return [("mine", "My tickets"), ("unassigned", "Unassigned"), ("overdue", "SLA breached or at risk")]
 
     def queryset(self, request, queryset):
         open_ = queryset.exclude(status__in=["resolved", "closed"])
@@ -20,34 +33,220 @@ class QueueFilter(admin.SimpleListFilter):
             return open_.filter(assigned_to_id=principal.person_id)
         if self.value() == "unassigned":
             return open_.filter(assigned_to_id__isnull=True)
+        if self.value() == "overdue":
+            return open_.filter(sla_state__in=["warning", "breached"])
         return queryset
 
 
-class CommentInline(TabularInline):
-    model = TicketComment
-    fields = ("created_at", "author_id", "internal", "body")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    verbose_name_plural = "Conversation (reply through the API or the ticket's portal)"
+class TagListField(forms.CharField):
+    """Tags typed as `vpn, laptop`; stored as the JSON list. A JSON list typed in is accepted too."""
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "Comma-separated, e.g. vpn, remote-work")
+        kwargs.setdefault("widget", UnfoldAdminTextInputWidget(attrs={"placeholder": "vpn, laptop"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value)
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            return value
+        text = (value or "").strip()
+        if text.startswith("["):
+            try:
+                parsed = json.loads(text)
+            except ValueError as exc:
+                raise ValidationError("Not a list of tags.") from exc
+            if not isinstance(parsed, list):
+                raise ValidationError("Not a list of tags.")
+            items = [str(v) for v in parsed]
+        else:
+            items = text.split(",")
+        tags = list(dict.fromkeys(t.strip() for t in items if t.strip()))
+        if any(len(t) > 64 for t in tags):
+            raise ValidationError("A tag is at most 64 characters.")
+        return tags
+
+
+class TicketForm(forms.ModelForm):
+    tags = TagListField(required=False)
+
+    class Meta:
+        model = Ticket
+        fields = "__all__"
+        widgets = {"description": UnfoldAdminTextareaWidget(attrs={"rows": 4})}
+
+    def clean_assigned_to_id(self):
+        value = self.cleaned_data.get("assigned_to_id") or None
+        if value and value != self.instance.assigned_to_id:
+            try:
+                check_assignee(tenant_id=self.tenant_id, person_id=value)  # the service's own rule
+            except ValidationError as exc:
+                raise ValidationError(exc.message_dict["assigned_to_id"]) from exc
+        return value
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea, max_length=20_000)
+    internal = forms.BooleanField(required=False)
 
 
 SLA_FIELDS = ("sla_policy", "sla_state", "first_response_at", "first_response_due_at", "first_response_warn_at",
               "first_response_warned_at", "first_response_breached_at", "due_at", "resolution_warn_at",
               "resolution_warned_at", "resolution_breached_at", "resolved_at")
+AUDIT = ("id", "tenant_id", "app_id", "created_at", "updated_at", "created_by", "updated_by", "source", "source_type",
+         "is_deleted", "deleted_at", "deleted_by", "schema_version")
+
+
+def sla_badge(ticket, *, short: bool = False) -> str:
+    view = sla_view(ticket)
+    title = f"{view.label}. {view.detail}" if short else view.detail
+    return format_html('<span data-sla="{}" title="{}" style="{};padding:2px 8px;border-radius:9999px;'
+                       'white-space:nowrap;font-weight:600;font-size:0.8rem">{}</span>',
+                       view.state, title, view.style, view.short if short else view.label)
 
 
 @admin.register(Ticket)
 class TicketAdmin(TenantAdmin):
-    list_display = ("number", "title", "status", "priority", "type", "assigned_to_id", "sla_state", "due_at", "created_at")
+    form = TicketForm
+    change_form_template = "admin/helpdesk/ticket/change_form.html"
+    list_display = ("number", "title", "sla", "status", "priority", "assignee", "type", "created_at")
+    list_display_links = ("number", "title")
+    change_list_template = "admin/helpdesk/ticket/change_list.html"
     list_filter = (QueueFilter, "status", "priority", "type", "sla_state")
     search_fields = ("number", "title", "description")
     date_hierarchy = "created_at"
-    readonly_fields = ("number", *SLA_FIELDS)
-    inlines = [CommentInline]
+    readonly_fields = ("number", "sla", "submitter", *SLA_FIELDS)
+    ordering = ("-id",)
+
+    def get_changelist(self, request, **kwargs):
+        return people_changelist("assigned_to_id")
+
+    @admin.display(description="SLA", ordering=F("due_at").asc(nulls_last=True))
+    def sla(self, obj):
+        return sla_badge(obj, short=not getattr(obj, "_on_change_page", False))
+
+    @admin.display(description="Assignee", ordering="assigned_to_id")
+    def assignee(self, obj):
+        return person_label(obj, "assigned_to_id")
+
+    @admin.display(description="Submitted by")
+    def submitter(self, obj):
+        return person_label(obj, "submitted_by_id")
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ("title", "description", ("type", "priority"), "category", "assigned_to_id",
+                                       "submitted_by_id", "tags")})]
+        return [
+            (None, {"fields": (("status", "priority"), ("assigned_to_id", "sla"))}),
+            ("Ticket", {"fields": ("title", "description", ("type", "category"), "submitter", "tags")}),
+            ("SLA clock", {"classes": ["collapse"], "fields": SLA_FIELDS}),
+            ("Links", {"classes": ["collapse"],
+                       "fields": ("team_id", "related_asset_id", "related_vulnerability_id", "source")}),
+            ("Audit", {"classes": ["collapse"], "fields": ("number", *(f for f in AUDIT if f != "source"))}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if obj is not None:
+            readonly = (*readonly, "submitted_by_id")
+        return readonly
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        principal = principal_for(request, obj)
+        tenant_id = obj.tenant_id if obj is not None else principal.tenant_id if principal else ""
+        if "assigned_to_id" in form.base_fields:
+            choices = [("", "— Unassigned —"), *members_with_role(tenant_id, AGENT_ROLES)]
+            current = obj.assigned_to_id if obj is not None else None
+            if current and current not in {value for value, _ in choices}:
+                choices.append((current, f"{current} (not an agent)"))
+            form.base_fields["assigned_to_id"] = forms.TypedChoiceField(
+                choices=choices, required=False, empty_value=None, label="Assignee", widget=UnfoldAdminSelectWidget)
+        form.tenant_id = tenant_id
+        return form
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            principal = principal_for(request, obj)
+            comments = list(TicketComment.objects.visible_to(principal).filter(ticket=obj).order_by("id"))
+            ids = {obj.assigned_to_id, obj.submitted_by_id, obj.created_by, obj.updated_by,
+                   *(c.author_id for c in comments)}
+            obj._people = people = display_people(obj.tenant_id, ids)
+            obj._on_change_page = True
+            for comment in comments:
+                comment.author_label = people.get(comment.author_id, comment.author_id)
+            is_agent = principal.has_role(*Ticket.staff_roles)
+            context.update({
+                "comments": comments,
+                "people": people,
+                "assignee_label": people.get(obj.assigned_to_id, "") if obj.assigned_to_id else "",
+                "submitter_label": people.get(obj.submitted_by_id, obj.submitted_by_id),
+                "sla_badge": sla_badge(obj),
+                "reply_form": ReplyForm(),
+                "may_write_internal": is_agent,
+                "may_assign_to_me": is_agent and obj.assigned_to_id != principal.person_id
+                and obj.status not in ("resolved", "closed"),
+            })
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # -- the workbench's own actions: each a POST that calls the API's service ----------------
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/reply/", view(self.reply_view), name="%s_%s_reply" % info),
+            path("<path:object_id>/assign-to-me/", view(self.assign_to_me_view), name="%s_%s_assign_to_me" % info),
+            *super().get_urls(),
+        ]
+
+    def _ticket_for_post(self, request, object_id):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404("No such record in your tenant.")
+        actor = principal_for(request, obj)
+        if actor is None:
+            raise PermissionDenied
+        return obj, actor
+
+    def _back(self, obj, anchor: str = ""):
+        return HttpResponseRedirect(reverse("admin:helpdesk_ticket_change", args=[obj.pk]) + anchor)
+
+    def reply_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj, actor = self._ticket_for_post(request, object_id)
+        form = ReplyForm(request.POST)
+        if not form.is_valid():
+            self.message_user(request, "Write a reply first.", messages.ERROR)
+            return self._back(obj, "#conversation")
+        internal = form.cleaned_data["internal"]
+        try:
+            ticket_comment_create(actor=actor, ticket=obj, body=form.cleaned_data["body"], internal=internal)
+        except DomainError as exc:
+            self.message_user(request, f"{obj.number}: {exc.detail}", messages.ERROR)
+        else:
+            done = "internal note added" if internal else "reply sent"
+            self.message_user(request, f"{obj.number}: {done}.", messages.SUCCESS)
+        return self._back(obj, "#conversation")
+
+    def assign_to_me_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj, actor = self._ticket_for_post(request, object_id)
+        try:
+            ticket_update(actor=actor, obj=obj, data={"assigned_to_id": actor.person_id})
+        except DomainError as exc:
+            self.message_user(request, f"{obj.number}: {exc.detail}", messages.ERROR)
+        except ValidationError as exc:
+            self.message_user(request, f"{obj.number}: {'; '.join(exc.messages)}", messages.ERROR)
+        else:
+            self.message_user(request, f"{obj.number}: assigned to you.", messages.SUCCESS)
+        return self._back(obj)
 
 
 @admin.register(SLAPolicy)

@@ -2,6 +2,7 @@
 from collections.abc import Callable
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
@@ -11,6 +12,7 @@ from apps.core import services as core
 from apps.core.exceptions import Forbidden
 from apps.core.ids import new_id
 from apps.core.models import Counter, Event
+from apps.core.people import AGENT_ROLES, has_role
 from apps.core.principal import Principal
 
 from .choices import SLAState, TicketStatus
@@ -18,8 +20,15 @@ from .models import Ticket, TicketComment
 from .sla import refresh_sla
 
 
+def check_assignee(*, tenant_id: str, person_id: str | None) -> None:
+    """A ticket is assigned to one of the tenant's agents (or nobody): a typo would leave it with no one."""
+    if person_id and not has_role(tenant_id, person_id, AGENT_ROLES):
+        raise ValidationError({"assigned_to_id": f"{person_id!r} is not an agent of this tenant."})
+
+
 @transaction.atomic
 def ticket_create(*, actor: Principal, data: dict) -> Ticket:
+    check_assignee(tenant_id=actor.tenant_id, person_id=data.get("assigned_to_id"))
     ticket = Ticket(**data)
     ticket.tenant_id = actor.tenant_id
     if not ticket.submitted_by_id:
@@ -36,6 +45,9 @@ def ticket_create(*, actor: Principal, data: dict) -> Ticket:
 
 @transaction.atomic
 def ticket_update(*, actor: Principal, obj: Ticket, data: dict, if_match: str | None = None) -> Ticket:
+    if data.get("assigned_to_id") and data["assigned_to_id"] != obj.assigned_to_id:
+        check_assignee(tenant_id=obj.tenant_id, person_id=data["assigned_to_id"])
+
     def recompute_sla(ticket: Ticket, changed: set[str]) -> None:
         if changed & {"type", "priority"}:
             refresh_sla(ticket)

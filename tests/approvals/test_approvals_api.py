@@ -121,11 +121,30 @@ def test_approving_a_policy_publishes_it_with_a_version(people, caller):
     assert [(v["version"], v["body"]) for v in versions] == [(published["version"], "Fly economy.")]
 
 
+def make_staff(person_id: str, roles: list[str], tenant: str = "acme") -> None:
+    from django.contrib.auth.models import User
+
+    from apps.core.models import StaffMembership, Tenant
+
+    user = User.objects.create_user(person_id, is_staff=True)
+    StaffMembership.objects.create(user=user, tenant=Tenant.objects.get_or_create(id=tenant)[0],
+                                   person_id=person_id, roles=roles)
+
+
 def test_delegation_moves_the_queue_item_and_locks_out_the_original_approver(people):
+    make_staff("per_dan", ["approver"])
     request = open_request(people["requester"], ["per_ann", "per_bob"])
     first = steps_of(request["id"])[0]
     assert people["ann"].post(step_url(first, "delegate"), {"delegated_to_id": "per_ann"}, format="json").status_code == 400
     assert people["ann"].post(step_url(first, "delegate"), {"delegated_to_id": "per_requester"}, format="json").status_code == 400
+    make_staff("per_cat", ["hr"])
+    make_staff("per_eve", ["approver"], tenant="globex")
+    for nobody in ("per_dna", "per_cat", "per_eve"):  # a typo, a member who may not decide, another tenant's approver
+        refused = people["ann"].post(step_url(first, "delegate"), {"delegated_to_id": nobody}, format="json")
+        assert refused.status_code == 400 and refused.json()["errors"][0]["field"] == "delegated_to_id", nobody
+    first.refresh_from_db()
+    assert (first.status, first.delegated, first.delegated_to_id) == ("pending", False, None)
+    assert len(queue("per_ann")) == 1
     delegated = people["ann"].post(step_url(first, "delegate"), {"delegated_to_id": "per_dan"}, format="json")
     assert delegated.status_code == 200
     assert delegated.json()["status"] == "delegated" and delegated.json()["delegated"] is True

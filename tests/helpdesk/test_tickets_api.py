@@ -161,7 +161,18 @@ def test_patch_status_runs_the_one_legal_transition(agent, member):
     assert Ticket.objects.get(id=ticket["id"]).status == "resolved"
 
 
+def make_staff(person_id: str, roles: list[str], tenant: str = "acme") -> None:
+    from django.contrib.auth.models import User
+
+    from apps.core.models import StaffMembership, Tenant
+
+    user = User.objects.create_user(person_id, is_staff=True)
+    StaffMembership.objects.create(user=user, tenant=Tenant.objects.get_or_create(id=tenant)[0],
+                                   person_id=person_id, roles=roles)
+
+
 def test_member_sees_only_own_tickets(caller, agent):
+    make_staff("per_alice", ["agent"])  # assignable; her token carries no role, so she sees what a member sees
     alice, bob = caller("acme", "per_alice"), caller("acme", "per_bob")
     mine = create_ticket(alice)
     create_ticket(bob)
@@ -292,3 +303,23 @@ def test_fifty_concurrent_creates_get_fifty_distinct_numbers(caller):
     [t.join() for t in threads]
     assert errors == []
     assert sorted(numbers) == [f"TKT-{i:04d}" for i in range(1, 51)]
+
+
+def test_assignee_must_be_an_agent_of_the_tenant(agent, member):
+    make_staff("per_agent", ["agent"])
+    make_staff("per_hr", ["hr"])
+    make_staff("per_globex_agent", ["agent"], tenant="globex")
+    ticket = create_ticket(member)
+    for nobody in ("per_agnet", "per_hr", "per_globex_agent"):  # a typo, staff who are no agents, another tenant
+        refused = agent.patch(f"{TICKETS}/{ticket['id']}", {"assigned_to_id": nobody, "title": "changed"}, format="json")
+        assert refused.status_code == 400, refused.content
+        assert [e["field"] for e in refused.json()["errors"]] == ["assigned_to_id"]
+        created = agent.post(TICKETS, {"title": "x", "assigned_to_id": nobody}, format="json")
+        assert created.status_code == 400 and created.json()["errors"][0]["field"] == "assigned_to_id"
+    stored = Ticket.objects.get(id=ticket["id"])
+    assert (stored.assigned_to_id, stored.title) == (None, "VPN down")
+    assert Ticket.objects.filter(tenant_id="acme").count() == 1
+    assigned = agent.patch(f"{TICKETS}/{ticket['id']}", {"assigned_to_id": "per_agent"}, format="json")
+    assert assigned.status_code == 200 and Ticket.objects.get(id=ticket["id"]).assigned_to_id == "per_agent"
+    unassigned = agent.patch(f"{TICKETS}/{ticket['id']}", {"assigned_to_id": None}, format="json")
+    assert unassigned.status_code == 200 and Ticket.objects.get(id=ticket["id"]).assigned_to_id is None
