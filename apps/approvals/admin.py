@@ -8,7 +8,7 @@ from apps.core.people import DECIDER_ROLES, display_people, members_with_role, p
 
 from .choices import OPEN_STEP_STATES
 from .models import ApprovalChain, ApprovalRequest, ApprovalStep
-from .outcomes import outcome_for, target_model
+from .outcomes import target_model
 
 
 @admin.register(ApprovalChain)
@@ -42,8 +42,7 @@ def target_of(admin_site, request, approval: ApprovalRequest) -> dict | None:
     """The record being approved: a summary and its admin link when this user may see it."""
     if not approval.entity_id:
         return None
-    outcome = outcome_for(approval.entity_type)
-    model = target_model(outcome) if outcome else None
+    model = target_model(approval.entity_type)
     model_admin = admin_site._registry.get(model) if model else None
     found = {"entity_type": approval.entity_type, "entity_id": approval.entity_id, "record": None}
     if model_admin is None or not model_admin.has_view_permission(request):
