@@ -193,9 +193,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["apps.core.permissions.IsPrincipal"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.NewestFirstCursorPagination",
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "apps.core.api.filters.StrictFilterBackend",
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "apps.core.api.filters.StrictOrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "apps.core.api.schema.ProblemAutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api.errors.problem_exception_handler",
