@@ -21,6 +21,9 @@ class NewestFirstCursorPagination(CursorPagination):
         return super().paginate_queryset(queryset, request, view)
 
     def decode_cursor(self, request):
+        given = request.query_params.getlist(self.cursor_query_param)
+        if len(given) > 1 or given == [""]:
+            raise ValidationError({self.cursor_query_param: [INVALID_CURSOR]})
         try:
             cursor = super().decode_cursor(request)
         except NotFound:
@@ -47,11 +50,13 @@ class NewestFirstCursorPagination(CursorPagination):
             raise ValidationError({self.cursor_query_param: [INVALID_CURSOR]}) from None
 
     def get_page_size(self, request):
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
+        given = request.query_params.getlist(self.page_size_query_param)
+        if not given:
             return self.page_size
         try:
-            size = int(raw)
+            if len(given) > 1:
+                raise ValueError(given)
+            size = int(given[0])
         except ValueError:
             raise ValidationError({"page_size": ["Must be an integer between 1 and 500."]}) from None
         if not 1 <= size <= self.max_page_size:
