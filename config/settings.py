@@ -26,7 +26,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=["http://127.0.0
 # DEBUG; behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https.
 _proxy_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
 if _proxy_header and len(_proxy_header) != 2:
-    raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must be `HEADER,value`, e.g. HTTP_X_FORWARDED_PROTO,https.")
+    raise ImproperlyConfigured("set SECURE_PROXY_SSL_HEADER as `HEADER,value`, e.g. HTTP_X_FORWARDED_PROTO,https.")
 SECURE_PROXY_SSL_HEADER = tuple(_proxy_header) or None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # load balancer probes speak plain HTTP
