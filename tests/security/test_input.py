@@ -108,6 +108,10 @@ def tickets(admin_a):
     ("schema_version=abc", "schema_version"),
     ("schema_version=99999999999999999999", "schema_version"),
     ("created_at__gte=yesterday", "created_at__gte"),
+    ("created_at__gte=9999-12-31T23:59:59-23:00", "created_at__gte"),  # past year 9999 in UTC
+    ("created_at__lt=0001-01-01T00:00:00%2B23:00", "created_at__lt"),  # before year 1 in UTC
+    ("ordering=--id", "ordering"),
+    ("ordering=-", "ordering"),
     ("stauts=new", "stauts"),
     ("status=new&status=open", "status"),
     ("page_size=0", "page_size"),

@@ -1,6 +1,7 @@
 """Filtersets generated from field types: enums, ids, booleans, dates, numbers; strict query
 parameters (an unknown, repeated, empty or mistyped one is a 400 naming it)."""
 import copy
+from datetime import UTC
 
 import django_filters as df
 from django import forms
@@ -59,6 +60,24 @@ class StrictBooleanFilter(df.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class BoundedIsoDateTimeField(df.fields.IsoDateTimeField):
+    """An ISO 8601 instant that exists in UTC (`9999-12-31T23:59:59-23:00` does not: comparing it
+    with a column would overflow)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None:
+            try:
+                value.astimezone(UTC)
+            except (OverflowError, ValueError):
+                raise forms.ValidationError("Out of the supported range of dates.", code="invalid") from None
+        return value
+
+
+class IsoDateTimeFilter(df.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
+
+
 class IntegerFilter(df.NumberFilter):
     """A whole number (django-filter's NumberFilter takes `0.5` for an integer column)."""
 
@@ -85,7 +104,7 @@ def filters_for_field(field) -> dict:
     if isinstance(field, models.BooleanField):
         return {name: StrictBooleanFilter(field_name=name)}
     if isinstance(field, (models.DateTimeField, models.DateField)):
-        cls = df.IsoDateTimeFilter if isinstance(field, models.DateTimeField) else df.DateFilter
+        cls = IsoDateTimeFilter if isinstance(field, models.DateTimeField) else df.DateFilter
         return {(name if lookup == "exact" else f"{name}__{lookup}"): cls(field_name=name, lookup_expr=lookup)
                 for lookup in DATE_LOOKUPS}
     if isinstance(field, (models.IntegerField, models.FloatField, models.DecimalField)):
@@ -171,7 +190,7 @@ class StrictOrderingFilter(OrderingFilter):
             return self.get_default_ordering(view)
         fields = [param.strip() for param in params.split(",")]
         valid = {name for name, _ in self.get_valid_fields(queryset, view, {"request": request})}
-        invalid = [term for term in fields if term.lstrip("-") not in valid]
+        invalid = [term for term in fields if term.removeprefix("-") not in valid]
         if invalid:
             raise ValidationError({self.ordering_param: [
                 f"Cannot order by {', '.join(invalid)}; allowed: {', '.join(sorted(valid))} (prefix `-` to reverse)."]})
