@@ -48,7 +48,8 @@ print(json.dumps({{
 
 def run(code_or_args, **env) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items()
-               if k not in ("DEBUG", "SECRET_KEY", "JWT_SECRET", "JWT_PUBLIC_KEY", "DATABASE_URL", "REDIS_URL")}
+               if k not in ("DEBUG", "SECRET_KEY", "JWT_SECRET", "JWT_PUBLIC_KEY", "DATABASE_URL", "REDIS_URL",
+                            "DJANGO_ALLOW_ASYNC_UNSAFE")}  # the browser tests set this one for their process
     environ.update({"DJANGO_SETTINGS_MODULE": "config.settings", "DATABASE_URL": "sqlite://:memory:", **env})
     args = [sys.executable, "-c", code_or_args] if isinstance(code_or_args, str) else [sys.executable, *code_or_args]
     return subprocess.run(args, env=environ, cwd=settings.BASE_DIR, capture_output=True, text=True, timeout=120)
