@@ -24,10 +24,12 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+run: export DEBUG ?= true
 run: seed
 	@echo "Admin: http://$(HOST):$(PORT)/admin/   API docs: http://$(HOST):$(PORT)/api/v1/docs"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+test: export DEBUG ?= true
 test: install
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -2,15 +2,43 @@
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
 
-DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env("SECRET_KEY", default="dev-insecure-secret-key-change-me-in-production-0123456789")
+# Secure by default: DEBUG is off unless the environment turns it on (`make run` and the test
+# configuration do). Without DEBUG the server refuses to start on published development secrets.
+DEBUG = env.bool("DEBUG", default=False)
+DEV_SECRET_KEY = "dev-insecure-secret-key-change-me-in-production-0123456789"
+DEV_JWT_SECRET = "dev-insecure-jwt-secret-change-me-in-production-0123456789"
+SECRET_KEY = env("SECRET_KEY", default=DEV_SECRET_KEY if DEBUG else "")
+if not DEBUG and (not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set: set the SECRET_KEY environment variable to a long random value "
+        "(or DEBUG=true for development).")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=["http://127.0.0.1:8000", "http://localhost:8000"])
+
+# HTTPS (README "Production settings"): secure cookies, HSTS and the HTTPS redirect are on unless
+# DEBUG; behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https.
+_proxy_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+if _proxy_header and len(_proxy_header) != 2:
+    raise ImproperlyConfigured("set SECURE_PROXY_SSL_HEADER as `HEADER,value`, e.g. HTTP_X_FORWARDED_PROTO,https.")
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_header) or None
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # load balancer probes speak plain HTTP
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # the admin sends the token from the form, never reads the cookie
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 
 INSTALLED_APPS = [
     "unfold",
@@ -28,6 +56,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "apps.core",
     "apps.helpdesk",
     "apps.operations",
@@ -39,6 +68,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "apps.core.middleware.ApiRouterMiddleware",  # /api/ takes API_MIDDLEWARE instead of the rest
     "django.middleware.security.SecurityMiddleware",
+    "apps.core.middleware.ContentSecurityPolicyMiddleware",
+    "apps.core.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -52,6 +83,7 @@ MIDDLEWARE = [
 # slash redirects (routes take an optional slash). None sends /api/ through MIDDLEWARE too.
 API_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "apps.core.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.core.middleware.ApiProblemMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -126,8 +158,19 @@ LOGIN_REDIRECT_URL = "admin:index"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BYTES", default=1_048_576)
 
 # Identity (DESIGN.md §4)
-JWT_SECRET = env("JWT_SECRET", default=SECRET_KEY if DEBUG else "")
+# Verification keys of their own, never derived from SECRET_KEY (a leaked or default Django secret
+# must not mint admin tokens). DEBUG alone has a development HS256 secret.
+JWT_SECRET = env("JWT_SECRET", default=DEV_JWT_SECRET if DEBUG else "")
 JWT_PUBLIC_KEY = env("JWT_PUBLIC_KEY", default="").replace("\\n", "\n")
+if not DEBUG:
+    if not JWT_SECRET and not JWT_PUBLIC_KEY:
+        raise ImproperlyConfigured(
+            "No JWT verification key: set JWT_PUBLIC_KEY (PEM, RS256/ES256) or JWT_SECRET (HS256), "
+            "or DEBUG=true for development.")
+    if JWT_SECRET and (JWT_SECRET == SECRET_KEY or JWT_SECRET == DEV_JWT_SECRET or len(JWT_SECRET) < 32):
+        raise ImproperlyConfigured(
+            "JWT_SECRET must be a secret of its own: set JWT_SECRET to a random value of at least 32 "
+            "characters, different from SECRET_KEY and from the development default.")
 JWT_ISSUER = env("JWT_ISSUER", default="")
 JWT_AUDIENCE = env("JWT_AUDIENCE", default="")
 JWT_LEEWAY_SECONDS = env.int("JWT_LEEWAY_SECONDS", default=30)
@@ -150,9 +193,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["apps.core.permissions.IsPrincipal"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.NewestFirstCursorPagination",
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "apps.core.api.filters.StrictFilterBackend",
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "apps.core.api.filters.StrictOrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "apps.core.api.schema.ProblemAutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api.errors.problem_exception_handler",
@@ -177,6 +220,25 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+}
+
+# Content-Security-Policy (django-csp). The admin (django-unfold) runs Alpine.js, whose standard
+# build evaluates its x-* attributes with `new Function` ('unsafe-eval'), and sets inline styles
+# from templates and x-bind:style ('unsafe-inline' for styles only). Inline scripts need a nonce;
+# the Swagger UI's one inline script is allowed by its hash (apps/core/middleware.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, UNSAFE_EVAL, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
 }
 
 UNFOLD = {

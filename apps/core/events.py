@@ -1,11 +1,14 @@
 """Outbox events. `emit` runs inside the caller's transaction; listeners run after commit."""
 import json
+import logging
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.dispatch import Signal
 
 from .models import Event
+
+logger = logging.getLogger(__name__)
 
 # Sent after the transaction that wrote the event commits (webhook fan-out listens).
 event_committed = Signal()
@@ -62,5 +65,15 @@ def emit(*, obj, action: str, actor=None, payload: dict | None = None, event_typ
         payload=payload if payload is not None else record_payload(obj),
     )
     event_emitted.send(sender=type(obj), event=event, obj=obj, action=action, actor=actor)
-    transaction.on_commit(lambda: event_committed.send(sender=Event, event=event))
+    transaction.on_commit(lambda: send_committed(event))
     return event
+
+
+def send_committed(event: Event) -> None:
+    """Tell the after-commit listeners. The change and its outbox row are committed by now, so a
+    listener's failure (the cache or queue down) is logged, never raised: the response must not
+    say "nothing was changed" about a committed write (clients would retry and duplicate it)."""
+    for receiver, result in event_committed.send_robust(sender=Event, event=event):
+        if isinstance(result, Exception):
+            logger.error("event_committed receiver %s failed for event %s (the outbox row is kept)",
+                         getattr(receiver, "__qualname__", receiver), event.pk, exc_info=result)

@@ -1,13 +1,26 @@
 """Middleware: /api/ requests take their own short chain; API errors speak problem+json."""
+import base64
+import hashlib
+import re
+
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.core.handlers.base import BaseHandler
 from django.core.handlers.exception import convert_exception_to_response
+from django.http import HttpResponseBadRequest
 from django.utils.module_loading import import_string
 
 from .api.errors import PROBLEM, TITLES, problem_response
 
 API_PREFIX = "/api/"
+FORM_TYPE = "application/x-www-form-urlencoded"
+_INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
+
+
+def has_nul(request) -> bool:
+    """A NUL in the URL (PostgreSQL refuses it in text: a query would fail with a 500)."""
+    return "%00" in request.META.get("QUERY_STRING", "").lower() or "\x00" in request.path
 
 
 class _Chain(BaseHandler):
@@ -62,7 +75,7 @@ class ApiProblemMiddleware:
                 length = int(request.META.get("CONTENT_LENGTH") or 0)
             except ValueError:
                 return problem_response(400, "Malformed Content-Length header.", code="malformed_request")
-            if "%00" in request.META.get("QUERY_STRING", "").lower() or "\x00" in request.path:
+            if has_nul(request):
                 return problem_response(400, "NUL characters are not allowed in the URL.", code="malformed_request")
             if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
                 return problem_response(
@@ -76,3 +89,32 @@ class ApiProblemMiddleware:
         if is_api and not response.streaming and not response.has_header("Content-Length"):
             response.headers["Content-Length"] = str(len(response.content))  # as CommonMiddleware would
         return response
+
+
+class RefuseNulMiddleware:
+    """Browser chain (the admin): a NUL in the URL or in a form body is a plain 400 page.
+    Forms refuse NUL in their fields already; ids, search terms and action selections in the
+    query string or body would reach the database."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if has_nul(request) or (request.method == "POST" and request.content_type == FORM_TYPE
+                                and b"%00" in request.body.lower()):
+            return HttpResponseBadRequest("NUL characters are not allowed in the request.", content_type="text/plain")
+        return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware. An HTML page under /api/ (the Swagger UI: drf-spectacular renders
+    one inline script) may run its own files and exactly its inline scripts, by their hashes; it
+    needs neither 'unsafe-inline' nor the admin's 'unsafe-eval'."""
+
+    def process_response(self, request, response):
+        if (request.path_info.startswith(API_PREFIX) and response.get("Content-Type", "").startswith("text/html")
+                and not response.streaming):
+            hashes = [f"'sha256-{base64.b64encode(hashlib.sha256(body).digest()).decode()}'"
+                      for body in _INLINE_SCRIPT.findall(response.content)]
+            response._csp_replace = {"script-src": ["'self'", *hashes]}
+        return super().process_response(request, response)

@@ -17,8 +17,11 @@ def enqueue_delivery(sender, *, event, **kwargs):
     if now - _last_queued < DEBOUNCE_SECONDS:
         return  # this process queued a pass moments ago; that pass sees this event too
     _last_queued = now
-    if not cache.add("integration:delivery-pass-queued", 1, timeout=DEBOUNCE_SECONDS):
-        return  # another process queued one in the last two seconds
+    try:
+        if not cache.add("integration:delivery-pass-queued", 1, timeout=DEBOUNCE_SECONDS):
+            return  # another process queued one in the last two seconds
+    except Exception:  # the cache is down: queue the pass without the cross-process debounce
+        logger.warning("cache unavailable while debouncing webhook delivery passes", exc_info=True)
     try:
         deliver_webhooks.enqueue()
     except Exception:  # the next pass or `deliver_webhooks` picks the event up anyway

@@ -1,6 +1,12 @@
+import io
+
 from django.conf import settings
 from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
+
+# Deeper than any request body of the API; a parser's recursion must not be the limit (a body
+# nested ~1,000 deep raises RecursionError inside json, which would answer 500).
+MAX_JSON_DEPTH = 32
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -10,7 +16,7 @@ class PayloadTooLarge(exceptions.APIException):
 
 
 class LimitedJSONParser(JSONParser):
-    """JSON bodies up to MAX_REQUEST_BYTES; a JSON object is parsed, anything else is a 400."""
+    """JSON bodies up to MAX_REQUEST_BYTES and MAX_JSON_DEPTH levels, without NUL characters."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -19,19 +25,30 @@ class LimitedJSONParser(JSONParser):
             raise PayloadTooLarge(f"The request body exceeds {limit} bytes.")
         if not raw.strip():
             return {}
-        import io
-
-        data = super().parse(io.BytesIO(raw), media_type, parser_context)
-        if _has_nul(data):
-            raise exceptions.ParseError("NUL characters are not allowed in JSON strings.")
+        try:
+            data = super().parse(io.BytesIO(raw), media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.") from None
+        check_json(data)
         return data
 
 
-def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+def check_json(data) -> None:
+    """Refuse NUL characters (PostgreSQL refuses them in text) and nesting past MAX_JSON_DEPTH."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise exceptions.ParseError("NUL characters are not allowed in JSON strings.")
+            continue
+        if isinstance(value, (dict, list)):
+            if depth > MAX_JSON_DEPTH:
+                raise exceptions.ParseError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.")
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    if "\x00" in key:
+                        raise exceptions.ParseError("NUL characters are not allowed in JSON strings.")
+                    stack.append((item, depth + 1))
+            else:
+                stack.extend((item, depth + 1) for item in value)

@@ -12,6 +12,36 @@ from rest_framework.utils.serializer_helpers import BindingDict
 
 from ..fsm import state_field
 
+class StrictStringMixin:
+    """A JSON string and nothing else: DRF's string fields turn `5` or `1.5` into "5"/"1.5"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(StrictStringMixin, serializers.CharField):
+    pass
+
+
+class StrictEmailField(StrictStringMixin, serializers.EmailField):
+    pass
+
+
+class StrictURLField(StrictStringMixin, serializers.URLField):
+    pass
+
+
+class StrictSlugField(StrictStringMixin, serializers.SlugField):
+    pass
+
+
+STRICT_STRING_FIELDS = {
+    serializers.CharField: StrictCharField, serializers.EmailField: StrictEmailField,
+    serializers.URLField: StrictURLField, serializers.SlugField: StrictSlugField,
+}
+
 SERVER_STAMPED = (
     "id", "tenant_id", "app_id", "created_at", "updated_at", "created_by", "updated_by",
     "source_type", "is_deleted", "deleted_at", "deleted_by", "schema_version",
@@ -22,12 +52,14 @@ FAST_TYPES = {
     serializers.CharField: str, serializers.EmailField: str, serializers.URLField: str, serializers.SlugField: str,
     serializers.ChoiceField: str, serializers.BooleanField: bool, serializers.IntegerField: int,
 }
+FAST_TYPES.update({strict: FAST_TYPES[plain] for plain, strict in STRICT_STRING_FIELDS.items()})
 # Field classes that keep no per-serializer state when reading, so one instance serves every row.
 SHAREABLE = {
     serializers.DateTimeField, serializers.DateField, serializers.DecimalField, serializers.FloatField,
     serializers.UUIDField, serializers.ListField, serializers.DictField, serializers.JSONField,
     PrimaryKeyRelatedField, serializers.CharField, serializers.ChoiceField, serializers.BooleanField,
     serializers.IntegerField, serializers.EmailField, serializers.URLField, serializers.SlugField,
+    *STRICT_STRING_FIELDS.values(),
 }
 
 # Field classes with no child field and no nested serializer: a shallow copy is a full copy.
@@ -46,6 +78,8 @@ class RecordSerializer(serializers.ModelSerializer):
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
+        **{model_field: STRICT_STRING_FIELDS.get(field, field)
+           for model_field, field in serializers.ModelSerializer.serializer_field_mapping.items()},
     }
 
     class Meta:
@@ -179,7 +213,7 @@ class RecordSerializer(serializers.ModelSerializer):
 
 
 class TransitionBody(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
+    comment = StrictCharField(required=False, allow_blank=True, max_length=4000)
 
 
 class ProblemFieldError(serializers.Serializer):

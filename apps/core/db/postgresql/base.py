@@ -2,10 +2,13 @@
 
 Django's CONN_HEALTH_CHECKS runs `SELECT 1` before the first query of every request: an extra
 round trip that costs 6–12 % of an API read. A connection that passed a check (or served a
-request) less than HEALTH_CHECK_TRUST_SECONDS ago is trusted; one idle for longer is checked as
-before. A connection that broke inside that window fails one request, which marks it
-(errors_occurred) and Django closes it at the end of that request.
+request) less than HEALTH_CHECK_TRUST_SECONDS ago is trusted, unless its socket has something to
+read: an idle connection receives nothing, while one the server dropped (pg_terminate_backend,
+idle_session_timeout, a restart) has its FATAL message and end-of-file waiting. Such a connection,
+and one idle for longer than the trust window, takes the `SELECT 1` check, fails it and is
+replaced before the request's first query.
 """
+import select
 import time
 
 from django.conf import settings
@@ -24,11 +27,20 @@ class DatabaseWrapper(base.DatabaseWrapper):
         trust = getattr(settings, "HEALTH_CHECK_TRUST_SECONDS", 5.0)
         now = time.monotonic()
         if (self._checked_at is not None and now - self._checked_at < trust and not self.errors_occurred
-                and not self.connection.closed):
+                and not self.connection.closed and not self._server_spoke()):
             self.health_check_done = True
         else:
             super().close_if_health_check_failed()
         self._checked_at = now if self.connection is not None else None
+
+    def _server_spoke(self) -> bool:
+        """Whether the idle connection's socket is readable (no round trip: a zero-timeout poll)."""
+        try:
+            poller = select.poll()  # not select.select: no FD_SETSIZE limit
+            poller.register(self.connection.fileno(), select.POLLIN | select.POLLPRI)
+            return bool(poller.poll(0))
+        except Exception:  # no socket to ask: let the real check decide
+            return True
 
     def close(self):
         super().close()

@@ -1,0 +1,64 @@
+"""A persistent PostgreSQL connection the server dropped while idle (pg_terminate_backend,
+idle_session_timeout, a restart) is replaced before the next request's first query, even inside
+the health check's trust window: the request answers 200, not 500."""
+import io
+import time
+
+import psycopg
+import pytest
+from django.db import connection
+
+from apps.helpdesk.models import Ticket
+from config.wsgi import application
+from tests.conftest import make_token, postgres_only
+
+pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
+TOKEN = make_token(tenant="acme", sub="per_admin", roles=("admin",))
+
+
+def wsgi_get(path: str) -> tuple[int, bytes]:
+    """A request through the real WSGI handler: request_started/finished run close_old_connections
+    as under gunicorn (Django's test client switches that off)."""
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "testserver",
+               "SERVER_PORT": "80", "HTTP_HOST": "testserver", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(),
+               "wsgi.errors": io.StringIO(), "HTTP_AUTHORIZATION": f"Bearer {TOKEN}"}
+    status = []
+    body = b"".join(application(environ, lambda s, h, exc_info=None: status.append(s)))
+    return int(status[0].split()[0]), body
+
+
+def terminate_backend_of(pid: int) -> None:
+    settings = connection.settings_dict
+    with psycopg.connect(host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"],
+                         dbname=settings["NAME"], autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        for _ in range(100):  # until the backend is gone
+            if not other.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone():
+                return
+            time.sleep(0.05)
+    raise AssertionError("the backend did not go away")
+
+
+def test_a_connection_dropped_while_idle_does_not_fail_the_next_request(settings):
+    settings.HEALTH_CHECK_TRUST_SECONDS = 60.0  # well inside the window: no `SELECT 1` by age
+    Ticket.objects.create(tenant_id="acme", title="kept", number="TKT-0001")
+    assert wsgi_get("/api/v1/helpdesk/tickets")[0] == 200
+    assert connection.connection is not None  # persistent: kept open after the request
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    terminate_backend_of(pid)
+    status, body = wsgi_get("/api/v1/helpdesk/tickets")
+    assert status == 200, body[:500]
+    assert b"kept" in body
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        assert cursor.fetchone()[0] != pid  # a new backend serves the request
+
+
+def test_a_connection_in_steady_use_is_not_checked(settings):
+    settings.HEALTH_CHECK_TRUST_SECONDS = 60.0
+    assert wsgi_get("/readyz")[0] == 200
+    connection.close_if_unusable_or_obsolete()  # what request_started does
+    connection.close_if_health_check_failed()
+    assert connection.health_check_done  # trusted: no `SELECT 1` round trip
