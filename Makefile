@@ -26,7 +26,7 @@ seed: migrate
 
 run: seed
 	@echo "Admin: http://$(HOST):$(PORT)/admin/   API docs: http://$(HOST):$(PORT)/api/v1/docs"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) $(BIN)/honcho -f Procfile start -p $(PORT)
 
 test: install
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
