@@ -27,7 +27,7 @@ seed: migrate
 run: export DEBUG ?= true
 run: seed
 	@echo "Admin: http://$(HOST):$(PORT)/admin/   API docs: http://$(HOST):$(PORT)/api/v1/docs"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) $(BIN)/honcho -f Procfile start -p $(PORT)
 
 test: export DEBUG ?= true
 test: install

@@ -63,11 +63,21 @@ INSTALLED_APPS = [
     "apps.approvals",
     "apps.policies",
     "apps.integration",
+    "apps.ops",
+    "django_prometheus",
 ]
 
+# Request metrics, the request id and JSON request logs (apps/ops), first in both chains.
+OBSERVE_MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "apps.ops.logs.RequestContextMiddleware",
+    "django_structlog.middlewares.RequestMiddleware",
+]
 MIDDLEWARE = [
     "apps.core.middleware.ApiRouterMiddleware",  # /api/ takes API_MIDDLEWARE instead of the rest
+    *OBSERVE_MIDDLEWARE,
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.core.middleware.ContentSecurityPolicyMiddleware",
     "apps.core.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -78,15 +88,18 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.core.middleware.ApiProblemMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 # The API authenticates each request by bearer token or API key: no sessions, CSRF, messages or
 # slash redirects (routes take an optional slash). None sends /api/ through MIDDLEWARE too.
 API_MIDDLEWARE = [
+    *OBSERVE_MIDDLEWARE,
     "django.middleware.security.SecurityMiddleware",
     "apps.core.middleware.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.core.middleware.ApiProblemMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -249,9 +262,39 @@ UNFOLD = {
     "DASHBOARD_CALLBACK": "apps.core.admin_dashboard.dashboard_callback",
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
+# ---- Production: logs, metrics, static files, Sentry, scheduler (apps/ops; README "Running in production") ----
+from apps.ops import logs as _logs  # noqa: E402
+
+# One JSON object per line (LOG_FORMAT=console for people), with request id, tenant, person and app.
+LOGGING = _logs.configure(fmt=env("LOG_FORMAT", default="json"), level=env("LOG_LEVEL", default="INFO"))
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = 10  # DEBUG: one line per request (request_finished) at INFO
+# Keep an incoming X-Request-ID (set it behind a proxy that stamps one); otherwise each request gets a new id.
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env.bool("TRUST_UPSTREAM_REQUEST_ID", default=False)
+
+# WhiteNoise serves the static files. STATIC_MANIFEST=true (the image sets it; needs collectstatic)
+# gives them content-hashed names, served compressed with far-future cache headers.
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=False)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if STATIC_MANIFEST
+                    else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# /metrics answers a bearer of METRICS_TOKEN or an address in METRICS_ALLOWED_IPS (CIDRs allowed);
+# with neither set it is a 404. Under gunicorn, PROMETHEUS_MULTIPROC_DIR sums all workers.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(dsn=SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"),
+                    traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0), send_default_pii=False)
+
+# `manage.py scheduler` (apps/ops/schedule.py): the job list, the delivery pass period, purge age.
+SCHEDULER_JOBS = env("SCHEDULER_JOBS", default="apps.ops.schedule.default_jobs")
+SCHEDULER_DELIVER_SECONDS = env.int("SCHEDULER_DELIVER_SECONDS", default=5)
+PURGE_DELETED_AFTER_DAYS = env.int("PURGE_DELETED_AFTER_DAYS", default=30)
+# ---- end of production block ----

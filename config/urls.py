@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.core.views import healthz, readyz
+from apps.ops.metrics import metrics
 
 # Served without a database transaction: they never touch the database.
 schema_view = transaction.non_atomic_requests(SpectacularAPIView.as_view())
@@ -28,6 +29,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("healthz", transaction.non_atomic_requests(healthz)),
     path("readyz", transaction.non_atomic_requests(readyz)),
+    path("metrics", transaction.non_atomic_requests(metrics)),
 ]
 
 handler404 = "apps.core.views.not_found"

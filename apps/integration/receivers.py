@@ -1,28 +1,26 @@
 import logging
-import time
 
 logger = logging.getLogger(__name__)
-DEBOUNCE_SECONDS = 2
-_last_queued = 0.0  # per process: a bulk of events (e.g. an SLA sweep batch) asks the cache once
+# Set while a delivery pass is queued and has not started; the pass clears it before it reads the
+# outbox, so an event committed during a pass queues the next one. A lost flag only delays events
+# to the scheduler's next pass (`manage.py scheduler`), which finds all due work by itself.
+PASS_QUEUED_KEY = "integration:delivery-pass-queued"
+PASS_QUEUED_TTL = 30
 
 
 def enqueue_delivery(sender, *, event, **kwargs):
     """After an event commits, ask the worker for a delivery pass (the outbox row is the durable part)."""
-    global _last_queued
     from django.core.cache import cache
 
     from .tasks import deliver_webhooks
 
-    now = time.monotonic()
-    if now - _last_queued < DEBOUNCE_SECONDS:
-        return  # this process queued a pass moments ago; that pass sees this event too
-    _last_queued = now
+    # get first: a burst of events (an SLA sweep batch) costs one read each, not a write each
     try:
-        if not cache.add("integration:delivery-pass-queued", 1, timeout=DEBOUNCE_SECONDS):
-            return  # another process queued one in the last two seconds
-    except Exception:  # the cache is down: queue the pass without the cross-process debounce
-        logger.warning("cache unavailable while debouncing webhook delivery passes", exc_info=True)
+        if cache.get(PASS_QUEUED_KEY) or not cache.add(PASS_QUEUED_KEY, 1, timeout=PASS_QUEUED_TTL):
+            return  # a pass is queued and has not started yet: it will see this event
+    except Exception:  # the cache is down: queue the pass anyway; the scheduler is the backstop
+        logger.warning("cache unavailable while flagging a queued webhook delivery pass", exc_info=True)
     try:
         deliver_webhooks.enqueue()
-    except Exception:  # the next pass or `deliver_webhooks` picks the event up anyway
+    except Exception:  # the scheduler's next pass picks the event up anyway
         logger.warning("could not enqueue a webhook delivery pass", exc_info=True)

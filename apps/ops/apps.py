@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class OpsConfig(AppConfig):
+    name = "apps.ops"
+    label = "ops"
+    verbose_name = "Operations plumbing"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from django_structlog.signals import bind_extra_request_finished_metadata
+
+        from .logs import stamp_request_id
+
+        bind_extra_request_finished_metadata.connect(stamp_request_id, dispatch_uid="ops.stamp_request_id")

@@ -1,0 +1,67 @@
+"""What the scheduler runs, and when. Periods are aligned to the epoch (a job every 60 s runs at
+each whole minute, a daily job at `offset` seconds past midnight UTC), so every scheduler agrees
+on which tick is due."""
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.core.management import call_command
+from django.utils.module_loading import import_string
+
+MINUTE, DAY = 60, 86_400
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: int  # seconds between ticks
+    run: Callable[[], object]
+    offset: int = 0  # seconds into each period
+    timeout: int = 600  # a run still unfinished after this may be taken over by another scheduler
+
+    def next_tick(self, now: datetime) -> datetime:
+        """The first tick strictly after `now`."""
+        ticks = (now.timestamp() - self.offset) // self.every + 1
+        return datetime.fromtimestamp(ticks * self.every + self.offset, tz=UTC)
+
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self.timeout)
+
+
+def command(name: str, *args: str) -> Callable[[], str]:
+    """A management command as a job; its output (last line) becomes the run's summary."""
+
+    def run() -> str:
+        out = io.StringIO()
+        call_command(name, *args, stdout=out, stderr=out)
+        lines = [line for line in out.getvalue().splitlines() if line.strip()]
+        return " | ".join(lines[-3:])
+
+    run.__name__ = name
+    return run
+
+
+def deliver_pass() -> dict:
+    from apps.integration.delivery_engine import run_pass
+
+    return run_pass()
+
+
+def default_jobs() -> list[Job]:
+    return [
+        Job("deliver_webhooks", settings.SCHEDULER_DELIVER_SECONDS, deliver_pass, timeout=settings.WEBHOOK_LEASE_SECONDS * 2),
+        Job("sla_sweep", MINUTE, command("sla_sweep")),
+        Job("approvals_sweep", MINUTE, command("approvals_sweep", "--remind-within", "240")),
+        Job("expire_access", MINUTE, command("expire_access")),
+        Job("policies_review_due", DAY, command("policies_review_due"), offset=6 * 3600, timeout=3600),
+        Job("purge_deleted", DAY, command("purge_deleted", "--older-than", str(settings.PURGE_DELETED_AFTER_DAYS)),
+            offset=3 * 3600, timeout=3600),
+        Job("prune_task_results", DAY, command("prune_db_task_results", "--min-age-days", "7"),
+            offset=3 * 3600 + 1800, timeout=3600),
+    ]
+
+
+def configured_jobs() -> list[Job]:
+    return import_string(settings.SCHEDULER_JOBS)()
