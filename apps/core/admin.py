@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group, User
 from unfold.admin import ModelAdmin, StackedInline
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
-from .admin_base import TenantLogAdmin
+from .admin_base import NotFoundOutsideScope, TenantLogAdmin
 from .models import Event, StaffMembership, Tenant
 
 admin.site.unregister(User)
@@ -18,7 +18,7 @@ class MembershipInline(StackedInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin, ModelAdmin):
+class UserAdmin(NotFoundOutsideScope, BaseUserAdmin, ModelAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     change_password_form = AdminPasswordChangeForm

@@ -64,7 +64,15 @@ def transition_inputs(model, info) -> list[str]:
             if name not in NOT_INPUTS and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)]
 
 
-class TenantAdmin(SimpleHistoryAdmin, ModelAdmin):
+class NotFoundOutsideScope:
+    """A record outside the user's queryset (another tenant's, not theirs) is a 404 on every page,
+    never Django's redirect with "perhaps it was deleted", which would confirm it exists."""
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404("No such record in your tenant.")
+
+
+class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
     """Base for every tenant model's admin. Staff see their tenant's rows only."""
 
     paginator = InfinitePaginator
@@ -159,12 +167,16 @@ class TenantAdmin(SimpleHistoryAdmin, ModelAdmin):
         if self.chooses_tenant(request, obj):
             base = tenant_choice_form(base)
         form = super().get_form(request, obj, change=change, form=base, **kwargs)
-        if obj is not None and is_unbound_superuser(request):
+        # A subclass of a ModelForm builds its fields anew: narrow them on the final class.
+        form = service_form(form, save=self.save_through_service, request=request, change=change)
+        # A superuser's choices: the record's tenant, or the one the add page was opened for (?tenant=).
+        tenant = obj.tenant_id if obj is not None else request.GET.get("tenant")
+        if tenant and is_unbound_superuser(request):
             for field in form.base_fields.values():
                 queryset = getattr(field, "queryset", None)
                 if queryset is not None and issubclass(queryset.model, TenantModel):
-                    field.queryset = queryset.filter(tenant_id=obj.tenant_id)
-        return service_form(form, save=self.save_through_service, request=request, change=change)
+                    field.queryset = queryset.filter(tenant_id=tenant)
+        return form
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))
@@ -364,7 +376,7 @@ def _bulk_action(name: str):
     return bulk
 
 
-class TenantLogAdmin(ModelAdmin):
+class TenantLogAdmin(NotFoundOutsideScope, ModelAdmin):
     """Read-only logs with a `tenant_id` (outbox events, webhook deliveries): tenant admins only,
     as they name what happens to every record of the tenant."""
 
