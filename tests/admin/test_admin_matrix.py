@@ -43,3 +43,16 @@ def test_admin_pages(model_admin, who, seeded, globex_ids, client, db):
     report = check_model_admin(client, admin.site, model_admin, user, globex_ids)
     assert report.pages >= 2
     assert not report.problems, f"{report.label}:\n  " + "\n  ".join(report.problems)
+
+
+@pytest.mark.urls("tests.admin.broken_site")
+def test_the_matrix_fails_a_crashing_model_admin(seeded, globex_ids, client, db):
+    from tests.admin import broken_site
+
+    user = User.objects.get(username="acme-admin")
+    client.force_login(user)
+    client.raise_request_exception = False
+    healthy, crashing = (broken_site.site._registry[m] for m in (broken_site.SLAPolicy, broken_site.Ticket))
+    assert not check_model_admin(client, broken_site.site, healthy, user, globex_ids).problems
+    problems = check_model_admin(client, broken_site.site, crashing, user, globex_ids).problems
+    assert any(p.startswith("changelist: 500") for p in problems), problems
