@@ -111,9 +111,9 @@ def test_webhook_created_in_the_admin_shows_the_secret_once(as_user, settings):
     client.raise_request_exception = False
     response = client.post(reverse("admin:integration_webhook_add"), {
         "name": "audit", "direction": "outbound", "url": "http://127.0.0.1:9/hook", "event_types": '["*"]',
-        "signature_scheme": "standard_webhooks_v1", "headers": "{}", "enabled": "on", "retry_policy": "{}",
+        "signature_scheme": "standard-webhooks-v1", "headers": "{}", "enabled": "on", "retry_policy": "{}",
         "tags": "[]", "source": "edm", "application": app_of("acme").pk})
-    assert response.status_code == 302
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     hook = Webhook.objects.get(tenant_id="acme", name="audit")
     shown = client.get(response["Location"]).content.decode()
     secret = re.search(r'data-testid="one-time-secret-value">([^<]+)<', shown).group(1)
