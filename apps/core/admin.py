@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group, User
 from unfold.admin import ModelAdmin, StackedInline
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
+from .admin_base import NotFoundOutsideScope, TenantLogAdmin
 from .models import Event, StaffMembership, Tenant
 
 admin.site.unregister(User)
@@ -17,7 +18,7 @@ class MembershipInline(StackedInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin, ModelAdmin):
+class UserAdmin(NotFoundOutsideScope, BaseUserAdmin, ModelAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     change_password_form = AdminPasswordChangeForm
@@ -48,21 +49,9 @@ class TenantAdmin(ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(ModelAdmin):
+class EventAdmin(TenantLogAdmin):
+    """The outbox."""
+
     list_display = ("type", "entity_id", "actor_id", "created_at", "dispatched_at")
     list_filter = ("type",)
     search_fields = ("entity_id", "type")
-    show_full_result_count = False
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        membership = getattr(request.user, "membership", None)
-        return qs.filter(tenant_id=membership.tenant_id) if membership else qs.none()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

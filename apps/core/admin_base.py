@@ -1,7 +1,7 @@
 """Admin base: tenant-scoped querysets, writes through services, FSM buttons with permissions."""
 import inspect
 
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -11,8 +11,10 @@ from unfold.admin import ModelAdmin
 from unfold.paginator import InfinitePaginator
 
 from . import services
+from .admin_forms import check_choices_of_one_tenant, service_form, tenant_choice_form
 from .exceptions import DomainError
 from .fsm import available_transitions, state_field, transitions_of
+from .models import TenantModel
 from .principal import Principal
 
 AUDIT_FIELDS = (
@@ -21,8 +23,22 @@ AUDIT_FIELDS = (
 )
 
 
-def principal_for(request, obj=None) -> Principal | None:
-    """The admin user as a Principal: its membership, or (superusers) an admin of the object's tenant."""
+ONE_TIME_SECRET = "admin_one_time_secret"
+
+
+def is_unbound_superuser(request) -> bool:
+    """A superuser who belongs to no tenant: sees every tenant, picks one for each write."""
+    user = request.user
+    return user.is_authenticated and user.is_superuser and getattr(user, "membership", None) is None
+
+
+def requested_tenant(request) -> str | None:
+    return request.GET.get("tenant_id") or request.GET.get("tenant_id__exact") or None
+
+
+def principal_for(request, obj=None, *, tenant_id: str | None = None) -> Principal | None:
+    """The admin user as a Principal: its membership's tenant and roles, or (a superuser of no
+    tenant) an admin of the object's, the chosen or the filtered tenant. None: it may see nothing."""
     user = request.user
     membership = getattr(user, "membership", None) if user.is_authenticated else None
     if membership is not None:
@@ -30,10 +46,11 @@ def principal_for(request, obj=None) -> Principal | None:
             person_id=membership.person_id, tenant_id=membership.tenant_id,
             roles=frozenset(membership.roles or []), source_type="backend",
         )
-    if user.is_authenticated and user.is_superuser:
-        tenant = getattr(obj, "tenant_id", None) or request.GET.get("tenant_id") or "default"
-        return Principal(person_id=f"admin:{user.username}", tenant_id=tenant, roles=frozenset({"admin"}),
-                         source_type="backend")
+    if is_unbound_superuser(request):
+        tenant = tenant_id or getattr(obj, "tenant_id", None) or requested_tenant(request)
+        if tenant:
+            return Principal(person_id=f"admin:{user.username}", tenant_id=tenant, roles=frozenset({"admin"}),
+                             source_type="backend")
     return None
 
 
@@ -47,7 +64,15 @@ def transition_inputs(model, info) -> list[str]:
             if name not in NOT_INPUTS and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)]
 
 
-class TenantAdmin(SimpleHistoryAdmin, ModelAdmin):
+class NotFoundOutsideScope:
+    """A record outside the user's queryset (another tenant's, not theirs) is a 404 on every page,
+    never Django's redirect with "perhaps it was deleted", which would confirm it exists."""
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404("No such record in your tenant.")
+
+
+class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
     """Base for every tenant model's admin. Staff see their tenant's rows only."""
 
     paginator = InfinitePaginator
@@ -78,7 +103,7 @@ class TenantAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     def get_queryset(self, request):
         qs = self.model.objects.all()
-        if request.user.is_superuser and getattr(request.user, "membership", None) is None:
+        if is_unbound_superuser(request):
             return qs
         principal = principal_for(request)
         if principal is None:
@@ -87,12 +112,14 @@ class TenantAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     # Staff rights come from the tenant membership's roles, not Django model permissions.
     def has_module_permission(self, request):
-        return request.user.is_superuser or principal_for(request) is not None
+        return is_unbound_superuser(request) or principal_for(request) is not None
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
 
     def _may_write(self, request) -> bool:
+        if is_unbound_superuser(request):
+            return True
         principal = principal_for(request)
         if principal is None:
             return False
@@ -108,39 +135,128 @@ class TenantAdmin(SimpleHistoryAdmin, ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return self._may_write(request)
 
+    # Superusers of no tenant see every tenant's rows: say which is which, and let them narrow.
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        if is_unbound_superuser(request) and "tenant_id" not in columns:
+            columns.insert(1, "tenant_id")
+        return columns
+
     def get_list_filter(self, request):
         filters = list(super().get_list_filter(request))
-        if request.user.is_superuser and "tenant_id" not in filters:
-            filters.append("tenant_id")
+        if is_unbound_superuser(request) and "tenant_id" not in filters:
+            filters.insert(0, "tenant_id")
         return filters
 
+    # -- choices stay inside the tenant ---------------------------------------------------
+    def related_choices(self, request, model):
+        """The rows of `model` this user may pick in a form: what they may see of their tenant."""
+        if not issubclass(model, TenantModel):
+            return None
+        if is_unbound_superuser(request):
+            return model.objects.all()  # narrowed to the record's tenant in get_form, checked on save
+        principal = principal_for(request)
+        return model.objects.visible_to(principal) if principal else model.objects.none()
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        choices = self.related_choices(request, db_field.related_model)
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        choices = self.related_choices(request, db_field.related_model)
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def chooses_tenant(self, request, obj=None) -> bool:
+        return obj is None and is_unbound_superuser(request)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        base = kwargs.pop("form", None) or self.form
+        if self.chooses_tenant(request, obj):
+            base = tenant_choice_form(base)
+        form = super().get_form(request, obj, change=change, form=base, **kwargs)
+        # A subclass of a ModelForm builds its fields anew: narrow them on the final class.
+        form = service_form(form, save=self.save_through_service, request=request, change=change)
+        # A superuser's choices: the record's tenant, or the one the add page was opened for (?tenant=).
+        tenant = obj.tenant_id if obj is not None else request.GET.get("tenant")
+        if tenant and is_unbound_superuser(request):
+            for field in form.base_fields.values():
+                queryset = getattr(field, "queryset", None)
+                if queryset is not None and issubclass(queryset.model, TenantModel):
+                    field.queryset = queryset.filter(tenant_id=tenant)
+        return form
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if self.chooses_tenant(request, obj):
+            fields = ["tenant", *(f for f in fields if f != "tenant")]
+        return fields
+
     # -- writes go through services --------------------------------------------------
-    def save_model(self, request, obj, form, change):
-        actor = principal_for(request, obj)
+    def save_through_service(self, request, form, change):
+        """Runs as the form's last validation step; its errors become the form's errors."""
+        obj = form.instance
+        chosen = form.cleaned_data.get("tenant") if self.chooses_tenant(request, obj if change else None) else None
+        actor = principal_for(request, obj if change else None, tenant_id=chosen.pk if chosen else None)
         if actor is None:
             raise PermissionDenied
+        if is_unbound_superuser(request):
+            check_choices_of_one_tenant(form, actor.tenant_id)
+            if form.errors:
+                return None
         if change:
             data = {name: getattr(obj, name) for name in form.changed_data if hasattr(obj, name)}
             update = services.dispatch(self.model, "update") or services.record_update
-            update(actor=actor, obj=obj, data=data)
-            obj.refresh_from_db()
-        else:
-            service = services.dispatch(self.model, "create")
-            if service is not None:
-                data = {f.name: getattr(obj, f.name) for f in self.model._meta.concrete_fields
-                        if f.name in form.cleaned_data}
-                created = service(actor=actor, data=data)
-            else:
-                created = services.record_create(actor=actor, obj=obj)
-            obj.pk = created.pk
-            obj.refresh_from_db()
+            return update(actor=actor, obj=obj, data=data)
+        service = services.dispatch(self.model, "create")
+        if service is None:
+            return services.record_create(actor=actor, obj=obj)
+        data = {f.name: getattr(obj, f.name) for f in self.model._meta.concrete_fields if f.name in form.cleaned_data}
+        return service(actor=actor, data=data)
+
+    def save_model(self, request, obj, form, change):
+        saved = form.saved  # the service already ran while the form validated
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
+        secret = self.one_time_secret(saved)
+        if secret is not None:
+            request.session[ONE_TIME_SECRET] = {"pk": saved.pk, "label": secret[0], "value": secret[1]}
+
+    def save_related(self, request, form, formsets, change):
+        pass  # inlines are read-only; related rows change through the parent's services
+
+    def one_time_secret(self, saved) -> tuple[str, str] | None:
+        """(label, value) of a secret the create service returns once (an API key, a signing secret)."""
+        return None
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if request.session.get(ONE_TIME_SECRET, {}).get("pk") == obj.pk:
+            opts = self.model._meta
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+        return super().response_add(request, obj, post_url_continue)
 
     def delete_model(self, request, obj):
         services.record_delete(actor=principal_for(request, obj), obj=obj)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
-            self.delete_model(request, obj)
+            try:
+                self.delete_model(request, obj)
+            except (DomainError, ValidationError) as exc:
+                self.message_user(request, f"{obj}: {_reason(exc)}", messages.ERROR)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except (DomainError, ValidationError) as exc:
+            self.message_user(request, _reason(exc), messages.ERROR)
+            opts = self.model._meta
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change",
+                                                args=[unquote(object_id)]))
 
     # -- transitions -------------------------------------------------------------------
     def get_urls(self):
@@ -153,7 +269,7 @@ class TenantAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     def allowed_transitions(self, request, obj) -> list[dict]:
         actor = principal_for(request, obj)
-        if actor is None:
+        if actor is None or state_field(type(obj)) is None:
             return []
         out = []
         infos = transitions_of(type(obj))
@@ -172,10 +288,8 @@ class TenantAdmin(SimpleHistoryAdmin, ModelAdmin):
                 service(actor=actor, obj=obj, **body)
             else:
                 services.record_transition(actor=actor, obj=obj, name=name, body=body)
-        except DomainError as exc:
-            return False, f"{obj}: {exc.detail}"
-        except ValidationError as exc:
-            return False, f"{obj}: {'; '.join(exc.messages)}"
+        except (DomainError, ValidationError) as exc:
+            return False, f"{obj}: {_reason(exc)}"
         except TypeError as exc:
             return False, f"{obj}: {exc}"
         return True, f"{obj}: {name} done."
@@ -201,6 +315,9 @@ class TenantAdmin(SimpleHistoryAdmin, ModelAdmin):
         extra_context["transition_url_name"] = (
             f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_transition"
         )
+        secret = request.session.get(ONE_TIME_SECRET)
+        if secret and secret.get("pk") == obj.pk and request.method == "GET":
+            extra_context["one_time_secret"] = request.session.pop(ONE_TIME_SECRET)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):
@@ -211,7 +328,12 @@ class TenantAdmin(SimpleHistoryAdmin, ModelAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if self.get_object(request, unquote(object_id)) is None:
             raise Http404("No such record in your tenant.")
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])  # a revert would write around the services
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return True
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -221,6 +343,10 @@ class TenantAdmin(SimpleHistoryAdmin, ModelAdmin):
                 action = _bulk_action(info.name)
                 actions[f"bulk_{info.name}"] = (action, f"bulk_{info.name}", f"{info.name.capitalize()} selected")
         return actions
+
+
+def _reason(exc: DomainError | ValidationError) -> str:
+    return exc.detail if isinstance(exc, DomainError) else "; ".join(exc.messages)
 
 
 def _export_csv(modeladmin, request, queryset):
@@ -259,3 +385,41 @@ def _bulk_action(name: str):
 
     bulk.__name__ = f"bulk_{name}"
     return bulk
+
+
+class TenantLogAdmin(NotFoundOutsideScope, ModelAdmin):
+    """Read-only logs with a `tenant_id` (outbox events, webhook deliveries): tenant admins only,
+    as they name what happens to every record of the tenant."""
+
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if is_unbound_superuser(request):
+            return qs
+        principal = principal_for(request)
+        return qs.filter(tenant_id=principal.tenant_id) if principal and principal.has_role() else qs.none()
+
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        return [columns[0], "tenant_id", *columns[1:]] if is_unbound_superuser(request) else columns
+
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        return ["tenant_id", *filters] if is_unbound_superuser(request) else filters
+
+    def has_module_permission(self, request):
+        principal = principal_for(request)
+        return is_unbound_superuser(request) or bool(principal and principal.has_role())
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

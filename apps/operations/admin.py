@@ -8,6 +8,8 @@ from .models import AccessRequest, Equipment, HRRequest, Pending, Travel
 
 
 class RequestAdmin(TenantAdmin):
+    """Lists lead with what the request is for and its status: on a phone those stay in view."""
+
     date_hierarchy = "created_at"
     list_filter = ("status",)
 
@@ -18,33 +20,33 @@ class RequestAdmin(TenantAdmin):
 
 @admin.register(AccessRequest)
 class AccessRequestAdmin(RequestAdmin):
-    list_display = ("id", "requester_id", "system_id", "access_type", "entitlement_type", "status", "expires_at", "age")
+    list_display = ("system_id", "status", "requester_id", "entitlement_type", "access_type", "expires_at", "age", "id")
     list_filter = ("status", "access_type", "principal_type")
     search_fields = ("id", "requester_id", "system_id", "entitlement_type", "justification")
 
 
 @admin.register(HRRequest)
 class HRRequestAdmin(RequestAdmin):
-    list_display = ("id", "requester_id", "type", "deliverable_type", "status", "fulfilled_at", "age")
+    list_display = ("type", "status", "requester_id", "deliverable_type", "fulfilled_at", "age", "id")
     list_filter = ("status", "type", "deliverable_type")
     search_fields = ("id", "requester_id", "description")
 
 
 @admin.register(Equipment)
 class EquipmentAdmin(RequestAdmin):
-    list_display = ("id", "requester_id", "equipment_type", "status", "cost", "ordered_at", "delivered_at", "age")
+    list_display = ("equipment_type", "status", "requester_id", "cost", "ordered_at", "delivered_at", "age", "id")
     search_fields = ("id", "requester_id", "equipment_type", "specification")
 
 
 @admin.register(Travel)
 class TravelAdmin(RequestAdmin):
-    list_display = ("id", "requester_id", "destination", "departure_at", "return_at", "status", "estimated_cost", "age")
+    list_display = ("destination", "status", "requester_id", "departure_at", "return_at", "estimated_cost", "age", "id")
     search_fields = ("id", "requester_id", "destination", "purpose")
 
 
 @admin.register(Pending)
 class PendingAdmin(RequestAdmin):
-    list_display = ("title", "type", "assignee_id", "priority", "due_at", "status", "age")
+    list_display = ("title", "status", "priority", "assignee_id", "type", "due_at", "age")
     list_filter = ("status", "type", "priority")
     search_fields = ("title", "source_id", "entity_id", "assignee_id")
     ordering = ("priority", "due_at")

@@ -1,38 +1,33 @@
-import html
-
-import markdown
 from django.contrib import admin
 from django.db.models import Count
-from django.utils.safestring import mark_safe
-from unfold.admin import TabularInline
 
 from apps.core.admin_base import TenantAdmin
+from apps.core.admin_inlines import TenantTabularInline
+from apps.core.rendering import render_markdown
 
-from .models import Policy, PolicyVersion
-
-
-def render_markdown(text: str) -> str:
-    """Markdown to HTML with any raw HTML in the source escaped first (no script ever runs)."""
-    return mark_safe(markdown.markdown(html.escape(text or ""), extensions=["extra", "sane_lists"]))
+from .models import Policy, PolicyAcknowledgement, PolicyVersion
 
 
-class VersionInline(TabularInline):
+class VersionInline(TenantTabularInline):
     model = PolicyVersion
     fields = ("version", "name", "published_at", "created_by")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
+    per_page = 20
 
-    def has_add_permission(self, request, obj=None):
-        return False
+
+class AcknowledgementInline(TenantTabularInline):
+    model = PolicyAcknowledgement
+    fields = ("version", "person_id", "acknowledged_at")
+    readonly_fields = fields
+    per_page = 20
 
 
 @admin.register(Policy)
 class PolicyAdmin(TenantAdmin):
-    list_display = ("name", "category", "version", "status", "owner_id", "next_review_at", "acknowledgements")
+    list_display = ("name", "status", "category", "version", "owner_id", "next_review_at", "acknowledgements")
     list_filter = ("status", "category")
     search_fields = ("name", "description", "body")
-    inlines = [VersionInline]
+    inlines = [VersionInline, AcknowledgementInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(ack_count=Count("acknowledgements"))

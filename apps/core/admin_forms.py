@@ -1,0 +1,67 @@
+"""Admin forms that save through the services and keep every choice inside one tenant.
+
+The service runs while the form validates (after Django's own field and model checks), so a
+ValidationError or DomainError it raises becomes an error on the page: the admin renders the
+form again and the service's transaction has rolled back, nothing is saved.
+"""
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+
+from .exceptions import DomainError
+from .models import Tenant, TenantModel
+
+
+def tenant_choice_form(base: type[forms.ModelForm]) -> type[forms.ModelForm]:
+    """`base` with a required choice of an existing tenant (superusers who belong to none)."""
+    field = forms.ModelChoiceField(
+        queryset=Tenant.objects.order_by("id"), required=True, label="Tenant",
+        help_text="The tenant this record belongs to; related records must be of the same tenant.")
+    return type(base.__name__, (base,), {"tenant": field})
+
+
+def tenant_model_choice_fields(form) -> dict[str, forms.ModelChoiceField]:
+    return {name: field for name, field in form.fields.items()
+            if isinstance(field, forms.ModelChoiceField) and issubclass(field.queryset.model, TenantModel)}
+
+
+def check_choices_of_one_tenant(form, tenant_id: str) -> None:
+    """Every chosen related record belongs to `tenant_id` (a superuser's form lists every tenant)."""
+    for name, field in tenant_model_choice_fields(form).items():
+        value = form.cleaned_data.get(name)
+        chosen = value if isinstance(field, forms.ModelMultipleChoiceField) else [value]
+        if any(item is not None and item.tenant_id != tenant_id for item in chosen or []):
+            form.add_error(name, "Select a record of the same tenant.")
+
+
+def add_service_errors(form, exc: ValidationError | DomainError) -> None:
+    if isinstance(exc, DomainError):
+        form.add_error(None, exc.detail)
+        return
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, errors in exc.message_dict.items():
+        if field in form.fields and field != NON_FIELD_ERRORS:
+            form.add_error(field, errors)
+        else:
+            label = "" if field == NON_FIELD_ERRORS else f"{field}: "
+            form.add_error(None, [f"{label}{message}" for message in errors])
+
+
+def service_form(base: type[forms.ModelForm], *, save, request, change: bool) -> type[forms.ModelForm]:
+    """`base` whose validation ends with `save(request, form, change)`: the service call."""
+
+    class ServiceForm(base):
+        saved = None
+
+        def _post_clean(self):
+            super()._post_clean()
+            if self.errors or not self.is_bound:
+                return
+            try:
+                self.saved = save(request, self, change)
+            except (ValidationError, DomainError) as exc:
+                add_service_errors(self, exc)
+
+    ServiceForm.__name__ = base.__name__
+    return ServiceForm
