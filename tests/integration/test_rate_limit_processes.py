@@ -42,7 +42,7 @@ def redis_up() -> bool:
 @pytest.mark.skipif(not redis_up(), reason="needs Redis on 127.0.0.1:6379")
 @pytest.mark.django_db(transaction=True)
 def test_two_processes_share_one_rate_limit():
-    key = integration_api_key_create(actor=system_principal("acme"), data={"name": "shared", "rpm_limit": 10, "scopes": ["*"]})
+    key = integration_api_key_create(actor=system_principal("acme"), data={"name": "shared", "rpm_limit": 10, "scopes": ["*"], "tenant_wide": True})
     db = settings.DATABASES["default"]
     env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
            "REDIS_URL": "redis://127.0.0.1:6379/15", "SECRET_KEY": settings.SECRET_KEY}
