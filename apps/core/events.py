@@ -45,7 +45,7 @@ def json_ready(value):
 
 def record_payload(obj: models.Model) -> dict:
     """The record as JSON-ready data (concrete fields plus alias names)."""
-    data = {field.attname: json_ready(field.value_from_object(obj)) for field in obj._meta.concrete_fields if field.attname not in getattr(obj, "event_payload_exclude", ())}
+    data = {field.attname: json_ready(field.value_from_object(obj)) for field in obj._meta.concrete_fields}
     for alias, canonical in getattr(obj, "field_aliases", {}).items():
         data[alias] = data.get(canonical)
     return data
