@@ -12,12 +12,26 @@ from .principal import Principal
 API_KEY_PREFIX = "sk-"
 
 
-def _bearer(request) -> str | None:
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    return token.strip() or None
+def presented_credential(request) -> str | None:
+    """The one credential of the request (a JWT or an `sk-` key), or None when it sends none.
+
+    Whatever is sent must be valid: a malformed Authorization header, an X-API-Key that is not a
+    key, or two different credentials are 401, never ignored in favour of a valid one beside them."""
+    header = request.META.get("HTTP_AUTHORIZATION")
+    api_key = request.META.get("HTTP_X_API_KEY")
+    bearer = None
+    if header is not None and header.strip():
+        scheme, _, token = header.strip().partition(" ")
+        bearer = token.strip()
+        if scheme.lower() != "bearer" or not bearer:
+            raise exceptions.AuthenticationFailed("The Authorization header must be `Bearer <token>`.")
+    if api_key is not None:
+        api_key = api_key.strip()
+        if not api_key.startswith(API_KEY_PREFIX):
+            raise exceptions.AuthenticationFailed("X-API-Key must carry an integration API key (sk-…).")
+    if bearer and api_key and bearer != api_key:
+        raise exceptions.AuthenticationFailed("Send one credential: Authorization or X-API-Key, not both.")
+    return api_key or bearer
 
 
 # Tokens that passed verification, by their exact text: a client sends the same token on every
@@ -88,7 +102,7 @@ def app_slug_for_client(tenant_id: str, client_id: str) -> str | None:
 
 class JWTAuthentication(authentication.BaseAuthentication):
     def authenticate(self, request):
-        token = _bearer(request)
+        token = presented_credential(request)
         if token is None or token.startswith(API_KEY_PREFIX):
             return None
         claims = decode_jwt(token)
@@ -116,7 +130,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
     """`Authorization: Bearer sk-…` or `X-API-Key: sk-…`; resolved by the integration domain."""
 
     def authenticate(self, request):
-        raw = request.META.get("HTTP_X_API_KEY") or _bearer(request)
+        raw = presented_credential(request)
         if not raw or not raw.startswith(API_KEY_PREFIX):
             return None
         resolver = getattr(settings, "API_KEY_RESOLVER", "apps.integration.auth.resolve_api_key")

@@ -3,7 +3,9 @@ import hashlib
 import time
 from datetime import timedelta
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connections, router
 from django.utils import timezone
 from rest_framework.exceptions import Throttled
 
@@ -18,21 +20,60 @@ def hash_key(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _count_in_database(key_id: str, window: int) -> int:
+    """One upsert with RETURNING: atomic on PostgreSQL and SQLite, unlike the database cache's add + incr."""
+    from .models import RateLimitCounter
+
+    db = router.db_for_write(RateLimitCounter)
+    connection = connections[db]
+    quote = connection.ops.quote_name
+    table = quote(RateLimitCounter._meta.db_table)
+    with connection.cursor() as cursor:  # one statement: atomic in autocommit too
+        cursor.execute(
+            f"INSERT INTO {table} ({quote('key_id')}, {quote('window')}, {quote('count')}) VALUES (%s, %s, 1)"
+            f" ON CONFLICT ({quote('key_id')}, {quote('window')})"
+            f" DO UPDATE SET {quote('count')} = {table}.{quote('count')} + 1 RETURNING {quote('count')}",
+            [key_id, window],
+        )
+        count = cursor.fetchone()[0]
+    if count == 1:  # the window's first request clears this key's older windows
+        RateLimitCounter.objects.filter(key_id=key_id, window__lt=window).delete()
+    return count
+
+
+def _count_in_cache(key_id: str, window: int) -> int:
+    """Redis (and the local-memory cache) increment atomically."""
+    bucket = f"rpm:{key_id}:{window}"
+    cache.add(bucket, 0, timeout=120)
+    try:
+        return cache.incr(bucket)
+    except ValueError:  # expired between add and incr
+        cache.add(bucket, 0, timeout=120)
+        return cache.incr(bucket)
+
+
 def enforce_rpm(key: IntegrationApiKey) -> None:
-    """A fixed one-minute window per key, counted in the shared cache (Redis or the database)."""
+    """A fixed one-minute window per key, counted atomically where every process sees it."""
     if not key.rpm_limit:
         return
     now = time.time()
     window = int(now // 60)
-    bucket = f"rpm:{key.id}:{window}"
-    cache.add(bucket, 0, timeout=120)
-    try:
-        count = cache.incr(bucket)
-    except ValueError:  # expired between add and incr
-        cache.add(bucket, 1, timeout=120)
-        count = 1
+    count = (_count_in_database if isinstance(caches["default"], DatabaseCache) else _count_in_cache)(key.id, window)
     if count > key.rpm_limit:
         raise Throttled(wait=int(60 - now % 60) + 1, detail=f"Rate limit of {key.rpm_limit} requests per minute exceeded.")
+
+
+def key_principal(key: IntegrationApiKey) -> Principal:
+    """The key acts for its maker, with the roles the maker had when making it (never more), within
+    its scopes and its application. `issued_to_user_id` is a label and grants nothing."""
+    return Principal(
+        person_id=key.created_by_user_id or f"key:{key.id}",
+        tenant_id=key.tenant_id,
+        roles=frozenset(key.creator_roles or ()),
+        app_id=None if key.tenant_wide else key.application.slug,
+        scopes=frozenset(key.scopes or []),
+        api_key_id=key.id,
+    )
 
 
 def resolve_api_key(raw: str, *, request=None) -> Principal | None:
@@ -40,14 +81,9 @@ def resolve_api_key(raw: str, *, request=None) -> Principal | None:
     now = timezone.now()
     if key is None or not key.usable(now):
         return None
+    if not key.tenant_wide and (key.application is None or key.application.is_deleted):
+        return None  # an application key whose application is gone never becomes tenant-wide
     enforce_rpm(key)
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
         IntegrationApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
-    return Principal(
-        person_id=key.issued_to_user_id or key.created_by_user_id or f"key:{key.id}",
-        tenant_id=key.tenant_id,
-        roles=frozenset({"admin"}),
-        app_id=key.application.slug if key.application else None,
-        scopes=frozenset(key.scopes or []),
-        api_key_id=key.id,
-    )
+    return key_principal(key)

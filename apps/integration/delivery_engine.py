@@ -5,9 +5,11 @@ event is fanned out exactly once. A send leases its deliveries; a worker killed 
 the lease to expire and the next pass sends again with the same `webhook-id`.
 """
 import json
+import logging
 import time
 from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -17,8 +19,15 @@ from apps.core.models import Event
 
 from .choices import DeliveryStatus, Direction
 from .models import Webhook, WebhookDelivery
-from .outbound import next_delay, parse_retry_policy, post, sign
+from .outbound import RetryPolicy, next_delay, parse_retry_policy, post, sign
 from .secret_store import secret_store
+from .webhook_headers import header_problem
+
+logger = logging.getLogger(__name__)
+# Deliveries one tenant may take of one send pass: a tenant with a backlog or slow receivers
+# cannot hold back the others (they are leased round-robin, and each tenant's webhooks in turn).
+PER_TENANT_BATCH = 25
+
 
 def lease() -> timedelta:
     return timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
@@ -42,9 +51,9 @@ def fan_out(*, batch: int = 500) -> int:
                 return created
             tenants = {e.tenant_id for e in events}
             hooks = list(Webhook.objects.filter(tenant_id__in=tenants, enabled=True, paused_at__isnull=True,
-                                                direction=Direction.OUTBOUND))
+                                                direction=Direction.OUTBOUND).select_related("application"))
             rows = [WebhookDelivery(tenant_id=e.tenant_id, webhook=h, event=e, event_type=e.type)
-                    for e in events for h in hooks if h.tenant_id == e.tenant_id and h.matches(e.type)]
+                    for e in events for h in hooks if h.tenant_id == e.tenant_id and h.receives(e)]
             for row in rows:
                 row.id = None
                 row.save()  # ids come from save(); a few hundred rows per batch
@@ -54,35 +63,109 @@ def fan_out(*, batch: int = 500) -> int:
             return created
 
 
-def _lease(*, batch: int, now) -> list[WebhookDelivery]:
+def _due_q(now) -> Q:
+    return Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.DELIVERING, leased_until__lt=now)
+
+
+def _fair_candidates(*, batch: int, per_tenant: int, now) -> list[str]:
+    """Due deliveries of live webhooks, round-robin across tenants and, inside a tenant, across its
+    webhooks; at most `per_tenant` of one tenant."""
+    quote = connection.ops.quote_name
+    delivery, webhook = quote(WebhookDelivery._meta.db_table), quote(Webhook._meta.db_table)
+    sql = f"""
+        SELECT id FROM (
+            SELECT id, next_attempt_at,
+                   ROW_NUMBER() OVER (PARTITION BY tenant_id ORDER BY hook_rank, next_attempt_at, id) AS tenant_rank
+            FROM (
+                SELECT d.id, d.tenant_id, d.next_attempt_at,
+                       ROW_NUMBER() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.id) AS hook_rank
+                FROM {delivery} d JOIN {webhook} w ON w.id = d.webhook_id
+                WHERE d.next_attempt_at <= %s
+                  AND (d.status = %s OR (d.status = %s AND d.leased_until < %s))
+                  AND w.enabled AND w.paused_at IS NULL AND NOT w.is_deleted
+            ) by_hook
+        ) by_tenant
+        WHERE tenant_rank <= %s
+        ORDER BY tenant_rank, next_attempt_at, id
+        LIMIT %s"""
+    with connection.cursor() as cursor:
+        at = connection.ops.adapt_datetimefield_value(now)
+        cursor.execute(sql, [at, str(DeliveryStatus.PENDING), str(DeliveryStatus.DELIVERING), at, per_tenant, batch])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _lease(*, batch: int, now, per_tenant: int = PER_TENANT_BATCH) -> list[WebhookDelivery]:
+    candidates = _fair_candidates(batch=batch, per_tenant=per_tenant, now=now)
+    if not candidates:
+        return []
     with transaction.atomic():
-        due = _skip_locked(WebhookDelivery.objects.filter(
-            Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.DELIVERING, leased_until__lt=now),
-            next_attempt_at__lte=now,
-        ).order_by("next_attempt_at"))[:batch]
-        ids = [d.pk for d in due]
+        # Another worker may have leased some meanwhile: lock what is still due, skip what is locked.
+        ids = list(_skip_locked(WebhookDelivery.objects.filter(_due_q(now), pk__in=candidates, next_attempt_at__lte=now))
+                   .values_list("pk", flat=True))
         WebhookDelivery.objects.filter(pk__in=ids).update(status=DeliveryStatus.DELIVERING, leased_until=now + lease())
-    return list(WebhookDelivery.objects.filter(pk__in=ids).select_related("webhook", "event"))
+    order = {pk: i for i, pk in enumerate(candidates)}
+    leased = WebhookDelivery.objects.filter(pk__in=ids).select_related("webhook", "event")
+    return sorted(leased, key=lambda d: order[d.pk])
+
+
+def _excluded_fields(entity_type: str) -> set[str]:
+    """Fields a model keeps out of event payloads (and their alias names); events written before a
+    field was excluded are cleaned when sent."""
+    try:
+        model = apps.get_model(entity_type)
+    except (LookupError, ValueError):
+        return set()
+    excluded = set(getattr(model, "event_payload_exclude", ()))
+    return excluded | {alias for alias, canonical in getattr(model, "field_aliases", {}).items() if canonical in excluded}
 
 
 def message_body(delivery: WebhookDelivery) -> bytes:
     event = delivery.event
+    payload = event.payload
+    excluded = _excluded_fields(event.entity_type)
+    if excluded and isinstance(payload, dict):
+        payload = {k: v for k, v in payload.items() if k not in excluded}
     return json.dumps({"type": event.type, "timestamp": event.created_at.isoformat(),
-                       "data": event.payload}, separators=(",", ":"), sort_keys=True).encode()
+                       "data": payload}, separators=(",", ":"), sort_keys=True).encode()
 
 
 def send_one(delivery: WebhookDelivery) -> WebhookDelivery:
     webhook = delivery.webhook
     policy = parse_retry_policy(webhook.retry_policy)
-    secret = (secret_store().get(webhook.vault_path) or {}).get("secret")
-    body = message_body(delivery)
+    try:
+        stored = secret_store().get(webhook.vault_path) or {}
+    except Exception as exc:  # e.g. Fernet InvalidToken after SECRET_KEY changed without SECRET_STORE_KEY
+        return _record(delivery, None, f"secret store: cannot read this webhook's secrets ({type(exc).__name__}); "
+                                       "was SECRET_KEY or SECRET_STORE_KEY changed?", policy)
+    secret = stored.get("secret")
     if not secret:
         return _record(delivery, None, "signing secret missing from the secret store", policy)
-    headers = {**{str(k): str(v) for k, v in (webhook.headers or {}).items()},
-               **sign(secret=secret, msg_id=delivery.pk, timestamp=int(time.time()), body=body)}
+    custom = stored.get("headers") or {}
+    for name, value in custom.items():
+        if problem := header_problem(name, value):
+            return _record(delivery, None, f"custom header refused: {problem}; fix the webhook's headers", policy)
+    body = message_body(delivery)
+    headers = {**custom, **sign(secret=secret, msg_id=delivery.pk, timestamp=int(time.time()), body=body)}
     result = post(url=webhook.url, body=body, headers=headers, timeout=policy.timeout_ms / 1000,
                   allow_private=settings.WEBHOOK_ALLOW_PRIVATE_TARGETS)
     return _record(delivery, result.status_code, None if result.ok else result.error, policy)
+
+
+def send_isolated(delivery: WebhookDelivery) -> WebhookDelivery | None:
+    """send_one whose failure, whatever it is, fails this delivery only (retried per policy)."""
+    try:
+        return send_one(delivery)
+    except Exception as exc:
+        logger.warning("webhook delivery %s failed", delivery.pk, exc_info=True)
+        try:
+            policy = parse_retry_policy(delivery.webhook.retry_policy)
+        except ValueError:
+            policy = RetryPolicy()
+        try:
+            return _record(delivery, None, f"{type(exc).__name__}: {exc}"[:500], policy)
+        except Exception:  # e.g. the database went away: the lease runs out and a later pass retries
+            logger.exception("could not record the failure of webhook delivery %s", delivery.pk)
+            return None
 
 
 @transaction.atomic
@@ -115,13 +198,16 @@ def _record(delivery: WebhookDelivery, status_code: int | None, error: str | Non
     return delivery
 
 
-def send_due(*, batch: int = 100, now=None) -> dict[str, int]:
+def send_due(*, batch: int = 100, per_tenant: int = PER_TENANT_BATCH, now=None) -> dict[str, int]:
     counts = {"delivered": 0, "retrying": 0, "failed": 0}
-    for delivery in _lease(batch=batch, now=now or timezone.now()):
-        if not delivery.webhook.enabled or delivery.webhook.paused_at:
+    for delivery in _lease(batch=batch, per_tenant=per_tenant, now=now or timezone.now()):
+        if not delivery.webhook.enabled or delivery.webhook.paused_at or delivery.webhook.is_deleted:
             WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.PENDING, leased_until=None)
             continue
-        result = send_one(delivery)
+        result = send_isolated(delivery)
+        if result is None:
+            counts["retrying"] += 1
+            continue
         counts["delivered" if result.status == DeliveryStatus.DELIVERED else
                "retrying" if result.status == DeliveryStatus.PENDING else "failed"] += 1
     return counts

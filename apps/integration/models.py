@@ -82,8 +82,12 @@ class Connector(IntegrationModel):
 
 
 class IntegrationApiKey(ConcurrentTransitionMixin, IntegrationModel):
+    """A key acts for the person who made it (`created_by_user_id`), with the roles that person had
+    then (`creator_roles`), within its scopes and its application (or tenant-wide, explicitly)."""
+
     id_prefix = "key"
     field_aliases = {"key_fingerprint": "key_hash", "key_prefix": "prefix"}
+    event_payload_exclude = ("key_hash",)
 
     name = models.CharField(max_length=200)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -103,6 +107,10 @@ class IntegrationApiKey(ConcurrentTransitionMixin, IntegrationModel):
     expires_at = models.DateTimeField(null=True, blank=True)
     rotated_from_key_id = models.CharField(max_length=40, null=True, blank=True, editable=False)
     created_by_user_id = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    creator_roles = models.JSONField(default=list, blank=True, editable=False,
+                                     help_text="The maker's roles when the key was made; the key acts with these.")
+    tenant_wide = models.BooleanField(default=False,
+                                      help_text="Acts across the whole tenant (no application); admins only.")
     application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     status = FSMField(max_length=16, choices=KeyStatus.choices, default=KeyStatus.ACTIVE, protected=False)
 
@@ -110,6 +118,8 @@ class IntegrationApiKey(ConcurrentTransitionMixin, IntegrationModel):
 
     class Meta:
         verbose_name = "integration API key"
+        constraints = [models.UniqueConstraint(fields=["rotated_from_key_id"], name="uniq_key_successor",
+                                               condition=models.Q(rotated_from_key_id__isnull=False))]
 
     @transition(field="status", source=KeyStatus.ACTIVE, target=KeyStatus.REVOKED, custom={"roles": ()})
     def revoke(self):
@@ -136,7 +146,10 @@ class Webhook(IntegrationModel):
     signature_scheme = models.CharField(max_length=32, choices=SignatureScheme.choices,
                                         default=SignatureScheme.STANDARD_WEBHOOKS_V1)
     vault_path = models.CharField(max_length=300, blank=True, default="", editable=False)
-    headers = models.JSONField(default=dict, blank=True)
+    # Names with masked values; the values live in the secret store beside the signing secret.
+    headers = models.JSONField(default=dict, blank=True, help_text=(
+        "Custom request headers. Values are secrets: stored in the secret store and returned masked (••••); "
+        "send •••• back to keep a stored value."))
     enabled = models.BooleanField(default=True)
     retry_policy = models.JSONField(default=dict, blank=True)
     last_delivery_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -155,6 +168,23 @@ class Webhook(IntegrationModel):
                     pattern.endswith(".*") and event_type.startswith(pattern[:-1])):
                 return True
         return False
+
+    def receives(self, event) -> bool:
+        """Subscribed to the event's type, and (when bound to an application) the event is that app's."""
+        if self.application_id is not None and (self.application is None or event.app_id != self.application.slug):
+            return False
+        return self.matches(event.type)
+
+
+class RateLimitCounter(models.Model):
+    """Requests per key per one-minute window, for caches without an atomic increment (the database cache)."""
+
+    key_id = models.CharField(max_length=40)
+    window = models.BigIntegerField()
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key_id", "window"], name="uniq_rate_window")]
 
 
 class WebhookDelivery(models.Model):

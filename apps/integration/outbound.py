@@ -108,8 +108,41 @@ def _resolve(url: str, *, allow_private: bool) -> tuple[str, str, int, str]:
     return parts.scheme, parts.hostname, port, addresses[0]
 
 
+def _literal_address(host: str):
+    """The IP address `host` spells (dotted, shorthand such as 127.1, decimal, IPv6), or None for a name.
+    Pure parsing: no DNS."""
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        pass
+    try:
+        return ipaddress.ip_address(socket.inet_aton(host))
+    except OSError:
+        return None
+
+
 def check_target_url(url: str, *, allow_private: bool) -> None:
-    _resolve(url, allow_private=allow_private)
+    """Create/update-time checks of a webhook URL without resolving it: the API must not reveal which
+    internal names exist. DNS and the private-address check of what a name resolves to run at send time."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise ValueError("the URL is malformed") from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("the URL must be http(s) with a host")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("credentials in the URL are not allowed; use a custom header")
+    if port == 0:
+        raise ValueError("port 0 is not a port")
+    if allow_private:
+        return
+    host = parts.hostname.rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        raise ValueError(f"{host} is a loopback name")
+    address = _literal_address(host)
+    if address is not None and not _is_public(str(address)):
+        raise ValueError(f"{host} is a private, loopback or link-local address")
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):

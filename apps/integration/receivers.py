@@ -24,3 +24,15 @@ def enqueue_delivery(sender, *, event, **kwargs):
         deliver_webhooks.enqueue()
     except Exception:  # the scheduler's next pass picks the event up anyway
         logger.warning("could not enqueue a webhook delivery pass", exc_info=True)
+
+
+def scrub_event_payload(sender, *, event, obj, **kwargs):
+    """Fields a model keeps out of the outbox (`event_payload_exclude`, e.g. an API key's key_hash) are
+    removed inside the transaction that wrote the event, so no reader ever sees them."""
+    excluded = set(getattr(sender, "event_payload_exclude", ()))
+    if not excluded or not isinstance(event.payload, dict):
+        return
+    excluded |= {alias for alias, canonical in getattr(sender, "field_aliases", {}).items() if canonical in excluded}
+    if excluded & set(event.payload):
+        event.payload = {k: v for k, v in event.payload.items() if k not in excluded}
+        type(event).objects.filter(pk=event.pk).update(payload=event.payload)

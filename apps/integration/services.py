@@ -9,14 +9,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core import services as core
+from apps.core.ids import new_id
 from apps.core.principal import Principal
 
+from . import limits, webhook_headers
 from .auth import hash_key
 from .models import Application, Connector, IntegrationApiKey, Webhook
 from .outbound import check_target_url, fingerprint, generate_secret, parse_retry_policy
 from .secret_store import secret_path, secret_store
 
 SECRET_LOOKING = re.compile(r"(secret|password|passwd|token|api[_-]?key|private[_-]?key|credential)", re.I)
+_UNSET = object()
 
 
 def _application(actor: Principal, application_id: str | None) -> Application | None:
@@ -26,6 +29,20 @@ def _application(actor: Principal, application_id: str | None) -> Application | 
     if app is None:
         raise ValidationError({"application_id": "No such application in your tenant."})
     return app
+
+
+def _pop_application(actor: Principal, data: dict):
+    """`application_id` (API) or `application` (an Application instance: the admin); _UNSET when neither.
+    Either way the application must be one of the caller's tenant."""
+    if "application_id" in data:
+        data.pop("application", None)
+        return _application(actor, data.pop("application_id"))
+    if "application" in data:
+        app = data.pop("application")
+        if app is not None and (not isinstance(app, Application) or app.tenant_id != actor.tenant_id or app.is_deleted):
+            raise ValidationError({"application_id": "No such application in your tenant."})
+        return app
+    return _UNSET
 
 
 def check_config(config: dict) -> None:
@@ -58,13 +75,24 @@ def new_raw_key() -> str:
     return "sk-" + secrets.token_urlsafe(30)[:40]
 
 
+def check_scope_names(scopes) -> None:
+    if not isinstance(scopes, list) or not all(isinstance(s, str) and limits.SCOPE.match(s) for s in scopes):
+        raise ValidationError({"scopes": "Scopes are a list of `<domain>:read`, `<domain>:write` or `*`."})
+
+
 @transaction.atomic
 def integration_api_key_create(*, actor: Principal, data: dict, rotated_from: IntegrationApiKey | None = None) -> IntegrationApiKey:
+    """The key acts for `actor` (its person and its roles now), never beyond `actor`'s own reach."""
+    core.check_write(actor, IntegrationApiKey)
     data = dict(data)
-    application = _application(actor, data.pop("application_id", None)) if "application_id" in data else data.pop("application", None)
+    application = _pop_application(actor, data)
+    application = None if application is _UNSET else application
+    data["tenant_wide"] = bool(data.get("tenant_wide"))
+    check_scope_names(data.setdefault("scopes", []))
+    limits.check_key_reach(actor, scopes=data["scopes"], application=application, tenant_wide=data["tenant_wide"])
     raw = new_raw_key()
     key = IntegrationApiKey(**data, application=application, key_hash=hash_key(raw), prefix=raw[:8],
-                            created_by_user_id=actor.person_id)
+                            created_by_user_id=actor.person_id, creator_roles=sorted(actor.roles))
     if rotated_from is not None:
         key.rotated_from_key_id = rotated_from.pk
     key = core.record_create_in_transaction(actor=actor, obj=key)
@@ -73,14 +101,39 @@ def integration_api_key_create(*, actor: Principal, data: dict, rotated_from: In
 
 
 @transaction.atomic
+def integration_api_key_update(*, actor: Principal, obj: IntegrationApiKey, data: dict,
+                               if_match: str | None = None) -> IntegrationApiKey:
+    """Admin edits: the key's reach after the change is checked as at creation."""
+    core.check_write(actor, IntegrationApiKey)
+    data = dict(data)
+    application = _pop_application(actor, data)
+    if application is not _UNSET:
+        data["application"] = application
+    if "scopes" in data:
+        check_scope_names(data["scopes"])
+    limits.check_key_reach(actor, scopes=data.get("scopes", obj.scopes),
+                           application=data.get("application", obj.application),
+                           tenant_wide=bool(data.get("tenant_wide", obj.tenant_wide)))
+    return core.record_update(actor=actor, obj=obj, data=data, if_match=if_match)
+
+
+ROTATED_FIELDS = ("name", "kind", "issued_to_user_id", "issued_to_service", "scopes", "allowed_models", "tpm_limit",
+                  "rpm_limit", "max_budget_usd", "blocked", "blocked_reason", "tags", "tenant_wide")
+
+
+@transaction.atomic
 def integration_api_key_rotate(*, actor: Principal, obj: IntegrationApiKey, grace_seconds: int = 86_400) -> IntegrationApiKey:
-    """A new key with the same settings; the old one keeps working for `grace_seconds`."""
+    """A new key with the same settings, made by (and acting for) `actor`; the old one keeps working
+    for `grace_seconds`. The old row is locked: concurrent rotations leave exactly one successor."""
+    core.check_write(actor, IntegrationApiKey)
     old = core.lock(obj)
+    successor = IntegrationApiKey.all_objects.filter(rotated_from_key_id=old.pk).values_list("pk", flat=True).first()
+    if successor:
+        raise core.TransitionConflict(f"This key was already rotated (its successor is {successor}); rotate that one.",
+                                      allowed_transitions=[])
     if not old.usable():
         raise core.TransitionConflict("Only an active key can be rotated.", allowed_transitions=[])
-    fields = ("name", "kind", "issued_to_user_id", "issued_to_service", "scopes", "allowed_models", "tpm_limit",
-              "rpm_limit", "max_budget_usd", "blocked", "blocked_reason", "tags")
-    new = integration_api_key_create(actor=actor, data={f: getattr(old, f) for f in fields} | {
+    new = integration_api_key_create(actor=actor, data={f: getattr(old, f) for f in ROTATED_FIELDS} | {
         "application": old.application, "expires_at": old.expires_at}, rotated_from=old)
     grace_end = timezone.now() + timedelta(seconds=grace_seconds)
     if old.expires_at is None or old.expires_at > grace_end:
@@ -88,25 +141,37 @@ def integration_api_key_rotate(*, actor: Principal, obj: IntegrationApiKey, grac
     return new
 
 
-def _store_webhook_secret(webhook: Webhook, secret: str) -> None:
+def _check_headers(headers) -> None:
+    try:
+        webhook_headers.check_headers(headers)
+    except ValueError as exc:
+        raise ValidationError({"headers": str(exc)}) from exc
+
+
+def _store_webhook_secrets(webhook: Webhook, *, secret: str, headers: dict) -> None:
+    """The signing secret and the custom header values, in one secret-store entry; the record keeps masks."""
     webhook.vault_path = secret_path(webhook.tenant_id, "webhooks", webhook.pk, "signing")
     webhook.secret_fingerprint = fingerprint(secret)
-    secret_store().put(webhook.vault_path, {"secret": secret})
+    webhook.headers = webhook_headers.masked(headers)
+    secret_store().put(webhook.vault_path, {"secret": secret, **({"headers": headers} if headers else {})})
 
 
 @transaction.atomic
 def webhook_create(*, actor: Principal, data: dict) -> Webhook:
+    core.check_write(actor, Webhook)
     data = dict(data)
-    application = _application(actor, data.pop("application_id", None))
+    application = _pop_application(actor, data)
+    application = None if application is _UNSET else application
+    headers = data.pop("headers", None) or {}
+    _check_headers(headers)
+    limits.check_webhook_reach(actor, event_types=data.get("event_types") or [], application=application)
     check_webhook_target(data.get("url", ""))
     check_retry_policy(data.get("retry_policy"))
     webhook = Webhook(**data, application=application)
     webhook.tenant_id = actor.tenant_id
-    from apps.core.ids import new_id
-
     webhook.id = new_id(Webhook.id_prefix)
     secret = generate_secret()
-    _store_webhook_secret(webhook, secret)
+    _store_webhook_secrets(webhook, secret=secret, headers=headers)
     webhook = core.record_create_in_transaction(actor=actor, obj=webhook)
     webhook.raw_secret = secret
     return webhook
@@ -114,26 +179,47 @@ def webhook_create(*, actor: Principal, data: dict) -> Webhook:
 
 @transaction.atomic
 def webhook_update(*, actor: Principal, obj: Webhook, data: dict, if_match: str | None = None) -> Webhook:
+    core.check_write(actor, Webhook)
     data = dict(data)
     if "url" in data:
         check_webhook_target(data["url"])
     if "retry_policy" in data:
         check_retry_policy(data["retry_policy"])
-    if "application_id" in data:
-        data["application"] = _application(actor, data.pop("application_id"))
+    application = _pop_application(actor, data)
+    if application is not _UNSET:
+        data["application"] = application
+    # The webhook as it will be must stay within the caller's reach (a key cannot take over a wider one).
+    limits.check_webhook_reach(actor, event_types=data.get("event_types", obj.event_types) or [],
+                               application=data.get("application", obj.application))
+    if "headers" in data:
+        data["headers"] = _replace_headers(obj, data["headers"] or {})
     if data.get("enabled") is True or data.get("paused_at", "unset") is None:
         data.update(paused_at=None, consecutive_failures=0)  # re-enabling resumes a paused webhook
     return core.record_update(actor=actor, obj=obj, data=data, if_match=if_match)
+
+
+def _replace_headers(webhook: Webhook, headers: dict) -> dict:
+    """Store the new header values (MASK keeps a stored one); returns the masked names for the record."""
+    stored = secret_store().get(webhook.vault_path) or {}
+    try:
+        values = webhook_headers.merge(headers, stored.get("headers") or {})
+    except ValueError as exc:
+        raise ValidationError({"headers": str(exc)}) from exc
+    _check_headers(values)
+    if values != (stored.get("headers") or {}):
+        if "secret" not in stored:
+            raise ValidationError({"headers": "This webhook has no signing secret in the secret store; recreate it."})
+        secret_store().put(webhook.vault_path, {"secret": stored["secret"], **({"headers": values} if values else {})})
+    return webhook_headers.masked(values)
 
 
 @transaction.atomic
 def connector_create(*, actor: Principal, data: dict) -> Connector:
     data = dict(data)
     credentials = data.pop("credentials", None)
-    application = _application(actor, data.pop("application_id", None))
+    application = _pop_application(actor, data)
+    application = None if application is _UNSET else application
     check_config(data.get("config") or {})
-    from apps.core.ids import new_id
-
     connector = Connector(**data, application=application, id=new_id(Connector.id_prefix))
     connector.tenant_id = actor.tenant_id
     connector.vault_path = secret_path(actor.tenant_id, "connectors", connector.id, "credentials")
@@ -149,8 +235,9 @@ def connector_update(*, actor: Principal, obj: Connector, data: dict, if_match: 
     credentials = data.pop("credentials", None)
     if "config" in data:
         check_config(data["config"] or {})
-    if "application_id" in data:
-        data["application"] = _application(actor, data.pop("application_id"))
+    application = _pop_application(actor, data)
+    if application is not _UNSET:
+        data["application"] = application
     if credentials:
         secret_store().put(obj.vault_path, credentials)
         data["credential_last_rotated_at"] = timezone.now()

@@ -26,7 +26,7 @@ def key_client(raw: str, header: str = "bearer") -> APIClient:
 
 
 def create_key(admin, **extra):
-    response = admin.post(f"{BASE}/api-keys", {"name": "ci", "kind": "service", "scopes": ["helpdesk:read"], **extra},
+    response = admin.post(f"{BASE}/api-keys", {"name": "ci", "kind": "service", "scopes": ["helpdesk:read"], "tenant_wide": True, **extra},
                           format="json")
     assert response.status_code == 201, response.content
     return response.json()
