@@ -3,7 +3,7 @@ import { defineConfig } from "@hey-api/openapi-ts";
 
 export default defineConfig({
   input: "openapi.json",
-  output: { path: "src/generated", postProcess: [] },
+  output: { path: "src/generated", postProcess: [], importFileExtension: ".js", tsConfigPath: "tsconfig.json" },
   plugins: [
     "@hey-api/client-fetch",
     "@hey-api/typescript",
