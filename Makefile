@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed bench schema contract lint clean
+.PHONY: run test install migrate seed bench schema contract lint clean sdk-check sdk
 
 $(STAMP): pyproject.toml
 	@test -n "$(PY)" || (echo "Python >= 3.12 is required (python3.13 or python3.12)"; exit 1)
@@ -31,8 +31,30 @@ run: seed
 
 test: export DEBUG ?= true
 test: install
+	@if [ "$(SKIP_SDK_CHECK)" != "1" ]; then $(MAKE) --no-print-directory sdk-check; fi
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	SDK_TEST_REQUIRED=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The OpenAPI schema and the TypeScript SDK (clients/typescript): regenerate both, lint the schema
+# (Redocly recommended + Spectral oas, 0 errors), compile the SDK with --strict, and fail if the
+# committed files differ from what the code generates (commit the regenerated files to fix).
+SDK := clients/typescript
+SDK_STAMP := $(SDK)/node_modules/.installed-$(shell cat $(SDK)/package-lock.json | cksum | cut -d' ' -f1)
+
+$(SDK_STAMP): $(SDK)/package.json $(SDK)/package-lock.json
+	cd $(SDK) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(SDK_STAMP)
+
+sdk: install $(SDK_STAMP)
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --format openapi-json --file $(SDK)/openapi.json
+	cd $(SDK) && npx --no-install openapi-ts >/dev/null
+	cd $(SDK) && npx --no-install tsc -p tsconfig.json --noEmit
+
+sdk-check: sdk
+	cd $(SDK) && npx --no-install redocly lint --config redocly.yaml --format=summary openapi.json
+	cd $(SDK) && npx --no-install spectral lint --ruleset .spectral.yaml --fail-severity error openapi.json
+	@git diff --quiet -- $(SDK) && test -z "$$(git status --porcelain -- $(SDK))" \
+		|| (git status --short -- $(SDK); echo "The schema or the generated SDK is out of date: commit the files above."; exit 1)
 
 schema: install
 	$(BIN)/python manage.py spectacular --format openapi-json --file SCHEMA.json

@@ -217,13 +217,26 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.core.api.negotiation.JSONNegotiation",
     "UNAUTHENTICATED_USER": None,
     "PAGE_SIZE": 50,
+    "COERCE_DECIMAL_TO_STRING": False,  # money is a JSON number, as the resource pages document it
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Back office API",
     "DESCRIPTION": "HR and IT operations: access, equipment, travel, HR letters, approvals, "
-    "policies, helpdesk and integrations. Every record is scoped to the caller's tenant.",
+    "policies, helpdesk and integrations. Every record is scoped to the caller's tenant.\n\n"
+    "Errors are `application/problem+json` (RFC 9457). Lists are cursor pages (`results`, `next`, "
+    "`previous`). Record responses carry an `ETag`; send it as `If-Match` to refuse stale writes.",
     "VERSION": "1.0.0",
+    "CONTACT": {"name": "Back office team", "url": "https://github.com/backoffice/backoffice"},
+    "LICENSE": {"name": "Proprietary", "url": "https://github.com/backoffice/backoffice/blob/main/LICENSE"},
+    "SERVERS": [{"url": "http://127.0.0.1:8000", "description": "Local development server (`make run`)"}],
+    "TAGS": [
+        {"name": "operations", "description": "Access requests, HR requests, pending items, equipment and travel."},
+        {"name": "approvals", "description": "Approval requests and their sequential steps."},
+        {"name": "policies", "description": "Versioned policy documents, reviews and acknowledgements."},
+        {"name": "helpdesk", "description": "Tickets, their comments, and SLA policies."},
+        {"name": "integration", "description": "Applications, connectors, API keys and outbound webhooks."},
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
@@ -231,8 +244,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "OAS_VERSION": "3.1.0",
     "ENUM_NAME_OVERRIDES": {},
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "apps.core.api.schema.polish_paths"],
 }
 
 # Content-Security-Policy (django-csp). The admin (django-unfold) runs Alpine.js, whose standard

@@ -83,13 +83,18 @@ def ticket_close(*, actor: Principal, obj: Ticket, if_match: str | None = None, 
 
 
 @transaction.atomic
-def ticket_comment_create(*, actor: Principal, ticket: Ticket, body: str, internal: bool = False) -> TicketComment:
+def ticket_comment_create(*, actor: Principal, ticket: Ticket, body: str, internal: bool = False,
+                          tags: list[str] | None = None, source: str | None = None) -> TicketComment:
     """Add a reply or an internal note. The first public reply by someone other than the
     submitter is the ticket's first response."""
     is_agent = actor.has_role(*Ticket.staff_roles)
     if internal and not is_agent:
         raise Forbidden("Internal notes need one of the roles: admin, agent.")
     comment = TicketComment(ticket=ticket, author_id=actor.person_id, body=body, internal=internal)
+    if tags is not None:
+        comment.tags = tags
+    if source is not None:
+        comment.source = source
     core.record_create_in_transaction(actor=actor, obj=comment)
     if not internal and actor.person_id != ticket.submitted_by_id:
         ticket = core.lock(ticket)

@@ -117,7 +117,7 @@ def test_approving_a_policy_publishes_it_with_a_version(people, caller):
     assert hr_lead.post(step_url(steps_of(request["id"])[0], "approve"), format="json").status_code == 200
     published = hr.get(f"/api/v1/policies/{policy['id']}").json()
     assert published["status"] == "published" and published["published_at"]
-    versions = hr.get(f"/api/v1/policies/{policy['id']}/versions").json()
+    versions = hr.get(f"/api/v1/policies/{policy['id']}/versions").json()["results"]
     assert [(v["version"], v["body"]) for v in versions] == [(published["version"], "Fly economy.")]
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from apps.core.models import Event
 from apps.core.principal import Principal
-from apps.helpdesk.models import BusinessCalendar, SLAPolicy, Ticket
+from apps.helpdesk.models import BusinessCalendar, SLAPolicy, Ticket, TicketComment
 from apps.helpdesk.services import ticket_create, ticket_sla_sweep
 from apps.helpdesk.sla import refresh_sla
 
@@ -157,9 +157,12 @@ def test_first_public_reply_by_someone_else_stamps_first_response(caller):
     assert member.get(f"{TICKETS}/{ticket['id']}").json()["first_response_at"] == stamped
     assert Event.objects.filter(type="helpdesk.ticket.first_responded", entity_id=ticket["id"]).count() == 1
 
-    bodies = [c["body"] for c in member.get(url).json()]
+    bodies = [c["body"] for c in member.get(url).json()["results"]]
     assert bodies == ["Any news?", "On it", "Second reply"]  # internal note hidden from the member
-    assert [c["internal"] for c in agent.get(url).json()] == [False, True, False, False]
+    assert [c["internal"] for c in agent.get(url).json()["results"]] == [False, True, False, False]
+    first = agent.get(url, {"page_size": 2}).json()  # a cursor page like every list
+    assert [c["body"] for c in first["results"]] == ["Any news?", "Checked logs"] and first["next"]
+    assert [c["body"] for c in agent.get(first["next"]).json()["results"]] == ["On it", "Second reply"]
 
 
 def test_comment_rules(caller):
@@ -174,6 +177,18 @@ def test_comment_rules(caller):
     assert caller("acme", "per_stranger", ()).get(url).status_code == 404
     assert caller("globex", "per_agent", ("agent",)).post(url, {"body": "hi"}, format="json").status_code == 404
     assert agent.get(url).status_code == 200
+
+
+def test_a_comment_takes_the_documented_tags_and_source(caller):
+    member = caller("acme", "per_member", ())
+    ticket = member.post(TICKETS, {"title": "Mail", "type": "incident"}, format="json").json()
+    url = f"{TICKETS}/{ticket['id']}/comments"
+    response = member.post(url, {"body": "Any news?", "tags": ["follow-up"], "source": "portal"}, format="json")
+    assert response.status_code == 201, response.content
+    comment = TicketComment.objects.get(pk=response.json()["id"])
+    assert (comment.tags, comment.source, comment.body) == (["follow-up"], "portal", "Any news?")
+    assert member.post(url, {"body": "x", "tags": None}, format="json").status_code == 400
+    assert TicketComment.objects.filter(ticket_id=ticket["id"]).count() == 1
 
 
 # --------------------------------------------------------------------------- sweep

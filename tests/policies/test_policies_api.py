@@ -76,14 +76,14 @@ def test_editing_a_published_body_creates_a_version_needing_review(hr, member):
     # Metadata edits of a draft do not version.
     assert hr.patch(f"{URL}/{policy['id']}", {"description": "x"}, format="json").json()["version"] == "1.1.0"
     publish(hr, policy)
-    versions = hr.get(f"{URL}/{policy['id']}/versions").json()
+    versions = hr.get(f"{URL}/{policy['id']}/versions").json()["results"]
     assert [v["version"] for v in versions] == ["1.1.0", "1.0.0"]
     assert versions[1]["body"] == "# Rules\n\nBe nice."
     # A new version asks everyone again.
-    assert member.get(f"{URL}/{policy['id']}/acknowledgements").json()[0]["version"] == "1.0.0"
+    assert member.get(f"{URL}/{policy['id']}/acknowledgements").json()["results"][0]["version"] == "1.0.0"
     assert member.post(f"{URL}/{policy['id']}/acknowledge", format="json").status_code == 201
     assert member.post(f"{URL}/{policy['id']}/acknowledge", format="json").status_code == 200  # idempotent
-    acks = hr.get(f"{URL}/{policy['id']}/acknowledgements").json()
+    acks = hr.get(f"{URL}/{policy['id']}/acknowledgements").json()["results"]
     assert sorted(a["version"] for a in acks) == ["1.0.0", "1.1.0"]
     assert Event.objects.filter(entity_id=policy["id"], type="policies.policy.acknowledged").count() == 2
 
@@ -105,7 +105,7 @@ def test_visibility_members_read_published_only(hr, member, caller):
     for path in ("", "/versions", "/acknowledgements"):
         assert others.get(f"{URL}/{published['id']}{path}").status_code == 404
     assert others.post(f"{URL}/{published['id']}/acknowledge", format="json").status_code == 404
-    assert member.get(f"{URL}/{published['id']}/acknowledgements").json() == []
+    assert member.get(f"{URL}/{published['id']}/acknowledgements").json()["results"] == []
 
 
 @pytest.mark.parametrize("body,field", [

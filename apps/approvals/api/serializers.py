@@ -6,6 +6,8 @@ from ..models import ApprovalRequest, ApprovalStep
 
 
 class ApprovalRequestSerializer(RecordSerializer):
+    """A request requiring approvals: sequential steps, one per approver."""
+
     approver_ids = serializers.ListField(
         child=serializers.CharField(max_length=64), write_only=True, required=False, allow_empty=False, max_length=20,
         help_text="Ordered person ids, one sequential step each. Without it the tenant's chain for entity_type applies.",
@@ -16,6 +18,8 @@ class ApprovalRequestSerializer(RecordSerializer):
 
 
 class ApprovalStepSerializer(RecordSerializer):
+    """A step in an approval request's chain; only its approver (or the delegate) decides it."""
+
     approval_request_id = serializers.CharField(read_only=True)
 
     class Meta(RecordSerializer.Meta):
@@ -25,4 +29,6 @@ class ApprovalStepSerializer(RecordSerializer):
 
 
 class DelegateBody(TransitionBody):
+    """Hand the decision to another person (`delegated_to_id`)."""
+
     delegated_to_id = serializers.CharField(max_length=64)

@@ -223,18 +223,7 @@ def _transition_action(viewset_cls, model, info):
         return self.respond(obj)
 
     handler.__name__ = f"transition_{info.name}"
-    sources = ", ".join(sorted(str(s) for s in info.sources))
-    roles = ", ".join(("admin",) + tuple(info.roles)) if info.roles is not None else "anyone who can see the record"
-    description = (
-        f"Transition `{info.name}`: from {sources} to `{info.target}`. Allowed for: {roles}."
-        + (" The requester may not run it (segregation of duties)." if info.custom.get("sod") else "")
-        + (" " + info.custom["doc"] if info.custom.get("doc") else "")
-        + " Send `If-Match` with the ETag you read to refuse a stale write (412)."
-    )
-    handler = extend_schema(
-        summary=f"{info.name.replace('_', ' ').capitalize()} ({model.__name__})",
-        description=description,
-        request=body_class,
-        responses={200: viewset_cls.serializer_class},
-    )(handler)
-    return action(detail=True, methods=["post"], url_path=info.name, url_name=info.name)(handler)
+    handler.__doc__ = None  # the schema describes it from the transition (apps/core/api/schema.py)
+    # @action first, extend_schema on top: @action resets the schema kwargs of what it wraps.
+    handler = action(detail=True, methods=["post"], url_path=info.name, url_name=info.name)(handler)
+    return extend_schema(request=body_class, responses={200: viewset_cls.serializer_class})(handler)

@@ -7,6 +7,8 @@ from ..models import SLAPolicy, Ticket, TicketComment
 
 
 class SLAPolicySerializer(RecordSerializer):
+    """A service-level policy applied to tickets: response and resolution targets."""
+
     class Meta(RecordSerializer.Meta):
         model = SLAPolicy
 
@@ -15,6 +17,8 @@ class SLAPolicySerializer(RecordSerializer):
 
 
 class TicketSerializer(RecordSerializer):
+    """A support ticket raised by an employee or customer."""
+
     class Meta(RecordSerializer.Meta):
         model = Ticket
         read_only_fields = (*RecordSerializer.Meta.read_only_fields, "number", "sla_policy", "due_at",
@@ -22,6 +26,8 @@ class TicketSerializer(RecordSerializer):
 
 
 class TicketCommentSerializer(RecordSerializer):
+    """A public reply or an internal note on a ticket."""
+
     ticket_id = serializers.CharField(read_only=True)
     body = serializers.CharField(max_length=20_000)
     internal = serializers.BooleanField(

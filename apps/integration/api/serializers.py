@@ -20,6 +20,8 @@ class OwnedByApplication(RecordSerializer):
 
 
 class ApplicationSerializer(RecordSerializer):
+    """A registered app integrating with the back office."""
+
     class Meta(RecordSerializer.Meta):
         model = Application
 
@@ -28,6 +30,8 @@ class ApplicationSerializer(RecordSerializer):
 
 
 class ConnectorSerializer(OwnedByApplication):
+    """A data source or sink connector instance."""
+
     credentials = serializers.DictField(write_only=True, required=False,
                                         help_text="Secret settings; stored in the secret store at vault_path, never returned.")
 
@@ -49,10 +53,13 @@ class ConnectorSerializer(OwnedByApplication):
 
 
 class IntegrationApiKeySerializer(OwnedByApplication):
+    """An API key issued to an application (the raw key is shown once)."""
+
     key = serializers.SerializerMethodField(help_text="The raw key: in the create (and rotate) response only.")
 
     class Meta(OwnedByApplication.Meta):
         model = IntegrationApiKey
+        extra_kwargs = {"key_hash": {"allow_null": True, "help_text": "SHA-256 of the key: with the raw key only, else null."}}
 
     def get_key(self, obj) -> str | None:
         return getattr(obj, "raw_key", None)
@@ -80,10 +87,14 @@ class IntegrationApiKeySerializer(OwnedByApplication):
 
 
 class RotateBody(serializers.Serializer):
+    """Issue a replacement key; the old one keeps working for `grace_seconds`."""
+
     grace_seconds = serializers.IntegerField(required=False, min_value=0, max_value=30 * 86_400, default=86_400)
 
 
 class WebhookSerializer(OwnedByApplication):
+    """An outbound webhook endpoint, signed per Standard Webhooks."""
+
     secret = serializers.SerializerMethodField(help_text="The signing secret (whsec_…): in the create response only.")
 
     class Meta(OwnedByApplication.Meta):
@@ -119,6 +130,8 @@ class WebhookSerializer(OwnedByApplication):
 
 
 class WebhookDeliverySerializer(serializers.ModelSerializer):
+    """One event sent to one webhook: attempts, status and the last error."""
+
     webhook_id = serializers.CharField(read_only=True)
     event_id = serializers.CharField(read_only=True)
 

@@ -29,6 +29,7 @@ class IntegrationApiKeyViewSet(CreateRecordMixin, RecordViewSet):
                    request=s.RotateBody, responses={201: s.IntegrationApiKeySerializer})
     @action(detail=True, methods=["post"], url_path="rotate", filter_backends=[])
     def rotate(self, request, pk=None):
+        """The response carries the new key once; store it, it cannot be read again."""
         body = s.RotateBody(data=request.data or {})
         body.is_valid(raise_exception=True)
         new = integration_api_key_rotate(actor=self.actor, obj=self.get_object(), **body.validated_data)
@@ -43,6 +44,7 @@ class WebhookViewSet(CreateRecordMixin, UpdateRecordMixin, DeleteRecordMixin, Re
     @action(detail=True, methods=["get"], url_path="deliveries", filter_backends=[],
             pagination_class=NewestFirstCursorPagination)
     def deliveries(self, request, pk=None):
+        """Each event sent to this webhook with its attempts, status and last error."""
         webhook = self.get_object()
         page = self.paginate_queryset(webhook.deliveries.all())
         return self.get_paginated_response(s.WebhookDeliverySerializer(page, many=True).data)

@@ -7,26 +7,36 @@ from ..models import AccessRequest, Equipment, HRRequest, Pending, Travel
 
 
 class AccessRequestSerializer(RecordSerializer):
+    """A request to grant, modify, or revoke system access."""
+
     class Meta(RecordSerializer.Meta):
         model = AccessRequest
 
 
 class HRRequestSerializer(RecordSerializer):
+    """A request for an HR document or service deliverable."""
+
     class Meta(RecordSerializer.Meta):
         model = HRRequest
 
 
 class PendingSerializer(RecordSerializer):
+    """A generic pending item queued for processing or action (approvals put theirs here)."""
+
     class Meta(RecordSerializer.Meta):
         model = Pending
 
 
 class EquipmentSerializer(RecordSerializer):
+    """An equipment provisioning request."""
+
     class Meta(RecordSerializer.Meta):
         model = Equipment
 
 
 class TravelSerializer(RecordSerializer):
+    """A business travel request."""
+
     class Meta(RecordSerializer.Meta):
         model = Travel
 
@@ -38,24 +48,36 @@ def future(value):
 
 
 class ProvisionAccessBody(TransitionBody):
+    """Provision the access; `expires_at` (in the future) schedules its end."""
+
     expires_at = serializers.DateTimeField(required=False, allow_null=True, validators=[future])
 
 
 class RenewAccessBody(TransitionBody):
+    """Extend the access to a new `expires_at` (in the future)."""
+
     expires_at = serializers.DateTimeField(validators=[future])
 
 
 class FulfillBody(TransitionBody):
+    """Complete the request; `deliverable_url` points at the document."""
+
     deliverable_url = serializers.URLField(required=False, allow_blank=True, max_length=1000)
 
 
 class RejectHRBody(TransitionBody):
+    """Refuse the request, with the `reason` the requester sees."""
+
     reason = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
 class OrderEquipmentBody(TransitionBody):
+    """Order the equipment at `cost`."""
+
     cost = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)
 
 
 class CompleteTravelBody(TransitionBody):
+    """Close the trip with its `actual_cost`."""
+
     actual_cost = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False, allow_null=True)

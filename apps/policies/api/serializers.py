@@ -8,6 +8,8 @@ from ..models import Policy, PolicyAcknowledgement, PolicyVersion
 
 
 class PolicySerializer(RecordSerializer):
+    """A versioned policy document with an owner and review cadence."""
+
     class Meta(RecordSerializer.Meta):
         model = Policy
         read_only_fields = (*RecordSerializer.Meta.read_only_fields, "version", "published_at")
@@ -17,12 +19,16 @@ class PolicySerializer(RecordSerializer):
 
 
 class PolicyVersionSerializer(serializers.ModelSerializer):
+    """A published text of a policy, kept when the body changes."""
+
     class Meta:
         model = PolicyVersion
         fields = ("version", "name", "body", "published_at", "created_at", "created_by")
 
 
 class PolicyAcknowledgementSerializer(serializers.ModelSerializer):
+    """A person confirming they read one version of a policy."""
+
     policy_id = serializers.CharField(read_only=True)
 
     class Meta:
@@ -31,6 +37,8 @@ class PolicyAcknowledgementSerializer(serializers.ModelSerializer):
 
 
 class CompleteReviewBody(TransitionBody):
+    """Publish the policy; `next_review_at` (in the future) schedules the next review."""
+
     next_review_at = serializers.DateTimeField(required=False, allow_null=True)
 
     def validate_next_review_at(self, value):

@@ -3,6 +3,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.core.api.pagination import NewestFirstCursorPagination
 from apps.core.api.serializers import TransitionBody
 from apps.core.api.viewsets import CreateRecordMixin, RecordViewSet, UpdateRecordMixin
 
@@ -17,25 +18,32 @@ class PolicyViewSet(CreateRecordMixin, UpdateRecordMixin, RecordViewSet):
     transition_bodies = {"complete": CompleteReviewBody}
 
     @extend_schema(summary="Published versions of the policy, newest first", responses=PolicyVersionSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="versions", pagination_class=None, filter_backends=[])
+    @action(detail=True, methods=["get"], url_path="versions", pagination_class=NewestFirstCursorPagination,
+            filter_backends=[])
     def versions(self, request, pk=None):
+        """Each published text of the policy, one cursor page at a time."""
         policy = self.get_object()
-        return Response(PolicyVersionSerializer(policy.versions.all(), many=True).data)
+        page = self.paginate_queryset(policy.versions.all())
+        return self.get_paginated_response(PolicyVersionSerializer(page, many=True).data)
 
     @extend_schema(summary="Acknowledgements (staff see everyone's, others their own)",
                    responses=PolicyAcknowledgementSerializer(many=True))
-    @action(detail=True, methods=["get"], url_path="acknowledgements", pagination_class=None, filter_backends=[])
+    @action(detail=True, methods=["get"], url_path="acknowledgements", pagination_class=NewestFirstCursorPagination,
+            filter_backends=[])
     def acknowledgements(self, request, pk=None):
+        """Who confirmed reading which version, newest first, one cursor page at a time."""
         policy = self.get_object()
         acks = policy.acknowledgements.all()
         if not request.user.sees_all(Policy.staff_roles):
             acks = acks.filter(person_id=request.user.person_id)
-        return Response(PolicyAcknowledgementSerializer(acks, many=True).data)
+        page = self.paginate_queryset(acks)
+        return self.get_paginated_response(PolicyAcknowledgementSerializer(page, many=True).data)
 
     @extend_schema(summary="Acknowledge that you read the current version", request=TransitionBody,
                    responses={201: PolicyAcknowledgementSerializer, 200: PolicyAcknowledgementSerializer})
     @action(detail=True, methods=["post"], url_path="acknowledge", filter_backends=[])
     def acknowledge(self, request, pk=None):
+        """Once per person and version: repeating it answers 200 with the existing acknowledgement."""
         ack, created = policy_acknowledge(actor=request.user, obj=self.get_object())
         return Response(PolicyAcknowledgementSerializer(ack).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
