@@ -103,8 +103,6 @@ def test_members_cannot_create_api_keys(as_user):
     assert as_user("agent").get(reverse("admin:integration_integrationapikey_add")).status_code == 403
 
 
-@pytest.mark.xfail(strict=True, reason="webhook_create gets `application` twice from the admin "
-                   "(apps/integration/services.py, fixed on another branch)")
 def test_webhook_created_in_the_admin_shows_the_secret_once(as_user, settings):
     settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
     client = as_user("admin")
