@@ -73,7 +73,7 @@ def test_metrics_expose_the_product_gauges(client, settings, admin_a):
         delivery = WebhookDelivery(tenant_id="acme", webhook=webhook, event=event, event_type=event.type, status=status)
         delivery.save()
         event = Event.objects.create(tenant_id="acme", type="t.e.x", entity_type="t", entity_id="1", payload={})
-    approval = admin_a.post("/api/v1/approvals/requests", {"title": "t", "entity_type": "equipment", "entity_id": "e",
+    approval = admin_a.post("/api/v1/approvals/requests", {"title": "t", "entity_type": "PurchaseOrder", "entity_id": "po-1",
                                                            "approver_ids": ["per_boss"]}, format="json").json()
     admin_a.post(f"/api/v1/approvals/requests/{approval['id']}/submit", {}, format="json")
     assert ApprovalRequest.objects.filter(status="pending").count() == 1
