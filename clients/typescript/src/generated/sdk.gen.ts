@@ -1266,7 +1266,7 @@ export class AccessRequests extends HeyApiClient {
      *
      * Optional body `expires_at` makes the grant time-bound.
      *
-     * From `approved` to `provisioned`. Allowed for: admin, it.
+     * From `approved` to `provisioned`. Allowed for: admin, it. The requester may not run it (segregation of duties).
      *
      * A status that does not allow it is a 409 listing `allowed_transitions`. Send `If-Match` with the `ETag` you read to refuse a stale write (412).
      */
@@ -1310,7 +1310,7 @@ export class AccessRequests extends HeyApiClient {
      *
      * Extends a time-bound grant: body `expires_at` (later than now).
      *
-     * From `provisioned` to `provisioned`. Allowed for: admin, it, approver.
+     * From `provisioned` to `provisioned`. Allowed for: admin, it, approver. The requester may not run it (segregation of duties).
      *
      * A status that does not allow it is a 409 listing `allowed_transitions`. Send `If-Match` with the `ETag` you read to refuse a stale write (412).
      */
@@ -1489,7 +1489,7 @@ export class Equipment extends HeyApiClient {
      *
      * Places the order; optional body `cost`.
      *
-     * From `approved` to `ordered`. Allowed for: admin, it.
+     * From `approved` to `ordered`. Allowed for: admin, it. The requester may not run it (segregation of duties).
      *
      * A status that does not allow it is a 409 listing `allowed_transitions`. Send `If-Match` with the `ETag` you read to refuse a stale write (412).
      */
@@ -2047,7 +2047,7 @@ export class Travel extends HeyApiClient {
      *
      * A business travel request.
      *
-     * From `approved` to `booked`. Allowed for: admin, travel.
+     * From `approved` to `booked`. Allowed for: admin, travel. The requester may not run it (segregation of duties).
      *
      * A status that does not allow it is a 409 listing `allowed_transitions`. Send `If-Match` with the `ETag` you read to refuse a stale write (412).
      */

@@ -25,7 +25,10 @@ export type AccessRequest = {
      * Free-form tags.
      */
     tags?: Array<string>;
-    requester_id: string;
+    /**
+     * Defaults to the caller; staff may file on someone's behalf.
+     */
+    requester_id?: string;
     /**
      * Target system, e.g. github, aws, slack.
      */
@@ -67,7 +70,10 @@ export type AccessRequestRequest = {
      * Free-form tags.
      */
     tags?: Array<string>;
-    requester_id: string;
+    /**
+     * Defaults to the caller; staff may file on someone's behalf.
+     */
+    requester_id?: string;
     /**
      * Target system, e.g. github, aws, slack.
      */
@@ -640,7 +646,10 @@ export type Equipment = {
      * Free-form tags.
      */
     tags?: Array<string>;
-    requester_id: string;
+    /**
+     * Defaults to the caller; staff may file on someone's behalf.
+     */
+    requester_id?: string;
     equipment_type: string;
     specification: string;
     readonly status: EquipmentStatusEnum;
@@ -659,7 +668,10 @@ export type EquipmentRequest = {
      * Free-form tags.
      */
     tags?: Array<string>;
-    requester_id: string;
+    /**
+     * Defaults to the caller; staff may file on someone's behalf.
+     */
+    requester_id?: string;
     equipment_type: string;
     specification: string;
     cost?: number | null;
@@ -752,7 +764,10 @@ export type HrRequest = {
      * Free-form tags.
      */
     tags?: Array<string>;
-    requester_id: string;
+    /**
+     * Defaults to the caller; staff may file on someone's behalf.
+     */
+    requester_id?: string;
     type: HrRequestTypeEnum;
     readonly status: HrRequestStatusEnum;
     description: string;
@@ -778,7 +793,10 @@ export type HrRequestRequest = {
      * Free-form tags.
      */
     tags?: Array<string>;
-    requester_id: string;
+    /**
+     * Defaults to the caller; staff may file on someone's behalf.
+     */
+    requester_id?: string;
     type: HrRequestTypeEnum;
     description: string;
     deliverable_type?: HrRequestDeliverableTypeEnum | BlankEnum | NullEnum;
@@ -904,6 +922,14 @@ export type IntegrationApiKey = {
     expires_at?: string | null;
     readonly rotated_from_key_id: string | null;
     readonly created_by_user_id: string | null;
+    /**
+     * The maker's roles when the key was made; the key acts with these.
+     */
+    readonly creator_roles: unknown;
+    /**
+     * Acts across the whole tenant (no application); admins only.
+     */
+    tenant_wide?: boolean;
     readonly status: IntegrationApiKeyStatusEnum;
     /**
      * SHA-256 of the key: with the raw key only, else null.
@@ -948,6 +974,10 @@ export type IntegrationApiKeyRequest = {
     blocked?: boolean;
     blocked_reason?: string;
     expires_at?: string | null;
+    /**
+     * Acts across the whole tenant (no application); admins only.
+     */
+    tenant_wide?: boolean;
     /**
      * Server-stamped: ignored if sent.
      */
@@ -1240,6 +1270,9 @@ export type PatchedAccessRequestRequest = {
      * Free-form tags.
      */
     tags?: Array<string>;
+    /**
+     * Defaults to the caller; staff may file on someone's behalf.
+     */
     requester_id?: string;
     /**
      * Target system, e.g. github, aws, slack.
@@ -1479,6 +1512,9 @@ export type PatchedEquipmentRequest = {
      * Free-form tags.
      */
     tags?: Array<string>;
+    /**
+     * Defaults to the caller; staff may file on someone's behalf.
+     */
     requester_id?: string;
     equipment_type?: string;
     specification?: string;
@@ -1543,6 +1579,9 @@ export type PatchedHrRequestRequest = {
      * Free-form tags.
      */
     tags?: Array<string>;
+    /**
+     * Defaults to the caller; staff may file on someone's behalf.
+     */
     requester_id?: string;
     type?: HrRequestTypeEnum;
     status?: HrRequestStatusEnum;
@@ -1903,6 +1942,9 @@ export type PatchedTravelRequest = {
      * Free-form tags.
      */
     tags?: Array<string>;
+    /**
+     * Defaults to the caller; staff may file on someone's behalf.
+     */
     requester_id?: string;
     purpose?: string;
     destination?: string;
@@ -1984,7 +2026,7 @@ export type PatchedWebhookRequest = {
     event_types?: Array<string>;
     signature_scheme?: WebhookSignatureSchemeEnum;
     /**
-     * Extra request headers (not `webhook-*`, `Host` or `Content-Length`).
+     * Custom request headers. Values are secrets: stored in the secret store and returned masked (••••); send •••• back to keep a stored value.
      */
     headers?: {
         [key: string]: string;
@@ -2781,7 +2823,10 @@ export type Travel = {
      * Free-form tags.
      */
     tags?: Array<string>;
-    requester_id: string;
+    /**
+     * Defaults to the caller; staff may file on someone's behalf.
+     */
+    requester_id?: string;
     purpose: string;
     destination: string;
     departure_at: string;
@@ -2802,7 +2847,10 @@ export type TravelRequest = {
      * Free-form tags.
      */
     tags?: Array<string>;
-    requester_id: string;
+    /**
+     * Defaults to the caller; staff may file on someone's behalf.
+     */
+    requester_id?: string;
     purpose: string;
     destination: string;
     departure_at: string;
@@ -2908,7 +2956,7 @@ export type Webhook = {
     signature_scheme?: WebhookSignatureSchemeEnum;
     readonly vault_path: string;
     /**
-     * Extra request headers (not `webhook-*`, `Host` or `Content-Length`).
+     * Custom request headers. Values are secrets: stored in the secret store and returned masked (••••); send •••• back to keep a stored value.
      */
     headers?: {
         [key: string]: string;
@@ -2990,7 +3038,7 @@ export type WebhookRequest = {
     event_types?: Array<string>;
     signature_scheme?: WebhookSignatureSchemeEnum;
     /**
-     * Extra request headers (not `webhook-*`, `Host` or `Content-Length`).
+     * Custom request headers. Values are secrets: stored in the secret store and returned masked (••••); send •••• back to keep a stored value.
      */
     headers?: {
         [key: string]: string;
@@ -3075,7 +3123,10 @@ export type AccessRequestWritable = {
      * Free-form tags.
      */
     tags?: Array<string>;
-    requester_id: string;
+    /**
+     * Defaults to the caller; staff may file on someone's behalf.
+     */
+    requester_id?: string;
     /**
      * Target system, e.g. github, aws, slack.
      */
@@ -3368,7 +3419,10 @@ export type EquipmentWritable = {
      * Free-form tags.
      */
     tags?: Array<string>;
-    requester_id: string;
+    /**
+     * Defaults to the caller; staff may file on someone's behalf.
+     */
+    requester_id?: string;
     equipment_type: string;
     specification: string;
     cost?: number | null;
@@ -3383,7 +3437,10 @@ export type HrRequestWritable = {
      * Free-form tags.
      */
     tags?: Array<string>;
-    requester_id: string;
+    /**
+     * Defaults to the caller; staff may file on someone's behalf.
+     */
+    requester_id?: string;
     type: HrRequestTypeEnum;
     description: string;
     deliverable_type?: HrRequestDeliverableTypeEnum | BlankEnum | NullEnum;
@@ -3419,6 +3476,10 @@ export type IntegrationApiKeyWritable = {
     blocked?: boolean;
     blocked_reason?: string;
     expires_at?: string | null;
+    /**
+     * Acts across the whole tenant (no application); admins only.
+     */
+    tenant_wide?: boolean;
 };
 
 export type PaginatedAccessRequestListWritable = {
@@ -3859,7 +3920,10 @@ export type TravelWritable = {
      * Free-form tags.
      */
     tags?: Array<string>;
-    requester_id: string;
+    /**
+     * Defaults to the caller; staff may file on someone's behalf.
+     */
+    requester_id?: string;
     purpose: string;
     destination: string;
     departure_at: string;
@@ -3891,7 +3955,7 @@ export type WebhookWritable = {
     event_types?: Array<string>;
     signature_scheme?: WebhookSignatureSchemeEnum;
     /**
-     * Extra request headers (not `webhook-*`, `Host` or `Content-Length`).
+     * Custom request headers. Values are secrets: stored in the secret store and returned masked (••••); send •••• back to keep a stored value.
      */
     headers?: {
         [key: string]: string;
@@ -6107,6 +6171,7 @@ export type IntegrationApiKeysListData = {
          * Any of several `tenant_id` values, comma-separated (`tenant_id__in=a,b`) or repeated (`tenant_id__in=a&tenant_id__in=b`).
          */
         tenant_id__in?: Array<string>;
+        tenant_wide?: boolean;
         tpm_limit?: number;
         tpm_limit__gte?: number;
         tpm_limit__lte?: number;
