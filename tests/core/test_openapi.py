@@ -100,3 +100,14 @@ def test_money_is_a_json_number(caller):
     from apps.operations.models import Equipment
 
     assert str(Equipment.objects.get(pk=created["id"]).cost) == "1299.50"
+
+
+def test_integer_bounds_do_not_depend_on_the_database_backend(schema, admin_a):
+    # SQLite would otherwise publish (and accept) 64-bit counts where PostgreSQL stores 32 bits.
+    delivery = schema["components"]["schemas"]["WebhookDelivery"]["properties"]["attempts"]
+    key = schema["components"]["schemas"]["IntegrationApiKeyRequest"]["properties"]["rpm_limit"]
+    assert (delivery["minimum"], delivery["maximum"]) == (0, 2**31 - 1) and "format" not in delivery
+    assert (key["minimum"], key["maximum"]) == (1, 2**31 - 1)
+    response = admin_a.post("/api/v1/integration/api-keys", {"name": "big", "scopes": ["*"], "rpm_limit": 2**31},
+                           format="json")
+    assert response.status_code == 400 and "rpm_limit" in str(response.json()), response.json()

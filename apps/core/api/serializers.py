@@ -2,6 +2,8 @@
 import copy
 from datetime import UTC, datetime
 
+from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db.models import IntegerField as IntegerModelField
 from django.utils import timezone
 from django.utils.functional import cached_property
 from rest_framework import ISO_8601, serializers
@@ -73,7 +75,25 @@ def _shallow_copy(field):
     return new
 
 
-class RecordSerializer(serializers.ModelSerializer):
+class PortableIntegerRanges:
+    """Integer bounds from the portable column ranges, not the connected backend's.
+
+    Django adds range validators from the database in use (SQLite: 64-bit, PostgreSQL: 32-bit),
+    so the accepted input and the published schema would depend on the deployment.
+    """
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, IntegerModelField):
+            low, high = BaseDatabaseOperations.integer_field_ranges.get(model_field.get_internal_type(), (None, None))
+            if high is not None and kwargs.get("max_value", high) > high:
+                kwargs["max_value"] = high
+            if low is not None and kwargs.get("min_value", low) < low:
+                kwargs["min_value"] = low
+        return field_class, kwargs
+
+
+class RecordSerializer(PortableIntegerRanges, serializers.ModelSerializer):
     """ModelSerializer for TenantModel subclasses; declare `Meta.model` and that's it."""
 
     serializer_field_mapping = {

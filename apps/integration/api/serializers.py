@@ -3,7 +3,7 @@ import re
 from django.utils import timezone
 from rest_framework import serializers
 
-from apps.core.api.serializers import RecordSerializer, string_list
+from apps.core.api.serializers import PortableIntegerRanges, RecordSerializer, string_list
 
 from ..limits import SCOPE
 from ..models import Application, Connector, IntegrationApiKey, Webhook, WebhookDelivery
@@ -129,7 +129,7 @@ class WebhookSerializer(OwnedByApplication):
         return value
 
 
-class WebhookDeliverySerializer(serializers.ModelSerializer):
+class WebhookDeliverySerializer(PortableIntegerRanges, serializers.ModelSerializer):
     """One event sent to one webhook: attempts, status and the last error."""
 
     webhook_id = serializers.CharField(read_only=True)

@@ -1,7 +1,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from apps.core.api.serializers import RecordSerializer, TransitionBody, string_list
+from apps.core.api.serializers import PortableIntegerRanges, RecordSerializer, TransitionBody, string_list
 from apps.helpdesk.choices import TicketType
 
 from ..models import Policy, PolicyAcknowledgement, PolicyVersion
@@ -18,7 +18,7 @@ class PolicySerializer(RecordSerializer):
         return string_list(value, field="applies_to", allowed=TicketType.values)
 
 
-class PolicyVersionSerializer(serializers.ModelSerializer):
+class PolicyVersionSerializer(PortableIntegerRanges, serializers.ModelSerializer):
     """A published text of a policy, kept when the body changes."""
 
     class Meta:
@@ -26,7 +26,7 @@ class PolicyVersionSerializer(serializers.ModelSerializer):
         fields = ("version", "name", "body", "published_at", "created_at", "created_by")
 
 
-class PolicyAcknowledgementSerializer(serializers.ModelSerializer):
+class PolicyAcknowledgementSerializer(PortableIntegerRanges, serializers.ModelSerializer):
     """A person confirming they read one version of a policy."""
 
     policy_id = serializers.CharField(read_only=True)
