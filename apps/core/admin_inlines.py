@@ -12,6 +12,8 @@ class TenantInlineMixin:
         return self.admin_site._registry.get(self.parent_model)
 
     def has_view_permission(self, request, obj=None):
+        if obj is None:  # an add page: the record has no rows yet, and a hidden formset would refuse the post
+            return False
         parent = self._parent_admin()
         return bool(parent and parent.has_view_permission(request, obj))
 

@@ -124,7 +124,7 @@ def test_key_made_by_a_key_keeps_the_makers_roles(caller):
     assert row.created_by_user_id == "per_boss" and row.creator_roles == ["admin"]
 
 
-def test_segregation_of_duties_applies_to_keys(admin_a):
+def test_segregation_of_duties_applies_to_keys(admin_a, caller):
     """The key acts for its maker: `issued_to_user_id` naming someone else does not let the maker
     approve their own request."""
     own = admin_a.post("/api/v1/operations/access-requests", {
@@ -135,9 +135,9 @@ def test_segregation_of_duties_applies_to_keys(admin_a):
     assert response.status_code == 403 and "Segregation of duties" in response.json()["detail"]
     assert AccessRequest.objects.get(id=own["id"]).status == "pending"
     assert not Event.objects.filter(type="operations.access_request.approved").exists()
-    other = admin_a.post("/api/v1/operations/access-requests", {
-        "system_id": "github", "access_type": "new", "justification": "theirs", "entitlement_type": "write",
-        "requester_id": "per_someone_else"}, format="json").json()
+    other = caller("acme", "per_someone_else").post("/api/v1/operations/access-requests", {
+        "system_id": "github", "access_type": "new", "justification": "theirs", "entitlement_type": "write"},
+        format="json").json()
     approved = key_client(key["key"]).post(f"/api/v1/operations/access-requests/{other['id']}/approve", format="json")
     assert approved.status_code == 200
     assert AccessRequest.objects.get(id=other["id"]).approver_id == "per_admin_a"

@@ -333,13 +333,6 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 
 def polish_paths(result, generator, request, public):
     """Paths as integrators write them (`/api/v1/operations/access-requests/{id}`; the router answers
-    both forms), and `__in` filters say how to send several values."""
+    both forms)."""
     result["paths"] = {path.rstrip("/") if path != "/" else path: item for path, item in result["paths"].items()}
-    for item in result["paths"].values():
-        for operation in item.values():
-            for parameter in operation.get("parameters", ()):
-                if parameter.get("in") == "query" and parameter["name"].endswith("__in"):
-                    field = parameter["name"].removesuffix("__in")
-                    parameter["description"] = (f"Any of several `{field}` values, comma-separated "
-                                                f"(`{field}__in=a,b`) or repeated (`{field}__in=a&{field}__in=b`).")
     return result

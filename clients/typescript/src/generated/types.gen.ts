@@ -3999,7 +3999,7 @@ export type ApprovalsRequestsListData = {
     query?: {
         app_id?: string;
         /**
-         * Any of several `app_id` values, comma-separated (`app_id__in=a,b`) or repeated (`app_id__in=a&app_id__in=b`).
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
         completed_at?: string;
@@ -4014,7 +4014,7 @@ export type ApprovalsRequestsListData = {
         created_at__lte?: string;
         created_by?: string;
         /**
-         * Any of several `created_by` values, comma-separated (`created_by__in=a,b`) or repeated (`created_by__in=a&created_by__in=b`).
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
          */
         created_by__in?: Array<string>;
         current_step_index?: number;
@@ -4031,7 +4031,7 @@ export type ApprovalsRequestsListData = {
         deleted_at__lte?: string;
         deleted_by?: string;
         /**
-         * Any of several `deleted_by` values, comma-separated (`deleted_by__in=a,b`) or repeated (`deleted_by__in=a&deleted_by__in=b`).
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
         due_at?: string;
@@ -4041,12 +4041,12 @@ export type ApprovalsRequestsListData = {
         due_at__lte?: string;
         entity_id?: string;
         /**
-         * Any of several `entity_id` values, comma-separated (`entity_id__in=a,b`) or repeated (`entity_id__in=a&entity_id__in=b`).
+         * One of several values: repeat the parameter (`entity_id__in=a&entity_id__in=b`) or separate them with commas (`entity_id__in=a,b`). `me` is the caller.
          */
         entity_id__in?: Array<string>;
         id?: string;
         /**
-         * Any of several `id` values, comma-separated (`id__in=a,b`) or repeated (`id__in=a&id__in=b`).
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
         is_deleted?: boolean;
@@ -4065,7 +4065,7 @@ export type ApprovalsRequestsListData = {
         reminded_at__lte?: string;
         requested_by_id?: string;
         /**
-         * Any of several `requested_by_id` values, comma-separated (`requested_by_id__in=a,b`) or repeated (`requested_by_id__in=a&requested_by_id__in=b`).
+         * One of several values: repeat the parameter (`requested_by_id__in=a&requested_by_id__in=b`) or separate them with commas (`requested_by_id__in=a,b`). `me` is the caller.
          */
         requested_by_id__in?: Array<string>;
         requester_id?: string;
@@ -4085,7 +4085,13 @@ export type ApprovalsRequestsListData = {
          */
         source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
         /**
-         * Any of several `source_type` values, comma-separated (`source_type__in=a,b`) or repeated (`source_type__in=a&source_type__in=b`).
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         /**
@@ -4098,12 +4104,19 @@ export type ApprovalsRequestsListData = {
          */
         status?: 'approved' | 'cancelled' | 'draft' | 'expired' | 'pending' | 'rejected';
         /**
-         * Any of several `status` values, comma-separated (`status__in=a,b`) or repeated (`status__in=a&status__in=b`).
+         * One of several values: repeat the parameter (`status__in=a&status__in=b`) or separate them with commas (`status__in=a,b`).
+         *
+         * * `draft` - Draft
+         * * `pending` - Pending
+         * * `approved` - Approved
+         * * `rejected` - Rejected
+         * * `cancelled` - Cancelled
+         * * `expired` - Expired
          */
         status__in?: Array<'approved' | 'cancelled' | 'draft' | 'expired' | 'pending' | 'rejected'>;
         tenant_id?: string;
         /**
-         * Any of several `tenant_id` values, comma-separated (`tenant_id__in=a,b`) or repeated (`tenant_id__in=a&tenant_id__in=b`).
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
         total_steps?: number;
@@ -4116,7 +4129,7 @@ export type ApprovalsRequestsListData = {
         updated_at__lte?: string;
         updated_by?: string;
         /**
-         * Any of several `updated_by` values, comma-separated (`updated_by__in=a,b`) or repeated (`updated_by__in=a&updated_by__in=b`).
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
          */
         updated_by__in?: Array<string>;
     };
@@ -4377,22 +4390,22 @@ export type ApprovalsStepsListData = {
     query?: {
         app_id?: string;
         /**
-         * Any of several `app_id` values, comma-separated (`app_id__in=a,b`) or repeated (`app_id__in=a&app_id__in=b`).
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
         approval_request?: string;
         /**
-         * Any of several `approval_request` values, comma-separated (`approval_request__in=a,b`) or repeated (`approval_request__in=a&approval_request__in=b`).
+         * One of several values: repeat the parameter (`approval_request__in=a&approval_request__in=b`) or separate them with commas (`approval_request__in=a,b`). `me` is the caller.
          */
         approval_request__in?: Array<string>;
         approval_request_id?: string;
         /**
-         * Any of several `approval_request_id` values, comma-separated (`approval_request_id__in=a,b`) or repeated (`approval_request_id__in=a&approval_request_id__in=b`).
+         * One of several values: repeat the parameter (`approval_request_id__in=a&approval_request_id__in=b`) or separate them with commas (`approval_request_id__in=a,b`). `me` is the caller.
          */
         approval_request_id__in?: Array<string>;
         approver_id?: string;
         /**
-         * Any of several `approver_id` values, comma-separated (`approver_id__in=a,b`) or repeated (`approver_id__in=a&approver_id__in=b`).
+         * One of several values: repeat the parameter (`approver_id__in=a&approver_id__in=b`) or separate them with commas (`approver_id__in=a,b`). `me` is the caller.
          */
         approver_id__in?: Array<string>;
         created_at?: string;
@@ -4402,7 +4415,7 @@ export type ApprovalsStepsListData = {
         created_at__lte?: string;
         created_by?: string;
         /**
-         * Any of several `created_by` values, comma-separated (`created_by__in=a,b`) or repeated (`created_by__in=a&created_by__in=b`).
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
          */
         created_by__in?: Array<string>;
         /**
@@ -4420,13 +4433,16 @@ export type ApprovalsStepsListData = {
          */
         decision?: 'approved' | 'rejected';
         /**
-         * Any of several `decision` values, comma-separated (`decision__in=a,b`) or repeated (`decision__in=a&decision__in=b`).
+         * One of several values: repeat the parameter (`decision__in=a&decision__in=b`) or separate them with commas (`decision__in=a,b`).
+         *
+         * * `approved` - Approved
+         * * `rejected` - Rejected
          */
         decision__in?: Array<'approved' | 'rejected'>;
         delegated?: boolean;
         delegated_to_id?: string;
         /**
-         * Any of several `delegated_to_id` values, comma-separated (`delegated_to_id__in=a,b`) or repeated (`delegated_to_id__in=a&delegated_to_id__in=b`).
+         * One of several values: repeat the parameter (`delegated_to_id__in=a&delegated_to_id__in=b`) or separate them with commas (`delegated_to_id__in=a,b`). `me` is the caller.
          */
         delegated_to_id__in?: Array<string>;
         deleted_at?: string;
@@ -4436,12 +4452,12 @@ export type ApprovalsStepsListData = {
         deleted_at__lte?: string;
         deleted_by?: string;
         /**
-         * Any of several `deleted_by` values, comma-separated (`deleted_by__in=a,b`) or repeated (`deleted_by__in=a&deleted_by__in=b`).
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
         id?: string;
         /**
-         * Any of several `id` values, comma-separated (`id__in=a,b`) or repeated (`id__in=a&id__in=b`).
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
         is_deleted?: boolean;
@@ -4470,7 +4486,13 @@ export type ApprovalsStepsListData = {
          */
         source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
         /**
-         * Any of several `source_type` values, comma-separated (`source_type__in=a,b`) or repeated (`source_type__in=a&source_type__in=b`).
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         /**
@@ -4483,7 +4505,14 @@ export type ApprovalsStepsListData = {
          */
         status?: 'approved' | 'delegated' | 'pending' | 'rejected' | 'skipped' | 'waiting';
         /**
-         * Any of several `status` values, comma-separated (`status__in=a,b`) or repeated (`status__in=a&status__in=b`).
+         * One of several values: repeat the parameter (`status__in=a&status__in=b`) or separate them with commas (`status__in=a,b`).
+         *
+         * * `waiting` - Waiting
+         * * `pending` - Pending
+         * * `delegated` - Delegated
+         * * `approved` - Approved
+         * * `rejected` - Rejected
+         * * `skipped` - Skipped
          */
         status__in?: Array<'approved' | 'delegated' | 'pending' | 'rejected' | 'skipped' | 'waiting'>;
         step_index?: number;
@@ -4491,7 +4520,7 @@ export type ApprovalsStepsListData = {
         step_index__lte?: number;
         tenant_id?: string;
         /**
-         * Any of several `tenant_id` values, comma-separated (`tenant_id__in=a,b`) or repeated (`tenant_id__in=a&tenant_id__in=b`).
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
         updated_at?: string;
@@ -4501,7 +4530,7 @@ export type ApprovalsStepsListData = {
         updated_at__lte?: string;
         updated_by?: string;
         /**
-         * Any of several `updated_by` values, comma-separated (`updated_by__in=a,b`) or repeated (`updated_by__in=a&updated_by__in=b`).
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
          */
         updated_by__in?: Array<string>;
     };
@@ -4778,7 +4807,7 @@ export type HelpdeskSlaPoliciesListData = {
     query?: {
         app_id?: string;
         /**
-         * Any of several `app_id` values, comma-separated (`app_id__in=a,b`) or repeated (`app_id__in=a&app_id__in=b`).
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
         business_hours_only?: boolean;
@@ -4789,7 +4818,7 @@ export type HelpdeskSlaPoliciesListData = {
         created_at__lte?: string;
         created_by?: string;
         /**
-         * Any of several `created_by` values, comma-separated (`created_by__in=a,b`) or repeated (`created_by__in=a&created_by__in=b`).
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
          */
         created_by__in?: Array<string>;
         /**
@@ -4803,7 +4832,7 @@ export type HelpdeskSlaPoliciesListData = {
         deleted_at__lte?: string;
         deleted_by?: string;
         /**
-         * Any of several `deleted_by` values, comma-separated (`deleted_by__in=a,b`) or repeated (`deleted_by__in=a&deleted_by__in=b`).
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
         first_response_mins?: number;
@@ -4812,7 +4841,7 @@ export type HelpdeskSlaPoliciesListData = {
         first_response_minutes__lte?: number;
         id?: string;
         /**
-         * Any of several `id` values, comma-separated (`id__in=a,b`) or repeated (`id__in=a&id__in=b`).
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
         is_deleted?: boolean;
@@ -4832,7 +4861,12 @@ export type HelpdeskSlaPoliciesListData = {
          */
         priority?: 'high' | 'low' | 'medium' | 'urgent';
         /**
-         * Any of several `priority` values, comma-separated (`priority__in=a,b`) or repeated (`priority__in=a&priority__in=b`).
+         * One of several values: repeat the parameter (`priority__in=a&priority__in=b`) or separate them with commas (`priority__in=a,b`).
+         *
+         * * `low` - Low
+         * * `medium` - Medium
+         * * `high` - High
+         * * `urgent` - Urgent
          */
         priority__in?: Array<'high' | 'low' | 'medium' | 'urgent'>;
         resolution_mins?: number;
@@ -4855,7 +4889,13 @@ export type HelpdeskSlaPoliciesListData = {
          */
         source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
         /**
-         * Any of several `source_type` values, comma-separated (`source_type__in=a,b`) or repeated (`source_type__in=a&source_type__in=b`).
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         /**
@@ -4864,12 +4904,15 @@ export type HelpdeskSlaPoliciesListData = {
          */
         status?: 'active' | 'inactive';
         /**
-         * Any of several `status` values, comma-separated (`status__in=a,b`) or repeated (`status__in=a&status__in=b`).
+         * One of several values: repeat the parameter (`status__in=a&status__in=b`) or separate them with commas (`status__in=a,b`).
+         *
+         * * `active` - Active
+         * * `inactive` - Inactive
          */
         status__in?: Array<'active' | 'inactive'>;
         tenant_id?: string;
         /**
-         * Any of several `tenant_id` values, comma-separated (`tenant_id__in=a,b`) or repeated (`tenant_id__in=a&tenant_id__in=b`).
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
         updated_at?: string;
@@ -4879,7 +4922,7 @@ export type HelpdeskSlaPoliciesListData = {
         updated_at__lte?: string;
         updated_by?: string;
         /**
-         * Any of several `updated_by` values, comma-separated (`updated_by__in=a,b`) or repeated (`updated_by__in=a&updated_by__in=b`).
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
          */
         updated_by__in?: Array<string>;
     };
@@ -5140,12 +5183,12 @@ export type HelpdeskTicketsListData = {
     query?: {
         app_id?: string;
         /**
-         * Any of several `app_id` values, comma-separated (`app_id__in=a,b`) or repeated (`app_id__in=a&app_id__in=b`).
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
         assigned_to_id?: string;
         /**
-         * Any of several `assigned_to_id` values, comma-separated (`assigned_to_id__in=a,b`) or repeated (`assigned_to_id__in=a&assigned_to_id__in=b`).
+         * One of several values: repeat the parameter (`assigned_to_id__in=a&assigned_to_id__in=b`) or separate them with commas (`assigned_to_id__in=a,b`). `me` is the caller.
          */
         assigned_to_id__in?: Array<string>;
         created_at?: string;
@@ -5155,7 +5198,7 @@ export type HelpdeskTicketsListData = {
         created_at__lte?: string;
         created_by?: string;
         /**
-         * Any of several `created_by` values, comma-separated (`created_by__in=a,b`) or repeated (`created_by__in=a&created_by__in=b`).
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
          */
         created_by__in?: Array<string>;
         /**
@@ -5169,7 +5212,7 @@ export type HelpdeskTicketsListData = {
         deleted_at__lte?: string;
         deleted_by?: string;
         /**
-         * Any of several `deleted_by` values, comma-separated (`deleted_by__in=a,b`) or repeated (`deleted_by__in=a&deleted_by__in=b`).
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
         due_at?: string;
@@ -5204,7 +5247,7 @@ export type HelpdeskTicketsListData = {
         first_response_warned_at__lte?: string;
         id?: string;
         /**
-         * Any of several `id` values, comma-separated (`id__in=a,b`) or repeated (`id__in=a&id__in=b`).
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
         is_deleted?: boolean;
@@ -5224,17 +5267,22 @@ export type HelpdeskTicketsListData = {
          */
         priority?: 'high' | 'low' | 'medium' | 'urgent';
         /**
-         * Any of several `priority` values, comma-separated (`priority__in=a,b`) or repeated (`priority__in=a&priority__in=b`).
+         * One of several values: repeat the parameter (`priority__in=a&priority__in=b`) or separate them with commas (`priority__in=a,b`).
+         *
+         * * `low` - Low
+         * * `medium` - Medium
+         * * `high` - High
+         * * `urgent` - Urgent
          */
         priority__in?: Array<'high' | 'low' | 'medium' | 'urgent'>;
         related_asset_id?: string;
         /**
-         * Any of several `related_asset_id` values, comma-separated (`related_asset_id__in=a,b`) or repeated (`related_asset_id__in=a&related_asset_id__in=b`).
+         * One of several values: repeat the parameter (`related_asset_id__in=a&related_asset_id__in=b`) or separate them with commas (`related_asset_id__in=a,b`). `me` is the caller.
          */
         related_asset_id__in?: Array<string>;
         related_vulnerability_id?: string;
         /**
-         * Any of several `related_vulnerability_id` values, comma-separated (`related_vulnerability_id__in=a,b`) or repeated (`related_vulnerability_id__in=a&related_vulnerability_id__in=b`).
+         * One of several values: repeat the parameter (`related_vulnerability_id__in=a&related_vulnerability_id__in=b`) or separate them with commas (`related_vulnerability_id__in=a,b`). `me` is the caller.
          */
         related_vulnerability_id__in?: Array<string>;
         resolution_breached_at?: string;
@@ -5266,12 +5314,12 @@ export type HelpdeskTicketsListData = {
         search?: string;
         sla_policy?: string;
         /**
-         * Any of several `sla_policy` values, comma-separated (`sla_policy__in=a,b`) or repeated (`sla_policy__in=a&sla_policy__in=b`).
+         * One of several values: repeat the parameter (`sla_policy__in=a&sla_policy__in=b`) or separate them with commas (`sla_policy__in=a,b`). `me` is the caller.
          */
         sla_policy__in?: Array<string>;
         sla_policy_id?: string;
         /**
-         * Any of several `sla_policy_id` values, comma-separated (`sla_policy_id__in=a,b`) or repeated (`sla_policy_id__in=a&sla_policy_id__in=b`).
+         * One of several values: repeat the parameter (`sla_policy_id__in=a&sla_policy_id__in=b`) or separate them with commas (`sla_policy_id__in=a,b`). `me` is the caller.
          */
         sla_policy_id__in?: Array<string>;
         /**
@@ -5284,7 +5332,14 @@ export type HelpdeskTicketsListData = {
          */
         sla_state?: 'breached' | 'met' | 'none' | 'paused' | 'running' | 'warning';
         /**
-         * Any of several `sla_state` values, comma-separated (`sla_state__in=a,b`) or repeated (`sla_state__in=a&sla_state__in=b`).
+         * One of several values: repeat the parameter (`sla_state__in=a&sla_state__in=b`) or separate them with commas (`sla_state__in=a,b`).
+         *
+         * * `none` - No SLA
+         * * `running` - Running
+         * * `paused` - Paused
+         * * `warning` - Warning
+         * * `breached` - Breached
+         * * `met` - Met
          */
         sla_state__in?: Array<'breached' | 'met' | 'none' | 'paused' | 'running' | 'warning'>;
         /**
@@ -5296,7 +5351,13 @@ export type HelpdeskTicketsListData = {
          */
         source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
         /**
-         * Any of several `source_type` values, comma-separated (`source_type__in=a,b`) or repeated (`source_type__in=a&source_type__in=b`).
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         /**
@@ -5308,22 +5369,28 @@ export type HelpdeskTicketsListData = {
          */
         status?: 'closed' | 'new' | 'open' | 'pending' | 'resolved';
         /**
-         * Any of several `status` values, comma-separated (`status__in=a,b`) or repeated (`status__in=a&status__in=b`).
+         * One of several values: repeat the parameter (`status__in=a&status__in=b`) or separate them with commas (`status__in=a,b`).
+         *
+         * * `new` - New
+         * * `open` - Open
+         * * `pending` - Pending
+         * * `resolved` - Resolved
+         * * `closed` - Closed
          */
         status__in?: Array<'closed' | 'new' | 'open' | 'pending' | 'resolved'>;
         submitted_by_id?: string;
         /**
-         * Any of several `submitted_by_id` values, comma-separated (`submitted_by_id__in=a,b`) or repeated (`submitted_by_id__in=a&submitted_by_id__in=b`).
+         * One of several values: repeat the parameter (`submitted_by_id__in=a&submitted_by_id__in=b`) or separate them with commas (`submitted_by_id__in=a,b`). `me` is the caller.
          */
         submitted_by_id__in?: Array<string>;
         team_id?: string;
         /**
-         * Any of several `team_id` values, comma-separated (`team_id__in=a,b`) or repeated (`team_id__in=a&team_id__in=b`).
+         * One of several values: repeat the parameter (`team_id__in=a&team_id__in=b`) or separate them with commas (`team_id__in=a,b`). `me` is the caller.
          */
         team_id__in?: Array<string>;
         tenant_id?: string;
         /**
-         * Any of several `tenant_id` values, comma-separated (`tenant_id__in=a,b`) or repeated (`tenant_id__in=a&tenant_id__in=b`).
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
         /**
@@ -5334,7 +5401,12 @@ export type HelpdeskTicketsListData = {
          */
         type?: 'change' | 'incident' | 'problem' | 'service_request';
         /**
-         * Any of several `type` values, comma-separated (`type__in=a,b`) or repeated (`type__in=a&type__in=b`).
+         * One of several values: repeat the parameter (`type__in=a&type__in=b`) or separate them with commas (`type__in=a,b`).
+         *
+         * * `incident` - Incident
+         * * `service_request` - Service Request
+         * * `change` - Change
+         * * `problem` - Problem
          */
         type__in?: Array<'change' | 'incident' | 'problem' | 'service_request'>;
         updated_at?: string;
@@ -5344,7 +5416,7 @@ export type HelpdeskTicketsListData = {
         updated_at__lte?: string;
         updated_by?: string;
         /**
-         * Any of several `updated_by` values, comma-separated (`updated_by__in=a,b`) or repeated (`updated_by__in=a&updated_by__in=b`).
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
          */
         updated_by__in?: Array<string>;
     };
@@ -6041,17 +6113,17 @@ export type IntegrationApiKeysListData = {
     query?: {
         app_id?: string;
         /**
-         * Any of several `app_id` values, comma-separated (`app_id__in=a,b`) or repeated (`app_id__in=a&app_id__in=b`).
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
         application?: string;
         /**
-         * Any of several `application` values, comma-separated (`application__in=a,b`) or repeated (`application__in=a&application__in=b`).
+         * One of several values: repeat the parameter (`application__in=a&application__in=b`) or separate them with commas (`application__in=a,b`). `me` is the caller.
          */
         application__in?: Array<string>;
         application_id?: string;
         /**
-         * Any of several `application_id` values, comma-separated (`application_id__in=a,b`) or repeated (`application_id__in=a&application_id__in=b`).
+         * One of several values: repeat the parameter (`application_id__in=a&application_id__in=b`) or separate them with commas (`application_id__in=a,b`). `me` is the caller.
          */
         application_id__in?: Array<string>;
         blocked?: boolean;
@@ -6062,12 +6134,12 @@ export type IntegrationApiKeysListData = {
         created_at__lte?: string;
         created_by?: string;
         /**
-         * Any of several `created_by` values, comma-separated (`created_by__in=a,b`) or repeated (`created_by__in=a&created_by__in=b`).
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
          */
         created_by__in?: Array<string>;
         created_by_user_id?: string;
         /**
-         * Any of several `created_by_user_id` values, comma-separated (`created_by_user_id__in=a,b`) or repeated (`created_by_user_id__in=a&created_by_user_id__in=b`).
+         * One of several values: repeat the parameter (`created_by_user_id__in=a&created_by_user_id__in=b`) or separate them with commas (`created_by_user_id__in=a,b`). `me` is the caller.
          */
         created_by_user_id__in?: Array<string>;
         /**
@@ -6081,7 +6153,7 @@ export type IntegrationApiKeysListData = {
         deleted_at__lte?: string;
         deleted_by?: string;
         /**
-         * Any of several `deleted_by` values, comma-separated (`deleted_by__in=a,b`) or repeated (`deleted_by__in=a&deleted_by__in=b`).
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
         expires_at?: string;
@@ -6091,13 +6163,13 @@ export type IntegrationApiKeysListData = {
         expires_at__lte?: string;
         id?: string;
         /**
-         * Any of several `id` values, comma-separated (`id__in=a,b`) or repeated (`id__in=a&id__in=b`).
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
         is_deleted?: boolean;
         issued_to_user_id?: string;
         /**
-         * Any of several `issued_to_user_id` values, comma-separated (`issued_to_user_id__in=a,b`) or repeated (`issued_to_user_id__in=a&issued_to_user_id__in=b`).
+         * One of several values: repeat the parameter (`issued_to_user_id__in=a&issued_to_user_id__in=b`) or separate them with commas (`issued_to_user_id__in=a,b`). `me` is the caller.
          */
         issued_to_user_id__in?: Array<string>;
         /**
@@ -6107,7 +6179,11 @@ export type IntegrationApiKeysListData = {
          */
         kind?: 'service' | 'user' | 'virtual_llm';
         /**
-         * Any of several `kind` values, comma-separated (`kind__in=a,b`) or repeated (`kind__in=a&kind__in=b`).
+         * One of several values: repeat the parameter (`kind__in=a&kind__in=b`) or separate them with commas (`kind__in=a,b`).
+         *
+         * * `user` - User
+         * * `service` - Service
+         * * `virtual_llm` - Virtual Llm
          */
         kind__in?: Array<'service' | 'user' | 'virtual_llm'>;
         last_used_at?: string;
@@ -6128,7 +6204,7 @@ export type IntegrationApiKeysListData = {
         page_size?: number;
         rotated_from_key_id?: string;
         /**
-         * Any of several `rotated_from_key_id` values, comma-separated (`rotated_from_key_id__in=a,b`) or repeated (`rotated_from_key_id__in=a&rotated_from_key_id__in=b`).
+         * One of several values: repeat the parameter (`rotated_from_key_id__in=a&rotated_from_key_id__in=b`) or separate them with commas (`rotated_from_key_id__in=a,b`). `me` is the caller.
          */
         rotated_from_key_id__in?: Array<string>;
         rpm_limit?: number;
@@ -6150,7 +6226,13 @@ export type IntegrationApiKeysListData = {
          */
         source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
         /**
-         * Any of several `source_type` values, comma-separated (`source_type__in=a,b`) or repeated (`source_type__in=a&source_type__in=b`).
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         spend_usd?: number;
@@ -6163,12 +6245,16 @@ export type IntegrationApiKeysListData = {
          */
         status?: 'active' | 'expired' | 'revoked';
         /**
-         * Any of several `status` values, comma-separated (`status__in=a,b`) or repeated (`status__in=a&status__in=b`).
+         * One of several values: repeat the parameter (`status__in=a&status__in=b`) or separate them with commas (`status__in=a,b`).
+         *
+         * * `active` - Active
+         * * `revoked` - Revoked
+         * * `expired` - Expired
          */
         status__in?: Array<'active' | 'expired' | 'revoked'>;
         tenant_id?: string;
         /**
-         * Any of several `tenant_id` values, comma-separated (`tenant_id__in=a,b`) or repeated (`tenant_id__in=a&tenant_id__in=b`).
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
         tenant_wide?: boolean;
@@ -6182,7 +6268,7 @@ export type IntegrationApiKeysListData = {
         updated_at__lte?: string;
         updated_by?: string;
         /**
-         * Any of several `updated_by` values, comma-separated (`updated_by__in=a,b`) or repeated (`updated_by__in=a&updated_by__in=b`).
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
          */
         updated_by__in?: Array<string>;
         version?: number;
@@ -6440,7 +6526,7 @@ export type IntegrationApplicationsListData = {
     query?: {
         app_id?: string;
         /**
-         * Any of several `app_id` values, comma-separated (`app_id__in=a,b`) or repeated (`app_id__in=a&app_id__in=b`).
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
         created_at?: string;
@@ -6450,7 +6536,7 @@ export type IntegrationApplicationsListData = {
         created_at__lte?: string;
         created_by?: string;
         /**
-         * Any of several `created_by` values, comma-separated (`created_by__in=a,b`) or repeated (`created_by__in=a&created_by__in=b`).
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
          */
         created_by__in?: Array<string>;
         /**
@@ -6464,12 +6550,12 @@ export type IntegrationApplicationsListData = {
         deleted_at__lte?: string;
         deleted_by?: string;
         /**
-         * Any of several `deleted_by` values, comma-separated (`deleted_by__in=a,b`) or repeated (`deleted_by__in=a&deleted_by__in=b`).
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
         id?: string;
         /**
-         * Any of several `id` values, comma-separated (`id__in=a,b`) or repeated (`id__in=a&id__in=b`).
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
         is_deleted?: boolean;
@@ -6480,12 +6566,16 @@ export type IntegrationApplicationsListData = {
          */
         kind?: 'app' | 'library' | 'platform-service';
         /**
-         * Any of several `kind` values, comma-separated (`kind__in=a,b`) or repeated (`kind__in=a&kind__in=b`).
+         * One of several values: repeat the parameter (`kind__in=a&kind__in=b`) or separate them with commas (`kind__in=a,b`).
+         *
+         * * `app` - App
+         * * `platform-service` - Platform Service
+         * * `library` - Library
          */
         kind__in?: Array<'app' | 'library' | 'platform-service'>;
         oauth_client_id?: string;
         /**
-         * Any of several `oauth_client_id` values, comma-separated (`oauth_client_id__in=a,b`) or repeated (`oauth_client_id__in=a&oauth_client_id__in=b`).
+         * One of several values: repeat the parameter (`oauth_client_id__in=a&oauth_client_id__in=b`) or separate them with commas (`oauth_client_id__in=a,b`). `me` is the caller.
          */
         oauth_client_id__in?: Array<string>;
         /**
@@ -6512,7 +6602,13 @@ export type IntegrationApplicationsListData = {
          */
         source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
         /**
-         * Any of several `source_type` values, comma-separated (`source_type__in=a,b`) or repeated (`source_type__in=a&source_type__in=b`).
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         /**
@@ -6522,12 +6618,16 @@ export type IntegrationApplicationsListData = {
          */
         status?: 'active' | 'retired' | 'suspended';
         /**
-         * Any of several `status` values, comma-separated (`status__in=a,b`) or repeated (`status__in=a&status__in=b`).
+         * One of several values: repeat the parameter (`status__in=a&status__in=b`) or separate them with commas (`status__in=a,b`).
+         *
+         * * `active` - Active
+         * * `suspended` - Suspended
+         * * `retired` - Retired
          */
         status__in?: Array<'active' | 'retired' | 'suspended'>;
         tenant_id?: string;
         /**
-         * Any of several `tenant_id` values, comma-separated (`tenant_id__in=a,b`) or repeated (`tenant_id__in=a&tenant_id__in=b`).
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
         updated_at?: string;
@@ -6537,7 +6637,7 @@ export type IntegrationApplicationsListData = {
         updated_at__lte?: string;
         updated_by?: string;
         /**
-         * Any of several `updated_by` values, comma-separated (`updated_by__in=a,b`) or repeated (`updated_by__in=a&updated_by__in=b`).
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
          */
         updated_by__in?: Array<string>;
         version?: number;
@@ -6801,17 +6901,17 @@ export type IntegrationConnectorsListData = {
     query?: {
         app_id?: string;
         /**
-         * Any of several `app_id` values, comma-separated (`app_id__in=a,b`) or repeated (`app_id__in=a&app_id__in=b`).
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
         application?: string;
         /**
-         * Any of several `application` values, comma-separated (`application__in=a,b`) or repeated (`application__in=a&application__in=b`).
+         * One of several values: repeat the parameter (`application__in=a&application__in=b`) or separate them with commas (`application__in=a,b`). `me` is the caller.
          */
         application__in?: Array<string>;
         application_id?: string;
         /**
-         * Any of several `application_id` values, comma-separated (`application_id__in=a,b`) or repeated (`application_id__in=a&application_id__in=b`).
+         * One of several values: repeat the parameter (`application_id__in=a&application_id__in=b`) or separate them with commas (`application_id__in=a,b`). `me` is the caller.
          */
         application_id__in?: Array<string>;
         consecutive_errors?: number;
@@ -6824,7 +6924,7 @@ export type IntegrationConnectorsListData = {
         created_at__lte?: string;
         created_by?: string;
         /**
-         * Any of several `created_by` values, comma-separated (`created_by__in=a,b`) or repeated (`created_by__in=a&created_by__in=b`).
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
          */
         created_by__in?: Array<string>;
         credential_last_rotated_at?: string;
@@ -6843,18 +6943,18 @@ export type IntegrationConnectorsListData = {
         deleted_at__lte?: string;
         deleted_by?: string;
         /**
-         * Any of several `deleted_by` values, comma-separated (`deleted_by__in=a,b`) or repeated (`deleted_by__in=a&deleted_by__in=b`).
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
         enabled?: boolean;
         group_id?: string;
         /**
-         * Any of several `group_id` values, comma-separated (`group_id__in=a,b`) or repeated (`group_id__in=a&group_id__in=b`).
+         * One of several values: repeat the parameter (`group_id__in=a&group_id__in=b`) or separate them with commas (`group_id__in=a,b`). `me` is the caller.
          */
         group_id__in?: Array<string>;
         id?: string;
         /**
-         * Any of several `id` values, comma-separated (`id__in=a,b`) or repeated (`id__in=a&id__in=b`).
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
         is_deleted?: boolean;
@@ -6880,7 +6980,7 @@ export type IntegrationConnectorsListData = {
         ordering?: string;
         owner_id?: string;
         /**
-         * Any of several `owner_id` values, comma-separated (`owner_id__in=a,b`) or repeated (`owner_id__in=a&owner_id__in=b`).
+         * One of several values: repeat the parameter (`owner_id__in=a&owner_id__in=b`) or separate them with commas (`owner_id__in=a,b`). `me` is the caller.
          */
         owner_id__in?: Array<string>;
         /**
@@ -6897,7 +6997,11 @@ export type IntegrationConnectorsListData = {
          */
         scope?: 'group' | 'org' | 'user';
         /**
-         * Any of several `scope` values, comma-separated (`scope__in=a,b`) or repeated (`scope__in=a&scope__in=b`).
+         * One of several values: repeat the parameter (`scope__in=a&scope__in=b`) or separate them with commas (`scope__in=a,b`).
+         *
+         * * `org` - Org
+         * * `user` - User
+         * * `group` - Group
          */
         scope__in?: Array<'group' | 'org' | 'user'>;
         /**
@@ -6913,7 +7017,13 @@ export type IntegrationConnectorsListData = {
          */
         source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
         /**
-         * Any of several `source_type` values, comma-separated (`source_type__in=a,b`) or repeated (`source_type__in=a&source_type__in=b`).
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         /**
@@ -6926,12 +7036,19 @@ export type IntegrationConnectorsListData = {
          */
         sync_status?: 'degraded' | 'disabled' | 'failing' | 'healthy' | 'never_synced' | 'syncing';
         /**
-         * Any of several `sync_status` values, comma-separated (`sync_status__in=a,b`) or repeated (`sync_status__in=a&sync_status__in=b`).
+         * One of several values: repeat the parameter (`sync_status__in=a&sync_status__in=b`) or separate them with commas (`sync_status__in=a,b`).
+         *
+         * * `never_synced` - Never Synced
+         * * `syncing` - Syncing
+         * * `healthy` - Healthy
+         * * `degraded` - Degraded
+         * * `failing` - Failing
+         * * `disabled` - Disabled
          */
         sync_status__in?: Array<'degraded' | 'disabled' | 'failing' | 'healthy' | 'never_synced' | 'syncing'>;
         tenant_id?: string;
         /**
-         * Any of several `tenant_id` values, comma-separated (`tenant_id__in=a,b`) or repeated (`tenant_id__in=a&tenant_id__in=b`).
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
         updated_at?: string;
@@ -6941,12 +7058,12 @@ export type IntegrationConnectorsListData = {
         updated_at__lte?: string;
         updated_by?: string;
         /**
-         * Any of several `updated_by` values, comma-separated (`updated_by__in=a,b`) or repeated (`updated_by__in=a&updated_by__in=b`).
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
          */
         updated_by__in?: Array<string>;
         user_id?: string;
         /**
-         * Any of several `user_id` values, comma-separated (`user_id__in=a,b`) or repeated (`user_id__in=a&user_id__in=b`).
+         * One of several values: repeat the parameter (`user_id__in=a&user_id__in=b`) or separate them with commas (`user_id__in=a,b`). `me` is the caller.
          */
         user_id__in?: Array<string>;
         version?: number;
@@ -6954,7 +7071,7 @@ export type IntegrationConnectorsListData = {
         version__lte?: number;
         webhook_endpoint_id?: string;
         /**
-         * Any of several `webhook_endpoint_id` values, comma-separated (`webhook_endpoint_id__in=a,b`) or repeated (`webhook_endpoint_id__in=a&webhook_endpoint_id__in=b`).
+         * One of several values: repeat the parameter (`webhook_endpoint_id__in=a&webhook_endpoint_id__in=b`) or separate them with commas (`webhook_endpoint_id__in=a,b`). `me` is the caller.
          */
         webhook_endpoint_id__in?: Array<string>;
     };
@@ -7280,22 +7397,22 @@ export type IntegrationWebhooksListData = {
     query?: {
         app_id?: string;
         /**
-         * Any of several `app_id` values, comma-separated (`app_id__in=a,b`) or repeated (`app_id__in=a&app_id__in=b`).
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
         application?: string;
         /**
-         * Any of several `application` values, comma-separated (`application__in=a,b`) or repeated (`application__in=a&application__in=b`).
+         * One of several values: repeat the parameter (`application__in=a&application__in=b`) or separate them with commas (`application__in=a,b`). `me` is the caller.
          */
         application__in?: Array<string>;
         application_id?: string;
         /**
-         * Any of several `application_id` values, comma-separated (`application_id__in=a,b`) or repeated (`application_id__in=a&application_id__in=b`).
+         * One of several values: repeat the parameter (`application_id__in=a&application_id__in=b`) or separate them with commas (`application_id__in=a,b`). `me` is the caller.
          */
         application_id__in?: Array<string>;
         connector_id?: string;
         /**
-         * Any of several `connector_id` values, comma-separated (`connector_id__in=a,b`) or repeated (`connector_id__in=a&connector_id__in=b`).
+         * One of several values: repeat the parameter (`connector_id__in=a&connector_id__in=b`) or separate them with commas (`connector_id__in=a,b`). `me` is the caller.
          */
         connector_id__in?: Array<string>;
         consecutive_failures?: number;
@@ -7308,7 +7425,7 @@ export type IntegrationWebhooksListData = {
         created_at__lte?: string;
         created_by?: string;
         /**
-         * Any of several `created_by` values, comma-separated (`created_by__in=a,b`) or repeated (`created_by__in=a&created_by__in=b`).
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
          */
         created_by__in?: Array<string>;
         /**
@@ -7322,7 +7439,7 @@ export type IntegrationWebhooksListData = {
         deleted_at__lte?: string;
         deleted_by?: string;
         /**
-         * Any of several `deleted_by` values, comma-separated (`deleted_by__in=a,b`) or repeated (`deleted_by__in=a&deleted_by__in=b`).
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
         /**
@@ -7331,13 +7448,16 @@ export type IntegrationWebhooksListData = {
          */
         direction?: 'inbound' | 'outbound';
         /**
-         * Any of several `direction` values, comma-separated (`direction__in=a,b`) or repeated (`direction__in=a&direction__in=b`).
+         * One of several values: repeat the parameter (`direction__in=a&direction__in=b`) or separate them with commas (`direction__in=a,b`).
+         *
+         * * `outbound` - Outbound
+         * * `inbound` - Inbound
          */
         direction__in?: Array<'inbound' | 'outbound'>;
         enabled?: boolean;
         id?: string;
         /**
-         * Any of several `id` values, comma-separated (`id__in=a,b`) or repeated (`id__in=a&id__in=b`).
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
         is_active?: boolean;
@@ -7372,7 +7492,9 @@ export type IntegrationWebhooksListData = {
          */
         signature_scheme?: 'standard-webhooks-v1';
         /**
-         * Any of several `signature_scheme` values, comma-separated (`signature_scheme__in=a,b`) or repeated (`signature_scheme__in=a&signature_scheme__in=b`).
+         * One of several values: repeat the parameter (`signature_scheme__in=a&signature_scheme__in=b`) or separate them with commas (`signature_scheme__in=a,b`).
+         *
+         * * `standard-webhooks-v1` - Standard Webhooks V1
          */
         signature_scheme__in?: Array<'standard-webhooks-v1'>;
         /**
@@ -7384,12 +7506,18 @@ export type IntegrationWebhooksListData = {
          */
         source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
         /**
-         * Any of several `source_type` values, comma-separated (`source_type__in=a,b`) or repeated (`source_type__in=a&source_type__in=b`).
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         tenant_id?: string;
         /**
-         * Any of several `tenant_id` values, comma-separated (`tenant_id__in=a,b`) or repeated (`tenant_id__in=a&tenant_id__in=b`).
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
         updated_at?: string;
@@ -7399,7 +7527,7 @@ export type IntegrationWebhooksListData = {
         updated_at__lte?: string;
         updated_by?: string;
         /**
-         * Any of several `updated_by` values, comma-separated (`updated_by__in=a,b`) or repeated (`updated_by__in=a&updated_by__in=b`).
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
          */
         updated_by__in?: Array<string>;
         version?: number;
@@ -7785,12 +7913,16 @@ export type OperationsAccessRequestsListData = {
          */
         access_type?: 'modify' | 'new' | 'revoke';
         /**
-         * Any of several `access_type` values, comma-separated (`access_type__in=a,b`) or repeated (`access_type__in=a&access_type__in=b`).
+         * One of several values: repeat the parameter (`access_type__in=a&access_type__in=b`) or separate them with commas (`access_type__in=a,b`).
+         *
+         * * `new` - New
+         * * `modify` - Modify
+         * * `revoke` - Revoke
          */
         access_type__in?: Array<'modify' | 'new' | 'revoke'>;
         app_id?: string;
         /**
-         * Any of several `app_id` values, comma-separated (`app_id__in=a,b`) or repeated (`app_id__in=a&app_id__in=b`).
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
         approved_at?: string;
@@ -7800,12 +7932,12 @@ export type OperationsAccessRequestsListData = {
         approved_at__lte?: string;
         approver_id?: string;
         /**
-         * Any of several `approver_id` values, comma-separated (`approver_id__in=a,b`) or repeated (`approver_id__in=a&approver_id__in=b`).
+         * One of several values: repeat the parameter (`approver_id__in=a&approver_id__in=b`) or separate them with commas (`approver_id__in=a,b`). `me` is the caller.
          */
         approver_id__in?: Array<string>;
         asset_id?: string;
         /**
-         * Any of several `asset_id` values, comma-separated (`asset_id__in=a,b`) or repeated (`asset_id__in=a&asset_id__in=b`).
+         * One of several values: repeat the parameter (`asset_id__in=a&asset_id__in=b`) or separate them with commas (`asset_id__in=a,b`). `me` is the caller.
          */
         asset_id__in?: Array<string>;
         created_at?: string;
@@ -7815,7 +7947,7 @@ export type OperationsAccessRequestsListData = {
         created_at__lte?: string;
         created_by?: string;
         /**
-         * Any of several `created_by` values, comma-separated (`created_by__in=a,b`) or repeated (`created_by__in=a&created_by__in=b`).
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
          */
         created_by__in?: Array<string>;
         /**
@@ -7829,7 +7961,7 @@ export type OperationsAccessRequestsListData = {
         deleted_at__lte?: string;
         deleted_by?: string;
         /**
-         * Any of several `deleted_by` values, comma-separated (`deleted_by__in=a,b`) or repeated (`deleted_by__in=a&deleted_by__in=b`).
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
         expires_at?: string;
@@ -7844,12 +7976,12 @@ export type OperationsAccessRequestsListData = {
         granted_at__lte?: string;
         granted_by_id?: string;
         /**
-         * Any of several `granted_by_id` values, comma-separated (`granted_by_id__in=a,b`) or repeated (`granted_by_id__in=a&granted_by_id__in=b`).
+         * One of several values: repeat the parameter (`granted_by_id__in=a&granted_by_id__in=b`) or separate them with commas (`granted_by_id__in=a,b`). `me` is the caller.
          */
         granted_by_id__in?: Array<string>;
         id?: string;
         /**
-         * Any of several `id` values, comma-separated (`id__in=a,b`) or repeated (`id__in=a&id__in=b`).
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
         is_deleted?: boolean;
@@ -7863,7 +7995,7 @@ export type OperationsAccessRequestsListData = {
         page_size?: number;
         principal_id?: string;
         /**
-         * Any of several `principal_id` values, comma-separated (`principal_id__in=a,b`) or repeated (`principal_id__in=a&principal_id__in=b`).
+         * One of several values: repeat the parameter (`principal_id__in=a&principal_id__in=b`) or separate them with commas (`principal_id__in=a,b`). `me` is the caller.
          */
         principal_id__in?: Array<string>;
         /**
@@ -7872,7 +8004,10 @@ export type OperationsAccessRequestsListData = {
          */
         principal_type?: 'group' | 'person';
         /**
-         * Any of several `principal_type` values, comma-separated (`principal_type__in=a,b`) or repeated (`principal_type__in=a&principal_type__in=b`).
+         * One of several values: repeat the parameter (`principal_type__in=a&principal_type__in=b`) or separate them with commas (`principal_type__in=a,b`).
+         *
+         * * `person` - Person
+         * * `group` - Group
          */
         principal_type__in?: Array<'group' | 'person'>;
         provisioned_at?: string;
@@ -7882,7 +8017,7 @@ export type OperationsAccessRequestsListData = {
         provisioned_at__lte?: string;
         requester_id?: string;
         /**
-         * Any of several `requester_id` values, comma-separated (`requester_id__in=a,b`) or repeated (`requester_id__in=a&requester_id__in=b`).
+         * One of several values: repeat the parameter (`requester_id__in=a&requester_id__in=b`) or separate them with commas (`requester_id__in=a,b`). `me` is the caller.
          */
         requester_id__in?: Array<string>;
         schema_version?: number;
@@ -7901,7 +8036,13 @@ export type OperationsAccessRequestsListData = {
          */
         source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
         /**
-         * Any of several `source_type` values, comma-separated (`source_type__in=a,b`) or repeated (`source_type__in=a&source_type__in=b`).
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         /**
@@ -7913,17 +8054,23 @@ export type OperationsAccessRequestsListData = {
          */
         status?: 'approved' | 'completed' | 'pending' | 'provisioned' | 'rejected';
         /**
-         * Any of several `status` values, comma-separated (`status__in=a,b`) or repeated (`status__in=a&status__in=b`).
+         * One of several values: repeat the parameter (`status__in=a&status__in=b`) or separate them with commas (`status__in=a,b`).
+         *
+         * * `pending` - Pending
+         * * `approved` - Approved
+         * * `rejected` - Rejected
+         * * `provisioned` - Provisioned
+         * * `completed` - Completed
          */
         status__in?: Array<'approved' | 'completed' | 'pending' | 'provisioned' | 'rejected'>;
         system_id?: string;
         /**
-         * Any of several `system_id` values, comma-separated (`system_id__in=a,b`) or repeated (`system_id__in=a&system_id__in=b`).
+         * One of several values: repeat the parameter (`system_id__in=a&system_id__in=b`) or separate them with commas (`system_id__in=a,b`). `me` is the caller.
          */
         system_id__in?: Array<string>;
         tenant_id?: string;
         /**
-         * Any of several `tenant_id` values, comma-separated (`tenant_id__in=a,b`) or repeated (`tenant_id__in=a&tenant_id__in=b`).
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
         updated_at?: string;
@@ -7933,7 +8080,7 @@ export type OperationsAccessRequestsListData = {
         updated_at__lte?: string;
         updated_by?: string;
         /**
-         * Any of several `updated_by` values, comma-separated (`updated_by__in=a,b`) or repeated (`updated_by__in=a&updated_by__in=b`).
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
          */
         updated_by__in?: Array<string>;
     };
@@ -8584,12 +8731,12 @@ export type OperationsEquipmentListData = {
     query?: {
         app_id?: string;
         /**
-         * Any of several `app_id` values, comma-separated (`app_id__in=a,b`) or repeated (`app_id__in=a&app_id__in=b`).
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
         approver_id?: string;
         /**
-         * Any of several `approver_id` values, comma-separated (`approver_id__in=a,b`) or repeated (`approver_id__in=a&approver_id__in=b`).
+         * One of several values: repeat the parameter (`approver_id__in=a&approver_id__in=b`) or separate them with commas (`approver_id__in=a,b`). `me` is the caller.
          */
         approver_id__in?: Array<string>;
         cost?: number;
@@ -8602,7 +8749,7 @@ export type OperationsEquipmentListData = {
         created_at__lte?: string;
         created_by?: string;
         /**
-         * Any of several `created_by` values, comma-separated (`created_by__in=a,b`) or repeated (`created_by__in=a&created_by__in=b`).
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
          */
         created_by__in?: Array<string>;
         /**
@@ -8616,7 +8763,7 @@ export type OperationsEquipmentListData = {
         deleted_at__lte?: string;
         deleted_by?: string;
         /**
-         * Any of several `deleted_by` values, comma-separated (`deleted_by__in=a,b`) or repeated (`deleted_by__in=a&deleted_by__in=b`).
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
         delivered_at?: string;
@@ -8626,7 +8773,7 @@ export type OperationsEquipmentListData = {
         delivered_at__lte?: string;
         id?: string;
         /**
-         * Any of several `id` values, comma-separated (`id__in=a,b`) or repeated (`id__in=a&id__in=b`).
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
         is_deleted?: boolean;
@@ -8645,7 +8792,7 @@ export type OperationsEquipmentListData = {
         page_size?: number;
         requester_id?: string;
         /**
-         * Any of several `requester_id` values, comma-separated (`requester_id__in=a,b`) or repeated (`requester_id__in=a&requester_id__in=b`).
+         * One of several values: repeat the parameter (`requester_id__in=a&requester_id__in=b`) or separate them with commas (`requester_id__in=a,b`). `me` is the caller.
          */
         requester_id__in?: Array<string>;
         schema_version?: number;
@@ -8664,7 +8811,13 @@ export type OperationsEquipmentListData = {
          */
         source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
         /**
-         * Any of several `source_type` values, comma-separated (`source_type__in=a,b`) or repeated (`source_type__in=a&source_type__in=b`).
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         /**
@@ -8677,12 +8830,19 @@ export type OperationsEquipmentListData = {
          */
         status?: 'approved' | 'delivered' | 'ordered' | 'requested' | 'returned' | 'shipped';
         /**
-         * Any of several `status` values, comma-separated (`status__in=a,b`) or repeated (`status__in=a&status__in=b`).
+         * One of several values: repeat the parameter (`status__in=a&status__in=b`) or separate them with commas (`status__in=a,b`).
+         *
+         * * `requested` - Requested
+         * * `approved` - Approved
+         * * `ordered` - Ordered
+         * * `shipped` - Shipped
+         * * `delivered` - Delivered
+         * * `returned` - Returned
          */
         status__in?: Array<'approved' | 'delivered' | 'ordered' | 'requested' | 'returned' | 'shipped'>;
         tenant_id?: string;
         /**
-         * Any of several `tenant_id` values, comma-separated (`tenant_id__in=a,b`) or repeated (`tenant_id__in=a&tenant_id__in=b`).
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
         updated_at?: string;
@@ -8692,7 +8852,7 @@ export type OperationsEquipmentListData = {
         updated_at__lte?: string;
         updated_by?: string;
         /**
-         * Any of several `updated_by` values, comma-separated (`updated_by__in=a,b`) or repeated (`updated_by__in=a&updated_by__in=b`).
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
          */
         updated_by__in?: Array<string>;
     };
@@ -9343,7 +9503,7 @@ export type OperationsHrRequestsListData = {
     query?: {
         app_id?: string;
         /**
-         * Any of several `app_id` values, comma-separated (`app_id__in=a,b`) or repeated (`app_id__in=a&app_id__in=b`).
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
         created_at?: string;
@@ -9353,7 +9513,7 @@ export type OperationsHrRequestsListData = {
         created_at__lte?: string;
         created_by?: string;
         /**
-         * Any of several `created_by` values, comma-separated (`created_by__in=a,b`) or repeated (`created_by__in=a&created_by__in=b`).
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
          */
         created_by__in?: Array<string>;
         /**
@@ -9367,7 +9527,7 @@ export type OperationsHrRequestsListData = {
         deleted_at__lte?: string;
         deleted_by?: string;
         /**
-         * Any of several `deleted_by` values, comma-separated (`deleted_by__in=a,b`) or repeated (`deleted_by__in=a&deleted_by__in=b`).
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
         /**
@@ -9376,7 +9536,10 @@ export type OperationsHrRequestsListData = {
          */
         deliverable_type?: 'digital' | 'physical';
         /**
-         * Any of several `deliverable_type` values, comma-separated (`deliverable_type__in=a,b`) or repeated (`deliverable_type__in=a&deliverable_type__in=b`).
+         * One of several values: repeat the parameter (`deliverable_type__in=a&deliverable_type__in=b`) or separate them with commas (`deliverable_type__in=a,b`).
+         *
+         * * `digital` - Digital
+         * * `physical` - Physical
          */
         deliverable_type__in?: Array<'digital' | 'physical'>;
         fulfilled_at?: string;
@@ -9386,12 +9549,12 @@ export type OperationsHrRequestsListData = {
         fulfilled_at__lte?: string;
         fulfilled_by?: string;
         /**
-         * Any of several `fulfilled_by` values, comma-separated (`fulfilled_by__in=a,b`) or repeated (`fulfilled_by__in=a&fulfilled_by__in=b`).
+         * One of several values: repeat the parameter (`fulfilled_by__in=a&fulfilled_by__in=b`) or separate them with commas (`fulfilled_by__in=a,b`). `me` is the caller.
          */
         fulfilled_by__in?: Array<string>;
         id?: string;
         /**
-         * Any of several `id` values, comma-separated (`id__in=a,b`) or repeated (`id__in=a&id__in=b`).
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
         is_deleted?: boolean;
@@ -9405,7 +9568,7 @@ export type OperationsHrRequestsListData = {
         page_size?: number;
         requester_id?: string;
         /**
-         * Any of several `requester_id` values, comma-separated (`requester_id__in=a,b`) or repeated (`requester_id__in=a&requester_id__in=b`).
+         * One of several values: repeat the parameter (`requester_id__in=a&requester_id__in=b`) or separate them with commas (`requester_id__in=a,b`). `me` is the caller.
          */
         requester_id__in?: Array<string>;
         schema_version?: number;
@@ -9424,7 +9587,13 @@ export type OperationsHrRequestsListData = {
          */
         source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
         /**
-         * Any of several `source_type` values, comma-separated (`source_type__in=a,b`) or repeated (`source_type__in=a&source_type__in=b`).
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         /**
@@ -9435,12 +9604,17 @@ export type OperationsHrRequestsListData = {
          */
         status?: 'completed' | 'in_progress' | 'pending' | 'rejected';
         /**
-         * Any of several `status` values, comma-separated (`status__in=a,b`) or repeated (`status__in=a&status__in=b`).
+         * One of several values: repeat the parameter (`status__in=a&status__in=b`) or separate them with commas (`status__in=a,b`).
+         *
+         * * `pending` - Pending
+         * * `in_progress` - In Progress
+         * * `completed` - Completed
+         * * `rejected` - Rejected
          */
         status__in?: Array<'completed' | 'in_progress' | 'pending' | 'rejected'>;
         tenant_id?: string;
         /**
-         * Any of several `tenant_id` values, comma-separated (`tenant_id__in=a,b`) or repeated (`tenant_id__in=a&tenant_id__in=b`).
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
         /**
@@ -9452,7 +9626,13 @@ export type OperationsHrRequestsListData = {
          */
         type?: 'certificate' | 'document' | 'employment_letter' | 'other' | 'verification';
         /**
-         * Any of several `type` values, comma-separated (`type__in=a,b`) or repeated (`type__in=a&type__in=b`).
+         * One of several values: repeat the parameter (`type__in=a&type__in=b`) or separate them with commas (`type__in=a,b`).
+         *
+         * * `employment_letter` - Employment Letter
+         * * `certificate` - Certificate
+         * * `verification` - Verification
+         * * `document` - Document
+         * * `other` - Other
          */
         type__in?: Array<'certificate' | 'document' | 'employment_letter' | 'other' | 'verification'>;
         updated_at?: string;
@@ -9462,7 +9642,7 @@ export type OperationsHrRequestsListData = {
         updated_at__lte?: string;
         updated_by?: string;
         /**
-         * Any of several `updated_by` values, comma-separated (`updated_by__in=a,b`) or repeated (`updated_by__in=a&updated_by__in=b`).
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
          */
         updated_by__in?: Array<string>;
     };
@@ -9983,12 +10163,12 @@ export type OperationsPendingListData = {
     query?: {
         app_id?: string;
         /**
-         * Any of several `app_id` values, comma-separated (`app_id__in=a,b`) or repeated (`app_id__in=a&app_id__in=b`).
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
         assignee_id?: string;
         /**
-         * Any of several `assignee_id` values, comma-separated (`assignee_id__in=a,b`) or repeated (`assignee_id__in=a&assignee_id__in=b`).
+         * One of several values: repeat the parameter (`assignee_id__in=a&assignee_id__in=b`) or separate them with commas (`assignee_id__in=a,b`). `me` is the caller.
          */
         assignee_id__in?: Array<string>;
         completed_at?: string;
@@ -10003,7 +10183,7 @@ export type OperationsPendingListData = {
         created_at__lte?: string;
         created_by?: string;
         /**
-         * Any of several `created_by` values, comma-separated (`created_by__in=a,b`) or repeated (`created_by__in=a&created_by__in=b`).
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
          */
         created_by__in?: Array<string>;
         current_step_index?: number;
@@ -10020,7 +10200,7 @@ export type OperationsPendingListData = {
         deleted_at__lte?: string;
         deleted_by?: string;
         /**
-         * Any of several `deleted_by` values, comma-separated (`deleted_by__in=a,b`) or repeated (`deleted_by__in=a&deleted_by__in=b`).
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
         due_at?: string;
@@ -10030,12 +10210,12 @@ export type OperationsPendingListData = {
         due_at__lte?: string;
         entity_id?: string;
         /**
-         * Any of several `entity_id` values, comma-separated (`entity_id__in=a,b`) or repeated (`entity_id__in=a&entity_id__in=b`).
+         * One of several values: repeat the parameter (`entity_id__in=a&entity_id__in=b`) or separate them with commas (`entity_id__in=a,b`). `me` is the caller.
          */
         entity_id__in?: Array<string>;
         id?: string;
         /**
-         * Any of several `id` values, comma-separated (`id__in=a,b`) or repeated (`id__in=a&id__in=b`).
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
         is_deleted?: boolean;
@@ -10052,7 +10232,7 @@ export type OperationsPendingListData = {
         priority__lte?: number;
         requested_by_id?: string;
         /**
-         * Any of several `requested_by_id` values, comma-separated (`requested_by_id__in=a,b`) or repeated (`requested_by_id__in=a&requested_by_id__in=b`).
+         * One of several values: repeat the parameter (`requested_by_id__in=a&requested_by_id__in=b`) or separate them with commas (`requested_by_id__in=a,b`). `me` is the caller.
          */
         requested_by_id__in?: Array<string>;
         schema_version?: number;
@@ -10064,7 +10244,7 @@ export type OperationsPendingListData = {
         search?: string;
         source_id?: string;
         /**
-         * Any of several `source_id` values, comma-separated (`source_id__in=a,b`) or repeated (`source_id__in=a&source_id__in=b`).
+         * One of several values: repeat the parameter (`source_id__in=a&source_id__in=b`) or separate them with commas (`source_id__in=a,b`). `me` is the caller.
          */
         source_id__in?: Array<string>;
         /**
@@ -10076,7 +10256,13 @@ export type OperationsPendingListData = {
          */
         source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
         /**
-         * Any of several `source_type` values, comma-separated (`source_type__in=a,b`) or repeated (`source_type__in=a&source_type__in=b`).
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         /**
@@ -10087,12 +10273,17 @@ export type OperationsPendingListData = {
          */
         status?: 'blocked' | 'completed' | 'processing' | 'queued';
         /**
-         * Any of several `status` values, comma-separated (`status__in=a,b`) or repeated (`status__in=a&status__in=b`).
+         * One of several values: repeat the parameter (`status__in=a&status__in=b`) or separate them with commas (`status__in=a,b`).
+         *
+         * * `queued` - Queued
+         * * `processing` - Processing
+         * * `blocked` - Blocked
+         * * `completed` - Completed
          */
         status__in?: Array<'blocked' | 'completed' | 'processing' | 'queued'>;
         tenant_id?: string;
         /**
-         * Any of several `tenant_id` values, comma-separated (`tenant_id__in=a,b`) or repeated (`tenant_id__in=a&tenant_id__in=b`).
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
         total_steps?: number;
@@ -10105,7 +10296,7 @@ export type OperationsPendingListData = {
         updated_at__lte?: string;
         updated_by?: string;
         /**
-         * Any of several `updated_by` values, comma-separated (`updated_by__in=a,b`) or repeated (`updated_by__in=a&updated_by__in=b`).
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
          */
         updated_by__in?: Array<string>;
     };
@@ -10629,12 +10820,12 @@ export type OperationsTravelListData = {
         actual_cost__lte?: number;
         app_id?: string;
         /**
-         * Any of several `app_id` values, comma-separated (`app_id__in=a,b`) or repeated (`app_id__in=a&app_id__in=b`).
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
         approver_id?: string;
         /**
-         * Any of several `approver_id` values, comma-separated (`approver_id__in=a,b`) or repeated (`approver_id__in=a&approver_id__in=b`).
+         * One of several values: repeat the parameter (`approver_id__in=a&approver_id__in=b`) or separate them with commas (`approver_id__in=a,b`). `me` is the caller.
          */
         approver_id__in?: Array<string>;
         booked_at?: string;
@@ -10649,7 +10840,7 @@ export type OperationsTravelListData = {
         created_at__lte?: string;
         created_by?: string;
         /**
-         * Any of several `created_by` values, comma-separated (`created_by__in=a,b`) or repeated (`created_by__in=a&created_by__in=b`).
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
          */
         created_by__in?: Array<string>;
         /**
@@ -10663,7 +10854,7 @@ export type OperationsTravelListData = {
         deleted_at__lte?: string;
         deleted_by?: string;
         /**
-         * Any of several `deleted_by` values, comma-separated (`deleted_by__in=a,b`) or repeated (`deleted_by__in=a&deleted_by__in=b`).
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
         departure_at?: string;
@@ -10676,7 +10867,7 @@ export type OperationsTravelListData = {
         estimated_cost__lte?: number;
         id?: string;
         /**
-         * Any of several `id` values, comma-separated (`id__in=a,b`) or repeated (`id__in=a&id__in=b`).
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
         is_deleted?: boolean;
@@ -10690,7 +10881,7 @@ export type OperationsTravelListData = {
         page_size?: number;
         requester_id?: string;
         /**
-         * Any of several `requester_id` values, comma-separated (`requester_id__in=a,b`) or repeated (`requester_id__in=a&requester_id__in=b`).
+         * One of several values: repeat the parameter (`requester_id__in=a&requester_id__in=b`) or separate them with commas (`requester_id__in=a,b`). `me` is the caller.
          */
         requester_id__in?: Array<string>;
         return_at?: string;
@@ -10714,7 +10905,13 @@ export type OperationsTravelListData = {
          */
         source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
         /**
-         * Any of several `source_type` values, comma-separated (`source_type__in=a,b`) or repeated (`source_type__in=a&source_type__in=b`).
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         /**
@@ -10726,12 +10923,18 @@ export type OperationsTravelListData = {
          */
         status?: 'approved' | 'booked' | 'cancelled' | 'completed' | 'requested';
         /**
-         * Any of several `status` values, comma-separated (`status__in=a,b`) or repeated (`status__in=a&status__in=b`).
+         * One of several values: repeat the parameter (`status__in=a&status__in=b`) or separate them with commas (`status__in=a,b`).
+         *
+         * * `requested` - Requested
+         * * `approved` - Approved
+         * * `booked` - Booked
+         * * `completed` - Completed
+         * * `cancelled` - Cancelled
          */
         status__in?: Array<'approved' | 'booked' | 'cancelled' | 'completed' | 'requested'>;
         tenant_id?: string;
         /**
-         * Any of several `tenant_id` values, comma-separated (`tenant_id__in=a,b`) or repeated (`tenant_id__in=a&tenant_id__in=b`).
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
         updated_at?: string;
@@ -10741,7 +10944,7 @@ export type OperationsTravelListData = {
         updated_at__lte?: string;
         updated_by?: string;
         /**
-         * Any of several `updated_by` values, comma-separated (`updated_by__in=a,b`) or repeated (`updated_by__in=a&updated_by__in=b`).
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
          */
         updated_by__in?: Array<string>;
     };
@@ -11327,7 +11530,7 @@ export type PoliciesPoliciesListData = {
     query?: {
         app_id?: string;
         /**
-         * Any of several `app_id` values, comma-separated (`app_id__in=a,b`) or repeated (`app_id__in=a&app_id__in=b`).
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
         business_hours_only?: boolean;
@@ -11342,7 +11545,15 @@ export type PoliciesPoliciesListData = {
          */
         category?: 'compliance' | 'finance' | 'hr' | 'operations' | 'other' | 'privacy' | 'security';
         /**
-         * Any of several `category` values, comma-separated (`category__in=a,b`) or repeated (`category__in=a&category__in=b`).
+         * One of several values: repeat the parameter (`category__in=a&category__in=b`) or separate them with commas (`category__in=a,b`).
+         *
+         * * `security` - Security
+         * * `privacy` - Privacy
+         * * `hr` - Hr
+         * * `compliance` - Compliance
+         * * `finance` - Finance
+         * * `operations` - Operations
+         * * `other` - Other
          */
         category__in?: Array<'compliance' | 'finance' | 'hr' | 'operations' | 'other' | 'privacy' | 'security'>;
         created_at?: string;
@@ -11352,7 +11563,7 @@ export type PoliciesPoliciesListData = {
         created_at__lte?: string;
         created_by?: string;
         /**
-         * Any of several `created_by` values, comma-separated (`created_by__in=a,b`) or repeated (`created_by__in=a&created_by__in=b`).
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
          */
         created_by__in?: Array<string>;
         /**
@@ -11366,7 +11577,7 @@ export type PoliciesPoliciesListData = {
         deleted_at__lte?: string;
         deleted_by?: string;
         /**
-         * Any of several `deleted_by` values, comma-separated (`deleted_by__in=a,b`) or repeated (`deleted_by__in=a&deleted_by__in=b`).
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
         first_response_minutes?: number;
@@ -11374,7 +11585,7 @@ export type PoliciesPoliciesListData = {
         first_response_minutes__lte?: number;
         id?: string;
         /**
-         * Any of several `id` values, comma-separated (`id__in=a,b`) or repeated (`id__in=a&id__in=b`).
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
         is_deleted?: boolean;
@@ -11389,7 +11600,7 @@ export type PoliciesPoliciesListData = {
         ordering?: string;
         owner_id?: string;
         /**
-         * Any of several `owner_id` values, comma-separated (`owner_id__in=a,b`) or repeated (`owner_id__in=a&owner_id__in=b`).
+         * One of several values: repeat the parameter (`owner_id__in=a&owner_id__in=b`) or separate them with commas (`owner_id__in=a,b`). `me` is the caller.
          */
         owner_id__in?: Array<string>;
         /**
@@ -11404,7 +11615,12 @@ export type PoliciesPoliciesListData = {
          */
         priority?: 'high' | 'low' | 'medium' | 'urgent';
         /**
-         * Any of several `priority` values, comma-separated (`priority__in=a,b`) or repeated (`priority__in=a&priority__in=b`).
+         * One of several values: repeat the parameter (`priority__in=a&priority__in=b`) or separate them with commas (`priority__in=a,b`).
+         *
+         * * `low` - Low
+         * * `medium` - Medium
+         * * `high` - High
+         * * `urgent` - Urgent
          */
         priority__in?: Array<'high' | 'low' | 'medium' | 'urgent'>;
         published_at?: string;
@@ -11436,7 +11652,13 @@ export type PoliciesPoliciesListData = {
          */
         source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
         /**
-         * Any of several `source_type` values, comma-separated (`source_type__in=a,b`) or repeated (`source_type__in=a&source_type__in=b`).
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         /**
@@ -11447,12 +11669,17 @@ export type PoliciesPoliciesListData = {
          */
         status?: 'draft' | 'in_review' | 'published' | 'retired';
         /**
-         * Any of several `status` values, comma-separated (`status__in=a,b`) or repeated (`status__in=a&status__in=b`).
+         * One of several values: repeat the parameter (`status__in=a&status__in=b`) or separate them with commas (`status__in=a,b`).
+         *
+         * * `draft` - Draft
+         * * `in_review` - In Review
+         * * `published` - Published
+         * * `retired` - Retired
          */
         status__in?: Array<'draft' | 'in_review' | 'published' | 'retired'>;
         tenant_id?: string;
         /**
-         * Any of several `tenant_id` values, comma-separated (`tenant_id__in=a,b`) or repeated (`tenant_id__in=a&tenant_id__in=b`).
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
         updated_at?: string;
@@ -11462,7 +11689,7 @@ export type PoliciesPoliciesListData = {
         updated_at__lte?: string;
         updated_by?: string;
         /**
-         * Any of several `updated_by` values, comma-separated (`updated_by__in=a,b`) or repeated (`updated_by__in=a&updated_by__in=b`).
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
          */
         updated_by__in?: Array<string>;
     };
