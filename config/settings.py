@@ -29,7 +29,8 @@ if _proxy_header and len(_proxy_header) != 2:
     raise ImproperlyConfigured("set SECURE_PROXY_SSL_HEADER as `HEADER,value`, e.g. HTTP_X_FORWARDED_PROTO,https.")
 SECURE_PROXY_SSL_HEADER = tuple(_proxy_header) or None
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # load balancer probes speak plain HTTP
+# Load balancer probes and the Prometheus scrape reach the pod directly, in plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)

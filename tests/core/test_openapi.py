@@ -93,8 +93,9 @@ def test_money_is_a_json_number(caller):
     it = caller("acme", "per_it", ("it", "approver"))
     created = it.post("/api/v1/operations/equipment", {"requester_id": "per_ann", "equipment_type": "laptop",
                                                         "specification": "14 inch"}, format="json").json()
-    it.post(f"/api/v1/operations/equipment/{created['id']}/approve", format="json")
-    ordered = it.post(f"/api/v1/operations/equipment/{created['id']}/provision", {"cost": 1299.5}, format="json")
+    approver = caller("acme", "per_approver", ("it", "approver"))
+    assert approver.post(f"/api/v1/operations/equipment/{created['id']}/approve", format="json").status_code == 200
+    ordered = approver.post(f"/api/v1/operations/equipment/{created['id']}/provision", {"cost": 1299.5}, format="json")
     assert ordered.status_code == 200, ordered.content
     assert ordered.json()["cost"] == 1299.5 and b'"cost":1299.5' in ordered.content
     from apps.operations.models import Equipment

@@ -32,7 +32,8 @@ def production_env(tmp_path):
     return {**os.environ, "DEBUG": "false", "STATIC_MANIFEST": "true", "STATIC_ROOT": str(tmp_path / "static"),
             "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "REDIS_URL": "", "SECRET_KEY": "k" * 50,
             "JWT_SECRET": "j" * 40, "ALLOWED_HOSTS": "127.0.0.1", "METRICS_TOKEN": "scrape-secret",
-            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"), "WEB_CONCURRENCY": "2", "LOG_LEVEL": "INFO"}
+            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"), "WEB_CONCURRENCY": "2", "LOG_LEVEL": "INFO",
+            "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https"}  # behind a TLS-terminating proxy
 
 
 @pytest.mark.slow
@@ -60,7 +61,7 @@ def test_gunicorn_serves_hashed_static_files_and_summed_metrics(production_env, 
                 time.sleep(0.2)
         assert status == 200 and json.loads(body) == {"status": "ok"}
         assert get(f"{base}/readyz")[0] == 200
-        status, headers, body = get(f"{base}/static/{css}", **{"Accept-Encoding": "gzip"})
+        status, headers, body = get(f"{base}/static/{css}", **{"Accept-Encoding": "gzip", "X-Forwarded-Proto": "https"})
         assert status == 200 and headers["Cache-Control"] == "max-age=315360000, public, immutable"
         assert headers.get("Content-Encoding") == "gzip" and body[:2] == b"\x1f\x8b"
         for _ in range(6):

@@ -46,8 +46,10 @@ async function refused(status: number, call: () => Promise<unknown>): Promise<Ap
 }
 
 async function operations(): Promise<void> {
+  // The requester files and edits their own requests; the admin decides them (segregation of duties).
+  const mine = asRequester.operations;
   const ar = client.operations.accessRequests;
-  const access = await ar.create({
+  const access = await mine.accessRequests.create({
     ...stamps, requester_id: REQUESTER, system_id: "github", access_type: "new", justification: "Ship the SDK",
   });
   check(access.id !== stamps.id && access.tenant_id !== stamps.tenant_id, "server-stamped fields are the server's");
@@ -57,26 +59,26 @@ async function operations(): Promise<void> {
   const read = await ar.get(access.id);
   const etag = etagOf(read);
   check(etag !== undefined, "get returns an ETag");
-  const updated = await ar.update(access.id, { justification: "Ship the SDK, reviewed" }, { ifMatch: etag });
-  await refused(412, () => ar.update(access.id, { justification: "stale" }, { ifMatch: etag }));
+  const updated = await mine.accessRequests.update(access.id, { justification: "Ship the SDK, reviewed" }, { ifMatch: etag });
+  await refused(412, () => mine.accessRequests.update(access.id, { justification: "stale" }, { ifMatch: etag }));
   await ar.approve(access.id, { comment: "ok" }, { ifMatch: etagOf(updated) });
   const conflict = await refused(409, () => ar.approve(access.id, { comment: "again" }));
   check(conflict.problem?.allowed_transitions?.includes("provision"), "409 lists allowed_transitions");
   await ar.provision(access.id, { expires_at: inDays(30) });
   await ar.renew(access.id, { expires_at: inDays(60) });
   await ar.complete(access.id);
-  const rejected = await ar.create({ ...stamps, requester_id: REQUESTER, system_id: "aws", access_type: "modify", justification: "x" });
+  const rejected = await mine.accessRequests.create({ ...stamps, requester_id: REQUESTER, system_id: "aws", access_type: "modify", justification: "x" });
   await ar.reject(rejected.id, { comment: "not needed" });
   const doomed = await ar.create({ ...stamps, requester_id: REQUESTER, system_id: "slack", access_type: "new", justification: "x" });
   await ar.delete(doomed.id, { ifMatch: etagOf(doomed) });
   await refused(404, () => ar.get(doomed.id));
 
   const hr = client.operations.hrRequests;
-  const letter = await hr.create({ ...stamps, requester_id: REQUESTER, type: "employment_letter", description: "For my landlord" });
-  await hr.update(letter.id, { description: "For my landlord, in English" }, { ifMatch: etagOf(letter) });
+  const letter = await mine.hrRequests.create({ ...stamps, requester_id: REQUESTER, type: "employment_letter", description: "For my landlord" });
+  await mine.hrRequests.update(letter.id, { description: "For my landlord, in English" }, { ifMatch: etagOf(letter) });
   await hr.start(letter.id);
   await hr.fulfill(letter.id, { deliverable_url: "https://files.example.com/letter.pdf" });
-  const refusedLetter = await hr.create({ ...stamps, requester_id: REQUESTER, type: "certificate", description: "x" });
+  const refusedLetter = await mine.hrRequests.create({ ...stamps, requester_id: REQUESTER, type: "certificate", description: "x" });
   await hr.reject(refusedLetter.id, { reason: "Not an HR document" });
   const hrDoomed = await hr.create({ ...stamps, requester_id: REQUESTER, type: "other", description: "x" });
   await hr.delete(hrDoomed.id);
@@ -93,8 +95,8 @@ async function operations(): Promise<void> {
   check((await pending.list()).results.some((row) => row.id === item.id), "pending list");
 
   const eq = client.operations.equipment;
-  const laptop = await eq.create({ ...stamps, requester_id: REQUESTER, equipment_type: "laptop", specification: "14 inch" });
-  await eq.update(laptop.id, { specification: "14 inch, 32 GB" }, { ifMatch: etagOf(laptop) });
+  const laptop = await mine.equipment.create({ ...stamps, requester_id: REQUESTER, equipment_type: "laptop", specification: "14 inch" });
+  await mine.equipment.update(laptop.id, { specification: "14 inch, 32 GB" }, { ifMatch: etagOf(laptop) });
   await eq.approve(laptop.id);
   const ordered = await eq.provision(laptop.id, { cost: 1299.5 });
   check(ordered.cost === 1299.5, `cost is a number: ${JSON.stringify(ordered.cost)}`);
@@ -106,11 +108,11 @@ async function operations(): Promise<void> {
   check((await eq.list()).results.length >= 1, "equipment list");
 
   const travel = client.operations.travel;
-  const trip = await travel.create({
+  const trip = await mine.travel.create({
     ...stamps, requester_id: REQUESTER, purpose: "Conference", destination: "Berlin",
     departure_at: inDays(10), return_at: inDays(12), estimated_cost: 900,
   });
-  await travel.update(trip.id, { destination: "Berlin (TXL)" }, { ifMatch: etagOf(trip) });
+  await mine.travel.update(trip.id, { destination: "Berlin (TXL)" }, { ifMatch: etagOf(trip) });
   await travel.approve(trip.id);
   await travel.book(trip.id);
   const done = await travel.complete(trip.id, { actual_cost: 812.25 });

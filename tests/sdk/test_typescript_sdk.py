@@ -16,9 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from django.contrib.auth.models import User
+
 from apps.approvals.models import ApprovalRequest, ApprovalStep
+from apps.core.models import StaffMembership, Tenant
 from apps.helpdesk.models import SLAPolicy, Ticket, TicketComment
 from apps.integration.models import Application, Connector, IntegrationApiKey, Webhook
+from apps.integration.webhook_headers import MASK
 from apps.operations.models import AccessRequest, Equipment, HRRequest, Pending, Travel
 from apps.policies.models import Policy, PolicyAcknowledgement
 from tests.conftest import make_token
@@ -51,6 +55,10 @@ def compiled(tmp_path_factory) -> Path:
 def test_every_resource_through_the_sdk(compiled, live_server, transactional_db, settings):
     settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True  # the webhook points back at the (disabled) test server
     base_url = live_server.url.replace("://localhost:", "://127.0.0.1:")
+    # A step is delegated to a person of the tenant's directory who may decide.
+    tenant, _ = Tenant.objects.get_or_create(id="acme", defaults={"name": "Acme"})
+    StaffMembership.objects.create(user=User.objects.create_user("sdk-delegate", is_staff=True), tenant=tenant,
+                                   person_id=DELEGATE, roles=["approver"])
     env = {
         **os.environ,
         "SDK_BASE_URL": base_url,
@@ -58,7 +66,7 @@ def test_every_resource_through_the_sdk(compiled, live_server, transactional_db,
         "SDK_ADMIN_ID": ADMIN, "SDK_REQUESTER_ID": REQUESTER, "SDK_DELEGATE_ID": DELEGATE,
         "SDK_ADMIN_TOKEN": make_token(tenant="acme", sub=ADMIN, roles=("admin",), ttl=900),
         "SDK_REQUESTER_TOKEN": make_token(tenant="acme", sub=REQUESTER, ttl=900),
-        "SDK_DELEGATE_TOKEN": make_token(tenant="acme", sub=DELEGATE, ttl=900),
+        "SDK_DELEGATE_TOKEN": make_token(tenant="acme", sub=DELEGATE, roles=("approver",), ttl=900),
     }
     result = subprocess.run(["node", str(compiled)], env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -104,7 +112,7 @@ def test_every_resource_through_the_sdk(compiled, live_server, transactional_db,
     assert IntegrationApiKey.objects.get(pk=integ["key"]).rotated_from_key_id is None
     assert IntegrationApiKey.objects.filter(rotated_from_key_id=integ["key"], pk=integ["rotated"]).exists()
     hook = Webhook.all_objects.get(pk=integ["webhook"])
-    assert hook.is_deleted and hook.headers == {"X-Team": "platform"}
+    assert hook.is_deleted and hook.headers == {"X-Team": MASK}  # the value lives in the secret store
 
     policy = Policy.objects.get(pk=done["policies"]["policy"])
     assert policy.status == "retired" and policy.body == "Work from anywhere in the EU."
