@@ -160,7 +160,8 @@ def test_bulk_approve_reports_each_row(page, login, seeded):
     assert sorted(admin_messages(page)) == sorted([
         ("success", f"{pending.id}: approve done."),
         ("warning", f"{approved.id}: 'approve' is not allowed from status 'approved'."),
-        ("warning", f"{own.id}: Segregation of duties: you cannot decide a request you made."),
+        ("warning", f"{own.id}: Segregation of duties: you cannot decide a record you created, requested or are "
+                    "the principal of (now or earlier)."),
         ("info", "approve: 1 of 3 done."),
     ])
 
