@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed bench schema contract lint clean sdk-check sdk
+.PHONY: run test install migrate seed bench schema contract lint clean sdk-check sdk chromium
 
 $(STAMP): pyproject.toml
 	@test -n "$(PY)" || (echo "Python >= 3.12 is required (python3.13 or python3.12)"; exit 1)
@@ -30,10 +30,18 @@ run: seed
 	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) $(BIN)/honcho -f Procfile start -p $(PORT)
 
 test: export DEBUG ?= true
-test: install
+test: install chromium
 	@if [ "$(SKIP_SDK_CHECK)" != "1" ]; then $(MAKE) --no-print-directory sdk-check; fi
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	SDK_TEST_REQUIRED=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Browser tests drive the OS package's Chromium (no browser download): install it where this machine
+# can (root with apt); otherwise the run ends by saying the browser tests were skipped and why.
+chromium:
+	@test -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& echo "Installing Chromium (OS package) for the browser tests" \
+		&& { apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }; }; } \
+		|| echo "Chromium could not be installed: the browser tests will be skipped"
 
 # The OpenAPI schema and the TypeScript SDK (clients/typescript): regenerate both, lint the schema
 # (Redocly recommended + Spectral oas, 0 errors), compile the SDK with --strict, and fail if the

@@ -4,11 +4,13 @@ import inspect
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import JSONField
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.paginator import InfinitePaginator
+from unfold.widgets import UnfoldAdminTextareaWidget
 
 from . import services
 from .admin_forms import check_choices_of_one_tenant, service_form, tenant_choice_form
@@ -80,6 +82,9 @@ class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
     list_per_page = 50
     change_form_template = "admin/core/change_form.html"
     audit_fields = AUDIT_FIELDS
+    # JSON values here are short lists and maps: a three-line box, not unfold's default tall one.
+    formfield_overrides = {**ModelAdmin.formfield_overrides,
+                           JSONField: {"widget": UnfoldAdminTextareaWidget(attrs={"rows": 3})}}
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj)) + [
@@ -194,6 +199,19 @@ class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
         if self.chooses_tenant(request, obj):
             fields = ["tenant", *(f for f in fields if f != "tenant")]
         return fields
+
+    def get_fieldsets(self, request, obj=None):
+        """The record's own fields first (tags last), the audit stamps in a collapsed section of the
+        change page; an add page has no stamps to show yet."""
+        if self.fieldsets:
+            return super().get_fieldsets(request, obj)
+        fields = self.get_fields(request, obj)
+        audit = [f for f in fields if f in self.audit_fields]
+        own = [f for f in fields if f not in self.audit_fields and f != "tags"] + [f for f in fields if f == "tags"]
+        fieldsets = [(None, {"fields": own})]
+        if obj is not None and audit:
+            fieldsets.append(("Record", {"fields": audit, "classes": ["collapse"]}))
+        return fieldsets
 
     # -- writes go through services --------------------------------------------------
     def save_through_service(self, request, form, change):

@@ -44,6 +44,9 @@ class Application(IntegrationModel):
 
     history = tracked_history()
 
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.slug})"
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["tenant_id", "slug"], name="uniq_app_slug"),
