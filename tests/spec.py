@@ -1,9 +1,11 @@
-"""resources.json (the shared spec beside the project) as test data."""
+"""The resource spec (spec/resources.json, the project's copy of ../shared/spec/resources.json) as test data."""
 import json
 from functools import cache
 from pathlib import Path
 
-SPEC_PATH = Path(__file__).resolve().parents[1].parent / "shared" / "spec" / "resources.json"
+ROOT = Path(__file__).resolve().parents[1]
+SPEC_PATH = ROOT / "spec" / "resources.json"
+SHARED_SPEC_PATH = ROOT.parent / "shared" / "spec" / "resources.json"
 
 
 @cache
