@@ -79,6 +79,7 @@ def _chain_approvers(*, actor: Principal, chain: ApprovalChain | None, given: li
     return given
 
 
+@core.serves(ApprovalRequest, "create")
 @transaction.atomic
 def approval_request_create(*, actor: Principal, data: dict) -> ApprovalRequest:
     data = dict(data)
@@ -127,6 +128,7 @@ def _activate(*, actor: Principal, request: ApprovalRequest, index: int) -> None
     _queue(actor=actor, request=request, step=step, assignee=step.approver_id)
 
 
+@core.serves(ApprovalRequest, "submit")
 @transaction.atomic
 def approval_request_submit(*, actor: Principal, obj: ApprovalRequest, if_match: str | None = None, **body) -> ApprovalRequest:
     request = core.lock(obj)
@@ -149,6 +151,7 @@ def _finish(*, actor: Principal, request: ApprovalRequest, name: str, body: dict
     return request
 
 
+@core.serves(ApprovalRequest, "cancel")
 @transaction.atomic
 def approval_request_cancel(*, actor: Principal, obj: ApprovalRequest, if_match: str | None = None, **body) -> ApprovalRequest:
     request = core.record_transition(actor=actor, obj=obj, name="cancel", body=body, if_match=if_match)
@@ -156,6 +159,7 @@ def approval_request_cancel(*, actor: Principal, obj: ApprovalRequest, if_match:
     return request
 
 
+@core.serves(ApprovalRequest, "expire")
 @transaction.atomic
 def approval_request_expire(*, obj: ApprovalRequest) -> ApprovalRequest:
     return _finish(actor=system_principal(obj.tenant_id), request=core.lock(obj), name="expire")
@@ -220,16 +224,19 @@ def _decide(*, actor: Principal, obj: ApprovalStep, name: str, if_match: str | N
     return step
 
 
+@core.serves(ApprovalStep, "approve")
 @transaction.atomic
 def approval_step_approve(*, actor: Principal, obj: ApprovalStep, if_match: str | None = None, comment: str = "") -> ApprovalStep:
     return _decide(actor=actor, obj=obj, name="approve", if_match=if_match, comment=comment)
 
 
+@core.serves(ApprovalStep, "reject")
 @transaction.atomic
 def approval_step_reject(*, actor: Principal, obj: ApprovalStep, if_match: str | None = None, comment: str = "") -> ApprovalStep:
     return _decide(actor=actor, obj=obj, name="reject", if_match=if_match, comment=comment)
 
 
+@core.serves(ApprovalStep, "delegate")
 @transaction.atomic
 def approval_step_delegate(*, actor: Principal, obj: ApprovalStep, delegated_to_id: str, if_match: str | None = None,
                            comment: str = "") -> ApprovalStep:

@@ -4,10 +4,10 @@ Each one is a single transaction: the change, its history row and its outbox eve
 together. Domain services (`apps/<domain>/services.py`) wrap these for side effects.
 """
 import hashlib
-import importlib
 import inspect
+from collections.abc import Callable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
@@ -17,7 +17,6 @@ from .exceptions import Forbidden, PreconditionFailed, StaleVersion, TransitionC
 from .fsm import TransitionInfo, available_transitions, state_field, transitions_of
 from .parties import decision_parties
 from .principal import Principal
-from .text import snake_case
 
 BASE_EXCLUDE = ("id", "tenant_id", "created_at", "updated_at")
 
@@ -255,13 +254,38 @@ def record_transition_in_transaction(*, actor: Principal, obj, name: str, body: 
     return _transition(actor=actor, obj=obj, info=info, body=body or {}, check_permission=check_permission)
 
 
-def dispatch(model, action: str):
-    """The domain service `<model_in_snake_case>_<action>` when the domain defines one, else None."""
-    try:
-        module = importlib.import_module(f"{model._meta.app_config.name}.services")
-    except ModuleNotFoundError:
-        return None
-    return getattr(module, f"{snake_case(model.__name__)}_{action}", None)
+_DOMAIN_SERVICES: dict[tuple[type, str], Callable] = {}
+
+
+def serves(model, action: str):
+    """Registers the decorated function as the service the API, the admin and commands run for
+    `action` (create, update, delete or a transition) on `model`, in place of the generic one.
+
+    Each app imports its services module in `AppConfig.ready`, so the registry is complete before
+    the first request; an action the model does not have, or a second service for one, fails there.
+    """
+    actions = {"create", "update", "delete", *transitions_of(model)}
+    if action not in actions:
+        raise ImproperlyConfigured(f"{model.__name__} has no action {action!r} (one of {sorted(actions)}).")
+
+    def register(function: Callable) -> Callable:
+        registered = _DOMAIN_SERVICES.setdefault((model, action), function)
+        if registered is not function and registered.__qualname__ != function.__qualname__:
+            raise ImproperlyConfigured(f"{model.__name__}.{action} has two services: "
+                                       f"{registered.__module__}.{registered.__qualname__} and {function.__qualname__}.")
+        _DOMAIN_SERVICES[(model, action)] = function
+        return function
+
+    return register
+
+
+def dispatch(model, action: str) -> Callable | None:
+    """The domain service registered with `@serves(model, action)`, else None (the generic one runs)."""
+    return _DOMAIN_SERVICES.get((model, action))
+
+
+def registered_services() -> dict[tuple[type, str], Callable]:
+    return dict(_DOMAIN_SERVICES)
 
 
 def raise_validation(field: str, message: str):

@@ -26,6 +26,7 @@ def check_assignee(*, tenant_id: str, person_id: str | None) -> None:
         raise ValidationError({"assigned_to_id": f"{person_id!r} is not an agent of this tenant."})
 
 
+@core.serves(Ticket, "create")
 @transaction.atomic
 def ticket_create(*, actor: Principal, data: dict) -> Ticket:
     check_assignee(tenant_id=actor.tenant_id, person_id=data.get("assigned_to_id"))
@@ -43,6 +44,7 @@ def ticket_create(*, actor: Principal, data: dict) -> Ticket:
     return core.record_create_in_transaction(actor=actor, obj=ticket, assign=number, assigns=("number",))
 
 
+@core.serves(Ticket, "update")
 @transaction.atomic
 def ticket_update(*, actor: Principal, obj: Ticket, data: dict, if_match: str | None = None) -> Ticket:
     if data.get("assigned_to_id") and data["assigned_to_id"] != obj.assigned_to_id:
@@ -68,6 +70,7 @@ def _record_late_resolution(*, actor: Principal, ticket: Ticket) -> None:
         "assigned_to_id": ticket.assigned_to_id, "due_at": ticket.due_at.isoformat(), "detected_at": now.isoformat()})
 
 
+@core.serves(Ticket, "resolve")
 @transaction.atomic
 def ticket_resolve(*, actor: Principal, obj: Ticket, if_match: str | None = None, **body) -> Ticket:
     ticket = core.record_transition_in_transaction(actor=actor, obj=obj, name="resolve", body=body, if_match=if_match)
@@ -75,6 +78,7 @@ def ticket_resolve(*, actor: Principal, obj: Ticket, if_match: str | None = None
     return ticket
 
 
+@core.serves(Ticket, "close")
 @transaction.atomic
 def ticket_close(*, actor: Principal, obj: Ticket, if_match: str | None = None, **body) -> Ticket:
     ticket = core.record_transition_in_transaction(actor=actor, obj=obj, name="close", body=body, if_match=if_match)
@@ -82,6 +86,7 @@ def ticket_close(*, actor: Principal, obj: Ticket, if_match: str | None = None, 
     return ticket
 
 
+@core.serves(TicketComment, "create")
 @transaction.atomic
 def ticket_comment_create(*, actor: Principal, ticket: Ticket, body: str, internal: bool = False,
                           tags: list[str] | None = None, source: str | None = None) -> TicketComment:

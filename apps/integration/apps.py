@@ -9,6 +9,7 @@ class IntegrationConfig(AppConfig):
     def ready(self):
         from apps.core.events import event_committed, event_emitted
 
+        from . import services  # noqa: F401  (registers the domain services with @serves)
         from .models import IntegrationApiKey
         from .receivers import enqueue_delivery, scrub_event_payload
 

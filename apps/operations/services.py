@@ -10,6 +10,7 @@ from .choices import AccessStatus, AccessType
 from .models import AccessRequest
 
 
+@core.serves(AccessRequest, "create")
 @transaction.atomic
 def access_request_create(*, actor: Principal, data: dict) -> AccessRequest:
     request = AccessRequest(**data)

@@ -19,6 +19,7 @@ def bump_minor(version: str) -> str:
     return f"{major}.{minor + 1}.0"
 
 
+@core.serves(Policy, "create")
 @transaction.atomic
 def policy_create(*, actor: Principal, data: dict) -> Policy:
     policy = Policy(**data)
@@ -26,6 +27,7 @@ def policy_create(*, actor: Principal, data: dict) -> Policy:
     return core.record_create_in_transaction(actor=actor, obj=policy)
 
 
+@core.serves(Policy, "update")
 @transaction.atomic
 def policy_update(*, actor: Principal, obj: Policy, data: dict, if_match: str | None = None) -> Policy:
     """Editing the body of a published policy starts a new version that needs a new review."""
@@ -43,6 +45,7 @@ def policy_update(*, actor: Principal, obj: Policy, data: dict, if_match: str | 
     return policy
 
 
+@core.serves(Policy, "complete")
 @transaction.atomic
 def policy_complete(*, actor: Principal, obj: Policy, if_match: str | None = None, check_permission: bool = True,
                     **body) -> Policy:
