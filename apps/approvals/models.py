@@ -1,10 +1,10 @@
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django_fsm import FSMField, transition
+from django_fsm import FSMField
 
 from apps.core.field_policy import ANY_STATE, REQUESTER, STAFF, FieldPolicy, deletable, editable
-from apps.core.fsm import ConcurrentTransitionMixin
+from apps.core.fsm import ConcurrentTransitionMixin, transition
 from apps.core.models import TenantModel, tracked_history
 from apps.core.parties import decision_parties
 
@@ -94,24 +94,24 @@ class ApprovalRequest(ConcurrentTransitionMixin, TenantModel):
         return parties
 
     @transition(field="status", source=RequestStatus.DRAFT, target=RequestStatus.PENDING,
-                custom={**REQUESTER_OR_ADMIN, "doc": "Activates step 0 and queues it for its approver."})
+                custom={**REQUESTER_OR_ADMIN, "doc": "Activates step 0 and queues it for its approver."}, event="submitted")
     def submit(self):
         pass
 
     @transition(field="status", source=[RequestStatus.DRAFT, RequestStatus.PENDING], target=RequestStatus.CANCELLED,
-                custom={**REQUESTER_OR_ADMIN, "doc": "By the requester or an admin; open steps are skipped."})
+                custom={**REQUESTER_OR_ADMIN, "doc": "By the requester or an admin; open steps are skipped."}, event="cancelled")
     def cancel(self):
         self.completed_at = timezone.now()
 
-    @transition(field="status", source=RequestStatus.PENDING, target=RequestStatus.APPROVED, custom=INTERNAL)
+    @transition(field="status", source=RequestStatus.PENDING, target=RequestStatus.APPROVED, custom=INTERNAL, event="approved")
     def approve(self):
         self.completed_at = timezone.now()
 
-    @transition(field="status", source=RequestStatus.PENDING, target=RequestStatus.REJECTED, custom=INTERNAL)
+    @transition(field="status", source=RequestStatus.PENDING, target=RequestStatus.REJECTED, custom=INTERNAL, event="rejected")
     def reject(self):
         self.completed_at = timezone.now()
 
-    @transition(field="status", source=RequestStatus.PENDING, target=RequestStatus.EXPIRED, custom=INTERNAL)
+    @transition(field="status", source=RequestStatus.PENDING, target=RequestStatus.EXPIRED, custom=INTERNAL, event="expired")
     def expire(self):
         self.completed_at = timezone.now()
 
@@ -166,26 +166,26 @@ class ApprovalStep(ConcurrentTransitionMixin, TenantModel):
     def visibility_q(cls, principal) -> Q:
         return super().visibility_q(principal) | Q(approval_request__requested_by_id=principal.person_id)
 
-    @transition(field="status", source=StepStatus.WAITING, target=StepStatus.PENDING, custom=INTERNAL)
+    @transition(field="status", source=StepStatus.WAITING, target=StepStatus.PENDING, custom=INTERNAL, event="activated")
     def activate(self):
         pass
 
-    @transition(field="status", source=[StepStatus.PENDING, StepStatus.DELEGATED], target=StepStatus.APPROVED, custom=DECIDER)
+    @transition(field="status", source=[StepStatus.PENDING, StepStatus.DELEGATED], target=StepStatus.APPROVED, custom=DECIDER, event="approved")
     def approve(self, *, comment: str = ""):
         self._decide(Decision.APPROVED, comment)
 
-    @transition(field="status", source=[StepStatus.PENDING, StepStatus.DELEGATED], target=StepStatus.REJECTED, custom=DECIDER)
+    @transition(field="status", source=[StepStatus.PENDING, StepStatus.DELEGATED], target=StepStatus.REJECTED, custom=DECIDER, event="rejected")
     def reject(self, *, comment: str = ""):
         self._decide(Decision.REJECTED, comment)
 
     @transition(field="status", source=[StepStatus.PENDING, StepStatus.DELEGATED], target=StepStatus.DELEGATED,
-                custom={**DECIDER, "doc": "Body `delegated_to_id`: only the delegate can decide afterwards."})
+                custom={**DECIDER, "doc": "Body `delegated_to_id`: only the delegate can decide afterwards."}, event="delegated")
     def delegate(self, *, delegated_to_id: str):
         self.delegated_to_id = delegated_to_id
         self.delegated = True
 
     @transition(field="status", source=[StepStatus.WAITING, StepStatus.PENDING, StepStatus.DELEGATED],
-                target=StepStatus.SKIPPED, custom=INTERNAL)
+                target=StepStatus.SKIPPED, custom=INTERNAL, event="skipped")
     def skip(self):
         pass
 

@@ -16,22 +16,6 @@ event_committed = Signal()
 # listeners' writes commit or roll back with the change (approvals opens requests here).
 event_emitted = Signal()
 
-_IRREGULAR = {
-    "hold": "held", "reopen": "reopened", "open": "opened", "submit": "submitted", "cancel": "cancelled",
-    "ship": "shipped", "fulfill": "fulfilled", "return": "returned", "expire": "expired", "delegate": "delegated",
-    "skip": "skipped", "retire": "retired", "complete": "completed", "provision": "provisioned", "close": "closed",
-    "resolve": "resolved", "approve": "approved", "reject": "rejected", "revoke": "revoked", "renew": "renewed",
-    "activate": "activated", "block": "blocked", "start": "started", "book": "booked", "deliver": "delivered",
-    "rotate": "rotated", "pause": "paused", "resume": "resumed", "acknowledge": "acknowledged",
-}
-
-
-def past_tense(action: str) -> str:
-    if action in _IRREGULAR:
-        return _IRREGULAR[action]
-    return action + ("d" if action.endswith("e") else "ed")
-
-
 _JSON_NATIVE = (str, int, float, bool, type(None))
 _encoder = DjangoJSONEncoder()
 

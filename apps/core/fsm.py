@@ -20,6 +20,11 @@ class TransitionInfo:
         return self.custom.get("roles")
 
     @property
+    def event(self) -> str:
+        """The verb of the event it emits: `<app>.<entity>.<event>`."""
+        return self.custom["event"]
+
+    @property
     def exposed(self) -> bool:
         return self.custom.get("api", True)
 
@@ -38,6 +43,13 @@ class Decisions:
 
     def names(self) -> tuple[str, ...]:
         return tuple(n for n in (self.approve, self.reject) if n)
+
+
+def transition(*, event: str, custom: dict | None = None, **kwargs):
+    """django-fsm's `@transition`, declaring beside it the event it emits (`event="approved"`)."""
+    if not event or not event.isidentifier():
+        raise ValueError(f"transition event must be a verb like 'approved', not {event!r}")
+    return django_fsm.transition(custom={**(custom or {}), "event": event}, **kwargs)
 
 
 def state_field(model) -> FSMFieldMixin | None:

@@ -229,7 +229,7 @@ def _transition(*, actor: Principal, obj, info: TransitionInfo, body: dict, chec
         obj.save()
     except ConcurrentTransition as exc:
         raise TransitionConflict("Another change to this record won the race; reload and retry.") from exc
-    events.emit(obj=obj, action=info.custom.get("event", events.past_tense(info.name)), actor=actor)
+    events.emit(obj=obj, action=info.event, actor=actor)
     return obj
 
 

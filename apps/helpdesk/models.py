@@ -2,10 +2,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django_fsm import FSMField, transition
+from django_fsm import FSMField
 
 from apps.core.field_policy import ADMIN, ANY_STATE, REQUESTER, STAFF, FieldPolicy, deletable, editable
-from apps.core.fsm import ConcurrentTransitionMixin
+from apps.core.fsm import ConcurrentTransitionMixin, transition
 from apps.core.models import TenantModel, tracked_history
 
 from .choices import Priority, SLAPolicyStatus, SLAState, TicketStatus, TicketType
@@ -119,26 +119,26 @@ class Ticket(ConcurrentTransitionMixin, TenantModel):
 
         refresh_sla(self)
 
-    @transition(field=status, source=[TicketStatus.NEW, TicketStatus.PENDING], target=TicketStatus.OPEN, custom=AGENT)
+    @transition(field=status, source=[TicketStatus.NEW, TicketStatus.PENDING], target=TicketStatus.OPEN, custom=AGENT, event="opened")
     def open(self):
         pass
 
     @transition(field=status, source=[TicketStatus.NEW, TicketStatus.OPEN], target=TicketStatus.PENDING,
-                custom={**AGENT, "doc": "Waiting on the submitter or a third party; the SLA clock pauses."})
+                custom={**AGENT, "doc": "Waiting on the submitter or a third party; the SLA clock pauses."}, event="held")
     def hold(self):
         pass
 
     @transition(field=status, source=[TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING],
-                target=TicketStatus.RESOLVED, custom=AGENT)
+                target=TicketStatus.RESOLVED, custom=AGENT, event="resolved")
     def resolve(self):
         self.resolved_at = timezone.now()
 
-    @transition(field=status, source=[TicketStatus.RESOLVED], target=TicketStatus.OPEN, custom=AGENT_OR_SUBMITTER)
+    @transition(field=status, source=[TicketStatus.RESOLVED], target=TicketStatus.OPEN, custom=AGENT_OR_SUBMITTER, event="reopened")
     def reopen(self):
         self.resolved_at = None
 
     @transition(field=status, source=[TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING, TicketStatus.RESOLVED],
-                target=TicketStatus.CLOSED, custom=AGENT_OR_SUBMITTER)
+                target=TicketStatus.CLOSED, custom=AGENT_OR_SUBMITTER, event="closed")
     def close(self):
         if self.resolved_at is None:
             self.resolved_at = timezone.now()

@@ -1,9 +1,9 @@
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django_fsm import FSMField, transition
+from django_fsm import FSMField
 
-from apps.core.fsm import ConcurrentTransitionMixin
+from apps.core.fsm import ConcurrentTransitionMixin, transition
 from apps.core.ids import new_id
 from apps.core.models import Event, TenantModel, tracked_history
 
@@ -124,11 +124,11 @@ class IntegrationApiKey(ConcurrentTransitionMixin, IntegrationModel):
         constraints = [models.UniqueConstraint(fields=["rotated_from_key_id"], name="uniq_key_successor",
                                                condition=models.Q(rotated_from_key_id__isnull=False))]
 
-    @transition(field="status", source=KeyStatus.ACTIVE, target=KeyStatus.REVOKED, custom={"roles": ()})
+    @transition(field="status", source=KeyStatus.ACTIVE, target=KeyStatus.REVOKED, custom={"roles": ()}, event="revoked")
     def revoke(self):
         pass
 
-    @transition(field="status", source=KeyStatus.ACTIVE, target=KeyStatus.EXPIRED, custom={"roles": (), "api": False})
+    @transition(field="status", source=KeyStatus.ACTIVE, target=KeyStatus.EXPIRED, custom={"roles": (), "api": False}, event="expired")
     def expire(self):
         pass
 

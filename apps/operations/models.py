@@ -4,10 +4,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django_fsm import FSMField, transition
+from django_fsm import FSMField
 
 from apps.core.field_policy import ADMIN, ANY_STATE, REQUESTER, STAFF, FieldPolicy, PersonIn, deletable, editable
-from apps.core.fsm import ConcurrentTransitionMixin, Decisions
+from apps.core.fsm import ConcurrentTransitionMixin, Decisions, transition
 from apps.core.models import TenantModel, tracked_history
 
 from .choices import (
@@ -90,17 +90,17 @@ class AccessRequest(RequestModel):
             models.Index(fields=["status", "expires_at"], name="acr_status_expiry"),
         ]
 
-    @transition(field="status", source=AccessStatus.PENDING, target=AccessStatus.APPROVED, custom=DECIDE)
+    @transition(field="status", source=AccessStatus.PENDING, target=AccessStatus.APPROVED, custom=DECIDE, event="approved")
     def approve(self, *, actor):
         self.approver_id = actor.person_id
         self.approved_at = timezone.now()
 
-    @transition(field="status", source=AccessStatus.PENDING, target=AccessStatus.REJECTED, custom=DECIDE)
+    @transition(field="status", source=AccessStatus.PENDING, target=AccessStatus.REJECTED, custom=DECIDE, event="rejected")
     def reject(self, *, actor):
         self.approver_id = actor.person_id
 
     @transition(field="status", source=AccessStatus.APPROVED, target=AccessStatus.PROVISIONED,
-                custom={**IT_DECIDES, "doc": "Optional body `expires_at` makes the grant time-bound."})
+                custom={**IT_DECIDES, "doc": "Optional body `expires_at` makes the grant time-bound."}, event="provisioned")
     def provision(self, *, actor, expires_at=None):
         now = timezone.now()
         self.provisioned_at = self.granted_at = now
@@ -110,16 +110,16 @@ class AccessRequest(RequestModel):
 
     @transition(field="status", source=AccessStatus.PROVISIONED, target=AccessStatus.PROVISIONED,
                 custom={"roles": ("it", "approver"), "sod": True,
-                        "doc": "Extends a time-bound grant: body `expires_at` (later than now)."})
+                        "doc": "Extends a time-bound grant: body `expires_at` (later than now)."}, event="renewed")
     def renew(self, *, expires_at):
         self.expires_at = expires_at
 
-    @transition(field="status", source=AccessStatus.PROVISIONED, target=AccessStatus.COMPLETED, custom=IT)
+    @transition(field="status", source=AccessStatus.PROVISIONED, target=AccessStatus.COMPLETED, custom=IT, event="completed")
     def complete(self):
         pass
 
     @transition(field="status", source=AccessStatus.PROVISIONED, target=AccessStatus.COMPLETED,
-                custom={"roles": (), "api": False, "event": "expired"})
+                custom={"roles": (), "api": False}, event="expired")
     def expire(self):
         pass
 
@@ -149,12 +149,12 @@ class HRRequest(RequestModel):
         verbose_name = "HR request"
         indexes = [models.Index(fields=["tenant_id", "status"], name="hrr_tenant_status")]
 
-    @transition(field="status", source=HRStatus.PENDING, target=HRStatus.IN_PROGRESS, custom=HR)
+    @transition(field="status", source=HRStatus.PENDING, target=HRStatus.IN_PROGRESS, custom=HR, event="started")
     def start(self):
         pass
 
     @transition(field="status", source=[HRStatus.PENDING, HRStatus.IN_PROGRESS], target=HRStatus.COMPLETED,
-                custom={**HR, "doc": "Body `deliverable_url` is required for digital deliverables."})
+                custom={**HR, "doc": "Body `deliverable_url` is required for digital deliverables."}, event="fulfilled")
     def fulfill(self, *, actor, deliverable_url: str = ""):
         if deliverable_url:
             self.deliverable_url = deliverable_url
@@ -164,7 +164,7 @@ class HRRequest(RequestModel):
         self.fulfilled_at = timezone.now()
 
     @transition(field="status", source=[HRStatus.PENDING, HRStatus.IN_PROGRESS], target=HRStatus.REJECTED,
-                custom={**HR, "doc": "Body `reason` (or `comment`) says why."})
+                custom={**HR, "doc": "Body `reason` (or `comment`) says why."}, event="rejected")
     def reject(self, *, reason: str = "", comment: str = ""):
         self.rejection_reason = reason or comment
         if not self.rejection_reason:
@@ -192,27 +192,27 @@ class Equipment(RequestModel):
         verbose_name_plural = "equipment"
         indexes = [models.Index(fields=["tenant_id", "status"], name="eqp_tenant_status")]
 
-    @transition(field="status", source=EquipmentStatus.REQUESTED, target=EquipmentStatus.APPROVED, custom=DECIDE)
+    @transition(field="status", source=EquipmentStatus.REQUESTED, target=EquipmentStatus.APPROVED, custom=DECIDE, event="approved")
     def approve(self, *, actor):
         self.approver_id = actor.person_id
 
     @transition(field="status", source=EquipmentStatus.APPROVED, target=EquipmentStatus.ORDERED,
-                custom={**IT_DECIDES, "doc": "Places the order; optional body `cost`."})
+                custom={**IT_DECIDES, "doc": "Places the order; optional body `cost`."}, event="provisioned")
     def provision(self, *, cost=None):
         self.ordered_at = timezone.now()
         if cost is not None:
             self.cost = cost
 
-    @transition(field="status", source=EquipmentStatus.ORDERED, target=EquipmentStatus.SHIPPED, custom=IT)
+    @transition(field="status", source=EquipmentStatus.ORDERED, target=EquipmentStatus.SHIPPED, custom=IT, event="shipped")
     def ship(self):
         pass
 
-    @transition(field="status", source=EquipmentStatus.SHIPPED, target=EquipmentStatus.DELIVERED, custom=IT)
+    @transition(field="status", source=EquipmentStatus.SHIPPED, target=EquipmentStatus.DELIVERED, custom=IT, event="delivered")
     def deliver(self):
         self.delivered_at = timezone.now()
 
     @transition(field="status", source=EquipmentStatus.DELIVERED, target=EquipmentStatus.RETURNED,
-                custom={**IT, "requester_may": True, "action": "return"})
+                custom={**IT, "requester_may": True, "action": "return"}, event="returned")
     def return_(self):
         pass
 
@@ -244,22 +244,22 @@ class Travel(RequestModel):
         if self.departure_at and self.return_at and self.return_at <= self.departure_at:
             raise ValidationError({"return_at": "Must be after departure_at."})
 
-    @transition(field="status", source=TravelStatus.REQUESTED, target=TravelStatus.APPROVED, custom=DECIDE)
+    @transition(field="status", source=TravelStatus.REQUESTED, target=TravelStatus.APPROVED, custom=DECIDE, event="approved")
     def approve(self, *, actor):
         self.approver_id = actor.person_id
 
-    @transition(field="status", source=TravelStatus.APPROVED, target=TravelStatus.BOOKED, custom={**TRAVEL, "sod": True})
+    @transition(field="status", source=TravelStatus.APPROVED, target=TravelStatus.BOOKED, custom={**TRAVEL, "sod": True}, event="booked")
     def book(self):
         self.booked_at = timezone.now()
 
     @transition(field="status", source=TravelStatus.BOOKED, target=TravelStatus.COMPLETED,
-                custom={**TRAVEL, "requester_may": True, "doc": "Optional body `actual_cost`."})
+                custom={**TRAVEL, "requester_may": True, "doc": "Optional body `actual_cost`."}, event="completed")
     def complete(self, *, actual_cost=None):
         if actual_cost is not None:
             self.actual_cost = actual_cost
 
     @transition(field="status", source=[TravelStatus.REQUESTED, TravelStatus.APPROVED, TravelStatus.BOOKED],
-                target=TravelStatus.CANCELLED, custom={"roles": ("approver", "travel"), "requester_may": True})
+                target=TravelStatus.CANCELLED, custom={"roles": ("approver", "travel"), "requester_may": True}, event="cancelled")
     def cancel(self):
         pass
 
@@ -318,16 +318,16 @@ class Pending(ConcurrentTransitionMixin, TenantModel):
         ]
 
     @transition(field="status", source=[PendingStatus.QUEUED, PendingStatus.BLOCKED], target=PendingStatus.PROCESSING,
-                custom=QUEUE)
+                custom=QUEUE, event="started")
     def start(self):
         pass
 
     @transition(field="status", source=[PendingStatus.QUEUED, PendingStatus.PROCESSING], target=PendingStatus.BLOCKED,
-                custom=QUEUE)
+                custom=QUEUE, event="blocked")
     def block(self):
         pass
 
     @transition(field="status", source=[PendingStatus.QUEUED, PendingStatus.PROCESSING, PendingStatus.BLOCKED],
-                target=PendingStatus.COMPLETED, custom=QUEUE)
+                target=PendingStatus.COMPLETED, custom=QUEUE, event="completed")
     def complete(self):
         self.completed_at = timezone.now()

@@ -6,9 +6,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django_fsm import FSMField, transition
+from django_fsm import FSMField
 
-from apps.core.fsm import ConcurrentTransitionMixin, Decisions
+from apps.core.fsm import ConcurrentTransitionMixin, Decisions, transition
 from apps.core.models import TenantModel, tracked_history
 from apps.helpdesk.choices import Priority
 
@@ -64,14 +64,14 @@ class Policy(ConcurrentTransitionMixin, TenantModel):
         if self.first_response_minutes and self.resolution_minutes and self.first_response_minutes > self.resolution_minutes:
             raise ValidationError({"first_response_minutes": "Must not exceed resolution_minutes."})
 
-    @transition(field="status", source=PolicyStatus.DRAFT, target=PolicyStatus.IN_REVIEW, custom=POLICY_STAFF)
+    @transition(field="status", source=PolicyStatus.DRAFT, target=PolicyStatus.IN_REVIEW, custom=POLICY_STAFF, event="submitted")
     def submit(self):
         pass
 
     @transition(field="status", source=[PolicyStatus.DRAFT, PolicyStatus.IN_REVIEW, PolicyStatus.PUBLISHED],
                 target=PolicyStatus.PUBLISHED,
                 custom={**POLICY_STAFF, "doc": "Completes a review: publishes the current version; body "
-                        "`next_review_at` (future) or the review cadence sets the next review."})
+                        "`next_review_at` (future) or the review cadence sets the next review."}, event="completed")
     def complete(self, *, next_review_at=None):
         now = timezone.now()
         if self.published_at is None:
@@ -79,12 +79,12 @@ class Policy(ConcurrentTransitionMixin, TenantModel):
         self.next_review_at = next_review_at or now + review_cadence()
         self.review_due_notified_at = None
 
-    @transition(field="status", source=PolicyStatus.PUBLISHED, target=PolicyStatus.RETIRED, custom=POLICY_STAFF)
+    @transition(field="status", source=PolicyStatus.PUBLISHED, target=PolicyStatus.RETIRED, custom=POLICY_STAFF, event="retired")
     def retire(self):
         pass
 
     @transition(field="status", source=PolicyStatus.PUBLISHED, target=PolicyStatus.IN_REVIEW,
-                custom={"roles": ("hr",), "api": False, "doc": "A new version of a published policy needs a review."})
+                custom={"roles": ("hr",), "api": False, "doc": "A new version of a published policy needs a review."}, event="revised")
     def revise(self):
         pass
 

@@ -1,4 +1,5 @@
-"""Domain services are wired explicitly (`@serves(Model, action)`), not found by their names."""
+"""Wired explicitly, not looked up by name: domain services (`@serves(Model, action)`) and the event
+each transition emits (`@transition(..., event="approved")`)."""
 import importlib
 
 import pytest
@@ -6,7 +7,7 @@ from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 
 from apps.core import services as core
-from apps.core.fsm import transitions_of
+from apps.core.fsm import transition, transitions_of
 from apps.core.text import snake_case
 from apps.helpdesk import services as helpdesk_services
 from apps.helpdesk.models import Ticket
@@ -44,3 +45,17 @@ def test_no_service_named_like_an_action_is_left_unregistered():
         for action in ("create", "update", "delete", *transitions_of(model)):
             function = getattr(module, f"{snake_case(model.__name__)}_{action}", None)
             assert function is None or function in registered, f"{function.__qualname__} is not registered with @serves"
+
+
+def test_every_transition_declares_the_event_it_emits():
+    declared = {(model.__name__, name): info.event for model in apps.get_models() if model.__module__.startswith("apps.")
+                for name, info in transitions_of(model).items()}
+    assert declared[("AccessRequest", "approve")] == "approved" and declared[("Equipment", "return")] == "returned"
+    assert all(event.isidentifier() for event in declared.values())
+
+
+def test_a_transition_without_its_event_does_not_import():
+    with pytest.raises(TypeError):
+        transition(field="status", source="open", target="closed")
+    with pytest.raises(ValueError):
+        transition(field="status", source="open", target="closed", event="")
