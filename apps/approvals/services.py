@@ -100,10 +100,10 @@ def approval_request_create(*, actor: Principal, data: dict) -> ApprovalRequest:
     request.total_steps = len(approver_ids)
     if chain and chain.due_in_hours and not request.due_at:
         request.due_at = timezone.now() + timedelta(hours=chain.due_in_hours)
-    core.record_create_in_transaction(actor=actor, obj=request)
+    core.record_create(actor=actor, obj=request)
     for index, approver in enumerate(approver_ids):
         step = ApprovalStep(approval_request=request, step_index=index, approver_id=approver)
-        core.record_create_in_transaction(actor=actor, obj=step, emit=False)
+        core.record_create(actor=actor, obj=step, emit=False)
     return request
 
 
@@ -193,10 +193,11 @@ def apply_outcome(*, actor: Principal, request: ApprovalRequest, approved: bool,
     note = comment or f"{'Approved' if approved else 'Rejected'} in approval {request.id}"
     service = core.dispatch(model, name)
     try:
-        if service is not None:
-            service(actor=actor, obj=target, comment=note)
-        else:
-            core.record_transition(actor=actor, obj=target, name=name, body={"comment": note, "reason": note})
+        with transaction.atomic():  # a conflict rolls back the target's attempt, not the step's decision
+            if service is not None:
+                service(actor=actor, obj=target, comment=note)
+            else:
+                core.record_transition(actor=actor, obj=target, name=name, body={"comment": note, "reason": note})
     except TransitionConflict:
         return None  # the record moved on by itself (e.g. a trip its requester cancelled); the approval stands
     return f"{model.__name__}.{name}"

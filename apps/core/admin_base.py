@@ -4,6 +4,7 @@ import inspect
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import JSONField
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
@@ -263,13 +264,15 @@ class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             try:
-                self.delete_model(request, obj)
+                with transaction.atomic():  # each row on its own: a refusal keeps the others
+                    self.delete_model(request, obj)
             except (DomainError, ValidationError) as exc:
                 self.message_user(request, f"{obj}: {_reason(exc)}", messages.ERROR)
 
     def delete_view(self, request, object_id, extra_context=None):
         try:
-            return super().delete_view(request, object_id, extra_context)
+            with transaction.atomic():
+                return super().delete_view(request, object_id, extra_context)
         except (DomainError, ValidationError) as exc:
             self.message_user(request, _reason(exc), messages.ERROR)
             opts = self.model._meta
@@ -302,10 +305,11 @@ class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
         actor = principal_for(request, obj)
         service = services.dispatch(type(obj), name)
         try:
-            if service is not None:
-                service(actor=actor, obj=obj, **body)
-            else:
-                services.record_transition(actor=actor, obj=obj, name=name, body=body)
+            with transaction.atomic():  # a bulk action's rows each on their own: a refusal keeps the others
+                if service is not None:
+                    service(actor=actor, obj=obj, **body)
+                else:
+                    services.record_transition(actor=actor, obj=obj, name=name, body=body)
         except (DomainError, ValidationError) as exc:
             return False, f"{obj}: {_reason(exc)}"
         except TypeError as exc:

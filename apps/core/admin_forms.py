@@ -6,6 +6,7 @@ form again and the service's transaction has rolled back, nothing is saved.
 """
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
 
 from .exceptions import DomainError
 from .models import Tenant, TenantModel
@@ -59,7 +60,8 @@ def service_form(base: type[forms.ModelForm], *, save, request, change: bool) ->
             if self.errors or not self.is_bound:
                 return
             try:
-                self.saved = save(request, self, change)
+                with transaction.atomic():  # a refused save rolls back alone; the form shows why
+                    self.saved = save(request, self, change)
             except (ValidationError, DomainError) as exc:
                 add_service_errors(self, exc)
 

@@ -4,11 +4,8 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models, router
-from django.db.models import Q, signals
-from django.db.models.base import ModelState
-from django.db.models.fields import AutoFieldMixin
+from django.db.models import Q
 from django.utils import timezone
-from django_fsm import ConcurrentTransitionMixin
 from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
 
@@ -101,7 +98,6 @@ class _HistoricalRecords(HistoricalRecords):
 def tracked_history(**kwargs) -> HistoricalRecords:
     """Change history with the acting person's id (not a Django user FK)."""
     return _HistoricalRecords(
-        bases=[CompiledInsertModel],
         history_user_id_field=models.CharField(max_length=64, null=True, blank=True),
         history_user_getter=_history_user_getter,
         history_user_setter=_history_user_setter,
@@ -109,43 +105,7 @@ def tracked_history(**kwargs) -> HistoricalRecords:
     )
 
 
-class CompiledInsertModel(models.Model):
-    """Saves a new row with an INSERT statement built once per model and column list.
-
-    Django compiles the INSERT (an SQLInsertCompiler over every column) on every save: a tenth of
-    an API create. Rows with database-returned columns, expressions as values or fields with their
-    own placeholders take Django's path."""
-
-    _insert_sql: ClassVar[dict] = {}
-
-    class Meta:
-        abstract = True
-
-    def _do_insert(self, manager, using, fields, returning_fields, raw):
-        connection = connections[using]
-        returning = tuple(returning_fields or ())
-        if raw or returning and not (connection.features.can_return_columns_from_insert
-                                     and all(isinstance(f, AutoFieldMixin) for f in returning)):
-            return super()._do_insert(manager, using, fields, returning_fields, raw)
-        key = (type(self), connection.vendor, tuple(f.column for f in fields), tuple(f.column for f in returning))
-        sql = self._insert_sql.get(key)
-        if sql is None:
-            quote = connection.ops.quote_name
-            plain = not any(hasattr(f, "get_placeholder") for f in fields)
-            sql = self._insert_sql[key] = plain and (
-                f"INSERT INTO {quote(self._meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
-                f" VALUES ({', '.join(['%s'] * len(fields))})"
-                + (" " + connection.ops.return_insert_columns(returning)[0] if returning else ""))
-        values = [f.pre_save(self, add=True) for f in fields] if sql else ()
-        if not sql or any(hasattr(v, "resolve_expression") for v in values):
-            return super()._do_insert(manager, using, fields, returning_fields, raw)
-        params = [f.get_db_prep_save(v, connection=connection) for f, v in zip(fields, values, strict=True)]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [connection.ops.fetch_returned_insert_columns(cursor, [])] if returning else []
-
-
-class TenantModel(CompiledInsertModel):
+class TenantModel(models.Model):
     """DESIGN.md §3: every record carries these fields; the client never sets the stamps."""
 
     id_prefix: ClassVar[str] = "rec"
@@ -197,22 +157,6 @@ class TenantModel(CompiledInsertModel):
         super().save(*args, **kwargs)
 
     @classmethod
-    def from_db(cls, db, field_names, values):
-        # Model.__init__ costs ~20 µs a row (a tenth of a 50-row list page). A row holding every
-        # concrete field needs none of its work: set the attributes as __init__ would, without
-        # defaults, descriptors' setters or kwargs handling. pre/post_init receivers get the slow path.
-        if (len(values) != len(cls._meta.concrete_fields) or signals.pre_init.has_listeners(cls)
-                or signals.post_init.has_listeners(cls)):
-            return super().from_db(db, field_names, values)
-        new = cls.__new__(cls)
-        new.__dict__.update(zip(field_names, values))
-        new._state = state = ModelState()
-        state.adding, state.db = False, db
-        if isinstance(new, ConcurrentTransitionMixin):
-            new._update_initial_state()
-        return new
-
-    @classmethod
     def visibility_q(cls, principal) -> Q:
         """Rows a member (no staff role) may see: those where an owner field holds their id."""
         mine = Q()
@@ -233,7 +177,7 @@ class TenantModel(CompiledInsertModel):
         return f"{label} ({self.id})" if label else self.id
 
 
-class Event(CompiledInsertModel):
+class Event(models.Model):
     """Outbox: written in the same transaction as the change it describes."""
 
     id = models.CharField(primary_key=True, max_length=40, editable=False)

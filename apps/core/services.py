@@ -86,20 +86,15 @@ def _validate(obj, *, exclude: tuple = ()) -> None:
     obj.full_clean(exclude=[*loaded, *exclude], validate_unique=False, validate_constraints=False)
 
 
-@transaction.atomic
-def record_create(*, actor: Principal, obj, emit: bool = True):
-    return record_create_in_transaction(actor=actor, obj=obj, emit=emit)
+@transaction.atomic(savepoint=False)
+def record_create(*, actor: Principal, obj, emit: bool = True, assign=None, assigns: tuple = ()):
+    """Insert `obj` for `actor`, with its history row and `created` event, in one transaction.
 
-
-def record_create_in_transaction(*, actor: Principal, obj, emit: bool = True, assign=None, assigns: tuple = ()):
-    """record_create for a domain service that is itself the transaction (@transaction.atomic and
-    not catching errors around this call): no savepoint of its own, two round trips fewer.
-
+    Inside a caller's transaction it adds no savepoint: a refusal rolls the caller back too (a
+    caller that catches errors and goes on wraps the call in its own `transaction.atomic()`).
     `assign(obj)` runs after validation, right before the INSERT, and sets the server-assigned
     fields named in `assigns` (not validated: no client sends them). Take row locks there, such
     as a counter's, so they are held for as short a time as possible."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("record_create_in_transaction must run inside the caller's transaction")
     check_write(actor, type(obj))
     _check_filing(actor, obj)
     obj.tenant_id = actor.tenant_id
@@ -233,19 +228,12 @@ def _transition(*, actor: Principal, obj, info: TransitionInfo, body: dict, chec
     return obj
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def record_transition(*, actor: Principal, obj, name: str, body: dict | None = None, if_match: str | None = None,
                       check_permission: bool = True):
-    """Run transition `name`. `check_permission=False` is for engine-internal steps (approvals
-    activating a step, applying a decision to its target): the decision itself was checked."""
-    return record_transition_in_transaction(actor=actor, obj=obj, name=name, body=body, if_match=if_match,
-                                            check_permission=check_permission)
-
-
-def record_transition_in_transaction(*, actor: Principal, obj, name: str, body: dict | None = None,
-                                     if_match: str | None = None, check_permission: bool = True):
-    """record_transition for a domain service that is itself the transaction (@transaction.atomic and
-    not catching errors around this call): no savepoint of its own, two round trips fewer."""
+    """Run transition `name` (no savepoint inside a caller's transaction, as record_create).
+    `check_permission=False` is for engine-internal steps (approvals activating a step, applying a
+    decision to its target): the decision itself was checked."""
     info = transitions_of(type(obj)).get(name)
     if info is None:
         raise TransitionConflict(f"Unknown transition '{name}'.", allowed_transitions=available_transitions(obj))

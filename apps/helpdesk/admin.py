@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import F
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
@@ -226,7 +227,8 @@ class TicketAdmin(TenantAdmin):
             return self._back(obj, "#conversation")
         internal = form.cleaned_data["internal"]
         try:
-            ticket_comment_create(actor=actor, ticket=obj, body=form.cleaned_data["body"], internal=internal)
+            with transaction.atomic():
+                ticket_comment_create(actor=actor, ticket=obj, body=form.cleaned_data["body"], internal=internal)
         except DomainError as exc:
             self.message_user(request, f"{obj.number}: {exc.detail}", messages.ERROR)
         else:
@@ -239,7 +241,8 @@ class TicketAdmin(TenantAdmin):
             return HttpResponseNotAllowed(["POST"])
         obj, actor = self._ticket_for_post(request, object_id)
         try:
-            ticket_update(actor=actor, obj=obj, data={"assigned_to_id": actor.person_id})
+            with transaction.atomic():
+                ticket_update(actor=actor, obj=obj, data={"assigned_to_id": actor.person_id})
         except DomainError as exc:
             self.message_user(request, f"{obj.number}: {exc.detail}", messages.ERROR)
         except ValidationError as exc:

@@ -41,7 +41,7 @@ def ticket_create(*, actor: Principal, data: dict) -> Ticket:
         # the tenant waits for it, so nothing that can run earlier (SLA lookup, validation) runs under it.
         t.number = f"TKT-{Counter.next_value(tenant_id=t.tenant_id, name='ticket'):04d}"
 
-    return core.record_create_in_transaction(actor=actor, obj=ticket, assign=number, assigns=("number",))
+    return core.record_create(actor=actor, obj=ticket, assign=number, assigns=("number",))
 
 
 @core.serves(Ticket, "update")
@@ -73,7 +73,7 @@ def _record_late_resolution(*, actor: Principal, ticket: Ticket) -> None:
 @core.serves(Ticket, "resolve")
 @transaction.atomic
 def ticket_resolve(*, actor: Principal, obj: Ticket, if_match: str | None = None, **body) -> Ticket:
-    ticket = core.record_transition_in_transaction(actor=actor, obj=obj, name="resolve", body=body, if_match=if_match)
+    ticket = core.record_transition(actor=actor, obj=obj, name="resolve", body=body, if_match=if_match)
     _record_late_resolution(actor=actor, ticket=ticket)
     return ticket
 
@@ -81,7 +81,7 @@ def ticket_resolve(*, actor: Principal, obj: Ticket, if_match: str | None = None
 @core.serves(Ticket, "close")
 @transaction.atomic
 def ticket_close(*, actor: Principal, obj: Ticket, if_match: str | None = None, **body) -> Ticket:
-    ticket = core.record_transition_in_transaction(actor=actor, obj=obj, name="close", body=body, if_match=if_match)
+    ticket = core.record_transition(actor=actor, obj=obj, name="close", body=body, if_match=if_match)
     _record_late_resolution(actor=actor, ticket=ticket)
     return ticket
 
@@ -100,7 +100,7 @@ def ticket_comment_create(*, actor: Principal, ticket: Ticket, body: str, intern
         comment.tags = tags
     if source is not None:
         comment.source = source
-    core.record_create_in_transaction(actor=actor, obj=comment)
+    core.record_create(actor=actor, obj=comment)
     if not internal and actor.person_id != ticket.submitted_by_id:
         ticket = core.lock(ticket)
         if ticket.first_response_at is None:

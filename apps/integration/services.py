@@ -96,7 +96,7 @@ def integration_api_key_create(*, actor: Principal, data: dict, rotated_from: In
                             created_by_user_id=actor.person_id, creator_roles=sorted(actor.roles))
     if rotated_from is not None:
         key.rotated_from_key_id = rotated_from.pk
-    key = core.record_create_in_transaction(actor=actor, obj=key)
+    key = core.record_create(actor=actor, obj=key)
     key.raw_key = raw  # shown once, in this response only
     return key
 
@@ -175,7 +175,7 @@ def webhook_create(*, actor: Principal, data: dict) -> Webhook:
     webhook.id = new_id(Webhook.id_prefix)
     secret = generate_secret()
     _store_webhook_secrets(webhook, secret=secret, headers=headers)
-    webhook = core.record_create_in_transaction(actor=actor, obj=webhook)
+    webhook = core.record_create(actor=actor, obj=webhook)
     webhook.raw_secret = secret
     return webhook
 
@@ -231,7 +231,7 @@ def connector_create(*, actor: Principal, data: dict) -> Connector:
     if credentials:
         secret_store().put(connector.vault_path, credentials)
         connector.credential_last_rotated_at = timezone.now()
-    return core.record_create_in_transaction(actor=actor, obj=connector)
+    return core.record_create(actor=actor, obj=connector)
 
 
 @core.serves(Connector, "update")

@@ -23,7 +23,7 @@ def access_request_create(*, actor: Principal, data: dict) -> AccessRequest:
             raise ValidationError({"entitlement_type": "No provisioned grant of this entitlement on this system for this principal."})
     if request.expires_at and request.expires_at <= timezone.now():
         raise ValidationError({"expires_at": "Must be in the future."})
-    return core.record_create_in_transaction(actor=actor, obj=request)
+    return core.record_create(actor=actor, obj=request)
 
 
 def expire_access(*, now=None, on_progress=None) -> list[AccessRequest]:

@@ -24,7 +24,7 @@ def bump_minor(version: str) -> str:
 def policy_create(*, actor: Principal, data: dict) -> Policy:
     policy = Policy(**data)
     policy.owner_id = policy.owner_id or actor.person_id
-    return core.record_create_in_transaction(actor=actor, obj=policy)
+    return core.record_create(actor=actor, obj=policy)
 
 
 @core.serves(Policy, "update")

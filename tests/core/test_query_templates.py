@@ -2,7 +2,7 @@
 list and detail route, every kind of caller, cursors and enum filters; shapes a template cannot
 express fall back. Also: the model's fast from_db, and the PostgreSQL health-check backend."""
 import pytest
-from django.db import connections, models
+from django.db import connections
 from django.db.models import signals
 from django.test import override_settings
 
@@ -135,27 +135,9 @@ def test_a_build_that_queries_or_transforms_a_slot_is_not_templatable():
 
 
 # -- TenantModel.from_db ------------------------------------------------------------------------
-MODELS = sorted({r.model for r in api_routes()}, key=lambda m: m.__name__)
 
 
-def columns(obj) -> dict:
-    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
-
-
-@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
-def test_fast_from_db_builds_what_init_builds(model):
-    row = build_record(model, tenant="acme")
-    fast = model.all_objects.get(pk=row.pk)
-    values = [getattr(fast, f.attname) for f in model._meta.concrete_fields]
-    slow = models.Model.from_db.__func__(model, "default", [f.attname for f in model._meta.concrete_fields], values)
-    assert columns(fast) == columns(slow)
-    assert (fast._state.adding, fast._state.db) == (False, "default")
-    initial = "_ConcurrentTransitionMixin__initial_states"
-    assert getattr(fast, initial, None) == getattr(slow, initial, None)
-    assert set(vars(fast)) == set(vars(slow))
-
-
-def test_from_db_takes_the_slow_path_when_someone_listens_to_post_init():
+def test_rows_read_from_the_database_run_model_init_and_its_signals():
     row = build_record(Ticket, tenant="acme")
     seen = []
 
@@ -218,24 +200,6 @@ def test_health_check_skipped_only_for_a_connection_in_steady_use(monkeypatch):
     new_request(0, errors=True)
     assert len(calls) == before + 2, "a connection that saw an error is checked"
     connection.errors_occurred = False
-
-
-# -- CompiledInsertModel ------------------------------------------------------------------------
-def test_new_rows_are_inserted_by_the_compiled_statement_and_read_back_equal():
-    from apps.core.models import CompiledInsertModel, Event
-
-    CompiledInsertModel._insert_sql.clear()
-    for model in MODELS:
-        row = build_record(model, tenant="acme")
-        assert columns(model.all_objects.get(pk=row.pk)) == columns(row), model.__name__
-        assert any(key[0] is model and sql for key, sql in CompiledInsertModel._insert_sql.items()), model.__name__
-        history = getattr(model, "history", None)
-        if history is not None:  # history rows: compiled too, with RETURNING for their auto id
-            rows = list(history.filter(id=row.pk))
-            assert len(rows) == 1 and isinstance(rows[0].history_id, int), model.__name__
-            assert any(key[0] is history.model and key[3] and sql
-                       for key, sql in CompiledInsertModel._insert_sql.items()), model.__name__
-    assert Event.objects.count() == 0  # build_record bypasses services: no events
 
 
 def test_an_expression_value_takes_djangos_insert():

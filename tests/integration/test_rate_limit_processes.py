@@ -6,6 +6,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
 
 import pytest
 from django.conf import settings
@@ -33,6 +34,7 @@ from apps.integration.models import IntegrationApiKey
 raw, calls, limit = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 key = IntegrationApiKey(id=raw[3:], rpm_limit=limit) if raw.startswith("id:") else None
 allowed = throttled = 0
+print("ready", flush=True)
 sys.stdin.readline()  # start together
 for _ in range(calls):
     try:
@@ -60,6 +62,10 @@ def run_workers(credential: str, env: dict) -> list[dict]:
     workers = [subprocess.Popen([sys.executable, "-c", WORKER, credential, str(CALLS), str(LIMIT)], env=env,
                                 cwd=settings.BASE_DIR, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True) for _ in range(PROCESSES)]
+    for worker in workers:  # every process set up (seconds on a loaded machine) before any call
+        assert worker.stdout.readline().strip() == "ready", worker.stderr.read()[-2000:]
+    while time.time() % 60 > 50:  # the window is the clock minute: start well inside one
+        time.sleep(0.5)
     for worker in workers:
         worker.stdin.write("go\n")
         worker.stdin.flush()

@@ -5,6 +5,7 @@ of; a member's request is filed for themselves; staff may file on someone's beha
 not decide it. Each case through the API, the admin (buttons and bulk actions) and commands."""
 import pytest
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.test import Client
 
 from apps.core.models import StaffMembership, Tenant
@@ -113,7 +114,7 @@ def test_booking_and_provisioning_are_decisions_too(caller):
 def test_commands_and_services_hold_the_same_rule(caller):
     record = file_access(caller("acme", "per_mia"))
     row = AccessRequest.objects.get(id=record["id"])
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden), transaction.atomic():
         record_transition(actor=Principal(person_id="per_mia", tenant_id="acme", roles=frozenset({"admin"})),
                           obj=row, name="approve")
     assert AccessRequest.objects.get(id=record["id"]).status == "pending"
