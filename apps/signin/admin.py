@@ -60,11 +60,15 @@ class IdentityProviderAdmin(NotFoundOutsideScope, ModelAdmin):
         (None, {"fields": ("updated_at",)}),
     )
 
-    @admin.display(description="Client secret")
+    @admin.display(description="Stored secret")
     def masked_secret(self, obj) -> str:
         if obj is None or not obj.pk:
             return "—"
         return f"••••••••{obj.client_secret_hint}" if obj.client_secret_hint else "•••••••• (set)"
+
+    def get_readonly_fields(self, request, obj=None):
+        # The secret is filed under the tenant: a provider does not move to another tenant.
+        return (*self.readonly_fields, "tenant") if obj is not None else self.readonly_fields
 
     def get_queryset(self, request):
         qs = super().get_queryset(request).select_related("tenant")

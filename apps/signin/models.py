@@ -21,14 +21,14 @@ def validate_role_mapping(value) -> None:
 
 class IdentityProvider(models.Model):
     tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="identity_provider")
-    name = models.CharField(max_length=80, help_text='Shown on the sign-in button: "Sign in with <name>".')
+    name = models.CharField(max_length=80, help_text='Shown on the login page\'s button, e.g. "Okta" gives "Sign in with Okta".')
     enabled = models.BooleanField(default=True, help_text="Show the button and accept sign-ins.")
     issuer = models.URLField(max_length=500, help_text="The provider's issuer URL (the `iss` of its tokens).")
     authorization_endpoint = models.URLField(max_length=500, blank=True, help_text="Blank: from discovery.")
     token_endpoint = models.URLField(max_length=500, blank=True, help_text="Blank: from discovery.")
     userinfo_endpoint = models.URLField(max_length=500, blank=True, help_text="Blank: from discovery.")
-    jwks_uri = models.URLField(max_length=500, blank=True, help_text="Blank: from discovery.")
-    client_id = models.CharField(max_length=255)
+    jwks_uri = models.URLField("JWKS URI", max_length=500, blank=True, help_text="Blank: from discovery.")
+    client_id = models.CharField("client ID", max_length=255)
     # The secret itself lives in the secret store (apps.integration.secret_store); this is its tail.
     client_secret_hint = models.CharField(max_length=16, blank=True, editable=False)
     scopes = models.CharField(max_length=255, default="openid email profile")
@@ -41,7 +41,7 @@ class IdentityProvider(models.Model):
         default=True, help_text="Off: this tenant's staff sign in only through the provider (superusers "
                                 "always keep their password).")
     api_audience = models.CharField(
-        max_length=255, blank=True,
+        "API audience", max_length=255, blank=True,
         help_text="Set to accept the provider's service tokens on the API (verified with its JWKS; "
                   "`aud` must be this value, `iss` the issuer).")
     updated_at = models.DateTimeField(auto_now=True)
