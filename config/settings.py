@@ -182,7 +182,8 @@ JWT_PUBLIC_KEY = env("JWT_PUBLIC_KEY", default="").replace("\\n", "\n")
 if not DEBUG:
     if not JWT_SECRET and not JWT_PUBLIC_KEY and not env("JWT_JWKS_URL", default=""):
         raise ImproperlyConfigured(
-            "No JWT verification key: set JWT_PUBLIC_KEY (PEM, RS256/ES256) or JWT_SECRET (HS256), "
+            "No JWT verification key: set JWT_JWKS_URL (the provider's key set), JWT_PUBLIC_KEY (PEM, "
+            "RS256/ES256) or JWT_SECRET (HS256), "
             "or DEBUG=true for development.")
     if JWT_SECRET and (JWT_SECRET == SECRET_KEY or JWT_SECRET == DEV_JWT_SECRET or len(JWT_SECRET) < 32):
         raise ImproperlyConfigured(
