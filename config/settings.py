@@ -339,6 +339,8 @@ OIDC_TOKEN_USE_BASIC_AUTH = True
 OIDC_TIMEOUT = env.float("OIDC_TIMEOUT_SECONDS", default=10.0)
 OIDC_AUTHENTICATION_CALLBACK_URL = "signin:oidc_callback"
 LOGIN_REDIRECT_URL_FAILURE = "/admin/login/"
+# A provider's URLs (called by the server) may be on private/loopback addresses: development, or an IdP inside.
+SIGNIN_ALLOW_PRIVATE_PROVIDERS = env.bool("SIGNIN_ALLOW_PRIVATE_PROVIDERS", default=DEBUG)
 # django-axes: AXES_FAILURE_LIMIT failed sign-ins for one username from one address lock it for
 # AXES_COOLOFF_MINUTES; a success resets the count. Behind a proxy, set AXES_IPWARE_META_PRECEDENCE_ORDER.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

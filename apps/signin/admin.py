@@ -1,10 +1,12 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from unfold.admin import ModelAdmin
 
 from apps.core.admin_base import NotFoundOutsideScope, is_unbound_superuser
 from apps.core.models import Tenant
+from apps.integration.outbound import _resolve as resolve_public
 
 from . import services
 from .discovery import ENDPOINTS, discover
@@ -28,14 +30,28 @@ class IdentityProviderForm(forms.ModelForm):
         issuer = cleaned.get("issuer")
         if issuer and not all(cleaned.get(name) for name in ENDPOINTS):
             try:
+                resolve_public(issuer, allow_private=settings.SIGNIN_ALLOW_PRIVATE_PROVIDERS)
                 found = discover(issuer)
+            except ValueError as exc:
+                self.add_error("issuer", f"{issuer}: {exc}.")
             except ValidationError as exc:
                 self.add_error("issuer", exc)
             else:
                 for name in ENDPOINTS:
                     cleaned[name] = cleaned.get(name) or found[name]
                     setattr(self.instance, name, cleaned[name])
+        self._check_addresses(cleaned)
         return cleaned
+
+    def _check_addresses(self, cleaned) -> None:
+        """The server calls these URLs (anyone's sign-in triggers the token call): not the internal
+        network, unless SIGNIN_ALLOW_PRIVATE_PROVIDERS (an identity provider inside it)."""
+        for name in ("issuer", *ENDPOINTS):
+            if cleaned.get(name) and not self.has_error(name):
+                try:
+                    resolve_public(cleaned[name], allow_private=settings.SIGNIN_ALLOW_PRIVATE_PROVIDERS)
+                except ValueError as exc:
+                    self.add_error(name if name in self.fields else None, f"{cleaned[name]}: {exc}.")
 
 
 def admin_tenant(request) -> str | None:

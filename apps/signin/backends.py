@@ -98,6 +98,9 @@ class TenantOIDCBackend(OIDCAuthenticationBackend):
             raise SuspiciousOperation("The ID token's nonce is not this sign-in's.")
         return payload
 
+    def get_user(self, user_id):
+        return ModelBackend.get_user(self, user_id)  # an inactive user's session ends (mozilla's does not check)
+
     def get_or_create_user(self, access_token, id_token, payload):
         userinfo = self.get_userinfo(access_token, id_token, payload)
         if not isinstance(userinfo, dict) or userinfo.get("sub") != payload.get("sub"):

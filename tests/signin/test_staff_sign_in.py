@@ -151,3 +151,21 @@ def test_local_passwords_switched_off_refuse_staff_but_not_superusers(provider, 
     assert Client().login(username="root", password="pw-123456789")
     response = Client().post("/admin/login/?next=/admin/", {"username": "acme-hr", "password": "pw-123456789"})
     assert response.status_code == 200 and "correct username and password" in response.content.decode()
+
+
+def test_the_admin_form_refuses_provider_urls_on_internal_addresses(acme, settings):
+    from apps.signin.admin import IdentityProviderForm
+
+    settings.SIGNIN_ALLOW_PRIVATE_PROVIDERS = False
+    data = {"tenant": "acme", "name": "Inside", "enabled": "on", "issuer": "http://127.0.0.1:9/o", "client_id": "c",
+            "client_secret": "a-secret-of-some-length", "scopes": "openid email", "group_claim": "groups",
+            "role_mapping": "{}", "api_audience": ""}
+    form = IdentityProviderForm(data=data)
+    assert not form.is_valid()
+    assert "private, loopback or link-local" in str(form.errors["issuer"])
+    endpoints = {"authorization_endpoint": "https://10.0.0.5/a", "token_endpoint": "http://169.254.169.254/t",
+                 "userinfo_endpoint": "https://10.0.0.5/u", "jwks_uri": "https://10.0.0.5/k"}
+    form = IdentityProviderForm(data={**data, **endpoints, "issuer": "http://127.0.0.1:9/o"})
+    assert not form.is_valid()
+    assert {"issuer", "token_endpoint", "jwks_uri"} <= set(form.errors)
+    assert not IdentityProvider.objects.exists()
