@@ -169,3 +169,19 @@ def test_the_admin_form_refuses_provider_urls_on_internal_addresses(acme, settin
     assert not form.is_valid()
     assert {"issuer", "token_endpoint", "jwks_uri"} <= set(form.errors)
     assert not IdentityProvider.objects.exists()
+
+
+def test_a_provider_that_is_down_at_the_callback_sends_the_person_back_with_a_reason(provider):
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    provider.token_endpoint = f"http://127.0.0.1:{closed}/token"
+    provider.save()
+    client = Client()
+    state = parse_qs(urlparse(client.get("/oidc/acme/authenticate/")["Location"]).query)["state"][0]
+    response = client.get(f"/oidc/callback/?code=abc&state={state}", follow=True)
+    assert response.redirect_chain[0] == ("/admin/login/", 302)
+    assert "Acme Login could not be reached" in response.content.decode()
+    assert "_auth_user_id" not in client.session
