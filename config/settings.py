@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "apps.policies",
     "apps.integration",
     "apps.ops",
+    "apps.signin",
+    "axes",  # failed sign-ins throttled (apps/signin; README "Staff sign-in")
     "django_prometheus",
 ]
 
@@ -90,6 +92,7 @@ MIDDLEWARE = [
     "apps.core.middleware.ApiProblemMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+    "axes.middleware.AxesMiddleware",  # the lockout page after too many failed sign-ins
 ]
 # The API authenticates each request by bearer token or API key: no sessions, CSRF, messages or
 # slash redirects (routes take an optional slash). None sends /api/ through MIDDLEWARE too.
@@ -177,9 +180,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("MAX_REQUEST_BYTES", default=1_048_576)
 JWT_SECRET = env("JWT_SECRET", default=DEV_JWT_SECRET if DEBUG else "")
 JWT_PUBLIC_KEY = env("JWT_PUBLIC_KEY", default="").replace("\\n", "\n")
 if not DEBUG:
-    if not JWT_SECRET and not JWT_PUBLIC_KEY:
+    if not JWT_SECRET and not JWT_PUBLIC_KEY and not env("JWT_JWKS_URL", default=""):
         raise ImproperlyConfigured(
-            "No JWT verification key: set JWT_PUBLIC_KEY (PEM, RS256/ES256) or JWT_SECRET (HS256), "
+            "No JWT verification key: set JWT_JWKS_URL (the provider's key set), JWT_PUBLIC_KEY (PEM, "
+            "RS256/ES256) or JWT_SECRET (HS256), "
             "or DEBUG=true for development.")
     if JWT_SECRET and (JWT_SECRET == SECRET_KEY or JWT_SECRET == DEV_JWT_SECRET or len(JWT_SECRET) < 32):
         raise ImproperlyConfigured(
@@ -314,3 +318,36 @@ SCHEDULER_JOBS = env("SCHEDULER_JOBS", default="apps.ops.schedule.default_jobs")
 SCHEDULER_DELIVER_SECONDS = env.int("SCHEDULER_DELIVER_SECONDS", default=5)
 PURGE_DELETED_AFTER_DAYS = env.int("PURGE_DELETED_AFTER_DAYS", default=30)
 # ---- end of production block ----
+
+# ---- Staff sign-in and service tokens from the identity provider (apps/signin; README "Staff sign-in") ----
+# Service JWTs verified against the provider's key set (takes precedence over JWT_PUBLIC_KEY/JWT_SECRET):
+# cached JWT_JWKS_CACHE_SECONDS, refetched on an unknown `kid` at most once per JWT_JWKS_MIN_REFRESH_SECONDS.
+JWT_JWKS_URL = env("JWT_JWKS_URL", default="")
+JWT_JWKS_CACHE_SECONDS = env.float("JWT_JWKS_CACHE_SECONDS", default=300.0)
+JWT_JWKS_MIN_REFRESH_SECONDS = env.float("JWT_JWKS_MIN_REFRESH_SECONDS", default=30.0)
+JWT_JWKS_TIMEOUT_SECONDS = env.float("JWT_JWKS_TIMEOUT_SECONDS", default=5.0)
+# true: a tenant's identity provider with an API audience also issues service tokens for that tenant.
+JWT_TENANT_ISSUERS = "apps.signin.tokens.tenant_issuers" if env.bool("JWT_TENANT_PROVIDERS", default=False) else ""
+AUTHENTICATION_BACKENDS = [
+    "apps.signin.backends.ThrottledSignInBackend",  # django-axes: refuses locked-out sign-ins first
+    "apps.signin.backends.TenantPasswordBackend",  # local passwords (unless the tenant switched them off)
+    "apps.signin.backends.TenantOIDCBackend",  # OpenID Connect through the tenant's provider
+]
+# mozilla-django-oidc, per tenant (apps/signin/views.py): PKCE, client_secret_basic at the token endpoint.
+OIDC_USE_PKCE = True
+OIDC_TOKEN_USE_BASIC_AUTH = True
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT_SECONDS", default=10.0)
+OIDC_AUTHENTICATION_CALLBACK_URL = "signin:oidc_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/admin/login/"
+# A provider's URLs (called by the server) may be on private/loopback addresses: development, or an IdP inside.
+SIGNIN_ALLOW_PRIVATE_PROVIDERS = env.bool("SIGNIN_ALLOW_PRIVATE_PROVIDERS", default=DEBUG)
+# django-axes: AXES_FAILURE_LIMIT failed sign-ins for one username from one address lock it for
+# AXES_COOLOFF_MINUTES; a success resets the count. Behind a proxy, set AXES_IPWARE_META_PRECEDENCE_ORDER.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15.0) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "signin/locked_out.html"
+AXES_ENABLE_ADMIN = False  # lockouts are reset with `manage.py axes_reset_username USER` (or they expire)
+AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"])
+# ---- end of sign-in block ----

@@ -37,49 +37,133 @@ def presented_credential(request) -> str | None:
 # Tokens that passed verification, by their exact text: a client sends the same token on every
 # request, and verifying it (base64, JSON, HMAC or RSA/EC) is ~40 µs, 5 % of an API read. Only
 # success is remembered, keyed also on the verification settings, and `exp` is checked again on
-# every hit: a remembered token answers exactly as a fresh verification would.
-_verified: dict[str, tuple[tuple, int, dict]] = {}
+# every hit: a remembered token answers exactly as a fresh verification would (a JWKS token's
+# `kid` must also still be published in the cached key set).
+_verified: dict[str, tuple[tuple, int, dict, str | None]] = {}
 VERIFIED_TOKENS_MAX = 4096
+JWKS_ALGORITHMS = ("RS256", "ES256")
 
 
-def _jwt_config() -> tuple:
-    if settings.JWT_PUBLIC_KEY:
-        key, algorithms = settings.JWT_PUBLIC_KEY, ("RS256", "ES256")
+class KeySetUnavailable(exceptions.APIException):
+    status_code = 503
+    default_detail = "The identity provider's signing keys (JWKS) cannot be fetched; try again shortly."
+    default_code = "jwks_unavailable"
+
+
+class JWKSKeys:
+    """One JWKS URL's keys (PyJWT's PyJWKClient): the key set is cached for `lifespan` seconds, an
+    unknown `kid` refreshes it at most once per `min_refresh` seconds (PyJWT's cooldown), so a
+    flood of tokens with made-up key ids cannot turn into a flood of requests to the provider."""
+
+    def __init__(self, url: str, *, lifespan: float, min_refresh: float, timeout: float):
+        self.client = jwt.PyJWKClient(url, cache_jwk_set=True, lifespan=lifespan, timeout=timeout,
+                                      cooldown_duration=min_refresh)
+
+    def signing_key(self, token: str) -> jwt.PyJWK:
+        try:
+            return self.client.get_signing_key_from_jwt(token)
+        except jwt.PyJWKClientConnectionError as exc:
+            raise KeySetUnavailable() from exc
+        except jwt.PyJWKClientError as exc:
+            raise exceptions.AuthenticationFailed(f"Invalid token: {exc}.") from exc
+        except ValueError as exc:  # the endpoint answered something that is not JSON
+            raise KeySetUnavailable("The identity provider's JWKS endpoint answered no key set.") from exc
+        except jwt.PyJWTError as exc:  # a malformed token, or a key set without usable keys
+            raise exceptions.AuthenticationFailed(f"Invalid token: {exc}.") from exc
+
+    def publishes(self, kid) -> bool:
+        """Whether the cached (unexpired) key set still holds `kid`; False sends the token back
+        through full verification, which refetches an expired set."""
+        cache = self.client.jwk_set_cache
+        keys = cache.get() if cache is not None else None
+        return keys is not None and any(key.key_id == kid for key in keys.keys)
+
+
+_key_sets: dict[tuple, JWKSKeys] = {}
+
+
+def jwks_keys(url: str) -> JWKSKeys:
+    key = (url, settings.JWT_JWKS_CACHE_SECONDS, settings.JWT_JWKS_MIN_REFRESH_SECONDS,
+           settings.JWT_JWKS_TIMEOUT_SECONDS)
+    keys = _key_sets.get(key)
+    if keys is None:
+        keys = _key_sets[key] = JWKSKeys(url, lifespan=key[1], min_refresh=key[2], timeout=key[3])
+    return keys
+
+
+def _tenant_issuer_config(token: str) -> tuple | None:
+    """A tenant's own identity provider may issue service tokens (apps.signin: issuer, JWKS and API
+    audience per tenant); matched by the token's (unverified) `iss`, then verified with that
+    provider's keys, issuer and audience. None: not such a token."""
+    lookup = getattr(settings, "JWT_TENANT_ISSUERS", None)
+    if not lookup:
+        return None
+    issuers = import_string(lookup)()
+    if not issuers:
+        return None
+    try:
+        issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+    except jwt.PyJWTError as exc:
+        raise exceptions.AuthenticationFailed(f"Invalid token: {exc}.") from exc
+    found = issuers.get(issuer) if isinstance(issuer, str) else None
+    if found is None:
+        return None
+    jwks_url, audience, tenant_id = found
+    return ("jwks", jwks_url, JWKS_ALGORITHMS, audience, issuer, settings.JWT_LEEWAY_SECONDS, tenant_id)
+
+
+def _jwt_config(token: str) -> tuple:
+    """(kind, key, algorithms, audience, issuer, leeway, tenant): JWKS (a tenant's provider, or
+    JWT_JWKS_URL), else the static JWT_PUBLIC_KEY, else the JWT_SECRET."""
+    tenant_config = _tenant_issuer_config(token)
+    if tenant_config is not None:
+        return tenant_config
+    if settings.JWT_JWKS_URL:
+        kind, key, algorithms = "jwks", settings.JWT_JWKS_URL, JWKS_ALGORITHMS
+    elif settings.JWT_PUBLIC_KEY:
+        kind, key, algorithms = "static", settings.JWT_PUBLIC_KEY, ("RS256", "ES256")
     elif settings.JWT_SECRET:
-        key, algorithms = settings.JWT_SECRET, ("HS256",)
+        kind, key, algorithms = "static", settings.JWT_SECRET, ("HS256",)
     else:
         raise exceptions.AuthenticationFailed("JWT verification is not configured on this server.")
-    return key, algorithms, settings.JWT_AUDIENCE, settings.JWT_ISSUER, settings.JWT_LEEWAY_SECONDS
+    return kind, key, algorithms, settings.JWT_AUDIENCE, settings.JWT_ISSUER, settings.JWT_LEEWAY_SECONDS, None
 
 
 def _verify_jwt(token: str, config: tuple) -> dict:
-    key, algorithms, audience, issuer, leeway = config
+    kind, key, algorithms, audience, issuer, leeway, tenant_id = config
     options = {"require": ["exp", "sub"], "verify_aud": bool(audience)}
     kwargs = {"audience": audience or None, "leeway": leeway}
     if issuer:
         kwargs["issuer"] = issuer
         options["require"].append("iss")
+    if kind == "jwks":
+        key = jwks_keys(key).signing_key(token)
     try:
-        return jwt.decode(token, key, algorithms=list(algorithms), options=options, **kwargs)
+        claims = jwt.decode(token, key, algorithms=list(algorithms), options=options, **kwargs)
     except jwt.ExpiredSignatureError as exc:
         raise exceptions.AuthenticationFailed("The token has expired.") from exc
     except jwt.PyJWTError as exc:
         raise exceptions.AuthenticationFailed(f"Invalid token: {exc}.") from exc
+    if tenant_id is not None:  # a tenant's provider speaks for that tenant only
+        if claims.setdefault("tenant_id", tenant_id) != tenant_id:
+            raise exceptions.AuthenticationFailed("The token's tenant_id is not its issuer's tenant.")
+    return claims
 
 
 def decode_jwt(token: str) -> dict:
-    config = _jwt_config()
+    config = _jwt_config(token)
     hit = _verified.get(token)
-    if hit is not None and hit[0] == config:
+    if hit is not None and hit[0] == config and (config[0] != "jwks" or jwks_keys(config[1]).publishes(hit[3])):
         # PyJWT's own rule: expired when exp <= now - leeway, now in whole seconds.
-        if hit[1] <= int(time.time()) - config[4]:
+        if hit[1] <= int(time.time()) - config[5]:
             _verified.pop(token, None)
             raise exceptions.AuthenticationFailed("The token has expired.")
         return dict(hit[2])
     claims = _verify_jwt(token, config)
+    kid = jwt.get_unverified_header(token).get("kid") if config[0] == "jwks" else None
     if len(_verified) >= VERIFIED_TOKENS_MAX:
         _verified.clear()
-    _verified[token] = (config, int(claims["exp"]), claims)
+    _verified[token] = (config, int(claims["exp"]), claims, kid)
     return dict(claims)
 
 

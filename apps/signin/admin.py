@@ -1,0 +1,121 @@
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from unfold.admin import ModelAdmin
+
+from apps.core.admin_base import NotFoundOutsideScope, is_unbound_superuser
+from apps.core.models import Tenant
+from apps.integration.outbound import _resolve as resolve_public
+
+from . import services
+from .discovery import ENDPOINTS, discover
+from .models import IdentityProvider
+
+
+class IdentityProviderForm(forms.ModelForm):
+    client_secret = forms.CharField(
+        required=False, strip=True, widget=forms.PasswordInput(render_value=False),
+        help_text="Stored encrypted in the secret store and never shown again; leave blank to keep the current one.")
+
+    class Meta:
+        model = IdentityProvider
+        fields = ("tenant", "name", "enabled", "issuer", "client_id", "client_secret", "scopes", "group_claim",
+                  "role_mapping", "local_passwords_allowed", "api_audience", *ENDPOINTS)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk and not cleaned.get("client_secret"):
+            self.add_error("client_secret", "The provider's client secret is required.")
+        issuer = cleaned.get("issuer")
+        if issuer and not all(cleaned.get(name) for name in ENDPOINTS):
+            try:
+                resolve_public(issuer, allow_private=settings.SIGNIN_ALLOW_PRIVATE_PROVIDERS)
+                found = discover(issuer)
+            except ValueError as exc:
+                self.add_error("issuer", f"{issuer}: {exc}.")
+            except ValidationError as exc:
+                self.add_error("issuer", exc)
+            else:
+                for name in ENDPOINTS:
+                    cleaned[name] = cleaned.get(name) or found[name]
+                    setattr(self.instance, name, cleaned[name])
+        self._check_addresses(cleaned)
+        return cleaned
+
+    def _check_addresses(self, cleaned) -> None:
+        """The server calls these URLs (anyone's sign-in triggers the token call): not the internal
+        network, unless SIGNIN_ALLOW_PRIVATE_PROVIDERS (an identity provider inside it)."""
+        for name in ("issuer", *ENDPOINTS):
+            if cleaned.get(name) and not self.has_error(name):
+                try:
+                    resolve_public(cleaned[name], allow_private=settings.SIGNIN_ALLOW_PRIVATE_PROVIDERS)
+                except ValueError as exc:
+                    self.add_error(name if name in self.fields else None, f"{cleaned[name]}: {exc}.")
+
+
+def admin_tenant(request) -> str | None:
+    """The tenant a tenant admin manages (None for anyone else; unbound superusers see all)."""
+    membership = getattr(request.user, "membership", None)
+    return membership.tenant_id if membership is not None and "admin" in (membership.roles or []) else None
+
+
+@admin.register(IdentityProvider)
+class IdentityProviderAdmin(NotFoundOutsideScope, ModelAdmin):
+    """Superusers manage every tenant's provider; a tenant's admins manage their own."""
+
+    form = IdentityProviderForm
+    list_display = ("name", "tenant", "enabled", "issuer", "client_id", "masked_secret", "local_passwords_allowed")
+    readonly_fields = ("masked_secret", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("tenant", "name", "enabled", "local_passwords_allowed")}),
+        ("Provider", {"fields": ("issuer", "client_id", "client_secret", "masked_secret", "scopes")}),
+        ("Roles", {"fields": ("group_claim", "role_mapping")}),
+        ("Service tokens (API)", {"fields": ("api_audience",)}),
+        ("Endpoints (blank: read from the issuer's discovery document)", {"fields": ENDPOINTS}),
+        (None, {"fields": ("updated_at",)}),
+    )
+
+    @admin.display(description="Stored secret")
+    def masked_secret(self, obj) -> str:
+        if obj is None or not obj.pk:
+            return "—"
+        return f"••••••••{obj.client_secret_hint}" if obj.client_secret_hint else "•••••••• (set)"
+
+    def get_readonly_fields(self, request, obj=None):
+        # The secret is filed under the tenant: a provider does not move to another tenant.
+        return (*self.readonly_fields, "tenant") if obj is not None else self.readonly_fields
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).select_related("tenant")
+        if is_unbound_superuser(request):
+            return qs
+        tenant = admin_tenant(request)
+        return qs.filter(tenant_id=tenant) if tenant else qs.none()
+
+    def _may(self, request) -> bool:
+        return is_unbound_superuser(request) or admin_tenant(request) is not None
+
+    def has_module_permission(self, request):
+        return self._may(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may(request)
+
+    def has_add_permission(self, request):
+        return self._may(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may(request)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "tenant" and not is_unbound_superuser(request):
+            kwargs["queryset"] = Tenant.objects.filter(id=admin_tenant(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        services.identity_provider_save(actor=request.user, provider=obj,
+                                        client_secret=form.cleaned_data.get("client_secret") or None)

@@ -1,0 +1,57 @@
+"""A tenant's identity provider: OpenID Connect sign-in for its staff, and (optionally) the issuer
+of service tokens for its API callers (verified against the provider's JWKS)."""
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from apps.core.models import Tenant
+from apps.core.principal import STAFF_ROLES
+
+
+def validate_role_mapping(value) -> None:
+    if not isinstance(value, dict):
+        raise ValidationError('Map each group to a list of roles, e.g. {"it-staff": ["it", "agent"]}.')
+    for group, roles in value.items():
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise ValidationError(f"Group {group!r}: give a list of roles.")
+        unknown = sorted(set(roles) - set(STAFF_ROLES))
+        if unknown:
+            raise ValidationError(f"Group {group!r}: unknown role(s) {', '.join(unknown)}; "
+                                  f"roles are {', '.join(STAFF_ROLES)}.")
+
+
+class IdentityProvider(models.Model):
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="identity_provider")
+    name = models.CharField(max_length=80, help_text='Shown on the login page\'s button, e.g. "Okta" gives "Sign in with Okta".')
+    enabled = models.BooleanField(default=True, help_text="Show the button and accept sign-ins.")
+    issuer = models.URLField(max_length=500, help_text="The provider's issuer URL (the `iss` of its tokens).")
+    authorization_endpoint = models.URLField(max_length=500, blank=True, help_text="Blank: from discovery.")
+    token_endpoint = models.URLField(max_length=500, blank=True, help_text="Blank: from discovery.")
+    userinfo_endpoint = models.URLField(max_length=500, blank=True, help_text="Blank: from discovery.")
+    jwks_uri = models.URLField("JWKS URI", max_length=500, blank=True, help_text="Blank: from discovery.")
+    client_id = models.CharField("client ID", max_length=255)
+    # The secret itself lives in the secret store (apps.integration.secret_store); this is its tail.
+    client_secret_hint = models.CharField(max_length=16, blank=True, editable=False)
+    scopes = models.CharField(max_length=255, default="openid email profile")
+    group_claim = models.CharField(max_length=64, default="groups",
+                                   help_text="The claim listing the user's groups (ID token or userinfo).")
+    role_mapping = models.JSONField(default=dict, blank=True, validators=[validate_role_mapping],
+                                    help_text='Group → roles, e.g. {"it-staff": ["it", "agent"], "hr": ["hr"]}. '
+                                              "A user whose groups map to no role cannot sign in.")
+    local_passwords_allowed = models.BooleanField(
+        default=True, help_text="Off: this tenant's staff sign in only through the provider (superusers "
+                                "always keep their password).")
+    api_audience = models.CharField(
+        "API audience", max_length=255, blank=True,
+        help_text="Set to accept the provider's service tokens on the API (verified with its JWKS; "
+                  "`aud` must be this value, `iss` the issuer).")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "identity provider"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.tenant_id})"
+
+    def roles_for(self, groups) -> list[str]:
+        mapping = self.role_mapping or {}
+        return sorted({role for group in groups for role in mapping.get(group, ())})

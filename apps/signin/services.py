@@ -1,0 +1,123 @@
+"""Identity providers and staff sign-in: the one place their state changes."""
+import base64
+import hashlib
+import logging
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from apps.core.models import StaffMembership
+from apps.integration.secret_store import secret_path, secret_store
+
+from . import tokens
+from .models import IdentityProvider
+
+logger = logging.getLogger("apps.signin")
+
+
+class SignInRefused(Exception):
+    """The provider vouched for the person, but this back office does not let them in (the reason
+    is shown on the login page)."""
+
+
+NO_ROLE = "Your groups at the identity provider give you no role in this back office."
+
+
+def _secret_path(provider: IdentityProvider) -> str:
+    return secret_path(provider.tenant_id, "identity-provider", str(provider.pk), "client_secret")
+
+
+def client_secret(provider: IdentityProvider) -> str:
+    stored = secret_store().get(_secret_path(provider)) or {}
+    return stored.get("value", "")
+
+
+@transaction.atomic
+def identity_provider_save(*, actor, provider: IdentityProvider, client_secret: str | None = None) -> IdentityProvider:
+    """Save the provider; a new client secret goes to the secret store, only its tail stays on the row."""
+    if client_secret:
+        provider.client_secret_hint = client_secret[-4:] if len(client_secret) >= 12 else ""
+    provider.save()
+    if client_secret:
+        secret_store().put(_secret_path(provider), {"value": client_secret})
+    transaction.on_commit(tokens.forget)  # this process reads the service-token issuers again
+    logger.info("identity_provider_saved", extra={"tenant": provider.tenant_id, "actor": str(actor)})
+    return provider
+
+
+def person_id_for(provider: IdentityProvider, sub: str) -> str:
+    """A stable person id for a person first met through the provider: derived from (issuer, sub),
+    so the same person gets the same id again (e.g. after their user was deleted)."""
+    digest = hashlib.sha256(f"{provider.issuer}\n{sub}".encode()).digest()
+    return "per_" + base64.b32encode(digest).decode().rstrip("=").lower()[:26]
+
+
+def _verified_email(claims: dict) -> str:
+    email = claims.get("email")
+    # Entra ID sends no email_verified; its optional claim xms_edov says the domain owner verified it.
+    if not isinstance(email, str) or "@" not in email:
+        raise SignInRefused("The identity provider sent no email address.")
+    if claims.get("email_verified") is not True and claims.get("xms_edov") is not True:
+        raise SignInRefused("The identity provider has not verified this email address.")
+    return email.strip()
+
+
+def _groups(provider: IdentityProvider, claims: dict) -> list[str]:
+    groups = claims.get(provider.group_claim) or []
+    if isinstance(groups, str):
+        groups = [groups]
+    return [g for g in groups if isinstance(g, str)] if isinstance(groups, list) else []
+
+
+def _matching_membership(provider: IdentityProvider, person_id: str, email: str) -> StaffMembership | None:
+    memberships = StaffMembership.objects.select_related("user").select_for_update(of=("self",))
+    same_person = memberships.filter(tenant=provider.tenant, person_id=person_id).first()
+    if same_person is not None:
+        return same_person
+    by_email = list(memberships.filter(tenant=provider.tenant, user__email__iexact=email)[:2])
+    if len(by_email) > 1:
+        raise SignInRefused("Several staff users of this tenant have this email address; an admin must resolve it.")
+    return by_email[0] if by_email else None
+
+
+def _new_username(provider: IdentityProvider, email: str) -> str:
+    base = f"{provider.tenant_id}-{email}"[:140]
+    username, n = base, 1
+    while User.objects.filter(username=username).exists():
+        n += 1
+        username = f"{base}-{n}"
+    return username
+
+
+@transaction.atomic
+def staff_sign_in(*, provider: IdentityProvider, claims: dict) -> User | None:
+    """The Django user for a person the provider signed in: their tenant membership matched by
+    `sub` (the person id derived from it) or by verified email, else created; roles set from the
+    groups. None when the groups map to no role (a matched user's roles are then removed, and that
+    is committed); SignInRefused (nothing changed) for claims this back office cannot accept."""
+    sub = claims.get("sub")
+    if not isinstance(sub, str) or not sub:
+        raise SignInRefused("The identity provider sent no subject (sub).")
+    email = _verified_email(claims)
+    roles = provider.roles_for(_groups(provider, claims))
+    membership = _matching_membership(provider, person_id_for(provider, sub), email)
+    if membership is not None and membership.user.is_superuser:
+        raise SignInRefused("Superusers sign in with their password, not through a tenant's provider.")
+    if not roles:
+        if membership is not None and membership.roles:
+            membership.roles = []
+            membership.save(update_fields=["roles"])
+            logger.warning("signin_roles_removed", extra={"tenant": provider.tenant_id, "person": membership.person_id})
+        return None
+    if membership is None:
+        user = User.objects.create_user(_new_username(provider, email), email=email, is_staff=True)
+        user.set_unusable_password()
+        membership = StaffMembership(user=user, tenant=provider.tenant, person_id=person_id_for(provider, sub))
+    user = membership.user
+    user.email, user.is_staff = email, True
+    user.first_name = str(claims.get("given_name") or user.first_name)[:150]
+    user.last_name = str(claims.get("family_name") or user.last_name)[:150]
+    user.save()
+    membership.user, membership.roles = user, roles
+    membership.save()
+    return user
