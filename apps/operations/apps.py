@@ -7,4 +7,4 @@ class OperationsConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self):
-        from . import services  # noqa: F401  (registers the domain services with @serves)
+        from . import dashboard, services  # noqa: F401  (register the dashboard panels and domain services)

@@ -7,4 +7,4 @@ class PoliciesConfig(AppConfig):
     verbose_name = "Policies"
 
     def ready(self):
-        from . import services  # noqa: F401  (registers the domain services with @serves)
+        from . import dashboard, services  # noqa: F401  (register the dashboard panels and domain services)

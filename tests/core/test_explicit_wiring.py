@@ -59,3 +59,14 @@ def test_a_transition_without_its_event_does_not_import():
         transition(field="status", source="open", target="closed")
     with pytest.raises(ValueError):
         transition(field="status", source="open", target="closed", event="")
+
+
+def test_core_imports_no_domain():
+    """Domains build on core (panels, services, guards register themselves); never the other way."""
+    from pathlib import Path
+
+    core_dir = Path(core.__file__).resolve().parent
+    domains = [c.name for c in apps.get_app_configs() if c.name.startswith("apps.") and c.name != "apps.core"]
+    offenders = [f"{path.relative_to(core_dir)}: {domain}" for path in core_dir.rglob("*.py") if "migrations" not in path.parts
+                 for domain in domains if f"from {domain}" in path.read_text() or f"import {domain}" in path.read_text()]
+    assert offenders == []
