@@ -12,6 +12,7 @@ from apps.approvals import services as approvals
 from apps.approvals.choices import OPEN_STEP_STATES, RequestStatus
 from apps.approvals.models import ApprovalStep
 from apps.core.exceptions import DomainError
+from apps.core.people import display_person
 from apps.core.principal import Principal
 
 from .content import tenant_name
@@ -35,6 +36,19 @@ def _bad_link(request, exc: Exception):
                        "to decide it, or wait for the next reminder.", status=410)
     return _notice(request, "This link is not valid",
                    "The link is incomplete or was altered. Copy the whole link from the email.", status=404)
+
+
+DETAIL_FIELDS = ("system_id", "access_type", "entitlement_type", "item", "destination", "request_type", "start_date",
+                 "end_date", "estimated_cost", "cost", "justification", "reason", "description")
+
+
+def _details(target) -> list[tuple[str, object]]:
+    """What the approver decides on: the record's telling fields that have a value."""
+    if target is None:
+        return []
+    names = {f.name for f in target._meta.concrete_fields}
+    return [(target._meta.get_field(n).verbose_name.capitalize(), getattr(target, n)) for n in DETAIL_FIELDS
+            if n in names and getattr(target, n) not in (None, "")]
 
 
 def _step_problem(step: ApprovalStep) -> str | None:
@@ -64,7 +78,10 @@ def decide(request, token: str):
     if (problem := _step_problem(step)) is not None:
         return _notice(request, "Already decided", problem, status=409, tenant=tenant)
     approval = step.approval_request
-    context = {"tenant": tenant, "step": step, "approval": approval, "target": approval.target(), "error": ""}
+    target = approval.target()
+    context = {"tenant": tenant, "step": step, "approval": approval, "target": target, "error": "",
+               "requester": display_person(link.tenant_id, approval.requested_by_id) or "—",
+               "details": _details(target)}
     if request.method == "GET":
         return render(request, "notifications/pages/decide.html", context)
 
