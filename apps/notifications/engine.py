@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from apps.core.ids import new_id
@@ -76,10 +76,10 @@ def fan_out(*, batch: int = 200, now=None) -> int:
     """Turn registered outbox events of the lookback window into notifications; how many rows."""
     now = now or timezone.now()
     horizon = now - timedelta(hours=settings.NOTIFY_OUTBOX_LOOKBACK_HOURS)
-    done = FannedOutEvent.objects.filter(created_at__gte=horizon - timedelta(hours=1)).values("event_id")
+    done = FannedOutEvent.objects.filter(event_id=OuterRef("pk"))  # an anti-join on the mark's primary key
     created = 0
     while True:
-        events = list(Event.objects.filter(type__in=list(RULES), created_at__gte=horizon).exclude(pk__in=done)
+        events = list(Event.objects.filter(~Exists(done), type__in=list(RULES), created_at__gte=horizon)
                       .order_by("id")[:batch])
         failed = 0
         for event in events:
