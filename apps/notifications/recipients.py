@@ -37,14 +37,18 @@ def _one(person_id: str | None, reason: str, *, not_actor: Event | None = None) 
 
 
 # -- approvals ----------------------------------------------------------------------------------
+def _step_of(step: dict) -> str:
+    return f"{step.get('step_index', 0) + 1} of {step.get('approval_request_id')}"
+
+
 def step_approver(event: Event) -> Recipients:
     step = event.payload
-    return _one(step.get("approver_id"), f"approver of step {step.get('step_index', 0) + 1} of {step.get('approval_request_id')}")
+    return _one(step.get("approver_id"), f"approver of step {_step_of(step)}")
 
 
 def step_delegate(event: Event) -> Recipients:
     step = event.payload
-    return _one(step.get("delegated_to_id"), f"delegate of step {step.get('step_index', 0) + 1} of {step.get('approval_request_id')}")
+    return _one(step.get("delegated_to_id"), f"delegate of step {_step_of(step)}")
 
 
 def current_decider(event: Event) -> Recipients:
@@ -53,7 +57,8 @@ def current_decider(event: Event) -> Recipients:
     request = event.payload
     step = ApprovalStep.objects.filter(tenant_id=event.tenant_id, approval_request_id=event.entity_id,
                                        step_index=request.get("current_step_index", 0)).first()
-    return _one(step and step.decider_id, f"reminder: step {request.get('current_step_index', 0) + 1} of {event.entity_id} is due")
+    index = request.get("current_step_index", 0) + 1
+    return _one(step and step.decider_id, f"decider of step {index} of {event.entity_id}, falling due")
 
 
 def approval_requester(event: Event) -> Recipients:

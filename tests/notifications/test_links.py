@@ -34,7 +34,8 @@ def test_the_page_shows_the_request_and_has_no_inline_script(client, decide, acc
     body = page.content.decode()
     assert page.status_code == 200 and "Access request" in body and "step 1 of 2" in body and "Acme Corp" in body
     assert "<script" not in body and "style=" not in body
-    assert "script-src" in page["Content-Security-Policy"] and "unsafe-inline" not in page["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+    script_src = page["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+    assert "'self'" in script_src and "unsafe-inline" not in script_src
     assert 'name="csrfmiddlewaretoken"' in body  # the decision POST is CSRF-protected; no login needed
 
 
