@@ -170,6 +170,16 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(base, settings.NOTIFY_RETRY_MAX_SECONDS) * random.uniform(0.8, 1.2))
 
 
+def _renew(row: Notification) -> bool:
+    """Right before sending, renew this worker's lease on the message: a batch slower than its lease
+    never sends a message that another worker has leased since."""
+    lease_until = timezone.now() + timedelta(seconds=settings.NOTIFY_LEASE_SECONDS)
+    renewed = Notification.objects.filter(pk=row.pk, status=S.SENDING, leased_until=row.leased_until).update(
+        leased_until=lease_until)
+    row.leased_until = lease_until
+    return renewed == 1
+
+
 def _record(row: Notification, *, lease_until, error: Exception | None) -> str:
     """Commit one message's outcome, if this worker's lease on it still holds."""
     now = timezone.now()
@@ -200,6 +210,8 @@ def send_due(*, batch: int = 50, now=None) -> dict[str, int]:
         except Exception:  # each message below tries again and records its own error
             logger.warning("could not open the mail connection", exc_info=True)
         for row in rows:
+            if not _renew(row):
+                continue  # our lease ran out (a slow batch) and another worker took the message
             error = None
             try:
                 email_for(row, mail_connection).send()

@@ -83,6 +83,8 @@ def decide(request, token: str):
                "requester": display_person(link.tenant_id, approval.requested_by_id) or "—",
                "details": _details(target)}
     if request.method == "GET":
+        if step.decider_id != link.person_id:  # say so now; a POST would be refused by the service anyway
+            context |= {"refused": True, "error": "This step is no longer yours to decide (it was delegated)."}
         return render(request, "notifications/pages/decide.html", context)
 
     action = request.POST.get("decision")

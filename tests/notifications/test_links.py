@@ -49,6 +49,8 @@ def test_a_step_decided_elsewhere_is_refused_and_nothing_changes(client, decide,
 
 def test_someone_no_longer_the_approver_is_refused(client, decide, access):
     approval_step_delegate(actor=ANN, obj=step_of(access), delegated_to_id="per_sam")
+    page = client.get(decide)
+    assert b"no longer yours" in page.content and b'value="approve"' not in page.content
     before = snapshot(access)
     page = client.post(decide, {"decision": "approve"})
     assert page.status_code == 403 and b"Only this step&#x27;s approver" in page.content
