@@ -5,6 +5,7 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
 from apps.core.models import Event, Tenant
+from apps.core.people import display_person
 
 from .links import DecisionLink, PreferencesLink, absolute, decision_url, preferences_url, unsubscribe_url
 from .models import Notification
@@ -47,7 +48,9 @@ def _approval_context(event: Event) -> dict:
         request = ApprovalRequest.objects.filter(tenant_id=event.tenant_id, pk=event.entity_id).first()
         step = request and request.steps.filter(step_index=request.current_step_index).first()
     target = request.target() if request else None
-    return {"step": step, "approval": request, "target": target,
+    requester = display_person(event.tenant_id, request.requested_by_id) if request else ""
+    return {"step": step, "approval": request, "target": target, "requester": requester or "—",
+            "target_label": str(target) if target is not None else "",
             "target_kind": target._meta.verbose_name if target is not None else "",
             "record_url": admin_url("approvals.ApprovalRequest", request.pk) if request else ""}
 
@@ -84,7 +87,9 @@ def context_for(*, event: Event, rule: Rule, notification: Notification, name: s
 def render(template: str, context: dict) -> tuple[str, str, str]:
     text = render_to_string(f"notifications/email/{template}.txt", context)
     subject, _, body = text.strip().partition("\n")
-    html = render_to_string(f"notifications/email/{template}.html", {**context, "subject": subject.strip()})
+    subject = subject.strip()
+    heading = subject.removeprefix(f"[{context['tenant']}] ")
+    html = render_to_string(f"notifications/email/{template}.html", {**context, "subject": subject, "heading": heading})
     return " ".join(subject.split())[:300], body.strip() + "\n", html
 
 

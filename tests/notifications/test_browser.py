@@ -4,7 +4,7 @@ import pytest
 
 from apps.approvals.choices import StepStatus
 from apps.notifications.engine import run_pass
-from apps.notifications.models import Notification
+from apps.notifications.models import Notification, Preference
 from tests.e2e.conftest import SKIP_REASON, artifacts, browser, page  # noqa: F401  (fixtures)
 from tests.notifications.conftest import step_of
 
@@ -24,7 +24,10 @@ def sign_in(page, username):
 def test_deciding_from_the_email_in_chromium(page, live_server, smtp, access, artifacts, settings):  # noqa: F811
     settings.NOTIFY_BASE_URL = live_server.url
     run_pass()
-    [decide] = smtp.to("ann@acme.test")[0].links("decide")
+    [mail] = smtp.to("ann@acme.test")
+    [decide] = mail.links("decide")
+    page.set_content(mail.part("html"))  # how the HTML part looks in a mail client
+    page.screenshot(path=str(artifacts / "notifications-email.png"), full_page=True)
     problems = []
     # CSP violations and script errors; the 410 of the used link below is a page, not a problem
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" and "status of 410" not in msg.text
@@ -41,6 +44,16 @@ def test_deciding_from_the_email_in_chromium(page, live_server, smtp, access, ar
     assert step_of(access).status == StepStatus.APPROVED
     page.goto(decide)
     assert page.locator("h1").inner_text() == "This link was already used"
+    [preferences] = smtp.to("ann@acme.test")[0].links("preferences")
+    page.goto(preferences)
+    page.uncheck("input[value=approval_reminder]")
+    page.check("input[name=digest]")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    assert page.locator("[role=status]").inner_text() == "Saved."
+    page.screenshot(path=str(artifacts / "notifications-preferences.png"), full_page=True)
+    pref = Preference.objects.get(person_id="per_ann")
+    assert pref.digest and pref.disabled_kinds == ["approval_reminder"]
     assert problems == []  # no CSP violations, no script errors
 
 
