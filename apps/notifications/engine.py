@@ -232,8 +232,16 @@ def send_due(*, batch: int = 50, now=None) -> dict[str, int]:
     return counts
 
 
+def prune_marks(*, now=None) -> int:
+    """Marks of events older than the lookback are no longer consulted (fan-out ignores such events)."""
+    horizon = (now or timezone.now()) - timedelta(hours=settings.NOTIFY_OUTBOX_LOOKBACK_HOURS + 1)
+    return FannedOutEvent.objects.filter(created_at__lt=horizon).delete()[0]
+
+
 def run_pass(*, digests: bool = False) -> dict[str, int]:
+    """One pass; with `digests` (the daily job) also today's digests and the pruning of old marks."""
     counts = {"notified": fan_out()}
     if digests:
         counts["digests"] = build_digests()
+        prune_marks()
     return counts | send_due()

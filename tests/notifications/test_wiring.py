@@ -52,3 +52,21 @@ def test_the_command_and_the_scheduler_run_passes(smtp, team):
     ticket_create(actor=BOSS, data={"title": "b", "assigned_to_id": "per_agent"})
     assert Scheduler([jobs["send_notifications"]], owner="test").tick() == ["send_notifications"]
     assert len(smtp.to("agent@acme.test")) == 2
+
+
+def test_the_daily_pass_prunes_marks_older_than_the_lookback(smtp, team):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.notifications.engine import run_pass
+    from apps.notifications.models import FannedOutEvent
+
+    ticket_create(actor=BOSS, data={"title": "a", "assigned_to_id": "per_agent"})
+    ticket_create(actor=BOSS, data={"title": "b", "assigned_to_id": "per_agent"})
+    run_pass()
+    old, recent = FannedOutEvent.objects.order_by("event_id")
+    FannedOutEvent.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=26))
+    run_pass(digests=True)
+    assert list(FannedOutEvent.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert len(smtp.messages) == 2  # its event, older than the lookback too in real life, is not sent again

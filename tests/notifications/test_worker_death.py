@@ -64,3 +64,17 @@ def test_a_worker_killed_mid_batch_resends_nothing_and_loses_nothing(smtp, team)
     assert len(smtp.messages) == 5 and set(received.values()) == {1}
     assert set(received) == set(Notification.objects.values_list("message_id", flat=True))
     assert sorted(m.subject.rsplit(": ", 1)[1] for m in smtp.messages) == [f"Ticket {n}" for n in range(5)]
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_at_once_send_each_message_once(smtp, team):
+    for n in range(12):
+        ticket_create(actor=BOSS, data={"title": f"Ticket {n}", "assigned_to_id": "per_agent"})
+    env = process_env(EMAIL_URL=f"smtp://127.0.0.1:{smtp.port}", REDIS_URL="")
+    workers = [manage("send_notifications", "--once", env=env) for _ in range(2)]
+    for worker in workers:
+        assert worker.wait(timeout=60) == 0
+    assert Counter(Notification.objects.values_list("status", flat=True)) == {S.SENT: 12}
+    received = Counter(str(m.message["Message-ID"]) for m in smtp.messages)
+    assert len(received) == 12 and set(received.values()) == {1}
