@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "apps.ops",
     "apps.signin",
     "axes",  # failed sign-ins throttled (apps/signin; README "Staff sign-in")
+    "apps.notifications",
     "django_prometheus",
 ]
 
@@ -351,3 +352,22 @@ AXES_LOCKOUT_TEMPLATE = "signin/locked_out.html"
 AXES_ENABLE_ADMIN = False  # lockouts are reset with `manage.py axes_reset_username USER` (or they expire)
 AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"])
 # ---- end of sign-in block ----
+
+# ---- Notifications (apps/notifications; README "Notifications") ----
+# Mail through Django's email framework: EMAIL_URL as smtp://user:pass@host:587, smtp+tls://…,
+# smtps://… or consolemail:// (the default with DEBUG, and for the demo).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+NOTIFY_FROM_EMAIL = env("NOTIFY_FROM_EMAIL", default="Back office <noreply@localhost>")
+NOTIFY_BASE_URL = env("NOTIFY_BASE_URL", default="http://127.0.0.1:8000")  # links in emails
+NOTIFY_MESSAGE_ID_DOMAIN = env("NOTIFY_MESSAGE_ID_DOMAIN", default="backoffice.local")
+NOTIFY_DECISION_LINK_MAX_AGE = env.int("NOTIFY_DECISION_LINK_MAX_AGE", default=7 * 86400)  # seconds
+NOTIFY_PREFERENCES_LINK_MAX_AGE = env.int("NOTIFY_PREFERENCES_LINK_MAX_AGE", default=90 * 86400)
+NOTIFY_LEASE_SECONDS = env.int("NOTIFY_LEASE_SECONDS", default=120)  # a dead worker's messages wait this long
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=8)
+NOTIFY_RETRY_BASE_SECONDS = env.int("NOTIFY_RETRY_BASE_SECONDS", default=30)  # doubles per attempt…
+NOTIFY_RETRY_MAX_SECONDS = env.int("NOTIFY_RETRY_MAX_SECONDS", default=3600)  # …up to this
+NOTIFY_OUTBOX_LOOKBACK_HOURS = env.int("NOTIFY_OUTBOX_LOOKBACK_HOURS", default=24)  # older events notify no one
+SCHEDULER_NOTIFY_SECONDS = env.int("SCHEDULER_NOTIFY_SECONDS", default=10)
+NOTIFY_DIGEST_HOUR = env.int("NOTIFY_DIGEST_HOUR", default=7)  # UTC hour of the daily digest
+# ---- end of notifications block ----

@@ -28,6 +28,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("oidc/", include("apps.signin.urls")),
     path("api/v1/", include(api_v1)),
+    path("notifications/", include("apps.notifications.urls")),
     path("healthz", transaction.non_atomic_requests(healthz)),
     path("readyz", transaction.non_atomic_requests(readyz)),
     path("metrics", transaction.non_atomic_requests(metrics)),

@@ -15,7 +15,9 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from apps.core import events
 from apps.core.models import Event
+from apps.core.principal import system_principal
 
 from .choices import DeliveryStatus, Direction
 from .models import Webhook, WebhookDelivery
@@ -195,6 +197,10 @@ def _record(delivery: WebhookDelivery, status_code: int | None, error: str | Non
             webhook_changes["paused_at"] = now
     delivery.save()
     Webhook.objects.filter(pk=webhook.pk).update(**webhook_changes, updated_at=F("updated_at"))
+    if "paused_at" in webhook_changes:  # tell the outbox (notifications tell the tenant's admins)
+        for name, value in webhook_changes.items():
+            setattr(webhook, name, value)
+        events.emit(obj=webhook, action="paused", actor=system_principal(webhook.tenant_id))
     return delivery
 
 

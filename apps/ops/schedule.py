@@ -49,9 +49,23 @@ def deliver_pass() -> dict:
     return run_pass()
 
 
+def notify_pass() -> dict:
+    from apps.notifications.engine import run_pass
+
+    return run_pass()
+
+
+def digest_pass() -> dict:
+    from apps.notifications.engine import run_pass
+
+    return run_pass(digests=True)
+
+
 def default_jobs() -> list[Job]:
     return [
         Job("deliver_webhooks", settings.SCHEDULER_DELIVER_SECONDS, deliver_pass, timeout=settings.WEBHOOK_LEASE_SECONDS * 2),
+        Job("send_notifications", settings.SCHEDULER_NOTIFY_SECONDS, notify_pass, timeout=settings.NOTIFY_LEASE_SECONDS * 2),
+        Job("notification_digests", DAY, digest_pass, offset=settings.NOTIFY_DIGEST_HOUR * 3600, timeout=3600),
         Job("sla_sweep", MINUTE, command("sla_sweep")),
         Job("approvals_sweep", MINUTE, command("approvals_sweep", "--remind-within", "240")),
         Job("expire_access", MINUTE, command("expire_access")),

@@ -1,0 +1,30 @@
+import logging
+
+from .registry import RULES
+
+logger = logging.getLogger(__name__)
+# Set while a notification pass is queued and has not started (as for webhook delivery passes);
+# a lost flag only delays mail to the scheduler's next pass, which finds all due work by itself.
+PASS_QUEUED_KEY = "notifications:pass-queued"
+PASS_QUEUED_TTL = 30
+
+
+def enqueue_pass(sender, *, event, **kwargs):
+    """After an event that may notify someone commits, ask the worker for a pass (the outbox row
+    is the durable part; this is only the fast path)."""
+    rule = RULES.get(event.type)
+    if rule is None or not rule.worth_waking(event):
+        return
+    from django.core.cache import cache
+
+    from .tasks import send_notifications
+
+    try:
+        if cache.get(PASS_QUEUED_KEY) or not cache.add(PASS_QUEUED_KEY, 1, timeout=PASS_QUEUED_TTL):
+            return
+    except Exception:
+        logger.warning("cache unavailable while flagging a queued notification pass", exc_info=True)
+    try:
+        send_notifications.enqueue()
+    except Exception:
+        logger.warning("could not enqueue a notification pass", exc_info=True)

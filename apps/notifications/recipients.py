@@ -1,0 +1,121 @@
+"""Who hears of an event. Every address comes from `addresses` (the one lookup to switch when the
+people directory arrives); the other functions name person ids and why they hear of it."""
+from dataclasses import dataclass
+
+from apps.core.models import Event, StaffMembership
+
+
+@dataclass(frozen=True)
+class Address:
+    email: str
+    name: str
+
+
+def addresses(tenant_id: str, person_ids) -> dict[str, Address]:
+    """{person id: Address} for the ids with an active staff user and an email address (today:
+    StaffMembership users; later: the people directory)."""
+    wanted = {p for p in person_ids if p}
+    if not wanted:
+        return {}
+    found = StaffMembership.objects.filter(tenant_id=tenant_id, person_id__in=wanted, user__is_active=True)
+    return {m.person_id: Address(email=m.user.email, name=m.user.get_full_name() or m.user.username)
+            for m in found.select_related("user") if m.user.email}
+
+
+def roles_of(tenant_id: str, person_id: str) -> frozenset[str]:
+    membership = StaffMembership.objects.filter(tenant_id=tenant_id, person_id=person_id, user__is_active=True).first()
+    return frozenset(membership.roles or ()) if membership else frozenset()
+
+
+Recipients = list[tuple[str, str]]  # (person id, reason)
+
+
+def _one(person_id: str | None, reason: str, *, not_actor: Event | None = None) -> Recipients:
+    if not person_id or (not_actor is not None and person_id == not_actor.actor_id):
+        return []
+    return [(person_id, reason)]
+
+
+# -- approvals ----------------------------------------------------------------------------------
+def _step_of(step: dict) -> str:
+    return f"{step.get('step_index', 0) + 1} of {step.get('approval_request_id')}"
+
+
+def step_approver(event: Event) -> Recipients:
+    step = event.payload
+    return _one(step.get("approver_id"), f"approver of step {_step_of(step)}")
+
+
+def step_delegate(event: Event) -> Recipients:
+    step = event.payload
+    return _one(step.get("delegated_to_id"), f"delegate of step {_step_of(step)}")
+
+
+def current_decider(event: Event) -> Recipients:
+    from apps.approvals.models import ApprovalStep
+
+    request = event.payload
+    step = ApprovalStep.objects.filter(tenant_id=event.tenant_id, approval_request_id=event.entity_id,
+                                       step_index=request.get("current_step_index", 0)).first()
+    index = request.get("current_step_index", 0) + 1
+    return _one(step and step.decider_id, f"decider of step {index} of {event.entity_id}, falling due")
+
+
+def approval_requester(event: Event) -> Recipients:
+    """The requester of an approval request's outcome, unless the record it decides tells them
+    itself (its own approved/rejected event): equipment has no rejection, free-form requests no record."""
+    from apps.approvals.outcomes import target_model
+
+    request = event.payload
+    model = target_model(request.get("entity_type") or "")
+    if model is not None and request.get("entity_id"):
+        outcome = event.type.rsplit(".", 1)[-1]
+        decisions = model.decisions
+        if (outcome == "approved" and decisions.approve) or (outcome == "rejected" and decisions.reject):
+            return []
+    return _one(request.get("requested_by_id"), f"requester of approval {event.entity_id}", not_actor=event)
+
+
+# -- operations requests ------------------------------------------------------------------------
+def request_requester(event: Event) -> Recipients:
+    return _one(event.payload.get("requester_id"), f"requester of {event.entity_id}", not_actor=event)
+
+
+# -- helpdesk -------------------------------------------------------------------------------------
+def _previous_payload(event: Event) -> dict:
+    earlier = (Event.objects.filter(tenant_id=event.tenant_id, entity_id=event.entity_id, id__lt=event.id)
+               .order_by("-id").values_list("payload", flat=True))
+    for payload in earlier[:20]:
+        if isinstance(payload, dict) and "assigned_to_id" in payload and "title" in payload:
+            return payload
+    return {}
+
+
+def new_assignee(event: Event) -> Recipients:
+    """The agent a ticket was just assigned to (on create, or an update that changed the assignee)."""
+    assignee = event.payload.get("assigned_to_id")
+    if event.type.endswith(".updated") and _previous_payload(event).get("assigned_to_id") == assignee:
+        return []
+    return _one(assignee, f"assignee of ticket {event.payload.get('number') or event.entity_id}", not_actor=event)
+
+
+def agent_on_requester_reply(event: Event) -> Recipients:
+    from apps.helpdesk.models import Ticket
+
+    comment = event.payload
+    if comment.get("internal"):
+        return []
+    ticket = Ticket.objects.filter(tenant_id=event.tenant_id, pk=comment.get("ticket_id")).first()
+    if ticket is None or comment.get("author_id") != ticket.submitted_by_id:
+        return []
+    return _one(ticket.assigned_to_id, f"assignee of ticket {ticket.number}: the requester replied")
+
+
+def sla_assignee(event: Event) -> Recipients:
+    return _one(event.payload.get("assigned_to_id"), f"assignee of ticket {event.payload.get('number')}")
+
+
+# -- integration ----------------------------------------------------------------------------------
+def integration_admins(event: Event) -> Recipients:
+    members = StaffMembership.objects.filter(tenant_id=event.tenant_id, user__is_active=True)
+    return [(m.person_id, "tenant admin (integration)") for m in members if "admin" in (m.roles or ())]

@@ -1,0 +1,79 @@
+"""Which outbox events notify whom: event type -> (kind, recipients, template). Declared here, in
+full; nothing is looked up by name. Kinds are what people turn off or receive as a digest."""
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from apps.core.models import Event
+
+from . import recipients as r
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    label: str
+    mandatory: bool = False  # cannot be turned off
+    digestible: bool = True  # False: always sent at once, even to people who chose the digest
+
+
+KINDS = {k.name: k for k in [
+    Kind("approval_requested", "An approval step waits for you", mandatory=True),
+    Kind("approval_reminder", "Reminders of approvals falling due"),
+    Kind("request_update", "Progress of your requests (approved, rejected, provisioned, shipped…)"),
+    Kind("ticket_assigned", "Tickets assigned to you"),
+    Kind("ticket_reply", "A requester replied on your ticket"),
+    Kind("sla_warning", "SLA warnings on your tickets", digestible=False),
+    Kind("sla_breach", "SLA breaches on your tickets", mandatory=True, digestible=False),
+    Kind("webhook_paused", "A webhook was paused after failures (admins)", mandatory=True, digestible=False),
+]}
+DIGEST = Kind("digest", "Your daily digest", mandatory=True, digestible=False)
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    recipients: Callable[[Event], r.Recipients]
+    template: str  # notifications/email/<template>.txt (first line: the subject) and .html
+    decision_links: bool = False  # the message carries one-click approve/reject links
+    worth_waking: Callable[[Event], bool] = lambda event: True  # cheap check before queueing a pass
+
+
+def _assigned(event: Event) -> bool:
+    return bool(event.payload.get("assigned_to_id"))
+
+
+# The requester of an operations request hears of each step of it (the template words the action).
+REQUEST_UPDATE = Rule("request_update", r.request_requester, "request_update")
+
+
+RULES: dict[str, Rule] = {
+    "approvals.step.activated": Rule("approval_requested", r.step_approver, "approval_requested", decision_links=True),
+    "approvals.step.delegated": Rule("approval_requested", r.step_delegate, "approval_delegated", decision_links=True),
+    "approvals.request.reminder": Rule("approval_reminder", r.current_decider, "approval_reminder", decision_links=True),
+    "approvals.request.approved": Rule("request_update", r.approval_requester, "approval_outcome"),
+    "approvals.request.rejected": Rule("request_update", r.approval_requester, "approval_outcome"),
+    "approvals.request.expired": Rule("request_update", r.approval_requester, "approval_outcome"),
+    "operations.access_request.approved": REQUEST_UPDATE,
+    "operations.access_request.rejected": REQUEST_UPDATE,
+    "operations.access_request.provisioned": REQUEST_UPDATE,
+    "operations.access_request.expired": REQUEST_UPDATE,
+    "operations.hr_request.fulfilled": REQUEST_UPDATE,
+    "operations.hr_request.rejected": REQUEST_UPDATE,
+    "operations.equipment.approved": REQUEST_UPDATE,
+    "operations.equipment.provisioned": REQUEST_UPDATE,
+    "operations.equipment.shipped": REQUEST_UPDATE,
+    "operations.equipment.delivered": REQUEST_UPDATE,
+    "operations.travel.approved": REQUEST_UPDATE,
+    "operations.travel.booked": REQUEST_UPDATE,
+    "helpdesk.ticket.created": Rule("ticket_assigned", r.new_assignee, "ticket_assigned", worth_waking=_assigned),
+    "helpdesk.ticket.updated": Rule("ticket_assigned", r.new_assignee, "ticket_assigned", worth_waking=_assigned),
+    "helpdesk.ticket_comment.created": Rule("ticket_reply", r.agent_on_requester_reply, "ticket_reply",
+                                            worth_waking=lambda e: not e.payload.get("internal")),
+    "helpdesk.ticket.sla_warning": Rule("sla_warning", r.sla_assignee, "sla_alert", worth_waking=_assigned),
+    "helpdesk.ticket.sla_breached": Rule("sla_breach", r.sla_assignee, "sla_alert", worth_waking=_assigned),
+    "integration.webhook.paused": Rule("webhook_paused", r.integration_admins, "webhook_paused"),
+}
+
+
+def kind(name: str) -> Kind:
+    return DIGEST if name == DIGEST.name else KINDS[name]

@@ -1,0 +1,158 @@
+"""Pages the emails link to. No login: the signed token names the person. GET only shows; a POST
+decides (mail scanners fetch GET links). Decisions go through the approvals services, so every
+rule of the API holds (segregation of duties, the step still open, the person still its decider)."""
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from apps.approvals import services as approvals
+from apps.approvals.choices import OPEN_STEP_STATES, RequestStatus
+from apps.approvals.models import ApprovalStep
+from apps.core.exceptions import DomainError
+from apps.core.people import display_person
+from apps.core.principal import Principal
+
+from .content import tenant_name
+from .links import LinkExpired, LinkInvalid, read_decision, read_preferences
+from .models import Preference, UsedLink
+from .recipients import roles_of
+from .registry import KINDS, kind
+
+DECISIONS = {"approve": approvals.approval_step_approve, "reject": approvals.approval_step_reject}
+
+
+def _notice(request, title: str, message: str, *, status: int, tenant: str = ""):
+    return render(request, "notifications/pages/notice.html", {"title": title, "message": message, "tenant": tenant},
+                  status=status)
+
+
+def _bad_link(request, exc: Exception):
+    if isinstance(exc, LinkExpired):
+        return _notice(request, "This link has expired",
+                       "Links in notification emails work for a limited time. Open the request in the back office "
+                       "to decide it, or wait for the next reminder.", status=410)
+    return _notice(request, "This link is not valid",
+                   "The link is incomplete or was altered. Copy the whole link from the email.", status=404)
+
+
+DETAIL_FIELDS = ("system_id", "access_type", "entitlement_type", "item", "destination", "request_type", "start_date",
+                 "end_date", "estimated_cost", "cost", "justification", "reason", "description")
+
+
+def _details(target) -> list[tuple[str, object]]:
+    """What the approver decides on: the record's telling fields that have a value."""
+    if target is None:
+        return []
+    names = {f.name for f in target._meta.concrete_fields}
+    return [(target._meta.get_field(n).verbose_name.capitalize(), getattr(target, n)) for n in DETAIL_FIELDS
+            if n in names and getattr(target, n) not in (None, "")]
+
+
+def _step_problem(step: ApprovalStep) -> str | None:
+    if step.approval_request.status != RequestStatus.PENDING:
+        return f"The approval request is {step.approval_request.status}: there is nothing left to decide."
+    if step.status not in OPEN_STEP_STATES or step.step_index != step.approval_request.current_step_index:
+        return f"This step is {step.status}: it can no longer be decided from this link."
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def decide(request, token: str):
+    try:
+        link = read_decision(token)
+    except (LinkExpired, LinkInvalid) as exc:
+        return _bad_link(request, exc)
+    tenant = tenant_name(link.tenant_id)
+    step = (ApprovalStep.objects.filter(tenant_id=link.tenant_id, pk=link.step_id)
+            .select_related("approval_request").first())
+    if step is None:
+        return _notice(request, "Nothing to decide", "This approval no longer exists.", status=404, tenant=tenant)
+    used = UsedLink.objects.filter(pk=link.token_id).first()
+    if used is not None:
+        return _notice(request, "This link was already used",
+                       f"It was used to {used.action} on {used.used_at:%Y-%m-%d %H:%M} UTC. A decision link works once.",
+                       status=410, tenant=tenant)
+    if (problem := _step_problem(step)) is not None:
+        return _notice(request, "Already decided", problem, status=409, tenant=tenant)
+    approval = step.approval_request
+    target = approval.target()
+    context = {"tenant": tenant, "step": step, "approval": approval, "target": target, "error": "",
+               "requester": display_person(link.tenant_id, approval.requested_by_id) or "—",
+               "details": _details(target)}
+    if request.method == "GET":
+        if step.decider_id != link.person_id:  # say so now; a POST would be refused by the service anyway
+            context |= {"refused": True, "error": "This step is no longer yours to decide (it was delegated)."}
+        return render(request, "notifications/pages/decide.html", context)
+
+    action = request.POST.get("decision")
+    if action not in DECISIONS:
+        context["error"] = "Choose Approve or Reject."
+        return render(request, "notifications/pages/decide.html", context, status=400)
+    actor = Principal(person_id=link.person_id, tenant_id=link.tenant_id, roles=roles_of(link.tenant_id, link.person_id),
+                      source_type="frontend")
+    try:
+        with transaction.atomic():
+            UsedLink.objects.create(token_id=link.token_id, tenant_id=link.tenant_id, person_id=link.person_id,
+                                    target_id=step.pk, action=action)
+            DECISIONS[action](actor=actor, obj=step, comment=request.POST.get("comment", "")[:2000])
+    except IntegrityError:
+        return _notice(request, "This link was already used", "A decision link works once.", status=410, tenant=tenant)
+    except DomainError as exc:
+        context["error"] = exc.detail
+        return render(request, "notifications/pages/decide.html", context | {"refused": True}, status=exc.status)
+    except ValidationError as exc:
+        context["error"] = " ".join(exc.messages)
+        return render(request, "notifications/pages/decide.html", context | {"refused": True}, status=400)
+    verb = "approved" if action == "approve" else "rejected"
+    return _notice(request, f"You {verb} this step", f"{approval.title}: step {step.step_index + 1} of "
+                   f"{approval.total_steps} is {verb}. Thank you.", status=200, tenant=tenant)
+
+
+def _preference(link) -> Preference:
+    return Preference.objects.filter(tenant_id=link.tenant_id, person_id=link.person_id).first() or Preference(
+        tenant_id=link.tenant_id, person_id=link.person_id)
+
+
+@csrf_exempt  # RFC 8058 one-click: the mail client POSTs without a session; the signed token is the key
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    try:
+        link = read_preferences(token)
+    except (LinkExpired, LinkInvalid) as exc:
+        return _bad_link(request, exc)
+    tenant = tenant_name(link.tenant_id)
+    what = kind(link.kind) if link.kind in KINDS or link.kind == "digest" else None
+    if what is None or what.mandatory:
+        return render(request, "notifications/pages/unsubscribe.html",
+                      {"tenant": tenant, "kind": what, "mandatory": True, "token": token}, status=200)
+    if request.method == "POST":
+        with transaction.atomic():
+            pref = _preference(link)
+            pref.disabled_kinds = sorted(set(pref.disabled_kinds or []) | {what.name})
+            pref.updated_at = timezone.now()
+            pref.save()
+        return render(request, "notifications/pages/unsubscribe.html",
+                      {"tenant": tenant, "kind": what, "done": True, "token": token})
+    return render(request, "notifications/pages/unsubscribe.html", {"tenant": tenant, "kind": what, "token": token})
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request, token: str):
+    try:
+        link = read_preferences(token)
+    except (LinkExpired, LinkInvalid) as exc:
+        return _bad_link(request, exc)
+    pref, saved = _preference(link), False
+    if request.method == "POST":
+        chosen = set(request.POST.getlist("kinds"))
+        pref.disabled_kinds = sorted(k.name for k in KINDS.values() if not k.mandatory and k.name not in chosen)
+        pref.digest = request.POST.get("digest") == "on"
+        pref.updated_at = timezone.now()
+        pref.save()
+        saved = True
+    rows = [{"kind": k, "on": k.mandatory or k.name not in (pref.disabled_kinds or [])} for k in KINDS.values()]
+    return render(request, "notifications/pages/preferences.html",
+                  {"tenant": tenant_name(link.tenant_id), "rows": rows, "digest": pref.digest, "saved": saved})

@@ -1,0 +1,72 @@
+"""How passes run: queued after a relevant commit (the fast path), by the command, by the scheduler."""
+import io
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
+
+from apps.core.principal import Principal
+from apps.helpdesk.services import ticket_create
+from apps.notifications.receivers import PASS_QUEUED_KEY
+from apps.notifications.tasks import send_notifications
+from apps.ops.schedule import configured_jobs
+from apps.ops.scheduler import Scheduler
+
+pytestmark = pytest.mark.django_db
+BOSS = Principal(person_id="per_boss", tenant_id="acme", roles=frozenset({"admin"}))
+
+
+def queued_passes() -> int:
+    return DBTaskResult.objects.filter(task_path="apps.notifications.tasks.send_notifications").count()
+
+
+@pytest.fixture
+def own_cache(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_table"}}
+    call_command("createcachetable")
+    cache.delete(PASS_QUEUED_KEY)
+
+
+def test_a_commit_that_may_notify_queues_one_pass_which_the_worker_runs(smtp, team, own_cache,
+                                                                         django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_create(actor=BOSS, data={"title": "nobody's"})  # no assignee: nobody to tell, no pass
+    assert queued_passes() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_create(actor=BOSS, data={"title": "a", "assigned_to_id": "per_agent"})
+        ticket_create(actor=BOSS, data={"title": "b", "assigned_to_id": "per_agent"})
+    assert queued_passes() == 1  # the second finds a pass queued that has not started
+    result = send_notifications.call()
+    assert result["sent"] == 2 and len(smtp.to("agent@acme.test")) == 2
+
+
+def test_the_command_and_the_scheduler_run_passes(smtp, team):
+    ticket_create(actor=BOSS, data={"title": "a", "assigned_to_id": "per_agent"})
+    out = io.StringIO()
+    call_command("send_notifications", "--once", stdout=out)
+    assert out.getvalue().strip() == "notified 1, sent 1, retrying 0, failed 0"
+    jobs = {job.name: job for job in configured_jobs()}
+    assert jobs["send_notifications"].every == 10 and jobs["notification_digests"].every == 86_400
+    assert jobs["notification_digests"].offset == 7 * 3600
+    ticket_create(actor=BOSS, data={"title": "b", "assigned_to_id": "per_agent"})
+    assert Scheduler([jobs["send_notifications"]], owner="test").tick() == ["send_notifications"]
+    assert len(smtp.to("agent@acme.test")) == 2
+
+
+def test_the_daily_pass_prunes_marks_older_than_the_lookback(smtp, team):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.notifications.engine import run_pass
+    from apps.notifications.models import FannedOutEvent
+
+    ticket_create(actor=BOSS, data={"title": "a", "assigned_to_id": "per_agent"})
+    ticket_create(actor=BOSS, data={"title": "b", "assigned_to_id": "per_agent"})
+    run_pass()
+    old, recent = FannedOutEvent.objects.order_by("event_id")
+    FannedOutEvent.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=26))
+    run_pass(digests=True)
+    assert list(FannedOutEvent.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert len(smtp.messages) == 2  # its event, older than the lookback too in real life, is not sent again
