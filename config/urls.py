@@ -26,6 +26,7 @@ api_v1 = [
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
+    path("scim/v2/", include("apps.core.scim.urls", namespace="scim")),  # SCIM 2.0 provisioning (per-tenant token)
     path("api/v1/", include(api_v1)),
     path("healthz", transaction.non_atomic_requests(healthz)),
     path("readyz", transaction.non_atomic_requests(readyz)),
