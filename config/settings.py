@@ -327,6 +327,7 @@ SCIM_SERVICE_PROVIDER = {
     "USER_FILTER_PARSER": "apps.core.scim.filters.PersonFilterQuery",
     "GROUP_FILTER_PARSER": "apps.core.scim.filters.GroupFilterQuery",
     "SERVICE_PROVIDER_CONFIG_MODEL": "apps.core.scim.adapters.ServiceProviderConfig",
+    "SCHEMAS_GETTER": "apps.core.scim.schemas.published_schemas",
     "BASE_LOCATION_GETTER": "apps.core.scim.auth.base_location",
     "GET_EXTRA_MODEL_FILTER_KWARGS_GETTER": "apps.core.scim.auth.tenant_filter_getter",
     "AUTH_CHECK_MIDDLEWARE": "apps.core.scim.auth.ScimTokenAuth",

@@ -77,6 +77,10 @@ def _member_ids(value) -> list[str]:
     return [m["value"] for m in value]
 
 
+def _present(doc: dict) -> dict:
+    return {k: v for k, v in doc.items() if v not in (None, "", [], {})}
+
+
 def _strip_schema(path: str) -> tuple[str, bool]:
     """(attribute path without its schema URN, whether it is in the enterprise extension)."""
     if path.startswith(ENTERPRISE + ":"):
@@ -119,19 +123,19 @@ class ScimPerson(SCIMUser):
         return person.display_name or " ".join(p for p in (person.given_name, person.family_name) if p) or person.user_name
 
     def to_dict(self):
+        """Unassigned attributes are left out (RFC 7643 §2.5), so a removed one reads as removed."""
         person = self.obj
-        enterprise = {"department": person.department, "employeeNumber": person.employee_number}
+        enterprise = _present({"department": person.department, "employeeNumber": person.employee_number})
         if person.manager_id:
             enterprise["manager"] = {"value": person.manager_id, "$ref": self._location_of(person.manager_id)}
-        return {
-            "schemas": [constants.SchemaURI.USER, ENTERPRISE],
+        doc = _present({
+            "schemas": [constants.SchemaURI.USER] + ([ENTERPRISE] if enterprise else []),
             "id": person.pk,
-            "externalId": person.external_id or None,
+            "externalId": person.external_id,
             "userName": person.user_name,
-            "name": {"givenName": person.given_name, "familyName": person.family_name,
-                     "formatted": self.display_name},
-            "displayName": self.display_name,
-            "emails": [{"value": person.email, "type": "work", "primary": True}] if person.email else [],
+            "name": _present({"givenName": person.given_name, "familyName": person.family_name}),
+            "displayName": person.display_name,
+            "emails": [{"value": person.email}] if person.email else None,
             "title": person.title,
             "active": person.active,
             "groups": [{"value": g.pk, "display": g.display_name, "$ref": self._location_of(g.pk, "scim:groups")}
@@ -139,7 +143,8 @@ class ScimPerson(SCIMUser):
             ENTERPRISE: enterprise,
             "meta": {"resourceType": "User", "created": person.created_at.isoformat(),
                      "lastModified": person.updated_at.isoformat(), "location": self.location},
-        }
+        })
+        return doc
 
     def _location_of(self, pk: str, url_name: str = "scim:users") -> str:
         from urllib.parse import urljoin
@@ -153,6 +158,7 @@ class ScimPerson(SCIMUser):
     def resource_type_dict(cls, request=None):
         doc = super().resource_type_dict(request)
         doc["schemaExtensions"] = [{"schema": ENTERPRISE, "required": False}]
+        doc["endpoint"] = "/Users"  # RFC 7643 §6: relative to the base URL (django-scim2 gives the full path)
         return doc
 
     # -- writing -------------------------------------------------------------------------
@@ -218,6 +224,13 @@ class ScimPerson(SCIMUser):
             self.save()
 
     def _apply(self, op: str, path: str, value) -> None:
+        if path == ENTERPRISE:  # the whole extension object
+            if op == "remove":
+                self.changes.update({"department": "", "employee_number": "", "manager": None})
+            elif isinstance(value, dict):
+                for key, item in value.items():
+                    self._apply(op, f"{ENTERPRISE}:{key}", item)
+            return
         attr, _ = _strip_schema(path)
         key = attr.lower()
         removing = op == "remove"
@@ -277,23 +290,26 @@ class ScimGroup(SCIMGroup):
 
     @property
     def members(self):
-        return [{"value": p.pk, "display": p.display_name or p.user_name, "$ref": self._location_of(p.pk)}
-                for p in self.obj.members.all()] if self.obj.pk else []
+        return [{"value": p.pk, "$ref": self._location_of(p.pk)} for p in self.obj.members.all()] if self.obj.pk else []
 
     def _location_of(self, pk: str) -> str:
         return ScimPerson(None, self.request)._location_of(pk)
 
     def to_dict(self):
         group = self.obj
-        return {
+        return _present({
             "schemas": [constants.SchemaURI.GROUP],
             "id": group.pk,
-            "externalId": group.external_id or None,
+            "externalId": group.external_id,
             "displayName": group.display_name,
             "members": self.members,
             "meta": {"resourceType": "Group", "created": group.created_at.isoformat(),
                      "lastModified": group.updated_at.isoformat(), "location": self.location},
-        }
+        })
+
+    @classmethod
+    def resource_type_dict(cls, request=None):
+        return {**super().resource_type_dict(request), "endpoint": "/Groups"}
 
     def validate_dict(self, d):
         if not isinstance(d.get("displayName"), str) or not d["displayName"].strip():
