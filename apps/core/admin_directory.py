@@ -12,6 +12,14 @@ from .exceptions import DomainError
 class DirectoryAdmin(TenantAdmin):
     """Writes through the directory services (`create(actor, data, form)` / `update(actor, obj, data, form)`)."""
 
+    admins_only = False  # pages only the tenant's admins see at all (tokens, settings)
+
+    def has_module_permission(self, request):
+        if not self.admins_only or is_unbound_superuser(request):
+            return super().has_module_permission(request)
+        actor = principal_for(request)
+        return actor is not None and actor.has_role()
+
     def save_through_service(self, request, form, change):
         obj = form.instance
         chosen = form.cleaned_data.get("tenant") if self.chooses_tenant(request, obj if change else None) else None
@@ -37,7 +45,7 @@ class DirectoryAdmin(TenantAdmin):
 
 @admin.register(Person)
 class PersonAdmin(DirectoryAdmin):
-    list_display = ("display_name", "user_name", "email", "title", "department", "manager", "active", "source")
+    list_display = ("display_name", "email", "title", "department", "manager", "active")
     list_filter = ("active", "department")
     search_fields = ("id", "display_name", "user_name", "email", "external_id")
     list_select_related = ("manager",)
@@ -87,6 +95,7 @@ class GroupAdmin(DirectoryAdmin):
 class ScimTokenAdmin(DirectoryAdmin):
     """The identity provider's SCIM client sends one of these; the raw token is shown once, after creating it."""
 
+    admins_only = True
     list_display = ("name", "prefix", "revoked", "expires_at", "last_used_at", "created_at")
     list_filter = ("revoked",)
     search_fields = ("name", "prefix")
@@ -113,6 +122,7 @@ class ScimTokenAdmin(DirectoryAdmin):
 
 @admin.register(DirectorySettings)
 class DirectorySettingsAdmin(DirectoryAdmin):
+    admins_only = True
     list_display = ("tenant_id", "strict", "updated_at", "updated_by")
     fields = ("strict",)
 

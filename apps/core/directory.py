@@ -89,6 +89,7 @@ class Person(TenantModel):
     history = tracked_history()
 
     class Meta:
+        verbose_name_plural = "people"
         ordering = ("display_name", "id")
         constraints = [models.UniqueConstraint(fields=["tenant_id", "user_name"], condition=Q(is_deleted=False),
                                                name="uniq_person_user_name")]
@@ -119,6 +120,8 @@ class Group(TenantModel):
     history = tracked_history()
 
     class Meta:
+        verbose_name = "group (team)"
+        verbose_name_plural = "groups (teams)"
         ordering = ("display_name", "id")
 
     @classmethod
