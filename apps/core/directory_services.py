@@ -40,6 +40,7 @@ def _check_user_name(actor: Principal, user_name: str, person_id: str | None) ->
         raise Conflict(f"userName {user_name!r} is taken in this tenant.", errors=[{"field": "user_name", "message": "taken"}])
 
 
+@core.serves(Person, "create")
 @transaction.atomic
 def person_create(*, actor: Principal, data: dict, person_id: str | None = None) -> Person:
     """`person_id` keeps an id records already hold (importing, the demo seed); else a new `per_…`."""
@@ -52,6 +53,7 @@ def person_create(*, actor: Principal, data: dict, person_id: str | None = None)
     return core.record_create_in_transaction(actor=actor, obj=person)
 
 
+@core.serves(Person, "update")
 @transaction.atomic
 def person_update(*, actor: Principal, obj: Person, data: dict, if_match: str | None = None) -> Person:
     data = {k: v for k, v in data.items() if k in PERSON_FIELDS}
@@ -71,6 +73,7 @@ def person_deactivate(*, actor: Principal, obj: Person) -> Person:
     return person_update(actor=actor, obj=obj, data={"active": False})
 
 
+@core.serves(Person, "delete")
 @transaction.atomic
 def person_delete(*, actor: Principal, obj: Person, if_match: str | None = None) -> None:
     """Soft delete (SCIM DELETE): the person is gone from the directory and from groups; records
@@ -91,6 +94,7 @@ def _members(actor: Principal, member_ids) -> list[Person]:
     return found
 
 
+@core.serves(Group, "create")
 @transaction.atomic
 def group_create(*, actor: Principal, data: dict, member_ids=(), group_id: str | None = None) -> Group:
     group = core.record_create_in_transaction(actor=actor, obj=Group(
@@ -101,6 +105,7 @@ def group_create(*, actor: Principal, data: dict, member_ids=(), group_id: str |
     return group
 
 
+@core.serves(Group, "update")
 @transaction.atomic
 def group_update(*, actor: Principal, obj: Group, data: dict, if_match: str | None = None,
                  add=(), remove=(), replace=None) -> Group:
@@ -119,6 +124,7 @@ def group_update(*, actor: Principal, obj: Group, data: dict, if_match: str | No
     return obj
 
 
+@core.serves(Group, "delete")
 @transaction.atomic
 def group_delete(*, actor: Principal, obj: Group, if_match: str | None = None) -> None:
     obj.members.clear()
@@ -130,6 +136,7 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+@core.serves(ScimToken, "create")
 @transaction.atomic
 def scim_token_create(*, actor: Principal, data: dict) -> ScimToken:
     raw = "scim_" + secrets.token_urlsafe(32)
@@ -166,6 +173,17 @@ def is_strict(tenant_id: str) -> bool:
     if ttl > 0:
         _strict_memo[tenant_id] = (strict, time.monotonic() + ttl)
     return strict
+
+
+@core.serves(DirectorySettings, "create")
+def directory_settings_create(*, actor: Principal, data: dict) -> DirectorySettings:
+    return directory_settings_set(actor=actor, strict=bool(data.get("strict")))
+
+
+@core.serves(DirectorySettings, "update")
+def directory_settings_update(*, actor: Principal, obj: DirectorySettings, data: dict,
+                              if_match: str | None = None) -> DirectorySettings:
+    return directory_settings_set(actor=actor, strict=bool(data.get("strict", obj.strict)))
 
 
 @transaction.atomic
