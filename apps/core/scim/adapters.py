@@ -8,13 +8,16 @@ directory does not keep (phone numbers, addresses, locale …) are accepted and 
 provider's full profile push never fails on them.
 """
 import re
+from urllib.parse import urljoin
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django_scim import constants, exceptions
 from django_scim.adapters import SCIMGroup, SCIMUser
 from django_scim.models import SCIMServiceProviderConfig
+from django_scim.utils import get_base_scim_location_getter
 
-from ..directory import Group, Person
+from ..directory import Person
 from ..directory_services import group_create, group_delete, group_update, person_create, person_delete, person_update
 from ..exceptions import Conflict, DomainError
 
@@ -33,6 +36,10 @@ USER_STRINGS = {
 
 def person_model():
     return Person
+
+
+def location_of(request, url_name: str, pk: str) -> str:
+    return urljoin(get_base_scim_location_getter()(request), reverse(url_name, kwargs={"uuid": pk}))
 
 
 def _bool(value, path: str) -> bool:
@@ -127,7 +134,7 @@ class ScimPerson(SCIMUser):
         person = self.obj
         enterprise = _present({"department": person.department, "employeeNumber": person.employee_number})
         if person.manager_id:
-            enterprise["manager"] = {"value": person.manager_id, "$ref": self._location_of(person.manager_id)}
+            enterprise["manager"] = {"value": person.manager_id, "$ref": location_of(self.request, "scim:users", person.manager_id)}
         doc = _present({
             "schemas": [constants.SchemaURI.USER] + ([ENTERPRISE] if enterprise else []),
             "id": person.pk,
@@ -138,21 +145,13 @@ class ScimPerson(SCIMUser):
             "emails": [{"value": person.email}] if person.email else None,
             "title": person.title,
             "active": person.active,
-            "groups": [{"value": g.pk, "display": g.display_name, "$ref": self._location_of(g.pk, "scim:groups")}
+            "groups": [{"value": g.pk, "display": g.display_name, "$ref": location_of(self.request, "scim:groups", g.pk)}
                        for g in person.groups.all()],
             ENTERPRISE: enterprise,
             "meta": {"resourceType": "User", "created": person.created_at.isoformat(),
                      "lastModified": person.updated_at.isoformat(), "location": self.location},
         })
         return doc
-
-    def _location_of(self, pk: str, url_name: str = "scim:users") -> str:
-        from urllib.parse import urljoin
-
-        from django.urls import reverse
-        from django_scim.utils import get_base_scim_location_getter
-
-        return urljoin(get_base_scim_location_getter()(self.request), reverse(url_name, kwargs={"uuid": pk}))
 
     @classmethod
     def resource_type_dict(cls, request=None):
@@ -290,10 +289,9 @@ class ScimGroup(SCIMGroup):
 
     @property
     def members(self):
-        return [{"value": p.pk, "$ref": self._location_of(p.pk)} for p in self.obj.members.all()] if self.obj.pk else []
-
-    def _location_of(self, pk: str) -> str:
-        return ScimPerson(None, self.request)._location_of(pk)
+        if not self.obj.pk:
+            return []
+        return [{"value": p.pk, "$ref": location_of(self.request, "scim:users", p.pk)} for p in self.obj.members.all()]
 
     def to_dict(self):
         group = self.obj
@@ -381,6 +379,3 @@ class ServiceProviderConfig(SCIMServiceProviderConfig):
             "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
         })
         return doc
-
-
-__all__ = ["Group", "Person", "ScimGroup", "ScimPerson", "ServiceProviderConfig", "person_model"]
