@@ -371,3 +371,25 @@ NOTIFY_OUTBOX_LOOKBACK_HOURS = env.int("NOTIFY_OUTBOX_LOOKBACK_HOURS", default=2
 SCHEDULER_NOTIFY_SECONDS = env.int("SCHEDULER_NOTIFY_SECONDS", default=10)
 NOTIFY_DIGEST_HOUR = env.int("NOTIFY_DIGEST_HOUR", default=7)  # UTC hour of the daily digest
 # ---- end of notifications block ----
+
+# ---- Directory and SCIM 2.0 provisioning (apps/core/directory.py, apps/core/scim/) ----
+# Strict mode is per tenant (admin: Directory settings); each process remembers a tenant's setting
+# this many seconds, so lenient writes cost no query (0: read it on every write; DEBUG's default).
+DIRECTORY_STRICT_CACHE_SECONDS = env.int("DIRECTORY_STRICT_CACHE_SECONDS", default=0 if DEBUG else 10)
+SCIM_SERVICE_PROVIDER = {
+    "USER_MODEL_GETTER": "apps.core.scim.adapters.person_model",
+    "USER_ADAPTER": "apps.core.scim.adapters.ScimPerson",
+    "GROUP_MODEL": "apps.core.directory.Group",
+    "GROUP_ADAPTER": "apps.core.scim.adapters.ScimGroup",
+    "USER_FILTER_PARSER": "apps.core.scim.filters.PersonFilterQuery",
+    "GROUP_FILTER_PARSER": "apps.core.scim.filters.GroupFilterQuery",
+    "SERVICE_PROVIDER_CONFIG_MODEL": "apps.core.scim.adapters.ServiceProviderConfig",
+    "SCHEMAS_GETTER": "apps.core.scim.schemas.published_schemas",
+    "BASE_LOCATION_GETTER": "apps.core.scim.auth.base_location",
+    "GET_EXTRA_MODEL_FILTER_KWARGS_GETTER": "apps.core.scim.auth.tenant_filter_getter",
+    "AUTH_CHECK_MIDDLEWARE": "apps.core.scim.auth.ScimTokenAuth",
+    "NETLOC": env("SCIM_NETLOC", default="unused"),  # locations are built from the request (base_location)
+    "AUTHENTICATION_SCHEMES": [{"type": "oauthbearertoken", "name": "Bearer token", "primary": True,
+                                "description": "A per-tenant SCIM token created in the admin (Directory > SCIM tokens)."}],
+    "WWW_AUTHENTICATE_HEADER": 'Bearer realm="scim"',
+}

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/", admin.site.urls),
     path("oidc/", include("apps.signin.urls")),
+    path("scim/v2/", include("apps.core.scim.urls", namespace="scim")),  # SCIM 2.0 provisioning (per-tenant token)
     path("api/v1/", include(api_v1)),
     path("notifications/", include("apps.notifications.urls")),
     path("healthz", transaction.non_atomic_requests(healthz)),

@@ -55,3 +55,6 @@ class EventAdmin(TenantLogAdmin):
     list_display = ("type", "entity_id", "actor_id", "created_at", "dispatched_at")
     list_filter = ("type",)
     search_fields = ("entity_id", "type")
+
+
+from . import admin_directory  # noqa: E402,F401  (Person, Group, SCIM token, directory settings pages)

@@ -230,3 +230,6 @@ class Counter(models.Model):
                 [tenant_id, name],
             )
             return cursor.fetchone()[0]
+
+
+from .directory import DirectorySettings, Group, Person, ScimToken  # noqa: E402,F401  (the tenant directory)

@@ -1,10 +1,15 @@
-"""Person ids (`per_…`) as people: names from the tenant's staff memberships, and who may do what.
+"""Person ids (`per_…`) as people: names from the tenant's directory (Person), else from the staff
+membership's user, and who may do what.
 
 Every function takes the whole set of ids a page shows, so a page costs one query, not one per row.
+A person the directory holds as inactive (or deleted) keeps their label, marked "(inactive)", and
+is no longer offered or accepted as someone who may act (members_with_role, has_role).
 """
 from collections.abc import Iterable
 
-from .models import StaffMembership
+from django.db.models import CharField, Exists, OuterRef, Q, Subquery, Value
+
+from .models import Person, StaffMembership
 
 AGENT_ROLES = ("agent", "admin")
 DECIDER_ROLES = ("approver", "admin")
@@ -16,13 +21,35 @@ def _label(membership: StaffMembership) -> str:
     return f"{name} <{user.email}>" if user.email else name
 
 
+def _inactive_people():
+    """The membership's directory entry, when it may no longer act: deactivated or deleted."""
+    return Person.all_objects.filter(Q(active=False) | Q(is_deleted=True),
+                                     tenant_id=OuterRef("tenant_id"), pk=OuterRef("person_id"))
+
+
 def display_people(tenant_id: str, person_ids: Iterable[str | None]) -> dict[str, str]:
-    """{person id: "Name <email>"} for the ids a staff membership knows; others map to themselves."""
+    """{person id: "Name <email>"} for the ids the directory or a staff membership knows (the
+    directory first); others map to themselves. One query (a UNION of both)."""
     wanted = {p for p in person_ids if p}
     if not wanted:
         return {}
-    known = StaffMembership.objects.filter(tenant_id=tenant_id, person_id__in=wanted).select_related("user")
-    labels = {m.person_id: _label(m) for m in known}
+    text = CharField()
+    people = Person.all_objects.filter(tenant_id=tenant_id, pk__in=wanted).order_by().annotate(
+        kind=Value("p", output_field=text)).values_list("pk", "kind", "display_name", "given_name", "family_name",
+                                                        "user_name", "email", "active", "is_deleted")
+    # The same nine columns: the first name stands in for display_name, the flags are unused.
+    members = StaffMembership.objects.filter(tenant_id=tenant_id, person_id__in=wanted).order_by().annotate(
+        kind=Value("m", output_field=text)).values_list("person_id", "kind", "user__first_name", "user__first_name",
+                                                        "user__last_name", "user__username", "user__email",
+                                                        "user__is_active", "user__is_staff")
+    labels: dict[str, str] = {}
+    for pid, kind, display, given, family, login, email, active, deleted in people.union(members, all=True):
+        if kind == "p":
+            labels[pid] = Person(display_name=display, given_name=given, family_name=family, user_name=login,
+                                 email=email, active=active, is_deleted=deleted).label
+        else:  # a directory entry wins, whichever row comes first
+            name = " ".join(n for n in (given, family) if n).strip() or login
+            labels.setdefault(pid, f"{name} <{email}>" if email else name)
     return {p: labels.get(p, p) for p in wanted}
 
 
@@ -32,15 +59,27 @@ def display_person(tenant_id: str, person_id: str | None) -> str:
 
 def members_with_role(tenant_id: str, roles: tuple[str, ...]) -> list[tuple[str, str]]:
     """(person id, label) of the tenant's active staff holding one of `roles`, by label."""
-    memberships = StaffMembership.objects.filter(tenant_id=tenant_id, user__is_active=True).select_related("user")
-    found = [(m.person_id, _label(m)) for m in memberships if set(m.roles or ()) & set(roles)]
+    memberships = (StaffMembership.objects.filter(tenant_id=tenant_id, user__is_active=True)
+                   .exclude(Exists(_inactive_people())).select_related("user")
+                   .annotate(person_label=Subquery(Person.objects.filter(
+                       tenant_id=OuterRef("tenant_id"), pk=OuterRef("person_id")).values("display_name")[:1]),
+                             person_email=Subquery(Person.objects.filter(
+                       tenant_id=OuterRef("tenant_id"), pk=OuterRef("person_id")).values("email")[:1])))
+    found = [(m.person_id, _directory_label(m)) for m in memberships if set(m.roles or ()) & set(roles)]
     return sorted(found, key=lambda pair: pair[1].lower())
+
+
+def _directory_label(membership) -> str:
+    name, email = membership.person_label, membership.person_email
+    if not name:
+        return _label(membership)
+    return f"{name} <{email}>" if email else name
 
 
 def has_role(tenant_id: str, person_id: str, roles: tuple[str, ...]) -> bool:
     """Whether `person_id` is an active staff member of the tenant holding one of `roles`."""
-    membership = StaffMembership.objects.filter(tenant_id=tenant_id, person_id=person_id,
-                                                user__is_active=True).only("roles").first()
+    membership = (StaffMembership.objects.filter(tenant_id=tenant_id, person_id=person_id, user__is_active=True)
+                  .exclude(Exists(_inactive_people())).only("roles").first())
     return membership is not None and bool(set(membership.roles or ()) & set(roles))
 
 

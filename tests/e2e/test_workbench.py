@@ -47,7 +47,7 @@ def test_approver_decides_from_the_inbox_and_the_target_record_changes(page, log
     assert "datadog" in target.inner_text() and "On-call dashboards for the payments team." in target.inner_text()
     chain = page.get_by_test_id("approval-chain").inner_text()
     assert "Step 1 of 2" in chain and "Step 2 of 2" in chain and "Step 0" not in chain
-    assert "acme-approver" in chain and "acme-admin" in chain  # names, not per_… ids
+    assert "Grace Hopper" in chain and "Ada Lovelace" in chain  # directory names, not per_… ids
     buttons = page.get_by_test_id("fsm-transitions")
     buttons.get_by_label("Comment for Approve").fill("Scope is fine")
     page.screenshot(path=str(artifacts / "workbench-approval-step.png"), full_page=True)
@@ -90,7 +90,7 @@ def test_approver_delegates_through_the_person_picker(page, login, seeded):
     step.refresh_from_db()
     assert (step.status, step.delegated_to_id) == ("delegated", "per_acme_admin")
     assert Pending.objects.filter(source_id=step.pk, assignee_id="per_acme_admin", status="queued").exists()
-    assert "delegated to acme-admin" in page.get_by_test_id("approval-chain").inner_text()
+    assert "delegated to Ada Lovelace" in page.get_by_test_id("approval-chain").inner_text()
 
 
 def test_agent_assigns_replies_holds_and_resolves_a_ticket(page, login, seeded, artifacts):
@@ -115,7 +115,7 @@ def test_agent_assigns_replies_holds_and_resolves_a_ticket(page, login, seeded, 
     with page.expect_navigation():
         page.get_by_test_id("assign-to-me").click()
     assert f"{ticket.number}: assigned to you." in success_messages(page)
-    assert page.get_by_test_id("ticket-assignee").inner_text() == "acme-agent"
+    assert page.get_by_test_id("ticket-assignee").inner_text() == "Sam Carter <sam.carter@acme.example>"
 
     reply = page.get_by_test_id("reply-box")
     reply.get_by_label("Reply").fill("Please hold the power button for 30 seconds, then try again.")
@@ -129,7 +129,7 @@ def test_agent_assigns_replies_holds_and_resolves_a_ticket(page, login, seeded, 
     comments = page.get_by_test_id("comment")
     assert comments.count() == 3  # the requester's, the reply, the note: newest last
     assert comments.nth(2).get_attribute("data-internal") == "true"
-    assert comments.nth(1).get_by_test_id("comment-author").inner_text() == "acme-agent"
+    assert comments.nth(1).get_by_test_id("comment-author").inner_text() == "Sam Carter <sam.carter@acme.example>"
     ticket.refresh_from_db()
     assert ticket.first_response_at is not None and ticket.assigned_to_id == "per_acme_agent"
     assert "Resolution:" in page.get_by_test_id("ticket-sla").inner_text()  # the response clock is done

@@ -224,7 +224,9 @@ class RecordSerializer(PortableIntegerRanges, serializers.ModelSerializer):
                     data[canonical] = data.pop(alias)
                 else:
                     data.pop(alias, None)
-        return super().to_internal_value(data)
+        value = super().to_internal_value(data)
+        check_directory(self, self.Meta.model, value, self.instance)
+        return value
 
     def validate_tags(self, value):
         if not isinstance(value, list) or not all(isinstance(t, str) and len(t) <= 64 for t in value):
@@ -234,6 +236,31 @@ class RecordSerializer(PortableIntegerRanges, serializers.ModelSerializer):
 
 class TransitionBody(serializers.Serializer):
     comment = StrictCharField(required=False, allow_blank=True, max_length=4000)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        view = self.context.get("view")
+        model = getattr(getattr(view, "queryset", None), "model", None)
+        if model is not None:  # e.g. a step's `delegated_to_id`: a person field of the record
+            check_directory(self, model, value, None)
+        return value
+
+
+def check_directory(serializer, model, values: dict, instance) -> None:
+    """Strict directory mode: person/group ids the client writes must name the tenant's directory
+    (apps/core/directory_services.py; the fields per model are declared in apps/core/directory.py)."""
+    request = serializer.context.get("request")
+    tenant_id = getattr(getattr(request, "user", None), "tenant_id", None)
+    if tenant_id is None or not isinstance(values, dict):
+        return
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    from ..directory_services import check_references
+
+    try:
+        check_references(tenant_id=tenant_id, model=model, values=values, instance=instance)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.message_dict) from exc
 
 
 class ProblemFieldError(serializers.Serializer):

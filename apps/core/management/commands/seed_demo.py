@@ -19,7 +19,7 @@ STAFF = {
     "travel": ["travel"],
 }
 PASSWORD = "demo-pass-123"
-DOMAINS = ("helpdesk", "operations", "approvals", "policies", "integration")
+DOMAINS = ("core", "helpdesk", "operations", "approvals", "policies", "integration")
 
 
 class Command(BaseCommand):
@@ -47,7 +47,7 @@ class Command(BaseCommand):
             actor = Principal(person_id=people["admin"], tenant_id=slug, roles=frozenset({"admin"}), source_type="system")
             for domain in DOMAINS:
                 try:
-                    module = importlib.import_module(f"apps.{domain}.seed")
+                    module = importlib.import_module(f"apps.{domain}.seed")  # core: the directory
                 except ModuleNotFoundError:
                     continue
                 summary = module.seed(tenant=tenant, people=people, actor=actor)

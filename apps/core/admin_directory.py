@@ -1,0 +1,105 @@
+"""Admin pages of the directory: people, groups (teams), SCIM tokens and the tenant's directory settings.
+Writes go through the directory services (registered with @serves in apps/core/directory_services.py)."""
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from . import directory_services as directory
+from .admin_base import TenantAdmin, is_unbound_superuser, principal_for
+from .admin_forms import check_choices_of_one_tenant
+from .directory import DirectorySettings, Group, Person, ScimToken
+from .exceptions import DomainError
+
+
+class AdminsOnly:
+    """Pages only the tenant's admins see at all (tokens, settings)."""
+
+    def has_module_permission(self, request):
+        if is_unbound_superuser(request):
+            return True
+        actor = principal_for(request)
+        return actor is not None and actor.has_role()
+
+
+@admin.register(Person)
+class PersonAdmin(TenantAdmin):
+    list_display = ("display_name", "email", "title", "department", "manager", "active")
+    list_filter = ("active", "department")
+    search_fields = ("id", "display_name", "user_name", "email", "external_id")
+    list_select_related = ("manager",)
+    fields = ("user_name", "display_name", "given_name", "family_name", "email", "title", "department",
+              "employee_number", "manager", "active", "external_id")
+    actions = ["deactivate"]
+
+    def delete_model(self, request, obj):
+        directory.person_delete(actor=principal_for(request, obj), obj=obj)
+
+    @admin.action(description="Deactivate selected people (their records stay as they are)")
+    def deactivate(self, request, queryset):
+        done = 0
+        for person in queryset:
+            try:
+                directory.person_deactivate(actor=principal_for(request, person), obj=person)
+                done += 1
+            except (DomainError, ValidationError) as exc:
+                self.message_user(request, f"{person}: {exc}", messages.ERROR)
+        self.message_user(request, f"{done} deactivated; nothing was reassigned.", messages.SUCCESS)
+
+
+@admin.register(Group)
+class GroupAdmin(TenantAdmin):
+    list_display = ("display_name", "id", "external_id", "source")
+    search_fields = ("id", "display_name", "external_id")
+    fields = ("display_name", "external_id", "members")
+    filter_horizontal = ("members",)
+
+    def save_through_service(self, request, form, change):
+        """As TenantAdmin's, plus the members chosen in the form (a many-to-many the base leaves out)."""
+        obj = form.instance
+        chosen = form.cleaned_data.get("tenant") if self.chooses_tenant(request, obj if change else None) else None
+        actor = principal_for(request, obj if change else None, tenant_id=chosen.pk if chosen else None)
+        if actor is None:
+            raise PermissionDenied
+        if is_unbound_superuser(request):
+            check_choices_of_one_tenant(form, actor.tenant_id)
+            if form.errors:
+                return None
+        data = {name: form.cleaned_data[name] for name in ("display_name", "external_id") if name in form.cleaned_data}
+        members = [p.pk for p in form.cleaned_data.get("members") or ()]
+        if not change:
+            return directory.group_create(actor=actor, data=data, member_ids=members)
+        return directory.group_update(actor=actor, obj=obj, data=data,
+                                      replace=members if "members" in form.changed_data else None)
+
+    def delete_model(self, request, obj):
+        directory.group_delete(actor=principal_for(request, obj), obj=obj)
+
+
+@admin.register(ScimToken)
+class ScimTokenAdmin(AdminsOnly, TenantAdmin):
+    """The identity provider's SCIM client sends one of these; the raw token is shown once, after creating it."""
+
+    list_display = ("name", "prefix", "revoked", "expires_at", "last_used_at", "created_at")
+    list_filter = ("revoked",)
+    search_fields = ("name", "prefix")
+    fields = ("name", "expires_at", "revoked", "prefix", "last_used_at")
+    readonly_fields = ("prefix", "last_used_at")
+
+    def one_time_secret(self, saved):
+        raw = getattr(saved, "raw_token", None)
+        return ("SCIM bearer token", raw) if raw else None
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            self.message_user(request, f"SCIM base URL: {request.build_absolute_uri('/scim/v2/')}", messages.INFO)
+
+
+@admin.register(DirectorySettings)
+class DirectorySettingsAdmin(AdminsOnly, TenantAdmin):
+    list_display = ("tenant_id", "strict", "updated_at", "updated_by")
+    fields = ("strict",)
+
+    def has_add_permission(self, request):
+        actor = principal_for(request)
+        exists = actor is not None and DirectorySettings.objects.filter(tenant_id=actor.tenant_id).exists()
+        return super().has_add_permission(request) and not exists

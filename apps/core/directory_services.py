@@ -1,0 +1,233 @@
+"""Writes to the directory (people, groups, SCIM tokens) and the strict-mode check of person fields.
+
+Every change goes through the generic services (one transaction with its history row and outbox
+event). Deactivating a person changes only the person: records naming them keep the id and stay
+readable; nothing is reassigned.
+"""
+import hashlib
+import secrets
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from . import events
+from . import services as core
+from .directory import GROUP, PERSON, PERSON_LIST, ChosenBy, DirectorySettings, Group, Person, ScimToken, directory_fields
+from .exceptions import Conflict
+from .principal import Principal
+
+PERSON_FIELDS = ("source", "user_name", "display_name", "given_name", "family_name", "email", "title", "department",
+                 "employee_number", "manager", "active", "external_id")
+
+
+# -- people ------------------------------------------------------------------------------
+def _check_manager(actor: Principal, person_id: str | None, manager) -> None:
+    if manager is None:
+        return
+    if manager.tenant_id != actor.tenant_id or manager.is_deleted:
+        raise ValidationError({"manager": ["Unknown person."]})
+    if person_id and manager.pk == person_id:
+        raise ValidationError({"manager": ["A person cannot be their own manager."]})
+
+
+def _check_user_name(actor: Principal, user_name: str, person_id: str | None) -> None:
+    taken = Person.objects.filter(tenant_id=actor.tenant_id, user_name__iexact=user_name).exclude(pk=person_id or "")
+    if taken.exists():
+        raise Conflict(f"userName {user_name!r} is taken in this tenant.", errors=[{"field": "user_name", "message": "taken"}])
+
+
+@core.serves(Person, "create")
+@transaction.atomic
+def person_create(*, actor: Principal, data: dict, person_id: str | None = None) -> Person:
+    """`person_id` keeps an id records already hold (importing, the demo seed); else a new `per_…`."""
+    data = {k: v for k, v in data.items() if k in PERSON_FIELDS}
+    _check_manager(actor, None, data.get("manager"))
+    _check_user_name(actor, data.get("user_name", ""), None)
+    if person_id and Person.all_objects.filter(pk=person_id).exists():
+        raise Conflict(f"Person id {person_id!r} is taken.")
+    person = Person(id=person_id or None, **data)
+    return core.record_create_in_transaction(actor=actor, obj=person)
+
+
+@core.serves(Person, "update")
+@transaction.atomic
+def person_update(*, actor: Principal, obj: Person, data: dict, if_match: str | None = None) -> Person:
+    data = {k: v for k, v in data.items() if k in PERSON_FIELDS}
+    if "manager" in data:
+        _check_manager(actor, obj.pk, data["manager"])
+    if "user_name" in data and data["user_name"] != obj.user_name:
+        _check_user_name(actor, data["user_name"], obj.pk)
+    was_active = obj.active
+    obj = core.record_update(actor=actor, obj=obj, data=data, if_match=if_match)
+    if was_active != obj.active:
+        events.emit(obj=obj, action="deactivated" if not obj.active else "reactivated", actor=actor)
+    return obj
+
+
+@transaction.atomic
+def person_deactivate(*, actor: Principal, obj: Person) -> Person:
+    return person_update(actor=actor, obj=obj, data={"active": False})
+
+
+@core.serves(Person, "delete")
+@transaction.atomic
+def person_delete(*, actor: Principal, obj: Person, if_match: str | None = None) -> None:
+    """Soft delete (SCIM DELETE): the person is gone from the directory and from groups; records
+    naming them keep the id, and their label still resolves (people.py reads deleted rows too)."""
+    if obj.active:
+        obj = core.record_update(actor=actor, obj=obj, data={"active": False})
+    obj.groups.clear()
+    core.record_delete(actor=actor, obj=obj, if_match=if_match)
+
+
+# -- groups ------------------------------------------------------------------------------
+def _members(actor: Principal, member_ids) -> list[Person]:
+    wanted = list(dict.fromkeys(member_ids))
+    found = list(Person.objects.filter(tenant_id=actor.tenant_id, pk__in=wanted))
+    unknown = sorted(set(wanted) - {p.pk for p in found})
+    if unknown:
+        raise ValidationError({"members": [f"Unknown people: {', '.join(unknown)}."]})
+    return found
+
+
+@core.serves(Group, "create")
+@transaction.atomic
+def group_create(*, actor: Principal, data: dict, member_ids=(), group_id: str | None = None) -> Group:
+    group = core.record_create_in_transaction(actor=actor, obj=Group(
+        id=group_id or None, display_name=data.get("display_name", ""), external_id=data.get("external_id", ""),
+        source=data.get("source", "edm")))
+    if member_ids:
+        group.members.set(_members(actor, member_ids))
+    return group
+
+
+@core.serves(Group, "update")
+@transaction.atomic
+def group_update(*, actor: Principal, obj: Group, data: dict, if_match: str | None = None,
+                 add=(), remove=(), replace=None) -> Group:
+    """Field changes plus membership: `add`/`remove` person ids, or `replace` the whole list."""
+    data = {k: v for k, v in data.items() if k in ("display_name", "external_id")}
+    obj = core.record_update(actor=actor, obj=obj, data=data, if_match=if_match)
+    if replace is not None:
+        obj.members.set(_members(actor, replace))
+    if add:
+        obj.members.add(*_members(actor, add))
+    if remove:
+        obj.members.remove(*Person.all_objects.filter(tenant_id=actor.tenant_id, pk__in=list(remove)))
+    if replace is not None or add or remove:
+        events.emit(obj=obj, action="members_changed", actor=actor,
+                    payload={"id": obj.pk, "members": sorted(obj.members.values_list("pk", flat=True))})
+    return obj
+
+
+@core.serves(Group, "delete")
+@transaction.atomic
+def group_delete(*, actor: Principal, obj: Group, if_match: str | None = None) -> None:
+    obj.members.clear()
+    core.record_delete(actor=actor, obj=obj, if_match=if_match)
+
+
+# -- SCIM tokens -------------------------------------------------------------------------
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@core.serves(ScimToken, "create")
+@transaction.atomic
+def scim_token_create(*, actor: Principal, data: dict) -> ScimToken:
+    raw = "scim_" + secrets.token_urlsafe(32)
+    token = ScimToken(name=data.get("name", ""), expires_at=data.get("expires_at"), token_hash=hash_token(raw),
+                      prefix=raw[:10])
+    token = core.record_create_in_transaction(actor=actor, obj=token)
+    token.raw_token = raw  # shown once, on the admin page after creating it
+    return token
+
+
+def scim_token_for(raw: str) -> ScimToken | None:
+    """The live token with this text (not revoked, not expired), its use stamped at most once a minute."""
+    token = ScimToken.objects.filter(token_hash=hash_token(raw), revoked=False).first()
+    now = timezone.now()
+    if token is None or (token.expires_at is not None and token.expires_at <= now):
+        return None
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        ScimToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token
+
+
+# -- settings and strict mode --------------------------------------------------------------
+_strict_memo: dict[str, tuple[bool, float]] = {}
+
+
+def is_strict(tenant_id: str) -> bool:
+    """Whether the tenant's directory is strict; remembered for DIRECTORY_STRICT_CACHE_SECONDS per
+    process (0: read on every write), so lenient writes cost no query."""
+    ttl = getattr(settings, "DIRECTORY_STRICT_CACHE_SECONDS", 0)
+    memo = _strict_memo.get(tenant_id)
+    if memo is not None and memo[1] > time.monotonic():
+        return memo[0]
+    strict = DirectorySettings.objects.filter(tenant_id=tenant_id, strict=True).exists()
+    if ttl > 0:
+        _strict_memo[tenant_id] = (strict, time.monotonic() + ttl)
+    return strict
+
+
+@core.serves(DirectorySettings, "create")
+def directory_settings_create(*, actor: Principal, data: dict) -> DirectorySettings:
+    return directory_settings_set(actor=actor, strict=bool(data.get("strict")))
+
+
+@core.serves(DirectorySettings, "update")
+def directory_settings_update(*, actor: Principal, obj: DirectorySettings, data: dict,
+                              if_match: str | None = None) -> DirectorySettings:
+    return directory_settings_set(actor=actor, strict=bool(data.get("strict", obj.strict)))
+
+
+@transaction.atomic
+def directory_settings_set(*, actor: Principal, strict: bool) -> DirectorySettings:
+    row = DirectorySettings.objects.filter(tenant_id=actor.tenant_id).first()
+    if row is None:
+        row = core.record_create_in_transaction(actor=actor, obj=DirectorySettings(strict=strict))
+    else:
+        row = core.record_update(actor=actor, obj=row, data={"strict": strict})
+    transaction.on_commit(lambda: _strict_memo.pop(actor.tenant_id, None))
+    return row
+
+
+def check_references(*, tenant_id: str, model, values: dict, instance=None) -> None:
+    """In strict mode, refuse (ValidationError naming the field) a person field holding an id that is
+    not an active Person of the tenant, or a group field naming no Group of it. Only values being
+    written are checked: on an update, a field keeping its current value (say, a requester since
+    deactivated) passes, so old records stay editable."""
+    declared = directory_fields(model)
+    if not declared or not any(name in values for name in declared) or not is_strict(tenant_id):
+        return
+    wanted: dict[str, list[tuple[str, str]]] = {PERSON: [], GROUP: []}
+    for name, kind in declared.items():
+        if name not in values or values[name] in (None, "", []):
+            continue
+        if instance is not None and getattr(instance, name, None) == values[name]:
+            continue
+        if isinstance(kind, ChosenBy):
+            kind = kind.kind(values, instance)
+        ids = values[name] if kind == PERSON_LIST else [values[name]]
+        for value in ids:
+            wanted[GROUP if kind == GROUP else PERSON].append((name, value))
+    errors: dict[str, list[str]] = {}
+    if wanted[PERSON]:
+        active = set(Person.objects.filter(tenant_id=tenant_id, active=True,
+                                           pk__in={v for _, v in wanted[PERSON]}).values_list("pk", flat=True))
+        for name, value in wanted[PERSON]:
+            if value not in active:
+                errors.setdefault(name, []).append(f"{value!r} is not an active person of this tenant's directory.")
+    if wanted[GROUP]:
+        known = set(Group.objects.filter(tenant_id=tenant_id, pk__in={v for _, v in wanted[GROUP]})
+                    .values_list("pk", flat=True))
+        for name, value in wanted[GROUP]:
+            if value not in known:
+                errors.setdefault(name, []).append(f"{value!r} is not a group of this tenant's directory.")
+    if errors:
+        raise ValidationError(errors)

@@ -1,0 +1,28 @@
+"""seed_demo provisions the demo directory: the demo person ids with names, managers and teams."""
+import io
+
+from django.core.management import call_command
+
+from apps.core.directory import DirectorySettings, Group, Person
+from apps.core.people import display_person
+
+
+def test_seed_demo_creates_the_demo_people_and_teams(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "acme: core: 8 people, 3 teams" in out.getvalue()
+    for tenant in ("acme", "globex"):
+        ids = set(Person.objects.filter(tenant_id=tenant).values_list("pk", flat=True))
+        assert ids == {f"per_{tenant}_{r}" for r in ("admin", "approver", "it", "hr", "agent", "travel",
+                                                     "member", "member2")}
+    member = Person.objects.get(pk="per_acme_member")
+    assert (member.display_name, member.email, member.manager_id) == (
+        "Max Mustermann", "max.mustermann@acme.example", "per_acme_approver")
+    assert member.manager.manager_id == "per_acme_admin"
+    support = Group.objects.get(pk="grp_acme_it_support")
+    assert sorted(support.members.values_list("pk", flat=True)) == ["per_acme_agent", "per_acme_it"]
+    assert display_person("acme", "per_acme_agent") == "Sam Carter <sam.carter@acme.example>"
+    assert DirectorySettings.objects.get(tenant_id="acme").strict is False
+    call_command("seed_demo", stdout=io.StringIO())  # idempotent
+    assert Person.objects.count() == 16 and Group.objects.count() == 6
