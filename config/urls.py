@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from apps.core.admin_people import people_autocomplete
 from apps.core.views import healthz, readyz
 from apps.ops.metrics import metrics
 
@@ -25,6 +26,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("admin/people/autocomplete/", admin.site.admin_view(people_autocomplete), name="admin-people-autocomplete"),
     path("admin/", admin.site.urls),
     path("oidc/", include("apps.signin.urls")),
     path("scim/v2/", include("apps.core.scim.urls", namespace="scim")),  # SCIM 2.0 provisioning (per-tenant token)

@@ -184,6 +184,10 @@ class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
         if self.chooses_tenant(request, obj):
             base = tenant_choice_form(base)
         form = super().get_form(request, obj, change=change, form=base, **kwargs)
+        from .admin_people import with_person_pickers  # it builds on this module
+
+        actor = principal_for(request, obj, tenant_id=request.GET.get("tenant") or None)
+        form = with_person_pickers(form, model=self.model, tenant_id=actor.tenant_id if actor else None)
         # A subclass of a ModelForm builds its fields anew: narrow them on the final class.
         form = service_form(form, save=self.save_through_service, request=request, change=change)
         # A superuser's choices: the record's tenant, or the one the add page was opened for (?tenant=).

@@ -50,7 +50,7 @@ def person_create(*, actor: Principal, data: dict, person_id: str | None = None)
     if person_id and Person.all_objects.filter(pk=person_id).exists():
         raise Conflict(f"Person id {person_id!r} is taken.")
     person = Person(id=person_id or None, **data)
-    return core.record_create_in_transaction(actor=actor, obj=person)
+    return core.record_create(actor=actor, obj=person)
 
 
 @core.serves(Person, "update")
@@ -97,7 +97,7 @@ def _members(actor: Principal, member_ids) -> list[Person]:
 @core.serves(Group, "create")
 @transaction.atomic
 def group_create(*, actor: Principal, data: dict, member_ids=(), group_id: str | None = None) -> Group:
-    group = core.record_create_in_transaction(actor=actor, obj=Group(
+    group = core.record_create(actor=actor, obj=Group(
         id=group_id or None, display_name=data.get("display_name", ""), external_id=data.get("external_id", ""),
         source=data.get("source", "edm")))
     if member_ids:
@@ -142,7 +142,7 @@ def scim_token_create(*, actor: Principal, data: dict) -> ScimToken:
     raw = "scim_" + secrets.token_urlsafe(32)
     token = ScimToken(name=data.get("name", ""), expires_at=data.get("expires_at"), token_hash=hash_token(raw),
                       prefix=raw[:10])
-    token = core.record_create_in_transaction(actor=actor, obj=token)
+    token = core.record_create(actor=actor, obj=token)
     token.raw_token = raw  # shown once, on the admin page after creating it
     return token
 
@@ -190,7 +190,7 @@ def directory_settings_update(*, actor: Principal, obj: DirectorySettings, data:
 def directory_settings_set(*, actor: Principal, strict: bool) -> DirectorySettings:
     row = DirectorySettings.objects.filter(tenant_id=actor.tenant_id).first()
     if row is None:
-        row = core.record_create_in_transaction(actor=actor, obj=DirectorySettings(strict=strict))
+        row = core.record_create(actor=actor, obj=DirectorySettings(strict=strict))
     else:
         row = core.record_update(actor=actor, obj=row, data={"strict": strict})
     transaction.on_commit(lambda: _strict_memo.pop(actor.tenant_id, None))

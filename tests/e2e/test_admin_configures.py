@@ -25,6 +25,13 @@ def error_free(page):
     assert not errors, errors
 
 
+def pick_person(page, field: str, search: str, label: str):
+    """Choose a person in the field's autocomplete picker as a user does: open it, type, click."""
+    page.locator(f"select[name={field}] + .select2-container").click()
+    page.locator(".select2-container--open .select2-search__field").fill(search)
+    page.locator(".select2-results__option", has_text=label).click()
+
+
 def one_time_secret(page) -> str:
     return page.get_by_test_id("one-time-secret-value").inner_text().strip()
 
@@ -69,7 +76,9 @@ def test_admin_configures_sla_calendar_chain_webhook_and_key(page, login, seeded
     page.goto(reverse("admin:approvals_approvalchain_add"))
     page.fill("[name=name]", "Travel over budget")
     page.fill("[name=entity_type]", "Travel")
-    page.fill("[name=approver_ids]", '["per_acme_approver", "per_acme_admin"]')
+    pick_person(page, "approver_ids", "grace", "Grace Hopper <grace.hopper@acme.example>")
+    pick_person(page, "approver_ids", "lovelace", "Ada Lovelace <ada.lovelace@acme.example>")
+    page.screenshot(path=str(artifacts / "configure-approval-chain.png"), full_page=True)
     page.fill("[name=due_in_hours]", "48")
     save(page)
     error_free(page)

@@ -1,0 +1,145 @@
+"""Person fields in the admin: an autocomplete picker over the tenant's directory, never a free-text id.
+
+Every field the directory declares as a person (`apps.core.directory.DIRECTORY_FIELDS`) gets a
+select2 picker fed by `people_autocomplete` (active people of the staff member's tenant, by name,
+email, sign-in name or id); a list of people (`approver_ids`) gets the multiple picker. On POST a
+changed value must name an active person of the tenant (or a staff member), so a forged or mistyped
+id is a form error; a value left as it was stays valid even if that person has since left.
+"""
+import json
+
+from django import forms
+from django.db.models import Q
+from django.http import JsonResponse
+from django.urls import reverse_lazy
+from unfold.widgets import UnfoldAdminAutocompleteWidget, UnfoldAdminMultipleAutocompleteWidget
+
+from .admin_base import principal_for
+from .directory import PERSON, PERSON_LIST, directory_fields
+from .models import Person, StaffMembership
+from .people import display_people
+
+PAGE = 20
+AUTOCOMPLETE_URL = reverse_lazy("admin-people-autocomplete")
+
+
+def people_autocomplete(request):
+    """select2's JSON: `{"results": [{"id", "text"}], "pagination": {"more"}}` for `?term=&page=`."""
+    principal = principal_for(request, tenant_id=request.GET.get("tenant") or None)
+    if principal is None:
+        return JsonResponse({"results": [], "pagination": {"more": False}})
+    term = request.GET.get("term", "").strip()[:100]
+    try:
+        page = max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        page = 1
+    people = Person.objects.visible_to(principal).filter(active=True)
+    if term:
+        people = people.filter(Q(display_name__icontains=term) | Q(email__icontains=term)
+                               | Q(user_name__icontains=term) | Q(pk=term))
+    rows = list(people.order_by("display_name", "pk")[(page - 1) * PAGE:page * PAGE + 1])
+    return JsonResponse({"results": [{"id": p.pk, "text": p.label} for p in rows[:PAGE]],
+                         "pagination": {"more": len(rows) > PAGE}})
+
+
+class _Labelled:
+    """Renders the current value(s) as the selected option(s), labelled from the directory."""
+
+    tenant_id: str | None = None
+    option_template_name = "django/forms/widgets/select_option.html"  # value and label as they are
+
+    def optgroups(self, name, value, attrs=None):
+        chosen = [v for v in value if v]
+        labels = display_people(self.tenant_id, chosen) if self.tenant_id else {}
+        self.choices = [("", ""), *((v, labels.get(v, v)) for v in chosen)]
+        return super().optgroups(name, value, attrs)
+
+
+def _picker_attrs(tenant_id: str | None) -> dict:
+    url = str(AUTOCOMPLETE_URL) + (f"?tenant={tenant_id}" if tenant_id else "")
+    return {"data-ajax--url": url, "data-testid": "person-picker"}
+
+
+class PersonPicker(_Labelled, UnfoldAdminAutocompleteWidget):
+    def __init__(self, *, tenant_id: str | None, attrs=None):
+        super().__init__({**_picker_attrs(tenant_id), **(attrs or {})})
+        self.tenant_id = tenant_id
+
+
+class PeoplePicker(_Labelled, UnfoldAdminMultipleAutocompleteWidget):
+    def __init__(self, *, tenant_id: str | None, attrs=None):
+        super().__init__({**_picker_attrs(tenant_id), **(attrs or {})})
+        self.tenant_id = tenant_id
+
+
+class PeopleField(forms.Field):
+    """An ordered list of person ids (a JSON list on the model) chosen with the multiple picker."""
+
+    def prepare_value(self, value):
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                value = [value]
+        return [str(v) for v in value or []]
+
+    def to_python(self, value):
+        return list(dict.fromkeys(str(v).strip() for v in value or [] if str(v).strip()))
+
+    def has_changed(self, initial, data):
+        return self.prepare_value(initial) != self.to_python(data)
+
+
+def known_people(tenant_id: str, person_ids: set[str]) -> set[str]:
+    """Those of `person_ids` an active directory entry or a staff membership of the tenant names."""
+    if not person_ids:
+        return set()
+    people = set(Person.objects.filter(tenant_id=tenant_id, active=True, pk__in=person_ids).values_list("pk", flat=True))
+    staff = set(StaffMembership.objects.filter(tenant_id=tenant_id, person_id__in=person_ids - people)
+                .values_list("person_id", flat=True))
+    inactive = set(Person.all_objects.filter(Q(active=False) | Q(is_deleted=True), tenant_id=tenant_id,
+                                             pk__in=staff).values_list("pk", flat=True))
+    return people | (staff - inactive)
+
+
+def _clean_person(name: str, kind: str):
+    def clean(form):
+        value = form.cleaned_data.get(name)
+        if not form.picker_tenant_id:  # a superuser's add page before a tenant is chosen: the service decides
+            return value
+        before = form.initial.get(name)
+        new = set(value or []) - set(PeopleField().prepare_value(before)) if kind == PERSON_LIST else (
+            {value} if value and value != before else set())
+        unknown = sorted(new - known_people(form.picker_tenant_id, new))
+        if unknown:
+            raise forms.ValidationError(f"Not an active person of this tenant: {', '.join(unknown)}.")
+        return value
+
+    clean.__name__ = f"clean_{name}"
+    return clean
+
+
+def with_person_pickers(form_class, *, model, tenant_id: str | None):
+    """`form_class` with a picker on every free-text person field of `model` (fields a page already
+    offers as a choice, such as an assignee among agents, keep their choice)."""
+    fields = {name: kind for name, kind in directory_fields(model).items()
+              if kind in (PERSON, PERSON_LIST) and name in form_class.base_fields
+              and not isinstance(form_class.base_fields[name], forms.ChoiceField)
+              and not form_class.base_fields[name].disabled and not hasattr(form_class, f"clean_{name}")}
+    if not fields:
+        return form_class
+    attrs = {"picker_tenant_id": tenant_id}
+    for name, kind in fields.items():
+        old = form_class.base_fields[name]
+        label = str(old.label or name)
+        label = label[:-4] + "s" if label.endswith(" ids") else label.removesuffix(" id")  # people, not ids
+        common = {"required": old.required, "label": label, "help_text": old.help_text}
+        if kind == PERSON_LIST:
+            attrs[name] = PeopleField(**common, widget=PeoplePicker(tenant_id=tenant_id))
+        else:
+            attrs[name] = forms.CharField(**common, max_length=getattr(old, "max_length", None),
+                                          empty_value=getattr(old, "empty_value", ""),
+                                          widget=PersonPicker(tenant_id=tenant_id))
+        attrs[f"clean_{name}"] = _clean_person(name, kind)
+    # Declared fields, so the subclasses the admin builds on top keep them.
+    return type(form_class.__name__, (form_class,), attrs)
