@@ -204,12 +204,37 @@ def _record(delivery: WebhookDelivery, status_code: int | None, error: str | Non
     return delivery
 
 
+def _more_due(now) -> bool:
+    """Due deliveries of live webhooks left after this pass took its share (same rule as the candidates)."""
+    return WebhookDelivery.objects.filter(_due_q(now), next_attempt_at__lte=now, webhook__enabled=True,
+                                          webhook__paused_at__isnull=True, webhook__is_deleted=False).exists()
+
+
+def _renew_lease(delivery: WebhookDelivery) -> bool:
+    """Restart this pass's lease on `delivery` just before sending it, if the lease is still this
+    pass's. Deliveries leased together are sent one after another: behind slow receivers a late
+    one's lease can run out and another pass (another worker) take it, and it must not go twice."""
+    until = timezone.now() + lease()
+    renewed = WebhookDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.DELIVERING,
+                                             leased_until=delivery.leased_until).update(leased_until=until)
+    delivery.leased_until = until
+    return renewed == 1
+
+
 def send_due(*, batch: int = 100, per_tenant: int = PER_TENANT_BATCH, now=None) -> dict[str, int]:
     counts = {"delivered": 0, "retrying": 0, "failed": 0}
-    for delivery in _lease(batch=batch, per_tenant=per_tenant, now=now or timezone.now()):
+    now = now or timezone.now()
+    leased = _lease(batch=batch, per_tenant=per_tenant, now=now)
+    if leased and _more_due(now):  # a backlog: another worker's pass takes the next share meanwhile
+        from .receivers import request_pass
+
+        request_pass()
+    for delivery in leased:
         if not delivery.webhook.enabled or delivery.webhook.paused_at or delivery.webhook.is_deleted:
             WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.PENDING, leased_until=None)
             continue
+        if not _renew_lease(delivery):
+            continue  # its lease ran out and another pass has it
         result = send_isolated(delivery)
         if result is None:
             counts["retrying"] += 1
