@@ -131,11 +131,15 @@ def message_body(delivery: WebhookDelivery) -> bytes:
                        "data": payload}, separators=(",", ":"), sort_keys=True).encode()
 
 
-def send_one(delivery: WebhookDelivery) -> WebhookDelivery:
+def send_one(delivery: WebhookDelivery, *, secrets: dict | None = None) -> WebhookDelivery:
+    """`secrets`: a pass's memo of each webhook's stored secrets (read once per pass, not per delivery)."""
     webhook = delivery.webhook
     policy = parse_retry_policy(webhook.retry_policy)
     try:
-        stored = secret_store().get(webhook.vault_path) or {}
+        secrets = {} if secrets is None else secrets
+        if webhook.vault_path not in secrets:
+            secrets[webhook.vault_path] = secret_store().get(webhook.vault_path) or {}
+        stored = secrets[webhook.vault_path]
     except Exception as exc:  # e.g. Fernet InvalidToken after SECRET_KEY changed without SECRET_STORE_KEY
         return _record(delivery, None, f"secret store: cannot read this webhook's secrets ({type(exc).__name__}); "
                                        "was SECRET_KEY or SECRET_STORE_KEY changed?", policy)
@@ -153,10 +157,10 @@ def send_one(delivery: WebhookDelivery) -> WebhookDelivery:
     return _record(delivery, result.status_code, None if result.ok else result.error, policy)
 
 
-def send_isolated(delivery: WebhookDelivery) -> WebhookDelivery | None:
+def send_isolated(delivery: WebhookDelivery, *, secrets: dict | None = None) -> WebhookDelivery | None:
     """send_one whose failure, whatever it is, fails this delivery only (retried per policy)."""
     try:
-        return send_one(delivery)
+        return send_one(delivery, secrets=secrets)
     except Exception as exc:
         logger.warning("webhook delivery %s failed", delivery.pk, exc_info=True)
         try:
@@ -229,13 +233,14 @@ def send_due(*, batch: int = 100, per_tenant: int = PER_TENANT_BATCH, now=None) 
         from .receivers import request_pass
 
         request_pass()
+    secrets: dict = {}
     for delivery in leased:
         if not delivery.webhook.enabled or delivery.webhook.paused_at or delivery.webhook.is_deleted:
             WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.PENDING, leased_until=None)
             continue
         if not _renew_lease(delivery):
             continue  # its lease ran out and another pass has it
-        result = send_isolated(delivery)
+        result = send_isolated(delivery, secrets=secrets)
         if result is None:
             counts["retrying"] += 1
             continue
