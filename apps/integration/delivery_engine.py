@@ -7,6 +7,7 @@ the lease to expire and the next pass sends again with the same `webhook-id`.
 import json
 import logging
 import time
+from collections import Counter
 from datetime import timedelta
 
 from django.apps import apps
@@ -208,6 +209,12 @@ def _record(delivery: WebhookDelivery, status_code: int | None, error: str | Non
     return delivery
 
 
+def _stopped_at_a_limit(leased: list[WebhookDelivery], *, batch: int, per_tenant: int) -> bool:
+    """Whether a pass took as many as it may (so due work may be left), rather than all there was."""
+    per_tenant_taken = Counter(d.tenant_id for d in leased)
+    return len(leased) >= batch or max(per_tenant_taken.values(), default=0) >= per_tenant
+
+
 def _more_due(now) -> bool:
     """Due deliveries of live webhooks left after this pass took its share (same rule as the candidates)."""
     return WebhookDelivery.objects.filter(_due_q(now), next_attempt_at__lte=now, webhook__enabled=True,
@@ -229,7 +236,8 @@ def send_due(*, batch: int = 100, per_tenant: int = PER_TENANT_BATCH, now=None) 
     counts = {"delivered": 0, "retrying": 0, "failed": 0}
     now = now or timezone.now()
     leased = _lease(batch=batch, per_tenant=per_tenant, now=now)
-    if leased and _more_due(now):  # a backlog: another worker's pass takes the next share meanwhile
+    if _stopped_at_a_limit(leased, batch=batch, per_tenant=per_tenant) and _more_due(now):
+        # a backlog: another worker's pass takes the next share meanwhile
         from .receivers import request_pass
 
         request_pass()
