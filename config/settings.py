@@ -403,7 +403,8 @@ TASKS = {"default": {"BACKEND": _TASKS_BACKENDS.get(TASKS_BACKEND, TASKS_BACKEND
 if TASKS["default"]["BACKEND"] == _TASKS_BACKENDS["rq"]:
     RQ_REDIS_URL = env("RQ_REDIS_URL", default=REDIS_URL)
     if not RQ_REDIS_URL:
-        raise ImproperlyConfigured("TASKS_BACKEND=rq needs a Redis: set RQ_REDIS_URL or REDIS_URL (redis://host:6379/0).")
+        raise ImproperlyConfigured(
+            "TASKS_BACKEND=rq needs a Redis: set RQ_REDIS_URL or REDIS_URL (e.g. redis://host:6379/0).")
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     # A pass waits on receivers (up to 30 s each): RQ's 180 s job timeout would kill long ones. A
     # killed pass only delays its deliveries to their lease's end (the scheduler resends them).

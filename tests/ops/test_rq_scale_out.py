@@ -5,6 +5,7 @@ row ends `delivered`."""
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -36,7 +37,7 @@ class RecordingReceiver:
         self.overlaps: list[str] = []
         self.in_flight: set[str] = set()
         self.lock = threading.Lock()
-        self.trap_pids: callable = None  # -> the pids a held request may come from
+        self.trap_pids: Callable[[], list[int]] | None = None  # the pids a held request may come from
         self.hold_after = 0  # requests received before one is held
         self.held: dict = {}
         self.holding = threading.Event()
