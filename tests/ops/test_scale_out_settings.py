@@ -35,3 +35,14 @@ def test_behind_pgbouncer_nothing_is_prepared_and_no_cursor_outlives_its_transac
     out = json.loads(configured(DATABASE_URL="postgres://postgres@127.0.0.1:6432/backoffice",
                                 DATABASE_PREPARE_THRESHOLD="off", DATABASE_DISABLE_SERVER_SIDE_CURSORS="true").stdout)
     assert out["db"]["DISABLE_SERVER_SIDE_CURSORS"] is True and out["db"]["OPTIONS"]["prepare_threshold"] is None
+
+
+def test_on_rq_the_scheduler_does_not_prune_database_task_results():
+    def jobs(**env: str) -> str:
+        base = {k: v for k, v in os.environ.items() if k not in ("TASKS_BACKEND", "REDIS_URL")}
+        return subprocess.run([sys.executable, "manage.py", "scheduler", "--list"], cwd=settings.BASE_DIR,
+                              env={**base, **env}, capture_output=True, text=True, timeout=60, check=True).stdout
+
+    assert "prune_task_results" in jobs()
+    listed = jobs(TASKS_BACKEND="rq", REDIS_URL="redis://127.0.0.1:6379/6")
+    assert "deliver_webhooks" in listed and "prune_task_results" not in listed  # RQ's results expire by themselves
