@@ -393,3 +393,26 @@ SCIM_SERVICE_PROVIDER = {
                                 "description": "A per-tenant SCIM token created in the admin (Directory > SCIM tokens)."}],
     "WWW_AUTHENTICATE_HEADER": 'Bearer realm="scim"',
 }
+
+# ---- Scale-out: tasks on Redis (RQ), PgBouncer in transaction mode (README "Running in production") ----
+# TASKS_BACKEND=rq runs the same tasks on django-tasks-rq (`manage.py rqworker`, any number) with the
+# queue on RQ_REDIS_URL (default REDIS_URL); `database` (the default) keeps django_tasks_db's `db_worker`.
+_TASKS_BACKENDS = {"database": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq.RQBackend"}
+TASKS_BACKEND = env("TASKS_BACKEND", default="database")
+TASKS = {"default": {"BACKEND": _TASKS_BACKENDS.get(TASKS_BACKEND, TASKS_BACKEND)}}
+if TASKS["default"]["BACKEND"] == _TASKS_BACKENDS["rq"]:
+    RQ_REDIS_URL = env("RQ_REDIS_URL", default=REDIS_URL)
+    if not RQ_REDIS_URL:
+        raise ImproperlyConfigured(
+            "TASKS_BACKEND=rq needs a Redis: set RQ_REDIS_URL or REDIS_URL (e.g. redis://host:6379/0).")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    # A pass waits on receivers (up to 30 s each): RQ's 180 s job timeout would kill long ones. A
+    # killed pass only delays its deliveries to their lease's end (the scheduler resends them).
+    RQ_QUEUES = {"default": {"URL": RQ_REDIS_URL, "DEFAULT_TIMEOUT": env.int("RQ_JOB_TIMEOUT", default=900)}}
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}  # `manage.py rqworker` runs django-tasks jobs without --job-class
+    RQ_SHOW_ADMIN_LINK = False  # its dashboard lists every tenant's jobs; the admin stays tenant-scoped
+# Behind PgBouncer in transaction mode each transaction may get another server connection: set
+# DATABASE_PREPARE_THRESHOLD=off (PgBouncer < 1.21 keeps no prepared statements) and
+# DATABASE_DISABLE_SERVER_SIDE_CURSORS=true (.iterator() cursors would outlive their transaction).
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False)
+# ---- end of scale-out block ----

@@ -7,6 +7,7 @@ the lease to expire and the next pass sends again with the same `webhook-id`.
 import json
 import logging
 import time
+from collections import Counter
 from datetime import timedelta
 
 from django.apps import apps
@@ -131,11 +132,15 @@ def message_body(delivery: WebhookDelivery) -> bytes:
                        "data": payload}, separators=(",", ":"), sort_keys=True).encode()
 
 
-def send_one(delivery: WebhookDelivery) -> WebhookDelivery:
+def send_one(delivery: WebhookDelivery, *, secrets: dict | None = None) -> WebhookDelivery:
+    """`secrets`: a pass's memo of each webhook's stored secrets (read once per pass, not per delivery)."""
     webhook = delivery.webhook
     policy = parse_retry_policy(webhook.retry_policy)
     try:
-        stored = secret_store().get(webhook.vault_path) or {}
+        secrets = {} if secrets is None else secrets
+        if webhook.vault_path not in secrets:
+            secrets[webhook.vault_path] = secret_store().get(webhook.vault_path) or {}
+        stored = secrets[webhook.vault_path]
     except Exception as exc:  # e.g. Fernet InvalidToken after SECRET_KEY changed without SECRET_STORE_KEY
         return _record(delivery, None, f"secret store: cannot read this webhook's secrets ({type(exc).__name__}); "
                                        "was SECRET_KEY or SECRET_STORE_KEY changed?", policy)
@@ -153,10 +158,10 @@ def send_one(delivery: WebhookDelivery) -> WebhookDelivery:
     return _record(delivery, result.status_code, None if result.ok else result.error, policy)
 
 
-def send_isolated(delivery: WebhookDelivery) -> WebhookDelivery | None:
+def send_isolated(delivery: WebhookDelivery, *, secrets: dict | None = None) -> WebhookDelivery | None:
     """send_one whose failure, whatever it is, fails this delivery only (retried per policy)."""
     try:
-        return send_one(delivery)
+        return send_one(delivery, secrets=secrets)
     except Exception as exc:
         logger.warning("webhook delivery %s failed", delivery.pk, exc_info=True)
         try:
@@ -204,13 +209,46 @@ def _record(delivery: WebhookDelivery, status_code: int | None, error: str | Non
     return delivery
 
 
+def _stopped_at_a_limit(leased: list[WebhookDelivery], *, batch: int, per_tenant: int) -> bool:
+    """Whether a pass took as many as it may (so due work may be left), rather than all there was."""
+    per_tenant_taken = Counter(d.tenant_id for d in leased)
+    return len(leased) >= batch or max(per_tenant_taken.values(), default=0) >= per_tenant
+
+
+def _more_due(now) -> bool:
+    """Due deliveries of live webhooks left after this pass took its share (same rule as the candidates)."""
+    return WebhookDelivery.objects.filter(_due_q(now), next_attempt_at__lte=now, webhook__enabled=True,
+                                          webhook__paused_at__isnull=True, webhook__is_deleted=False).exists()
+
+
+def _renew_lease(delivery: WebhookDelivery) -> bool:
+    """Restart this pass's lease on `delivery` just before sending it, if the lease is still this
+    pass's. Deliveries leased together are sent one after another: behind slow receivers a late
+    one's lease can run out and another pass (another worker) take it, and it must not go twice."""
+    until = timezone.now() + lease()
+    renewed = WebhookDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.DELIVERING,
+                                             leased_until=delivery.leased_until).update(leased_until=until)
+    delivery.leased_until = until
+    return renewed == 1
+
+
 def send_due(*, batch: int = 100, per_tenant: int = PER_TENANT_BATCH, now=None) -> dict[str, int]:
     counts = {"delivered": 0, "retrying": 0, "failed": 0}
-    for delivery in _lease(batch=batch, per_tenant=per_tenant, now=now or timezone.now()):
+    now = now or timezone.now()
+    leased = _lease(batch=batch, per_tenant=per_tenant, now=now)
+    if _stopped_at_a_limit(leased, batch=batch, per_tenant=per_tenant) and _more_due(now):
+        # a backlog: another worker's pass takes the next share meanwhile
+        from .receivers import request_pass
+
+        request_pass()
+    secrets: dict = {}
+    for delivery in leased:
         if not delivery.webhook.enabled or delivery.webhook.paused_at or delivery.webhook.is_deleted:
             WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.PENDING, leased_until=None)
             continue
-        result = send_isolated(delivery)
+        if not _renew_lease(delivery):
+            continue  # its lease ran out and another pass has it
+        result = send_isolated(delivery, secrets=secrets)
         if result is None:
             counts["retrying"] += 1
             continue

@@ -10,6 +10,12 @@ PASS_QUEUED_TTL = 30
 
 def enqueue_delivery(sender, *, event, **kwargs):
     """After an event commits, ask the worker for a delivery pass (the outbox row is the durable part)."""
+    request_pass()
+
+
+def request_pass() -> None:
+    """Queue a delivery pass unless one is queued and has not started (after a commit, and from a
+    pass that leaves a backlog, so that every worker takes a share of it)."""
     from django.core.cache import cache
 
     from .tasks import deliver_webhooks

@@ -4,33 +4,25 @@ without waiting for some later event."""
 import time
 
 import pytest
-from django.core.cache import cache
-from django.core.management import call_command
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from apps.core.models import Event
 from apps.integration.choices import DeliveryStatus
 from apps.integration.delivery_engine import run_pass
 from apps.integration.models import WebhookDelivery
-from apps.integration.receivers import PASS_QUEUED_KEY
 from apps.integration.tasks import deliver_webhooks
 from apps.ops.schedule import configured_jobs
 from apps.ops.scheduler import Scheduler
 from tests.conftest import postgres_only
 from tests.ops.conftest import manage, process_env, stop
+from tests.ops.task_backends import kill_worker, own_cache_table, task_backend  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
-DB_CACHE = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_table"}}
 
 
 @pytest.fixture
 def own_cache(settings):
-    """The pass-queued flag lives in the cache: keep it in this test's database, not in a Redis
-    that parallel test processes (each on its own database) share."""
-    settings.CACHES = DB_CACHE
-    call_command("createcachetable")  # the embedded default has it; a Redis-configured run does not
-    cache.delete(PASS_QUEUED_KEY)
+    own_cache_table(settings)
 
 
 def make_webhook(admin, url, **policy):
@@ -60,17 +52,18 @@ def delivered_count() -> int:
     return WebhookDelivery.objects.filter(status=DeliveryStatus.DELIVERED).count()
 
 
-def test_a_pass_that_started_lets_the_next_event_queue_another(admin_a, own_cache, django_capture_on_commit_callbacks):
+def test_a_pass_that_started_lets_the_next_event_queue_another(admin_a, own_cache, task_backend,
+                                                               django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         open_ticket(admin_a, "a")
-    assert DBTaskResult.objects.count() == 1
+    assert task_backend.passes("READY") == 1
     with django_capture_on_commit_callbacks(execute=True):
         open_ticket(admin_a, "b")
-    assert DBTaskResult.objects.count() == 1  # that pass is queued, not started: it will see "b"
+    assert task_backend.passes("READY") == 1  # that pass is queued, not started: it will see "b"
     deliver_webhooks.call()  # the worker starts the pass
     with django_capture_on_commit_callbacks(execute=True):
         open_ticket(admin_a, "c")
-    assert DBTaskResult.objects.count() == 2  # committed after the pass began: a new pass is queued
+    assert task_backend.passes("READY") == 2  # committed after the pass began: a new pass is queued
 
 
 def test_a_retry_falls_due_and_the_scheduler_sends_it_with_no_new_event(admin_a, receiver):
@@ -92,19 +85,38 @@ def test_a_retry_falls_due_and_the_scheduler_sends_it_with_no_new_event(admin_a,
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_a_killed_workers_delivery_is_sent_by_the_scheduler_after_its_lease(admin_a, receiver, own_cache):
+def test_a_retry_falls_due_and_the_running_processes_send_it_with_no_new_event(admin_a, receiver, own_cache,
+                                                                                task_backend):
+    make_webhook(admin_a, receiver.url, backoff="fixed", baseDelaySeconds=1)
+    receiver.script = [503]
+    env = process_env(SCHEDULER_DELIVER_SECONDS="1", REDIS_URL="", **task_backend.env)
+    worker, scheduler = task_backend.worker(env), manage("scheduler", "--only", "deliver_webhooks", env=env)
+    try:
+        open_ticket(admin_a)  # its pass gets a 503; the retry falls due a second later, and no event follows
+        events = Event.objects.count()
+        wait_for(lambda: delivered_count() == 1, message="the retry to be sent")
+    finally:
+        stop(worker), stop(scheduler)
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.attempts == 2 and [r["headers"]["webhook-id"] for r in receiver.requests] == [delivery.id] * 2
+    assert Event.objects.count() == events
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_workers_delivery_is_sent_by_the_scheduler_after_its_lease(admin_a, receiver, own_cache,
+                                                                             task_backend):
     make_webhook(admin_a, receiver.url)
     receiver.delay = 30  # the receiver stalls; the worker is killed while waiting on it
     open_ticket(admin_a)
     events = Event.objects.count()
-    assert DBTaskResult.objects.count() == 1  # the commit queued a pass
-    env = process_env(WEBHOOK_LEASE_SECONDS="1", SCHEDULER_DELIVER_SECONDS="1", REDIS_URL="")
-    worker = manage("db_worker", "--no-startup-delay", "--interval", "0.1", env=env)
+    assert task_backend.passes("READY") == 1  # the commit queued a pass
+    env = process_env(WEBHOOK_LEASE_SECONDS="1", SCHEDULER_DELIVER_SECONDS="1", REDIS_URL="", **task_backend.env)
+    worker = task_backend.worker(env)
     wait_for(lambda: receiver.requests, message="the worker to reach the receiver")
-    worker.kill()
-    worker.wait()
+    kill_worker(worker)
     delivery = WebhookDelivery.objects.get()
-    assert delivery.status == DeliveryStatus.DELIVERING and DBTaskResult.objects.get().status == "RUNNING"
+    assert delivery.status == DeliveryStatus.DELIVERING and task_backend.passes("RUNNING") == 1
     receiver.delay = 0
     scheduler = manage("scheduler", "--only", "deliver_webhooks", env=env)
     try:
@@ -117,13 +129,13 @@ def test_a_killed_workers_delivery_is_sent_by_the_scheduler_after_its_lease(admi
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_an_event_committed_during_a_pass_is_dispatched(admin_a, receiver, own_cache):
+def test_an_event_committed_during_a_pass_is_dispatched(admin_a, receiver, own_cache, task_backend):
     make_webhook(admin_a, receiver.url)
-    env = process_env(REDIS_URL="")
-    worker = manage("db_worker", "--no-startup-delay", "--interval", "0.1", env=env)
+    env = process_env(REDIS_URL="", **task_backend.env)
+    worker = task_backend.worker(env)
     try:
         deliver_webhooks.enqueue()  # a first, empty pass: the worker is up once it has run
-        wait_for(lambda: DBTaskResult.objects.filter(status="SUCCESSFUL").exists(), message="the worker to start")
+        wait_for(lambda: task_backend.passes("SUCCESSFUL"), message="the worker to start")
         receiver.delay = 1.5  # the pass for the first event is still sending...
         open_ticket(admin_a, "first")
         wait_for(lambda: receiver.requests, message="the first delivery")

@@ -1,0 +1,58 @@
+"""What makes several workers share a backlog safely: a pass that stops at its limit queues the next
+one, and a delivery whose lease ran out while it waited in a pass is not sent by that pass once
+another has taken it."""
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from apps.core.events import emit
+from apps.helpdesk.models import Ticket
+from apps.integration.choices import DeliveryStatus
+from apps.integration.delivery_engine import PER_TENANT_BATCH, _lease, _renew_lease, fan_out, lease, send_due
+from apps.integration.models import WebhookDelivery
+from tests.ops.task_backends import own_cache_table
+from tests.ops.test_stranding import make_webhook, open_ticket
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hook(admin_a, receiver, settings):
+    own_cache_table(settings)
+    make_webhook(admin_a, receiver.url)
+    return Ticket.objects.get(pk=open_ticket(admin_a)["id"])
+
+
+def updates(ticket: Ticket, count: int) -> None:
+    with transaction.atomic():
+        for n in range(count):
+            emit(obj=ticket, action="update", payload={"n": n})
+    fan_out()
+
+
+def test_a_pass_that_stops_at_its_limit_queues_the_next_and_the_last_queues_none(hook, receiver):
+    updates(hook, PER_TENANT_BATCH + 4)  # with the ticket's creation: 5 more than one pass takes
+    DBTaskResult.objects.all().delete()
+    assert send_due()["delivered"] == PER_TENANT_BATCH
+    assert DBTaskResult.objects.filter(status="READY").count() == 1  # the next pass, for another worker
+    DBTaskResult.objects.all().delete()
+    assert send_due()["delivered"] == 5
+    assert DBTaskResult.objects.count() == 0  # nothing left: no pass queued
+    assert WebhookDelivery.objects.exclude(status=DeliveryStatus.DELIVERED).count() == 0
+    assert len(receiver.requests) == PER_TENANT_BATCH + 5
+
+
+def test_a_delivery_another_pass_took_after_its_lease_ran_out_is_not_sent_twice(hook):
+    assert fan_out() == 1  # the ticket's creation
+    now = timezone.now()
+    first = _lease(batch=10, now=now)  # pass A leases the delivery, then waits behind slow receivers...
+    later = now + lease() + timedelta(seconds=1)
+    second = _lease(batch=10, now=later)  # ...until its lease has run out and pass B takes it
+    assert [d.pk for d in first] == [d.pk for d in second]
+    assert _renew_lease(first[0]) is False  # A skips it
+    assert _renew_lease(second[0]) is True  # B sends it, its lease restarted from now
+    delivery = WebhookDelivery.objects.get(pk=second[0].pk)
+    assert delivery.status == DeliveryStatus.DELIVERING and delivery.leased_until == second[0].leased_until
