@@ -1,8 +1,8 @@
-"""Who hears of an event. Every address comes from `addresses` (the one lookup to switch when the
-people directory arrives); the other functions name person ids and why they hear of it."""
+"""Who hears of an event. Every address comes from `addresses` (the people directory, else staff
+users); the other functions name person ids and why they hear of it."""
 from dataclasses import dataclass
 
-from apps.core.models import Event, StaffMembership
+from apps.core.models import Event, Person, StaffMembership
 
 
 @dataclass(frozen=True)
@@ -12,14 +12,23 @@ class Address:
 
 
 def addresses(tenant_id: str, person_ids) -> dict[str, Address]:
-    """{person id: Address} for the ids with an active staff user and an email address (today:
-    StaffMembership users; later: the people directory)."""
+    """{person id: Address} for the ids that can be written to: the directory's entry (Person) when
+    there is one — a deactivated or deleted person hears nothing — else the staff user's email."""
     wanted = {p for p in person_ids if p}
     if not wanted:
         return {}
-    found = StaffMembership.objects.filter(tenant_id=tenant_id, person_id__in=wanted, user__is_active=True)
-    return {m.person_id: Address(email=m.user.email, name=m.user.get_full_name() or m.user.username)
-            for m in found.select_related("user") if m.user.email}
+    found: dict[str, Address] = {}
+    known = set()
+    for person in Person.all_objects.filter(tenant_id=tenant_id, pk__in=wanted):
+        known.add(person.pk)
+        if person.active and not person.is_deleted and person.email:
+            name = person.display_name or " ".join(n for n in (person.given_name, person.family_name) if n)
+            found[person.pk] = Address(email=person.email, name=name or person.user_name)
+    staff = StaffMembership.objects.filter(tenant_id=tenant_id, person_id__in=wanted - known, user__is_active=True)
+    for m in staff.select_related("user"):
+        if m.user.email:
+            found[m.person_id] = Address(email=m.user.email, name=m.user.get_full_name() or m.user.username)
+    return found
 
 
 def roles_of(tenant_id: str, person_id: str) -> frozenset[str]:

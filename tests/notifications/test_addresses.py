@@ -1,0 +1,33 @@
+"""Where a notification goes: the person's directory entry first, the staff user's email otherwise."""
+import pytest
+from django.contrib.auth.models import User
+
+from apps.core.directory_services import person_create, person_deactivate
+from apps.core.models import StaffMembership, Tenant
+from apps.core.principal import Principal
+from apps.notifications.recipients import Address, addresses
+
+pytestmark = pytest.mark.django_db
+ADMIN = Principal(person_id="per_root", tenant_id="acme", roles=frozenset({"admin"}), source_type="system")
+
+
+def staff(person_id: str, email: str) -> None:
+    user = User.objects.create_user(person_id, email=email, first_name="Staff", last_name=person_id)
+    StaffMembership.objects.create(user=user, tenant=Tenant.objects.get(pk="acme"), person_id=person_id, roles=[])
+
+
+def test_the_directory_entry_wins_and_a_person_who_left_hears_nothing():
+    Tenant.objects.create(id="acme", name="Acme")
+    staff("per_ann", "ann.old@acme.example")
+    staff("per_bob", "bob@acme.example")
+    staff("per_cy", "cy@acme.example")
+    person_create(actor=ADMIN, data={"user_name": "ann", "display_name": "Ann Lee", "email": "ann@acme.example"},
+                  person_id="per_ann")
+    gone = person_create(actor=ADMIN, data={"user_name": "cy", "display_name": "Cy", "email": "cy@acme.example"},
+                         person_id="per_cy")
+    person_deactivate(actor=ADMIN, obj=gone)
+    assert addresses("acme", ["per_ann", "per_bob", "per_cy", "per_nobody", None]) == {
+        "per_ann": Address(email="ann@acme.example", name="Ann Lee"),  # the directory, not the old staff email
+        "per_bob": Address(email="bob@acme.example", name="Staff per_bob"),  # no entry: the staff user
+    }
+    assert addresses("globex", ["per_ann"]) == {}
