@@ -120,6 +120,8 @@ def test_processes_share_one_rate_limit_on_the_database_cache_sqlite(tmp_path, d
         connections["rate-file"].close()
         del connections["rate-file"]
         del connections.settings["rate-file"]
+    with sqlite3.connect(path) as db:  # WAL persists in the file: the workers' own PRAGMA is then a no-op,
+        db.execute("PRAGMA journal_mode=WAL")  # not four processes racing to switch it at once
     results = run_workers("id:key_race", {"DATABASE_URL": f"sqlite:///{path}", "REDIS_URL": None})
     assert sum(r["allowed"] for r in results) == LIMIT
     assert sum(r["throttled"] for r in results) == PROCESSES * CALLS - LIMIT
