@@ -95,17 +95,20 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusAfterMiddleware",
     "axes.middleware.AxesMiddleware",  # the lockout page after too many failed sign-ins
 ]
-# The API authenticates each request by bearer token or API key: no sessions, CSRF, messages or
-# slash redirects (routes take an optional slash). None sends /api/ through MIDDLEWARE too.
-API_MIDDLEWARE = [
-    *OBSERVE_MIDDLEWARE,
-    "django.middleware.security.SecurityMiddleware",
-    "apps.core.middleware.ContentSecurityPolicyMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "apps.core.middleware.ApiProblemMiddleware",
-    "simple_history.middleware.HistoryRequestMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
-]
+# The API authenticates each request by bearer token or API key: it takes MIDDLEWARE without what
+# only a browser needs (static files, sessions, CSRF, messages, sign-in lockouts, slash redirects:
+# routes take an optional slash; NUL bytes are refused by the API's own parsers).
+BROWSER_ONLY_MIDDLEWARE = {
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "apps.core.middleware.RefuseNulMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "axes.middleware.AxesMiddleware",
+}
+API_MIDDLEWARE = [m for m in MIDDLEWARE[1:] if m not in BROWSER_ONLY_MIDDLEWARE]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

@@ -1,11 +1,11 @@
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django_fsm import FSMField
 
 from apps.core.field_policy import ANY_STATE, REQUESTER, STAFF, FieldPolicy, deletable, editable
 from apps.core.fsm import ConcurrentTransitionMixin, transition
 from apps.core.models import TenantModel, tracked_history
+from apps.core.visibility import Visibility
 from apps.core.parties import decision_parties
 
 from .choices import Decision, RequestStatus, StepStatus
@@ -19,7 +19,7 @@ class ApprovalChain(TenantModel):
     """The tenant's default approvers for one entity type (configured in the admin)."""
 
     id_prefix = "apc"
-    staff_roles = ("approver",)
+    visibility = Visibility(sees_all=("approver",))
     write_roles = ()
 
     name = models.CharField(max_length=200)
@@ -40,8 +40,8 @@ class ApprovalChain(TenantModel):
 class ApprovalRequest(ConcurrentTransitionMixin, TenantModel):
     id_prefix = "apr"
     event_entity = "request"
-    staff_roles = ("approver",)
-    owner_fields = ("created_by", "requested_by_id")
+    visibility = Visibility(sees_all=("approver",), mine=(
+        "created_by", "requested_by_id", "steps__approver_id", "steps__delegated_to_id"))
     requester_field = "requested_by_id"
     field_aliases = {"requester_id": "requested_by_id"}
     # What is asked and of whom is fixed once submitted; the record it decides never changes.
@@ -71,12 +71,6 @@ class ApprovalRequest(ConcurrentTransitionMixin, TenantModel):
             models.Index(fields=["status", "due_at"], name="apr_status_due"),
             models.Index(fields=["tenant_id", "entity_id"], name="apr_tenant_entity"),
         ]
-
-    @classmethod
-    def visibility_q(cls, principal) -> Q:
-        deciding = ApprovalStep.objects.filter(approval_request=OuterRef("pk")).filter(
-            Q(approver_id=principal.person_id) | Q(delegated_to_id=principal.person_id))
-        return super().visibility_q(principal) | Q(Exists(deciding))
 
     def target(self):
         """The record of this project the request decides (None for a free-form request)."""
@@ -130,8 +124,8 @@ DECIDER = {"roles": None, "check": _decider_only}
 class ApprovalStep(ConcurrentTransitionMixin, TenantModel):
     id_prefix = "aps"
     event_entity = "step"
-    staff_roles = ("approver",)
-    owner_fields = ("approver_id", "delegated_to_id")
+    visibility = Visibility(sees_all=("approver",), mine=(
+        "approver_id", "delegated_to_id", "approval_request__requested_by_id"))
     field_aliases = {"request_id": "approval_request_id"}
 
     approval_request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, related_name="steps", editable=False)
@@ -161,10 +155,6 @@ class ApprovalStep(ConcurrentTransitionMixin, TenantModel):
     @property
     def requester_person_id(self) -> str | None:
         return self.approval_request.requested_by_id
-
-    @classmethod
-    def visibility_q(cls, principal) -> Q:
-        return super().visibility_q(principal) | Q(approval_request__requested_by_id=principal.person_id)
 
     @transition(field="status", source=StepStatus.WAITING, target=StepStatus.PENDING, custom=INTERNAL, event="activated")
     def activate(self):

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from .models import TenantModel, tracked_history
+from .visibility import Visibility
 from .principal import STAFF_ROLES
 
 PERSON = "person"
@@ -69,8 +70,7 @@ class Person(TenantModel):
     """Someone of the tenant; the id is what every person field (requester_id, assigned_to_id …) holds."""
 
     id_prefix = "per"
-    staff_roles = STAFF_ROLES  # staff see the directory; a member sees their own entry
-    owner_fields = ("id",)
+    visibility = Visibility(sees_all=STAFF_ROLES, mine=("id",))  # staff see the directory; a member their own entry
     write_roles = ()  # admins (and SCIM provisioning, which acts as the tenant's admin)
 
     user_name = models.CharField(max_length=200, help_text="SCIM userName: the sign-in name at the identity provider.")
@@ -109,8 +109,7 @@ class Group(TenantModel):
     """A team (helpdesk `team_id`, connector `group_id`); members are people of the same tenant."""
 
     id_prefix = "grp"
-    staff_roles = STAFF_ROLES
-    owner_fields = ()
+    visibility = Visibility(sees_all=STAFF_ROLES, mine=("members__id",))
     write_roles = ()
 
     display_name = models.CharField(max_length=200)
@@ -124,10 +123,6 @@ class Group(TenantModel):
         verbose_name_plural = "groups (teams)"
         ordering = ("display_name", "id")
 
-    @classmethod
-    def visibility_q(cls, principal) -> Q:
-        return Q(members__id=principal.person_id)
-
     def __str__(self) -> str:
         return self.display_name or self.id
 
@@ -137,7 +132,7 @@ class DirectorySettings(TenantModel):
 
     id_prefix = "dir"
     write_roles = ()
-    owner_fields = ()
+    visibility = Visibility(mine=())  # admins only
 
     strict = models.BooleanField(default=False, help_text=(
         "Refuse (400) API writes naming a person or team the directory does not know, or an inactive person."))
@@ -148,10 +143,6 @@ class DirectorySettings(TenantModel):
         verbose_name = verbose_name_plural = "directory settings"
         constraints = [models.UniqueConstraint(fields=["tenant_id"], name="uniq_directory_settings")]
 
-    @classmethod
-    def visibility_q(cls, principal) -> Q:
-        return Q(pk__in=[])
-
     def __str__(self) -> str:
         return f"Directory of {self.tenant_id} ({'strict' if self.strict else 'lenient'})"
 
@@ -161,7 +152,7 @@ class ScimToken(TenantModel):
 
     id_prefix = "sct"
     write_roles = ()
-    owner_fields = ()
+    visibility = Visibility(mine=())  # admins only
     event_payload_exclude = ("token_hash",)
 
     name = models.CharField(max_length=200, help_text="e.g. Okta production")
@@ -175,10 +166,6 @@ class ScimToken(TenantModel):
 
     class Meta:
         verbose_name = "SCIM token"
-
-    @classmethod
-    def visibility_q(cls, principal) -> Q:
-        return Q(pk__in=[])
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

@@ -55,7 +55,7 @@ def is_party(actor, party, obj) -> bool:
     if party == REQUESTER:
         return actor.person_id in {obj.requester_person_id, obj.created_by} - {None, ""}
     if party == STAFF:
-        return actor.sees_all(type(obj).staff_roles)
+        return type(obj).visibility.sees_every_row(actor)
     if party == ADMIN:
         return "admin" in actor.roles
     return actor.has_role(party)

@@ -2,6 +2,7 @@
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models, router
 from django.db.models import Q
@@ -10,6 +11,7 @@ from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
 
 from .ids import new_id
+from .visibility import Visibility
 from .text import snake_case
 
 
@@ -50,13 +52,8 @@ class TenantQuerySet(models.QuerySet):
         return self.filter(tenant_id=tenant_id)
 
     def visible_to(self, principal) -> "TenantQuerySet":
-        """The one place tenancy and visibility are applied (API, admin, selectors)."""
-        qs = self.filter(tenant_id=principal.tenant_id)
-        if principal.app_id:
-            qs = qs.filter(app_id=principal.app_id)
-        if principal.sees_all(self.model.staff_roles):
-            return qs
-        return qs.filter(self.model.visibility_q(principal))
+        """Tenancy and the model's declared visibility (API, admin, selectors): apps/core/visibility.py."""
+        return self.model.visibility.scope_for(self, principal)
 
 
 class ActiveManager(models.Manager.from_queryset(TenantQuerySet)):
@@ -109,10 +106,8 @@ class TenantModel(models.Model):
     """DESIGN.md §3: every record carries these fields; the client never sets the stamps."""
 
     id_prefix: ClassVar[str] = "rec"
-    # Roles (besides admin) that see every row of the tenant; anyone else sees rows
-    # where one of `owner_fields` holds their person id.
-    staff_roles: ClassVar[tuple[str, ...]] = ()
-    owner_fields: ClassVar[tuple[str, ...]] = ("created_by",)
+    # Who sees which rows (roles that see all, the fields that make a row someone's own): data.
+    visibility: ClassVar[Visibility] = Visibility()
     # The person who asked for the record; segregation of duties keys on it.
     requester_field: ClassVar[str | None] = None
     # Everyone these fields name, now or in the record's history (plus its creator), is a party to the
@@ -156,13 +151,12 @@ class TenantModel(models.Model):
             self.id = new_id(self.id_prefix)
         super().save(*args, **kwargs)
 
-    @classmethod
-    def visibility_q(cls, principal) -> Q:
-        """Rows a member (no staff role) may see: those where an owner field holds their id."""
-        mine = Q()
-        for name in cls.owner_fields:
-            mine |= Q(**{name: principal.person_id})
-        return mine
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        replaced = sorted({"staff_roles", "owner_fields", "visibility_q"} & set(cls.__dict__))
+        if replaced:
+            raise ImproperlyConfigured(f"{cls.__name__}: {', '.join(replaced)} became `visibility = Visibility(...)`"
+                                       " (apps/core/visibility.py)")
 
     @property
     def requester_person_id(self) -> str | None:

@@ -27,9 +27,6 @@ class Principal:
     def has_role(self, *roles: str) -> bool:
         return "admin" in self.roles or any(role in self.roles for role in roles)
 
-    def sees_all(self, staff_roles: tuple[str, ...]) -> bool:
-        return self.has_role(*staff_roles)
-
     def allows_scope(self, domain: str, *, write: bool) -> bool:
         if self.scopes is None or "*" in self.scopes:
             return True

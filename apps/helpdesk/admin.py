@@ -181,7 +181,7 @@ class TicketAdmin(TenantAdmin):
             obj._on_change_page = True
             for comment in comments:
                 comment.author_label = people.get(comment.author_id, comment.author_id)
-            is_agent = principal.has_role(*Ticket.staff_roles)
+            is_agent = Ticket.visibility.sees_every_row(principal)
             context.update({
                 "comments": comments,
                 "people": people,

@@ -1,12 +1,14 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django_fsm import FSMField
 
 from apps.core.field_policy import ADMIN, ANY_STATE, REQUESTER, STAFF, FieldPolicy, deletable, editable
 from apps.core.fsm import ConcurrentTransitionMixin, transition
 from apps.core.models import TenantModel, tracked_history
+from apps.core.visibility import Visibility
 
 from .choices import Priority, SLAPolicyStatus, SLAState, TicketStatus, TicketType
 
@@ -19,7 +21,7 @@ MINUTES = [MinValueValidator(1), MaxValueValidator(525_600)]  # up to a year
 
 class SLAPolicy(TenantModel):
     id_prefix = "sla"
-    staff_roles = ("agent",)
+    visibility = Visibility(sees_all=("agent",))
     write_roles = ()  # tenant admins configure SLAs
     field_aliases = {"first_response_mins": "first_response_minutes", "resolution_mins": "resolution_minutes"}
 
@@ -49,8 +51,7 @@ class SLAPolicy(TenantModel):
 
 class Ticket(ConcurrentTransitionMixin, TenantModel):
     id_prefix = "tkt"
-    staff_roles = ("agent",)
-    owner_fields = ("created_by", "submitted_by_id", "assigned_to_id")
+    visibility = Visibility(sees_all=("agent",), mine=("created_by", "submitted_by_id", "assigned_to_id"))
     requester_field = "submitted_by_id"
     # The submitter edits what they asked while it is being worked; agents also triage and assign.
     # Nobody rewrites who submitted it or when it was first answered (the reply service stamps that).
@@ -155,7 +156,7 @@ class BusinessCalendar(TenantModel):
     """The tenant's working time for `business_hours_only` SLA policies (one per tenant)."""
 
     id_prefix = "cal"
-    staff_roles = ("agent",)
+    visibility = Visibility(sees_all=("agent",))
     write_roles = ()
 
     name = models.CharField(max_length=200, default="Business hours")
@@ -191,8 +192,8 @@ class TicketComment(TenantModel):
     """A public reply or an internal note on a ticket."""
 
     id_prefix = "tcm"
-    staff_roles = ("agent",)
-    owner_fields = ("author_id",)
+    # A member sees their own comments and the public ones on tickets they may see.
+    visibility = Visibility(sees_all=("agent",), mine=("author_id", *Ticket.visibility.via("ticket", when=Q(internal=False))))
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments", db_constraint=False)
     author_id = models.CharField(max_length=64, editable=False)
@@ -205,10 +206,3 @@ class TicketComment(TenantModel):
         ordering = ("id",)
         indexes = [models.Index(fields=["tenant_id", "ticket", "id"], name="tcm_tenant_ticket")]
 
-    @classmethod
-    def visibility_q(cls, principal):
-        """A member sees the public comments of tickets they may see, and their own."""
-        on_my_ticket = models.Q()
-        for name in Ticket.owner_fields:
-            on_my_ticket |= models.Q(**{f"ticket__{name}": principal.person_id})
-        return (on_my_ticket & models.Q(internal=False)) | models.Q(author_id=principal.person_id)

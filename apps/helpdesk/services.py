@@ -92,7 +92,7 @@ def ticket_comment_create(*, actor: Principal, ticket: Ticket, body: str, intern
                           tags: list[str] | None = None, source: str | None = None) -> TicketComment:
     """Add a reply or an internal note. The first public reply by someone other than the
     submitter is the ticket's first response."""
-    is_agent = actor.has_role(*Ticket.staff_roles)
+    is_agent = Ticket.visibility.sees_every_row(actor)
     if internal and not is_agent:
         raise Forbidden("Internal notes need one of the roles: admin, agent.")
     comment = TicketComment(ticket=ticket, author_id=actor.person_id, body=body, internal=internal)

@@ -6,6 +6,7 @@ from django_fsm import FSMField
 from apps.core.fsm import ConcurrentTransitionMixin, transition
 from apps.core.ids import new_id
 from apps.core.models import Event, TenantModel, tracked_history
+from apps.core.visibility import Visibility
 
 from .choices import (
     ApplicationKind, ApplicationStatus, ConnectorScope, DeliveryStatus, Direction, KeyKind, KeyStatus, SignatureScheme,
@@ -18,7 +19,7 @@ ADMIN_ONLY = ()
 class IntegrationModel(TenantModel):
     """Integration records are configuration: tenant admins write them, with optimistic versions."""
 
-    staff_roles = ()
+    visibility = Visibility()
     write_roles = ADMIN_ONLY
     optimistic_version = True
 

@@ -9,6 +9,7 @@ from django_fsm import FSMField
 from apps.core.field_policy import ADMIN, ANY_STATE, REQUESTER, STAFF, FieldPolicy, PersonIn, deletable, editable
 from apps.core.fsm import ConcurrentTransitionMixin, Decisions, transition
 from apps.core.models import TenantModel, tracked_history
+from apps.core.visibility import Visibility
 
 from .choices import (
     AccessStatus, AccessType, DeliverableType, EquipmentStatus, HRRequestType, HRStatus, PendingStatus,
@@ -44,7 +45,7 @@ def money(**kwargs):
 class RequestModel(ConcurrentTransitionMixin, TenantModel):
     """A request somebody (`requester_id`) makes and others decide on."""
 
-    owner_fields = ("created_by", "requester_id")
+    visibility = Visibility(mine=("created_by", "requester_id"))
     requester_field = "requester_id"
 
     requester_id = models.CharField(max_length=64, blank=True, help_text="Defaults to the caller; staff may file on someone's behalf.")
@@ -55,8 +56,7 @@ class RequestModel(ConcurrentTransitionMixin, TenantModel):
 
 class AccessRequest(RequestModel):
     id_prefix = "acr"
-    staff_roles = ("approver", "it")
-    owner_fields = ("created_by", "requester_id", "principal_id")
+    visibility = Visibility(sees_all=("approver", "it"), mine=("created_by", "requester_id", "principal_id"))
     party_fields = ("requester_id", "principal_id")
     decisions = Decisions(approve="approve", reject="reject")
     field_policy = request_policy(
@@ -130,7 +130,7 @@ class AccessRequest(RequestModel):
 
 class HRRequest(RequestModel):
     id_prefix = "hrr"
-    staff_roles = ("hr",)
+    visibility = Visibility(sees_all=("hr",))
     decisions = Decisions(approve="start", reject="reject")
     field_policy = request_policy(HRStatus.PENDING, ("type", "description", "deliverable_type"))
 
@@ -173,7 +173,7 @@ class HRRequest(RequestModel):
 
 class Equipment(RequestModel):
     id_prefix = "eqp"
-    staff_roles = ("approver", "it")
+    visibility = Visibility(sees_all=("approver", "it"))
     decisions = Decisions(approve="approve")  # equipment has no rejected state
     field_policy = request_policy(EquipmentStatus.REQUESTED, ("equipment_type", "specification"),
                                   staff_later=("tags", "cost"))
@@ -219,7 +219,7 @@ class Equipment(RequestModel):
 
 class Travel(RequestModel):
     id_prefix = "trv"
-    staff_roles = ("approver", "travel")
+    visibility = Visibility(sees_all=("approver", "travel"))
     decisions = Decisions(approve="approve", reject="cancel")
     field_policy = request_policy(
         TravelStatus.REQUESTED, ("purpose", "destination", "departure_at", "return_at", "estimated_cost"))
@@ -282,8 +282,7 @@ class Pending(ConcurrentTransitionMixin, TenantModel):
     """The work queue: one item per thing somebody has to do (approvals put theirs here)."""
 
     id_prefix = "pnd"
-    staff_roles = ()
-    owner_fields = ("created_by", "assignee_id", "requested_by_id")
+    visibility = Visibility(mine=("created_by", "assignee_id", "requested_by_id"))
     # Approval items are the engine's: it creates, reassigns and completes them; nobody edits them.
     field_policy = FieldPolicy(
         editable(ANY_STATE, by=(REQUESTER, ADMIN, PersonIn("assignee_id")), when=_not_engine_owned,

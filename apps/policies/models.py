@@ -10,6 +10,7 @@ from django_fsm import FSMField
 
 from apps.core.fsm import ConcurrentTransitionMixin, Decisions, transition
 from apps.core.models import TenantModel, tracked_history
+from apps.core.visibility import Visibility
 from apps.helpdesk.choices import Priority
 
 from .choices import PolicyCategory, PolicyStatus
@@ -24,9 +25,10 @@ def review_cadence() -> timedelta:
 
 class Policy(ConcurrentTransitionMixin, TenantModel):
     id_prefix = "pol"
-    staff_roles = ("hr",)
+    # Everyone in the tenant reads published (and retired) policies; drafts stay with their authors.
+    visibility = Visibility(sees_all=("hr",), mine=("created_by", "owner_id"),
+                            public=Q(status__in=[PolicyStatus.PUBLISHED, PolicyStatus.RETIRED]))
     write_roles = ("hr",)
-    owner_fields = ("created_by", "owner_id")
     decisions = Decisions(approve="complete")  # a rejected policy stays as it is
 
     name = models.CharField(max_length=200)
@@ -54,11 +56,6 @@ class Policy(ConcurrentTransitionMixin, TenantModel):
             models.Index(fields=["tenant_id", "status"], name="pol_tenant_status"),
             models.Index(fields=["status", "next_review_at"], name="pol_status_review"),
         ]
-
-    @classmethod
-    def visibility_q(cls, principal) -> Q:
-        """Everyone in the tenant reads published (and retired) policies; drafts stay with their authors."""
-        return super().visibility_q(principal) | Q(status__in=[PolicyStatus.PUBLISHED, PolicyStatus.RETIRED])
 
     def clean(self):
         if self.first_response_minutes and self.resolution_minutes and self.first_response_minutes > self.resolution_minutes:

@@ -94,9 +94,11 @@ def build_record(model: type[TenantModel], *, tenant: str, person: str = "per_ow
         if field.has_default() or field.null:
             continue
         setattr(obj, field.name, _value_for(field, tenant, person))
-    for name in getattr(model, "owner_fields", ()):
-        field = model._meta.get_field(name)
+    for mine in model.visibility.mine:
+        if "__" in mine.path:
+            continue
+        field = model._meta.get_field(mine.path)
         if isinstance(field, (models.CharField, models.TextField)) and not field.choices:
-            setattr(obj, name, person)
+            setattr(obj, mine.path, person)
     obj.save()
     return obj

@@ -55,21 +55,26 @@ FAST_TYPES = {
     serializers.ChoiceField: str, serializers.BooleanField: bool, serializers.IntegerField: int,
 }
 FAST_TYPES.update({strict: FAST_TYPES[plain] for plain, strict in STRICT_STRING_FIELDS.items()})
-# Field classes that keep no per-serializer state when reading, so one instance serves every row.
-SHAREABLE = {
+# Field classes with no child field, no nested serializer and no state kept while validating:
+# a shallow copy is a full copy.
+SHALLOW_COPY = {
     serializers.DateTimeField, serializers.DateField, serializers.DecimalField, serializers.FloatField,
-    serializers.UUIDField, serializers.ListField, serializers.DictField, serializers.JSONField,
-    PrimaryKeyRelatedField, serializers.CharField, serializers.ChoiceField, serializers.BooleanField,
-    serializers.IntegerField, serializers.EmailField, serializers.URLField, serializers.SlugField,
-    *STRICT_STRING_FIELDS.values(),
+    serializers.UUIDField, serializers.JSONField, PrimaryKeyRelatedField, serializers.CharField,
+    serializers.ChoiceField, serializers.BooleanField, serializers.IntegerField, serializers.EmailField,
+    serializers.URLField, serializers.SlugField, serializers.ReadOnlyField, *STRICT_STRING_FIELDS.values(),
 }
-
-# Field classes with no child field and no nested serializer: a shallow copy is a full copy.
-SHALLOW_COPY = (SHAREABLE - {serializers.ListField, serializers.DictField}) | {serializers.ReadOnlyField}
+# ModelSerializer's hooks for building fields. A subclass overriding one may build them from the
+# request or context, so its fields are built per instance, as DRF does, and not kept per class.
+FIELD_BUILDING_HOOKS = (
+    "get_fields", "get_field_names", "get_default_field_names", "build_field", "build_standard_field",
+    "build_relational_field", "build_nested_field", "build_property_field", "build_url_field",
+    "build_unknown_field", "get_extra_kwargs", "include_extra_kwargs", "get_uniqueness_extra_kwargs",
+    "get_unique_together_validators", "get_unique_for_date_validators",
+)
 
 
 def _shallow_copy(field):
-    """copy.copy without the __reduce_ex__ round trip (2.7 -> 0.7 µs a field, ~40 fields a write)."""
+    """copy.copy without its __reduce_ex__ round trip."""
     new = object.__new__(type(field))
     new.__dict__.update(field.__dict__)
     return new
@@ -108,16 +113,26 @@ class RecordSerializer(PortableIntegerRanges, serializers.ModelSerializer):
 
     _field_cache: dict = {}
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # Fields built from class data alone (Meta, declared fields) are built once per class and
+        # copied; a subclass that overrides how fields are built gets DRF's build per instance.
+        cls._fields_per_class = all(getattr(cls, hook) is getattr(RecordSerializer, hook, None)
+                                    for hook in FIELD_BUILDING_HOOKS if hook != "get_fields")
+
     def get_fields(self):
-        # Building ModelSerializer fields from model metadata costs ~2 ms per request: build them
-        # once per class and copy (the adjustments below are applied to the copy on every call).
-        # A deep copy re-instantiates a field from its constructor arguments; plain fields (no
-        # child field, no nested serializer, no state kept while validating) are copied shallowly.
+        # Building ModelSerializer fields from model metadata is most of a small request's cost:
+        # build them once per class and copy (the adjustments below are applied to the copy on
+        # every call). A deep copy re-instantiates a field from its constructor arguments; plain
+        # fields are copied shallowly.
         cls = type(self)
-        if cls not in self._field_cache:
-            self._field_cache[cls] = self._build_fields()
-        fields = {name: _shallow_copy(field) if type(field) in SHALLOW_COPY else copy.deepcopy(field)
-                  for name, field in self._field_cache[cls].items()}
+        if not getattr(cls, "_fields_per_class", False):
+            fields = self._build_fields()
+        else:
+            if cls not in self._field_cache:
+                self._field_cache[cls] = self._build_fields()
+            fields = {name: _shallow_copy(field) if type(field) in SHALLOW_COPY else copy.deepcopy(field)
+                      for name, field in self._field_cache[cls].items()}
         model = self.Meta.model
         for name in SERVER_STAMPED:
             if name in fields:
@@ -168,45 +183,62 @@ class RecordSerializer(PortableIntegerRanges, serializers.ModelSerializer):
         # ModelSerializer derives these from the model's unique constraints on every instance;
         # they are stateless (the serializer is passed in when they run), so once per class.
         cls = type(self)
+        if not getattr(cls, "_fields_per_class", False):
+            return super().get_validators()
         if cls not in self._validators_cache:
             self._validators_cache[cls] = super().get_validators()
         return list(self._validators_cache[cls])
 
-    # -- reads ------------------------------------------------------------------------
-    # DRF's generic to_representation costs ~2 µs per field and row; a list page has ~3,000
-    # of them. The plan below reads plain columns directly (same output: a test compares it
-    # with DRF's own rendering for every resource) and leaves the rest to the fields.
+    # -- reads: DRF's to_representation, with plain columns read directly (same output: a test
+    # compares it with DRF's own rendering for every resource). The plan is this serializer's
+    # own: built from its own fields on its first row (a list's child renders the whole page with
+    # one plan), so fields chosen per request or context are honoured and nothing outlives it.
     def _read_plan(self) -> list[tuple]:
+        columns = {f.attname for f in self.Meta.model._meta.concrete_fields}
         plan = []
         for field in self._readable_fields:
-            simple = len(field.source_attrs) == 1 and field.source != "*"
-            if simple and type(field) in FAST_TYPES:
-                plan.append((field.field_name, field.source_attrs[0], field, FAST_TYPES[type(field)]))
-            elif simple and type(field) is serializers.JSONField and not field.binary:
-                plan.append((field.field_name, field.source_attrs[0], field, object))
-            elif (simple and type(field) is serializers.DateTimeField and not hasattr(field, "timezone")
+            attr = field.source_attrs[0] if len(field.source_attrs) == 1 and field.source != "*" else None
+            kind = None
+            if attr is not None and type(field) in FAST_TYPES:
+                kind = FAST_TYPES[type(field)]
+            elif attr is not None and type(field) is serializers.JSONField and not field.binary:
+                kind = object
+            elif (attr is not None and type(field) is serializers.DateTimeField and not hasattr(field, "timezone")
                   and getattr(field, "format", api_settings.DATETIME_FORMAT).lower() == ISO_8601):
-                plan.append((field.field_name, field.source_attrs[0], field, datetime))
-            elif type(field) in SHAREABLE:
-                plan.append((field.field_name, None, field, None))
-            else:  # e.g. SerializerMethodField: uses this serializer instance, so its own copy
-                plan.append((field.field_name, None, None, None))
+                kind = datetime
+            if kind is None:  # relations, method fields, anything else: the field renders itself
+                plan.append((field.field_name, None, False, field, None))
+            else:
+                plan.append((field.field_name, attr, attr in columns, field, kind))
         return plan
 
-    _renderers: dict = {}  # the read plan compiled, once per serializer class
-
     def to_representation(self, instance):
-        in_utc = self.__dict__.get("_in_utc")
-        if in_utc is None:  # once per serializer: a list's child renders every row of the page
-            in_utc = self._in_utc = timezone.get_current_timezone_name() == "UTC"
-        render = self._renderers.get(type(self))
-        if render is None:
-            render = self._renderers[type(self)] = _compile_read_plan(self._read_plan(), self.Meta.model)
-        return render(self, instance, in_utc)
+        plan = self.__dict__.get("_plan")
+        if plan is None:
+            plan = self._plan = self._read_plan()
+            self._in_utc = timezone.get_current_timezone_name() == "UTC"
+        in_utc, row, ret = self._in_utc, instance.__dict__, {}
+        for name, attr, is_column, field, kind in plan:
+            if attr is None:
+                self._render_field(ret, name, field, instance)
+                continue
+            value = row.get(attr, _MISSING) if is_column else _MISSING
+            if value is _MISSING:
+                value = getattr(instance, attr)
+            if value is None or kind is object:
+                ret[name] = value
+            elif kind is datetime:  # what DateTimeField renders for an aware UTC value
+                if in_utc and value.__class__ is datetime and value.tzinfo is UTC:
+                    text = value.isoformat()
+                    ret[name] = text[:-6] + "Z" if text.endswith("+00:00") else text
+                else:
+                    ret[name] = field.to_representation(value)
+            else:
+                ret[name] = value if value.__class__ is kind else field.to_representation(value)
+        return ret
 
     def _render_field(self, ret: dict, name: str, field, instance) -> None:
         """DRF's own rendering of one field (relations, method fields …)."""
-        field = field or self.fields[name]
         try:
             attribute = field.get_attribute(instance)
         except SkipField:
@@ -292,35 +324,3 @@ def string_list(value, *, field: str, allowed=None, max_items: int = 100) -> lis
 
 
 _MISSING = object()
-
-
-def _compile_read_plan(plan: list[tuple], model):
-    """The read plan as one straight-line function (a loop over ~45 fields × 50 rows costs more
-    than the rendering itself). Columns are read from the instance's __dict__, where from_db put
-    them; anything else (properties, relations) through getattr / the field, as DRF would."""
-    columns = {f.attname for f in model._meta.concrete_fields}
-    env = {"_MISSING": _MISSING, "datetime": datetime, "UTC": UTC}
-    lines = ["def render(self, instance, in_utc):", "    d = instance.__dict__", "    ret = {}"]
-    for i, (name, attr, field, kind) in enumerate(plan):
-        env[f"f{i}"], env[f"k{i}"] = field, kind
-        if attr is None:
-            lines.append(f"    self._render_field(ret, {name!r}, f{i}, instance)")
-            continue
-        if attr in columns:
-            lines += [f"    v = d.get({attr!r}, _MISSING)",
-                      f"    if v is _MISSING: v = getattr(instance, {attr!r})"]
-        else:
-            lines.append(f"    v = getattr(instance, {attr!r})")
-        if kind is datetime:  # what DateTimeField renders for an aware UTC value
-            lines += ["    if v is None:", f"        ret[{name!r}] = None",
-                      "    elif in_utc and v.__class__ is datetime and v.tzinfo is UTC:",
-                      "        t = v.isoformat()",
-                      f"        ret[{name!r}] = t[:-6] + 'Z' if t.endswith('+00:00') else t",
-                      "    else:", f"        ret[{name!r}] = f{i}.to_representation(v)"]
-        elif kind is object:
-            lines.append(f"    ret[{name!r}] = v")
-        else:
-            lines.append(f"    ret[{name!r}] = v if v is None or v.__class__ is k{i} else f{i}.to_representation(v)")
-    lines.append("    return ret")
-    exec(compile("\n".join(lines), f"<read plan of {model.__name__}>", "exec"), env)  # noqa: S102 - our own code
-    return env["render"]

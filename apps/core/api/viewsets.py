@@ -1,5 +1,7 @@
 """The one base viewset: tenant/visibility scoping, services for writes, generated transitions."""
 import django_filters as df
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models.query import ModelIterable
 from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
@@ -10,7 +12,8 @@ from rest_framework.response import Response
 from .. import query_templates, services
 from ..exceptions import TransitionConflict
 from ..fsm import available_transitions, transitions_of
-from ..principal import STAFF_ROLES, Principal
+from ..models import TenantQuerySet
+from ..principal import Principal
 from .filters import build_filterset, ordering_fields, text_fields
 from .serializers import TransitionBody
 
@@ -29,6 +32,9 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if queryset is None:
             return
         model = queryset.model
+        if not isinstance(queryset, TenantQuerySet) or queryset._iterable_class is not ModelIterable:
+            raise ImproperlyConfigured(f"{cls.__name__}.queryset must be a TenantModel queryset: every read is scoped "
+                                       "by the model's visibility (apps/core/visibility.py)")
         cls.domain = model._meta.app_label
         if "filterset_class" not in cls.__dict__:
             cls.filterset_class = build_filterset(model, cls.extra_filters)
@@ -56,9 +62,9 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             request.own_transaction = True
             return super().dispatch(request, *args, **kwargs)
 
-    # -- reads -------------------------------------------------------------------------
+    # -- reads: the class-level queryset (with whatever it filters), scoped to the caller --
     def get_queryset(self):
-        qs = self.queryset.model.objects.visible_to(self.request.user)
+        qs = self.queryset.all().visible_to(self.request.user)
         return qs.select_related(*self.select_related) if self.select_related else qs
 
     def filter_queryset(self, queryset):
@@ -92,7 +98,8 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         self.check_object_permissions(self.request, rows[0])
         return rows[0]
 
-    # -- compiled reads (core/query_templates.py): same rows as get_queryset(), SQL compiled once per shape --
+    # -- compiled reads (core/query_templates.py): the queryset get_queryset() builds, with
+    # placeholders for the caller's values, compiled once per shape of the caller's visibility --
     def _templatable(self) -> bool:
         return (query_templates.enabled() and type(self).get_queryset is RecordViewSet.get_queryset
                 and not self.select_related and isinstance(self.request.user, Principal))
@@ -100,15 +107,14 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def _scope(self) -> tuple[tuple, dict]:
         """The shape of the caller's visibility (what changes the SQL) and its values (what doesn't)."""
         principal = self.request.user
-        roles = frozenset(r for r in principal.roles if r in STAFF_ROLES)
         values = {"tenant": principal.tenant_id, "person": principal.person_id, "app": principal.app_id}
-        return (type(self), roles, principal.app_id is not None), values
+        return (type(self), self.queryset.model.visibility.shape(principal)), values
 
     def _scoped(self, slot, key):
-        _, roles, has_app = key
-        stand_in = Principal(person_id=slot("person"), tenant_id=slot("tenant"), roles=roles,
-                             app_id=slot("app") if has_app else None)
-        return self.queryset.model.objects.visible_to(stand_in)
+        sees_all, has_app = key[1]
+        return self.queryset.model.visibility.scope(
+            self.queryset.all(), tenant_id=slot("tenant"), person_id=slot("person"),
+            app_id=slot("app") if has_app else None, sees_all=sees_all)
 
     @classmethod
     def _enum_filters(cls) -> dict[str, tuple[str, frozenset]]:
@@ -126,8 +132,9 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def _templated_list(self):
         """A list whose query names only a cursor, a page size and valid enum values; else None."""
-        if not self._templatable() or self.paginator is None:
-            return None
+        if (not self._templatable() or self.paginator is None or type(self).filter_queryset is not RecordViewSet.filter_queryset
+                or list(self.filter_backends) != list(RecordViewSet.filter_backends)):
+            return None  # the viewset filters its own way: the ordinary path honours it
         enum_filters = self._enum_filters()
         chosen = {}
         for name, given in self.request.query_params.lists():

@@ -34,7 +34,7 @@ class PolicyViewSet(CreateRecordMixin, UpdateRecordMixin, RecordViewSet):
         """Who confirmed reading which version, newest first, one cursor page at a time."""
         policy = self.get_object()
         acks = policy.acknowledgements.all()
-        if not request.user.sees_all(Policy.staff_roles):
+        if not Policy.visibility.sees_every_row(request.user):
             acks = acks.filter(person_id=request.user.person_id)
         page = self.paginate_queryset(acks)
         return self.get_paginated_response(PolicyAcknowledgementSerializer(page, many=True).data)

@@ -1,0 +1,116 @@
+"""Who sees which rows of a model: declared on the model as data, turned into a query in one place.
+
+    class Ticket(TenantModel):
+        visibility = Visibility(sees_all=("agent",), mine=("created_by", "submitted_by_id", "assigned_to_id"))
+
+- A caller sees only their own tenant's rows; a caller acting for an app only that app's rows.
+- `admin` and the `sees_all` roles see every row of the tenant.
+- Anyone else sees the rows where one of the `mine` paths holds their person id, and the rows
+  `public` matches. A path may follow relations (`approval_request__requested_by_id`); through a
+  to-many relation (`steps__approver_id`) it is an EXISTS, so no row is listed twice.
+  `Mine(path, when=Q(...))` adds a condition to one path (a member sees public comments only).
+
+`Visibility.scope()` is the only code that turns this into a query. The ORM path calls it with the
+caller's values; compiled reads (apps/core/query_templates.py) call it with placeholders and key the
+compiled SQL on `shape()` — so the two paths build their SQL from the same declaration and cannot
+disagree, whatever roles a model names.
+"""
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+
+@dataclass(frozen=True)
+class Mine:
+    """A path holding a person id; `when`, if given, must also hold for the row to be theirs."""
+
+    path: str
+    when: Q | None = None
+
+
+@dataclass(frozen=True)
+class Visibility:
+    sees_all: tuple[str, ...] = ()
+    mine: tuple[str | Mine, ...] = ("created_by",)
+    public: Q | None = None
+
+    def __post_init__(self):
+        if isinstance(self.sees_all, str) or isinstance(self.mine, str):
+            raise TypeError("Visibility: sees_all and mine are tuples (a lone string is a missing comma)")
+        object.__setattr__(self, "mine", tuple(m if isinstance(m, Mine) else Mine(m) for m in self.mine))
+
+    def via(self, relation: str, *, when: Q | None = None) -> tuple[Mine, ...]:
+        """This model's `mine` paths as seen from a model pointing at it through `relation`."""
+        return tuple(Mine(f"{relation}__{m.path}", _both(m.when and _prefixed(m.when, relation), when))
+                     for m in self.mine)
+
+    def sees_every_row(self, principal) -> bool:
+        return principal.has_role(*self.sees_all)
+
+    def shape(self, principal) -> tuple[bool, bool]:
+        """What about the caller changes the SQL (the rest are bound values: tenant, person, app)."""
+        return self.sees_every_row(principal), principal.app_id is not None
+
+    def scope(self, queryset: QuerySet, *, tenant_id, person_id, app_id, sees_all: bool) -> QuerySet:
+        qs = queryset.filter(tenant_id=tenant_id)
+        if app_id is not None:
+            qs = qs.filter(app_id=app_id)
+        return qs if sees_all else qs.filter(self.members_q(queryset.model, person_id))
+
+    def scope_for(self, queryset: QuerySet, principal) -> QuerySet:
+        return self.scope(queryset, tenant_id=principal.tenant_id, person_id=principal.person_id,
+                          app_id=principal.app_id, sees_all=self.sees_every_row(principal))
+
+    def members_q(self, model, person_id) -> Q:
+        parts = [_holds(model, m.path, person_id, m.when) for m in self.mine]
+        if self.public is not None:
+            parts.append(self.public)
+        if not parts:
+            return Q(pk__in=[])  # members see nothing
+        q = parts[0]
+        for part in parts[1:]:
+            q |= part
+        return q
+
+    def check(self, model) -> None:
+        """Every path names fields of `model` (called when the model class is created)."""
+        for m in self.mine:
+            _to_many_split(model, m.path)
+
+
+def _holds(model, path: str, person_id, when: Q | None) -> Q:
+    split = _to_many_split(model, path)
+    if split is None:
+        return _both(Q(**{path: person_id}), when)
+    related, back, rest = split
+    inner = related._default_manager.filter(**{back: OuterRef("pk"), rest: person_id})
+    return _both(Q(Exists(inner)), when)
+
+
+def _to_many_split(model, path: str):
+    """(related model, its lookup back to `model`, the rest of the path) when the path's first
+    relation is to-many; None when it only follows forward relations."""
+    parts = path.split("__")
+    current = model
+    for i, part in enumerate(parts[:-1]):
+        field = current._meta.get_field(part)
+        if field.one_to_many or field.many_to_many:
+            if i:
+                raise ValueError(f"{model.__name__}.visibility: a to-many relation must come first in {path!r}")
+            back = field.remote_field.name if field.auto_created else field.related_query_name()
+            return field.related_model, back, "__".join(parts[1:])
+        current = field.related_model
+    current._meta.get_field(parts[-1])
+    return None
+
+
+def _both(q: Q | None, when: Q | None) -> Q | None:
+    if when is None:
+        return q
+    return when if q is None else q & when
+
+
+def _prefixed(q: Q, relation: str) -> Q:
+    prefixed = Q(*[(_prefixed(c, relation) if isinstance(c, Q) else (f"{relation}__{c[0]}", c[1])) for c in q.children],
+                 _connector=q.connector, _negated=q.negated)
+    return prefixed
