@@ -13,7 +13,7 @@ from .exceptions import Conflict, Forbidden
 ANY_STATE = "*"
 # Parties a rule may name besides role names.
 REQUESTER = "requester"  # the record's requester or its creator
-STAFF = "staff"  # an admin or one of the model's `staff_roles`
+STAFF = "staff"  # an admin or one of the roles in the model's `visibility.sees_all`
 ADMIN = "admin"
 
 

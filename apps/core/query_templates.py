@@ -1,8 +1,8 @@
 """Compiled reads: the SQL of an API read is compiled once per shape; later requests bind values.
 
-Building a queryset (visibility, filters, cursor, slice) and compiling it to SQL costs a third of
-a read by id and a sixth of a list page. What the SQL looks like depends on few things: the
-model, the caller's staff roles, whether the caller is an app, which enum filters the query
+Building a queryset (visibility, filters, cursor, slice) and compiling it to SQL is a large share
+of a read by id or a list page. What the SQL looks like depends on few things: the
+model, the caller's `Visibility.shape()`, which enum filters the query
 names, the page size. So the base viewset builds the queryset once per shape with placeholder
 values ("slots"), keeps the compiled SQL, and later requests only bind their own values.
 
