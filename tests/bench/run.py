@@ -1,13 +1,15 @@
-"""Benchmark: the API (gunicorn + Django) against a bare raw-SQL WSGI baseline on the same PostgreSQL.
+"""Benchmark: the API (gunicorn + Django) against a bare raw-SQL WSGI baseline and a "peer" on the same PostgreSQL.
 
     make bench                                   # 1,000,000 tickets + 1,000,000 access requests
     make bench BENCH_ARGS="--rows 20000 --seconds 3"
     python -m tests.bench.run --rows 1000000 --skip-generate
 
 Steps: create + migrate the database, fill it (tests/bench/generate.py), count the queries of a
-list page in-process, run `manage.py sla_sweep` if it exists, start gunicorn for the project and
-for tests/bench/baseline.py, run each scenario against both, time the admin changelists, and
-write bench-results/bench-<date>.{md,json}.
+list page in-process, run `manage.py sla_sweep` if it exists, start gunicorn for the project, for
+tests/bench/baseline.py and for the peer (tests/bench/peer: the same routes built the default DRF
+way — ModelViewSet, ModelSerializer, django-filter, CursorPagination — with the project's settings),
+run each scenario against all three, time the admin changelists, and write
+bench-results/bench-<date>.{md,json}.
 """
 import argparse
 import base64
@@ -38,6 +40,12 @@ ADMIN = {"tickets": "/admin/helpdesk/ticket/", "access-requests": "/admin/operat
 # Goal: project rps / baseline rps at least this much (None: measured, no goal).
 GOALS = {"list first page": 0.40, "list deep cursor": 0.40, "list filtered": 0.40, "get": 0.40, "create": 0.30,
          "transition": None}
+# Goal: project rps / peer rps at least this much (None: measured, no goal).
+PEER_GOALS = {"list first page": 2.0, "list deep cursor": 2.0, "list filtered": 2.0, "get": 2.0, "create": None,
+              "transition": None}
+SIDES = ("project", "baseline", "peer")
+# Requests per second a transition pool is sized for (each transition request uses up one row).
+POOL_RATE = {"project": 400, "baseline": 2500, "peer": 400}
 MAX_LIST_QUERIES = 3
 
 
@@ -229,7 +237,7 @@ def admin_cookie(port: int) -> str:
 
 # -- scenarios ---------------------------------------------------------------------------------
 def scenarios(kind: str, side: str, *, deep: str, ids: list[str], pool: list[str]) -> list:
-    api = side == "project"
+    api = side != "baseline"  # the peer serves the project's paths and cursors
     base = API[kind] if api else BASE[kind]
     cursor = drf_cursor(deep) if api else deep
     out = [
@@ -247,7 +255,7 @@ def scenarios(kind: str, side: str, *, deep: str, ids: list[str], pool: list[str
 
 
 def check_pages(port: int, headers: dict, deep: dict) -> dict:
-    """Sanity: the API's own `next` cursor has the shape we craft, and the deep page is where we think."""
+    """Sanity: the server's own `next` cursor has the shape we craft, and the deep page is where we think."""
     import http.client
 
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -269,31 +277,46 @@ def fmt(x: float, digits: int = 1) -> str:
     return "n/a" if x != x else f"{x:,.{digits}f}"
 
 
+def goal_text(goal: float | None, *, percent: bool) -> str:
+    if goal is None:
+        return "—"
+    return f"≥ {goal:.0%}" if percent else f"≥ {goal:g}×"
+
+
+def goal_result(ratio: float, goal: float | None) -> str:
+    return "—" if goal is None else ("PASS" if ratio >= goal else "FAIL")
+
+
 def render(report: dict) -> str:
     lines = [f"# Benchmark {report['date']}", "",
              f"Rows: {report['rows']:,} tickets + {report['rows']:,} access requests across {len(TENANTS)} tenants; "
              f"{report['args']['workers']} gunicorn sync workers each, {report['args']['concurrency']} concurrent "
              f"connections, {report['args']['seconds']} s per scenario and side in {report['args']['rounds']} interleaved rounds; "
-             f"project CONN_MAX_AGE: {report['args']['conn_max_age'] if report['args']['conn_max_age'] is not None else 'project default'}; machine: {os.cpu_count()} CPUs; "
+             f"project and peer CONN_MAX_AGE: {report['args']['conn_max_age'] if report['args']['conn_max_age'] is not None else 'project default'}; machine: {os.cpu_count()} CPUs; "
              f"PostgreSQL {report.get('pg_version', '?')}; load average before/after: {report.get('loadavg_start')} / "
              f"{report.get('loadavg_end')} (other processes on the machine add noise; rounds are interleaved).", "",
-             "| scenario | project rps | baseline rps | ratio | project p50 / p99 ms | baseline p50 / p99 ms | goal | result |",
-             "|---|---:|---:|---:|---:|---:|---:|---|"]
+             "The peer serves the same routes as a Django team would by default (tests/bench/peer: ModelViewSet, "
+             "ModelSerializer, DjangoFilterBackend, CursorPagination) with the project's settings, middleware and "
+             "authentication.", "",
+             "| scenario | project rps | baseline rps | peer rps | project p50 / p99 ms | baseline p50 / p99 ms | "
+             "peer p50 / p99 ms | project/baseline | goal | result | project/peer | goal | result |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|"]
     for row in report["load"]:
-        p, b = row["project"], row["baseline"]
-        goal = row["goal"]
-        verdict = "—" if goal is None else ("PASS" if row["ratio"] >= goal else "FAIL")
+        p, b, e = row["project"], row["baseline"], row["peer"]
         note = []
-        for side, r in (("project", p), ("baseline", b)):
+        for side, r in (("project", p), ("baseline", b), ("peer", e)):
             bad = {k: v for k, v in r["statuses"].items() if not 200 <= int(k) < 300}
             if bad:
                 note.append(f"{side} errors {bad}")
             if r["pool_exhausted"]:
                 note.append(f"{side} pool used up after {r['seconds']:.1f}s")
         lines.append(
-            f"| {row['kind']}: {row['name']} | {fmt(p['rps'])} | {fmt(b['rps'])} | {fmt(row['ratio'] * 100, 0)}% | "
+            f"| {row['kind']}: {row['name']} | {fmt(p['rps'])} | {fmt(b['rps'])} | {fmt(e['rps'])} | "
             f"{fmt(p['p50_ms'])} / {fmt(p['p99_ms'])} | {fmt(b['p50_ms'])} / {fmt(b['p99_ms'])} | "
-            f"{'—' if goal is None else f'≥ {goal:.0%}'} | {verdict}{' (' + '; '.join(note) + ')' if note else ''} |")
+            f"{fmt(e['p50_ms'])} / {fmt(e['p99_ms'])} | {fmt(row['ratio'] * 100, 0)}% | "
+            f"{goal_text(row['goal'], percent=True)} | {goal_result(row['ratio'], row['goal'])} | "
+            f"{fmt(row['peer_ratio'], 2)}× | {goal_text(row['peer_goal'], percent=False)} | "
+            f"{goal_result(row['peer_ratio'], row['peer_goal'])}{' (' + '; '.join(note) + ')' if note else ''} |")
     lines += ["", "## Queries per request (in-process, Django test Client, CaptureQueriesContext)", "",
               "| page | status | queries | rows | in-process ms | goal | result |", "|---|---:|---:|---:|---:|---|---|"]
     for name, q in report["queries"].items():
@@ -333,7 +356,7 @@ def render(report: dict) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="API vs raw-SQL baseline benchmark")
+    parser = argparse.ArgumentParser(description="API vs raw-SQL baseline vs default-DRF peer benchmark")
     parser.add_argument("--rows", type=int, default=1_000_000, help="tickets and access requests each (default 1M)")
     parser.add_argument("--skip-generate", action="store_true", help="the database is already filled to --rows")
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per scenario and side")
@@ -343,9 +366,10 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers for each server")
     parser.add_argument("--port", type=int, default=8811)
     parser.add_argument("--baseline-port", type=int, default=8812)
+    parser.add_argument("--peer-port", type=int, default=8813)
     parser.add_argument("--admin-samples", type=int, default=10)
     parser.add_argument("--conn-max-age", type=int, default=None,
-                        help="run the project with DATABASE_URL ?conn_max_age=N (default: the project's own setting)")
+                        help="run the project and the peer with DATABASE_URL ?conn_max_age=N (default: the project's own setting)")
     parser.add_argument("--only", default="", help="comma-separated scenario names (e.g. 'get,create')")
     args = parser.parse_args(argv)
 
@@ -412,29 +436,36 @@ def main(argv=None) -> int:
     project = start_server("config.wsgi", args.port, args.workers, project_env, "gunicorn-project.log")
     baseline = start_server("tests.bench.baseline:app", args.baseline_port, args.workers, base_env,
                             "gunicorn-baseline.log")
+    # The project's WSGI entry point and settings module, with only the URLconf swapped (tests/bench/peer/settings.py).
+    peer = start_server("config.wsgi", args.peer_port, args.workers,
+                        dict(project_env, DJANGO_SETTINGS_MODULE="tests.bench.peer.settings"), "gunicorn-peer.log")
+    ports = {"project": args.port, "baseline": args.baseline_port, "peer": args.peer_port}
     only = {s.strip() for s in args.only.split(",") if s.strip()}
     report["load"], report["admin"] = [], {}
     try:
         wait_ready(args.port, API["tickets"], headers, project)
         wait_ready(args.baseline_port, BASE["tickets"], headers, baseline)
+        wait_ready(args.peer_port, API["tickets"], headers, peer)
         report["checks"] = check_pages(args.port, headers, deep)
+        report["peer_checks"] = check_pages(args.peer_port, headers, deep)
 
         for kind in API:
-            # Each transition request needs a fresh record in the right state: make enough for both sides.
+            # Each transition request needs a fresh record in the right state: make enough for every side.
             pools = {}
-            for side, per_second in (("project", 400), ("baseline", 2500)):
+            for side in SIDES:
                 want = not only or "transition" in only
-                pools[side] = insert_pool(url, kind, int(per_second * (args.seconds + args.warmup * args.rounds))) if want else []
-            plan = {side: scenarios(kind, side, deep=deep[kind], ids=ids[kind], pool=pools[side])
-                    for side in ("project", "baseline")}
-            for proj, base in zip(plan["project"], plan["baseline"], strict=True):
-                if only and proj.name not in only:
+                size = int(POOL_RATE[side] * (args.seconds + args.warmup * args.rounds))
+                pools[side] = insert_pool(url, kind, size) if want else []
+            plan = {side: scenarios(kind, side, deep=deep[kind], ids=ids[kind], pool=pools[side]) for side in SIDES}
+            for same in zip(*(plan[side] for side in SIDES), strict=True):
+                name = same[0].name
+                if only and name not in only:
                     continue
-                row = {"kind": kind, "name": proj.name, "goal": GOALS[proj.name]}
-                rounds = {"project": [], "baseline": []}
-                for k in range(args.rounds):  # interleaved, so both sides see the same background noise
-                    for side, scen, port in (("project", proj, args.port), ("baseline", base, args.baseline_port)):
-                        r = load.run("127.0.0.1", port, scen, seconds=args.seconds / args.rounds,
+                row = {"kind": kind, "name": name, "goal": GOALS[name], "peer_goal": PEER_GOALS[name]}
+                rounds = {side: [] for side in SIDES}
+                for k in range(args.rounds):  # interleaved, so every side sees the same background noise
+                    for side, scen in zip(SIDES, same, strict=True):
+                        r = load.run("127.0.0.1", ports[side], scen, seconds=args.seconds / args.rounds,
                                      concurrency=args.concurrency, headers=headers, warmup=args.warmup)
                         rounds[side].append(r)
                         log(f"{kind}: {scen.name} [{side} {k + 1}/{args.rounds}] {r['rps']:.1f} rps p50 {r['p50_ms']:.1f}"
@@ -442,6 +473,7 @@ def main(argv=None) -> int:
                 for side in rounds:
                     row[side] = load.merge(rounds[side])
                 row["ratio"] = row["project"]["rps"] / row["baseline"]["rps"] if row["baseline"]["rps"] else float("nan")
+                row["peer_ratio"] = row["project"]["rps"] / row["peer"]["rps"] if row["peer"]["rps"] else float("nan")
                 report["load"].append(row)
 
         log("admin changelists")
@@ -460,6 +492,7 @@ def main(argv=None) -> int:
     finally:
         stop_server(project)
         stop_server(baseline)
+        stop_server(peer)
 
     report["loadavg_end"] = "%.1f %.1f %.1f" % os.getloadavg()
     text = render(report)
