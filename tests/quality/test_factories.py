@@ -8,9 +8,25 @@ from simple_history.models import HistoricalChanges
 from apps.approvals.models import ApprovalStep
 from apps.core.directory import GROUP, PERSON, PERSON_LIST, ChosenBy, directory_fields
 from apps.core.models import Group, Person, Tenant, TenantModel
+from apps.core.principal import Principal
+from apps.helpdesk.services import ticket_create
+from apps.integration.auth import resolve_api_key
 from apps.integration.models import Connector, IntegrationApiKey
+from apps.integration.secret_store import secret_store
 from apps.notifications.models import Notification
-from tests.factories import FACTORIES
+from apps.signin.services import client_secret
+from tests.factories import (
+    FACTORIES,
+    ApprovalStepFactory,
+    GroupFactory,
+    IdentityProviderFactory,
+    IntegrationApiKeyFactory,
+    PersonFactory,
+    SLAPolicyFactory,
+    TicketCommentFactory,
+    TicketFactory,
+    WebhookFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -111,8 +127,6 @@ def test_the_factory_makes_a_valid_row_of_one_tenant(model, tenant):
 
 
 def test_a_row_takes_the_tenant_of_the_records_it_is_given():
-    from tests.factories import ApprovalStepFactory, TicketCommentFactory, TicketFactory
-
     ticket = TicketFactory(tenant_id="globex")
     comment = TicketCommentFactory(ticket=ticket)
     assert comment.tenant_id == "globex" and Person.objects.get(pk=comment.author_id).tenant_id == "globex"
@@ -122,8 +136,6 @@ def test_a_row_takes_the_tenant_of_the_records_it_is_given():
 
 
 def test_a_record_of_another_tenant_is_refused():
-    from tests.factories import GroupFactory, PersonFactory, TicketCommentFactory, TicketFactory
-
     ticket = TicketFactory(tenant_id="globex")
     with pytest.raises(ValueError, match="tenant"):
         TicketCommentFactory(ticket=ticket, tenant_id="acme")
@@ -132,10 +144,6 @@ def test_a_record_of_another_tenant_is_refused():
 
 
 def test_ticket_numbers_come_from_the_counter_the_service_uses():
-    from apps.core.principal import Principal
-    from apps.helpdesk.services import ticket_create
-    from tests.factories import SLAPolicyFactory, TicketFactory
-
     policy = SLAPolicyFactory(priority="high")
     first = TicketFactory(priority="high")
     made = ticket_create(actor=Principal(person_id="per_x", tenant_id="acme"), data={"title": "t"})
@@ -144,11 +152,6 @@ def test_ticket_numbers_come_from_the_counter_the_service_uses():
 
 
 def test_secrets_are_where_the_services_keep_them():
-    from apps.integration.auth import resolve_api_key
-    from apps.integration.secret_store import secret_store
-    from apps.signin.services import client_secret
-    from tests.factories import IdentityProviderFactory, IntegrationApiKeyFactory, WebhookFactory
-
     key = IntegrationApiKeyFactory()
     principal = resolve_api_key(key.raw_key)
     assert (principal.api_key_id, principal.tenant_id, principal.app_id) == (key.pk, "acme", key.application.slug)
