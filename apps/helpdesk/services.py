@@ -26,6 +26,11 @@ def check_assignee(*, tenant_id: str, person_id: str | None) -> None:
         raise ValidationError({"assigned_to_id": f"{person_id!r} is not an agent of this tenant."})
 
 
+def next_ticket_number(tenant_id: str) -> str:
+    """The tenant's next ticket number. Inside the caller's transaction: the counter row stays locked until COMMIT."""
+    return f"TKT-{Counter.next_value(tenant_id=tenant_id, name='ticket'):04d}"
+
+
 @core.serves(Ticket, "create")
 @transaction.atomic
 def ticket_create(*, actor: Principal, data: dict) -> Ticket:
@@ -39,7 +44,7 @@ def ticket_create(*, actor: Principal, data: dict) -> Ticket:
     def number(t: Ticket) -> None:
         # Right before the INSERT: the counter row stays locked until COMMIT and every create of
         # the tenant waits for it, so nothing that can run earlier (SLA lookup, validation) runs under it.
-        t.number = f"TKT-{Counter.next_value(tenant_id=t.tenant_id, name='ticket'):04d}"
+        t.number = next_ticket_number(t.tenant_id)
 
     return core.record_create(actor=actor, obj=ticket, assign=number, assigns=("number",))
 

@@ -4,13 +4,13 @@ outer transaction that is rolled back at the end; each test runs in a savepoint 
 import io
 from contextlib import contextmanager
 
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import transaction
 from django.test.utils import override_settings
 
-from apps.core.models import StaffMembership, Tenant
+from apps.core.models import Tenant
 from apps.core.principal import Principal
+from tests.factories import StaffMembershipFactory, UserFactory
 
 TENANTS = ("acme", "globex")
 STAFF_ROLES = ("admin", "approver", "it", "hr", "agent", "travel")
@@ -21,7 +21,11 @@ USERS = {**{role: f"acme-{role}" for role in STAFF_ROLES}, "member": "acme-membe
 
 def seed_two_tenants() -> None:
     from apps.integration.models import Application
-    from apps.integration.services import integration_api_key_create, webhook_create, webhook_send_test
+    from apps.integration.services import (
+        integration_api_key_create,
+        webhook_create,
+        webhook_send_test,
+    )
 
     call_command("seed_demo", stdout=io.StringIO())
     with override_settings(WEBHOOK_ALLOW_PRIVATE_TARGETS=True):  # 127.0.0.1 only: nothing is sent
@@ -35,10 +39,9 @@ def seed_two_tenants() -> None:
                                                      "event_types": ["*"], "application_id": app.pk})
             webhook_send_test(actor=actor, webhook=hook)
     for slug in TENANTS:
-        member = User.objects.create_user(f"{slug}-member", password="pw-member-123", is_staff=True)
-        StaffMembership.objects.create(user=member, tenant=Tenant.objects.get(pk=slug),
-                                       person_id=f"per_{slug}_member", roles=[])
-    User.objects.create_user("loner", password="pw-loner-123", is_staff=True)
+        StaffMembershipFactory(tenant=Tenant.objects.get(pk=slug), user__username=f"{slug}-member",
+                               user__password="pw-member-123", person_id=f"per_{slug}_member", roles=[])
+    UserFactory(username="loner", password="pw-loner-123")
 
 
 @contextmanager

@@ -3,22 +3,21 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from apps.approvals.models import ApprovalChain, ApprovalRequest, ApprovalStep
+from apps.approvals.models import ApprovalRequest, ApprovalStep
 from apps.approvals.services import approval_request_create, approval_request_submit
-from apps.core.models import StaffMembership, Tenant
 from apps.core.principal import Principal
 from apps.operations.models import Pending
 from apps.operations.services import access_request_create
+from tests.factories import ApprovalChainFactory, StaffMembershipFactory
 
 pytestmark = pytest.mark.django_db
 MEMBER = Principal(person_id="per_member", tenant_id="acme")
 
 
 def staff(username: str, roles: list[str], tenant: str = "acme", **names) -> User:
-    tenant_obj, _ = Tenant.objects.get_or_create(id=tenant, defaults={"name": tenant})
-    user = User.objects.create_user(username, password="pw-123456", is_staff=True, **names)
-    StaffMembership.objects.create(user=user, tenant=tenant_obj, person_id=f"per_{username}", roles=roles)
-    return user
+    return StaffMembershipFactory(tenant__id=tenant, tenant__name=tenant, user__username=username,
+                                  user__password="pw-123456", **{f"user__{k}": v for k, v in names.items()},
+                                  person_id=f"per_{username}", roles=roles).user
 
 
 @pytest.fixture
@@ -35,8 +34,7 @@ def team(db):
 
 @pytest.fixture
 def access(team):
-    ApprovalChain.objects.create(tenant_id="acme", name="Access", entity_type="AccessRequest",
-                                 approver_ids=["per_approver", "per_boss"])
+    ApprovalChainFactory(name="Access", entity_type="AccessRequest", approver_ids=["per_approver", "per_boss"])
     return access_request_create(actor=MEMBER, data={
         "requester_id": "per_member", "system_id": "github", "access_type": "new", "entitlement_type": "maintainer",
         "justification": "Release duty this quarter."})

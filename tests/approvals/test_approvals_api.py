@@ -8,10 +8,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from apps.approvals.models import ApprovalChain, ApprovalRequest, ApprovalStep
+from apps.approvals.models import ApprovalRequest, ApprovalStep
 from apps.core.models import Event
 from apps.operations.models import AccessRequest, Pending
 from tests.conftest import postgres_only
+from tests.factories import ApprovalChainFactory, StaffMembershipFactory
 from tests.spec import field_names
 
 pytestmark = pytest.mark.django_db
@@ -122,13 +123,8 @@ def test_approving_a_policy_publishes_it_with_a_version(people, caller):
 
 
 def make_staff(person_id: str, roles: list[str], tenant: str = "acme") -> None:
-    from django.contrib.auth.models import User
-
-    from apps.core.models import StaffMembership, Tenant
-
-    user = User.objects.create_user(person_id, is_staff=True)
-    StaffMembership.objects.create(user=user, tenant=Tenant.objects.get_or_create(id=tenant)[0],
-                                   person_id=person_id, roles=roles)
+    StaffMembershipFactory(tenant__id=tenant, tenant__name="", user__username=person_id, person_id=person_id,
+                           roles=roles)
 
 
 def test_delegation_moves_the_queue_item_and_locks_out_the_original_approver(people):
@@ -189,14 +185,13 @@ def test_submit_needs_steps_and_chains_supply_them(people):
     empty = people["requester"].post(REQUESTS, {"title": "x", "entity_type": "Travel"}, format="json").json()
     assert empty["total_steps"] == 0
     assert people["requester"].post(f"{REQUESTS}/{empty['id']}/submit", format="json").status_code == 409
-    ApprovalChain.objects.create(tenant_id="acme", name="Travel", entity_type="Travel", approver_ids=["per_ann", "per_bob"])
+    ApprovalChainFactory(name="Travel", entity_type="Travel", approver_ids=["per_ann", "per_bob"])
     chained = people["requester"].post(REQUESTS, {"title": "y", "entity_type": "travel"}, format="json").json()
     assert chained["total_steps"] == 2
 
 
 def test_chain_opens_approval_automatically_on_create(people, caller):
-    ApprovalChain.objects.create(tenant_id="acme", name="Access", entity_type="AccessRequest",
-                                 approver_ids=["per_ann", "per_requester", "per_bob"])
+    ApprovalChainFactory(name="Access", entity_type="AccessRequest", approver_ids=["per_ann", "per_requester", "per_bob"])
     access = people["requester"].post("/api/v1/operations/access-requests", {
         "requester_id": "per_requester", "system_id": "aws", "access_type": "new", "justification": "x"}, format="json").json()
     request = ApprovalRequest.objects.get(entity_id=access["id"])

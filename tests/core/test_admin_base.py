@@ -1,23 +1,24 @@
 """The admin base: tenant scoping, membership roles, transition buttons that enforce permissions."""
+from io import StringIO
+
 import pytest
-from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from apps.core.models import Event, StaffMembership, Tenant
+from apps.core.models import Event
 from apps.core.principal import Principal
 from apps.helpdesk.models import Ticket
 from apps.helpdesk.services import ticket_create
+from tests.factories import StaffMembershipFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def staff(client, tenant: str, username: str, roles: list[str]):
-    tenant_obj, _ = Tenant.objects.get_or_create(id=tenant, defaults={"name": tenant})
-    user = User.objects.create_user(username, password="pw-123456", is_staff=True)
-    StaffMembership.objects.create(user=user, tenant=tenant_obj, person_id=f"per_{username}", roles=roles)
-    client.force_login(user)
+    membership = StaffMembershipFactory(tenant__id=tenant, tenant__name=tenant, user__username=username,
+                                        user__password="pw-123456", person_id=f"per_{username}", roles=roles)
+    client.force_login(membership.user)
     return client
 
 
@@ -155,7 +156,7 @@ def test_csv_export_of_selected_rows(client):
 def test_dashboard_for_an_approver(client):
     from django.core.management import call_command
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=StringIO())
     client.login(username="acme-approver", password="demo-pass-123")
     page = client.get(reverse("admin:index"))
     assert page.status_code == 200
@@ -167,7 +168,7 @@ def test_dashboard_for_an_approver(client):
 def test_dashboard_query_count_is_bounded(client, django_assert_max_num_queries):
     from django.core.management import call_command
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=StringIO())
     client.login(username="acme-agent", password="demo-pass-123")
     with django_assert_max_num_queries(40):
         assert client.get(reverse("admin:index")).status_code == 200

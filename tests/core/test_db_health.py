@@ -8,9 +8,9 @@ import psycopg
 import pytest
 from django.db import connection
 
-from apps.helpdesk.models import Ticket
 from config.wsgi import application
 from tests.conftest import make_token, postgres_only
+from tests.factories import TicketFactory
 
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
 TOKEN = make_token(tenant="acme", sub="per_admin", roles=("admin",))
@@ -41,7 +41,7 @@ def terminate_backend_of(pid: int) -> None:
 
 def test_a_connection_dropped_while_idle_does_not_fail_the_next_request(settings):
     settings.HEALTH_CHECK_TRUST_SECONDS = 60.0  # well inside the window: no `SELECT 1` by age
-    Ticket.objects.create(tenant_id="acme", title="kept", number="TKT-0001")
+    TicketFactory(title="kept")
     assert wsgi_get("/api/v1/helpdesk/tickets")[0] == 200
     assert connection.connection is not None  # persistent: kept open after the request
     with connection.cursor() as cursor:

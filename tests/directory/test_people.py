@@ -1,18 +1,17 @@
 """Labels and role lookups (apps/core/people.py) read the directory first, still one query a page."""
-from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.core.directory_services import person_deactivate, person_delete
-from apps.core.models import StaffMembership, Tenant
 from apps.core.people import display_people, has_role, label_rows, members_with_role
 from apps.core.principal import system_principal
+from tests.factories import StaffMembershipFactory
 
 
 def staff(tenant: str, username: str, person_id: str, roles, **names):
-    user = User.objects.create_user(username, email=f"{username}@old.example", **names)
-    return StaffMembership.objects.create(user=user, tenant=Tenant.objects.get_or_create(id=tenant, defaults={"name": tenant})[0],
-                                          person_id=person_id, roles=list(roles))
+    return StaffMembershipFactory(tenant__id=tenant, tenant__name=tenant, user__username=username,
+                                  user__email=f"{username}@old.example", user__is_staff=False,
+                                  **{f"user__{k}": v for k, v in names.items()}, person_id=person_id, roles=list(roles))
 
 
 def test_labels_prefer_the_directory_and_fall_back_to_the_membership(make_person):

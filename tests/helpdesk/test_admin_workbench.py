@@ -6,20 +6,20 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.core.models import Event, StaffMembership, Tenant
+from apps.core.models import Event
 from apps.core.principal import Principal
-from apps.helpdesk.models import SLAPolicy, Ticket, TicketComment
+from apps.helpdesk.models import Ticket, TicketComment
 from apps.helpdesk.services import ticket_comment_create, ticket_create
+from tests.factories import SLAPolicyFactory, StaffMembershipFactory
 
 pytestmark = pytest.mark.django_db
 AGENT = Principal(person_id="per_agent", tenant_id="acme", roles=frozenset({"agent"}))
 
 
 def staff(username: str, roles: list[str], tenant: str = "acme", person_id: str | None = None, **names) -> User:
-    tenant_obj, _ = Tenant.objects.get_or_create(id=tenant, defaults={"name": tenant})
-    user = User.objects.create_user(username, password="pw-123456", is_staff=True, **names)
-    StaffMembership.objects.create(user=user, tenant=tenant_obj, person_id=person_id or f"per_{username}", roles=roles)
-    return user
+    return StaffMembershipFactory(tenant__id=tenant, tenant__name=tenant, user__username=username,
+                                  user__password="pw-123456", **{f"user__{k}": v for k, v in names.items()},
+                                  person_id=person_id or f"per_{username}", roles=roles).user
 
 
 @pytest.fixture
@@ -30,8 +30,7 @@ def agent(client):
 
 @pytest.fixture
 def ticket(db):
-    SLAPolicy.objects.create(tenant_id="acme", name="High", priority="high", first_response_minutes=60,
-                             resolution_minutes=480)
+    SLAPolicyFactory(name="High", priority="high", first_response_minutes=60, resolution_minutes=480)
     return ticket_create(actor=Principal(person_id="per_member", tenant_id="acme"),
                          data={"title": "VPN drops", "priority": "high", "description": "Every 10 minutes."})
 
@@ -177,8 +176,7 @@ def test_the_page_puts_status_priority_assignee_and_sla_first_and_audit_collapse
 
 
 def test_the_queue_shows_the_sla_as_a_sortable_column(agent, ticket):
-    SLAPolicy.objects.create(tenant_id="acme", name="Low", priority="low", first_response_minutes=600,
-                             resolution_minutes=6000)
+    SLAPolicyFactory(name="Low", priority="low", first_response_minutes=600, resolution_minutes=6000)
     member = Principal(person_id="per_member", tenant_id="acme")
     later = ticket_create(actor=member, data={"title": "Low thing", "priority": "low"})
     no_sla = ticket_create(actor=member, data={"title": "Urgent, no policy", "priority": "urgent"})

@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from apps.core.models import Event
 from apps.core.principal import Principal
-from apps.helpdesk.models import BusinessCalendar, SLAPolicy, Ticket, TicketComment
+from apps.helpdesk.models import BusinessCalendar, Ticket, TicketComment
 from apps.helpdesk.services import ticket_create, ticket_sla_sweep
 from apps.helpdesk.sla import refresh_sla
+from tests.factories import BusinessCalendarFactory, SLAPolicyFactory
 
 TICKETS = "/api/v1/helpdesk/tickets"
 pytestmark = pytest.mark.django_db
@@ -21,9 +22,9 @@ MEMBER = Principal(person_id="per_member", tenant_id="acme")
 
 
 def make_policy(*, priority="high", first=30, resolution=240, business_hours_only=False, tenant="acme"):
-    return SLAPolicy.objects.create(tenant_id=tenant, name=f"{priority} {first}/{resolution}", priority=priority,
-                                    first_response_minutes=first, resolution_minutes=resolution,
-                                    business_hours_only=business_hours_only)
+    return SLAPolicyFactory(tenant_id=tenant, name=f"{priority} {first}/{resolution}", priority=priority,
+                            first_response_minutes=first, resolution_minutes=resolution,
+                            business_hours_only=business_hours_only)
 
 
 def make_ticket(*, priority="high", actor=MEMBER, **data) -> Ticket:
@@ -43,8 +44,8 @@ def set_history(ticket: Ticket, *moments: datetime) -> None:
 # --------------------------------------------------------------------------- calendar
 
 def test_business_hours_policy_skips_nights_weekends_and_holidays():
-    BusinessCalendar.objects.create(tenant_id="acme", time_zone="Europe/Berlin", holiday_country="DE",
-                                    holiday_subdivision="BY", closed_dates=["2026-12-24", "2026-12-28"])
+    BusinessCalendarFactory(time_zone="Europe/Berlin", holiday_country="DE", holiday_subdivision="BY",
+                            closed_dates=["2026-12-24", "2026-12-28"])
     make_policy(first=60, resolution=240, business_hours_only=True)
     ticket = make_ticket()
     # Wednesday 23 Dec 2026, 15:00 Berlin (14:00 UTC). Working 09-17: 2h that day, then

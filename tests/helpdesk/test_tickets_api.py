@@ -6,8 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.core.models import Event
-from apps.helpdesk.models import SLAPolicy, Ticket
+from apps.helpdesk.models import Ticket
 from tests.conftest import postgres_only
+from tests.factories import StaffMembershipFactory
 from tests.spec import field_names
 
 TICKETS = "/api/v1/helpdesk/tickets"
@@ -162,13 +163,8 @@ def test_patch_status_runs_the_one_legal_transition(agent, member):
 
 
 def make_staff(person_id: str, roles: list[str], tenant: str = "acme") -> None:
-    from django.contrib.auth.models import User
-
-    from apps.core.models import StaffMembership, Tenant
-
-    user = User.objects.create_user(person_id, is_staff=True)
-    StaffMembership.objects.create(user=user, tenant=Tenant.objects.get_or_create(id=tenant)[0],
-                                   person_id=person_id, roles=roles)
+    StaffMembershipFactory(tenant__id=tenant, tenant__name="", user__username=person_id, person_id=person_id,
+                           roles=roles)
 
 
 def test_member_sees_only_own_tickets(caller, agent):
@@ -222,7 +218,7 @@ def test_filters_search_ordering(agent):
     a = create_ticket(agent, title="Printer jam", priority="low", category="Hardware")
     b = create_ticket(agent, title="Email bounce", priority="urgent")
     agent.post(f"{TICKETS}/{b['id']}/close", format="json")
-    ids = lambda r: [t["id"] for t in r.json()["results"]]  # noqa: E731
+    ids = lambda r: [t["id"] for t in r.json()["results"]]
     assert ids(agent.get(TICKETS, {"status": "closed"})) == [b["id"]]
     assert ids(agent.get(TICKETS, {"priority__in": ["low", "high"]})) == [a["id"]]
     assert ids(agent.get(TICKETS, {"search": "printer"})) == [a["id"]]

@@ -3,19 +3,19 @@ import logging
 import re
 import socket
 import threading
-from urllib.parse import urlsplit
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from urllib.parse import urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.contrib.auth.models import User
 
-from apps.approvals.models import ApprovalChain, ApprovalStep
-from apps.core.models import StaffMembership, Tenant
+from apps.approvals.models import ApprovalStep
 from apps.core.principal import Principal
 from apps.operations.services import access_request_create
+from tests.factories import ApprovalChainFactory, StaffMembershipFactory
 
 logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP line
 LINK = re.compile(r"https?://[^\s\"'<>]+/notifications/(decide|unsubscribe|preferences)/[^\s\"'<>]+")
@@ -84,11 +84,10 @@ def smtp(settings):
 
 
 def staff(username: str, roles: list[str], tenant: str = "acme", email: str | None = None) -> User:
-    tenant_obj, _ = Tenant.objects.get_or_create(id=tenant, defaults={"name": tenant.capitalize() + " Corp"})
-    user = User.objects.create_user(username, password="pw-123456", is_staff=True, first_name=username.capitalize(),
-                                    email=f"{username}@{tenant}.test" if email is None else email)
-    StaffMembership.objects.create(user=user, tenant=tenant_obj, person_id=f"per_{username}", roles=roles)
-    return user
+    return StaffMembershipFactory(tenant__id=tenant, tenant__name=tenant.capitalize() + " Corp", user__username=username,
+                                  user__password="pw-123456", user__first_name=username.capitalize(),
+                                  user__email=f"{username}@{tenant}.test" if email is None else email,
+                                  person_id=f"per_{username}", roles=roles).user
 
 
 @pytest.fixture
@@ -111,8 +110,7 @@ MEMBER = Principal(person_id="per_member", tenant_id="acme")
 @pytest.fixture
 def access(team):
     """An access request of the member; the tenant's chain asks Ann, then the boss."""
-    ApprovalChain.objects.create(tenant_id="acme", name="Access", entity_type="AccessRequest",
-                                 approver_ids=["per_ann", "per_boss"])
+    ApprovalChainFactory(name="Access", entity_type="AccessRequest", approver_ids=["per_ann", "per_boss"])
     return access_request_create(actor=MEMBER, data={
         "requester_id": "per_member", "system_id": "github", "access_type": "new", "entitlement_type": "maintainer",
         "justification": "Release duty this quarter."})

@@ -1,19 +1,20 @@
 """Where a notification goes: the person's directory entry first, the staff user's email otherwise."""
 import pytest
-from django.contrib.auth.models import User
 
 from apps.core.directory_services import person_create, person_deactivate
-from apps.core.models import StaffMembership, Tenant
+from apps.core.models import Tenant
 from apps.core.principal import Principal
 from apps.notifications.recipients import Address, addresses
+from tests.factories import StaffMembershipFactory
 
 pytestmark = pytest.mark.django_db
 ADMIN = Principal(person_id="per_root", tenant_id="acme", roles=frozenset({"admin"}), source_type="system")
 
 
 def staff(person_id: str, email: str) -> None:
-    user = User.objects.create_user(person_id, email=email, first_name="Staff", last_name=person_id)
-    StaffMembership.objects.create(user=user, tenant=Tenant.objects.get(pk="acme"), person_id=person_id, roles=[])
+    StaffMembershipFactory(tenant=Tenant.objects.get(pk="acme"), user__username=person_id, user__email=email,
+                           user__first_name="Staff", user__last_name=person_id, user__is_staff=False,
+                           person_id=person_id, roles=[])
 
 
 def test_the_directory_entry_wins_and_a_person_who_left_hears_nothing():

@@ -3,12 +3,17 @@ import pytest
 from django.db import transaction
 
 from apps.approvals.choices import StepStatus
-from apps.approvals.services import approval_step_approve, approval_step_delegate, remind_due
+from apps.approvals.services import (
+    approval_step_approve,
+    approval_step_delegate,
+    remind_due,
+)
 from apps.core.principal import Principal
 from apps.notifications.choices import NotificationStatus
 from apps.notifications.engine import run_pass
 from apps.notifications.models import Notification
 from apps.operations.services import access_request_create
+from tests.factories import ApprovalChainFactory
 from tests.notifications.conftest import MEMBER, path_of, step_of
 
 pytestmark = pytest.mark.django_db
@@ -67,9 +72,7 @@ def test_a_pass_run_twice_sends_nothing_twice(smtp, access):
 
 
 def test_a_rolled_back_change_sends_nothing(smtp, team):
-    from apps.approvals.models import ApprovalChain
-
-    ApprovalChain.objects.create(tenant_id="acme", name="Access", entity_type="AccessRequest", approver_ids=["per_ann"])
+    ApprovalChainFactory(name="Access", entity_type="AccessRequest", approver_ids=["per_ann"])
     with pytest.raises(RuntimeError), transaction.atomic():
         access_request_create(actor=MEMBER, data={"requester_id": "per_member", "system_id": "github",
                                                   "access_type": "new", "justification": "x"})
@@ -114,10 +117,7 @@ def test_requesters_hear_of_provisioning(smtp, access):
 
 
 def test_a_person_without_an_address_is_recorded_not_mailed(smtp, team):
-    from apps.approvals.models import ApprovalChain
-
-    ApprovalChain.objects.create(tenant_id="acme", name="Access", entity_type="AccessRequest",
-                                 approver_ids=["per_noemail"])
+    ApprovalChainFactory(name="Access", entity_type="AccessRequest", approver_ids=["per_noemail"])
     access_request_create(actor=MEMBER, data={"requester_id": "per_member", "system_id": "x", "access_type": "new",
                                               "justification": "x"})
     run_pass()

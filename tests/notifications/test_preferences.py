@@ -9,6 +9,7 @@ from apps.notifications.choices import NotificationStatus as S
 from apps.notifications.engine import run_pass
 from apps.notifications.links import PreferencesLink, preferences_url, unsubscribe_url
 from apps.notifications.models import Notification, Preference
+from tests.factories import PreferenceFactory, SLAPolicyFactory
 from tests.notifications.conftest import path_of, step_of
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def test_the_unsubscribe_page_asks_first_and_refuses_mandatory_kinds(client, tea
 
 
 def test_mandatory_kinds_are_sent_even_when_listed_as_off(smtp, team, access):
-    Preference.objects.create(tenant_id="acme", person_id="per_ann", disabled_kinds=["approval_requested"])
+    PreferenceFactory(person_id="per_ann", disabled_kinds=["approval_requested"])
     run_pass()
     assert len(smtp.to("ann@acme.test")) == 1
 
@@ -63,8 +64,8 @@ def test_the_preferences_page_saves_kinds_and_the_digest(client, team):
 
 
 def test_the_daily_digest_gathers_the_days_mail_into_one_with_working_links(smtp, team, access, client):
-    Preference.objects.create(tenant_id="acme", person_id="per_boss", digest=True)
-    Preference.objects.create(tenant_id="acme", person_id="per_agent", digest=True)
+    PreferenceFactory(person_id="per_boss", digest=True)
+    PreferenceFactory(person_id="per_agent", digest=True)
     approval_step_approve(actor=ANN, obj=step_of(access))  # the boss's step is now theirs
     ticket_create(actor=ANN, data={"title": "Laptop", "assigned_to_id": "per_boss"})
     run_pass()
@@ -91,12 +92,10 @@ def test_urgent_kinds_skip_the_digest(smtp, team):
 
     from django.utils import timezone
 
-    from apps.helpdesk.models import SLAPolicy
     from apps.helpdesk.services import ticket_sla_sweep
 
-    Preference.objects.create(tenant_id="acme", person_id="per_agent", digest=True)
-    SLAPolicy.objects.create(tenant_id="acme", name="high", priority="high", first_response_minutes=10,
-                             resolution_minutes=60)
+    PreferenceFactory(person_id="per_agent", digest=True)
+    SLAPolicyFactory(name="high", priority="high", first_response_minutes=10, resolution_minutes=60)
     assign_ticket()
     ticket_sla_sweep(now=timezone.now() + timedelta(minutes=11))
     run_pass()

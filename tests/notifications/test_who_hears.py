@@ -5,10 +5,15 @@ import pytest
 from django.utils import timezone
 
 from apps.core.principal import Principal
-from apps.helpdesk.models import SLAPolicy
-from apps.helpdesk.services import ticket_comment_create, ticket_create, ticket_sla_sweep, ticket_update
+from apps.helpdesk.services import (
+    ticket_comment_create,
+    ticket_create,
+    ticket_sla_sweep,
+    ticket_update,
+)
 from apps.notifications.engine import run_pass
 from apps.notifications.models import Notification
+from tests.factories import SLAPolicyFactory
 from tests.integration.conftest import Receiver
 
 pytestmark = pytest.mark.django_db
@@ -40,8 +45,7 @@ def test_agents_hear_of_assignment_once_and_of_the_requesters_replies(smtp, team
 
 
 def test_sla_warning_and_breach_reach_the_assignee(smtp, team):
-    SLAPolicy.objects.create(tenant_id="acme", name="high", priority="high", first_response_minutes=10,
-                             resolution_minutes=60)
+    SLAPolicyFactory(name="high", priority="high", first_response_minutes=10, resolution_minutes=60)
     ticket = ticket_create(actor=BOSS, data={"title": "Mail down", "priority": "high", "assigned_to_id": "per_agent"})
     run_pass()
     ticket_sla_sweep(now=timezone.now() + timedelta(minutes=11))

@@ -4,12 +4,16 @@ import json
 import logging
 
 import pytest
-from django.contrib.auth.models import User
 
 from apps.approvals.models import ApprovalRequest
 from apps.core.models import Event
 from apps.helpdesk.models import Ticket
-from apps.integration.models import Webhook, WebhookDelivery
+from tests.factories import (
+    EventFactory,
+    StaffMembershipFactory,
+    WebhookDeliveryFactory,
+    WebhookFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,11 +38,8 @@ def test_api_lines_carry_request_id_tenant_person_and_app(caller, caplog):
 
 
 def test_admin_lines_carry_the_staff_members_tenant(client, caplog):
-    from apps.core.models import StaffMembership, Tenant
-
-    user = User.objects.create_user("hr", password="pw-long-enough", is_staff=True)
-    tenant, _ = Tenant.objects.get_or_create(id="globex", defaults={"name": "Globex"})
-    StaffMembership.objects.create(user=user, tenant=tenant, person_id="per_hr", roles=["hr"])
+    user = StaffMembershipFactory(user__username="hr", user__password="pw-long-enough", tenant__id="globex",
+                                  tenant__name="Globex", person_id="per_hr", roles=["hr"]).user
     client.force_login(user)
     with caplog.at_level(logging.INFO):
         response = client.get("/admin/")
@@ -65,14 +66,13 @@ def test_metrics_are_private_by_default(client, settings):
 
 def test_metrics_expose_the_product_gauges(client, settings, admin_a):
     settings.METRICS_TOKEN = "scrape-secret"
-    webhook = Webhook.objects.create(tenant_id="acme", name="h", url="http://127.0.0.1:9/h")
+    webhook = WebhookFactory(name="h", url="http://127.0.0.1:9/h")
     ticket = admin_a.post("/api/v1/helpdesk/tickets", {"title": "x"}, format="json").json()
     Ticket.objects.filter(pk=ticket["id"]).update(sla_state="breached")
     event = Event.objects.latest("id")
     for status in ("pending", "pending", "failed"):
-        delivery = WebhookDelivery(tenant_id="acme", webhook=webhook, event=event, event_type=event.type, status=status)
-        delivery.save()
-        event = Event.objects.create(tenant_id="acme", type="t.e.x", entity_type="t", entity_id="1", payload={})
+        WebhookDeliveryFactory(webhook=webhook, event=event, status=status)
+        event = EventFactory(type="t.e.x", entity_type="t", entity_id="1", payload={})
     approval = admin_a.post("/api/v1/approvals/requests", {"title": "t", "entity_type": "PurchaseOrder", "entity_id": "po-1",
                                                            "approver_ids": ["per_boss"]}, format="json").json()
     admin_a.post(f"/api/v1/approvals/requests/{approval['id']}/submit", {}, format="json")

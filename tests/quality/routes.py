@@ -1,19 +1,15 @@
 """Every API route, read from the URL resolver (not a hand-written list), with a way to
 build a record for any tenant model so each route can be exercised."""
-import itertools
 import re
 from dataclasses import dataclass
-from datetime import timedelta
-from decimal import Decimal
 
 from django.db import models
 from django.urls import URLPattern, URLResolver, get_resolver
-from django.utils import timezone
 
 from apps.core.models import TenantModel
+from tests.factories import FACTORIES
 
 API_PREFIX = "api/v1/"
-_serial = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -60,45 +56,21 @@ def api_routes() -> list[Route]:
     return sorted(routes.values(), key=lambda r: r.template)
 
 
-def _value_for(field: models.Field, tenant: str, person: str):
-    if field.choices:
-        return field.choices[0][0]
-    if isinstance(field, models.ForeignKey):
-        return build_record(field.related_model, tenant=tenant, person=person)
-    if isinstance(field, models.BooleanField):
-        return False
-    if isinstance(field, models.DateTimeField):
-        return timezone.now() + timedelta(days=1)
-    if isinstance(field, models.DateField):
-        return timezone.now().date()
-    if isinstance(field, models.DecimalField):
-        return Decimal("1")
-    if isinstance(field, (models.IntegerField, models.FloatField)):
-        return 1
-    if isinstance(field, models.JSONField):
-        return []
-    if isinstance(field, models.URLField):
-        return "https://example.com/x"
-    if isinstance(field, models.EmailField):
-        return "x@example.com"
-    unique = next(_serial)  # unique columns (ticket numbers, key hashes, slugs) take many rows
-    return f"x{unique}-{field.name}"[: getattr(field, "max_length", None) or 50]
+def _owned(model: type[TenantModel], person: str) -> dict:
+    """Factory overrides making `person` the row's creator and every person its `mine` paths name,
+    following foreign keys (`approval_request__requested_by_id`) into the related row."""
+    owned = {"created_by": person, "updated_by": person}
+    for mine in model.visibility.mine:
+        field_name, _, rest = mine.path.partition("__")
+        field = model._meta.get_field(field_name)
+        if rest and field.many_to_one:
+            owned.update({f"{field_name}__{k}": v for k, v in _owned(field.related_model, person).items()})
+        elif not rest and not field.primary_key and isinstance(field, (models.CharField, models.TextField)) \
+                and not field.choices:
+            owned[field_name] = person
+    return owned
 
 
 def build_record(model: type[TenantModel], *, tenant: str, person: str = "per_owner") -> TenantModel:
-    """A row of `model` in `tenant` owned by `person`, written straight to the database."""
-    obj = model(tenant_id=tenant, created_by=person, updated_by=person)
-    for field in model._meta.concrete_fields:
-        if field.primary_key or field.name in ("tenant_id", "created_by", "updated_by"):
-            continue
-        if field.has_default() or field.null:
-            continue
-        setattr(obj, field.name, _value_for(field, tenant, person))
-    for mine in model.visibility.mine:
-        if "__" in mine.path:
-            continue
-        field = model._meta.get_field(mine.path)
-        if isinstance(field, (models.CharField, models.TextField)) and not field.choices:
-            setattr(obj, mine.path, person)
-    obj.save()
-    return obj
+    """A row of `model` in `tenant` owned by `person`, from the model's factory (tests/factories)."""
+    return FACTORIES[model](tenant_id=tenant, **_owned(model, person))

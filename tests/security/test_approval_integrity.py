@@ -2,12 +2,11 @@
 its approvers may decide, takes its approvers from the tenant's chain, and while it is open the
 record's own decisions answer 409 naming it — through the API, admin buttons and bulk actions."""
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 
 from apps.approvals.models import ApprovalChain, ApprovalRequest, ApprovalStep
-from apps.core.models import StaffMembership, Tenant
 from apps.operations.models import AccessRequest, HRRequest
+from tests.factories import ApprovalChainFactory, StaffMembershipFactory
 
 pytestmark = pytest.mark.django_db
 OPS = "/api/v1/operations"
@@ -51,8 +50,7 @@ def test_an_approval_for_a_record_you_cannot_see_is_refused(caller):
 
 
 def test_the_chain_decides_who_approves(caller):
-    ApprovalChain.objects.create(tenant_id="acme", name="Access", entity_type="AccessRequest",
-                                 approver_ids=["per_sec"], is_active=True)
+    ApprovalChainFactory(name="Access", entity_type="AccessRequest", approver_ids=["per_sec"], is_active=True)
     mia = caller("acme", "per_mia")
     record = access(mia)  # the engine opened the chain's request already
     opened = ApprovalRequest.objects.get(entity_id=record["id"])
@@ -64,8 +62,7 @@ def test_the_chain_decides_who_approves(caller):
 
 
 def test_only_admins_add_steps_and_never_drop_the_chains(caller):
-    ApprovalChain.objects.create(tenant_id="acme", name="HR", entity_type="HRRequest", approver_ids=["per_hr_lead"],
-                                 is_active=False)
+    ApprovalChainFactory(name="HR", entity_type="HRRequest", approver_ids=["per_hr_lead"], is_active=False)
     record = caller("acme", "per_mia").post(f"{OPS}/hr-requests", {"type": "employment_letter", "description": "v"},
                                             format="json").json()
     ApprovalChain.objects.update(is_active=True)
@@ -88,7 +85,7 @@ def test_no_party_to_the_record_may_be_an_approver(caller):
 
 
 def test_while_an_approval_is_open_the_record_decides_only_through_it(caller):
-    ApprovalChain.objects.create(tenant_id="acme", name="Access", entity_type="AccessRequest", approver_ids=["per_sec"])
+    ApprovalChainFactory(name="Access", entity_type="AccessRequest", approver_ids=["per_sec"])
     record = access(caller("acme", "per_mia"))
     opened = ApprovalRequest.objects.get(entity_id=record["id"])
     approver = caller("acme", "per_apo", ("approver",))
@@ -105,11 +102,10 @@ def test_while_an_approval_is_open_the_record_decides_only_through_it(caller):
 
 
 def test_the_admin_button_and_bulk_action_answer_the_same(caller):
-    Tenant.objects.get_or_create(id="acme", defaults={"name": "Acme"})
-    ApprovalChain.objects.create(tenant_id="acme", name="Access", entity_type="AccessRequest", approver_ids=["per_sec"])
+    ApprovalChainFactory(name="Access", entity_type="AccessRequest", approver_ids=["per_sec"])
     record = access(caller("acme", "per_mia"))
-    user = User.objects.create_user(username="acme-apo", password="pw-123456789", is_staff=True)
-    StaffMembership.objects.create(user=user, tenant_id="acme", person_id="per_apo", roles=["approver"])
+    user = StaffMembershipFactory(user__username="acme-apo", user__password="pw-123456789", person_id="per_apo",
+                                  roles=["approver"]).user
     client = Client()
     client.force_login(user)
     button = client.post(f"/admin/operations/accessrequest/{record['id']}/transition/approve/", follow=True)

@@ -3,13 +3,12 @@ changes; `expires_at` moves only through provision/renew; approval queue items b
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from apps.approvals.models import ApprovalChain
-from apps.core.models import StaffMembership, Tenant
+from apps.core.models import Tenant
 from apps.operations.models import AccessRequest, Pending, Travel
+from tests.factories import ApprovalChainFactory, StaffMembershipFactory
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/operations"
@@ -88,7 +87,7 @@ def test_a_decided_request_cannot_be_deleted_by_its_requester(people):
 
 
 def test_the_approval_queue_item_belongs_to_the_engine(people):
-    ApprovalChain.objects.create(tenant_id="acme", name="Access", entity_type="AccessRequest", approver_ids=["per_apo"])
+    ApprovalChainFactory(name="Access", entity_type="AccessRequest", approver_ids=["per_apo"])
     record = access(people)
     item = Pending.objects.get(type="approval", entity_id=record["id"])
     url = f"{BASE}/pending/{item.pk}"
@@ -105,8 +104,8 @@ def test_the_admin_form_shows_decided_fields_read_only_and_refuses_them(people):
     Tenant.objects.get_or_create(id="acme", defaults={"name": "Acme"})
     record = access(people)
     people["apo"].post(f"{BASE}/access-requests/{record['id']}/approve", format="json")
-    user = User.objects.create_user(username="acme-mia", password="pw-123456789", is_staff=True)
-    StaffMembership.objects.create(user=user, tenant_id="acme", person_id="per_mia", roles=["it"])
+    user = StaffMembershipFactory(user__username="acme-mia", user__password="pw-123456789", person_id="per_mia",
+                                  roles=["it"]).user
     client = Client()
     client.force_login(user)
     url = f"/admin/operations/accessrequest/{record['id']}/change/"

@@ -2,13 +2,13 @@
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
 
-from apps.core.models import StaffMembership, Tenant
+from apps.core.models import Tenant
 from apps.core.principal import Principal
 from apps.core.rendering import render_markdown
 from apps.policies.services import policy_create
+from tests.factories import StaffMembershipFactory
 
 HOSTILE = {
     "javascript link": "[click](javascript:alert(1))",
@@ -64,8 +64,8 @@ def test_admin_policy_page_shows_sanitised_body(client):
     author = Principal(person_id="per_hr", tenant_id="acme", roles=frozenset({"hr"}), source_type="backend")
     body = "\n\n".join(HOSTILE.values()) + "\n\n[fine](https://example.com/handbook)"
     policy = policy_create(actor=author, data={"name": "Handbook", "body": body})
-    viewer = User.objects.create_user("acme-admin", password="pw-123456", is_staff=True)
-    StaffMembership.objects.create(user=viewer, tenant=tenant, person_id="per_admin", roles=["admin"])
+    viewer = StaffMembershipFactory(tenant=tenant, user__username="acme-admin", user__password="pw-123456",
+                                    person_id="per_admin", roles=["admin"]).user
     client.force_login(viewer)
 
     page = client.get(reverse("admin:policies_policy_change", args=[policy.pk]))

@@ -4,15 +4,15 @@ Nobody decides a record they created, requested, are the principal of, or ever w
 of; a member's request is filed for themselves; staff may file on someone's behalf and then may
 not decide it. Each case through the API, the admin (buttons and bulk actions) and commands."""
 import pytest
-from django.contrib.auth.models import User
 from django.db import transaction
 from django.test import Client
 
-from apps.core.models import StaffMembership, Tenant
+from apps.core.exceptions import Forbidden
+from apps.core.models import Tenant
 from apps.core.principal import Principal
 from apps.core.services import record_transition
-from apps.core.exceptions import Forbidden
 from apps.operations.models import AccessRequest, Equipment, HRRequest, Travel
+from tests.factories import StaffMembershipFactory
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/operations"
@@ -125,8 +125,8 @@ def staff_client():
     Tenant.objects.get_or_create(id="acme", defaults={"name": "Acme"})
 
     def login(person_id: str, roles: list[str]) -> Client:
-        user = User.objects.create_user(username=person_id, password="pw-123456789", is_staff=True)
-        StaffMembership.objects.create(user=user, tenant_id="acme", person_id=person_id, roles=roles)
+        user = StaffMembershipFactory(user__username=person_id, user__password="pw-123456789", person_id=person_id,
+                                      roles=roles).user
         client = Client()
         client.force_login(user)
         return client

@@ -5,20 +5,20 @@ from datetime import timedelta
 
 import pytest
 from cryptography.fernet import Fernet
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 from standardwebhooks import Webhook as StandardWebhook
 
-from apps.core.models import Event, StaffMembership, Tenant
+from apps.core.models import Event, Tenant
 from apps.core.principal import Principal
 from apps.integration.delivery_engine import fan_out, run_pass, send_due
-from apps.integration.models import Application, StoredSecret, Webhook, WebhookDelivery
+from apps.integration.models import StoredSecret, Webhook, WebhookDelivery
 from apps.integration.secret_store import secret_store
 from apps.integration.services import webhook_create
 from tests.conftest import make_token
+from tests.factories import ApplicationFactory, EventFactory, StaffMembershipFactory
 from tests.integration.conftest import Receiver
 
 pytestmark = pytest.mark.django_db
@@ -220,9 +220,9 @@ def test_key_hash_never_reaches_a_webhook(admin_a, receivers):
     key = admin_a.post(f"{BASE}/api-keys", {"name": "k", "scopes": ["helpdesk:read"], "tenant_wide": True},
                        format="json").json()
     # an event written before key_hash was excluded from payloads is cleaned when sent
-    Event.objects.create(tenant_id="acme", type="integration.integration_api_key.updated",
-                         entity_type="integration.IntegrationApiKey", entity_id=key["id"],
-                         payload={"id": key["id"], "key_hash": key["key_hash"], "key_fingerprint": key["key_hash"]})
+    EventFactory(type="integration.integration_api_key.updated", entity_type="integration.IntegrationApiKey",
+                 entity_id=key["id"],
+                 payload={"id": key["id"], "key_hash": key["key_hash"], "key_fingerprint": key["key_hash"]})
     run_pass()
     bodies = b"".join(r["body"] for r in receiver.requests)
     assert len(receiver.requests) >= 3 and key["key_hash"].encode() not in bodies
@@ -261,8 +261,8 @@ def test_names_are_not_resolved_at_create_time(admin_a, settings, monkeypatch):
 
 def test_webhook_services_take_an_application_instance_of_the_callers_tenant(admin_a, receivers):
     url = receivers().url
-    crm = Application.objects.create(id="app_crm", tenant_id="acme", display_name="CRM", slug="crm")
-    theirs = Application.objects.create(id="app_theirs", tenant_id="globex", display_name="X", slug="x")
+    crm = ApplicationFactory(id="app_crm", display_name="CRM", slug="crm")
+    theirs = ApplicationFactory(id="app_theirs", tenant_id="globex", display_name="X", slug="x")
     actor = Principal(person_id="per_admin_a", tenant_id="acme", roles=frozenset({"admin"}), source_type="backend")
     made = webhook_create(actor=actor, data={"name": "w", "url": url, "application": crm, "event_types": []})
     assert Webhook.objects.get(id=made.id).application_id == crm.id
@@ -276,10 +276,10 @@ def test_webhook_services_take_an_application_instance_of_the_callers_tenant(adm
 def test_admin_creates_a_webhook_bound_to_an_application(client, receivers):
     url = receivers().url
     tenant = Tenant.objects.create(id="acme", name="Acme")
-    user = User.objects.create_user("acme-admin", password="pw-123456", is_staff=True)
-    StaffMembership.objects.create(user=user, tenant=tenant, person_id="per_acme_admin", roles=["admin"])
+    user = StaffMembershipFactory(tenant=tenant, user__username="acme-admin", user__password="pw-123456",
+                                  person_id="per_acme_admin", roles=["admin"]).user
     client.force_login(user)
-    crm = Application.objects.create(id="app_crm", tenant_id="acme", display_name="CRM", slug="crm")
+    crm = ApplicationFactory(id="app_crm", display_name="CRM", slug="crm")
     form = {"name": "from admin", "direction": "outbound", "url": url, "event_types": '["helpdesk.*"]',
             "signature_scheme": "standard-webhooks-v1", "headers": '{"X-Token": "t0ken"}', "enabled": "on",
             "retry_policy": "{}", "application": crm.id, "source": "edm", "tags": "[]"}

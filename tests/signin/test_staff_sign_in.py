@@ -13,6 +13,7 @@ from apps.core.models import StaffMembership, Tenant
 from apps.signin import services
 from apps.signin.backends import TenantOIDCBackend
 from apps.signin.models import IdentityProvider
+from tests.factories import StaffMembershipFactory
 from tests.signin.keys import JWKSServer, SigningKey
 
 pytestmark = pytest.mark.django_db
@@ -40,9 +41,8 @@ def claims(**extra) -> dict:
 
 
 def staff(username, tenant, roles, *, email, superuser=False, password="pw-123456789"):
-    user = User.objects.create_user(username, email=email, password=password, is_staff=True, is_superuser=superuser)
-    StaffMembership.objects.create(user=user, tenant=tenant, person_id=f"per_{username}", roles=roles)
-    return user
+    return StaffMembershipFactory(tenant=tenant, user__username=username, user__email=email, user__password=password,
+                                  user__is_superuser=superuser, person_id=f"per_{username}", roles=roles).user
 
 
 def test_the_client_secret_is_kept_in_the_secret_store_not_on_the_row(provider):

@@ -1,0 +1,90 @@
+"""Test data: one factory per model of the project's apps, in FACTORIES (tests/quality/test_factories.py
+fails for a model without one). Rows are written through the ORM, in one tenant with their related
+rows; see base.py."""
+from .approvals import ApprovalChainFactory, ApprovalRequestFactory, ApprovalStepFactory
+from .base import DEFAULT_TENANT, FACTORIES, register
+from .core import (
+    CounterFactory,
+    DirectorySettingsFactory,
+    EventFactory,
+    GroupFactory,
+    PersonFactory,
+    ScimTokenFactory,
+    StaffMembershipFactory,
+    TenantFactory,
+    UserFactory,
+)
+from .helpdesk import (
+    BusinessCalendarFactory,
+    SLAPolicyFactory,
+    TicketCommentFactory,
+    TicketFactory,
+)
+from .integration import (
+    ApplicationFactory,
+    ConnectorFactory,
+    IntegrationApiKeyFactory,
+    RateLimitCounterFactory,
+    StoredSecretFactory,
+    WebhookDeliveryFactory,
+    WebhookFactory,
+)
+from .notifications import (
+    FannedOutEventFactory,
+    NotificationFactory,
+    PreferenceFactory,
+    UsedLinkFactory,
+)
+from .operations import (
+    AccessRequestFactory,
+    EquipmentFactory,
+    HRRequestFactory,
+    PendingFactory,
+    TravelFactory,
+)
+from .ops import ScheduledJobFactory
+from .policies import PolicyAcknowledgementFactory, PolicyFactory, PolicyVersionFactory
+from .signin import IdentityProviderFactory
+
+__all__ = [
+    "DEFAULT_TENANT",
+    "FACTORIES",
+    "AccessRequestFactory",
+    "ApplicationFactory",
+    "ApprovalChainFactory",
+    "ApprovalRequestFactory",
+    "ApprovalStepFactory",
+    "BusinessCalendarFactory",
+    "ConnectorFactory",
+    "CounterFactory",
+    "DirectorySettingsFactory",
+    "EquipmentFactory",
+    "EventFactory",
+    "FannedOutEventFactory",
+    "GroupFactory",
+    "HRRequestFactory",
+    "IdentityProviderFactory",
+    "IntegrationApiKeyFactory",
+    "NotificationFactory",
+    "PendingFactory",
+    "PersonFactory",
+    "PolicyAcknowledgementFactory",
+    "PolicyFactory",
+    "PolicyVersionFactory",
+    "PreferenceFactory",
+    "RateLimitCounterFactory",
+    "SLAPolicyFactory",
+    "ScheduledJobFactory",
+    "ScimTokenFactory",
+    "StaffMembershipFactory",
+    "StoredSecretFactory",
+    "TenantFactory",
+    "TicketCommentFactory",
+    "TicketFactory",
+    "TravelFactory",
+    "UsedLinkFactory",
+    "UserFactory",
+    "WebhookDeliveryFactory",
+    "WebhookFactory",
+    "register",
+]

@@ -1,0 +1,152 @@
+"""Tenants, staff users and memberships, the directory (people, groups, settings, SCIM tokens), the outbox."""
+import secrets
+
+import factory
+from django.contrib.auth.models import User
+from factory.django import DjangoModelFactory
+
+from apps.core.directory_services import hash_token
+from apps.core.models import (
+    Counter,
+    DirectorySettings,
+    Event,
+    Group,
+    Person,
+    ScimToken,
+    StaffMembership,
+    Tenant,
+)
+
+from .base import (
+    DEFAULT_TENANT,
+    PersonId,
+    ProjectFactory,
+    RecordId,
+    TenantRecordFactory,
+    register,
+)
+
+
+@register
+class TenantFactory(DjangoModelFactory):
+    """The tenant with this id, made if it does not exist yet."""
+
+    id = DEFAULT_TENANT
+    name = factory.LazyAttribute(lambda o: o.id.title())
+
+    class Meta:
+        model = Tenant
+        django_get_or_create = ("id",)
+
+
+class UserFactory(DjangoModelFactory):
+    """A Django staff user as `User.objects.create_user(username, is_staff=True)` makes it: no email
+    or names unless given, an unusable password unless `password=` (hashed) is given."""
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    email = ""
+    is_staff = True
+
+    class Meta:
+        model = User
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return model_class._default_manager.create_user(*args, **kwargs)
+
+
+@register
+class PersonFactory(TenantRecordFactory):
+    user_name = factory.LazyAttributeSequence(lambda o, n: f"person{n}@{o.tenant_id}.example")
+    given_name = "Pat"
+    family_name = factory.Sequence(lambda n: f"Person{n}")
+    display_name = factory.LazyAttribute(lambda o: " ".join(p for p in (o.given_name, o.family_name) if p))
+    email = factory.SelfAttribute("user_name")
+
+    class Meta:
+        model = Person
+
+
+@register
+class StaffMembershipFactory(ProjectFactory):
+    """A staff user of the tenant acting as a directory Person of that tenant (made from the user's
+    login and names), unless `person_id=` names someone else."""
+
+    _tenant_key = "tenant"
+    user = factory.SubFactory(UserFactory)
+    tenant = factory.SubFactory(TenantFactory)
+    person_id = PersonId(tenant_id=factory.SelfAttribute("..tenant.id"), user_name=factory.SelfAttribute("..user.username"),
+                         email=factory.SelfAttribute("..user.email"), given_name=factory.SelfAttribute("..user.first_name"),
+                         family_name=factory.SelfAttribute("..user.last_name"))
+    roles = factory.LazyFunction(list)
+
+    class Meta:
+        model = StaffMembership
+
+
+@register
+class GroupFactory(TenantRecordFactory):
+    """A team; `members=[people]` (of the same tenant), else one new Person of the tenant."""
+
+    display_name = factory.Sequence(lambda n: f"Team {n}")
+
+    class Meta:
+        model = Group
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def members(self, create, extracted, **kwargs):
+        if not create:
+            return
+        people = list(extracted) if extracted is not None else [PersonFactory(tenant_id=self.tenant_id)]
+        strangers = [p.pk for p in people if p.tenant_id != self.tenant_id]
+        if strangers:
+            raise ValueError(f"GroupFactory: members {strangers} are not of tenant {self.tenant_id!r}")
+        self.members.set(people)
+
+
+@register
+class DirectorySettingsFactory(TenantRecordFactory):
+    strict = False
+
+    class Meta:
+        model = DirectorySettings
+
+
+@register
+class ScimTokenFactory(TenantRecordFactory):
+    """A SCIM bearer token stored as the service stores it (its SHA-256); `raw_token` is on the instance."""
+
+    _instance_attributes = ("raw_token",)
+    name = factory.Sequence(lambda n: f"IdP {n}")
+    raw_token = factory.LazyFunction(lambda: "scim_" + secrets.token_urlsafe(32))
+    token_hash = factory.LazyAttribute(lambda o: hash_token(o.raw_token))
+    prefix = factory.LazyAttribute(lambda o: o.raw_token[:10])
+
+    class Meta:
+        model = ScimToken
+
+
+@register
+class EventFactory(ProjectFactory):
+    """The outbox row of a ticket's creation (a ticket of the same tenant)."""
+
+    tenant_id = DEFAULT_TENANT
+    type = "helpdesk.ticket.created"
+    entity_type = "helpdesk.Ticket"
+    entity_id = RecordId("tests.factories.helpdesk.TicketFactory")
+    payload = factory.LazyAttribute(lambda o: {"id": o.entity_id})
+
+    class Meta:
+        model = Event
+
+
+@register
+class CounterFactory(ProjectFactory):
+    tenant_id = DEFAULT_TENANT
+    name = factory.Sequence(lambda n: f"sequence-{n}")
+    value = 0
+
+    class Meta:
+        model = Counter
+
