@@ -154,6 +154,7 @@ class ScimToken(TenantModel):
     write_roles = ()
     visibility = Visibility(mine=())  # admins only
     event_payload_exclude = ("token_hash",)
+    unsearchable_fields = ("token_hash",)
 
     name = models.CharField(max_length=200, help_text="e.g. Okta production")
     token_hash = models.CharField(max_length=64, unique=True, editable=False)

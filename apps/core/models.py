@@ -123,6 +123,8 @@ class TenantModel(models.Model):
     write_roles: ClassVar[tuple[str, ...] | None] = None
     # Models with an integer `version` bump it on every write and reject stale ones.
     optimistic_version: ClassVar[bool] = False
+    # Text fields `?search=` must not match (secrets and their fingerprints, paths into the secret store).
+    unsearchable_fields: ClassVar[tuple[str, ...]] = ()
 
     id = models.CharField(primary_key=True, max_length=40, editable=False)
     tenant_id = models.CharField(max_length=64, db_index=True, editable=False)
@@ -157,6 +159,8 @@ class TenantModel(models.Model):
         if replaced:
             raise ImproperlyConfigured(f"{cls.__name__}: {', '.join(replaced)} became `visibility = Visibility(...)`"
                                        " (apps/core/visibility.py)")
+        if isinstance(cls.__dict__.get("unsearchable_fields"), str):
+            raise ImproperlyConfigured(f"{cls.__name__}.unsearchable_fields is a tuple (a lone string is a missing comma)")
 
     @property
     def requester_person_id(self) -> str | None:

@@ -57,6 +57,7 @@ class Application(IntegrationModel):
 
 class Connector(IntegrationModel):
     id_prefix = "cnn"
+    unsearchable_fields = ("vault_path",)
 
     type = models.CharField(max_length=64)
     provider = models.CharField(max_length=64)
@@ -92,6 +93,7 @@ class IntegrationApiKey(ConcurrentTransitionMixin, IntegrationModel):
     id_prefix = "key"
     field_aliases = {"key_fingerprint": "key_hash", "key_prefix": "prefix"}
     event_payload_exclude = ("key_hash",)
+    unsearchable_fields = ("key_hash",)
 
     name = models.CharField(max_length=200)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -142,6 +144,7 @@ class IntegrationApiKey(ConcurrentTransitionMixin, IntegrationModel):
 class Webhook(IntegrationModel):
     id_prefix = "whk"
     field_aliases = {"is_active": "enabled"}
+    unsearchable_fields = ("url", "vault_path", "secret_fingerprint")  # a receiver's URL may carry its token
 
     name = models.CharField(max_length=200)
     direction = models.CharField(max_length=16, choices=Direction.choices, default=Direction.OUTBOUND)

@@ -8,6 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from apps.core import services as core
 from apps.core.fsm import transition, transitions_of
+from apps.core.models import TenantModel
 from apps.core.text import snake_case
 from apps.helpdesk import services as helpdesk_services
 from apps.helpdesk.models import Ticket
@@ -70,3 +71,15 @@ def test_core_imports_no_domain():
     offenders = [f"{path.relative_to(core_dir)}: {domain}" for path in core_dir.rglob("*.py") if "migrations" not in path.parts
                  for domain in domains if f"from {domain}" in path.read_text() or f"import {domain}" in path.read_text()]
     assert offenders == []
+
+
+def test_secrets_and_their_paths_are_not_searchable():
+    from apps.core.api.filters import text_fields
+
+    for model in apps.get_models():
+        if not issubclass(model, TenantModel):
+            continue
+        names = {f.name for f in model._meta.concrete_fields}
+        assert set(model.unsearchable_fields) <= names, model
+        secretish = {n for n in names if any(w in n for w in ("hash", "vault", "secret", "token", "password"))}
+        assert not secretish & set(text_fields(model)), (model, secretish & set(text_fields(model)))

@@ -5,20 +5,23 @@ expectations from the spec, so a model drifting from resources.json fails here."
 from datetime import timedelta
 
 import pytest
+from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from apps.approvals.models import ApprovalRequest, ApprovalStep
 from apps.core.fsm import state_field, transitions_of
-from apps.helpdesk.models import Ticket
-from apps.integration.models import IntegrationApiKey
-from apps.operations.models import AccessRequest, Equipment, HRRequest, Pending, Travel
-from apps.policies.models import Policy
+from apps.core.models import TenantModel
 from tests.quality.routes import api_routes, build_record
 from tests.spec import entity
 
-MODELS = [Ticket, AccessRequest, HRRequest, Equipment, Travel, Pending, Policy, IntegrationApiKey]
+# The approval engine moves requests and steps together (a step's decision settles its request), so
+# random single-record sequences say nothing there; tests/approvals drives them as a chain.
+DRIVEN_BY_THE_ENGINE = {ApprovalRequest, ApprovalStep}
+MODELS = sorted((m for m in apps.get_models() if issubclass(m, TenantModel) and state_field(m) is not None
+                 and m not in DRIVEN_BY_THE_ENGINE), key=lambda m: m._meta.label)
 ROUTES = {route.model: route for route in api_routes() if not route.detail and "POST" in route.methods}
 
 

@@ -214,7 +214,7 @@ def text_fields(model) -> list[str]:
         f.name for f in model._meta.concrete_fields
         if isinstance(f, (models.CharField, models.TextField)) and not f.choices
         and not isinstance(f, FSMFieldMixin) and not _is_reference(f)
-        and f.name not in ("source", "source_type", "tenant_id", "app_id", "vault_path", "key_hash", "url")
+        and f.name not in ("source", "source_type", "tenant_id", "app_id", *getattr(model, "unsearchable_fields", ()))
     ]
 
 
