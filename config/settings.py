@@ -321,6 +321,7 @@ if SENTRY_DSN:
 SCHEDULER_JOBS = env("SCHEDULER_JOBS", default="apps.ops.schedule.default_jobs")
 SCHEDULER_DELIVER_SECONDS = env.int("SCHEDULER_DELIVER_SECONDS", default=5)
 PURGE_DELETED_AFTER_DAYS = env.int("PURGE_DELETED_AFTER_DAYS", default=30)
+ACCESS_EXPIRY_WARNING_DAYS = env.int("ACCESS_EXPIRY_WARNING_DAYS", default=7)  # owners hear this far ahead
 EVENT_RETENTION_DAYS = env.int("EVENT_RETENTION_DAYS", default=90)  # outbox events fanned out and settled
 DELIVERY_RETENTION_DAYS = env.int("DELIVERY_RETENTION_DAYS", default=30)  # delivered or given-up webhook deliveries
 # ---- end of production block ----

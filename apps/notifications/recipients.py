@@ -90,6 +90,16 @@ def request_requester(event: Event) -> Recipients:
     return _one(event.payload.get("requester_id"), f"requester of {event.entity_id}", not_actor=event)
 
 
+def access_owners(event: Event) -> Recipients:
+    """Who holds the access (a person grantee) and who asked for it."""
+    grant = event.payload
+    holder = grant.get("principal_id") if grant.get("principal_type") in (None, "", "person") else None
+    found = _one(holder, f"holder of access {event.entity_id}")
+    if grant.get("requester_id") != holder:
+        found += _one(grant.get("requester_id"), f"requester of access {event.entity_id}")
+    return found
+
+
 # -- helpdesk -------------------------------------------------------------------------------------
 def _previous_payload(event: Event) -> dict:
     earlier = (Event.objects.filter(tenant_id=event.tenant_id, entity_id=event.entity_id, id__lt=event.id)

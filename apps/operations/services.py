@@ -3,7 +3,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core import events
 from apps.core import services as core
+from apps.core.models import Event
 from apps.core.principal import Principal, system_principal
 
 from .choices import AccessStatus, AccessType
@@ -39,3 +41,35 @@ def expire_access(*, now=None, on_progress=None) -> list[AccessRequest]:
         if on_progress:
             on_progress()
     return expired
+
+
+EXPIRING = "operations.access_request.expiring"
+
+
+def access_request_warn_expiring(*, within_days: int, now=None) -> list[AccessRequest]:
+    """Emit `operations.access_request.expiring` for every provisioned grant ending within
+    `within_days`, once per expiry date: a renewed grant is warned again before its new date."""
+    now = now or timezone.now()
+    due = list(AccessRequest.objects.filter(status=AccessStatus.PROVISIONED, expires_at__gt=now,
+                                            expires_at__lte=now + timezone.timedelta(days=within_days)))
+    warned = _warned_expiries([grant.pk for grant in due])
+    return [grant for grant in due if (grant.pk, events.json_ready(grant.expires_at)) not in warned
+            and _warn_expiring(grant=grant, now=now)]
+
+
+def _warned_expiries(grant_ids: list[str]) -> set[tuple[str, str]]:
+    rows = Event.objects.filter(type=EXPIRING, entity_id__in=grant_ids).values_list("entity_id", "payload")
+    return {(entity_id, payload.get("expires_at")) for entity_id, payload in rows if isinstance(payload, dict)}
+
+
+@transaction.atomic
+def _warn_expiring(*, grant: AccessRequest, now) -> bool:
+    grant = AccessRequest.objects.select_for_update().get(pk=grant.pk)
+    expires_at = events.json_ready(grant.expires_at)
+    if grant.status != AccessStatus.PROVISIONED or grant.expires_at is None or grant.expires_at <= now \
+            or (grant.pk, expires_at) in _warned_expiries([grant.pk]):
+        return False  # expired, renewed or warned by another run meanwhile
+    days_left = max(1, -(-int((grant.expires_at - now).total_seconds()) // 86_400))
+    events.emit(obj=grant, action="expiring", actor=system_principal(grant.tenant_id),
+                payload={**events.record_payload(grant), "days_left": days_left})
+    return True

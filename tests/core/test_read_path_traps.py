@@ -230,6 +230,30 @@ def test_field_building_that_reads_the_context_is_done_per_instance():
     assert TitleLabelPerRequest(context={"request": _request("agent")}).fields["title"].read_only is False
 
 
+class ExcludeFromQuery(TicketSerializer):
+    """DRF's documented dynamic-fields idiom: the caller names fields to drop; `__init__` pops them."""
+
+    def __init__(self, *args, drop=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in drop:
+            self.fields.pop(name)
+
+
+@pytest.mark.django_db
+def test_fields_popped_in_init_are_honoured_though_the_class_keeps_a_read_plan():
+    ticket = build_record(Ticket, tenant="acme")
+    assert "priority" in ExcludeFromQuery(ticket).data
+    assert "priority" not in ExcludeFromQuery(ticket, drop=("priority",)).data
+    assert "priority" in ExcludeFromQuery(ticket).data
+    rows = ExcludeFromQuery([ticket], many=True, drop=()).data
+    assert "priority" in rows[0]
+    from apps.core.api.serializers import RecordSerializer
+
+    kept = RecordSerializer._class_plans[ExcludeFromQuery]
+    assert all(entry[3] is None for entry in kept)  # names and kinds only: no field, no request
+    assert ExcludeFromQuery(ticket).data == TicketSerializer(ticket).data
+
+
 class _Request:
     def __init__(self, *roles):
         self.user = Principal(person_id="per_x", tenant_id="acme", roles=frozenset(roles))

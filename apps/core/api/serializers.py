@@ -2,6 +2,7 @@
 import copy
 from datetime import UTC, datetime
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import IntegerField as IntegerModelField
 from django.utils import timezone
@@ -73,6 +74,14 @@ FIELD_BUILDING_HOOKS = (
 )
 
 
+def _foreign_key_attname(model, name: str) -> str | None:
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:  # a property or a method
+        return None
+    return field.attname if field.many_to_one and field.concrete else None
+
+
 def _shallow_copy(field):
     """copy.copy without its __reduce_ex__ round trip."""
     new = object.__new__(type(field))
@@ -112,6 +121,7 @@ class RecordSerializer(PortableIntegerRanges, serializers.ModelSerializer):
         read_only_fields = SERVER_STAMPED
 
     _field_cache: dict = {}
+    _fields_per_class = _reads_per_class = False  # set for each subclass in __init_subclass__
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -119,6 +129,10 @@ class RecordSerializer(PortableIntegerRanges, serializers.ModelSerializer):
         # copied; a subclass that overrides how fields are built gets DRF's build per instance.
         cls._fields_per_class = all(getattr(cls, hook) is getattr(RecordSerializer, hook, None)
                                     for hook in FIELD_BUILDING_HOOKS if hook != "get_fields")
+        # Which fields are read, and from where, then depends on the class alone (see to_representation).
+        cls._reads_per_class = cls._fields_per_class and all(
+            getattr(cls, name) is getattr(RecordSerializer, name)
+            for name in ("get_fields", "fields", "_readable_fields", "_read_plan"))
 
     def get_fields(self):
         # Building ModelSerializer fields from model metadata is most of a small request's cost:
@@ -190,9 +204,8 @@ class RecordSerializer(PortableIntegerRanges, serializers.ModelSerializer):
         return list(self._validators_cache[cls])
 
     # -- reads: DRF's to_representation, with plain columns read directly (same output: a test
-    # compares it with DRF's own rendering for every resource). The plan is this serializer's
-    # own: built from its own fields on its first row (a list's child renders the whole page with
-    # one plan), so fields chosen per request or context are honoured and nothing outlives it.
+    # compares it with DRF's own rendering for every resource). Fields chosen per request or
+    # context are honoured (such a serializer builds its plan from its own fields, see _plan).
     def _read_plan(self) -> list[tuple]:
         columns = {f.attname for f in self.Meta.model._meta.concrete_fields}
         plan = []
@@ -203,6 +216,9 @@ class RecordSerializer(PortableIntegerRanges, serializers.ModelSerializer):
                 kind = FAST_TYPES[type(field)]
             elif attr is not None and type(field) is serializers.JSONField and not field.binary:
                 kind = object
+            elif attr is not None and type(field) is PrimaryKeyRelatedField and field.pk_field is None \
+                    and _foreign_key_attname(self.Meta.model, attr):
+                attr, kind = _foreign_key_attname(self.Meta.model, attr), object  # DRF renders the bare pk
             elif (attr is not None and type(field) is serializers.DateTimeField and not hasattr(field, "timezone")
                   and getattr(field, "format", api_settings.DATETIME_FORMAT).lower() == ISO_8601):
                 kind = datetime
@@ -212,15 +228,34 @@ class RecordSerializer(PortableIntegerRanges, serializers.ModelSerializer):
                 plan.append((field.field_name, attr, attr in columns, field, kind))
         return plan
 
-    def to_representation(self, instance):
-        plan = self.__dict__.get("_plan")
+    _class_plans: dict = {}
+
+    def _plan(self) -> tuple:
+        """The read plan for this instance. A class whose fields come from class data alone reads
+        the same fields from the same attributes for every instance, so the plan's data (names,
+        attributes, kinds; no field objects, nothing of a request) is kept per class — unless this
+        instance's fields were touched (popped in `__init__`, say): then its own fields decide."""
+        cls = type(self)
+        if cls._reads_per_class and "fields" not in self.__dict__:
+            plan = self._class_plans.get(cls)
+            if plan is None:
+                plan = self._class_plans[cls] = tuple(
+                    (name, attr, is_column, None, kind) for name, attr, is_column, _, kind in cls()._read_plan())
+            return plan
+        plan = self.__dict__.get("_own_plan")
         if plan is None:
-            plan = self._plan = self._read_plan()
-            self._in_utc = timezone.get_current_timezone_name() == "UTC"
-        in_utc, row, ret = self._in_utc, instance.__dict__, {}
+            plan = self._own_plan = tuple(self._read_plan())
+        return plan
+
+    def to_representation(self, instance):
+        plan = self._plan()
+        in_utc = self.__dict__.get("_in_utc")
+        if in_utc is None:
+            in_utc = self._in_utc = timezone.get_current_timezone_name() == "UTC"
+        row, ret = instance.__dict__, {}
         for name, attr, is_column, field, kind in plan:
             if attr is None:
-                self._render_field(ret, name, field, instance)
+                self._render_field(ret, name, field or self.fields[name], instance)
                 continue
             value = row.get(attr, _MISSING) if is_column else _MISSING
             if value is _MISSING:
@@ -232,9 +267,9 @@ class RecordSerializer(PortableIntegerRanges, serializers.ModelSerializer):
                     text = value.isoformat()
                     ret[name] = text[:-6] + "Z" if text.endswith("+00:00") else text
                 else:
-                    ret[name] = field.to_representation(value)
+                    ret[name] = (field or self.fields[name]).to_representation(value)
             else:
-                ret[name] = value if value.__class__ is kind else field.to_representation(value)
+                ret[name] = value if value.__class__ is kind else (field or self.fields[name]).to_representation(value)
         return ret
 
     def _render_field(self, ret: dict, name: str, field, instance) -> None:

@@ -1,14 +1,20 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 from rich.progress import Progress
 
 from apps.operations.choices import AccessStatus
 from apps.operations.models import AccessRequest
-from apps.operations.services import expire_access
+from apps.operations.services import access_request_warn_expiring, expire_access
 
 
 class Command(BaseCommand):
-    help = "Complete time-bound access grants whose expires_at has passed (event operations.access_request.expired)."
+    help = ("Complete time-bound access grants whose expires_at has passed (event operations.access_request.expired), "
+            "and warn of those ending within --warn-days (event operations.access_request.expiring, once per expiry).")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--warn-days", type=int, default=settings.ACCESS_EXPIRY_WARNING_DAYS, metavar="DAYS",
+                            help="0 warns of nothing")
 
     def handle(self, *args, **opts):
         now = timezone.now()
@@ -18,4 +24,6 @@ class Command(BaseCommand):
             expired = expire_access(now=now, on_progress=lambda: progress.advance(task))
         for grant in expired:
             self.stdout.write(f"expired {grant.id} ({grant.tenant_id}): {grant.system_id} for {grant.principal_id or grant.requester_id}")
-        self.stdout.write(f"expired {len(expired)} of {due} due grants")
+        warned = access_request_warn_expiring(within_days=opts["warn_days"], now=now) if opts["warn_days"] > 0 else []
+        self.stdout.write(f"expired {len(expired)} of {due} due grants; warned of {len(warned)} ending within "
+                          f"{opts['warn_days']} days")
