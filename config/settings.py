@@ -291,6 +291,7 @@ from apps.ops import logs as _logs  # noqa: E402
 
 # One JSON object per line (LOG_FORMAT=console for people), with request id, tenant, person and app.
 LOGGING = _logs.configure(fmt=env("LOG_FORMAT", default="json"), level=env("LOG_LEVEL", default="INFO"))
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # apps.ops.logs.bind_client_ip: the headers axes trusts, not any
 DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = 10  # DEBUG: one line per request (request_finished) at INFO
 # Keep an incoming X-Request-ID (set it behind a proxy that stamps one); otherwise each request gets a new id.
 DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env.bool("TRUST_UPSTREAM_REQUEST_ID", default=False)

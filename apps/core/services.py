@@ -215,8 +215,8 @@ def _transition(*, actor: Principal, obj, info: TransitionInfo, body: dict, chec
         method(**kwargs)
     except TransitionNotAllowed as exc:
         raise TransitionConflict(str(exc), allowed_transitions=available_transitions(obj)) from exc
-    if hasattr(obj, "after_transition"):  # fields that depend on the new state (the SLA clock)
-        obj.after_transition(info.name)
+    for hook in _AFTER_TRANSITION.get(type(obj), ()):  # fields that depend on the new state (the SLA clock)
+        hook(obj=obj, name=info.name)
     _stamp(obj, actor)
     obj._change_reason = (body.get("comment") or info.name)[:100]
     _validate(obj)
@@ -263,6 +263,23 @@ def serves(model, action: str):
                                        f"{registered.__module__}.{registered.__qualname__} and {function.__qualname__}.")
         _DOMAIN_SERVICES[(model, action)] = function
         return function
+
+    return register
+
+
+_AFTER_TRANSITION: dict[type, list[Callable]] = {}
+
+
+def after_transition(model):
+    """Registers `hook(*, obj, name)` to run after each transition of `model`, before it is saved:
+    fields that depend on the new state (a ticket's SLA clock). The domain owns the rule; the model
+    does not import it."""
+
+    def register(hook: Callable) -> Callable:
+        hooks = _AFTER_TRANSITION.setdefault(model, [])
+        if all(h.__qualname__ != hook.__qualname__ or h.__module__ != hook.__module__ for h in hooks):
+            hooks.append(hook)
+        return hook
 
     return register
 

@@ -10,6 +10,7 @@ from apps.core.fsm import ConcurrentTransitionMixin, transition
 from apps.core.models import TenantModel, tracked_history
 from apps.core.visibility import Visibility
 
+from .calendars import CalendarError, build_calendar
 from .choices import Priority, SLAPolicyStatus, SLAState, TicketStatus, TicketType
 
 WORKED = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING)
@@ -115,11 +116,6 @@ class Ticket(ConcurrentTransitionMixin, TenantModel):
                          condition=models.Q(status__in=["new", "open"], is_deleted=False)),
         ]
 
-    def after_transition(self, name: str) -> None:
-        from .sla import refresh_sla  # the clock depends on the new status
-
-        refresh_sla(self)
-
     @transition(field=status, source=[TicketStatus.NEW, TicketStatus.PENDING], target=TicketStatus.OPEN, custom=AGENT, event="opened")
     def open(self):
         pass
@@ -180,8 +176,6 @@ class BusinessCalendar(TenantModel):
         return f"{self.name} ({self.time_zone})"
 
     def clean(self):
-        from .calendars import CalendarError, build_calendar
-
         try:
             build_calendar(self)
         except CalendarError as exc:

@@ -3,7 +3,7 @@ from django.db import router
 from apps.core import query_templates
 
 from .choices import SLAPolicyStatus
-from .models import SLAPolicy
+from .models import BusinessCalendar, SLAPolicy
 
 
 def _active_policies(slot):
@@ -22,6 +22,4 @@ def sla_policy_for(*, tenant_id: str, ticket_type: str, priority: str) -> SLAPol
 
 
 def business_calendar_for(*, tenant_id: str):
-    from .models import BusinessCalendar
-
     return BusinessCalendar.objects.filter(tenant_id=tenant_id).first()

@@ -31,6 +31,11 @@ def next_ticket_number(tenant_id: str) -> str:
     return f"TKT-{Counter.next_value(tenant_id=tenant_id, name='ticket'):04d}"
 
 
+@core.after_transition(Ticket)
+def ticket_refresh_sla(*, obj: Ticket, name: str) -> None:
+    refresh_sla(obj)  # the clock depends on the new status
+
+
 @core.serves(Ticket, "create")
 @transaction.atomic
 def ticket_create(*, actor: Principal, data: dict) -> Ticket:

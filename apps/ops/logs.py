@@ -6,8 +6,11 @@ runs — by structlog or plain `logging`, `request_finished` included — carrie
 person and app once authentication has named them (the API authenticates inside the view).
 """
 import contextvars
+from functools import lru_cache
 
 import structlog
+from django.conf import settings
+from python_ipware import IpWare
 from django.utils.functional import empty
 
 _request = contextvars.ContextVar("log_request", default=None)
@@ -31,6 +34,22 @@ def stamp_request_id(sender, *, response, **kwargs):
     request_id = structlog.contextvars.get_contextvars().get("request_id")
     if request_id and not response.has_header("X-Request-ID"):
         response["X-Request-ID"] = request_id
+
+
+def bind_client_ip(sender, *, request, **kwargs):
+    """django-structlog's bind_extra_request_metadata hook: the client address from the headers axes
+    trusts (AXES_IPWARE_META_PRECEDENCE_ORDER, by default REMOTE_ADDR only), so a client cannot pick
+    the address its requests are logged under. ipware reads only those headers: it folds every header
+    it is given, and a request carries dozens."""
+    precedence = tuple(settings.AXES_IPWARE_META_PRECEDENCE_ORDER)
+    meta = request.META
+    ip, _ = _ipware(precedence).get_client_ip({name: meta[name] for name in precedence if name in meta})
+    structlog.contextvars.bind_contextvars(ip=str(ip) if ip is not None else None)
+
+
+@lru_cache(maxsize=8)
+def _ipware(precedence: tuple[str, ...]) -> IpWare:
+    return IpWare(precedence=precedence)
 
 
 def _caller(request):

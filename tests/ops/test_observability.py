@@ -37,6 +37,17 @@ def test_api_lines_carry_request_id_tenant_person_and_app(caller, caplog):
     assert line["code"] == 201 and line["request"] == "POST /api/v1/helpdesk/tickets" and line["level"] == "info"
 
 
+def test_the_logged_address_is_the_one_axes_trusts_not_a_header_the_client_sends(caller, caplog, settings):
+    agent = caller("acme", "per_agent", ("agent",))
+    with caplog.at_level(logging.INFO):
+        agent.get("/api/v1/helpdesk/tickets", HTTP_X_FORWARDED_FOR="203.0.113.9", REMOTE_ADDR="192.0.2.7")
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]  # behind a proxy
+    with caplog.at_level(logging.INFO):
+        agent.get("/api/v1/helpdesk/tickets", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1", REMOTE_ADDR="10.0.0.2")
+    ips = [line.get("ip") for line in rendered(caplog) if line["event"] == "request_finished"]
+    assert ips == ["192.0.2.7", "203.0.113.9"]
+
+
 def test_admin_lines_carry_the_staff_members_tenant(client, caplog):
     user = StaffMembershipFactory(user__username="hr", user__password="pw-long-enough", tenant__id="globex",
                                   tenant__name="Globex", person_id="per_hr", roles=["hr"]).user
