@@ -77,37 +77,35 @@ OBSERVE_MIDDLEWARE = [
     "apps.ops.logs.RequestContextMiddleware",
     "django_structlog.middlewares.RequestMiddleware",
 ]
+# The API authenticates each request by bearer token or API key: it takes MIDDLEWARE without what
+# only a browser needs (static files, sessions, CSRF, messages, sign-in lockouts, slash redirects:
+# routes take an optional slash; NUL bytes are refused by the API's own parsers).
+BROWSER_ONLY_MIDDLEWARE: set[str] = set()
+
+
+def browser_only(path: str) -> str:
+    BROWSER_ONLY_MIDDLEWARE.add(path)
+    return path
+
+
 MIDDLEWARE = [
     "apps.core.middleware.ApiRouterMiddleware",  # /api/ takes API_MIDDLEWARE instead of the rest
     *OBSERVE_MIDDLEWARE,
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    browser_only("whitenoise.middleware.WhiteNoiseMiddleware"),
     "apps.core.middleware.ContentSecurityPolicyMiddleware",
-    "apps.core.middleware.RefuseNulMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    browser_only("apps.core.middleware.RefuseNulMiddleware"),
+    browser_only("django.contrib.sessions.middleware.SessionMiddleware"),
+    browser_only("django.middleware.common.CommonMiddleware"),
+    browser_only("django.middleware.csrf.CsrfViewMiddleware"),
+    browser_only("django.contrib.auth.middleware.AuthenticationMiddleware"),
+    browser_only("django.contrib.messages.middleware.MessageMiddleware"),
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.core.middleware.ApiProblemMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
-    "axes.middleware.AxesMiddleware",  # the lockout page after too many failed sign-ins
+    browser_only("axes.middleware.AxesMiddleware"),  # the lockout page after too many failed sign-ins
 ]
-# The API authenticates each request by bearer token or API key: it takes MIDDLEWARE without what
-# only a browser needs (static files, sessions, CSRF, messages, sign-in lockouts, slash redirects:
-# routes take an optional slash; NUL bytes are refused by the API's own parsers).
-BROWSER_ONLY_MIDDLEWARE = {
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "apps.core.middleware.RefuseNulMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "axes.middleware.AxesMiddleware",
-}
 API_MIDDLEWARE = [m for m in MIDDLEWARE[1:] if m not in BROWSER_ONLY_MIDDLEWARE]
 
 ROOT_URLCONF = "config.urls"

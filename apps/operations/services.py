@@ -1,4 +1,6 @@
 """Operations actions beyond the generic ones in apps.core.services."""
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -51,7 +53,7 @@ def access_request_warn_expiring(*, within_days: int, now=None) -> list[AccessRe
     `within_days`, once per expiry date: a renewed grant is warned again before its new date."""
     now = now or timezone.now()
     due = list(AccessRequest.objects.filter(status=AccessStatus.PROVISIONED, expires_at__gt=now,
-                                            expires_at__lte=now + timezone.timedelta(days=within_days)))
+                                            expires_at__lte=now + timedelta(days=within_days)))
     warned = _warned_expiries([grant.pk for grant in due])
     return [grant for grant in due if (grant.pk, events.json_ready(grant.expires_at)) not in warned
             and _warn_expiring(grant=grant, now=now)]

@@ -217,8 +217,8 @@ class RecordSerializer(PortableIntegerRanges, serializers.ModelSerializer):
             elif attr is not None and type(field) is serializers.JSONField and not field.binary:
                 kind = object
             elif attr is not None and type(field) is PrimaryKeyRelatedField and field.pk_field is None \
-                    and _foreign_key_attname(self.Meta.model, attr):
-                attr, kind = _foreign_key_attname(self.Meta.model, attr), object  # DRF renders the bare pk
+                    and (column := _foreign_key_attname(self.Meta.model, attr)):
+                attr, kind = column, object  # DRF renders the bare pk
             elif (attr is not None and type(field) is serializers.DateTimeField and not hasattr(field, "timezone")
                   and getattr(field, "format", api_settings.DATETIME_FORMAT).lower() == ISO_8601):
                 kind = datetime
