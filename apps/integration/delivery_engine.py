@@ -8,15 +8,18 @@ import json
 import logging
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Value
 from django.utils import timezone
 
 from apps.core import events
+from apps.core.ids import new_id
 from apps.core.models import Event
 from apps.core.principal import system_principal
 
@@ -55,57 +58,99 @@ def fan_out(*, batch: int = 500) -> int:
             tenants = {e.tenant_id for e in events}
             hooks = list(Webhook.objects.filter(tenant_id__in=tenants, enabled=True, paused_at__isnull=True,
                                                 direction=Direction.OUTBOUND).select_related("application"))
-            rows = [WebhookDelivery(tenant_id=e.tenant_id, webhook=h, event=e, event_type=e.type)
+            rows = [WebhookDelivery(id=new_id("msg"), tenant_id=e.tenant_id, webhook=h, event=e, event_type=e.type)
                     for e in events for h in hooks if h.tenant_id == e.tenant_id and h.receives(e)]
-            for row in rows:
-                row.id = None
-                row.save()  # ids come from save(); a few hundred rows per batch
+            WebhookDelivery.objects.bulk_create(rows, batch_size=1000)
             Event.objects.filter(pk__in=[e.pk for e in events]).update(dispatched_at=timezone.now())
             created += len(rows)
         if len(events) < batch:
             return created
 
 
-def _due_q(now) -> Q:
-    return Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.DELIVERING, leased_until__lt=now)
+def _due_sql(prefix: str = "") -> str:
+    """Due: pending, or leased by a pass whose lease ran out; and its attempt time has come
+    (the parameters: now, pending, delivering, now)."""
+    return (f"{prefix}next_attempt_at <= %s AND ({prefix}status = %s OR ({prefix}status = %s "
+            f"AND {prefix}leased_until < %s))")
+
+
+_DUE = _due_sql("d.")
+_LIVE = "w.enabled AND w.paused_at IS NULL AND NOT w.is_deleted"
+
+
+def _due_by_hook(*, batch: int, now) -> tuple[str, list]:
+    """Due deliveries of live webhooks ranked inside their webhook. On PostgreSQL each webhook's
+    first `batch` come from the partial index (a LATERAL per webhook), so a pass reads a bounded
+    number of rows per webhook however large the backlog (its later rows could not be chosen
+    anyway). SQLite, without LATERAL, ranks all due rows."""
+    quote = connection.ops.quote_name
+    delivery, webhook = quote(WebhookDelivery._meta.db_table), quote(Webhook._meta.db_table)
+    at = connection.ops.adapt_datetimefield_value(now)
+    due = [at, str(DeliveryStatus.PENDING), str(DeliveryStatus.DELIVERING), at]
+    rank = "ROW_NUMBER() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.id) AS hook_rank"
+    if connection.vendor == "postgresql":
+        return f"""
+            SELECT d.id, d.tenant_id, d.next_attempt_at, {rank}
+            FROM {webhook} w CROSS JOIN LATERAL (
+                SELECT d.id, d.tenant_id, d.webhook_id, d.next_attempt_at FROM {delivery} d
+                WHERE d.webhook_id = w.id AND {_DUE}
+                ORDER BY d.next_attempt_at, d.id LIMIT %s) d
+            WHERE {_LIVE}""", [*due, batch]
+    return f"""
+        SELECT d.id, d.tenant_id, d.next_attempt_at, {rank}
+        FROM {delivery} d JOIN {webhook} w ON w.id = d.webhook_id
+        WHERE {_DUE} AND {_LIVE}""", due
 
 
 def _fair_candidates(*, batch: int, per_tenant: int, now) -> list[str]:
     """Due deliveries of live webhooks, round-robin across tenants and, inside a tenant, across its
-    webhooks; at most `per_tenant` of one tenant."""
-    quote = connection.ops.quote_name
-    delivery, webhook = quote(WebhookDelivery._meta.db_table), quote(Webhook._meta.db_table)
+    webhooks. A tenant takes at most its share of the batch (the batch over the tenants with due
+    work), and never less than `per_tenant` while there is room: one tenant with a backlog takes
+    a whole batch when nobody else waits, and a few rows when many do."""
+    by_hook, params = _due_by_hook(batch=batch, now=now)
     sql = f"""
         SELECT id FROM (
-            SELECT id, next_attempt_at,
-                   ROW_NUMBER() OVER (PARTITION BY tenant_id ORDER BY hook_rank, next_attempt_at, id) AS tenant_rank
-            FROM (
-                SELECT d.id, d.tenant_id, d.next_attempt_at,
-                       ROW_NUMBER() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.id) AS hook_rank
-                FROM {delivery} d JOIN {webhook} w ON w.id = d.webhook_id
-                WHERE d.next_attempt_at <= %s
-                  AND (d.status = %s OR (d.status = %s AND d.leased_until < %s))
-                  AND w.enabled AND w.paused_at IS NULL AND NOT w.is_deleted
-            ) by_hook
-        ) by_tenant
-        WHERE tenant_rank <= %s
+            SELECT id, next_attempt_at, tenant_rank, MAX(tenant_no) OVER () AS tenants FROM (
+                SELECT id, next_attempt_at,
+                       ROW_NUMBER() OVER (PARTITION BY tenant_id ORDER BY hook_rank, next_attempt_at, id) AS tenant_rank,
+                       DENSE_RANK() OVER (ORDER BY tenant_id) AS tenant_no
+                FROM ({by_hook}) by_hook
+            ) by_tenant
+        ) counted
+        WHERE tenant_rank <= CASE WHEN %s * tenants >= %s THEN %s ELSE (%s + tenants - 1) / tenants END
         ORDER BY tenant_rank, next_attempt_at, id
         LIMIT %s"""
     with connection.cursor() as cursor:
-        at = connection.ops.adapt_datetimefield_value(now)
-        cursor.execute(sql, [at, str(DeliveryStatus.PENDING), str(DeliveryStatus.DELIVERING), at, per_tenant, batch])
+        cursor.execute(sql, [*params, per_tenant, batch, per_tenant, batch, batch])
         return [row[0] for row in cursor.fetchall()]
+
+
+def _update_returning(*, set_sql: str, set_params: list, ids, where_sql: str = "", params=()) -> set[str]:
+    """UPDATE the deliveries `ids` that still match `where_sql`, returning the ids it changed. One
+    statement: a row another pass has locked is waited for and then re-checked (so a lease can
+    be taken or renewed once), and the rows are reached by primary key alone (a queue table's
+    status index is full of dead entries between vacuums)."""
+    ids = list(ids)
+    if not ids:
+        return set()
+    table = connection.ops.quote_name(WebhookDelivery._meta.db_table)
+    marks = ", ".join(["%s"] * len(ids))
+    sql = f"UPDATE {table} SET {set_sql} WHERE id IN ({marks}) {where_sql} RETURNING id"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*set_params, *ids, *params])
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _lease(*, batch: int, now, per_tenant: int = PER_TENANT_BATCH) -> list[WebhookDelivery]:
     candidates = _fair_candidates(batch=batch, per_tenant=per_tenant, now=now)
     if not candidates:
         return []
-    with transaction.atomic():
-        # Another worker may have leased some meanwhile: lock what is still due, skip what is locked.
-        ids = list(_skip_locked(WebhookDelivery.objects.filter(_due_q(now), pk__in=candidates, next_attempt_at__lte=now))
-                   .values_list("pk", flat=True))
-        WebhookDelivery.objects.filter(pk__in=ids).update(status=DeliveryStatus.DELIVERING, leased_until=now + lease())
+    at = connection.ops.adapt_datetimefield_value
+    due = [at(now), str(DeliveryStatus.PENDING), str(DeliveryStatus.DELIVERING), at(now)]
+    # Another worker may have leased some meanwhile: take what is still due.
+    ids = _update_returning(set_sql="status = %s, leased_until = %s",
+                            set_params=[str(DeliveryStatus.DELIVERING), at(now + lease())],
+                            ids=candidates, where_sql=f"AND {_due_sql()}", params=due)
     order = {pk: i for i, pk in enumerate(candidates)}
     leased = WebhookDelivery.objects.filter(pk__in=ids).select_related("webhook", "event")
     return sorted(leased, key=lambda d: order[d.pk])
@@ -132,81 +177,132 @@ def message_body(delivery: WebhookDelivery) -> bytes:
                        "data": payload}, separators=(",", ":"), sort_keys=True).encode()
 
 
-def send_one(delivery: WebhookDelivery, *, secrets: dict | None = None) -> WebhookDelivery:
-    """`secrets`: a pass's memo of each webhook's stored secrets (read once per pass, not per delivery)."""
-    webhook = delivery.webhook
-    policy = parse_retry_policy(webhook.retry_policy)
+@dataclass
+class Outcome:
+    """What sending one delivery came to; `request` is None when it failed before any HTTP."""
+
+    delivery: WebhookDelivery
+    policy: RetryPolicy
+    request: dict | None = None
+    status_code: int | None = None
+    error: str | None = None
+
+
+def _policy(webhook: Webhook) -> RetryPolicy:
     try:
-        secrets = {} if secrets is None else secrets
+        return parse_retry_policy(webhook.retry_policy)
+    except ValueError:
+        return RetryPolicy()
+
+
+def _prepare(delivery: WebhookDelivery, *, secrets: dict) -> Outcome:
+    """The signed request for `delivery`, or why it cannot be sent. `secrets`: the pass's memo of
+    each webhook's stored secrets (read once per pass, not per delivery)."""
+    webhook = delivery.webhook
+    outcome = Outcome(delivery=delivery, policy=parse_retry_policy(webhook.retry_policy))
+    try:
         if webhook.vault_path not in secrets:
             secrets[webhook.vault_path] = secret_store().get(webhook.vault_path) or {}
         stored = secrets[webhook.vault_path]
     except Exception as exc:  # e.g. Fernet InvalidToken after SECRET_KEY changed without SECRET_STORE_KEY
-        return _record(delivery, None, f"secret store: cannot read this webhook's secrets ({type(exc).__name__}); "
-                                       "was SECRET_KEY or SECRET_STORE_KEY changed?", policy)
+        outcome.error = (f"secret store: cannot read this webhook's secrets ({type(exc).__name__}); "
+                         "was SECRET_KEY or SECRET_STORE_KEY changed?")
+        return outcome
     secret = stored.get("secret")
     if not secret:
-        return _record(delivery, None, "signing secret missing from the secret store", policy)
+        outcome.error = "signing secret missing from the secret store"
+        return outcome
     custom = stored.get("headers") or {}
     for name, value in custom.items():
         if problem := header_problem(name, value):
-            return _record(delivery, None, f"custom header refused: {problem}; fix the webhook's headers", policy)
+            outcome.error = f"custom header refused: {problem}; fix the webhook's headers"
+            return outcome
     body = message_body(delivery)
     headers = {**custom, **sign(secret=secret, msg_id=delivery.pk, timestamp=int(time.time()), body=body)}
-    result = post(url=webhook.url, body=body, headers=headers, timeout=policy.timeout_ms / 1000,
-                  allow_private=settings.WEBHOOK_ALLOW_PRIVATE_TARGETS)
-    return _record(delivery, result.status_code, None if result.ok else result.error, policy)
+    outcome.request = {"url": webhook.url, "body": body, "headers": headers,
+                       "timeout": outcome.policy.timeout_ms / 1000, "allow_private": settings.WEBHOOK_ALLOW_PRIVATE_TARGETS}
+    return outcome
 
 
-def send_isolated(delivery: WebhookDelivery, *, secrets: dict | None = None) -> WebhookDelivery | None:
-    """send_one whose failure, whatever it is, fails this delivery only (retried per policy)."""
+def _prepare_isolated(delivery: WebhookDelivery, *, secrets: dict) -> Outcome:
+    """_prepare whose failure, whatever it is, fails this delivery only (retried per policy)."""
     try:
-        return send_one(delivery, secrets=secrets)
+        return _prepare(delivery, secrets=secrets)
     except Exception as exc:
-        logger.warning("webhook delivery %s failed", delivery.pk, exc_info=True)
-        try:
-            policy = parse_retry_policy(delivery.webhook.retry_policy)
-        except ValueError:
-            policy = RetryPolicy()
-        try:
-            return _record(delivery, None, f"{type(exc).__name__}: {exc}"[:500], policy)
-        except Exception:  # e.g. the database went away: the lease runs out and a later pass retries
-            logger.exception("could not record the failure of webhook delivery %s", delivery.pk)
-            return None
+        logger.warning("webhook delivery %s could not be prepared", delivery.pk, exc_info=True)
+        return Outcome(delivery=delivery, policy=_policy(delivery.webhook), error=f"{type(exc).__name__}: {exc}"[:500])
+
+
+def _send(outcome: Outcome) -> Outcome:
+    """The HTTP part, run on the pass's threads (no database access here)."""
+    if outcome.request is not None:
+        result = post(**outcome.request)
+        outcome.status_code, outcome.error = result.status_code, None if result.ok else result.error
+    return outcome
+
+
+def _failed_delivery_changes(outcome: Outcome, now) -> dict:
+    attempts = outcome.delivery.attempts + 1
+    if outcome.status_code == 410 or attempts >= outcome.policy.max_attempts:
+        return {"status": DeliveryStatus.FAILED}
+    return {"status": DeliveryStatus.PENDING,
+            "next_attempt_at": now + timedelta(seconds=next_delay(policy=outcome.policy, attempt=attempts))}
+
+
+def _webhook_changes(outcomes: list[Outcome], now) -> dict:
+    """One webhook's summary of a chunk's outcomes, in the order they were sent."""
+    last = outcomes[-1]
+    changes = {"last_delivery_at": now,
+               "last_delivery_status": "delivered" if last.error is None else (f"HTTP {last.status_code}" if last.status_code else "error")}
+    since_success = 0
+    for outcome in outcomes:
+        since_success = 0 if outcome.error is None else since_success + 1
+    changes["consecutive_failures"] = (Value(since_success) if since_success < len(outcomes)
+                                       else F("consecutive_failures") + since_success)
+    if any(o.error is not None and o.status_code == 410 for o in outcomes):
+        changes["enabled"] = False
+    return changes
 
 
 @transaction.atomic
-def _record(delivery: WebhookDelivery, status_code: int | None, error: str | None, policy) -> WebhookDelivery:
+def _record(outcomes: list[Outcome], *, unsummarised: dict[str, list[Outcome]]) -> set[str]:
+    """Write a chunk's outcomes: the deliveries (the successes in one statement per status code),
+    and the summary of each webhook that failed in it (which may pause it). A webhook that only
+    succeeds is summarised once, at the end of the pass; returns the webhooks that stopped."""
     now = timezone.now()
-    delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
-    webhook = Webhook.objects.select_for_update().get(pk=delivery.webhook_id)
-    delivery.attempts += 1
-    delivery.last_status_code, delivery.last_error = status_code, error or ""
-    delivery.leased_until, delivery.updated_at = None, now
-    webhook_changes = {"last_delivery_at": now,
-                       "last_delivery_status": "delivered" if error is None else (f"HTTP {status_code}" if status_code else "error")}
-    if error is None:
-        delivery.status, delivery.delivered_at = DeliveryStatus.DELIVERED, now
-        webhook_changes["consecutive_failures"] = 0
-    else:
-        webhook_changes["consecutive_failures"] = webhook.consecutive_failures + 1
-        if status_code == 410:
-            delivery.status = DeliveryStatus.FAILED
-            webhook_changes["enabled"] = False
-        elif delivery.attempts >= policy.max_attempts:
-            delivery.status = DeliveryStatus.FAILED
+    delivered: dict[int | None, list[str]] = {}
+    for outcome in outcomes:
+        unsummarised.setdefault(outcome.delivery.webhook_id, []).append(outcome)
+        if outcome.error is None:
+            delivered.setdefault(outcome.status_code, []).append(outcome.delivery.pk)
         else:
-            delivery.status = DeliveryStatus.PENDING
-            delivery.next_attempt_at = now + timedelta(seconds=next_delay(policy=policy, attempt=delivery.attempts))
-        if webhook_changes["consecutive_failures"] >= pause_after() and webhook.paused_at is None:
-            webhook_changes["paused_at"] = now
-    delivery.save()
-    Webhook.objects.filter(pk=webhook.pk).update(**webhook_changes, updated_at=F("updated_at"))
-    if "paused_at" in webhook_changes:  # tell the outbox (notifications tell the tenant's admins)
-        for name, value in webhook_changes.items():
-            setattr(webhook, name, value)
-        events.emit(obj=webhook, action="paused", actor=system_principal(webhook.tenant_id))
-    return delivery
+            WebhookDelivery.objects.filter(pk=outcome.delivery.pk).update(
+                attempts=F("attempts") + 1, last_status_code=outcome.status_code, last_error=outcome.error,
+                leased_until=None, updated_at=now, **_failed_delivery_changes(outcome, now))
+    for status_code, ids in delivered.items():
+        WebhookDelivery.objects.filter(pk__in=ids).update(
+            status=DeliveryStatus.DELIVERED, delivered_at=now, attempts=F("attempts") + 1,
+            last_status_code=status_code, last_error="", leased_until=None, updated_at=now)
+    failing = {o.delivery.webhook_id for o in outcomes if o.error is not None}
+    return _summarise({pk: unsummarised.pop(pk) for pk in failing}, now=now)
+
+
+@transaction.atomic
+def _summarise(by_webhook: dict[str, list[Outcome]], *, now) -> set[str]:
+    """Each webhook's last delivery, its run of failures (which pauses it) and a 410 (which disables
+    it), from its outcomes in the order they were sent. Webhook rows are updated, never locked for
+    a read, so concurrent passes do not queue on them."""
+    stopped = set()
+    for webhook_id, sent in sorted(by_webhook.items()):  # one order for every pass: no deadlock between them
+        changes = _webhook_changes(sent, now)
+        Webhook.objects.filter(pk=webhook_id).update(**changes, updated_at=F("updated_at"))
+        if changes.get("enabled") is False:
+            stopped.add(webhook_id)
+        if sent[-1].error is not None and Webhook.objects.filter(
+                pk=webhook_id, paused_at__isnull=True, consecutive_failures__gte=pause_after()).update(paused_at=now):
+            stopped.add(webhook_id)  # the outbox tells the tenant's admins (notifications)
+            events.emit(obj=Webhook.objects.get(pk=webhook_id), action="paused", actor=system_principal(sent[-1].delivery.tenant_id))
+    return stopped
 
 
 def _stopped_at_a_limit(leased: list[WebhookDelivery], *, batch: int, per_tenant: int) -> bool:
@@ -215,45 +311,98 @@ def _stopped_at_a_limit(leased: list[WebhookDelivery], *, batch: int, per_tenant
     return len(leased) >= batch or max(per_tenant_taken.values(), default=0) >= per_tenant
 
 
-def _more_due(now) -> bool:
-    """Due deliveries of live webhooks left after this pass took its share (same rule as the candidates)."""
-    return WebhookDelivery.objects.filter(_due_q(now), next_attempt_at__lte=now, webhook__enabled=True,
-                                          webhook__paused_at__isnull=True, webhook__is_deleted=False).exists()
-
-
-def _renew_lease(delivery: WebhookDelivery) -> bool:
-    """Restart this pass's lease on `delivery` just before sending it, if the lease is still this
-    pass's. Deliveries leased together are sent one after another: behind slow receivers a late
-    one's lease can run out and another pass (another worker) take it, and it must not go twice."""
+def _renew_leases(deliveries: list[WebhookDelivery]) -> list[WebhookDelivery]:
+    """Restart this pass's lease on each of `deliveries` just before sending them, keeping those
+    whose lease is still this pass's. Chunks of a pass are sent one after another: behind slow
+    receivers a late chunk's lease can run out and another pass (another worker) take it, and it
+    must not go twice."""
+    if not deliveries:
+        return []
+    at = connection.ops.adapt_datetimefield_value
     until = timezone.now() + lease()
-    renewed = WebhookDelivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.DELIVERING,
-                                             leased_until=delivery.leased_until).update(leased_until=until)
-    delivery.leased_until = until
-    return renewed == 1
+    by_lease: dict = {}
+    for delivery in deliveries:  # one lease for all a pass took, unless renewed
+        by_lease.setdefault(delivery.leased_until, []).append(delivery.pk)
+    ours = set()
+    for leased_until, ids in by_lease.items():
+        ours |= _update_returning(set_sql="leased_until = %s", set_params=[at(until)], ids=ids,
+                                  where_sql="AND status = %s AND leased_until = %s",
+                                  params=[str(DeliveryStatus.DELIVERING), at(leased_until)])
+    for delivery in deliveries:
+        delivery.leased_until = until
+    return [d for d in deliveries if d.pk in ours]
+
+
+def _release(deliveries: list[WebhookDelivery]) -> None:
+    if deliveries:
+        WebhookDelivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(status=DeliveryStatus.PENDING, leased_until=None)
+
+
+def _take(upcoming: list[WebhookDelivery], *, stopped: set[str]) -> list[WebhookDelivery]:
+    """The next chunk to send: deliveries of stopped webhooks go back to the queue; a lease that
+    would not outlast the chunk's sends is renewed (those another pass took meanwhile are
+    dropped). A lease with time to spare cannot have been taken: passes take only expired ones."""
+    _release([d for d in upcoming if d.webhook_id in stopped])
+    live = [d for d in upcoming if d.webhook_id not in stopped]
+    if not live:
+        return []
+    needed = max(_send_time_bound(d.webhook) for d in live)
+    if min(d.leased_until for d in live) > timezone.now() + needed:
+        return live
+    return _renew_leases(live)
+
+
+def _send_time_bound(webhook: Webhook) -> timedelta:
+    """A generous bound on how long a chunk's send to `webhook` can take (connect and read each
+    have the timeout), plus room for recording it."""
+    return timedelta(milliseconds=3 * _policy(webhook).timeout_ms) + timedelta(seconds=5)
 
 
 def send_due(*, batch: int = 100, per_tenant: int = PER_TENANT_BATCH, now=None) -> dict[str, int]:
+    """Send what is due, `WEBHOOK_SEND_CONCURRENCY` requests at a time, on the pass's threads. While
+    a chunk that went well is recorded the next one is already sending; after a failure the next
+    waits for the record, so that a webhook it paused gets nothing more."""
     counts = {"delivered": 0, "retrying": 0, "failed": 0}
     now = now or timezone.now()
     leased = _lease(batch=batch, per_tenant=per_tenant, now=now)
-    if _stopped_at_a_limit(leased, batch=batch, per_tenant=per_tenant) and _more_due(now):
-        # a backlog: another worker's pass takes the next share meanwhile
+    if _stopped_at_a_limit(leased, batch=batch, per_tenant=per_tenant):
+        # probably a backlog: another worker's pass takes the next share meanwhile (or finds nothing)
         from .receivers import request_pass
 
         request_pass()
+    if not leased:
+        return counts
+    width = max(1, settings.WEBHOOK_SEND_CONCURRENCY)
+    chunks = [leased[start:start + width] for start in range(0, len(leased), width)]
     secrets: dict = {}
-    for delivery in leased:
-        if not delivery.webhook.enabled or delivery.webhook.paused_at or delivery.webhook.is_deleted:
-            WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.PENDING, leased_until=None)
-            continue
-        if not _renew_lease(delivery):
-            continue  # its lease ran out and another pass has it
-        result = send_isolated(delivery, secrets=secrets)
-        if result is None:
-            counts["retrying"] += 1
-            continue
-        counts["delivered" if result.status == DeliveryStatus.DELIVERED else
-               "retrying" if result.status == DeliveryStatus.PENDING else "failed"] += 1
+    stopped = {d.webhook_id for d in leased if not d.webhook.enabled or d.webhook.paused_at or d.webhook.is_deleted}
+    unsummarised: dict[str, list[Outcome]] = {}
+    with ThreadPoolExecutor(max_workers=min(width, len(leased)), thread_name_prefix="webhook-send") as pool:
+
+        def start(chunk: list[WebhookDelivery]) -> list:
+            return [pool.submit(_send, _prepare_isolated(d, secrets=secrets)) for d in _take(chunk, stopped=stopped)]
+
+        sending = start(chunks[0])
+        for upcoming in [*chunks[1:], []]:
+            outcomes = [future.result() for future in sending]
+            went_well = all(outcome.error is None for outcome in outcomes)
+            sending = start(upcoming) if went_well else []
+            try:
+                if outcomes:
+                    stopped |= _record(outcomes, unsummarised=unsummarised)
+            except Exception:  # e.g. the database went away: the leases run out and a later pass retries
+                logger.exception("could not record %d webhook deliveries", len(outcomes))
+                counts["retrying"] += len(outcomes) + len(sending)
+                break
+            if not went_well:
+                sending = start(upcoming)
+            for outcome in outcomes:
+                counts["delivered" if outcome.error is None else "retrying" if
+                       _failed_delivery_changes(outcome, now)["status"] == DeliveryStatus.PENDING else "failed"] += 1
+    try:
+        _summarise(unsummarised, now=timezone.now())
+    except Exception:  # the deliveries are recorded; only the webhooks' last-delivery summary is late
+        logger.exception("could not summarise the deliveries of %d webhooks", len(unsummarised))
     return counts
 
 

@@ -1,5 +1,6 @@
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django_fsm import FSMField
 
@@ -216,7 +217,12 @@ class WebhookDelivery(models.Model):
         ordering = ("-id",)
         verbose_name_plural = "webhook deliveries"
         constraints = [models.UniqueConstraint(fields=["webhook", "event"], name="uniq_delivery_per_event")]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="whd_due")]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="whd_due"),
+            # each webhook's due work, in the order it is sent (the delivery pass's LATERAL)
+            models.Index(fields=["webhook", "next_attempt_at", "id"], name="whd_webhook_due",
+                         condition=Q(status__in=["pending", "delivering"])),
+        ]
 
     def save(self, *args, **kwargs):
         if not self.id:

@@ -11,8 +11,9 @@ from django_tasks_db.models import DBTaskResult
 from apps.core.events import emit
 from apps.helpdesk.models import Ticket
 from apps.integration.choices import DeliveryStatus
-from apps.integration.delivery_engine import PER_TENANT_BATCH, _lease, _renew_lease, fan_out, lease, send_due
+from apps.integration.delivery_engine import PER_TENANT_BATCH, _lease, _renew_leases, fan_out, lease, send_due
 from apps.integration.models import WebhookDelivery
+from tests.integration.conftest import Receiver
 from tests.ops.task_backends import own_cache_table
 from tests.ops.test_stranding import make_webhook, open_ticket
 
@@ -36,10 +37,10 @@ def updates(ticket: Ticket, count: int) -> None:
 def test_a_pass_that_stops_at_its_limit_queues_the_next_and_the_last_queues_none(hook, receiver):
     updates(hook, PER_TENANT_BATCH + 4)  # with the ticket's creation: 5 more than one pass takes
     DBTaskResult.objects.all().delete()
-    assert send_due()["delivered"] == PER_TENANT_BATCH
+    assert send_due(batch=PER_TENANT_BATCH)["delivered"] == PER_TENANT_BATCH
     assert DBTaskResult.objects.filter(status="READY").count() == 1  # the next pass, for another worker
     DBTaskResult.objects.all().delete()
-    assert send_due()["delivered"] == 5
+    assert send_due(batch=PER_TENANT_BATCH)["delivered"] == 5
     assert DBTaskResult.objects.count() == 0  # nothing left: no pass queued
     assert WebhookDelivery.objects.exclude(status=DeliveryStatus.DELIVERED).count() == 0
     assert len(receiver.requests) == PER_TENANT_BATCH + 5
@@ -52,7 +53,21 @@ def test_a_delivery_another_pass_took_after_its_lease_ran_out_is_not_sent_twice(
     later = now + lease() + timedelta(seconds=1)
     second = _lease(batch=10, now=later)  # ...until its lease has run out and pass B takes it
     assert [d.pk for d in first] == [d.pk for d in second]
-    assert _renew_lease(first[0]) is False  # A skips it
-    assert _renew_lease(second[0]) is True  # B sends it, its lease restarted from now
+    assert _renew_leases(first) == []  # A skips it
+    assert _renew_leases(second) == second  # B sends it, its lease restarted from now
     delivery = WebhookDelivery.objects.get(pk=second[0].pk)
     assert delivery.status == DeliveryStatus.DELIVERING and delivery.leased_until == second[0].leased_until
+
+
+def test_a_tenant_alone_with_a_backlog_takes_the_whole_batch_and_shares_it_when_others_wait(hook, admin_b):
+    updates(hook, 3 * PER_TENANT_BATCH)
+    assert send_due(batch=2 * PER_TENANT_BATCH)["delivered"] == 2 * PER_TENANT_BATCH  # nobody else waits
+    other = Receiver()
+    try:
+        make_webhook(admin_b, other.url)
+        open_ticket(admin_b)
+        fan_out()
+        counts = send_due(batch=2 * PER_TENANT_BATCH)  # acme's remaining backlog and globex's one delivery
+        assert counts["delivered"] == PER_TENANT_BATCH + 1 and len(other.requests) == 1
+    finally:
+        other.close()
