@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from . import events
 from . import services as core
-from .directory import GROUP, PERSON, PERSON_LIST, ChosenBy, DirectorySettings, Group, Person, ScimToken, directory_fields
+from .directory import APPROVER_LIST, GROUP, MANAGER, PERSON, PERSON_LIST, ChosenBy, approver_kind, DirectorySettings, Group, Person, ScimToken, directory_fields
 from .exceptions import Conflict
 from .principal import Principal
 
@@ -213,6 +213,11 @@ def check_references(*, tenant_id: str, model, values: dict, instance=None) -> N
             continue
         if isinstance(kind, ChosenBy):
             kind = kind.kind(values, instance)
+        if kind == APPROVER_LIST:  # the manager is resolved (and checked) when a request is made
+            for value in values[name]:
+                if isinstance(value, str) and approver_kind(value) != MANAGER:
+                    wanted[approver_kind(value)].append((name, value))
+            continue
         ids = values[name] if kind == PERSON_LIST else [values[name]]
         for value in ids:
             wanted[GROUP if kind == GROUP else PERSON].append((name, value))
