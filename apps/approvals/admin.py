@@ -7,7 +7,7 @@ from apps.core.people import DECIDER_ROLES, display_people, members_with_role, p
 
 from .admin_approvers import approver_labels, approvers_autocomplete, approvers_field, clean_approver_ids
 from .choices import OPEN_STEP_STATES
-from .deciders import waiting_for
+from .deciders import needing_reassignment, waiting_for
 from .models import ApprovalChain, ApprovalRequest, ApprovalStep
 from .outcomes import target_model
 
@@ -141,11 +141,22 @@ class MineFilter(admin.SimpleListFilter):
         return mine.filter(status__in=OPEN_STEP_STATES) if self.value() == "open" else mine
 
 
+class ReassignFilter(admin.SimpleListFilter):
+    title = "needs reassignment"
+    parameter_name = "reassign"
+
+    def lookups(self, request, model_admin):
+        return [("needed", "Decider inactive")]
+
+    def queryset(self, request, queryset):
+        return needing_reassignment(queryset) if self.value() == "needed" else queryset
+
+
 @admin.register(ApprovalStep)
 class ApprovalStepAdmin(TenantAdmin):
     change_form_template = "admin/approvals/approvalstep/change_form.html"
     list_display = ("approval_request", "step", "approver", "status", "decision", "delegate", "decided_at")
-    list_filter = (MineFilter, "status", "decision")
+    list_filter = (MineFilter, ReassignFilter, "status", "decision")
     search_fields = ("approver_id", "delegated_to_id", "approval_request__title")
     list_select_related = ("approval_request", "approver_group")
     fieldsets = [

@@ -113,8 +113,9 @@ def approval_request_create(*, actor: Principal, data: dict) -> ApprovalRequest:
     elif approver_ids is None:
         approver_ids = [p for p in (chain.approver_ids if chain else []) if p not in parties]
     _check_approvers(approver_ids, parties)
+    # Whoever files it is a party too (they may never decide it): a manager or group is checked against both.
     approvers = resolve_approvers(tenant_id=actor.tenant_id, entries=approver_ids,
-                                  requester_id=request.requested_by_id, parties=parties)
+                                  requester_id=request.requested_by_id, parties=parties | {actor.person_id})
     request.total_steps = len(approvers)
     if chain and chain.due_in_hours and not request.due_at:
         request.due_at = timezone.now() + timedelta(hours=chain.due_in_hours)
