@@ -382,6 +382,8 @@ NOTIFY_DIGEST_HOUR = env.int("NOTIFY_DIGEST_HOUR", default=7)  # UTC hour of the
 # Strict mode is per tenant (admin: Directory settings); each process remembers a tenant's setting
 # this many seconds, so lenient writes cost no query (0: read it on every write; DEBUG's default).
 DIRECTORY_STRICT_CACHE_SECONDS = env.int("DIRECTORY_STRICT_CACHE_SECONDS", default=0 if DEBUG else 10)
+# How long a process trusts that a token's subject is not a deactivated Person (apps/core/auth.py).
+DIRECTORY_ACTIVE_CACHE_SECONDS = env.int("DIRECTORY_ACTIVE_CACHE_SECONDS", default=0 if DEBUG else 30)
 SCIM_SERVICE_PROVIDER = {
     "USER_MODEL_GETTER": "apps.core.scim.adapters.person_model",
     "USER_ADAPTER": "apps.core.scim.adapters.ScimPerson",

@@ -1,25 +1,46 @@
 from django.contrib import admin
-from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 
 from apps.core.admin_base import TenantAdmin, principal_for
 from apps.core.people import DECIDER_ROLES, display_people, members_with_role, people_changelist, person_label
 
+from .admin_approvers import approver_labels, approvers_autocomplete, approvers_field, clean_approver_ids
 from .choices import OPEN_STEP_STATES
+from .deciders import needing_reassignment, waiting_for
 from .models import ApprovalChain, ApprovalRequest, ApprovalStep
 from .outcomes import target_model
 
 
 @admin.register(ApprovalChain)
 class ApprovalChainAdmin(TenantAdmin):
-    list_display = ("name", "entity_type", "approver_ids", "due_in_hours", "is_active")
+    list_display = ("name", "entity_type", "approvers", "due_in_hours", "is_active")
     list_filter = ("entity_type", "is_active")
     search_fields = ("name", "entity_type")
 
+    @admin.display(description="Approvers")
+    def approvers(self, obj):
+        labels = approver_labels(obj.tenant_id, list(obj.approver_ids or []))
+        return " → ".join(labels.get(v, v) for v in obj.approver_ids or []) or "—"
+
+    def get_urls(self):
+        return [path("approvers/autocomplete/", self.admin_site.admin_view(approvers_autocomplete),
+                     name="approvals_approvalchain_approvers"), *super().get_urls()]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "approver_ids" not in form.base_fields:
+            return form
+        actor = principal_for(request, obj, tenant_id=request.GET.get("tenant") or None)
+        tenant_id = actor.tenant_id if actor else None
+        field = approvers_field(tenant_id=tenant_id, url=reverse("admin:approvals_approvalchain_approvers"),
+                                help_text=ApprovalChain._meta.get_field("approver_ids").help_text)
+        return type(form.__name__, (form,), {"approver_ids": field, "picker_tenant_id": tenant_id,
+                                             "clean_approver_ids": clean_approver_ids})
+
 
 def approval_context(approval: ApprovalRequest) -> dict:
-    steps = list(approval.steps.order_by("step_index"))
+    steps = list(approval.steps.select_related("approver_group").order_by("step_index"))
     people = display_people(approval.tenant_id, {approval.requested_by_id, *(s.approver_id for s in steps),
                                                  *(s.delegated_to_id for s in steps)})
     return {"approval": approval, "chain": chain_progress(approval, steps, people), "people": people,
@@ -32,10 +53,18 @@ def chain_progress(request: ApprovalRequest, steps: list[ApprovalStep], people: 
     return [{
         "step": step,
         "number": step.step_index + 1,
-        "approver": people.get(step.approver_id, step.approver_id),
+        "approver": approver_label(step, people),
         "delegate": people.get(step.delegated_to_id, step.delegated_to_id) if step.delegated else "",
         "is_current": request.status == "pending" and step.step_index == request.current_step_index,
     } for step in steps]
+
+
+def approver_label(step: ApprovalStep, people: dict[str, str]) -> str:
+    """The approver by name; a group step not taken yet by its group (a decided one names its member)."""
+    if step.approver_id or not step.approver_group_id:
+        label = people.get(step.approver_id, step.approver_id) or "—"
+        return f"{label} (for {step.approver_group})" if step.approver_group_id else label
+    return f"Any member of {step.approver_group}"
 
 
 def target_of(admin_site, request, approval: ApprovalRequest) -> dict | None:
@@ -108,17 +137,28 @@ class MineFilter(admin.SimpleListFilter):
         principal = principal_for(request)
         if not self.value() or principal is None:
             return queryset
-        mine = queryset.filter(Q(approver_id=principal.person_id, delegated=False) | Q(delegated_to_id=principal.person_id))
+        mine = queryset.filter(waiting_for(principal.person_id))
         return mine.filter(status__in=OPEN_STEP_STATES) if self.value() == "open" else mine
+
+
+class ReassignFilter(admin.SimpleListFilter):
+    title = "needs reassignment"
+    parameter_name = "reassign"
+
+    def lookups(self, request, model_admin):
+        return [("needed", "Decider inactive")]
+
+    def queryset(self, request, queryset):
+        return needing_reassignment(queryset) if self.value() == "needed" else queryset
 
 
 @admin.register(ApprovalStep)
 class ApprovalStepAdmin(TenantAdmin):
     change_form_template = "admin/approvals/approvalstep/change_form.html"
     list_display = ("approval_request", "step", "approver", "status", "decision", "delegate", "decided_at")
-    list_filter = (MineFilter, "status", "decision")
+    list_filter = (MineFilter, ReassignFilter, "status", "decision")
     search_fields = ("approver_id", "delegated_to_id", "approval_request__title")
-    list_select_related = ("approval_request",)
+    list_select_related = ("approval_request", "approver_group")
     fieldsets = [
         (None, {"fields": ("approval_request", "step", "status", "decision", "comment", "decided_at")}),
         ("Approver", {"fields": ("approver", "delegated", "delegate")}),
@@ -133,7 +173,7 @@ class ApprovalStepAdmin(TenantAdmin):
 
     @admin.display(description="Approver", ordering="approver_id")
     def approver(self, obj):
-        return person_label(obj, "approver_id")
+        return approver_label(obj, getattr(obj, "_people", None) or {})
 
     @admin.display(description="Delegated to", ordering="delegated_to_id")
     def delegate(self, obj):
@@ -144,7 +184,7 @@ class ApprovalStepAdmin(TenantAdmin):
         return f"{obj.step_index + 1} of {obj.approval_request.total_steps}"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("approval_request")
+        return super().get_queryset(request).select_related("approval_request", "approver_group")
 
     def has_add_permission(self, request):
         return False

@@ -24,7 +24,9 @@ class ApprovalChain(TenantModel):
 
     name = models.CharField(max_length=200)
     entity_type = models.CharField(max_length=64, help_text="e.g. AccessRequest, Equipment, Travel, HRRequest, Policy")
-    approver_ids = models.JSONField(default=list, help_text="Ordered person ids, one sequential step each.")
+    approver_ids = models.JSONField(default=list, help_text=(
+        "Ordered approvers, one sequential step each: a person, a group (any active member may decide) "
+        "or \"manager\" (the requester's manager in the directory)."))
     due_in_hours = models.PositiveIntegerField(null=True, blank=True, help_text="Deadline after submission.")
     is_active = models.BooleanField(default=True)
 
@@ -41,7 +43,8 @@ class ApprovalRequest(ConcurrentTransitionMixin, TenantModel):
     id_prefix = "apr"
     event_entity = "request"
     visibility = Visibility(sees_all=("approver",), mine=(
-        "created_by", "requested_by_id", "steps__approver_id", "steps__delegated_to_id"))
+        "created_by", "requested_by_id", "steps__approver_id", "steps__delegated_to_id",
+        "steps__approver_group__members__id"))
     requester_field = "requested_by_id"
     field_aliases = {"requester_id": "requested_by_id"}
     # What is asked and of whom is fixed once submitted; the record it decides never changes.
@@ -110,11 +113,25 @@ class ApprovalRequest(ConcurrentTransitionMixin, TenantModel):
         self.completed_at = timezone.now()
 
 
+SOD = "Segregation of duties: you cannot decide a request you made or a record you are a party to."
+
+
 def _decider_only(step, actor) -> str | None:
     if actor.person_id in step.approval_request.parties():
-        return "Segregation of duties: you cannot decide a request you made or a record you are a party to."
-    if actor.person_id != step.decider_id:
+        return SOD
+    if not step.may_decide(actor.person_id):
+        if step.approver_group_id and not step.delegated:
+            return "Only an active member of this step's group (or its delegate, once delegated) can decide it."
         return "Only this step's approver (or its delegate, once delegated) can decide it."
+    return None
+
+
+def _decider_or_admin_reassigning(step, actor) -> str | None:
+    """Delegating is the decider's; an admin may hand on a step nobody can decide any more (its
+    decider deactivated, its group without an active member): the dashboard's "needs reassignment"."""
+    reason = _decider_only(step, actor)
+    if reason is None or reason == SOD or not actor.has_role("admin") or not step.needs_reassignment():
+        return reason
     return None
 
 
@@ -125,12 +142,16 @@ class ApprovalStep(ConcurrentTransitionMixin, TenantModel):
     id_prefix = "aps"
     event_entity = "step"
     visibility = Visibility(sees_all=("approver",), mine=(
-        "approver_id", "delegated_to_id", "approval_request__requested_by_id"))
+        "approver_id", "delegated_to_id", "approval_request__requested_by_id", "approver_group__members__id"))
     field_aliases = {"request_id": "approval_request_id"}
 
     approval_request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, related_name="steps", editable=False)
     step_index = models.PositiveIntegerField(editable=False)
-    approver_id = models.CharField(max_length=64, editable=False)
+    approver_id = models.CharField(max_length=64, blank=True, editable=False, help_text=(
+        "The person deciding; on a group step, empty until a member decides or delegates it."))
+    approver_group = models.ForeignKey("core.Group", null=True, blank=True, on_delete=models.DO_NOTHING,
+                                       db_constraint=False, related_name="+", editable=False,
+                                       help_text="A group step: any active member who is not a party may decide.")
     status = FSMField(max_length=16, choices=StepStatus.choices, default=StepStatus.WAITING, protected=False)
     decision = models.CharField(max_length=16, choices=Decision.choices, null=True, blank=True, editable=False)
     comment = models.TextField(blank=True, default="", editable=False)
@@ -146,11 +167,43 @@ class ApprovalStep(ConcurrentTransitionMixin, TenantModel):
         indexes = [
             models.Index(fields=["tenant_id", "approver_id", "status"], name="aps_tenant_approver"),
             models.Index(fields=["tenant_id", "delegated_to_id", "status"], name="aps_tenant_delegate"),
+            models.Index(fields=["tenant_id", "approver_group", "status"], name="aps_tenant_group"),
         ]
 
     @property
     def decider_id(self) -> str:
+        """The one person deciding (the delegate, else the approver); empty on an open group step."""
         return self.delegated_to_id if self.delegated else self.approver_id
+
+    @property
+    def is_group_step(self) -> bool:
+        """Decided by any eligible member of its group (until it is delegated or taken)."""
+        return bool(self.approver_group_id) and not self.delegated and not self.approver_id
+
+    def eligible_deciders(self) -> list[str]:
+        """Who may decide it now: the decider, or on a group step its active members who are not parties."""
+        from .deciders import group_deciders
+
+        if not self.is_group_step:
+            return [self.decider_id] if self.decider_id else []
+        return group_deciders(self.tenant_id, self.approver_group_id, self.approval_request.parties())
+
+    def may_decide(self, person_id: str) -> bool:
+        if not self.is_group_step:
+            return bool(person_id) and person_id == self.decider_id
+        from .deciders import is_active_member
+
+        return is_active_member(self.tenant_id, self.approver_group_id, person_id)
+
+    def needs_reassignment(self) -> bool:
+        from .deciders import needs_reassignment
+
+        return needs_reassignment(self)
+
+    def _take(self, actor) -> None:
+        """A group member acting on a group step becomes its approver (who decided stays on the step)."""
+        if self.is_group_step and actor is not None and self.may_decide(actor.person_id):
+            self.approver_id = actor.person_id
 
     @property
     def requester_person_id(self) -> str | None:
@@ -161,16 +214,21 @@ class ApprovalStep(ConcurrentTransitionMixin, TenantModel):
         pass
 
     @transition(field="status", source=[StepStatus.PENDING, StepStatus.DELEGATED], target=StepStatus.APPROVED, custom=DECIDER, event="approved")
-    def approve(self, *, comment: str = ""):
+    def approve(self, *, actor=None, comment: str = ""):
+        self._take(actor)
         self._decide(Decision.APPROVED, comment)
 
     @transition(field="status", source=[StepStatus.PENDING, StepStatus.DELEGATED], target=StepStatus.REJECTED, custom=DECIDER, event="rejected")
-    def reject(self, *, comment: str = ""):
+    def reject(self, *, actor=None, comment: str = ""):
+        self._take(actor)
         self._decide(Decision.REJECTED, comment)
 
     @transition(field="status", source=[StepStatus.PENDING, StepStatus.DELEGATED], target=StepStatus.DELEGATED,
-                custom={**DECIDER, "doc": "Body `delegated_to_id`: only the delegate can decide afterwards."}, event="delegated")
-    def delegate(self, *, delegated_to_id: str):
+                custom={**DECIDER, "check": _decider_or_admin_reassigning,
+                        "doc": "Body `delegated_to_id`: only the delegate can decide afterwards. An admin may "
+                               "reassign a step whose decider is no longer active."}, event="delegated")
+    def delegate(self, *, actor=None, delegated_to_id: str):
+        self._take(actor)
         self.delegated_to_id = delegated_to_id
         self.delegated = True
 

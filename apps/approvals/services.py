@@ -14,11 +14,12 @@ from apps.core import services as core
 from apps.core.exceptions import Conflict, Forbidden, TransitionConflict
 from apps.core.fsm import transitions_of
 from apps.core.parties import decision_parties
-from apps.core.people import DECIDER_ROLES, has_role
+from apps.core.people import DECIDER_ROLES, may_act
 from apps.core.principal import Principal, system_principal
 from apps.operations.choices import PendingStatus
 from apps.operations.models import Pending
 
+from .approvers import check_chain_entries, resolve_approvers
 from .choices import OPEN_REQUEST_STATES, RequestStatus, StepStatus
 from .models import ApprovalChain, ApprovalRequest, ApprovalStep
 from .outcomes import normalize, target_model
@@ -35,6 +36,21 @@ def _check_approvers(approver_ids: list[str], parties: set[str]) -> None:
         raise ValidationError({"approver_ids": "Each approver may appear only once."})
     if parties & set(approver_ids):
         raise ValidationError({"approver_ids": "The requester (or another party to the record) cannot approve it."})
+
+
+@core.serves(ApprovalChain, "create")
+@transaction.atomic
+def approval_chain_create(*, actor: Principal, data: dict) -> ApprovalChain:
+    check_chain_entries(tenant_id=actor.tenant_id, entries=data.get("approver_ids"))
+    return core.record_create(actor=actor, obj=ApprovalChain(**data))
+
+
+@core.serves(ApprovalChain, "update")
+@transaction.atomic
+def approval_chain_update(*, actor: Principal, obj: ApprovalChain, data: dict, if_match: str | None = None) -> ApprovalChain:
+    if "approver_ids" in data:
+        check_chain_entries(tenant_id=actor.tenant_id, entries=data["approver_ids"])
+    return core.record_update(actor=actor, obj=obj, data=data, if_match=if_match)
 
 
 def open_request_for(*, tenant_id: str, entity_id: str) -> ApprovalRequest | None:
@@ -97,12 +113,16 @@ def approval_request_create(*, actor: Principal, data: dict) -> ApprovalRequest:
     elif approver_ids is None:
         approver_ids = [p for p in (chain.approver_ids if chain else []) if p not in parties]
     _check_approvers(approver_ids, parties)
-    request.total_steps = len(approver_ids)
+    # Whoever files it is a party too (they may never decide it): a manager or group is checked against both.
+    approvers = resolve_approvers(tenant_id=actor.tenant_id, entries=approver_ids,
+                                  requester_id=request.requested_by_id, parties=parties | {actor.person_id})
+    request.total_steps = len(approvers)
     if chain and chain.due_in_hours and not request.due_at:
         request.due_at = timezone.now() + timedelta(hours=chain.due_in_hours)
     core.record_create(actor=actor, obj=request)
-    for index, approver in enumerate(approver_ids):
-        step = ApprovalStep(approval_request=request, step_index=index, approver_id=approver)
+    for index, approver in enumerate(approvers):
+        step = ApprovalStep(approval_request=request, step_index=index, approver_id=approver.person_id,
+                            approver_group=approver.group)
         core.record_create(actor=actor, obj=step, emit=False)
     return request
 
@@ -125,7 +145,8 @@ def _unqueue(*, actor: Principal, step: ApprovalStep) -> None:
 def _activate(*, actor: Principal, request: ApprovalRequest, index: int) -> None:
     step = request.steps.get(step_index=index)
     step = core.record_transition(actor=actor, obj=step, name="activate", check_permission=False)
-    _queue(actor=actor, request=request, step=step, assignee=step.approver_id)
+    for assignee in step.eligible_deciders():  # a group step: in every member's queue until one decides
+        _queue(actor=actor, request=request, step=step, assignee=assignee)
 
 
 @core.serves(ApprovalRequest, "submit")
@@ -244,8 +265,8 @@ def approval_step_delegate(*, actor: Principal, obj: ApprovalStep, delegated_to_
     request = core.lock(obj.approval_request)
     if delegated_to_id == actor.person_id or delegated_to_id in request.parties():
         raise ValidationError({"delegated_to_id": "Delegate to someone else than yourself and the parties to the request."})
-    if not has_role(request.tenant_id, delegated_to_id, DECIDER_ROLES):
-        raise ValidationError({"delegated_to_id": f"{delegated_to_id!r} is not an approver of this tenant."})
+    if (reason := may_act(request.tenant_id, delegated_to_id, DECIDER_ROLES, what="an approver")) is not None:
+        raise ValidationError({"delegated_to_id": reason})
     step = core.record_transition(actor=actor, obj=obj, name="delegate", if_match=if_match,
                                   body={"delegated_to_id": delegated_to_id, "comment": comment})
     _unqueue(actor=actor, step=step)

@@ -15,6 +15,7 @@ from unfold.widgets import UnfoldAdminTextareaWidget
 
 from . import services
 from .admin_forms import check_choices_of_one_tenant, service_form, tenant_choice_form
+from .directory_services import check_references
 from .exceptions import DomainError
 from .fsm import available_transitions, state_field, transitions_of
 from .models import TenantModel
@@ -232,12 +233,14 @@ class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
                 return None
         if change:
             data = {name: getattr(obj, name) for name in form.changed_data if hasattr(obj, name)}
+            check_references(tenant_id=actor.tenant_id, model=self.model, values=data)  # strict mode, as the API
             update = services.dispatch(self.model, "update") or services.record_update
             return update(actor=actor, obj=obj, data=data)
         service = services.dispatch(self.model, "create")
+        data = {f.name: getattr(obj, f.name) for f in self.model._meta.concrete_fields if f.name in form.cleaned_data}
+        check_references(tenant_id=actor.tenant_id, model=self.model, values=data)
         if service is None:
             return services.record_create(actor=actor, obj=obj)
-        data = {f.name: getattr(obj, f.name) for f in self.model._meta.concrete_fields if f.name in form.cleaned_data}
         return service(actor=actor, data=data)
 
     def save_model(self, request, obj, form, change):
@@ -310,6 +313,7 @@ class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
         service = services.dispatch(type(obj), name)
         try:
             with transaction.atomic():  # a bulk action's rows each on their own: a refusal keeps the others
+                check_references(tenant_id=actor.tenant_id, model=type(obj), values=body)  # e.g. a delegate
                 if service is not None:
                     service(actor=actor, obj=obj, **body)
                 else:

@@ -204,6 +204,10 @@ class JWTAuthentication(authentication.BaseAuthentication):
         if isinstance(client_id, str) and client_id:
             app_id = app_slug_for_client(tenant_id, client_id)
         principal = Principal(person_id=sub[:64], tenant_id=tenant_id[:64], roles=frozenset(roles), app_id=app_id)
+        from .directory_services import is_deactivated  # models: not importable when settings load this module
+
+        if is_deactivated(principal.tenant_id, principal.person_id):
+            raise exceptions.AuthenticationFailed("The token's subject is deactivated in the tenant's directory.")
         return principal, claims
 
     def authenticate_header(self, request):

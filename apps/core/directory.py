@@ -15,6 +15,15 @@ from .principal import STAFF_ROLES
 PERSON = "person"
 GROUP = "group"
 PERSON_LIST = "person_list"
+APPROVER_LIST = "approver_list"  # approval chains: person ids, group ids and MANAGER, one step each
+MANAGER = "manager"  # in an approver list: the requester's manager (Person.manager), resolved per request
+
+
+def approver_kind(value: str) -> str:
+    """What one entry of an approver list names: MANAGER, a GROUP (its `grp_` id) or a PERSON."""
+    if value == MANAGER:
+        return MANAGER
+    return GROUP if value.startswith(f"{Group.id_prefix}_") else PERSON
 
 
 class ChosenBy:
@@ -42,8 +51,8 @@ DIRECTORY_FIELDS: dict[str, dict] = {
     "operations.Equipment": {"requester_id": PERSON, "approver_id": PERSON},
     "operations.Travel": {"requester_id": PERSON, "approver_id": PERSON},
     "operations.Pending": {"assignee_id": PERSON, "requested_by_id": PERSON},
-    "approvals.ApprovalChain": {"approver_ids": PERSON_LIST},
-    "approvals.ApprovalRequest": {"requested_by_id": PERSON, "approver_ids": PERSON_LIST},
+    "approvals.ApprovalChain": {"approver_ids": APPROVER_LIST},
+    "approvals.ApprovalRequest": {"requested_by_id": PERSON, "approver_ids": APPROVER_LIST},
     "approvals.ApprovalStep": {"approver_id": PERSON, "delegated_to_id": PERSON},
     "policies.Policy": {"owner_id": PERSON},
     "integration.Connector": {"owner_id": PERSON, "user_id": PERSON, "group_id": GROUP},

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from . import events
 from . import services as core
-from .directory import GROUP, PERSON, PERSON_LIST, ChosenBy, DirectorySettings, Group, Person, ScimToken, directory_fields
+from .directory import APPROVER_LIST, GROUP, MANAGER, PERSON, PERSON_LIST, ChosenBy, approver_kind, DirectorySettings, Group, Person, ScimToken, directory_fields
 from .exceptions import Conflict
 from .principal import Principal
 
@@ -65,6 +65,7 @@ def person_update(*, actor: Principal, obj: Person, data: dict, if_match: str | 
     obj = core.record_update(actor=actor, obj=obj, data=data, if_match=if_match)
     if was_active != obj.active:
         events.emit(obj=obj, action="deactivated" if not obj.active else "reactivated", actor=actor)
+        forget_person(obj.tenant_id, obj.pk)
     return obj
 
 
@@ -82,6 +83,7 @@ def person_delete(*, actor: Principal, obj: Person, if_match: str | None = None)
         obj = core.record_update(actor=actor, obj=obj, data={"active": False})
     obj.groups.clear()
     core.record_delete(actor=actor, obj=obj, if_match=if_match)
+    forget_person(obj.tenant_id, obj.pk)
 
 
 # -- groups ------------------------------------------------------------------------------
@@ -175,6 +177,35 @@ def is_strict(tenant_id: str) -> bool:
     return strict
 
 
+_deactivated_memo: dict[tuple[str, str], tuple[bool, float]] = {}
+DEACTIVATED_MEMO_MAX = 8192
+
+
+def is_deactivated(tenant_id: str, person_id: str) -> bool:
+    """Whether `person_id` is a Person of the tenant's directory who was deactivated or deleted (an
+    id the directory does not hold is not: service subjects, staff the directory does not list).
+    Remembered for DIRECTORY_ACTIVE_CACHE_SECONDS per process (0: one primary-key read each time);
+    a change through person_update/person_delete forgets it at once in this process."""
+    ttl = getattr(settings, "DIRECTORY_ACTIVE_CACHE_SECONDS", 0)
+    key = (tenant_id, person_id)
+    memo = _deactivated_memo.get(key)
+    if memo is not None and memo[1] > time.monotonic():
+        return memo[0]
+    row = Person.all_objects.filter(tenant_id=tenant_id, pk=person_id).values_list("active", "is_deleted").first()
+    gone = row is not None and (not row[0] or row[1])
+    if ttl > 0:
+        if len(_deactivated_memo) >= DEACTIVATED_MEMO_MAX:
+            _deactivated_memo.clear()
+        _deactivated_memo[key] = (gone, time.monotonic() + ttl)
+    return gone
+
+
+def forget_person(tenant_id: str, person_id: str) -> None:
+    """Now (this transaction's later reads) and after commit (a read in between cached the old row)."""
+    _deactivated_memo.pop((tenant_id, person_id), None)
+    transaction.on_commit(lambda: _deactivated_memo.pop((tenant_id, person_id), None))
+
+
 @core.serves(DirectorySettings, "create")
 def directory_settings_create(*, actor: Principal, data: dict) -> DirectorySettings:
     return directory_settings_set(actor=actor, strict=bool(data.get("strict")))
@@ -213,6 +244,11 @@ def check_references(*, tenant_id: str, model, values: dict, instance=None) -> N
             continue
         if isinstance(kind, ChosenBy):
             kind = kind.kind(values, instance)
+        if kind == APPROVER_LIST:  # the manager is resolved (and checked) when a request is made
+            for value in values[name]:
+                if isinstance(value, str) and approver_kind(value) != MANAGER:
+                    wanted[approver_kind(value)].append((name, value))
+            continue
         ids = values[name] if kind == PERSON_LIST else [values[name]]
         for value in ids:
             wanted[GROUP if kind == GROUP else PERSON].append((name, value))

@@ -57,10 +57,22 @@ def display_person(tenant_id: str, person_id: str | None) -> str:
     return display_people(tenant_id, [person_id]).get(person_id, "") if person_id else ""
 
 
+def directory_knows_people(tenant_id: str) -> bool:
+    """Whether the tenant keeps a directory (SCIM or the admin): then only its active people may act."""
+    return Person.all_objects.filter(tenant_id=tenant_id).exists()
+
+
+def _unlisted_people():
+    return ~Exists(Person.objects.filter(tenant_id=OuterRef("tenant_id"), pk=OuterRef("person_id"), active=True))
+
+
 def members_with_role(tenant_id: str, roles: tuple[str, ...]) -> list[tuple[str, str]]:
-    """(person id, label) of the tenant's active staff holding one of `roles`, by label."""
-    memberships = (StaffMembership.objects.filter(tenant_id=tenant_id, user__is_active=True)
-                   .exclude(Exists(_inactive_people())).select_related("user")
+    """(person id, label) of the tenant's active staff holding one of `roles`, by label; when the
+    tenant keeps a directory, only those it holds as active people (as may_act accepts)."""
+    memberships = StaffMembership.objects.filter(tenant_id=tenant_id, user__is_active=True)
+    if directory_knows_people(tenant_id):
+        memberships = memberships.exclude(_unlisted_people())
+    memberships = (memberships.exclude(Exists(_inactive_people())).select_related("user")
                    .annotate(person_label=Subquery(Person.objects.filter(
                        tenant_id=OuterRef("tenant_id"), pk=OuterRef("person_id")).values("display_name")[:1]),
                              person_email=Subquery(Person.objects.filter(
@@ -81,6 +93,18 @@ def has_role(tenant_id: str, person_id: str, roles: tuple[str, ...]) -> bool:
     membership = (StaffMembership.objects.filter(tenant_id=tenant_id, person_id=person_id, user__is_active=True)
                   .exclude(Exists(_inactive_people())).only("roles").first())
     return membership is not None and bool(set(membership.roles or ()) & set(roles))
+
+
+def may_act(tenant_id: str, person_id: str, roles: tuple[str, ...], *, what: str) -> str | None:
+    """Why `person_id` may not be handed work needing `roles` (a delegate, an assignee); None when
+    they may: an active staff member with the role, who is an active person of the tenant's
+    directory when the tenant keeps one (a staff login the directory does not list is refused then)."""
+    if not has_role(tenant_id, person_id, roles):
+        return f"{person_id!r} is not {what} of this tenant (an active staff member with the role)."
+    if directory_knows_people(tenant_id) and not Person.objects.filter(
+            tenant_id=tenant_id, pk=person_id, active=True).exists():
+        return f"{person_id!r} is not an active person of this tenant's directory."
+    return None
 
 
 def label_rows(rows: list, fields: tuple[str, ...]) -> None:

@@ -82,23 +82,28 @@ def _holds(model, path: str, person_id, when: Q | None) -> Q:
     split = _to_many_split(model, path)
     if split is None:
         return _both(Q(**{path: person_id}), when)
-    related, back, rest = split
-    inner = related._default_manager.filter(**{back: OuterRef("pk"), rest: person_id})
+    related, back, outer, rest = split
+    inner = related._default_manager.filter(**{back: OuterRef(outer), rest: person_id})
     return _both(Q(Exists(inner)), when)
 
 
 def _to_many_split(model, path: str):
-    """(related model, its lookup back to `model`, the rest of the path) when the path's first
-    relation is to-many; None when it only follows forward relations."""
+    """(related model, its lookup matching the outer row, the outer column, the rest of the path)
+    when the path crosses a to-many relation: first (`steps__approver_id`: the steps whose request
+    is the row), or right behind one foreign key (`approver_group__members__id`: the group the row
+    names, holding the member). None when it only follows forward relations."""
     parts = path.split("__")
     current = model
     for i, part in enumerate(parts[:-1]):
         field = current._meta.get_field(part)
         if field.one_to_many or field.many_to_many:
-            if i:
-                raise ValueError(f"{model.__name__}.visibility: a to-many relation must come first in {path!r}")
-            back = field.remote_field.name if field.auto_created else field.related_query_name()
-            return field.related_model, back, "__".join(parts[1:])
+            if i == 0:
+                back = field.remote_field.name if field.auto_created else field.related_query_name()
+                return field.related_model, back, "pk", "__".join(parts[1:])
+            if i == 1:
+                return current, "pk", parts[0], "__".join(parts[1:])
+            raise ValueError(f"{model.__name__}.visibility: a to-many relation must come first, or right after "
+                             f"one foreign key, in {path!r}")
         current = field.related_model
     current._meta.get_field(parts[-1])
     return None

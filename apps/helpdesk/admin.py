@@ -16,6 +16,7 @@ from apps.core.exceptions import DomainError
 from apps.core.people import AGENT_ROLES, display_people, members_with_role, people_changelist, person_label
 
 from .models import BusinessCalendar, SLAPolicy, Ticket, TicketComment
+from .reassignment import assigned_to_inactive
 from .services import check_assignee, ticket_comment_create, ticket_update
 from .sla_display import sla_view
 
@@ -25,7 +26,8 @@ class QueueFilter(admin.SimpleListFilter):
     parameter_name = "queue"
 
     def lookups(self, request, model_admin):
-        return [("mine", "My tickets"), ("unassigned", "Unassigned"), ("overdue", "SLA breached or at risk")]
+        return [("mine", "My tickets"), ("unassigned", "Unassigned"), ("overdue", "SLA breached or at risk"),
+                ("reassign", "Assigned to someone inactive")]
 
     def queryset(self, request, queryset):
         open_ = queryset.exclude(status__in=["resolved", "closed"])
@@ -36,6 +38,8 @@ class QueueFilter(admin.SimpleListFilter):
             return open_.filter(assigned_to_id__isnull=True)
         if self.value() == "overdue":
             return open_.filter(sla_state__in=["warning", "breached"])
+        if self.value() == "reassign":
+            return assigned_to_inactive(queryset)
         return queryset
 
 

@@ -6,6 +6,7 @@ from django.db.models.functions import TruncDate, TruncWeek
 from apps.core.dashboard import DashboardScope, bars, dashboard_panel
 
 from .models import Ticket
+from .reassignment import assigned_to_inactive
 
 DAYS = 14
 WEEKS = 8
@@ -68,3 +69,12 @@ def trends(scope: DashboardScope) -> dict:
     attainment = [{"week": row["w"].strftime("%d %b"), "total": row["total"],
                    "pct": round(100 * row["met"] / row["total"]) if row["total"] else 100} for row in weekly]
     return {"per_day": per_day, "attainment": attainment}
+
+
+@dashboard_panel(template="dashboard/helpdesk_reassign.html", order=35)
+def tickets_to_reassign(scope: DashboardScope) -> dict:
+    """Open tickets assigned to someone deactivated: for agents and admins, who may reassign them."""
+    if not scope.principal.has_role("agent"):
+        return {"tickets_to_reassign_count": None}
+    return {"tickets_to_reassign_count": assigned_to_inactive(scope.visible(Ticket)).count(),
+            "tickets_to_reassign_url": scope.link("helpdesk_ticket", queue="reassign")}

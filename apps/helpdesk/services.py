@@ -12,7 +12,7 @@ from apps.core import services as core
 from apps.core.exceptions import Forbidden
 from apps.core.ids import new_id
 from apps.core.models import Counter, Event
-from apps.core.people import AGENT_ROLES, has_role
+from apps.core.people import AGENT_ROLES, may_act
 from apps.core.principal import Principal
 
 from .choices import SLAState, TicketStatus
@@ -21,9 +21,10 @@ from .sla import refresh_sla
 
 
 def check_assignee(*, tenant_id: str, person_id: str | None) -> None:
-    """A ticket is assigned to one of the tenant's agents (or nobody): a typo would leave it with no one."""
-    if person_id and not has_role(tenant_id, person_id, AGENT_ROLES):
-        raise ValidationError({"assigned_to_id": f"{person_id!r} is not an agent of this tenant."})
+    """A ticket is assigned to one of the tenant's active agents (or nobody): a typo, or someone who
+    has left, would leave it with no one."""
+    if person_id and (reason := may_act(tenant_id, person_id, AGENT_ROLES, what="an agent")) is not None:
+        raise ValidationError({"assigned_to_id": reason})
 
 
 def next_ticket_number(tenant_id: str) -> str:

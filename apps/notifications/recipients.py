@@ -50,8 +50,21 @@ def _step_of(step: dict) -> str:
     return f"{step.get('step_index', 0) + 1} of {step.get('approval_request_id')}"
 
 
+def _group_deciders(event: Event) -> Recipients:
+    """A group step: every active member who may decide it (apps.approvals.deciders says who)."""
+    from apps.approvals.models import ApprovalStep
+
+    step = ApprovalStep.objects.filter(tenant_id=event.tenant_id, pk=event.payload.get("id")).first()
+    if step is None or not step.is_group_step:
+        return []
+    reason = f"member of {step.approver_group}, approvers of step {_step_of(event.payload)}"
+    return [(person_id, reason) for person_id in step.eligible_deciders()]
+
+
 def step_approver(event: Event) -> Recipients:
     step = event.payload
+    if step.get("approver_group_id") and not step.get("approver_id"):
+        return _group_deciders(event)
     return _one(step.get("approver_id"), f"approver of step {_step_of(step)}")
 
 
@@ -67,6 +80,9 @@ def current_decider(event: Event) -> Recipients:
     step = ApprovalStep.objects.filter(tenant_id=event.tenant_id, approval_request_id=event.entity_id,
                                        step_index=request.get("current_step_index", 0)).first()
     index = request.get("current_step_index", 0) + 1
+    if step is not None and step.is_group_step:
+        return [(p, f"member of {step.approver_group}, deciders of step {index} of {event.entity_id}, falling due")
+                for p in step.eligible_deciders()]
     return _one(step and step.decider_id, f"decider of step {index} of {event.entity_id}, falling due")
 
 

@@ -39,16 +39,35 @@ def local_passwords_off(user) -> bool:
         tenant_id=membership.tenant_id, local_passwords_allowed=False).exists()
 
 
+def deactivated_staff(user) -> bool:
+    """A staff member whose directory entry (their membership's person) is deactivated or deleted."""
+    membership = getattr(user, "membership", None)
+    return membership is not None and services.deactivated_in_directory(membership.tenant_id, membership.person_id)
+
+
 class TenantPasswordBackend(ModelBackend):
     """Django's username/password sign-in, refused to staff of a tenant that switched local
-    passwords off (they sign in through the provider)."""
+    passwords off (they sign in through the provider) and to staff the directory deactivated."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is not None and local_passwords_off(user):
             logger.info("signin_password_refused", extra={"user": user.pk})
             return None
+        if user is not None and deactivated_staff(user):
+            logger.info("signin_deactivated_refused", extra={"user": user.pk})
+            return None
         return user
+
+    def get_user(self, user_id):
+        return session_user(self, user_id)
+
+
+def session_user(backend, user_id):
+    """The session's user, unless they or their directory entry were deactivated since they signed
+    in: their next request is signed out (one primary-key read of the person per admin request)."""
+    user = ModelBackend.get_user(backend, user_id)
+    return None if user is None or deactivated_staff(user) else user
 
 
 class TenantOIDCBackend(OIDCAuthenticationBackend):
@@ -99,7 +118,7 @@ class TenantOIDCBackend(OIDCAuthenticationBackend):
         return payload
 
     def get_user(self, user_id):
-        return ModelBackend.get_user(self, user_id)  # an inactive user's session ends (mozilla's does not check)
+        return session_user(self, user_id)  # an inactive user's session ends (mozilla's does not check)
 
     def get_or_create_user(self, access_token, id_token, payload):
         userinfo = self.get_userinfo(access_token, id_token, payload)

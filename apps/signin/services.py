@@ -5,8 +5,9 @@ import logging
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Q
 
-from apps.core.models import StaffMembership
+from apps.core.models import Person, StaffMembership
 from apps.integration.secret_store import secret_path, secret_store
 
 from . import tokens
@@ -21,6 +22,17 @@ class SignInRefused(Exception):
 
 
 NO_ROLE = "Your groups at the identity provider give you no role in this back office."
+DEACTIVATED = "Your account is deactivated in this organisation's directory; ask an administrator."
+
+
+def deactivated_in_directory(tenant_id: str, person_id: str, email: str = "") -> bool:
+    """Whether the tenant's directory holds this person only as deactivated (or deleted): by their
+    person id, else (someone the provider signs in for the first time) by their email address."""
+    rows = list(Person.all_objects.filter(tenant_id=tenant_id, pk=person_id).values_list("active", "is_deleted"))
+    if not rows and email:
+        rows = list(Person.all_objects.filter(Q(email__iexact=email) | Q(user_name__iexact=email),
+                                              tenant_id=tenant_id).values_list("active", "is_deleted")[:20])
+    return bool(rows) and not any(active and not deleted for active, deleted in rows)
 
 
 def _secret_path(provider: IdentityProvider) -> str:
@@ -103,6 +115,10 @@ def staff_sign_in(*, provider: IdentityProvider, claims: dict) -> User | None:
     membership = _matching_membership(provider, person_id_for(provider, sub), email)
     if membership is not None and membership.user.is_superuser:
         raise SignInRefused("Superusers sign in with their password, not through a tenant's provider.")
+    person_id = membership.person_id if membership is not None else person_id_for(provider, sub)
+    if deactivated_in_directory(provider.tenant_id, person_id, email):
+        logger.info("signin_deactivated_refused", extra={"tenant": provider.tenant_id, "person": person_id})
+        raise SignInRefused(DEACTIVATED)
     if not roles:
         if membership is not None and membership.roles:
             membership.roles = []

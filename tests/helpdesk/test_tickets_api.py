@@ -245,7 +245,8 @@ def test_list_query_count_does_not_depend_on_page_size(agent):
         with CaptureQueriesContext(connection) as ctx:
             assert len(agent.get(TICKETS, {"page_size": size}).json()["results"]) == size
         counts.append(len(ctx.captured_queries))
-    assert counts[0] == counts[1] == counts[2] <= 3
+    # 4: the page, its count-free cursor, labels, and (DEBUG: DIRECTORY_ACTIVE_CACHE_SECONDS=0) the token subject's active flag
+    assert counts[0] == counts[1] == counts[2] <= 4
 
 
 def test_update_validation_changes_nothing(agent):

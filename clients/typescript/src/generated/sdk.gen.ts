@@ -167,6 +167,8 @@ export class Steps extends HeyApiClient {
                     app_id__in: { array: { explode: false } },
                     approval_request__in: { array: { explode: false } },
                     approval_request_id__in: { array: { explode: false } },
+                    approver_group__in: { array: { explode: false } },
+                    approver_group_id__in: { array: { explode: false } },
                     approver_id__in: { array: { explode: false } },
                     created_by__in: { array: { explode: false } },
                     delegated_to_id__in: { array: { explode: false } },
@@ -222,7 +224,7 @@ export class Steps extends HeyApiClient {
      *
      * A step in an approval request's chain; only its approver (or the delegate) decides it.
      *
-     * Body `delegated_to_id`: only the delegate can decide afterwards.
+     * Body `delegated_to_id`: only the delegate can decide afterwards. An admin may reassign a step whose decider is no longer active.
      *
      * From `delegated`, `pending` to `delegated`. Allowed for: anyone who can see the record.
      *

@@ -385,6 +385,10 @@ export type ApprovalRequestStatusEnum = 'draft' | 'pending' | 'approved' | 'reje
 export type ApprovalStep = {
     readonly id: string;
     readonly approval_request_id: string;
+    /**
+     * A group step's group: any active member who is not a party may decide it. approver_id is empty until a member decides or delegates it, then names that member.
+     */
+    readonly approver_group_id: string | null;
     readonly tenant_id: string;
     readonly app_id: string | null;
     readonly created_at: string;
@@ -402,6 +406,9 @@ export type ApprovalStep = {
      */
     tags?: Array<string>;
     readonly step_index: number;
+    /**
+     * The person deciding; on a group step, empty until a member decides or delegates it.
+     */
     readonly approver_id: string;
     readonly status: ApprovalStepStatusEnum;
     readonly decision: ApprovalStepDecisionEnum | NullEnum;
@@ -3188,7 +3195,7 @@ export type ApprovalRequestWritable = {
  */
 export type ApprovalRequestRequestWritable = {
     /**
-     * Ordered person ids, one sequential step each. Without it the tenant's chain for entity_type applies.
+     * Ordered approvers, one sequential step each: person ids, group ids (any active member who is not a party decides) or "manager" (the requester's manager in the directory). Without it the tenant's chain for entity_type applies.
      */
     approver_ids?: Array<string>;
     source?: string;
@@ -4403,6 +4410,16 @@ export type ApprovalsStepsListData = {
          * One of several values: repeat the parameter (`approval_request_id__in=a&approval_request_id__in=b`) or separate them with commas (`approval_request_id__in=a,b`). `me` is the caller.
          */
         approval_request_id__in?: Array<string>;
+        approver_group?: string;
+        /**
+         * One of several values: repeat the parameter (`approver_group__in=a&approver_group__in=b`) or separate them with commas (`approver_group__in=a,b`). `me` is the caller.
+         */
+        approver_group__in?: Array<string>;
+        approver_group_id?: string;
+        /**
+         * One of several values: repeat the parameter (`approver_group_id__in=a&approver_group_id__in=b`) or separate them with commas (`approver_group_id__in=a,b`). `me` is the caller.
+         */
+        approver_group_id__in?: Array<string>;
         approver_id?: string;
         /**
          * One of several values: repeat the parameter (`approver_id__in=a&approver_id__in=b`) or separate them with commas (`approver_id__in=a,b`). `me` is the caller.

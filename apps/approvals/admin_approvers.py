@@ -1,0 +1,102 @@
+"""The approval chain's approver picker: people, groups of the tenant and "the requester's manager".
+
+The person picker of apps/core/admin_people.py, widened: its autocomplete also offers the
+tenant's groups and the manager token, its labels name groups, and its check refuses a person or
+group the tenant's directory does not hold (another tenant's group is unknown here). The service
+(approvals.approvers.check_chain_entries) checks the groups again, whoever writes the chain.
+"""
+from django import forms
+from django.db.models import Q
+from django.http import JsonResponse
+from unfold.widgets import UnfoldAdminMultipleAutocompleteWidget
+
+from apps.core.admin_base import principal_for
+from apps.core.admin_people import PAGE, PeopleField, known_people
+from apps.core.directory import GROUP, MANAGER, PERSON, approver_kind
+from apps.core.models import Group, Person
+from apps.core.people import display_people
+
+MANAGER_LABEL = "The requester's manager"
+
+
+def _group_label(group: Group) -> str:
+    return f"{group.display_name or group.pk} (group: any member)"
+
+
+def approver_labels(tenant_id: str | None, values: list[str]) -> dict[str, str]:
+    if not tenant_id:
+        return {v: v for v in values}
+    groups = {g.pk: _group_label(g) for g in Group.objects.filter(
+        tenant_id=tenant_id, pk__in=[v for v in values if approver_kind(v) == GROUP])}
+    people = display_people(tenant_id, [v for v in values if approver_kind(v) == PERSON])
+    return {v: MANAGER_LABEL if v == MANAGER else groups.get(v) or people.get(v, v) for v in values}
+
+
+def approvers_autocomplete(request):
+    """select2's JSON, as people_autocomplete answers: the manager token, then groups, then active people."""
+    principal = principal_for(request, tenant_id=request.GET.get("tenant") or None)
+    if principal is None:
+        return JsonResponse({"results": [], "pagination": {"more": False}})
+    term = request.GET.get("term", "").strip()[:100]
+    try:
+        page = max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        page = 1
+    options: list[dict] = []
+    if not term or "manager" in term.lower():
+        options.append({"id": MANAGER, "text": MANAGER_LABEL})
+    groups = Group.objects.visible_to(principal)
+    people = Person.objects.visible_to(principal).filter(active=True)
+    if term:
+        groups = groups.filter(Q(display_name__icontains=term) | Q(pk=term))
+        people = people.filter(Q(display_name__icontains=term) | Q(email__icontains=term)
+                               | Q(user_name__icontains=term) | Q(pk=term))
+    enough = page * PAGE + 1  # of each kind, to fill every page up to this one
+    options += [{"id": g.pk, "text": _group_label(g)} for g in groups.order_by("display_name", "pk")[:enough]]
+    options += [{"id": p.pk, "text": p.label} for p in people.order_by("display_name", "pk")[:enough]]
+    return JsonResponse({"results": options[(page - 1) * PAGE:page * PAGE],
+                         "pagination": {"more": len(options) > page * PAGE}})
+
+
+class ApproversPicker(UnfoldAdminMultipleAutocompleteWidget):
+    option_template_name = "django/forms/widgets/select_option.html"
+
+    def __init__(self, *, tenant_id: str | None, url: str):
+        super().__init__({"data-ajax--url": url + (f"?tenant={tenant_id}" if tenant_id else ""),
+                          "data-testid": "approver-picker"})
+        self.tenant_id = tenant_id
+
+    def optgroups(self, name, value, attrs=None):
+        chosen = [v for v in value if v]
+        labels = approver_labels(self.tenant_id, chosen)
+        self.choices = [("", ""), *((v, labels[v]) for v in chosen)]
+        return super().optgroups(name, value, attrs)
+
+
+def approvers_field(*, tenant_id: str | None, url: str, help_text: str) -> PeopleField:
+    return PeopleField(required=False, label="Approvers", help_text=help_text,
+                       widget=ApproversPicker(tenant_id=tenant_id, url=url))
+
+
+def unknown_approvers(tenant_id: str, values: list[str], before: list[str]) -> list[str]:
+    """The entries added since `before` that name no active person, staff member or group of the tenant."""
+    new = set(values) - set(before)
+    people = {v for v in new if approver_kind(v) == PERSON}
+    groups = {v for v in new if approver_kind(v) == GROUP}
+    known = known_people(tenant_id, people) | set(
+        Group.objects.filter(tenant_id=tenant_id, pk__in=groups).values_list("pk", flat=True))
+    return sorted((people | groups) - known)
+
+
+def clean_approver_ids(form):
+    value = form.cleaned_data.get("approver_ids") or []
+    if not value:
+        raise forms.ValidationError("Name at least one approver.")
+    tenant_id = getattr(form, "picker_tenant_id", None)
+    if tenant_id:
+        unknown = unknown_approvers(tenant_id, value, PeopleField().prepare_value(form.initial.get("approver_ids")))
+        if unknown:
+            raise forms.ValidationError(f"Not an active person of this tenant: {', '.join(unknown)}."
+                                        if all(approver_kind(u) == PERSON for u in unknown)
+                                        else f"Not an active person or a group of this tenant: {', '.join(unknown)}.")
+    return value

@@ -1,0 +1,79 @@
+"""What an approver list names, one step each: a person id, a group id (`grp_…`: any active member
+who is not a party decides) or `manager` (the requester's manager in the directory).
+
+A chain keeps the entries as written; a request turns them into concrete steps when it is made
+(`resolve_approvers`), so a later change of manager or of the chain does not move open steps.
+"""
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+
+from apps.core.directory import GROUP, MANAGER, approver_kind
+from apps.core.models import Group, Person
+
+from .deciders import group_deciders
+
+FIELD = "approver_ids"
+
+
+@dataclass(frozen=True)
+class StepApprover:
+    person_id: str = ""
+    group: Group | None = None
+
+
+def _refuse(message: str):
+    raise ValidationError({FIELD: [message]})
+
+
+def _groups(tenant_id: str, ids: set[str]) -> dict[str, Group]:
+    return {g.pk: g for g in Group.objects.filter(tenant_id=tenant_id, pk__in=ids)} if ids else {}
+
+
+def check_chain_entries(*, tenant_id: str, entries) -> None:
+    """A chain's list: strings, each once, its groups groups of this tenant (another tenant's is
+    unknown here). People are checked as every person field is (the admin picker, strict mode)."""
+    if not isinstance(entries, list) or not all(isinstance(e, str) and e.strip() for e in entries):
+        _refuse("A list of person ids, group ids or \"manager\".")
+    if len(set(entries)) != len(entries):
+        _refuse("Each approver may appear only once.")
+    wanted = {e for e in entries if approver_kind(e) == GROUP}
+    unknown = sorted(wanted - set(_groups(tenant_id, wanted)))
+    if unknown:
+        _refuse(f"Not a group of this tenant's directory: {', '.join(unknown)}.")
+
+
+def _manager_of(tenant_id: str, requester_id: str) -> str:
+    requester = Person.objects.filter(tenant_id=tenant_id, pk=requester_id).select_related("manager").first()
+    manager = requester.manager if requester is not None else None
+    if manager is None or manager.tenant_id != tenant_id or not manager.active or manager.is_deleted:
+        _refuse(f"The approvers include the requester's manager, but {requester_id!r} has no active manager "
+                "in this tenant's directory.")
+    return manager.pk
+
+
+def resolve_approvers(*, tenant_id: str, entries: list[str], requester_id: str, parties: set[str]) -> list[StepApprover]:
+    """The steps `entries` make for a request by `requester_id`: the manager resolved (refused when
+    there is none or they are a party; a manager the list also names as a person decides once, at
+    that step), each group known and holding someone who may decide."""
+    groups = _groups(tenant_id, {e for e in entries if approver_kind(e) == GROUP})
+    named = {e for e in entries if approver_kind(e) not in (GROUP, MANAGER)}
+    steps: list[StepApprover] = []
+    for entry in entries:
+        kind = approver_kind(entry)
+        if kind == GROUP:
+            group = groups.get(entry)
+            if group is None:
+                _refuse(f"Not a group of this tenant's directory: {entry}.")
+            if not group_deciders(tenant_id, group.pk, parties):
+                _refuse(f"Group {group} has no active member who may decide (the request's parties excluded).")
+            steps.append(StepApprover(group=group))
+        elif kind == MANAGER:
+            manager = _manager_of(tenant_id, requester_id)
+            if manager in parties:
+                _refuse(f"The requester's manager {manager!r} is a party to the request and cannot approve it.")
+            if manager not in named:
+                steps.append(StepApprover(person_id=manager))
+        else:
+            steps.append(StepApprover(person_id=entry))
+    return steps

@@ -1,0 +1,63 @@
+"""Who may decide a step: its approver, its delegate, or on a group step any active member of the
+group who is not a party to the request; and which open steps nobody can decide any more.
+
+One definition serves the decision check, the inbox ("waiting for me"), the dashboard counts and
+the notifications, so what a member is shown is what they may do.
+"""
+from django.db.models import Exists, OuterRef, Q
+
+from apps.core.models import Group, Person
+
+from .choices import OPEN_STEP_STATES
+
+Membership = Group.members.through
+
+
+def _active_memberships(tenant_id: str, group_id):
+    return Membership.objects.filter(group_id=group_id, group__tenant_id=tenant_id, group__is_deleted=False,
+                                     person__active=True, person__is_deleted=False)
+
+
+def is_active_member(tenant_id: str, group_id: str | None, person_id: str | None) -> bool:
+    if not group_id or not person_id:
+        return False
+    return _active_memberships(tenant_id, group_id).filter(person_id=person_id).exists()
+
+
+def group_deciders(tenant_id: str, group_id: str, parties: set[str]) -> list[str]:
+    """The group's active members who are not parties, by id."""
+    members = _active_memberships(tenant_id, group_id).values_list("person_id", flat=True)
+    return sorted(set(members) - set(parties))
+
+
+def waiting_for(person_id: str) -> Q:
+    """Open or not, the steps `person_id` decides: theirs, delegated to them, or a group step of a
+    group they actively belong to and of a request they did not make."""
+    member = Membership.objects.filter(group_id=OuterRef("approver_group_id"), group__is_deleted=False,
+                                       person_id=person_id, person__active=True, person__is_deleted=False)
+    group_step = (Q(Exists(member), delegated=False, approver_id="")
+                  & ~Q(approval_request__requested_by_id=person_id) & ~Q(approval_request__created_by=person_id))
+    return Q(approver_id=person_id, delegated=False) | Q(delegated_to_id=person_id) | group_step
+
+
+def _inactive_person(column: str):
+    return Person.all_objects.filter(Q(active=False) | Q(is_deleted=True), tenant_id=OuterRef("tenant_id"),
+                                     pk=OuterRef(column))
+
+
+def needing_reassignment(steps):
+    """Those of `steps` (ApprovalStep rows) that are open and that nobody may decide any more: the
+    decider is a deactivated or deleted directory person, or a group step's group has no active
+    member (or was deleted). Parties in a group are not counted here (the request decided that)."""
+    active_member = Membership.objects.filter(group_id=OuterRef("approver_group_id"), group__is_deleted=False,
+                                              person__active=True, person__is_deleted=False)
+    delegate_gone = Q(delegated=True) & Q(Exists(_inactive_person("delegated_to_id")))
+    approver_gone = Q(delegated=False) & ~Q(approver_id="") & Q(Exists(_inactive_person("approver_id")))
+    group_empty = Q(delegated=False, approver_id="", approver_group__isnull=False) & ~Q(Exists(active_member))
+    return steps.filter(status__in=OPEN_STEP_STATES).filter(delegate_gone | approver_gone | group_empty)
+
+
+def needs_reassignment(step) -> bool:
+    from .models import ApprovalStep
+
+    return needing_reassignment(ApprovalStep.objects.filter(pk=step.pk)).exists()
