@@ -14,7 +14,7 @@ from unfold.paginator import InfinitePaginator
 from unfold.widgets import UnfoldAdminTextareaWidget
 
 from . import services
-from .admin_forms import check_choices_of_one_tenant, service_form, tenant_choice_form
+from .admin_forms import TagListField, check_choices_of_one_tenant, service_form, tenant_choice_form
 from .directory_services import check_references
 from .exceptions import DomainError
 from .fsm import available_transitions, state_field, transitions_of
@@ -164,6 +164,11 @@ class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
             return model.objects.all()  # narrowed to the record's tenant in get_form, checked on save
         principal = principal_for(request)
         return model.objects.visible_to(principal) if principal else model.objects.none()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "tags" and isinstance(db_field, JSONField):  # every record's tags: typed, not JSON
+            return TagListField(required=False, label=db_field.verbose_name.capitalize())
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         choices = self.related_choices(request, db_field.related_model)

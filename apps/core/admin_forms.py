@@ -4,9 +4,12 @@ The service runs while the form validates (after Django's own field and model ch
 ValidationError or DomainError it raises becomes an error on the page: the admin renders the
 form again and the service's transaction has rolled back, nothing is saved.
 """
+import json
+
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from unfold.widgets import UnfoldAdminTextInputWidget
 
 from .exceptions import DomainError
 from .models import Tenant, TenantModel
@@ -67,3 +70,36 @@ def service_form(base: type[forms.ModelForm], *, save, request, change: bool) ->
 
     ServiceForm.__name__ = base.__name__
     return ServiceForm
+
+
+class TagListField(forms.CharField):
+    """Tags typed as `vpn, laptop`; stored as the JSON list. A JSON list typed in is accepted too."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "Comma-separated, e.g. vpn, remote-work")
+        kwargs.setdefault("widget", UnfoldAdminTextInputWidget(attrs={"placeholder": "vpn, laptop"}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value)
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            return value
+        text = (value or "").strip()
+        if text.startswith("["):
+            try:
+                parsed = json.loads(text)
+            except ValueError as exc:
+                raise ValidationError("Not a list of tags.") from exc
+            if not isinstance(parsed, list):
+                raise ValidationError("Not a list of tags.")
+            items = [str(v) for v in parsed]
+        else:
+            items = text.split(",")
+        tags = list(dict.fromkeys(t.strip() for t in items if t.strip()))
+        if any(len(t) > 64 for t in tags):
+            raise ValidationError("A tag is at most 64 characters.")
+        return tags

@@ -1,4 +1,3 @@
-import json
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,7 +8,7 @@ from django.db.models import F
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
-from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget, UnfoldAdminTextInputWidget
+from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget
 
 from apps.core.admin_base import TenantAdmin, principal_for
 from apps.core.exceptions import DomainError
@@ -43,42 +42,7 @@ class QueueFilter(admin.SimpleListFilter):
         return queryset
 
 
-class TagListField(forms.CharField):
-    """Tags typed as `vpn, laptop`; stored as the JSON list. A JSON list typed in is accepted too."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", "Comma-separated, e.g. vpn, remote-work")
-        kwargs.setdefault("widget", UnfoldAdminTextInputWidget(attrs={"placeholder": "vpn, laptop"}))
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value):
-        if isinstance(value, list):
-            return ", ".join(str(v) for v in value)
-        return value
-
-    def to_python(self, value):
-        if isinstance(value, list):
-            return value
-        text = (value or "").strip()
-        if text.startswith("["):
-            try:
-                parsed = json.loads(text)
-            except ValueError as exc:
-                raise ValidationError("Not a list of tags.") from exc
-            if not isinstance(parsed, list):
-                raise ValidationError("Not a list of tags.")
-            items = [str(v) for v in parsed]
-        else:
-            items = text.split(",")
-        tags = list(dict.fromkeys(t.strip() for t in items if t.strip()))
-        if any(len(t) > 64 for t in tags):
-            raise ValidationError("A tag is at most 64 characters.")
-        return tags
-
-
 class TicketForm(forms.ModelForm):
-    tags = TagListField(required=False)
-
     class Meta:
         model = Ticket
         fields = "__all__"
