@@ -11,7 +11,7 @@ from .models import Notification, Preference, UsedLink
 
 
 # The links in a message act for its recipient: an admin reading the log sees them without their tokens.
-TOKEN = re.compile(r"(/notifications/(?:decide|unsubscribe|preferences)/)[^\s\"'<>]+")
+TOKEN = re.compile(r"(/notifications/(?:decide|unsubscribe|preferences|acknowledge)/)[^\s\"'<>]+")
 
 
 def redacted(text: str) -> str:

@@ -43,10 +43,16 @@ from .operations import (
     TravelFactory,
 )
 from .ops import ScheduledJobFactory
-from .policies import PolicyAcknowledgementFactory, PolicyFactory, PolicyVersionFactory
+from .policies import (
+    AcknowledgementCampaignFactory,
+    PolicyAcknowledgementFactory,
+    PolicyFactory,
+    PolicyVersionFactory,
+)
 from .signin import IdentityProviderFactory
 
 __all__ = [
+    "AcknowledgementCampaignFactory",
     "DEFAULT_TENANT",
     "FACTORIES",
     "AccessRequestFactory",
