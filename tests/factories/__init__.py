@@ -33,6 +33,7 @@ from .notifications import (
     FannedOutEventFactory,
     NotificationFactory,
     PreferenceFactory,
+    SlackSettingsFactory,
     UsedLinkFactory,
 )
 from .operations import (
@@ -80,6 +81,7 @@ __all__ = [
     "PreferenceFactory",
     "RateLimitCounterFactory",
     "SLAPolicyFactory",
+    "SlackSettingsFactory",
     "ScheduledJobFactory",
     "ScimTokenFactory",
     "StaffMembershipFactory",
