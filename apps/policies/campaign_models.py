@@ -11,7 +11,7 @@ from django_fsm import FSMField
 
 from apps.core.directory import Group
 from apps.core.exceptions import Conflict
-from apps.core.field_policy import FieldPolicy, editable
+from apps.core.field_policy import FieldPolicy, deletable, editable
 from apps.core.fsm import ConcurrentTransitionMixin, transition
 from apps.core.models import TenantModel, tracked_history
 from apps.core.visibility import Visibility
@@ -31,6 +31,7 @@ class AcknowledgementCampaign(ConcurrentTransitionMixin, TenantModel):
     field_policy = FieldPolicy(
         editable(CampaignStatus.DRAFT, by=("hr",), fields=SETTINGS),
         editable(CampaignStatus.OPEN, by=("hr",), fields=("due_at", "remind_every_days", "remind_on_due")),
+        deletable(CampaignStatus.DRAFT, by=("hr",)),  # a launched campaign is a record of who was asked: close it
     )
 
     policy = models.ForeignKey("policies.Policy", on_delete=models.CASCADE, related_name="campaigns")
