@@ -107,8 +107,8 @@ class AcknowledgementCampaignAdmin(TenantAdmin):
         if not people:
             return "Everyone in the audience has acknowledged."
         shown = format_html_join("", '<li class="ack-outstanding">{}</li>', ((p.label,) for p in people[:OUTSTANDING_SHOWN]))
-        more = format_html("<li>… and more (GET /api/v1/acknowledgement-campaigns/{}/outstanding lists everyone)</li>",
-                           obj.pk) if len(people) > OUTSTANDING_SHOWN else ""
+        more = format_html("<li>… and more (GET /api/v1/policies/acknowledgement-campaigns/{}/outstanding "
+                           "lists everyone)</li>", obj.pk) if len(people) > OUTSTANDING_SHOWN else ""
         return format_html('<ul style="margin:0;padding-left:18px">{}{}</ul>', shown, more)
 
     def save_through_service(self, request, form, change):

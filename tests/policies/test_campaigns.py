@@ -21,7 +21,7 @@ from tests.factories import AcknowledgementCampaignFactory, PolicyAcknowledgemen
 from tests.policies.conftest import HR
 
 pytestmark = pytest.mark.django_db
-URL = "/api/v1/acknowledgement-campaigns"
+URL = "/api/v1/policies/acknowledgement-campaigns"
 
 
 @pytest.fixture

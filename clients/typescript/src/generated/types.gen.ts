@@ -4301,587 +4301,6 @@ export type WebhookDeliveryWritable = {
     updated_at?: string;
 };
 
-export type AcknowledgementCampaignsAcknowledgementCampaignsListData = {
-    body?: never;
-    path?: never;
-    query?: {
-        app_id?: string;
-        /**
-         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
-         */
-        app_id__in?: Array<string>;
-        /**
-         * * `everyone` - Everyone active in the directory
-         * * `groups` - Members of the chosen groups
-         */
-        audience?: 'everyone' | 'groups';
-        /**
-         * One of several values: repeat the parameter (`audience__in=a&audience__in=b`) or separate them with commas (`audience__in=a,b`).
-         *
-         * * `everyone` - Everyone active in the directory
-         * * `groups` - Members of the chosen groups
-         */
-        audience__in?: Array<'everyone' | 'groups'>;
-        closed_at?: string;
-        closed_at__gt?: string;
-        closed_at__gte?: string;
-        closed_at__lt?: string;
-        closed_at__lte?: string;
-        created_at?: string;
-        created_at__gt?: string;
-        created_at__gte?: string;
-        created_at__lt?: string;
-        created_at__lte?: string;
-        created_by?: string;
-        /**
-         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
-         */
-        created_by__in?: Array<string>;
-        /**
-         * An opaque page position: use the `next` / `previous` links as given.
-         */
-        cursor?: string;
-        deleted_at?: string;
-        deleted_at__gt?: string;
-        deleted_at__gte?: string;
-        deleted_at__lt?: string;
-        deleted_at__lte?: string;
-        deleted_by?: string;
-        /**
-         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
-         */
-        deleted_by__in?: Array<string>;
-        due_at?: string;
-        due_at__gt?: string;
-        due_at__gte?: string;
-        due_at__lt?: string;
-        due_at__lte?: string;
-        id?: string;
-        /**
-         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
-         */
-        id__in?: Array<string>;
-        is_deleted?: boolean;
-        launched_at?: string;
-        launched_at__gt?: string;
-        launched_at__gte?: string;
-        launched_at__lt?: string;
-        launched_at__lte?: string;
-        /**
-         * Which field to use when ordering the results.
-         */
-        ordering?: string;
-        /**
-         * Records per page, 1 to 500 (default 50).
-         */
-        page_size?: number;
-        policy?: string;
-        /**
-         * One of several values: repeat the parameter (`policy__in=a&policy__in=b`) or separate them with commas (`policy__in=a,b`). `me` is the caller.
-         */
-        policy__in?: Array<string>;
-        policy_id?: string;
-        /**
-         * One of several values: repeat the parameter (`policy_id__in=a&policy_id__in=b`) or separate them with commas (`policy_id__in=a,b`). `me` is the caller.
-         */
-        policy_id__in?: Array<string>;
-        remind_every_days?: number;
-        remind_every_days__gte?: number;
-        remind_every_days__lte?: number;
-        remind_on_due?: boolean;
-        reminded_slot_at?: string;
-        reminded_slot_at__gt?: string;
-        reminded_slot_at__gte?: string;
-        reminded_slot_at__lt?: string;
-        reminded_slot_at__lte?: string;
-        schema_version?: number;
-        schema_version__gte?: number;
-        schema_version__lte?: number;
-        /**
-         * A search term.
-         */
-        search?: string;
-        /**
-         * * `frontend` - Frontend
-         * * `backend` - Backend
-         * * `server` - Server
-         * * `system` - System
-         * * `api` - Api
-         */
-        source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
-        /**
-         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
-         *
-         * * `frontend` - Frontend
-         * * `backend` - Backend
-         * * `server` - Server
-         * * `system` - System
-         * * `api` - Api
-         */
-        source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
-        /**
-         * * `draft` - Draft
-         * * `open` - Open
-         * * `closed` - Closed
-         */
-        status?: 'closed' | 'draft' | 'open';
-        /**
-         * One of several values: repeat the parameter (`status__in=a&status__in=b`) or separate them with commas (`status__in=a,b`).
-         *
-         * * `draft` - Draft
-         * * `open` - Open
-         * * `closed` - Closed
-         */
-        status__in?: Array<'closed' | 'draft' | 'open'>;
-        tenant_id?: string;
-        /**
-         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
-         */
-        tenant_id__in?: Array<string>;
-        updated_at?: string;
-        updated_at__gt?: string;
-        updated_at__gte?: string;
-        updated_at__lt?: string;
-        updated_at__lte?: string;
-        updated_by?: string;
-        /**
-         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
-         */
-        updated_by__in?: Array<string>;
-    };
-    url: '/api/v1/acknowledgement-campaigns';
-};
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsListErrors = {
-    /**
-     * Invalid input (`errors` names each field); nothing changed.
-     */
-    400: Problem;
-    /**
-     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
-     */
-    401: Problem;
-    /**
-     * The caller may not do this (role, scope, or segregation of duties).
-     */
-    403: Problem;
-    /**
-     * Too many requests; retry after the `Retry-After` seconds.
-     */
-    429: Problem;
-};
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsListError = AcknowledgementCampaignsAcknowledgementCampaignsListErrors[keyof AcknowledgementCampaignsAcknowledgementCampaignsListErrors];
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsListResponses = {
-    /**
-     * OK.
-     */
-    200: PaginatedAcknowledgementCampaignList;
-};
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsListResponse = AcknowledgementCampaignsAcknowledgementCampaignsListResponses[keyof AcknowledgementCampaignsAcknowledgementCampaignsListResponses];
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsCreateData = {
-    body: AcknowledgementCampaignRequest;
-    path?: never;
-    query?: never;
-    url: '/api/v1/acknowledgement-campaigns';
-};
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsCreateErrors = {
-    /**
-     * Invalid input (`errors` names each field); nothing changed.
-     */
-    400: Problem;
-    /**
-     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
-     */
-    401: Problem;
-    /**
-     * The caller may not do this (role, scope, or segregation of duties).
-     */
-    403: Problem;
-    /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
-     */
-    409: Problem;
-    /**
-     * The request body is too large.
-     */
-    413: Problem;
-    /**
-     * The request body is not `application/json`.
-     */
-    415: Problem;
-    /**
-     * Too many requests; retry after the `Retry-After` seconds.
-     */
-    429: Problem;
-};
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsCreateError = AcknowledgementCampaignsAcknowledgementCampaignsCreateErrors[keyof AcknowledgementCampaignsAcknowledgementCampaignsCreateErrors];
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsCreateResponses = {
-    /**
-     * Created.
-     */
-    201: AcknowledgementCampaign;
-};
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsCreateResponse = AcknowledgementCampaignsAcknowledgementCampaignsCreateResponses[keyof AcknowledgementCampaignsAcknowledgementCampaignsCreateResponses];
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsGetData = {
-    body?: never;
-    path: {
-        id: string;
-    };
-    query?: never;
-    url: '/api/v1/acknowledgement-campaigns/{id}';
-};
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsGetErrors = {
-    /**
-     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
-     */
-    401: Problem;
-    /**
-     * The caller may not do this (role, scope, or segregation of duties).
-     */
-    403: Problem;
-    /**
-     * No such record in the caller's tenant (or not visible to the caller).
-     */
-    404: Problem;
-    /**
-     * Too many requests; retry after the `Retry-After` seconds.
-     */
-    429: Problem;
-};
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsGetError = AcknowledgementCampaignsAcknowledgementCampaignsGetErrors[keyof AcknowledgementCampaignsAcknowledgementCampaignsGetErrors];
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsGetResponses = {
-    /**
-     * OK.
-     */
-    200: AcknowledgementCampaign;
-};
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsGetResponse = AcknowledgementCampaignsAcknowledgementCampaignsGetResponses[keyof AcknowledgementCampaignsAcknowledgementCampaignsGetResponses];
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsUpdateData = {
-    body?: PatchedAcknowledgementCampaignRequest;
-    headers?: {
-        /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
-         */
-        'If-Match'?: string;
-    };
-    path: {
-        id: string;
-    };
-    query?: never;
-    url: '/api/v1/acknowledgement-campaigns/{id}';
-};
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsUpdateErrors = {
-    /**
-     * Invalid input (`errors` names each field); nothing changed.
-     */
-    400: Problem;
-    /**
-     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
-     */
-    401: Problem;
-    /**
-     * The caller may not do this (role, scope, or segregation of duties).
-     */
-    403: Problem;
-    /**
-     * No such record in the caller's tenant (or not visible to the caller).
-     */
-    404: Problem;
-    /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
-     */
-    409: Problem;
-    /**
-     * `If-Match` does not match the record's current `ETag`; read it again.
-     */
-    412: Problem;
-    /**
-     * The request body is too large.
-     */
-    413: Problem;
-    /**
-     * The request body is not `application/json`.
-     */
-    415: Problem;
-    /**
-     * Too many requests; retry after the `Retry-After` seconds.
-     */
-    429: Problem;
-};
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsUpdateError = AcknowledgementCampaignsAcknowledgementCampaignsUpdateErrors[keyof AcknowledgementCampaignsAcknowledgementCampaignsUpdateErrors];
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsUpdateResponses = {
-    /**
-     * OK.
-     */
-    200: AcknowledgementCampaign;
-};
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsUpdateResponse = AcknowledgementCampaignsAcknowledgementCampaignsUpdateResponses[keyof AcknowledgementCampaignsAcknowledgementCampaignsUpdateResponses];
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsReplaceData = {
-    body: AcknowledgementCampaignRequest;
-    headers?: {
-        /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
-         */
-        'If-Match'?: string;
-    };
-    path: {
-        id: string;
-    };
-    query?: never;
-    url: '/api/v1/acknowledgement-campaigns/{id}';
-};
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsReplaceErrors = {
-    /**
-     * Invalid input (`errors` names each field); nothing changed.
-     */
-    400: Problem;
-    /**
-     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
-     */
-    401: Problem;
-    /**
-     * The caller may not do this (role, scope, or segregation of duties).
-     */
-    403: Problem;
-    /**
-     * No such record in the caller's tenant (or not visible to the caller).
-     */
-    404: Problem;
-    /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
-     */
-    409: Problem;
-    /**
-     * `If-Match` does not match the record's current `ETag`; read it again.
-     */
-    412: Problem;
-    /**
-     * The request body is too large.
-     */
-    413: Problem;
-    /**
-     * The request body is not `application/json`.
-     */
-    415: Problem;
-    /**
-     * Too many requests; retry after the `Retry-After` seconds.
-     */
-    429: Problem;
-};
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsReplaceError = AcknowledgementCampaignsAcknowledgementCampaignsReplaceErrors[keyof AcknowledgementCampaignsAcknowledgementCampaignsReplaceErrors];
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsReplaceResponses = {
-    /**
-     * OK.
-     */
-    200: AcknowledgementCampaign;
-};
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsReplaceResponse = AcknowledgementCampaignsAcknowledgementCampaignsReplaceResponses[keyof AcknowledgementCampaignsAcknowledgementCampaignsReplaceResponses];
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsCloseData = {
-    body?: TransitionBodyRequest;
-    headers?: {
-        /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
-         */
-        'If-Match'?: string;
-    };
-    path: {
-        id: string;
-    };
-    query?: never;
-    url: '/api/v1/acknowledgement-campaigns/{id}/close';
-};
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsCloseErrors = {
-    /**
-     * Invalid input (`errors` names each field); nothing changed.
-     */
-    400: Problem;
-    /**
-     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
-     */
-    401: Problem;
-    /**
-     * The caller may not do this (role, scope, or segregation of duties).
-     */
-    403: Problem;
-    /**
-     * No such record in the caller's tenant (or not visible to the caller).
-     */
-    404: Problem;
-    /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
-     */
-    409: Problem;
-    /**
-     * `If-Match` does not match the record's current `ETag`; read it again.
-     */
-    412: Problem;
-    /**
-     * The request body is too large.
-     */
-    413: Problem;
-    /**
-     * The request body is not `application/json`.
-     */
-    415: Problem;
-    /**
-     * Too many requests; retry after the `Retry-After` seconds.
-     */
-    429: Problem;
-};
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsCloseError = AcknowledgementCampaignsAcknowledgementCampaignsCloseErrors[keyof AcknowledgementCampaignsAcknowledgementCampaignsCloseErrors];
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsCloseResponses = {
-    /**
-     * OK.
-     */
-    200: AcknowledgementCampaign;
-};
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsCloseResponse = AcknowledgementCampaignsAcknowledgementCampaignsCloseResponses[keyof AcknowledgementCampaignsAcknowledgementCampaignsCloseResponses];
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsLaunchData = {
-    body?: TransitionBodyRequest;
-    headers?: {
-        /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
-         */
-        'If-Match'?: string;
-    };
-    path: {
-        id: string;
-    };
-    query?: never;
-    url: '/api/v1/acknowledgement-campaigns/{id}/launch';
-};
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsLaunchErrors = {
-    /**
-     * Invalid input (`errors` names each field); nothing changed.
-     */
-    400: Problem;
-    /**
-     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
-     */
-    401: Problem;
-    /**
-     * The caller may not do this (role, scope, or segregation of duties).
-     */
-    403: Problem;
-    /**
-     * No such record in the caller's tenant (or not visible to the caller).
-     */
-    404: Problem;
-    /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
-     */
-    409: Problem;
-    /**
-     * `If-Match` does not match the record's current `ETag`; read it again.
-     */
-    412: Problem;
-    /**
-     * The request body is too large.
-     */
-    413: Problem;
-    /**
-     * The request body is not `application/json`.
-     */
-    415: Problem;
-    /**
-     * Too many requests; retry after the `Retry-After` seconds.
-     */
-    429: Problem;
-};
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsLaunchError = AcknowledgementCampaignsAcknowledgementCampaignsLaunchErrors[keyof AcknowledgementCampaignsAcknowledgementCampaignsLaunchErrors];
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsLaunchResponses = {
-    /**
-     * OK.
-     */
-    200: AcknowledgementCampaign;
-};
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsLaunchResponse = AcknowledgementCampaignsAcknowledgementCampaignsLaunchResponses[keyof AcknowledgementCampaignsAcknowledgementCampaignsLaunchResponses];
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsListOutstandingData = {
-    body?: never;
-    path: {
-        id: string;
-    };
-    query?: {
-        /**
-         * An opaque page position: use the `next` / `previous` links as given.
-         */
-        cursor?: string;
-        /**
-         * Records per page, 1 to 500 (default 50).
-         */
-        page_size?: number;
-    };
-    url: '/api/v1/acknowledgement-campaigns/{id}/outstanding';
-};
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsListOutstandingErrors = {
-    /**
-     * Invalid input (`errors` names each field); nothing changed.
-     */
-    400: Problem;
-    /**
-     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
-     */
-    401: Problem;
-    /**
-     * The caller may not do this (role, scope, or segregation of duties).
-     */
-    403: Problem;
-    /**
-     * No such record in the caller's tenant (or not visible to the caller).
-     */
-    404: Problem;
-    /**
-     * Too many requests; retry after the `Retry-After` seconds.
-     */
-    429: Problem;
-};
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsListOutstandingError = AcknowledgementCampaignsAcknowledgementCampaignsListOutstandingErrors[keyof AcknowledgementCampaignsAcknowledgementCampaignsListOutstandingErrors];
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsListOutstandingResponses = {
-    /**
-     * OK.
-     */
-    200: PaginatedOutstandingPersonList;
-};
-
-export type AcknowledgementCampaignsAcknowledgementCampaignsListOutstandingResponse = AcknowledgementCampaignsAcknowledgementCampaignsListOutstandingResponses[keyof AcknowledgementCampaignsAcknowledgementCampaignsListOutstandingResponses];
-
 export type ApprovalsRequestsListData = {
     body?: never;
     path?: never;
@@ -13194,3 +12613,584 @@ export type PoliciesPoliciesListVersionsResponses = {
 };
 
 export type PoliciesPoliciesListVersionsResponse = PoliciesPoliciesListVersionsResponses[keyof PoliciesPoliciesListVersionsResponses];
+
+export type PoliciesAcknowledgementCampaignsListData = {
+    body?: never;
+    path?: never;
+    query?: {
+        app_id?: string;
+        /**
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
+         */
+        app_id__in?: Array<string>;
+        /**
+         * * `everyone` - Everyone active in the directory
+         * * `groups` - Members of the chosen groups
+         */
+        audience?: 'everyone' | 'groups';
+        /**
+         * One of several values: repeat the parameter (`audience__in=a&audience__in=b`) or separate them with commas (`audience__in=a,b`).
+         *
+         * * `everyone` - Everyone active in the directory
+         * * `groups` - Members of the chosen groups
+         */
+        audience__in?: Array<'everyone' | 'groups'>;
+        closed_at?: string;
+        closed_at__gt?: string;
+        closed_at__gte?: string;
+        closed_at__lt?: string;
+        closed_at__lte?: string;
+        created_at?: string;
+        created_at__gt?: string;
+        created_at__gte?: string;
+        created_at__lt?: string;
+        created_at__lte?: string;
+        created_by?: string;
+        /**
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
+         */
+        created_by__in?: Array<string>;
+        /**
+         * An opaque page position: use the `next` / `previous` links as given.
+         */
+        cursor?: string;
+        deleted_at?: string;
+        deleted_at__gt?: string;
+        deleted_at__gte?: string;
+        deleted_at__lt?: string;
+        deleted_at__lte?: string;
+        deleted_by?: string;
+        /**
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
+         */
+        deleted_by__in?: Array<string>;
+        due_at?: string;
+        due_at__gt?: string;
+        due_at__gte?: string;
+        due_at__lt?: string;
+        due_at__lte?: string;
+        id?: string;
+        /**
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
+         */
+        id__in?: Array<string>;
+        is_deleted?: boolean;
+        launched_at?: string;
+        launched_at__gt?: string;
+        launched_at__gte?: string;
+        launched_at__lt?: string;
+        launched_at__lte?: string;
+        /**
+         * Which field to use when ordering the results.
+         */
+        ordering?: string;
+        /**
+         * Records per page, 1 to 500 (default 50).
+         */
+        page_size?: number;
+        policy?: string;
+        /**
+         * One of several values: repeat the parameter (`policy__in=a&policy__in=b`) or separate them with commas (`policy__in=a,b`). `me` is the caller.
+         */
+        policy__in?: Array<string>;
+        policy_id?: string;
+        /**
+         * One of several values: repeat the parameter (`policy_id__in=a&policy_id__in=b`) or separate them with commas (`policy_id__in=a,b`). `me` is the caller.
+         */
+        policy_id__in?: Array<string>;
+        remind_every_days?: number;
+        remind_every_days__gte?: number;
+        remind_every_days__lte?: number;
+        remind_on_due?: boolean;
+        reminded_slot_at?: string;
+        reminded_slot_at__gt?: string;
+        reminded_slot_at__gte?: string;
+        reminded_slot_at__lt?: string;
+        reminded_slot_at__lte?: string;
+        schema_version?: number;
+        schema_version__gte?: number;
+        schema_version__lte?: number;
+        /**
+         * A search term.
+         */
+        search?: string;
+        /**
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
+        /**
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
+        /**
+         * * `draft` - Draft
+         * * `open` - Open
+         * * `closed` - Closed
+         */
+        status?: 'closed' | 'draft' | 'open';
+        /**
+         * One of several values: repeat the parameter (`status__in=a&status__in=b`) or separate them with commas (`status__in=a,b`).
+         *
+         * * `draft` - Draft
+         * * `open` - Open
+         * * `closed` - Closed
+         */
+        status__in?: Array<'closed' | 'draft' | 'open'>;
+        tenant_id?: string;
+        /**
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
+         */
+        tenant_id__in?: Array<string>;
+        updated_at?: string;
+        updated_at__gt?: string;
+        updated_at__gte?: string;
+        updated_at__lt?: string;
+        updated_at__lte?: string;
+        updated_by?: string;
+        /**
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
+         */
+        updated_by__in?: Array<string>;
+    };
+    url: '/api/v1/policies/acknowledgement-campaigns';
+};
+
+export type PoliciesAcknowledgementCampaignsListErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type PoliciesAcknowledgementCampaignsListError = PoliciesAcknowledgementCampaignsListErrors[keyof PoliciesAcknowledgementCampaignsListErrors];
+
+export type PoliciesAcknowledgementCampaignsListResponses = {
+    /**
+     * OK.
+     */
+    200: PaginatedAcknowledgementCampaignList;
+};
+
+export type PoliciesAcknowledgementCampaignsListResponse = PoliciesAcknowledgementCampaignsListResponses[keyof PoliciesAcknowledgementCampaignsListResponses];
+
+export type PoliciesAcknowledgementCampaignsCreateData = {
+    body: AcknowledgementCampaignRequest;
+    path?: never;
+    query?: never;
+    url: '/api/v1/policies/acknowledgement-campaigns';
+};
+
+export type PoliciesAcknowledgementCampaignsCreateErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     */
+    409: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type PoliciesAcknowledgementCampaignsCreateError = PoliciesAcknowledgementCampaignsCreateErrors[keyof PoliciesAcknowledgementCampaignsCreateErrors];
+
+export type PoliciesAcknowledgementCampaignsCreateResponses = {
+    /**
+     * Created.
+     */
+    201: AcknowledgementCampaign;
+};
+
+export type PoliciesAcknowledgementCampaignsCreateResponse = PoliciesAcknowledgementCampaignsCreateResponses[keyof PoliciesAcknowledgementCampaignsCreateResponses];
+
+export type PoliciesAcknowledgementCampaignsGetData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/policies/acknowledgement-campaigns/{id}';
+};
+
+export type PoliciesAcknowledgementCampaignsGetErrors = {
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type PoliciesAcknowledgementCampaignsGetError = PoliciesAcknowledgementCampaignsGetErrors[keyof PoliciesAcknowledgementCampaignsGetErrors];
+
+export type PoliciesAcknowledgementCampaignsGetResponses = {
+    /**
+     * OK.
+     */
+    200: AcknowledgementCampaign;
+};
+
+export type PoliciesAcknowledgementCampaignsGetResponse = PoliciesAcknowledgementCampaignsGetResponses[keyof PoliciesAcknowledgementCampaignsGetResponses];
+
+export type PoliciesAcknowledgementCampaignsUpdateData = {
+    body?: PatchedAcknowledgementCampaignRequest;
+    headers?: {
+        /**
+         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/policies/acknowledgement-campaigns/{id}';
+};
+
+export type PoliciesAcknowledgementCampaignsUpdateErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type PoliciesAcknowledgementCampaignsUpdateError = PoliciesAcknowledgementCampaignsUpdateErrors[keyof PoliciesAcknowledgementCampaignsUpdateErrors];
+
+export type PoliciesAcknowledgementCampaignsUpdateResponses = {
+    /**
+     * OK.
+     */
+    200: AcknowledgementCampaign;
+};
+
+export type PoliciesAcknowledgementCampaignsUpdateResponse = PoliciesAcknowledgementCampaignsUpdateResponses[keyof PoliciesAcknowledgementCampaignsUpdateResponses];
+
+export type PoliciesAcknowledgementCampaignsReplaceData = {
+    body: AcknowledgementCampaignRequest;
+    headers?: {
+        /**
+         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/policies/acknowledgement-campaigns/{id}';
+};
+
+export type PoliciesAcknowledgementCampaignsReplaceErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type PoliciesAcknowledgementCampaignsReplaceError = PoliciesAcknowledgementCampaignsReplaceErrors[keyof PoliciesAcknowledgementCampaignsReplaceErrors];
+
+export type PoliciesAcknowledgementCampaignsReplaceResponses = {
+    /**
+     * OK.
+     */
+    200: AcknowledgementCampaign;
+};
+
+export type PoliciesAcknowledgementCampaignsReplaceResponse = PoliciesAcknowledgementCampaignsReplaceResponses[keyof PoliciesAcknowledgementCampaignsReplaceResponses];
+
+export type PoliciesAcknowledgementCampaignsCloseData = {
+    body?: TransitionBodyRequest;
+    headers?: {
+        /**
+         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/policies/acknowledgement-campaigns/{id}/close';
+};
+
+export type PoliciesAcknowledgementCampaignsCloseErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type PoliciesAcknowledgementCampaignsCloseError = PoliciesAcknowledgementCampaignsCloseErrors[keyof PoliciesAcknowledgementCampaignsCloseErrors];
+
+export type PoliciesAcknowledgementCampaignsCloseResponses = {
+    /**
+     * OK.
+     */
+    200: AcknowledgementCampaign;
+};
+
+export type PoliciesAcknowledgementCampaignsCloseResponse = PoliciesAcknowledgementCampaignsCloseResponses[keyof PoliciesAcknowledgementCampaignsCloseResponses];
+
+export type PoliciesAcknowledgementCampaignsLaunchData = {
+    body?: TransitionBodyRequest;
+    headers?: {
+        /**
+         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/policies/acknowledgement-campaigns/{id}/launch';
+};
+
+export type PoliciesAcknowledgementCampaignsLaunchErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type PoliciesAcknowledgementCampaignsLaunchError = PoliciesAcknowledgementCampaignsLaunchErrors[keyof PoliciesAcknowledgementCampaignsLaunchErrors];
+
+export type PoliciesAcknowledgementCampaignsLaunchResponses = {
+    /**
+     * OK.
+     */
+    200: AcknowledgementCampaign;
+};
+
+export type PoliciesAcknowledgementCampaignsLaunchResponse = PoliciesAcknowledgementCampaignsLaunchResponses[keyof PoliciesAcknowledgementCampaignsLaunchResponses];
+
+export type PoliciesAcknowledgementCampaignsListOutstandingData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: {
+        /**
+         * An opaque page position: use the `next` / `previous` links as given.
+         */
+        cursor?: string;
+        /**
+         * Records per page, 1 to 500 (default 50).
+         */
+        page_size?: number;
+    };
+    url: '/api/v1/policies/acknowledgement-campaigns/{id}/outstanding';
+};
+
+export type PoliciesAcknowledgementCampaignsListOutstandingErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type PoliciesAcknowledgementCampaignsListOutstandingError = PoliciesAcknowledgementCampaignsListOutstandingErrors[keyof PoliciesAcknowledgementCampaignsListOutstandingErrors];
+
+export type PoliciesAcknowledgementCampaignsListOutstandingResponses = {
+    /**
+     * OK.
+     */
+    200: PaginatedOutstandingPersonList;
+};
+
+export type PoliciesAcknowledgementCampaignsListOutstandingResponse = PoliciesAcknowledgementCampaignsListOutstandingResponses[keyof PoliciesAcknowledgementCampaignsListOutstandingResponses];
