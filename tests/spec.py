@@ -14,5 +14,10 @@ def entity(name: str) -> dict:
     return next(e for e in spec["entities"] if e["entity"] == name)
 
 
+def in_spec(name: str) -> bool:
+    """One of the contract's resources (extras, such as acknowledgement campaigns, are declared by their model)."""
+    return any(e["entity"] == name for e in json.loads(SPEC_PATH.read_text())["entities"])
+
+
 def field_names(name: str) -> set[str]:
     return {f["name"] for f in entity(name)["fields"]}

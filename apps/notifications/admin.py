@@ -1,17 +1,23 @@
-"""Read-only, tenant-scoped: what was sent to whom and why, preferences and used decision links."""
+"""Read-only, tenant-scoped: what was sent to whom and why, preferences and used decision links; and the
+tenant's Slack settings (admins), whose webhook URL goes to the secret store."""
 import json
 import re
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html
 
-from apps.core.admin_base import TenantLogAdmin
+from apps.core.admin_base import TenantAdmin, TenantLogAdmin, principal_for
+from apps.core.admin_directory import AdminsOnly
 
-from .models import Notification, Preference, UsedLink
+from .models import Notification, Preference, SlackSettings, UsedLink
+from .registry import KINDS
+from .services import slack_settings_create, slack_settings_update
 
 
 # The links in a message act for its recipient: an admin reading the log sees them without their tokens.
-TOKEN = re.compile(r"(/notifications/(?:decide|unsubscribe|preferences)/)[^\s\"'<>]+")
+TOKEN = re.compile(r"(/notifications/(?:decide|unsubscribe|preferences|acknowledge)/)[^\s\"'<>]+")
 
 
 def redacted(text: str) -> str:
@@ -50,3 +56,48 @@ class PreferenceAdmin(TenantLogAdmin):
 class UsedLinkAdmin(TenantLogAdmin):
     list_display = ("token_id", "person_id", "action", "target_id", "used_at")
     search_fields = ("person_id", "target_id", "token_id")
+
+
+class SlackSettingsForm(forms.ModelForm):
+    kinds = forms.MultipleChoiceField(choices=[(k.name, k.label) for k in KINDS.values()], required=False,
+                                      widget=forms.CheckboxSelectMultiple, help_text="Posted to the Slack channel.")
+    webhook_url = forms.CharField(
+        required=False, label="Incoming webhook URL", max_length=2000,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Slack → Apps → Incoming Webhooks. Kept in the secret store and never shown again; "
+                  "leave empty to keep the stored one.")
+
+    class Meta:
+        model = SlackSettings
+        fields = ("enabled", "kinds")
+
+
+@admin.register(SlackSettings)
+class SlackSettingsAdmin(AdminsOnly, TenantAdmin):
+    """The tenant's Slack channel: which notification kinds go there, and its webhook URL (write-only)."""
+
+    form = SlackSettingsForm
+    list_display = ("tenant_id", "enabled", "kinds", "webhook_stored", "updated_at", "updated_by")
+    fields = ("enabled", "kinds", "webhook_url", "webhook_stored")
+    readonly_fields = ("webhook_stored",)
+
+    def has_add_permission(self, request):
+        actor = principal_for(request)
+        exists = actor is not None and SlackSettings.objects.filter(tenant_id=actor.tenant_id).exists()
+        return super().has_add_permission(request) and not exists
+
+    @admin.display(description="Webhook URL")
+    def webhook_stored(self, obj):
+        return f"stored in the secret store ({obj.secret_path})" if obj and obj.secret_path else "not set"
+
+    def save_through_service(self, request, form, change):
+        obj = form.instance
+        tenant = form.cleaned_data.get("tenant") if self.chooses_tenant(request, obj if change else None) else None
+        actor = principal_for(request, obj if change else None, tenant_id=tenant.pk if tenant else None)
+        if actor is None:
+            raise PermissionDenied
+        data = {"enabled": form.cleaned_data.get("enabled", True), "kinds": list(form.cleaned_data.get("kinds") or []),
+                "webhook_url": form.cleaned_data.get("webhook_url") or None}
+        if change:
+            return slack_settings_update(actor=actor, obj=obj, data=data)
+        return slack_settings_create(actor=actor, data=data)

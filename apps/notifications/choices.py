@@ -3,6 +3,7 @@ from django.db import models
 
 class Channel(models.TextChoices):
     EMAIL = "email"
+    SLACK = "slack"  # the tenant's Slack channel (incoming webhook), one message per event
 
 
 class NotificationStatus(models.TextChoices):

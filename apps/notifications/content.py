@@ -7,7 +7,16 @@ from django.urls import NoReverseMatch, reverse
 from apps.core.models import Event, Tenant
 from apps.core.people import display_person
 
-from .links import DecisionLink, PreferencesLink, absolute, decision_url, preferences_url, unsubscribe_url
+from .links import (
+    AcknowledgeLink,
+    DecisionLink,
+    PreferencesLink,
+    absolute,
+    acknowledge_url,
+    decision_url,
+    preferences_url,
+    unsubscribe_url,
+)
 from .models import Notification
 from .registry import Rule, kind
 
@@ -71,6 +80,9 @@ def context_for(*, event: Event, rule: Rule, notification: Notification, name: s
     if event.type == "helpdesk.ticket_comment.created":
         ticket = record.ticket if record is not None else None
         context.update(ticket=ticket, record_url=admin_url("helpdesk.Ticket", ticket.pk) if ticket else "")
+    campaign = record if event.type.startswith("policies.acknowledgement_campaign.") else None
+    if campaign is not None:  # members cannot open the campaign's admin page: they get a signed link instead
+        context.update(campaign=campaign, policy=campaign.policy, record_url="")
     prefs = PreferencesLink(tenant_id=event.tenant_id, person_id=notification.recipient_id, kind=rule.kind)
     step = context.get("step")
     context["links"] = {
@@ -81,6 +93,10 @@ def context_for(*, event: Event, rule: Rule, notification: Notification, name: s
         "preferences": preferences_url(prefs),
         "unsubscribe": unsubscribe_url(prefs),
     }
+    if campaign is not None:
+        context["links"]["acknowledge"] = acknowledge_url(AcknowledgeLink(
+            tenant_id=event.tenant_id, person_id=notification.recipient_id, policy_id=campaign.policy_id,
+            version=campaign.version))
     return context
 
 

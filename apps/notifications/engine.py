@@ -19,7 +19,8 @@ from django.utils import timezone
 from apps.core.ids import new_id
 from apps.core.models import Event
 
-from . import content
+from . import content, slack
+from .choices import Channel
 from .choices import NotificationStatus as S
 from .models import DIGEST_KIND, FannedOutEvent, Notification, Preference
 from .recipients import addresses
@@ -65,6 +66,9 @@ def notifications_for(event: Event) -> list[Notification]:
             row.links = ctx["links"]
             row.message_id = message_id(row)
         rows.append(row)
+    channel = slack.settings_for(event.tenant_id)
+    if channel is not None and channel.posts(rule.kind):
+        rows.append(slack.row_for(event, rule))
     return rows
 
 
@@ -158,7 +162,10 @@ def email_for(row: Notification, mail_connection) -> EmailMultiAlternatives:
 
 
 def permanent(exc: Exception) -> bool:
-    """5xx answers (a refused recipient, a refused message) will not change on a retry."""
+    """5xx answers (a refused recipient, a refused message) will not change on a retry; nor a
+    Slack webhook's refusal (slack.SlackError says)."""
+    if isinstance(exc, slack.SlackError):
+        return exc.permanent
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         return all(code >= 500 for code, _ in exc.recipients.values())
     code = getattr(exc, "smtp_code", None)
@@ -206,7 +213,8 @@ def send_due(*, batch: int = 50, now=None) -> dict[str, int]:
     mail_connection = get_connection(fail_silently=False)
     try:
         try:
-            mail_connection.open()  # one SMTP session for the batch
+            if any(row.channel == Channel.EMAIL for row in rows):
+                mail_connection.open()  # one SMTP session for the batch
         except Exception:  # each message below tries again and records its own error
             logger.warning("could not open the mail connection", exc_info=True)
         for row in rows:
@@ -214,12 +222,16 @@ def send_due(*, batch: int = 50, now=None) -> dict[str, int]:
                 continue  # our lease ran out (a slow batch) and another worker took the message
             error = None
             try:
-                email_for(row, mail_connection).send()
+                if row.channel == Channel.SLACK:
+                    slack.send(row)
+                else:
+                    email_for(row, mail_connection).send()
             except Exception as exc:  # the server refused or went away: this message only is retried
                 logger.warning("notification %s not sent: %s", row.pk, exc)
                 error = exc
                 try:
-                    mail_connection.close()
+                    if row.channel == Channel.EMAIL:
+                        mail_connection.close()
                 except Exception:
                     pass
             outcome = _record(row, lease_until=row.leased_until, error=error)

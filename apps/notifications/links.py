@@ -8,6 +8,7 @@ from django.urls import reverse
 
 DECISION_SALT = "notifications.decision"
 PREFERENCES_SALT = "notifications.preferences"
+ACKNOWLEDGE_SALT = "notifications.acknowledge"
 
 
 class LinkExpired(Exception):
@@ -31,6 +32,14 @@ class PreferencesLink:
     tenant_id: str
     person_id: str
     kind: str  # the kind of the email it came in (the unsubscribe page turns that kind off)
+
+
+@dataclass(frozen=True)
+class AcknowledgeLink:
+    tenant_id: str
+    person_id: str
+    policy_id: str
+    version: str  # the version the campaign asks about: a link to a superseded version says so
 
 
 def absolute(path: str) -> str:
@@ -76,5 +85,19 @@ def read_preferences(token: str) -> PreferencesLink:
     data = _load(token, salt=PREFERENCES_SALT, max_age=settings.NOTIFY_PREFERENCES_LINK_MAX_AGE)
     try:
         return PreferencesLink(tenant_id=data["t"], person_id=data["p"], kind=data["k"])
+    except (KeyError, TypeError) as exc:
+        raise LinkInvalid() from exc
+
+
+def acknowledge_url(link: AcknowledgeLink) -> str:
+    token = signing.dumps({"t": link.tenant_id, "p": link.person_id, "o": link.policy_id, "v": link.version},
+                          salt=ACKNOWLEDGE_SALT, compress=True)
+    return absolute(reverse("notifications:acknowledge", args=[token]))
+
+
+def read_acknowledge(token: str) -> AcknowledgeLink:
+    data = _load(token, salt=ACKNOWLEDGE_SALT, max_age=settings.NOTIFY_PREFERENCES_LINK_MAX_AGE)
+    try:
+        return AcknowledgeLink(tenant_id=data["t"], person_id=data["p"], policy_id=data["o"], version=data["v"])
     except (KeyError, TypeError) as exc:
         raise LinkInvalid() from exc

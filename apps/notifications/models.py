@@ -4,7 +4,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.ids import new_id
-from apps.core.models import Event
+from apps.core.models import Event, TenantModel, tracked_history
+from apps.core.visibility import Visibility
 
 from .choices import Channel, NotificationStatus
 
@@ -98,3 +99,32 @@ class UsedLink(models.Model):
     target_id = models.CharField(max_length=64)
     action = models.CharField(max_length=32)
     used_at = models.DateTimeField(default=timezone.now)
+
+
+class SlackSettings(TenantModel):
+    """One row per tenant: notifications of the chosen kinds also go to a Slack channel. The incoming
+    webhook URL carries its own credential, so it lives in the secret store (`secret_path`), never in
+    a column, and is never shown back; the admin form takes a new one write-only."""
+
+    id_prefix = "slk"
+    write_roles = ()  # tenant admins
+    visibility = Visibility(mine=())  # admins only
+    unsearchable_fields = ("secret_path",)
+
+    enabled = models.BooleanField(default=True)
+    kinds = models.JSONField(default=list, blank=True, help_text="Notification kinds posted to Slack.")
+    secret_path = models.CharField(max_length=300, blank=True, default="", editable=False,
+                                   help_text="Where the secret store keeps the webhook URL.")
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "Slack settings"
+        constraints = [models.UniqueConstraint(fields=["tenant_id"], condition=Q(is_deleted=False),
+                                               name="uniq_slack_settings")]
+
+    def __str__(self) -> str:
+        return f"Slack for {self.tenant_id} ({'on' if self.enabled else 'off'})"
+
+    def posts(self, kind: str) -> bool:
+        return self.enabled and bool(self.secret_path) and kind in (self.kinds or [])

@@ -150,6 +150,21 @@ def sla_assignee(event: Event) -> Recipients:
     return _one(event.payload.get("assigned_to_id"), f"assignee of ticket {event.payload.get('number')}")
 
 
+# -- policies -------------------------------------------------------------------------------------
+def campaign_outstanding(event: Event) -> Recipients:
+    """The campaign's audience who have not acknowledged its version when the event is fanned out
+    (someone who acknowledged in between hears nothing); nobody once the campaign is closed."""
+    from apps.policies.campaigns import outstanding_of
+    from apps.policies.models import AcknowledgementCampaign
+
+    campaign = AcknowledgementCampaign.objects.filter(tenant_id=event.tenant_id, pk=event.entity_id,
+                                                      status="open").select_related("policy").first()
+    if campaign is None:
+        return []
+    reason = f"asked to acknowledge {campaign.policy.name} v{campaign.version} (campaign {campaign.pk})"
+    return [(person_id, reason) for person_id in outstanding_of(campaign).values_list("pk", flat=True)]
+
+
 # -- integration ----------------------------------------------------------------------------------
 def integration_admins(event: Event) -> Recipients:
     members = StaffMembership.objects.filter(tenant_id=event.tenant_id, user__is_active=True)

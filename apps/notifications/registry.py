@@ -25,6 +25,8 @@ KINDS = {k.name: k for k in [
     Kind("ticket_reply", "A requester replied on your ticket"),
     Kind("sla_warning", "SLA warnings on your tickets", digestible=False),
     Kind("sla_breach", "SLA breaches on your tickets", mandatory=True, digestible=False),
+    Kind("policy_acknowledgement_requested", "A policy version asks for your acknowledgement", mandatory=True),
+    Kind("policy_acknowledgement_reminder", "Reminders of policies you have not acknowledged yet"),
     Kind("webhook_paused", "A webhook was paused after failures (admins)", mandatory=True, digestible=False),
 ]}
 DIGEST = Kind("digest", "Your daily digest", mandatory=True, digestible=False)
@@ -73,6 +75,10 @@ RULES: dict[str, Rule] = {
                                             worth_waking=lambda e: not e.payload.get("internal")),
     "helpdesk.ticket.sla_warning": Rule("sla_warning", r.sla_assignee, "sla_alert", worth_waking=_assigned),
     "helpdesk.ticket.sla_breached": Rule("sla_breach", r.sla_assignee, "sla_alert", worth_waking=_assigned),
+    "policies.acknowledgement_campaign.launched": Rule("policy_acknowledgement_requested", r.campaign_outstanding,
+                                                       "policy_acknowledgement_requested"),
+    "policies.acknowledgement_campaign.reminder": Rule("policy_acknowledgement_reminder", r.campaign_outstanding,
+                                                       "policy_acknowledgement_reminder"),
     "integration.webhook.paused": Rule("webhook_paused", r.integration_admins, "webhook_paused"),
 }
 

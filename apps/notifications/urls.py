@@ -8,5 +8,6 @@ app_name = "notifications"
 urlpatterns = [
     path("decide/<str:token>", transaction.non_atomic_requests(views.decide), name="decide"),
     path("unsubscribe/<str:token>", transaction.non_atomic_requests(views.unsubscribe), name="unsubscribe"),
+    path("acknowledge/<str:token>", transaction.non_atomic_requests(views.acknowledge), name="acknowledge"),
     path("preferences/<str:token>", transaction.non_atomic_requests(views.preferences), name="preferences"),
 ]

@@ -16,7 +16,9 @@ from apps.core.people import display_person
 from apps.core.principal import Principal
 
 from .content import tenant_name
-from .links import LinkExpired, LinkInvalid, read_decision, read_preferences
+from apps.core.rendering import render_markdown
+
+from .links import LinkExpired, LinkInvalid, read_acknowledge, read_decision, read_preferences
 from .models import Preference, UsedLink
 from .recipients import roles_of
 from .registry import KINDS, kind
@@ -83,7 +85,7 @@ def decide(request, token: str):
                "requester": display_person(link.tenant_id, approval.requested_by_id) or "—",
                "details": _details(target)}
     if request.method == "GET":
-        if step.decider_id != link.person_id:  # say so now; a POST would be refused by the service anyway
+        if not step.may_decide(link.person_id):  # say so now; a POST would be refused by the service anyway
             context |= {"refused": True, "error": "This step is no longer yours to decide (it was delegated)."}
         return render(request, "notifications/pages/decide.html", context)
 
@@ -156,3 +158,36 @@ def preferences(request, token: str):
     rows = [{"kind": k, "on": k.mandatory or k.name not in (pref.disabled_kinds or [])} for k in KINDS.values()]
     return render(request, "notifications/pages/preferences.html",
                   {"tenant": tenant_name(link.tenant_id), "rows": rows, "digest": pref.digest, "saved": saved})
+
+
+@require_http_methods(["GET", "POST"])
+def acknowledge(request, token: str):
+    """The policy's text and one button; the POST acknowledges through the policies service (once
+    per person and version, so a second press, or a second link, changes nothing)."""
+    from apps.core.exceptions import Conflict
+    from apps.policies.models import Policy, PolicyAcknowledgement
+    from apps.policies.services import policy_acknowledge
+
+    try:
+        link = read_acknowledge(token)
+    except (LinkExpired, LinkInvalid) as exc:
+        return _bad_link(request, exc)
+    tenant = tenant_name(link.tenant_id)
+    policy = Policy.objects.filter(tenant_id=link.tenant_id, pk=link.policy_id).first()
+    if policy is None:
+        return _notice(request, "No such policy", "This policy no longer exists.", status=404, tenant=tenant)
+    if policy.version != link.version or policy.status != "published":
+        return _notice(request, "A newer version exists",
+                       f"This link asked about version {link.version}; {policy.name} is now version {policy.version} "
+                       f"({policy.status}). A new request will come if it needs your acknowledgement.",
+                       status=409, tenant=tenant)
+    done = PolicyAcknowledgement.objects.filter(policy=policy, version=policy.version, person_id=link.person_id).first()
+    context = {"tenant": tenant, "policy": policy, "body": render_markdown(policy.body), "done": done}
+    if request.method == "POST" and done is None:
+        actor = Principal(person_id=link.person_id, tenant_id=link.tenant_id, source_type="frontend",
+                          roles=roles_of(link.tenant_id, link.person_id))
+        try:
+            context["done"], _ = policy_acknowledge(actor=actor, obj=policy)
+        except Conflict as exc:
+            return _notice(request, "Cannot acknowledge", exc.detail, status=409, tenant=tenant)
+    return render(request, "notifications/pages/acknowledge.html", context)

@@ -1,11 +1,17 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.utils.html import format_html, format_html_join
 
-from apps.core.admin_base import TenantAdmin
+from apps.core.admin_base import TenantAdmin, is_unbound_superuser, principal_for
+from apps.core.admin_forms import check_choices_of_one_tenant
 from apps.core.admin_inlines import TenantTabularInline
 from apps.core.rendering import render_markdown
 
-from .models import Policy, PolicyAcknowledgement, PolicyVersion
+from .campaigns import Progress, outstanding_of, progress_of, with_progress
+from .choices import CampaignStatus
+from .models import AcknowledgementCampaign, Policy, PolicyAcknowledgement, PolicyVersion
+from .services import acknowledgement_campaign_create, acknowledgement_campaign_update
 
 
 class VersionInline(TenantTabularInline):
@@ -42,3 +48,85 @@ class PolicyAdmin(TenantAdmin):
     @admin.display(description="Body (rendered)")
     def rendered_body(self, obj):
         return render_markdown(obj.body)
+
+
+def _bar(progress: Progress) -> str:
+    return format_html(
+        '<span class="ack-progress" title="{} of {} acknowledged">'
+        '<span style="display:inline-block;width:80px;height:8px;background:#e2e8f0;border-radius:4px;'
+        'vertical-align:middle;overflow:hidden"><span style="display:block;height:8px;width:{}%;background:#16a34a">'
+        '</span></span> {} of {} ({} %)</span>',
+        progress.acknowledged, progress.audience, progress.percent, progress.acknowledged, progress.audience,
+        progress.percent)
+
+
+OUTSTANDING_SHOWN = 50
+
+
+@admin.register(AcknowledgementCampaign)
+class AcknowledgementCampaignAdmin(TenantAdmin):
+    """HR asks a policy version's audience to acknowledge it; the list shows each campaign's progress
+    from one query (counts as correlated subqueries), the change page who is still outstanding."""
+
+    list_display = ("__str__", "status", "audience", "due_at", "progress", "launched_at")
+    list_filter = ("status", "audience")
+    search_fields = ("id", "policy__name", "version")
+    fields = ("policy", "version", "audience", "groups", "due_at", "remind_every_days", "remind_on_due", "message",
+              "launched_at", "reminded_slot_at", "closed_at", "progress_summary", "outstanding_people")
+    filter_horizontal = ("groups",)
+
+    def get_queryset(self, request):
+        return with_progress(super().get_queryset(request)).select_related("policy")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = [*super().get_readonly_fields(request, obj), "version", "launched_at", "reminded_slot_at",
+                    "closed_at", "progress_summary", "outstanding_people"]
+        if obj is not None:
+            readonly.append("policy")  # a campaign stays with its policy version
+            if obj.status != CampaignStatus.DRAFT:
+                readonly.append("groups")
+        return tuple(dict.fromkeys(readonly))
+
+    @admin.display(description="Acknowledged", ordering="acknowledged_count")
+    def progress(self, obj):
+        return _bar(progress_of(obj))
+
+    @admin.display(description="Progress")
+    def progress_summary(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        progress = progress_of(obj)
+        return format_html("{}<br>{} outstanding", _bar(progress), progress.outstanding)
+
+    @admin.display(description="Not acknowledged yet")
+    def outstanding_people(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        people = list(outstanding_of(obj).only("id", "display_name", "email", "user_name", "given_name",
+                                               "family_name", "active", "is_deleted")[:OUTSTANDING_SHOWN + 1])
+        if not people:
+            return "Everyone in the audience has acknowledged."
+        shown = format_html_join("", '<li class="ack-outstanding">{}</li>', ((p.label,) for p in people[:OUTSTANDING_SHOWN]))
+        more = format_html("<li>… and more (GET /api/v1/policies/acknowledgement-campaigns/{}/outstanding "
+                           "lists everyone)</li>", obj.pk) if len(people) > OUTSTANDING_SHOWN else ""
+        return format_html('<ul style="margin:0;padding-left:18px">{}{}</ul>', shown, more)
+
+    def save_through_service(self, request, form, change):
+        """As TenantAdmin's, plus the groups chosen in the form (a many-to-many the base leaves out)."""
+        obj = form.instance
+        chosen = form.cleaned_data.get("tenant") if self.chooses_tenant(request, obj if change else None) else None
+        actor = principal_for(request, obj if change else None, tenant_id=chosen.pk if chosen else None)
+        if actor is None:
+            raise PermissionDenied
+        if is_unbound_superuser(request):
+            check_choices_of_one_tenant(form, actor.tenant_id)
+            if form.errors:
+                return None
+        if change:
+            data = {name: getattr(obj, name) for name in form.changed_data if name != "groups" and hasattr(obj, name)}
+            if "groups" in form.changed_data:
+                data["groups"] = list(form.cleaned_data.get("groups") or ())
+            return acknowledgement_campaign_update(actor=actor, obj=obj, data=data)
+        data = {f.name: getattr(obj, f.name) for f in self.model._meta.concrete_fields if f.name in form.cleaned_data}
+        data["groups"] = list(form.cleaned_data.get("groups") or ())
+        return acknowledgement_campaign_create(actor=actor, data=data)

@@ -16,3 +16,14 @@ class PolicyCategory(models.TextChoices):
     FINANCE = "finance"
     OPERATIONS = "operations"
     OTHER = "other"
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class CampaignAudience(models.TextChoices):
+    EVERYONE = "everyone", "Everyone active in the directory"
+    GROUPS = "groups", "Members of the chosen groups"

@@ -115,3 +115,6 @@ class PolicyAcknowledgement(models.Model):
     class Meta:
         ordering = ("-id",)
         constraints = [models.UniqueConstraint(fields=["policy", "version", "person_id"], name="uniq_policy_ack")]
+
+
+from .campaign_models import AcknowledgementCampaign  # noqa: E402,F401  (a model of this app)

@@ -1,4 +1,5 @@
 """Policy library actions: versions on published edits, reviews, acknowledgements."""
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -7,8 +8,10 @@ from apps.core import services as core
 from apps.core.exceptions import Conflict
 from apps.core.principal import Principal, system_principal
 
-from .choices import PolicyStatus
-from .models import Policy, PolicyAcknowledgement, PolicyVersion
+from apps.core.directory import Group
+
+from .choices import CampaignStatus, PolicyStatus
+from .models import AcknowledgementCampaign, Policy, PolicyAcknowledgement, PolicyVersion
 
 
 def bump_minor(version: str) -> str:
@@ -92,3 +95,72 @@ def policies_review_due(*, within_days: int, now=None) -> list[Policy]:
                 events.emit(obj=policy, action="review_due", actor=system_principal(policy.tenant_id))
                 notified.append(policy)
     return notified
+
+
+# -- acknowledgement campaigns ------------------------------------------------------------------------
+def _set_groups(campaign: AcknowledgementCampaign, groups) -> None:
+    """Groups of the campaign's tenant only (the API and the admin offer no other; this is the last word)."""
+    chosen = list(groups or ())
+    ids = [g.pk if hasattr(g, "pk") else g for g in chosen]
+    found = list(Group.objects.filter(tenant_id=campaign.tenant_id, pk__in=ids))
+    if len(found) != len(set(ids)):
+        raise ValidationError({"groups": ["Choose groups of your tenant's directory."]})
+    campaign.groups.set(found)
+
+
+@core.serves(AcknowledgementCampaign, "create")
+@transaction.atomic
+def acknowledgement_campaign_create(*, actor: Principal, data: dict) -> AcknowledgementCampaign:
+    """A draft campaign for the policy's current version (stamped now: a later version needs its own)."""
+    data = dict(data)
+    groups = data.pop("groups", None)
+    policy = data.get("policy")
+    if policy is None or policy.tenant_id != actor.tenant_id:
+        raise ValidationError({"policy": ["Choose a policy of your tenant."]})
+    campaign = AcknowledgementCampaign(**data, version=policy.version)
+    campaign = core.record_create(actor=actor, obj=campaign, emit=False)
+    _set_groups(campaign, groups)
+    events.emit(obj=campaign, action="created", actor=actor)
+    return campaign
+
+
+@core.serves(AcknowledgementCampaign, "update")
+@transaction.atomic
+def acknowledgement_campaign_update(*, actor: Principal, obj: AcknowledgementCampaign, data: dict,
+                                    if_match: str | None = None) -> AcknowledgementCampaign:
+    data = dict(data)
+    groups = data.pop("groups", None)
+    data.pop("policy", None)  # a campaign stays with its policy version
+    if groups is not None and {getattr(g, "pk", g) for g in groups} != set(obj.groups.values_list("pk", flat=True)):
+        core.check_write(actor, AcknowledgementCampaign)
+        if obj.status != CampaignStatus.DRAFT:  # a many-to-many: the field policy sees concrete fields only
+            raise Conflict(f"groups cannot change while the campaign is {obj.status}.",
+                           errors=[{"field": "groups", "message": f"frozen while {obj.status}"}])
+        _set_groups(obj, groups)
+    return core.record_update(actor=actor, obj=obj, data=data, if_match=if_match)
+
+
+def acknowledgement_campaigns_remind(*, now=None) -> list[tuple[AcknowledgementCampaign, object]]:
+    """Emit `policies.acknowledgement_campaign.reminder` once per reached reminder slot of each open
+    campaign (missed slots fold into the latest). Its notifications go to who is outstanding when the
+    event is fanned out. A campaign whose version was superseded reminds no one."""
+    now = now or timezone.now()
+    sent = []
+    campaigns = (AcknowledgementCampaign.objects.filter(status=CampaignStatus.OPEN, launched_at__isnull=False)
+                 .select_related("policy").order_by("id"))
+    for campaign in campaigns.iterator():
+        slot = campaign.due_slot(now)
+        policy = campaign.policy
+        if slot is None or policy.status != PolicyStatus.PUBLISHED or policy.version != campaign.version:
+            continue
+        with transaction.atomic():
+            claimed = AcknowledgementCampaign.objects.filter(
+                pk=campaign.pk, status=CampaignStatus.OPEN, reminded_slot_at=campaign.reminded_slot_at,
+            ).update(reminded_slot_at=slot)
+            if claimed:
+                campaign.reminded_slot_at = slot
+                events.emit(obj=campaign, action="reminder", actor=system_principal(campaign.tenant_id),
+                            payload={**events.record_payload(campaign), "slot_at": slot.isoformat(),
+                                     "final": slot >= campaign.due_at})
+                sent.append((campaign, slot))
+    return sent

@@ -229,3 +229,18 @@ def test_the_sweep_expires_an_overdue_group_step(org):
     call_command("approvals_sweep", stdout=StringIO())
     (step,) = steps_of(made.json()["id"])
     assert (step.status, queued(step)) == ("skipped", [])
+
+
+def test_a_group_members_email_link_offers_the_decision_and_an_outsiders_does_not(org, client):
+    from apps.notifications.links import DecisionLink, decision_url
+
+    made = create(org, [org["team"].pk])
+    submit(org, made.json()["id"])
+    step = steps_of(made.json()["id"])[0]
+    member = client.get(decision_url(DecisionLink(tenant_id="acme", person_id="per_ann", step_id=step.pk, token_id="t1")))
+    assert member.status_code == 200 and b"no longer yours" not in member.content
+    assert b'name="decision"' in member.content
+    outsider = client.get(decision_url(DecisionLink(tenant_id="acme", person_id="per_dan", step_id=step.pk, token_id="t2")))
+    assert b"no longer yours" in outsider.content
+    step.refresh_from_db()
+    assert step.status == "pending"

@@ -33,6 +33,7 @@ from .notifications import (
     FannedOutEventFactory,
     NotificationFactory,
     PreferenceFactory,
+    SlackSettingsFactory,
     UsedLinkFactory,
 )
 from .operations import (
@@ -43,10 +44,16 @@ from .operations import (
     TravelFactory,
 )
 from .ops import ScheduledJobFactory
-from .policies import PolicyAcknowledgementFactory, PolicyFactory, PolicyVersionFactory
+from .policies import (
+    AcknowledgementCampaignFactory,
+    PolicyAcknowledgementFactory,
+    PolicyFactory,
+    PolicyVersionFactory,
+)
 from .signin import IdentityProviderFactory
 
 __all__ = [
+    "AcknowledgementCampaignFactory",
     "DEFAULT_TENANT",
     "FACTORIES",
     "AccessRequestFactory",
@@ -74,6 +81,7 @@ __all__ = [
     "PreferenceFactory",
     "RateLimitCounterFactory",
     "SLAPolicyFactory",
+    "SlackSettingsFactory",
     "ScheduledJobFactory",
     "ScimTokenFactory",
     "StaffMembershipFactory",

@@ -4,9 +4,9 @@ from django.utils import timezone
 
 from apps.approvals.choices import Decision, StepStatus
 from apps.core.models import Person
-from apps.notifications.models import FannedOutEvent, Notification, Preference, UsedLink
+from apps.notifications.models import FannedOutEvent, Notification, Preference, SlackSettings, UsedLink
 
-from .base import DEFAULT_TENANT, InTenant, PersonId, ProjectFactory, RecordId, register
+from .base import DEFAULT_TENANT, InTenant, PersonId, ProjectFactory, RecordId, TenantRecordFactory, register
 
 
 def _address_of(person_id: str) -> str:
@@ -70,3 +70,14 @@ class UsedLinkFactory(ProjectFactory):
 
     class Meta:
         model = UsedLink
+
+
+@register
+class SlackSettingsFactory(TenantRecordFactory):
+    """A tenant posting paused-webhook notices to Slack; no webhook URL stored (so nothing is sent)."""
+
+    enabled = True
+    kinds = factory.LazyFunction(lambda: ["webhook_paused"])
+
+    class Meta:
+        model = SlackSettings

@@ -1,9 +1,12 @@
 """Policies, their kept versions and acknowledgements."""
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 
-from apps.policies.choices import PolicyCategory, PolicyStatus
+from apps.policies.choices import CampaignAudience, PolicyCategory, PolicyStatus
 from apps.policies.models import (
+    AcknowledgementCampaign,
     Policy,
     PolicyAcknowledgement,
     PolicyVersion,
@@ -69,3 +72,22 @@ class PolicyAcknowledgementFactory(ProjectFactory):
 
     class Meta:
         model = PolicyAcknowledgement
+
+
+@register
+class AcknowledgementCampaignFactory(TenantRecordFactory):
+    """A draft campaign for a published policy's current version, due in 30 days, asking everyone;
+    `launched=True` as HR launched it."""
+
+    policy = InTenant(PolicyFactory, published=True)
+    version = factory.SelfAttribute("policy.version")
+    audience = CampaignAudience.EVERYONE
+    due_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+    remind_every_days = 7
+    created_by = factory.SelfAttribute("policy.owner_id")
+
+    class Meta:
+        model = AcknowledgementCampaign
+
+    class Params:
+        launched = factory.Trait(status="open", launched_at=factory.LazyFunction(timezone.now))

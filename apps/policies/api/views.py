@@ -1,3 +1,4 @@
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -7,9 +8,19 @@ from apps.core.api.pagination import NewestFirstCursorPagination
 from apps.core.api.serializers import TransitionBody
 from apps.core.api.viewsets import CreateRecordMixin, RecordViewSet, UpdateRecordMixin
 
-from ..models import Policy
+from apps.core.directory import Group
+
+from ..campaigns import outstanding_of, with_progress
+from ..models import AcknowledgementCampaign, Policy
 from ..services import policy_acknowledge
-from .serializers import CompleteReviewBody, PolicyAcknowledgementSerializer, PolicySerializer, PolicyVersionSerializer
+from .serializers import (
+    AcknowledgementCampaignSerializer,
+    CompleteReviewBody,
+    OutstandingPersonSerializer,
+    PolicyAcknowledgementSerializer,
+    PolicySerializer,
+    PolicyVersionSerializer,
+)
 
 
 class PolicyViewSet(CreateRecordMixin, UpdateRecordMixin, RecordViewSet):
@@ -47,3 +58,28 @@ class PolicyViewSet(CreateRecordMixin, UpdateRecordMixin, RecordViewSet):
         ack, created = policy_acknowledge(actor=request.user, obj=self.get_object())
         return Response(PolicyAcknowledgementSerializer(ack).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class OutstandingPagination(NewestFirstCursorPagination):
+    ordering = "id"
+
+
+class AcknowledgementCampaignViewSet(CreateRecordMixin, UpdateRecordMixin, RecordViewSet):
+    """Acknowledgement campaigns for policy versions (HR). Each row carries its progress, computed in
+    the list's one query (correlated counts), not per row."""
+
+    queryset = AcknowledgementCampaign.objects.all()
+    serializer_class = AcknowledgementCampaignSerializer
+
+    def get_queryset(self):
+        return with_progress(super().get_queryset()).prefetch_related(
+            Prefetch("groups", queryset=Group.objects.only("id")))
+
+    @extend_schema(summary="Who in the audience has not acknowledged yet", responses=OutstandingPersonSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="outstanding", pagination_class=OutstandingPagination,
+            filter_backends=[])
+    def outstanding(self, request, pk=None):
+        """Active audience members without an acknowledgement of the campaign's version, by id."""
+        campaign = self.get_object()
+        page = self.paginate_queryset(outstanding_of(campaign).only("id", "display_name", "email"))
+        return self.get_paginated_response(OutstandingPersonSerializer(page, many=True).data)

@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import type { Client, Options as Options2, TDataShape } from './client/index.js';
-import type { ApprovalsRequestsCancelData, ApprovalsRequestsCancelErrors, ApprovalsRequestsCancelResponses, ApprovalsRequestsCreateData, ApprovalsRequestsCreateErrors, ApprovalsRequestsCreateResponses, ApprovalsRequestsGetData, ApprovalsRequestsGetErrors, ApprovalsRequestsGetResponses, ApprovalsRequestsListData, ApprovalsRequestsListErrors, ApprovalsRequestsListResponses, ApprovalsRequestsSubmitData, ApprovalsRequestsSubmitErrors, ApprovalsRequestsSubmitResponses, ApprovalsStepsApproveData, ApprovalsStepsApproveErrors, ApprovalsStepsApproveResponses, ApprovalsStepsDelegateData, ApprovalsStepsDelegateErrors, ApprovalsStepsDelegateResponses, ApprovalsStepsGetData, ApprovalsStepsGetErrors, ApprovalsStepsGetResponses, ApprovalsStepsListData, ApprovalsStepsListErrors, ApprovalsStepsListResponses, ApprovalsStepsRejectData, ApprovalsStepsRejectErrors, ApprovalsStepsRejectResponses, HelpdeskSlaPoliciesCreateData, HelpdeskSlaPoliciesCreateErrors, HelpdeskSlaPoliciesCreateResponses, HelpdeskSlaPoliciesGetData, HelpdeskSlaPoliciesGetErrors, HelpdeskSlaPoliciesGetResponses, HelpdeskSlaPoliciesListData, HelpdeskSlaPoliciesListErrors, HelpdeskSlaPoliciesListResponses, HelpdeskSlaPoliciesReplaceData, HelpdeskSlaPoliciesReplaceErrors, HelpdeskSlaPoliciesReplaceResponses, HelpdeskSlaPoliciesUpdateData, HelpdeskSlaPoliciesUpdateErrors, HelpdeskSlaPoliciesUpdateResponses, HelpdeskTicketsAddCommentData, HelpdeskTicketsAddCommentErrors, HelpdeskTicketsAddCommentResponses, HelpdeskTicketsCloseData, HelpdeskTicketsCloseErrors, HelpdeskTicketsCloseResponses, HelpdeskTicketsCreateData, HelpdeskTicketsCreateErrors, HelpdeskTicketsCreateResponses, HelpdeskTicketsGetData, HelpdeskTicketsGetErrors, HelpdeskTicketsGetResponses, HelpdeskTicketsHoldData, HelpdeskTicketsHoldErrors, HelpdeskTicketsHoldResponses, HelpdeskTicketsListCommentsData, HelpdeskTicketsListCommentsErrors, HelpdeskTicketsListCommentsResponses, HelpdeskTicketsListData, HelpdeskTicketsListErrors, HelpdeskTicketsListResponses, HelpdeskTicketsOpenData, HelpdeskTicketsOpenErrors, HelpdeskTicketsOpenResponses, HelpdeskTicketsReopenData, HelpdeskTicketsReopenErrors, HelpdeskTicketsReopenResponses, HelpdeskTicketsReplaceData, HelpdeskTicketsReplaceErrors, HelpdeskTicketsReplaceResponses, HelpdeskTicketsResolveData, HelpdeskTicketsResolveErrors, HelpdeskTicketsResolveResponses, HelpdeskTicketsUpdateData, HelpdeskTicketsUpdateErrors, HelpdeskTicketsUpdateResponses, IntegrationApiKeysCreateData, IntegrationApiKeysCreateErrors, IntegrationApiKeysCreateResponses, IntegrationApiKeysGetData, IntegrationApiKeysGetErrors, IntegrationApiKeysGetResponses, IntegrationApiKeysListData, IntegrationApiKeysListErrors, IntegrationApiKeysListResponses, IntegrationApiKeysRevokeData, IntegrationApiKeysRevokeErrors, IntegrationApiKeysRevokeResponses, IntegrationApiKeysRotateData, IntegrationApiKeysRotateErrors, IntegrationApiKeysRotateResponses, IntegrationApplicationsCreateData, IntegrationApplicationsCreateErrors, IntegrationApplicationsCreateResponses, IntegrationApplicationsGetData, IntegrationApplicationsGetErrors, IntegrationApplicationsGetResponses, IntegrationApplicationsListData, IntegrationApplicationsListErrors, IntegrationApplicationsListResponses, IntegrationApplicationsReplaceData, IntegrationApplicationsReplaceErrors, IntegrationApplicationsReplaceResponses, IntegrationApplicationsUpdateData, IntegrationApplicationsUpdateErrors, IntegrationApplicationsUpdateResponses, IntegrationConnectorsCreateData, IntegrationConnectorsCreateErrors, IntegrationConnectorsCreateResponses, IntegrationConnectorsDeleteData, IntegrationConnectorsDeleteErrors, IntegrationConnectorsDeleteResponses, IntegrationConnectorsGetData, IntegrationConnectorsGetErrors, IntegrationConnectorsGetResponses, IntegrationConnectorsListData, IntegrationConnectorsListErrors, IntegrationConnectorsListResponses, IntegrationConnectorsReplaceData, IntegrationConnectorsReplaceErrors, IntegrationConnectorsReplaceResponses, IntegrationConnectorsUpdateData, IntegrationConnectorsUpdateErrors, IntegrationConnectorsUpdateResponses, IntegrationWebhooksCreateData, IntegrationWebhooksCreateErrors, IntegrationWebhooksCreateResponses, IntegrationWebhooksDeleteData, IntegrationWebhooksDeleteErrors, IntegrationWebhooksDeleteResponses, IntegrationWebhooksGetData, IntegrationWebhooksGetErrors, IntegrationWebhooksGetResponses, IntegrationWebhooksListData, IntegrationWebhooksListDeliveriesData, IntegrationWebhooksListDeliveriesErrors, IntegrationWebhooksListDeliveriesResponses, IntegrationWebhooksListErrors, IntegrationWebhooksListResponses, IntegrationWebhooksReplaceData, IntegrationWebhooksReplaceErrors, IntegrationWebhooksReplaceResponses, IntegrationWebhooksUpdateData, IntegrationWebhooksUpdateErrors, IntegrationWebhooksUpdateResponses, OperationsAccessRequestsApproveData, OperationsAccessRequestsApproveErrors, OperationsAccessRequestsApproveResponses, OperationsAccessRequestsCompleteData, OperationsAccessRequestsCompleteErrors, OperationsAccessRequestsCompleteResponses, OperationsAccessRequestsCreateData, OperationsAccessRequestsCreateErrors, OperationsAccessRequestsCreateResponses, OperationsAccessRequestsDeleteData, OperationsAccessRequestsDeleteErrors, OperationsAccessRequestsDeleteResponses, OperationsAccessRequestsGetData, OperationsAccessRequestsGetErrors, OperationsAccessRequestsGetResponses, OperationsAccessRequestsListData, OperationsAccessRequestsListErrors, OperationsAccessRequestsListResponses, OperationsAccessRequestsProvisionData, OperationsAccessRequestsProvisionErrors, OperationsAccessRequestsProvisionResponses, OperationsAccessRequestsRejectData, OperationsAccessRequestsRejectErrors, OperationsAccessRequestsRejectResponses, OperationsAccessRequestsRenewData, OperationsAccessRequestsRenewErrors, OperationsAccessRequestsRenewResponses, OperationsAccessRequestsReplaceData, OperationsAccessRequestsReplaceErrors, OperationsAccessRequestsReplaceResponses, OperationsAccessRequestsUpdateData, OperationsAccessRequestsUpdateErrors, OperationsAccessRequestsUpdateResponses, OperationsEquipmentApproveData, OperationsEquipmentApproveErrors, OperationsEquipmentApproveResponses, OperationsEquipmentCreateData, OperationsEquipmentCreateErrors, OperationsEquipmentCreateResponses, OperationsEquipmentDeleteData, OperationsEquipmentDeleteErrors, OperationsEquipmentDeleteResponses, OperationsEquipmentDeliverData, OperationsEquipmentDeliverErrors, OperationsEquipmentDeliverResponses, OperationsEquipmentGetData, OperationsEquipmentGetErrors, OperationsEquipmentGetResponses, OperationsEquipmentListData, OperationsEquipmentListErrors, OperationsEquipmentListResponses, OperationsEquipmentProvisionData, OperationsEquipmentProvisionErrors, OperationsEquipmentProvisionResponses, OperationsEquipmentReplaceData, OperationsEquipmentReplaceErrors, OperationsEquipmentReplaceResponses, OperationsEquipmentReturnData, OperationsEquipmentReturnErrors, OperationsEquipmentReturnResponses, OperationsEquipmentShipData, OperationsEquipmentShipErrors, OperationsEquipmentShipResponses, OperationsEquipmentUpdateData, OperationsEquipmentUpdateErrors, OperationsEquipmentUpdateResponses, OperationsHrRequestsCreateData, OperationsHrRequestsCreateErrors, OperationsHrRequestsCreateResponses, OperationsHrRequestsDeleteData, OperationsHrRequestsDeleteErrors, OperationsHrRequestsDeleteResponses, OperationsHrRequestsFulfillData, OperationsHrRequestsFulfillErrors, OperationsHrRequestsFulfillResponses, OperationsHrRequestsGetData, OperationsHrRequestsGetErrors, OperationsHrRequestsGetResponses, OperationsHrRequestsListData, OperationsHrRequestsListErrors, OperationsHrRequestsListResponses, OperationsHrRequestsRejectData, OperationsHrRequestsRejectErrors, OperationsHrRequestsRejectResponses, OperationsHrRequestsReplaceData, OperationsHrRequestsReplaceErrors, OperationsHrRequestsReplaceResponses, OperationsHrRequestsStartData, OperationsHrRequestsStartErrors, OperationsHrRequestsStartResponses, OperationsHrRequestsUpdateData, OperationsHrRequestsUpdateErrors, OperationsHrRequestsUpdateResponses, OperationsPendingBlockData, OperationsPendingBlockErrors, OperationsPendingBlockResponses, OperationsPendingCompleteData, OperationsPendingCompleteErrors, OperationsPendingCompleteResponses, OperationsPendingCreateData, OperationsPendingCreateErrors, OperationsPendingCreateResponses, OperationsPendingDeleteData, OperationsPendingDeleteErrors, OperationsPendingDeleteResponses, OperationsPendingGetData, OperationsPendingGetErrors, OperationsPendingGetResponses, OperationsPendingListData, OperationsPendingListErrors, OperationsPendingListResponses, OperationsPendingReplaceData, OperationsPendingReplaceErrors, OperationsPendingReplaceResponses, OperationsPendingStartData, OperationsPendingStartErrors, OperationsPendingStartResponses, OperationsPendingUpdateData, OperationsPendingUpdateErrors, OperationsPendingUpdateResponses, OperationsTravelApproveData, OperationsTravelApproveErrors, OperationsTravelApproveResponses, OperationsTravelBookData, OperationsTravelBookErrors, OperationsTravelBookResponses, OperationsTravelCancelData, OperationsTravelCancelErrors, OperationsTravelCancelResponses, OperationsTravelCompleteData, OperationsTravelCompleteErrors, OperationsTravelCompleteResponses, OperationsTravelCreateData, OperationsTravelCreateErrors, OperationsTravelCreateResponses, OperationsTravelDeleteData, OperationsTravelDeleteErrors, OperationsTravelDeleteResponses, OperationsTravelGetData, OperationsTravelGetErrors, OperationsTravelGetResponses, OperationsTravelListData, OperationsTravelListErrors, OperationsTravelListResponses, OperationsTravelReplaceData, OperationsTravelReplaceErrors, OperationsTravelReplaceResponses, OperationsTravelUpdateData, OperationsTravelUpdateErrors, OperationsTravelUpdateResponses, PoliciesPoliciesAcknowledgeData, PoliciesPoliciesAcknowledgeErrors, PoliciesPoliciesAcknowledgeResponses, PoliciesPoliciesCompleteData, PoliciesPoliciesCompleteErrors, PoliciesPoliciesCompleteResponses, PoliciesPoliciesCreateData, PoliciesPoliciesCreateErrors, PoliciesPoliciesCreateResponses, PoliciesPoliciesGetData, PoliciesPoliciesGetErrors, PoliciesPoliciesGetResponses, PoliciesPoliciesListAcknowledgementsData, PoliciesPoliciesListAcknowledgementsErrors, PoliciesPoliciesListAcknowledgementsResponses, PoliciesPoliciesListData, PoliciesPoliciesListErrors, PoliciesPoliciesListResponses, PoliciesPoliciesListVersionsData, PoliciesPoliciesListVersionsErrors, PoliciesPoliciesListVersionsResponses, PoliciesPoliciesReplaceData, PoliciesPoliciesReplaceErrors, PoliciesPoliciesReplaceResponses, PoliciesPoliciesRetireData, PoliciesPoliciesRetireErrors, PoliciesPoliciesRetireResponses, PoliciesPoliciesSubmitData, PoliciesPoliciesSubmitErrors, PoliciesPoliciesSubmitResponses, PoliciesPoliciesUpdateData, PoliciesPoliciesUpdateErrors, PoliciesPoliciesUpdateResponses } from './types.gen.js';
+import type { ApprovalsRequestsCancelData, ApprovalsRequestsCancelErrors, ApprovalsRequestsCancelResponses, ApprovalsRequestsCreateData, ApprovalsRequestsCreateErrors, ApprovalsRequestsCreateResponses, ApprovalsRequestsGetData, ApprovalsRequestsGetErrors, ApprovalsRequestsGetResponses, ApprovalsRequestsListData, ApprovalsRequestsListErrors, ApprovalsRequestsListResponses, ApprovalsRequestsSubmitData, ApprovalsRequestsSubmitErrors, ApprovalsRequestsSubmitResponses, ApprovalsStepsApproveData, ApprovalsStepsApproveErrors, ApprovalsStepsApproveResponses, ApprovalsStepsDelegateData, ApprovalsStepsDelegateErrors, ApprovalsStepsDelegateResponses, ApprovalsStepsGetData, ApprovalsStepsGetErrors, ApprovalsStepsGetResponses, ApprovalsStepsListData, ApprovalsStepsListErrors, ApprovalsStepsListResponses, ApprovalsStepsRejectData, ApprovalsStepsRejectErrors, ApprovalsStepsRejectResponses, HelpdeskSlaPoliciesCreateData, HelpdeskSlaPoliciesCreateErrors, HelpdeskSlaPoliciesCreateResponses, HelpdeskSlaPoliciesGetData, HelpdeskSlaPoliciesGetErrors, HelpdeskSlaPoliciesGetResponses, HelpdeskSlaPoliciesListData, HelpdeskSlaPoliciesListErrors, HelpdeskSlaPoliciesListResponses, HelpdeskSlaPoliciesReplaceData, HelpdeskSlaPoliciesReplaceErrors, HelpdeskSlaPoliciesReplaceResponses, HelpdeskSlaPoliciesUpdateData, HelpdeskSlaPoliciesUpdateErrors, HelpdeskSlaPoliciesUpdateResponses, HelpdeskTicketsAddCommentData, HelpdeskTicketsAddCommentErrors, HelpdeskTicketsAddCommentResponses, HelpdeskTicketsCloseData, HelpdeskTicketsCloseErrors, HelpdeskTicketsCloseResponses, HelpdeskTicketsCreateData, HelpdeskTicketsCreateErrors, HelpdeskTicketsCreateResponses, HelpdeskTicketsGetData, HelpdeskTicketsGetErrors, HelpdeskTicketsGetResponses, HelpdeskTicketsHoldData, HelpdeskTicketsHoldErrors, HelpdeskTicketsHoldResponses, HelpdeskTicketsListCommentsData, HelpdeskTicketsListCommentsErrors, HelpdeskTicketsListCommentsResponses, HelpdeskTicketsListData, HelpdeskTicketsListErrors, HelpdeskTicketsListResponses, HelpdeskTicketsOpenData, HelpdeskTicketsOpenErrors, HelpdeskTicketsOpenResponses, HelpdeskTicketsReopenData, HelpdeskTicketsReopenErrors, HelpdeskTicketsReopenResponses, HelpdeskTicketsReplaceData, HelpdeskTicketsReplaceErrors, HelpdeskTicketsReplaceResponses, HelpdeskTicketsResolveData, HelpdeskTicketsResolveErrors, HelpdeskTicketsResolveResponses, HelpdeskTicketsUpdateData, HelpdeskTicketsUpdateErrors, HelpdeskTicketsUpdateResponses, IntegrationApiKeysCreateData, IntegrationApiKeysCreateErrors, IntegrationApiKeysCreateResponses, IntegrationApiKeysGetData, IntegrationApiKeysGetErrors, IntegrationApiKeysGetResponses, IntegrationApiKeysListData, IntegrationApiKeysListErrors, IntegrationApiKeysListResponses, IntegrationApiKeysRevokeData, IntegrationApiKeysRevokeErrors, IntegrationApiKeysRevokeResponses, IntegrationApiKeysRotateData, IntegrationApiKeysRotateErrors, IntegrationApiKeysRotateResponses, IntegrationApplicationsCreateData, IntegrationApplicationsCreateErrors, IntegrationApplicationsCreateResponses, IntegrationApplicationsGetData, IntegrationApplicationsGetErrors, IntegrationApplicationsGetResponses, IntegrationApplicationsListData, IntegrationApplicationsListErrors, IntegrationApplicationsListResponses, IntegrationApplicationsReplaceData, IntegrationApplicationsReplaceErrors, IntegrationApplicationsReplaceResponses, IntegrationApplicationsUpdateData, IntegrationApplicationsUpdateErrors, IntegrationApplicationsUpdateResponses, IntegrationConnectorsCreateData, IntegrationConnectorsCreateErrors, IntegrationConnectorsCreateResponses, IntegrationConnectorsDeleteData, IntegrationConnectorsDeleteErrors, IntegrationConnectorsDeleteResponses, IntegrationConnectorsGetData, IntegrationConnectorsGetErrors, IntegrationConnectorsGetResponses, IntegrationConnectorsListData, IntegrationConnectorsListErrors, IntegrationConnectorsListResponses, IntegrationConnectorsReplaceData, IntegrationConnectorsReplaceErrors, IntegrationConnectorsReplaceResponses, IntegrationConnectorsUpdateData, IntegrationConnectorsUpdateErrors, IntegrationConnectorsUpdateResponses, IntegrationWebhooksCreateData, IntegrationWebhooksCreateErrors, IntegrationWebhooksCreateResponses, IntegrationWebhooksDeleteData, IntegrationWebhooksDeleteErrors, IntegrationWebhooksDeleteResponses, IntegrationWebhooksGetData, IntegrationWebhooksGetErrors, IntegrationWebhooksGetResponses, IntegrationWebhooksListData, IntegrationWebhooksListDeliveriesData, IntegrationWebhooksListDeliveriesErrors, IntegrationWebhooksListDeliveriesResponses, IntegrationWebhooksListErrors, IntegrationWebhooksListResponses, IntegrationWebhooksReplaceData, IntegrationWebhooksReplaceErrors, IntegrationWebhooksReplaceResponses, IntegrationWebhooksUpdateData, IntegrationWebhooksUpdateErrors, IntegrationWebhooksUpdateResponses, OperationsAccessRequestsApproveData, OperationsAccessRequestsApproveErrors, OperationsAccessRequestsApproveResponses, OperationsAccessRequestsCompleteData, OperationsAccessRequestsCompleteErrors, OperationsAccessRequestsCompleteResponses, OperationsAccessRequestsCreateData, OperationsAccessRequestsCreateErrors, OperationsAccessRequestsCreateResponses, OperationsAccessRequestsDeleteData, OperationsAccessRequestsDeleteErrors, OperationsAccessRequestsDeleteResponses, OperationsAccessRequestsGetData, OperationsAccessRequestsGetErrors, OperationsAccessRequestsGetResponses, OperationsAccessRequestsListData, OperationsAccessRequestsListErrors, OperationsAccessRequestsListResponses, OperationsAccessRequestsProvisionData, OperationsAccessRequestsProvisionErrors, OperationsAccessRequestsProvisionResponses, OperationsAccessRequestsRejectData, OperationsAccessRequestsRejectErrors, OperationsAccessRequestsRejectResponses, OperationsAccessRequestsRenewData, OperationsAccessRequestsRenewErrors, OperationsAccessRequestsRenewResponses, OperationsAccessRequestsReplaceData, OperationsAccessRequestsReplaceErrors, OperationsAccessRequestsReplaceResponses, OperationsAccessRequestsUpdateData, OperationsAccessRequestsUpdateErrors, OperationsAccessRequestsUpdateResponses, OperationsEquipmentApproveData, OperationsEquipmentApproveErrors, OperationsEquipmentApproveResponses, OperationsEquipmentCreateData, OperationsEquipmentCreateErrors, OperationsEquipmentCreateResponses, OperationsEquipmentDeleteData, OperationsEquipmentDeleteErrors, OperationsEquipmentDeleteResponses, OperationsEquipmentDeliverData, OperationsEquipmentDeliverErrors, OperationsEquipmentDeliverResponses, OperationsEquipmentGetData, OperationsEquipmentGetErrors, OperationsEquipmentGetResponses, OperationsEquipmentListData, OperationsEquipmentListErrors, OperationsEquipmentListResponses, OperationsEquipmentProvisionData, OperationsEquipmentProvisionErrors, OperationsEquipmentProvisionResponses, OperationsEquipmentReplaceData, OperationsEquipmentReplaceErrors, OperationsEquipmentReplaceResponses, OperationsEquipmentReturnData, OperationsEquipmentReturnErrors, OperationsEquipmentReturnResponses, OperationsEquipmentShipData, OperationsEquipmentShipErrors, OperationsEquipmentShipResponses, OperationsEquipmentUpdateData, OperationsEquipmentUpdateErrors, OperationsEquipmentUpdateResponses, OperationsHrRequestsCreateData, OperationsHrRequestsCreateErrors, OperationsHrRequestsCreateResponses, OperationsHrRequestsDeleteData, OperationsHrRequestsDeleteErrors, OperationsHrRequestsDeleteResponses, OperationsHrRequestsFulfillData, OperationsHrRequestsFulfillErrors, OperationsHrRequestsFulfillResponses, OperationsHrRequestsGetData, OperationsHrRequestsGetErrors, OperationsHrRequestsGetResponses, OperationsHrRequestsListData, OperationsHrRequestsListErrors, OperationsHrRequestsListResponses, OperationsHrRequestsRejectData, OperationsHrRequestsRejectErrors, OperationsHrRequestsRejectResponses, OperationsHrRequestsReplaceData, OperationsHrRequestsReplaceErrors, OperationsHrRequestsReplaceResponses, OperationsHrRequestsStartData, OperationsHrRequestsStartErrors, OperationsHrRequestsStartResponses, OperationsHrRequestsUpdateData, OperationsHrRequestsUpdateErrors, OperationsHrRequestsUpdateResponses, OperationsPendingBlockData, OperationsPendingBlockErrors, OperationsPendingBlockResponses, OperationsPendingCompleteData, OperationsPendingCompleteErrors, OperationsPendingCompleteResponses, OperationsPendingCreateData, OperationsPendingCreateErrors, OperationsPendingCreateResponses, OperationsPendingDeleteData, OperationsPendingDeleteErrors, OperationsPendingDeleteResponses, OperationsPendingGetData, OperationsPendingGetErrors, OperationsPendingGetResponses, OperationsPendingListData, OperationsPendingListErrors, OperationsPendingListResponses, OperationsPendingReplaceData, OperationsPendingReplaceErrors, OperationsPendingReplaceResponses, OperationsPendingStartData, OperationsPendingStartErrors, OperationsPendingStartResponses, OperationsPendingUpdateData, OperationsPendingUpdateErrors, OperationsPendingUpdateResponses, OperationsTravelApproveData, OperationsTravelApproveErrors, OperationsTravelApproveResponses, OperationsTravelBookData, OperationsTravelBookErrors, OperationsTravelBookResponses, OperationsTravelCancelData, OperationsTravelCancelErrors, OperationsTravelCancelResponses, OperationsTravelCompleteData, OperationsTravelCompleteErrors, OperationsTravelCompleteResponses, OperationsTravelCreateData, OperationsTravelCreateErrors, OperationsTravelCreateResponses, OperationsTravelDeleteData, OperationsTravelDeleteErrors, OperationsTravelDeleteResponses, OperationsTravelGetData, OperationsTravelGetErrors, OperationsTravelGetResponses, OperationsTravelListData, OperationsTravelListErrors, OperationsTravelListResponses, OperationsTravelReplaceData, OperationsTravelReplaceErrors, OperationsTravelReplaceResponses, OperationsTravelUpdateData, OperationsTravelUpdateErrors, OperationsTravelUpdateResponses, PoliciesAcknowledgementCampaignsCloseData, PoliciesAcknowledgementCampaignsCloseErrors, PoliciesAcknowledgementCampaignsCloseResponses, PoliciesAcknowledgementCampaignsCreateData, PoliciesAcknowledgementCampaignsCreateErrors, PoliciesAcknowledgementCampaignsCreateResponses, PoliciesAcknowledgementCampaignsGetData, PoliciesAcknowledgementCampaignsGetErrors, PoliciesAcknowledgementCampaignsGetResponses, PoliciesAcknowledgementCampaignsLaunchData, PoliciesAcknowledgementCampaignsLaunchErrors, PoliciesAcknowledgementCampaignsLaunchResponses, PoliciesAcknowledgementCampaignsListData, PoliciesAcknowledgementCampaignsListErrors, PoliciesAcknowledgementCampaignsListOutstandingData, PoliciesAcknowledgementCampaignsListOutstandingErrors, PoliciesAcknowledgementCampaignsListOutstandingResponses, PoliciesAcknowledgementCampaignsListResponses, PoliciesAcknowledgementCampaignsReplaceData, PoliciesAcknowledgementCampaignsReplaceErrors, PoliciesAcknowledgementCampaignsReplaceResponses, PoliciesAcknowledgementCampaignsUpdateData, PoliciesAcknowledgementCampaignsUpdateErrors, PoliciesAcknowledgementCampaignsUpdateResponses, PoliciesPoliciesAcknowledgeData, PoliciesPoliciesAcknowledgeErrors, PoliciesPoliciesAcknowledgeResponses, PoliciesPoliciesCompleteData, PoliciesPoliciesCompleteErrors, PoliciesPoliciesCompleteResponses, PoliciesPoliciesCreateData, PoliciesPoliciesCreateErrors, PoliciesPoliciesCreateResponses, PoliciesPoliciesGetData, PoliciesPoliciesGetErrors, PoliciesPoliciesGetResponses, PoliciesPoliciesListAcknowledgementsData, PoliciesPoliciesListAcknowledgementsErrors, PoliciesPoliciesListAcknowledgementsResponses, PoliciesPoliciesListData, PoliciesPoliciesListErrors, PoliciesPoliciesListResponses, PoliciesPoliciesListVersionsData, PoliciesPoliciesListVersionsErrors, PoliciesPoliciesListVersionsResponses, PoliciesPoliciesReplaceData, PoliciesPoliciesReplaceErrors, PoliciesPoliciesReplaceResponses, PoliciesPoliciesRetireData, PoliciesPoliciesRetireErrors, PoliciesPoliciesRetireResponses, PoliciesPoliciesSubmitData, PoliciesPoliciesSubmitErrors, PoliciesPoliciesSubmitResponses, PoliciesPoliciesUpdateData, PoliciesPoliciesUpdateErrors, PoliciesPoliciesUpdateResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -2349,10 +2349,175 @@ export class Policies extends HeyApiClient {
     }
 }
 
+export class AcknowledgementCampaigns extends HeyApiClient {
+    /**
+     * List acknowledgement campaigns
+     *
+     * Acknowledgement campaigns for policy versions (HR). Each row carries its progress, computed in the list's one query (correlated counts), not per row.
+     *
+     * The records the caller may see, newest first, one cursor page at a time (follow `next`). Filter by field (`?status=open`; `?field__in=a,b` takes comma-separated or repeated values; person fields accept `me`), `search` and `ordering`.
+     */
+    public list<ThrowOnError extends boolean = false>(options?: Options<PoliciesAcknowledgementCampaignsListData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<PoliciesAcknowledgementCampaignsListResponses, PoliciesAcknowledgementCampaignsListErrors, ThrowOnError>({
+            querySerializer: { parameters: {
+                    app_id__in: { array: { explode: false } },
+                    created_by__in: { array: { explode: false } },
+                    deleted_by__in: { array: { explode: false } },
+                    id__in: { array: { explode: false } },
+                    policy__in: { array: { explode: false } },
+                    policy_id__in: { array: { explode: false } },
+                    tenant_id__in: { array: { explode: false } },
+                    updated_by__in: { array: { explode: false } }
+                } },
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/policies/acknowledgement-campaigns',
+            ...options
+        });
+    }
+    
+    /**
+     * Create an acknowledgement campaign
+     *
+     * Acknowledgement campaigns for policy versions (HR). Each row carries its progress, computed in the list's one query (correlated counts), not per row.
+     *
+     * Server-stamped fields (`id`, `tenant_id`, `created_at`, …) are ignored if sent. `status` starts at the initial state; change it with the transition operations.
+     */
+    public create<ThrowOnError extends boolean = false>(options: Options<PoliciesAcknowledgementCampaignsCreateData, ThrowOnError>) {
+        return (options.client ?? this.client).post<PoliciesAcknowledgementCampaignsCreateResponses, PoliciesAcknowledgementCampaignsCreateErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/policies/acknowledgement-campaigns',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Get an acknowledgement campaign
+     *
+     * Acknowledgement campaigns for policy versions (HR). Each row carries its progress, computed in the list's one query (correlated counts), not per row.
+     *
+     * The `ETag` response header identifies this version; send it as `If-Match` when you write.
+     */
+    public get<ThrowOnError extends boolean = false>(options: Options<PoliciesAcknowledgementCampaignsGetData, ThrowOnError>) {
+        return (options.client ?? this.client).get<PoliciesAcknowledgementCampaignsGetResponses, PoliciesAcknowledgementCampaignsGetErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/policies/acknowledgement-campaigns/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Update an acknowledgement campaign
+     *
+     * Acknowledgement campaigns for policy versions (HR). Each row carries its progress, computed in the list's one query (correlated counts), not per row.
+     *
+     * Only the fields you send change. Send `If-Match` with the `ETag` you read to refuse a stale write (412).
+     */
+    public update<ThrowOnError extends boolean = false>(options: Options<PoliciesAcknowledgementCampaignsUpdateData, ThrowOnError>) {
+        return (options.client ?? this.client).patch<PoliciesAcknowledgementCampaignsUpdateResponses, PoliciesAcknowledgementCampaignsUpdateErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/policies/acknowledgement-campaigns/{id}',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Replace an acknowledgement campaign
+     *
+     * Acknowledgement campaigns for policy versions (HR). Each row carries its progress, computed in the list's one query (correlated counts), not per row.
+     *
+     * Every writable field. Send `If-Match` with the `ETag` you read to refuse a stale write (412).
+     */
+    public replace<ThrowOnError extends boolean = false>(options: Options<PoliciesAcknowledgementCampaignsReplaceData, ThrowOnError>) {
+        return (options.client ?? this.client).put<PoliciesAcknowledgementCampaignsReplaceResponses, PoliciesAcknowledgementCampaignsReplaceErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/policies/acknowledgement-campaigns/{id}',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Close an acknowledgement campaign
+     *
+     * Acknowledgement campaigns for policy versions (HR). Each row carries its progress, computed in the list's one query (correlated counts), not per row.
+     *
+     * No more reminders; progress stays readable.
+     *
+     * From `draft`, `open` to `closed`. Allowed for: admin, hr.
+     *
+     * A status that does not allow it is a 409 listing `allowed_transitions`. Send `If-Match` with the `ETag` you read to refuse a stale write (412).
+     */
+    public close<ThrowOnError extends boolean = false>(options: Options<PoliciesAcknowledgementCampaignsCloseData, ThrowOnError>) {
+        return (options.client ?? this.client).post<PoliciesAcknowledgementCampaignsCloseResponses, PoliciesAcknowledgementCampaignsCloseErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/policies/acknowledgement-campaigns/{id}/close',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Launch an acknowledgement campaign
+     *
+     * Acknowledgement campaigns for policy versions (HR). Each row carries its progress, computed in the list's one query (correlated counts), not per row.
+     *
+     * Emails everyone in the audience who has not acknowledged the version yet.
+     *
+     * From `draft` to `open`. Allowed for: admin, hr.
+     *
+     * A status that does not allow it is a 409 listing `allowed_transitions`. Send `If-Match` with the `ETag` you read to refuse a stale write (412).
+     */
+    public launch<ThrowOnError extends boolean = false>(options: Options<PoliciesAcknowledgementCampaignsLaunchData, ThrowOnError>) {
+        return (options.client ?? this.client).post<PoliciesAcknowledgementCampaignsLaunchResponses, PoliciesAcknowledgementCampaignsLaunchErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/policies/acknowledgement-campaigns/{id}/launch',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Who in the audience has not acknowledged yet
+     *
+     * Acknowledgement campaigns for policy versions (HR). Each row carries its progress, computed in the list's one query (correlated counts), not per row.
+     *
+     * Active audience members without an acknowledgement of the campaign's version, by id.
+     */
+    public listOutstanding<ThrowOnError extends boolean = false>(options: Options<PoliciesAcknowledgementCampaignsListOutstandingData, ThrowOnError>) {
+        return (options.client ?? this.client).get<PoliciesAcknowledgementCampaignsListOutstandingResponses, PoliciesAcknowledgementCampaignsListOutstandingErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/policies/acknowledgement-campaigns/{id}/outstanding',
+            ...options
+        });
+    }
+}
+
 export class Policies2 extends HeyApiClient {
     private _policies?: Policies;
     get policies(): Policies {
         return this._policies ??= new Policies({ client: this.client });
+    }
+    
+    private _acknowledgementCampaigns?: AcknowledgementCampaigns;
+    get acknowledgementCampaigns(): AcknowledgementCampaigns {
+        return this._acknowledgementCampaigns ??= new AcknowledgementCampaigns({ client: this.client });
     }
 }
 

@@ -145,6 +145,160 @@ export type AccessRequestRequest = {
 export type AccessRequestStatusEnum = 'pending' | 'approved' | 'rejected' | 'provisioned' | 'completed';
 
 /**
+ * Asks a policy version's audience to acknowledge it by `due_at`, with reminders; progress is read-only.
+ */
+export type AcknowledgementCampaign = {
+    readonly id: string;
+    /**
+     * Active people in the audience now.
+     */
+    readonly audience_size: number;
+    /**
+     * Of them, who acknowledged the version.
+     */
+    readonly acknowledged_count: number;
+    readonly outstanding_count: number;
+    /**
+     * 0–100, one decimal.
+     */
+    readonly percent_acknowledged: number;
+    readonly tenant_id: string;
+    readonly app_id: string | null;
+    readonly created_at: string;
+    readonly updated_at: string;
+    readonly created_by: string | null;
+    readonly updated_by: string | null;
+    source?: string;
+    readonly source_type: SourceTypeEnum;
+    readonly is_deleted: boolean;
+    readonly deleted_at: string | null;
+    readonly deleted_by: string | null;
+    readonly schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags?: Array<string>;
+    /**
+     * The policy version to acknowledge.
+     */
+    readonly version: string;
+    audience?: AcknowledgementCampaignAudienceEnum;
+    due_at: string;
+    /**
+     * Remind those who have not acknowledged every N days after launch until the due date (0: never).
+     */
+    remind_every_days?: number;
+    /**
+     * A last reminder when the due date arrives.
+     */
+    remind_on_due?: boolean;
+    /**
+     * A note from HR quoted in the emails.
+     */
+    message?: string;
+    readonly status: AcknowledgementCampaignStatusEnum;
+    readonly launched_at: string | null;
+    readonly closed_at: string | null;
+    readonly reminded_slot_at: string | null;
+    policy: string;
+    /**
+     * With audience 'groups': their active members (now, not at launch).
+     */
+    groups?: Array<string>;
+};
+
+/**
+ * * `everyone` - Everyone active in the directory
+ * * `groups` - Members of the chosen groups
+ */
+export type AcknowledgementCampaignAudienceEnum = 'everyone' | 'groups';
+
+/**
+ * Asks a policy version's audience to acknowledge it by `due_at`, with reminders; progress is read-only.
+ */
+export type AcknowledgementCampaignRequest = {
+    source?: string;
+    /**
+     * Free-form tags.
+     */
+    tags?: Array<string>;
+    audience?: AcknowledgementCampaignAudienceEnum;
+    due_at: string;
+    /**
+     * Remind those who have not acknowledged every N days after launch until the due date (0: never).
+     */
+    remind_every_days?: number;
+    /**
+     * A last reminder when the due date arrives.
+     */
+    remind_on_due?: boolean;
+    /**
+     * A note from HR quoted in the emails.
+     */
+    message?: string;
+    policy: string;
+    /**
+     * With audience 'groups': their active members (now, not at launch).
+     */
+    groups?: Array<string>;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    id?: string;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    tenant_id?: string;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    app_id?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    created_at?: string;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    updated_at?: string;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    created_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    updated_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    source_type?: SourceTypeEnum;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    is_deleted?: boolean;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    deleted_at?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    deleted_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    schema_version?: number;
+};
+
+/**
+ * * `draft` - Draft
+ * * `open` - Open
+ * * `closed` - Closed
+ */
+export type AcknowledgementCampaignStatusEnum = 'draft' | 'open' | 'closed';
+
+/**
  * A registered app integrating with the back office.
  */
 export type Application = {
@@ -1052,6 +1206,15 @@ export type OrderEquipmentBodyRequest = {
     cost?: number | null;
 };
 
+/**
+ * Someone in the audience who has not acknowledged the campaign's version yet.
+ */
+export type OutstandingPerson = {
+    id: string;
+    display_name: string;
+    email: string;
+};
+
 export type PaginatedAccessRequestList = {
     /**
      * The next page, or null on the last page. Follow it as given.
@@ -1062,6 +1225,18 @@ export type PaginatedAccessRequestList = {
      */
     previous: string | null;
     results: Array<AccessRequest>;
+};
+
+export type PaginatedAcknowledgementCampaignList = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<AcknowledgementCampaign>;
 };
 
 export type PaginatedApplicationList = {
@@ -1146,6 +1321,18 @@ export type PaginatedIntegrationApiKeyList = {
      */
     previous: string | null;
     results: Array<IntegrationApiKey>;
+};
+
+export type PaginatedOutstandingPersonList = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<OutstandingPerson>;
 };
 
 export type PaginatedPendingList = {
@@ -1293,6 +1480,85 @@ export type PatchedAccessRequestRequest = {
     principal_type?: AccessRequestPrincipalTypeEnum | BlankEnum | NullEnum;
     entitlement_type?: string;
     expires_at?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    id?: string;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    tenant_id?: string;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    app_id?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    created_at?: string;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    updated_at?: string;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    created_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    updated_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    source_type?: SourceTypeEnum;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    is_deleted?: boolean;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    deleted_at?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    deleted_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    schema_version?: number;
+};
+
+/**
+ * Asks a policy version's audience to acknowledge it by `due_at`, with reminders; progress is read-only.
+ */
+export type PatchedAcknowledgementCampaignRequest = {
+    source?: string;
+    /**
+     * Free-form tags.
+     */
+    tags?: Array<string>;
+    audience?: AcknowledgementCampaignAudienceEnum;
+    due_at?: string;
+    /**
+     * Remind those who have not acknowledged every N days after launch until the due date (0: never).
+     */
+    remind_every_days?: number;
+    /**
+     * A last reminder when the due date arrives.
+     */
+    remind_on_due?: boolean;
+    /**
+     * A note from HR quoted in the emails.
+     */
+    message?: string;
+    status?: AcknowledgementCampaignStatusEnum;
+    policy?: string;
+    /**
+     * With audience 'groups': their active members (now, not at launch).
+     */
+    groups?: Array<string>;
     /**
      * Server-stamped: ignored if sent.
      */
@@ -3148,6 +3414,36 @@ export type AccessRequestWritable = {
 };
 
 /**
+ * Asks a policy version's audience to acknowledge it by `due_at`, with reminders; progress is read-only.
+ */
+export type AcknowledgementCampaignWritable = {
+    source?: string;
+    /**
+     * Free-form tags.
+     */
+    tags?: Array<string>;
+    audience?: AcknowledgementCampaignAudienceEnum;
+    due_at: string;
+    /**
+     * Remind those who have not acknowledged every N days after launch until the due date (0: never).
+     */
+    remind_every_days?: number;
+    /**
+     * A last reminder when the due date arrives.
+     */
+    remind_on_due?: boolean;
+    /**
+     * A note from HR quoted in the emails.
+     */
+    message?: string;
+    policy: string;
+    /**
+     * With audience 'groups': their active members (now, not at launch).
+     */
+    groups?: Array<string>;
+};
+
+/**
  * A registered app integrating with the back office.
  */
 export type ApplicationWritable = {
@@ -3499,6 +3795,18 @@ export type PaginatedAccessRequestListWritable = {
      */
     previous: string | null;
     results: Array<AccessRequestWritable>;
+};
+
+export type PaginatedAcknowledgementCampaignListWritable = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<AcknowledgementCampaignWritable>;
 };
 
 export type PaginatedApplicationListWritable = {
@@ -12322,3 +12630,584 @@ export type PoliciesPoliciesListVersionsResponses = {
 };
 
 export type PoliciesPoliciesListVersionsResponse = PoliciesPoliciesListVersionsResponses[keyof PoliciesPoliciesListVersionsResponses];
+
+export type PoliciesAcknowledgementCampaignsListData = {
+    body?: never;
+    path?: never;
+    query?: {
+        app_id?: string;
+        /**
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
+         */
+        app_id__in?: Array<string>;
+        /**
+         * * `everyone` - Everyone active in the directory
+         * * `groups` - Members of the chosen groups
+         */
+        audience?: 'everyone' | 'groups';
+        /**
+         * One of several values: repeat the parameter (`audience__in=a&audience__in=b`) or separate them with commas (`audience__in=a,b`).
+         *
+         * * `everyone` - Everyone active in the directory
+         * * `groups` - Members of the chosen groups
+         */
+        audience__in?: Array<'everyone' | 'groups'>;
+        closed_at?: string;
+        closed_at__gt?: string;
+        closed_at__gte?: string;
+        closed_at__lt?: string;
+        closed_at__lte?: string;
+        created_at?: string;
+        created_at__gt?: string;
+        created_at__gte?: string;
+        created_at__lt?: string;
+        created_at__lte?: string;
+        created_by?: string;
+        /**
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
+         */
+        created_by__in?: Array<string>;
+        /**
+         * An opaque page position: use the `next` / `previous` links as given.
+         */
+        cursor?: string;
+        deleted_at?: string;
+        deleted_at__gt?: string;
+        deleted_at__gte?: string;
+        deleted_at__lt?: string;
+        deleted_at__lte?: string;
+        deleted_by?: string;
+        /**
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
+         */
+        deleted_by__in?: Array<string>;
+        due_at?: string;
+        due_at__gt?: string;
+        due_at__gte?: string;
+        due_at__lt?: string;
+        due_at__lte?: string;
+        id?: string;
+        /**
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
+         */
+        id__in?: Array<string>;
+        is_deleted?: boolean;
+        launched_at?: string;
+        launched_at__gt?: string;
+        launched_at__gte?: string;
+        launched_at__lt?: string;
+        launched_at__lte?: string;
+        /**
+         * Which field to use when ordering the results.
+         */
+        ordering?: string;
+        /**
+         * Records per page, 1 to 500 (default 50).
+         */
+        page_size?: number;
+        policy?: string;
+        /**
+         * One of several values: repeat the parameter (`policy__in=a&policy__in=b`) or separate them with commas (`policy__in=a,b`). `me` is the caller.
+         */
+        policy__in?: Array<string>;
+        policy_id?: string;
+        /**
+         * One of several values: repeat the parameter (`policy_id__in=a&policy_id__in=b`) or separate them with commas (`policy_id__in=a,b`). `me` is the caller.
+         */
+        policy_id__in?: Array<string>;
+        remind_every_days?: number;
+        remind_every_days__gte?: number;
+        remind_every_days__lte?: number;
+        remind_on_due?: boolean;
+        reminded_slot_at?: string;
+        reminded_slot_at__gt?: string;
+        reminded_slot_at__gte?: string;
+        reminded_slot_at__lt?: string;
+        reminded_slot_at__lte?: string;
+        schema_version?: number;
+        schema_version__gte?: number;
+        schema_version__lte?: number;
+        /**
+         * A search term.
+         */
+        search?: string;
+        /**
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
+        /**
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
+        /**
+         * * `draft` - Draft
+         * * `open` - Open
+         * * `closed` - Closed
+         */
+        status?: 'closed' | 'draft' | 'open';
+        /**
+         * One of several values: repeat the parameter (`status__in=a&status__in=b`) or separate them with commas (`status__in=a,b`).
+         *
+         * * `draft` - Draft
+         * * `open` - Open
+         * * `closed` - Closed
+         */
+        status__in?: Array<'closed' | 'draft' | 'open'>;
+        tenant_id?: string;
+        /**
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
+         */
+        tenant_id__in?: Array<string>;
+        updated_at?: string;
+        updated_at__gt?: string;
+        updated_at__gte?: string;
+        updated_at__lt?: string;
+        updated_at__lte?: string;
+        updated_by?: string;
+        /**
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
+         */
+        updated_by__in?: Array<string>;
+    };
+    url: '/api/v1/policies/acknowledgement-campaigns';
+};
+
+export type PoliciesAcknowledgementCampaignsListErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type PoliciesAcknowledgementCampaignsListError = PoliciesAcknowledgementCampaignsListErrors[keyof PoliciesAcknowledgementCampaignsListErrors];
+
+export type PoliciesAcknowledgementCampaignsListResponses = {
+    /**
+     * OK.
+     */
+    200: PaginatedAcknowledgementCampaignList;
+};
+
+export type PoliciesAcknowledgementCampaignsListResponse = PoliciesAcknowledgementCampaignsListResponses[keyof PoliciesAcknowledgementCampaignsListResponses];
+
+export type PoliciesAcknowledgementCampaignsCreateData = {
+    body: AcknowledgementCampaignRequest;
+    path?: never;
+    query?: never;
+    url: '/api/v1/policies/acknowledgement-campaigns';
+};
+
+export type PoliciesAcknowledgementCampaignsCreateErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     */
+    409: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type PoliciesAcknowledgementCampaignsCreateError = PoliciesAcknowledgementCampaignsCreateErrors[keyof PoliciesAcknowledgementCampaignsCreateErrors];
+
+export type PoliciesAcknowledgementCampaignsCreateResponses = {
+    /**
+     * Created.
+     */
+    201: AcknowledgementCampaign;
+};
+
+export type PoliciesAcknowledgementCampaignsCreateResponse = PoliciesAcknowledgementCampaignsCreateResponses[keyof PoliciesAcknowledgementCampaignsCreateResponses];
+
+export type PoliciesAcknowledgementCampaignsGetData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/policies/acknowledgement-campaigns/{id}';
+};
+
+export type PoliciesAcknowledgementCampaignsGetErrors = {
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type PoliciesAcknowledgementCampaignsGetError = PoliciesAcknowledgementCampaignsGetErrors[keyof PoliciesAcknowledgementCampaignsGetErrors];
+
+export type PoliciesAcknowledgementCampaignsGetResponses = {
+    /**
+     * OK.
+     */
+    200: AcknowledgementCampaign;
+};
+
+export type PoliciesAcknowledgementCampaignsGetResponse = PoliciesAcknowledgementCampaignsGetResponses[keyof PoliciesAcknowledgementCampaignsGetResponses];
+
+export type PoliciesAcknowledgementCampaignsUpdateData = {
+    body?: PatchedAcknowledgementCampaignRequest;
+    headers?: {
+        /**
+         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/policies/acknowledgement-campaigns/{id}';
+};
+
+export type PoliciesAcknowledgementCampaignsUpdateErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type PoliciesAcknowledgementCampaignsUpdateError = PoliciesAcknowledgementCampaignsUpdateErrors[keyof PoliciesAcknowledgementCampaignsUpdateErrors];
+
+export type PoliciesAcknowledgementCampaignsUpdateResponses = {
+    /**
+     * OK.
+     */
+    200: AcknowledgementCampaign;
+};
+
+export type PoliciesAcknowledgementCampaignsUpdateResponse = PoliciesAcknowledgementCampaignsUpdateResponses[keyof PoliciesAcknowledgementCampaignsUpdateResponses];
+
+export type PoliciesAcknowledgementCampaignsReplaceData = {
+    body: AcknowledgementCampaignRequest;
+    headers?: {
+        /**
+         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/policies/acknowledgement-campaigns/{id}';
+};
+
+export type PoliciesAcknowledgementCampaignsReplaceErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type PoliciesAcknowledgementCampaignsReplaceError = PoliciesAcknowledgementCampaignsReplaceErrors[keyof PoliciesAcknowledgementCampaignsReplaceErrors];
+
+export type PoliciesAcknowledgementCampaignsReplaceResponses = {
+    /**
+     * OK.
+     */
+    200: AcknowledgementCampaign;
+};
+
+export type PoliciesAcknowledgementCampaignsReplaceResponse = PoliciesAcknowledgementCampaignsReplaceResponses[keyof PoliciesAcknowledgementCampaignsReplaceResponses];
+
+export type PoliciesAcknowledgementCampaignsCloseData = {
+    body?: TransitionBodyRequest;
+    headers?: {
+        /**
+         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/policies/acknowledgement-campaigns/{id}/close';
+};
+
+export type PoliciesAcknowledgementCampaignsCloseErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type PoliciesAcknowledgementCampaignsCloseError = PoliciesAcknowledgementCampaignsCloseErrors[keyof PoliciesAcknowledgementCampaignsCloseErrors];
+
+export type PoliciesAcknowledgementCampaignsCloseResponses = {
+    /**
+     * OK.
+     */
+    200: AcknowledgementCampaign;
+};
+
+export type PoliciesAcknowledgementCampaignsCloseResponse = PoliciesAcknowledgementCampaignsCloseResponses[keyof PoliciesAcknowledgementCampaignsCloseResponses];
+
+export type PoliciesAcknowledgementCampaignsLaunchData = {
+    body?: TransitionBodyRequest;
+    headers?: {
+        /**
+         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/policies/acknowledgement-campaigns/{id}/launch';
+};
+
+export type PoliciesAcknowledgementCampaignsLaunchErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type PoliciesAcknowledgementCampaignsLaunchError = PoliciesAcknowledgementCampaignsLaunchErrors[keyof PoliciesAcknowledgementCampaignsLaunchErrors];
+
+export type PoliciesAcknowledgementCampaignsLaunchResponses = {
+    /**
+     * OK.
+     */
+    200: AcknowledgementCampaign;
+};
+
+export type PoliciesAcknowledgementCampaignsLaunchResponse = PoliciesAcknowledgementCampaignsLaunchResponses[keyof PoliciesAcknowledgementCampaignsLaunchResponses];
+
+export type PoliciesAcknowledgementCampaignsListOutstandingData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: {
+        /**
+         * An opaque page position: use the `next` / `previous` links as given.
+         */
+        cursor?: string;
+        /**
+         * Records per page, 1 to 500 (default 50).
+         */
+        page_size?: number;
+    };
+    url: '/api/v1/policies/acknowledgement-campaigns/{id}/outstanding';
+};
+
+export type PoliciesAcknowledgementCampaignsListOutstandingErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type PoliciesAcknowledgementCampaignsListOutstandingError = PoliciesAcknowledgementCampaignsListOutstandingErrors[keyof PoliciesAcknowledgementCampaignsListOutstandingErrors];
+
+export type PoliciesAcknowledgementCampaignsListOutstandingResponses = {
+    /**
+     * OK.
+     */
+    200: PaginatedOutstandingPersonList;
+};
+
+export type PoliciesAcknowledgementCampaignsListOutstandingResponse = PoliciesAcknowledgementCampaignsListOutstandingResponses[keyof PoliciesAcknowledgementCampaignsListOutstandingResponses];

@@ -1,0 +1,75 @@
+"""The campaign admin as HR: choices stay in the tenant, the list's progress costs the same queries
+for 2 or 12 campaigns, and the change page names who is outstanding."""
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from apps.policies.models import AcknowledgementCampaign
+from tests.factories import AcknowledgementCampaignFactory, StaffMembershipFactory
+from tests.policies.test_campaigns import acknowledge
+
+pytestmark = pytest.mark.django_db
+LIST = "/admin/policies/acknowledgementcampaign/"
+
+
+@pytest.fixture
+def hr_client(client, directory):
+    membership = StaffMembershipFactory(tenant__id="acme", user__username="hanna", person_id="per_eve", roles=["hr"])
+    client.force_login(membership.user)
+    return client
+
+
+def form(directory, **extra):
+    due = timezone.now() + timedelta(days=10)
+    return {"policy": directory.policy.pk, "audience": "groups", "groups": [directory.sales.pk],
+            "due_at_0": due.strftime("%Y-%m-%d"), "due_at_1": "12:00:00", "remind_every_days": "2",
+            "remind_on_due": "on", "message": "", **extra}
+
+
+def test_hr_creates_a_campaign_with_groups_of_the_tenant_only(hr_client, directory):
+    page = hr_client.get(f"{LIST}add/")
+    assert page.status_code == 200
+    assert directory.sales.pk.encode() in page.content and directory.globex_team.pk.encode() not in page.content
+
+    refused = hr_client.post(f"{LIST}add/", form(directory, groups=[directory.globex_team.pk]))
+    assert refused.status_code == 200 and b"errorlist" in refused.content
+    assert not AcknowledgementCampaign.objects.exists()
+
+    saved = hr_client.post(f"{LIST}add/", form(directory))
+    assert saved.status_code == 302
+    campaign = AcknowledgementCampaign.objects.get()
+    assert (campaign.created_by, campaign.version, campaign.remind_every_days) == ("per_eve", "1.0.0", 2)
+    assert list(campaign.groups.all()) == [directory.sales]
+
+
+def test_the_change_page_shows_progress_and_who_is_outstanding(hr_client, directory):
+    campaign = AcknowledgementCampaignFactory(policy=directory.policy, launched=True, audience="groups")
+    campaign.groups.set([directory.engineering, directory.sales])
+    acknowledge("per_bob", directory.policy)
+    page = hr_client.get(f"{LIST}{campaign.pk}/change/").content.decode()
+    assert "1 of 3 (33.3 %)" in page and "2 outstanding" in page
+    assert page.count('class="ack-outstanding"') == 2 and "ann@acme.test" in page and "bob@acme.test" not in page
+
+    other = AcknowledgementCampaignFactory(tenant_id="globex", policy__tenant_id="globex")
+    assert hr_client.get(f"{LIST}{other.pk}/change/").status_code == 404
+
+
+def test_the_list_costs_the_same_queries_for_more_campaigns(hr_client, directory):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            page = hr_client.get(LIST)
+        assert page.status_code == 200
+        return len(captured)
+
+    for _ in range(2):
+        AcknowledgementCampaignFactory(policy=directory.policy, launched=True)
+    few = queries()
+    for _ in range(10):
+        AcknowledgementCampaignFactory(policy=directory.policy, launched=True, audience="groups").groups.set(
+            [directory.sales])
+    acknowledge("per_cat", directory.policy)
+    assert queries() == few
+    assert "1 of 2 (50.0 %)" in hr_client.get(LIST).content.decode()
