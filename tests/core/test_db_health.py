@@ -13,7 +13,6 @@ from tests.conftest import make_token, postgres_only
 from tests.factories import TicketFactory
 
 pytestmark = [postgres_only, pytest.mark.django_db(transaction=True)]
-TOKEN = make_token(tenant="acme", sub="per_admin", roles=("admin",))
 
 
 def wsgi_get(path: str) -> tuple[int, bytes]:
@@ -21,7 +20,9 @@ def wsgi_get(path: str) -> tuple[int, bytes]:
     as under gunicorn (Django's test client switches that off)."""
     environ = {"REQUEST_METHOD": "GET", "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "testserver",
                "SERVER_PORT": "80", "HTTP_HOST": "testserver", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(),
-               "wsgi.errors": io.StringIO(), "HTTP_AUTHORIZATION": f"Bearer {TOKEN}"}
+               "wsgi.errors": io.StringIO(),
+               # minted per request: a token made at import time expires before a long run reaches this test
+               "HTTP_AUTHORIZATION": f"Bearer {make_token(tenant='acme', sub='per_admin', roles=('admin',))}"}
     status = []
     body = b"".join(application(environ, lambda s, h, exc_info=None: status.append(s)))
     return int(status[0].split()[0]), body
