@@ -225,8 +225,9 @@ class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
         return fieldsets
 
     # -- writes go through services --------------------------------------------------
-    def save_through_service(self, request, form, change):
-        """Runs as the form's last validation step; its errors become the form's errors."""
+    def service_actor(self, request, form, change) -> Principal | None:
+        """Who a form's save acts as (the tenant a superuser chose, or the staff member's own); None
+        when the form already has errors (a superuser's choices spanning tenants)."""
         obj = form.instance
         chosen = form.cleaned_data.get("tenant") if self.chooses_tenant(request, obj if change else None) else None
         actor = principal_for(request, obj if change else None, tenant_id=chosen.pk if chosen else None)
@@ -236,6 +237,14 @@ class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
             check_choices_of_one_tenant(form, actor.tenant_id)
             if form.errors:
                 return None
+        return actor
+
+    def save_through_service(self, request, form, change):
+        """Runs as the form's last validation step; its errors become the form's errors."""
+        obj = form.instance
+        actor = self.service_actor(request, form, change)
+        if actor is None:
+            return None
         if change:
             data = {name: getattr(obj, name) for name in form.changed_data if hasattr(obj, name)}
             check_references(tenant_id=actor.tenant_id, model=self.model, values=data)  # strict mode, as the API

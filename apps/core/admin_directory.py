@@ -1,11 +1,10 @@
 """Admin pages of the directory: people, groups (teams), SCIM tokens and the tenant's directory settings.
 Writes go through the directory services (registered with @serves in apps/core/directory_services.py)."""
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 
 from . import directory_services as directory
 from .admin_base import TenantAdmin, is_unbound_superuser, principal_for
-from .admin_forms import check_choices_of_one_tenant
 from .directory import DirectorySettings, Group, Person, ScimToken
 from .exceptions import DomainError
 
@@ -55,14 +54,9 @@ class GroupAdmin(TenantAdmin):
     def save_through_service(self, request, form, change):
         """As TenantAdmin's, plus the members chosen in the form (a many-to-many the base leaves out)."""
         obj = form.instance
-        chosen = form.cleaned_data.get("tenant") if self.chooses_tenant(request, obj if change else None) else None
-        actor = principal_for(request, obj if change else None, tenant_id=chosen.pk if chosen else None)
+        actor = self.service_actor(request, form, change)
         if actor is None:
-            raise PermissionDenied
-        if is_unbound_superuser(request):
-            check_choices_of_one_tenant(form, actor.tenant_id)
-            if form.errors:
-                return None
+            return None
         data = {name: form.cleaned_data[name] for name in ("display_name", "external_id") if name in form.cleaned_data}
         members = [p.pk for p in form.cleaned_data.get("members") or ()]
         if not change:

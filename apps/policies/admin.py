@@ -1,10 +1,8 @@
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.utils.html import format_html, format_html_join
 
-from apps.core.admin_base import TenantAdmin, is_unbound_superuser, principal_for
-from apps.core.admin_forms import check_choices_of_one_tenant
+from apps.core.admin_base import TenantAdmin
 from apps.core.admin_inlines import TenantTabularInline
 from apps.core.rendering import render_markdown
 
@@ -114,14 +112,9 @@ class AcknowledgementCampaignAdmin(TenantAdmin):
     def save_through_service(self, request, form, change):
         """As TenantAdmin's, plus the groups chosen in the form (a many-to-many the base leaves out)."""
         obj = form.instance
-        chosen = form.cleaned_data.get("tenant") if self.chooses_tenant(request, obj if change else None) else None
-        actor = principal_for(request, obj if change else None, tenant_id=chosen.pk if chosen else None)
+        actor = self.service_actor(request, form, change)
         if actor is None:
-            raise PermissionDenied
-        if is_unbound_superuser(request):
-            check_choices_of_one_tenant(form, actor.tenant_id)
-            if form.errors:
-                return None
+            return None
         if change:
             data = {name: getattr(obj, name) for name in form.changed_data if name != "groups" and hasattr(obj, name)}
             if "groups" in form.changed_data:
