@@ -3,6 +3,7 @@ import functools
 import secrets
 
 import factory
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from factory.django import DjangoModelFactory
@@ -57,13 +58,14 @@ class UserFactory(DjangoModelFactory):
         raw = kwargs.pop("password", None)
         user = model_class._default_manager.create_user(*args, **kwargs)
         if raw is not None:  # the real hasher, once per password per process (a team of 8 cost seconds a test)
-            user.password = _hashed(raw)
+            user.password = _hashed(raw, tuple(settings.PASSWORD_HASHERS))
             user.save(update_fields=["password"])
         return user
 
 
 @functools.cache
-def _hashed(raw: str) -> str:
+def _hashed(raw: str, hashers: tuple[str, ...]) -> str:
+    """Keyed on the hashers too: a test that changes them must not get a hash they cannot check."""
     return make_password(raw)
 
 
