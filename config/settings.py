@@ -276,6 +276,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+# An API response that is not a page (JSON, problem+json) loads and runs nothing, and no page may
+# frame it (OWASP REST Security). The Swagger UI under /api/ keeps the policy above.
+API_CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": [NONE], "frame-ancestors": [NONE]}}
 
 UNFOLD = {
     "SITE_TITLE": "Back office",

@@ -3,9 +3,13 @@ import base64
 import hashlib
 import re
 
+from csp.constants import HEADER as CSP_HEADER
 from csp.middleware import CSPMiddleware
+from csp.utils import build_policy, default_config
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.core.handlers.base import BaseHandler
 from django.core.handlers.exception import convert_exception_to_response
 from django.http import HttpResponseBadRequest
@@ -106,15 +110,38 @@ class RefuseNulMiddleware:
         return self.get_response(request)
 
 
+_api_policy: list[str] = []
+
+
+def api_policy() -> str:
+    """settings.API_CONTENT_SECURITY_POLICY as a header value, built once (again when it changes)."""
+    if not _api_policy:
+        _api_policy.append(build_policy(config=default_config(settings.API_CONTENT_SECURITY_POLICY["DIRECTIVES"])))
+    return _api_policy[0]
+
+
+@receiver(setting_changed)
+def _forget_api_policy(*, setting, **kwargs):
+    if setting == "API_CONTENT_SECURITY_POLICY":
+        _api_policy.clear()
+
+
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
     """django-csp's middleware. An HTML page under /api/ (the Swagger UI: drf-spectacular renders
     one inline script) may run its own files and exactly its inline scripts, by their hashes; it
-    needs neither 'unsafe-inline' nor the admin's 'unsafe-eval'."""
+    needs neither 'unsafe-inline' nor the admin's 'unsafe-eval'. Any other API response is data, not
+    a page: it gets settings.API_CONTENT_SECURITY_POLICY, which lets it load and run nothing (and
+    is one string, not the page policy django-csp would build for every response)."""
 
     def process_response(self, request, response):
-        if (request.path_info.startswith(API_PREFIX) and response.get("Content-Type", "").startswith("text/html")
-                and not response.streaming):
-            hashes = [f"'sha256-{base64.b64encode(hashlib.sha256(body).digest()).decode()}'"
-                      for body in _INLINE_SCRIPT.findall(response.content)]
-            response._csp_replace = {"script-src": ["'self'", *hashes]}
+        if request.path_info.startswith(API_PREFIX):
+            if not response.get("Content-Type", "").startswith("text/html"):
+                if CSP_HEADER not in response and not getattr(response, "_csp_exempt", False):
+                    response[CSP_HEADER] = api_policy()
+                if not getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None):
+                    return response
+            elif not response.streaming:
+                hashes = [f"'sha256-{base64.b64encode(hashlib.sha256(body).digest()).decode()}'"
+                          for body in _INLINE_SCRIPT.findall(response.content)]
+                response._csp_replace = {"script-src": ["'self'", *hashes]}
         return super().process_response(request, response)

@@ -43,13 +43,14 @@ def bind_client_ip(sender, *, request, **kwargs):
     it is given, and a request carries dozens."""
     precedence = tuple(settings.AXES_IPWARE_META_PRECEDENCE_ORDER)
     meta = request.META
-    ip, _ = _ipware(precedence).get_client_ip({name: meta[name] for name in precedence if name in meta})
-    structlog.contextvars.bind_contextvars(ip=str(ip) if ip is not None else None)
+    headers = tuple((name, meta[name]) for name in precedence if name in meta)
+    structlog.contextvars.bind_contextvars(ip=_client_ip(precedence, headers))
 
 
-@lru_cache(maxsize=8)
-def _ipware(precedence: tuple[str, ...]) -> IpWare:
-    return IpWare(precedence=precedence)
+@lru_cache(maxsize=1024)  # a pure function of its arguments
+def _client_ip(precedence: tuple[str, ...], headers: tuple[tuple[str, str], ...]) -> str | None:
+    ip, _ = IpWare(precedence=precedence).get_client_ip(dict(headers))
+    return str(ip) if ip is not None else None
 
 
 def _caller(request):

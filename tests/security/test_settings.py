@@ -12,7 +12,7 @@ import sys
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.test import Client
+from django.test import Client, override_settings
 
 from apps.helpdesk.models import Ticket
 
@@ -200,7 +200,25 @@ def test_the_swagger_ui_may_run_exactly_its_inline_script(db):
     assert "'unsafe-eval'" not in policy["script-src"]
 
 
-def test_api_responses_carry_the_csp(admin_a, db):
-    response = admin_a.get("/api/v1/helpdesk/tickets")
-    assert response.status_code == 200
-    assert directives(response["Content-Security-Policy"])["default-src"] == ["'self'"]
+def test_api_data_responses_carry_a_policy_that_allows_nothing(admin_a, db):
+    for path, status in [("/api/v1/helpdesk/tickets", 200), ("/api/v1/helpdesk/tickets?status=nope", 400),
+                         ("/api/v1/helpdesk/tickets/tkt_missing", 404), ("/api/v1/nowhere", 404)]:
+        response = admin_a.get(path)
+        assert response.status_code == status, path
+        assert directives(response["Content-Security-Policy"]) == {
+            "default-src": ["'none'"], "frame-ancestors": ["'none'"]}, path
+
+
+def test_the_api_data_policy_follows_its_setting(admin_a, db):
+    with override_settings(API_CONTENT_SECURITY_POLICY={"DIRECTIVES": {"default-src": ["'none'"],
+                                                                        "sandbox": [""]}}):
+        changed = admin_a.get("/api/v1/helpdesk/tickets")["Content-Security-Policy"]
+    assert "sandbox" in changed and "frame-ancestors" not in changed
+    assert "sandbox" not in admin_a.get("/api/v1/helpdesk/tickets")["Content-Security-Policy"]
+
+
+def test_a_report_only_policy_still_reaches_api_responses(admin_a, db):
+    with override_settings(CONTENT_SECURITY_POLICY_REPORT_ONLY={"DIRECTIVES": {"default-src": ["'self'"]}}):
+        response = admin_a.get("/api/v1/helpdesk/tickets")
+    assert directives(response["Content-Security-Policy-Report-Only"])["default-src"] == ["'self'"]
+    assert directives(response["Content-Security-Policy"])["default-src"] == ["'none'"]
