@@ -7,8 +7,9 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, router
 from django.utils import timezone
-from rest_framework.exceptions import Throttled
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 
+from apps.core.directory_services import is_deactivated
 from apps.core.principal import Principal
 
 from .models import IntegrationApiKey
@@ -83,6 +84,8 @@ def resolve_api_key(raw: str, *, request=None) -> Principal | None:
         return None
     if not key.tenant_wide and (key.application is None or key.application.is_deleted):
         return None  # an application key whose application is gone never becomes tenant-wide
+    if key.created_by_user_id and is_deactivated(key.tenant_id, key.created_by_user_id):
+        raise AuthenticationFailed("The key's maker is deactivated in the tenant's directory: it acts for them.")
     enforce_rpm(key)
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
         IntegrationApiKey.objects.filter(pk=key.pk).update(last_used_at=now)

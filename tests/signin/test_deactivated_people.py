@@ -13,6 +13,7 @@ from apps.core import auth, directory_services
 from apps.core.directory_services import person_delete, person_update
 from apps.core.models import Person, StaffMembership, Tenant
 from apps.core.principal import Principal
+from apps.helpdesk.models import Ticket
 from apps.signin import services
 from apps.signin.models import IdentityProvider
 from tests.conftest import make_token
@@ -53,6 +54,20 @@ def test_a_deactivated_persons_token_is_401_and_works_again_once_reactivated(dan
     assert client.get(URL).status_code == 200
     person_delete(actor=ADMIN, obj=Person.objects.get(pk="per_dana"))
     assert client.get(URL).status_code == 401
+
+
+def test_api_keys_a_deactivated_person_made_are_401_until_reactivated(dana):
+    maker = api(make_token(sub="per_dana", roles=["admin"]))
+    raw = maker.post("/api/v1/integration/api-keys", {"name": "ci", "kind": "service", "scopes": ["*"],
+                                                      "tenant_wide": True}, format="json").json()["key"]
+    assert api(raw).get(URL).status_code == 200
+    person_update(actor=ADMIN, obj=dana, data={"active": False})
+    refused = api(raw).get(URL)
+    assert refused.status_code == 401 and "deactivated" in refused.json()["detail"]
+    assert api(raw).post(URL, {"title": "after offboarding"}, format="json").status_code == 401
+    assert not Ticket.objects.filter(title="after offboarding").exists()
+    person_update(actor=ADMIN, obj=Person.objects.get(pk="per_dana"), data={"active": True})
+    assert api(raw).get(URL).status_code == 200
 
 
 def test_subjects_the_directory_does_not_hold_are_not_refused(dana):
