@@ -1,6 +1,7 @@
 """Signed links in emails (django.core.signing): they name the person, so the pages they open work
 without a session. Decision links expire and work once (UsedLink); preference links expire later."""
 from dataclasses import dataclass
+from typing import ClassVar, Self
 
 from django.conf import settings
 from django.core import signing
@@ -19,8 +20,38 @@ class LinkInvalid(Exception):
     pass
 
 
+class SignedLink:
+    """A link's fields, signed under the class's salt with each field under its short key (the keys
+    are the token format: links already sent keep working as long as they stay)."""
+
+    salt: ClassVar[str]
+    max_age_setting: ClassVar[str]
+    keys: ClassVar[dict[str, str]]  # field -> key in the token
+
+    def token(self) -> str:
+        return signing.dumps({key: getattr(self, name) for name, key in self.keys.items()}, salt=self.salt,
+                             compress=True)
+
+    @classmethod
+    def read(cls, token: str) -> Self:
+        try:
+            data = signing.loads(token, salt=cls.salt, max_age=getattr(settings, cls.max_age_setting))
+        except signing.SignatureExpired as exc:
+            raise LinkExpired() from exc
+        except signing.BadSignature as exc:
+            raise LinkInvalid() from exc
+        try:
+            return cls(**{name: data[key] for name, key in cls.keys.items()})
+        except (KeyError, TypeError) as exc:
+            raise LinkInvalid() from exc
+
+
 @dataclass(frozen=True)
-class DecisionLink:
+class DecisionLink(SignedLink):
+    salt = DECISION_SALT
+    max_age_setting = "NOTIFY_DECISION_LINK_MAX_AGE"
+    keys = {"tenant_id": "t", "person_id": "p", "step_id": "s", "token_id": "j"}
+
     tenant_id: str
     person_id: str
     step_id: str
@@ -28,14 +59,22 @@ class DecisionLink:
 
 
 @dataclass(frozen=True)
-class PreferencesLink:
+class PreferencesLink(SignedLink):
+    salt = PREFERENCES_SALT
+    max_age_setting = "NOTIFY_PREFERENCES_LINK_MAX_AGE"
+    keys = {"tenant_id": "t", "person_id": "p", "kind": "k"}
+
     tenant_id: str
     person_id: str
     kind: str  # the kind of the email it came in (the unsubscribe page turns that kind off)
 
 
 @dataclass(frozen=True)
-class AcknowledgeLink:
+class AcknowledgeLink(SignedLink):
+    salt = ACKNOWLEDGE_SALT
+    max_age_setting = "NOTIFY_PREFERENCES_LINK_MAX_AGE"
+    keys = {"tenant_id": "t", "person_id": "p", "policy_id": "o", "version": "v"}
+
     tenant_id: str
     person_id: str
     policy_id: str
@@ -46,58 +85,29 @@ def absolute(path: str) -> str:
     return settings.NOTIFY_BASE_URL.rstrip("/") + path
 
 
-def _load(token: str, *, salt: str, max_age: int) -> dict:
-    try:
-        return signing.loads(token, salt=salt, max_age=max_age)
-    except signing.SignatureExpired as exc:
-        raise LinkExpired() from exc
-    except signing.BadSignature as exc:
-        raise LinkInvalid() from exc
-
-
 def decision_url(link: DecisionLink) -> str:
-    token = signing.dumps({"t": link.tenant_id, "p": link.person_id, "s": link.step_id, "j": link.token_id},
-                          salt=DECISION_SALT, compress=True)
-    return absolute(reverse("notifications:decide", args=[token]))
+    return absolute(reverse("notifications:decide", args=[link.token()]))
 
 
 def read_decision(token: str) -> DecisionLink:
-    data = _load(token, salt=DECISION_SALT, max_age=settings.NOTIFY_DECISION_LINK_MAX_AGE)
-    try:
-        return DecisionLink(tenant_id=data["t"], person_id=data["p"], step_id=data["s"], token_id=data["j"])
-    except (KeyError, TypeError) as exc:
-        raise LinkInvalid() from exc
-
-
-def _preferences_token(link: PreferencesLink) -> str:
-    return signing.dumps({"t": link.tenant_id, "p": link.person_id, "k": link.kind}, salt=PREFERENCES_SALT, compress=True)
+    return DecisionLink.read(token)
 
 
 def unsubscribe_url(link: PreferencesLink) -> str:
-    return absolute(reverse("notifications:unsubscribe", args=[_preferences_token(link)]))
+    return absolute(reverse("notifications:unsubscribe", args=[link.token()]))
 
 
 def preferences_url(link: PreferencesLink) -> str:
-    return absolute(reverse("notifications:preferences", args=[_preferences_token(link)]))
+    return absolute(reverse("notifications:preferences", args=[link.token()]))
 
 
 def read_preferences(token: str) -> PreferencesLink:
-    data = _load(token, salt=PREFERENCES_SALT, max_age=settings.NOTIFY_PREFERENCES_LINK_MAX_AGE)
-    try:
-        return PreferencesLink(tenant_id=data["t"], person_id=data["p"], kind=data["k"])
-    except (KeyError, TypeError) as exc:
-        raise LinkInvalid() from exc
+    return PreferencesLink.read(token)
 
 
 def acknowledge_url(link: AcknowledgeLink) -> str:
-    token = signing.dumps({"t": link.tenant_id, "p": link.person_id, "o": link.policy_id, "v": link.version},
-                          salt=ACKNOWLEDGE_SALT, compress=True)
-    return absolute(reverse("notifications:acknowledge", args=[token]))
+    return absolute(reverse("notifications:acknowledge", args=[link.token()]))
 
 
 def read_acknowledge(token: str) -> AcknowledgeLink:
-    data = _load(token, salt=ACKNOWLEDGE_SALT, max_age=settings.NOTIFY_PREFERENCES_LINK_MAX_AGE)
-    try:
-        return AcknowledgeLink(tenant_id=data["t"], person_id=data["p"], policy_id=data["o"], version=data["v"])
-    except (KeyError, TypeError) as exc:
-        raise LinkInvalid() from exc
+    return AcknowledgeLink.read(token)
