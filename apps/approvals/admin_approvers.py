@@ -10,10 +10,11 @@ from django.db.models import Q
 from django.http import JsonResponse
 from unfold.widgets import UnfoldAdminMultipleAutocompleteWidget
 
-from apps.core.admin_base import principal_for
-from apps.core.admin_people import PAGE, PeopleField, known_people
+from apps.core.admin_people import (
+    NOTHING, PAGE, Labelled, PeopleField, active_people_matching, autocomplete_request, known_people, picker_attrs,
+)
 from apps.core.directory import GROUP, MANAGER, PERSON, approver_kind
-from apps.core.models import Group, Person
+from apps.core.models import Group
 from apps.core.people import display_people
 
 MANAGER_LABEL = "The requester's manager"
@@ -34,43 +35,30 @@ def approver_labels(tenant_id: str | None, values: list[str]) -> dict[str, str]:
 
 def approvers_autocomplete(request):
     """select2's JSON, as people_autocomplete answers: the manager token, then groups, then active people."""
-    principal = principal_for(request, tenant_id=request.GET.get("tenant") or None)
-    if principal is None:
-        return JsonResponse({"results": [], "pagination": {"more": False}})
-    term = request.GET.get("term", "").strip()[:100]
-    try:
-        page = max(1, int(request.GET.get("page") or 1))
-    except ValueError:
-        page = 1
+    asked = autocomplete_request(request)
+    if asked is None:
+        return JsonResponse(NOTHING)
+    principal, term, page = asked
     options: list[dict] = []
     if not term or "manager" in term.lower():
         options.append({"id": MANAGER, "text": MANAGER_LABEL})
     groups = Group.objects.visible_to(principal)
-    people = Person.objects.visible_to(principal).filter(active=True)
     if term:
         groups = groups.filter(Q(display_name__icontains=term) | Q(pk=term))
-        people = people.filter(Q(display_name__icontains=term) | Q(email__icontains=term)
-                               | Q(user_name__icontains=term) | Q(pk=term))
     enough = page * PAGE + 1  # of each kind, to fill every page up to this one
     options += [{"id": g.pk, "text": _group_label(g)} for g in groups.order_by("display_name", "pk")[:enough]]
-    options += [{"id": p.pk, "text": p.label} for p in people.order_by("display_name", "pk")[:enough]]
+    options += [{"id": p.pk, "text": p.label} for p in active_people_matching(principal, term)[:enough]]
     return JsonResponse({"results": options[(page - 1) * PAGE:page * PAGE],
                          "pagination": {"more": len(options) > page * PAGE}})
 
 
-class ApproversPicker(UnfoldAdminMultipleAutocompleteWidget):
-    option_template_name = "django/forms/widgets/select_option.html"
-
+class ApproversPicker(Labelled, UnfoldAdminMultipleAutocompleteWidget):
     def __init__(self, *, tenant_id: str | None, url: str):
-        super().__init__({"data-ajax--url": url + (f"?tenant={tenant_id}" if tenant_id else ""),
-                          "data-testid": "approver-picker"})
+        super().__init__(picker_attrs(tenant_id, url=url, testid="approver-picker"))
         self.tenant_id = tenant_id
 
-    def optgroups(self, name, value, attrs=None):
-        chosen = [v for v in value if v]
-        labels = approver_labels(self.tenant_id, chosen)
-        self.choices = [("", ""), *((v, labels[v]) for v in chosen)]
-        return super().optgroups(name, value, attrs)
+    def labels(self, chosen: list[str]) -> dict[str, str]:
+        return approver_labels(self.tenant_id, chosen)
 
 
 def approvers_field(*, tenant_id: str | None, url: str, help_text: str) -> PeopleField:

@@ -18,57 +18,78 @@ from .admin_base import principal_for
 from .directory import PERSON, PERSON_LIST, directory_fields
 from .models import Person, StaffMembership
 from .people import display_people
+from .principal import Principal
 
 PAGE = 20
 AUTOCOMPLETE_URL = reverse_lazy("admin-people-autocomplete")
 
 
-def people_autocomplete(request):
-    """select2's JSON: `{"results": [{"id", "text"}], "pagination": {"more"}}` for `?term=&page=`."""
+NOTHING = {"results": [], "pagination": {"more": False}}
+
+
+def autocomplete_request(request) -> tuple[Principal, str, int] | None:
+    """select2's `?term=&page=` (and `tenant`, for a superuser's page) read for an autocomplete view;
+    None when the user may see nothing."""
     principal = principal_for(request, tenant_id=request.GET.get("tenant") or None)
     if principal is None:
-        return JsonResponse({"results": [], "pagination": {"more": False}})
+        return None
     term = request.GET.get("term", "").strip()[:100]
     try:
         page = max(1, int(request.GET.get("page") or 1))
     except ValueError:
         page = 1
+    return principal, term, page
+
+
+def active_people_matching(principal: Principal, term: str):
+    """Active people the principal may see, by name, email, sign-in name or id, in display order."""
     people = Person.objects.visible_to(principal).filter(active=True)
     if term:
         people = people.filter(Q(display_name__icontains=term) | Q(email__icontains=term)
                                | Q(user_name__icontains=term) | Q(pk=term))
-    rows = list(people.order_by("display_name", "pk")[(page - 1) * PAGE:page * PAGE + 1])
+    return people.order_by("display_name", "pk")
+
+
+def people_autocomplete(request):
+    """select2's JSON: `{"results": [{"id", "text"}], "pagination": {"more"}}` for `?term=&page=`."""
+    asked = autocomplete_request(request)
+    if asked is None:
+        return JsonResponse(NOTHING)
+    principal, term, page = asked
+    rows = list(active_people_matching(principal, term)[(page - 1) * PAGE:page * PAGE + 1])
     return JsonResponse({"results": [{"id": p.pk, "text": p.label} for p in rows[:PAGE]],
                          "pagination": {"more": len(rows) > PAGE}})
 
 
-class _Labelled:
+class Labelled:
     """Renders the current value(s) as the selected option(s), labelled from the directory."""
 
     tenant_id: str | None = None
     option_template_name = "django/forms/widgets/select_option.html"  # value and label as they are
 
+    def labels(self, chosen: list[str]) -> dict[str, str]:
+        return display_people(self.tenant_id, chosen) if self.tenant_id else {}
+
     def optgroups(self, name, value, attrs=None):
         chosen = [v for v in value if v]
-        labels = display_people(self.tenant_id, chosen) if self.tenant_id else {}
+        labels = self.labels(chosen)
         self.choices = [("", ""), *((v, labels.get(v, v)) for v in chosen)]
         return super().optgroups(name, value, attrs)
 
 
-def _picker_attrs(tenant_id: str | None) -> dict:
-    url = str(AUTOCOMPLETE_URL) + (f"?tenant={tenant_id}" if tenant_id else "")
-    return {"data-ajax--url": url, "data-testid": "person-picker"}
+def picker_attrs(tenant_id: str | None, *, url=AUTOCOMPLETE_URL, testid: str = "person-picker") -> dict:
+    return {"data-ajax--url": str(url) + (f"?tenant={tenant_id}" if tenant_id else ""), "data-testid": testid}
 
 
-class PersonPicker(_Labelled, UnfoldAdminAutocompleteWidget):
+class PersonPicker(Labelled, UnfoldAdminAutocompleteWidget):
     def __init__(self, *, tenant_id: str | None, attrs=None):
-        super().__init__({**_picker_attrs(tenant_id), **(attrs or {})})
+        super().__init__({**picker_attrs(tenant_id), **(attrs or {})})
         self.tenant_id = tenant_id
 
 
-class PeoplePicker(_Labelled, UnfoldAdminMultipleAutocompleteWidget):
+class PeoplePicker(Labelled, UnfoldAdminMultipleAutocompleteWidget):
     def __init__(self, *, tenant_id: str | None, attrs=None):
-        super().__init__({**_picker_attrs(tenant_id), **(attrs or {})})
+        super().__init__({**picker_attrs(tenant_id), **(attrs or {})})
         self.tenant_id = tenant_id
 
 
