@@ -131,7 +131,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 30, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
-else:  # keep server connections open between requests (a new PostgreSQL connection costs ~5 ms)
+else:  # keep server connections open between requests (a new PostgreSQL connection costs more than most requests)
     if "conn_max_age" not in env.str("DATABASE_URL", default=""):
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -35,7 +35,7 @@ def presented_credential(request) -> str | None:
 
 
 # Tokens that passed verification, by their exact text: a client sends the same token on every
-# request, and verifying it (base64, JSON, HMAC or RSA/EC) is ~40 µs, 5 % of an API read. Only
+# request, and verifying it (base64, JSON, HMAC or RSA/EC) is a measurable share of an API read. Only
 # success is remembered, keyed also on the verification settings, and `exp` is checked again on
 # every hit: a remembered token answers exactly as a fresh verification would (a JWKS token's
 # `kid` must also still be published in the cached key set).

@@ -53,7 +53,7 @@ class ApiRouterMiddleware:
     """First in MIDDLEWARE: a request under /api/ goes through settings.API_MIDDLEWARE instead of
     the rest of MIDDLEWARE. The API authenticates every request by bearer token or API key, so the
     browser machinery — sessions, CSRF, messages, the session user, slash redirects — is dead weight
-    there (~8 % of an API read); the security headers and the API's own middleware stay."""
+    there; the security headers and the API's own middleware stay."""
 
     def __init__(self, get_response):
         paths = getattr(settings, "API_MIDDLEWARE", None)

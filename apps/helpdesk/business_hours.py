@@ -17,7 +17,7 @@ Semantics
 * Spans are half-open ``[start, end)``.  Durations are float minutes, computed with exact
   ``timedelta`` (microsecond) arithmetic.  Returned datetimes are aware UTC.
 * Every datetime argument must be timezone-aware, else ``ValueError``.
-* Cost is per local day (a few microseconds each); a 1-year span takes ~1 ms.
+* Cost grows with the number of local days a span covers, not with its length in minutes.
 """
 from __future__ import annotations
 
