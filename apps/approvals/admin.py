@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from unfold.widgets import UnfoldAdminTextInputWidget
 
 from apps.core.admin_base import TenantAdmin, principal_for
 from apps.core.people import DECIDER_ROLES, display_people, members_with_role, people_changelist, person_label
@@ -9,7 +11,28 @@ from .admin_approvers import approver_labels, approvers_autocomplete, approvers_
 from .choices import OPEN_STEP_STATES
 from .deciders import needing_reassignment, waiting_for
 from .models import ApprovalChain, ApprovalRequest, ApprovalStep
-from .outcomes import target_model
+from .outcomes import decided_models, target_model
+
+
+class EntityTypeInput(UnfoldAdminTextInputWidget):
+    """Free text (a chain may cover any kind of request) with the known kinds offered as you type:
+    the records approvals decide and the kinds the tenant's recent requests use."""
+
+    def __init__(self, *, suggestions: list[str]):
+        super().__init__({"list": "entity-type-suggestions", "autocomplete": "off"})
+        self.suggestions = suggestions
+
+    def render(self, name, value, attrs=None, renderer=None):
+        options = format_html_join("", '<option value="{}">', ((s,) for s in self.suggestions))
+        return format_html('{}<datalist id="entity-type-suggestions">{}</datalist>',
+                           super().render(name, value, attrs, renderer), options)
+
+
+def entity_type_suggestions(tenant_id: str | None) -> list[str]:
+    known = sorted(model.__name__ for model in decided_models().values())
+    recent = (ApprovalRequest.objects.filter(tenant_id=tenant_id).order_by("-id")
+              .values_list("entity_type", flat=True)[:200]) if tenant_id else []  # not a DISTINCT over the table
+    return list(dict.fromkeys([*known, *sorted({kind for kind in recent if kind})]))
 
 
 @admin.register(ApprovalChain)
@@ -29,14 +52,16 @@ class ApprovalChainAdmin(TenantAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        if "approver_ids" not in form.base_fields:
-            return form
         actor = principal_for(request, obj, tenant_id=request.GET.get("tenant") or None)
         tenant_id = actor.tenant_id if actor else None
-        field = approvers_field(tenant_id=tenant_id, url=reverse("admin:approvals_approvalchain_approvers"),
-                                help_text=ApprovalChain._meta.get_field("approver_ids").help_text)
-        return type(form.__name__, (form,), {"approver_ids": field, "picker_tenant_id": tenant_id,
-                                             "clean_approver_ids": clean_approver_ids})
+        if "approver_ids" in form.base_fields:
+            field = approvers_field(tenant_id=tenant_id, url=reverse("admin:approvals_approvalchain_approvers"),
+                                    help_text=ApprovalChain._meta.get_field("approver_ids").help_text)
+            form = type(form.__name__, (form,), {"approver_ids": field, "picker_tenant_id": tenant_id,
+                                                 "clean_approver_ids": clean_approver_ids})
+        if "entity_type" in form.base_fields:  # on the final class: a subclass builds its fields anew
+            form.base_fields["entity_type"].widget = EntityTypeInput(suggestions=entity_type_suggestions(tenant_id))
+        return form
 
 
 def approval_context(approval: ApprovalRequest) -> dict:

@@ -14,7 +14,9 @@ from unfold.paginator import InfinitePaginator
 from unfold.widgets import UnfoldAdminTextareaWidget
 
 from . import services
-from .admin_forms import TagListField, check_choices_of_one_tenant, service_form, tenant_choice_form
+from .admin_forms import (
+    TagListField, check_choices_of_one_tenant, list_field_for, service_form, tenant_choice_form,
+)
 from .directory_services import check_references
 from .exceptions import DomainError
 from .fsm import available_transitions, state_field, transitions_of
@@ -168,6 +170,8 @@ class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "tags" and isinstance(db_field, JSONField):  # every record's tags: typed, not JSON
             return TagListField(required=False, label=db_field.verbose_name.capitalize())
+        if isinstance(db_field, JSONField) and db_field.default is list and db_field.editable:
+            return list_field_for(db_field)  # roles, scopes, closed dates …: `a, b`, not JSON
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

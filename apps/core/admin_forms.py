@@ -9,6 +9,7 @@ import json
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.utils.text import capfirst
 from unfold.widgets import UnfoldAdminTextInputWidget
 
 from .exceptions import DomainError
@@ -72,12 +73,15 @@ def service_form(base: type[forms.ModelForm], *, save, request, change: bool) ->
     return ServiceForm
 
 
-class TagListField(forms.CharField):
-    """Tags typed as `vpn, laptop`; stored as the JSON list. A JSON list typed in is accepted too."""
+class TextListField(forms.CharField):
+    """A list of short strings typed as `a, b`; stored as the JSON list. A JSON list typed in is
+    accepted too. What each item may be is the model's and the service's to say."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", "Comma-separated, e.g. vpn, remote-work")
-        kwargs.setdefault("widget", UnfoldAdminTextInputWidget(attrs={"placeholder": "vpn, laptop"}))
+    item = "value"
+    max_item_length: int | None = None
+
+    def __init__(self, *, example: str = "", **kwargs):
+        kwargs.setdefault("widget", UnfoldAdminTextInputWidget(attrs={"placeholder": example} if example else None))
         super().__init__(**kwargs)
 
     def prepare_value(self, value):
@@ -93,13 +97,30 @@ class TagListField(forms.CharField):
             try:
                 parsed = json.loads(text)
             except ValueError as exc:
-                raise ValidationError("Not a list of tags.") from exc
+                raise ValidationError(f"Not a list of {self.item}s.") from exc
             if not isinstance(parsed, list):
-                raise ValidationError("Not a list of tags.")
+                raise ValidationError(f"Not a list of {self.item}s.")
             items = [str(v) for v in parsed]
         else:
             items = text.split(",")
-        tags = list(dict.fromkeys(t.strip() for t in items if t.strip()))
-        if any(len(t) > 64 for t in tags):
-            raise ValidationError("A tag is at most 64 characters.")
-        return tags
+        values = list(dict.fromkeys(t.strip() for t in items if t.strip()))
+        if self.max_item_length and any(len(t) > self.max_item_length for t in values):
+            raise ValidationError(f"A {self.item} is at most {self.max_item_length} characters.")
+        return values
+
+
+class TagListField(TextListField):
+    """Tags typed as `vpn, laptop`."""
+
+    item = "tag"
+    max_item_length = 64
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "Comma-separated, e.g. vpn, remote-work")
+        super().__init__(example="vpn, laptop", **kwargs)
+
+
+def list_field_for(db_field) -> TextListField:
+    """The admin field for a model's JSON list of strings (`default=list`)."""
+    help_text = " ".join(filter(None, [str(db_field.help_text or "").strip(), "Comma-separated."]))
+    return TextListField(required=not db_field.blank, label=capfirst(db_field.verbose_name), help_text=help_text)

@@ -164,7 +164,7 @@ class BusinessCalendar(TenantModel):
     holiday_country = models.CharField(max_length=8, blank=True, default="",
                                        help_text="ISO country code for public holidays (the holidays package), e.g. DE.")
     holiday_subdivision = models.CharField(max_length=16, blank=True, default="", help_text="e.g. BY for Bavaria.")
-    closed_dates = models.JSONField(default=list, blank=True, help_text='Extra closed days, e.g. ["2026-12-24"].')
+    closed_dates = models.JSONField(default=list, blank=True, help_text="Extra closed days (dates such as 2026-12-24).")
 
     history = tracked_history()
 

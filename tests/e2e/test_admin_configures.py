@@ -59,12 +59,13 @@ def test_admin_configures_sla_calendar_chain_webhook_and_key(page, login, seeded
     page.fill("[name=time_zone]", "Europe/Vienna")
     page.fill("[name=holiday_country]", "AT")
     page.fill("[name=holiday_subdivision]", "9")
-    page.fill("[name=closed_dates]", '["2026-12-24"]')
+    page.fill("[name=closed_dates]", "2026-12-24, 2026-12-31")
+    page.screenshot(path=str(artifacts / "configure-business-calendar.png"), full_page=True)
     save(page)
     error_free(page)
     calendar.refresh_from_db()
     assert (calendar.time_zone, calendar.holiday_country, calendar.holiday_subdivision) == ("Europe/Vienna", "AT", "9")
-    assert calendar.closed_dates == ["2026-12-24"]
+    assert calendar.closed_dates == ["2026-12-24", "2026-12-31"]
 
     page.goto(reverse("admin:helpdesk_businesscalendar_change", args=[calendar.pk]))
     page.fill("[name=time_zone]", "Mars/Olympus")  # a bad value is a form error, and nothing changes
@@ -76,6 +77,7 @@ def test_admin_configures_sla_calendar_chain_webhook_and_key(page, login, seeded
     page.goto(reverse("admin:approvals_approvalchain_add"))
     page.fill("[name=name]", "Travel over budget")
     page.fill("[name=entity_type]", "Travel")
+    assert "Travel" in page.locator("#entity-type-suggestions option").evaluate_all("els => els.map(e => e.value)")
     pick_person(page, "approver_ids", "grace", "Grace Hopper <grace.hopper@acme.example>")
     pick_person(page, "approver_ids", "lovelace", "Ada Lovelace <ada.lovelace@acme.example>")
     page.screenshot(path=str(artifacts / "configure-approval-chain.png"), full_page=True)
