@@ -14,6 +14,7 @@ from apps.core.admin_base import TenantAdmin, principal_for
 from apps.core.exceptions import DomainError
 from apps.core.people import AGENT_ROLES, display_people, members_with_role, people_changelist, person_label
 
+from .admin_hours import WeeklyHoursField
 from .models import BusinessCalendar, SLAPolicy, Ticket, TicketComment
 from .reassignment import assigned_to_inactive
 from .services import check_assignee, ticket_comment_create, ticket_update
@@ -231,3 +232,8 @@ class SLAPolicyAdmin(TenantAdmin):
 class BusinessCalendarAdmin(TenantAdmin):
     list_display = ("name", "time_zone", "holiday_country", "holiday_subdivision", "updated_at")
     search_fields = ("name",)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "working_hours":
+            return WeeklyHoursField(label="Working hours")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -66,7 +66,9 @@ def form_as_posted(response) -> dict:
         if bound.disabled:
             continue
         value = form[name].value()
-        if isinstance(bound.widget, forms.CheckboxInput):
+        if isinstance(bound.widget, forms.MultiWidget):
+            data.update({f"{name}_{i}": part for i, part in enumerate(bound.widget.decompress(value))})
+        elif isinstance(bound.widget, forms.CheckboxInput):
             if value:
                 data[name] = "on"
         elif value is not None:

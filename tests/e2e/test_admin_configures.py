@@ -60,12 +60,14 @@ def test_admin_configures_sla_calendar_chain_webhook_and_key(page, login, seeded
     page.fill("[name=holiday_country]", "AT")
     page.fill("[name=holiday_subdivision]", "9")
     page.fill("[name=closed_dates]", "2026-12-24, 2026-12-31")
+    page.fill("[name=working_hours_5]", "10:00-14:00")  # Saturday
     page.screenshot(path=str(artifacts / "configure-business-calendar.png"), full_page=True)
     save(page)
     error_free(page)
     calendar.refresh_from_db()
     assert (calendar.time_zone, calendar.holiday_country, calendar.holiday_subdivision) == ("Europe/Vienna", "AT", "9")
     assert calendar.closed_dates == ["2026-12-24", "2026-12-31"]
+    assert calendar.working_hours["sat"] == [["10:00", "14:00"]] and calendar.working_hours["mon"] == [["09:00", "17:00"]]
 
     page.goto(reverse("admin:helpdesk_businesscalendar_change", args=[calendar.pk]))
     page.fill("[name=time_zone]", "Mars/Olympus")  # a bad value is a form error, and nothing changes
