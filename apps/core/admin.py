@@ -1,18 +1,39 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group, User
 from unfold.admin import ModelAdmin, StackedInline
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget
 
 from .admin_base import NotFoundOutsideScope, TenantLogAdmin
 from .models import Event, StaffMembership, Tenant
+from .principal import STAFF_ROLES
 
 admin.site.unregister(User)
 admin.site.unregister(Group)
 
 
+class MembershipForm(forms.ModelForm):
+    """Roles ticked from the staff roles, not typed as JSON; a role the membership already holds
+    (from a provider's role mapping, say) stays offered, so saving the page never drops it."""
+
+    roles = forms.MultipleChoiceField(required=False, widget=UnfoldAdminCheckboxSelectMultipleWidget)
+
+    class Meta:
+        model = StaffMembership
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        held = [str(r) for r in (self.instance.roles or [])] if self.instance.pk else []
+        self.fields["roles"].choices = [(role, role) for role in dict.fromkeys([*STAFF_ROLES, *held])]
+        self.initial["roles"] = held
+
+
 class MembershipInline(StackedInline):
     model = StaffMembership
+    form = MembershipForm
     can_delete = False
     extra = 0
 
@@ -23,6 +44,10 @@ class UserAdmin(NotFoundOutsideScope, BaseUserAdmin, ModelAdmin):
     add_form = UserCreationForm
     change_password_form = AdminPasswordChangeForm
     inlines = [MembershipInline]
+    # What a staff member may do follows from the membership's roles, never from Django's groups and
+    # permission rows: the page does not offer those.
+    fieldsets = [(name, {**options, "fields": [f for f in options["fields"] if f not in ("groups", "user_permissions")]})
+                 for name, options in BaseUserAdmin.fieldsets]
     list_display = ("username", "email", "is_staff", "is_superuser", "tenant")
     list_select_related = ("membership",)
 

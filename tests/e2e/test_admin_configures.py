@@ -6,9 +6,11 @@ import re
 import urllib.request
 
 import pytest
+from django.contrib.auth.models import User
 from django.urls import reverse
 
 from apps.approvals.models import ApprovalChain
+from apps.core.models import StaffMembership
 from apps.helpdesk.models import BusinessCalendar, SLAPolicy
 from apps.integration.models import Application, IntegrationApiKey, Webhook
 
@@ -94,7 +96,7 @@ def test_admin_configures_sla_calendar_chain_webhook_and_key(page, login, seeded
     page.goto(reverse("admin:integration_webhook_add"))
     page.fill("[name=name]", "Audit sink")
     page.fill("[name=url]", f"{live_server.url}/receiver")
-    page.fill("[name=event_types]", '["helpdesk.*"]')
+    page.fill("[name=event_types]", "helpdesk.*")
     page.select_option("[name=application]", app.pk)
     save(page)
     error_free(page)
@@ -108,7 +110,7 @@ def test_admin_configures_sla_calendar_chain_webhook_and_key(page, login, seeded
     page.goto(reverse("admin:integration_integrationapikey_add"))
     page.fill("[name=name]", "Reporting")
     page.select_option("[name=kind]", "service")
-    page.fill("[name=scopes]", '["helpdesk:read"]')
+    page.fill("[name=scopes]", "helpdesk:read")
     page.select_option("[name=application]", app.pk)
     save(page)
     error_free(page)
@@ -123,3 +125,15 @@ def test_admin_configures_sla_calendar_chain_webhook_and_key(page, login, seeded
     request = urllib.request.Request(f"{live_server.url}/api/v1/helpdesk/tickets", headers={"X-API-Key": raw})
     with urllib.request.urlopen(request, timeout=10) as response:
         assert response.status == 200 and "results" in json.loads(response.read())
+
+
+def test_a_superuser_ticks_a_staff_members_roles(page, login, seeded, artifacts):
+    User.objects.create_superuser("root", "root@example.com", "pw-0123456789-root")
+    login("root", "pw-0123456789-root")
+    agent = User.objects.get(username="acme-agent")
+    page.goto(reverse("admin:auth_user_change", args=[agent.pk]))
+    page.locator("input[name=membership-0-roles][value=hr]").check()
+    page.screenshot(path=str(artifacts / "configure-staff-roles.png"), full_page=True)
+    save(page)
+    error_free(page)
+    assert set(StaffMembership.objects.get(user=agent).roles) == {"agent", "hr"}
