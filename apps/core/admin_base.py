@@ -14,6 +14,7 @@ from unfold.paginator import InfinitePaginator
 from unfold.widgets import UnfoldAdminTextareaWidget
 
 from . import services
+from .admin_saved_filters import SavedFiltersMixin
 from .admin_forms import TagListField, check_choices_of_one_tenant, service_form, tenant_choice_form
 from .directory_services import check_references
 from .exceptions import DomainError
@@ -76,7 +77,7 @@ class NotFoundOutsideScope:
         raise Http404("No such record in your tenant.")
 
 
-class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
+class TenantAdmin(NotFoundOutsideScope, SavedFiltersMixin, SimpleHistoryAdmin, ModelAdmin):
     """Base for every tenant model's admin. Staff see their tenant's rows only."""
 
     paginator = InfinitePaginator
@@ -140,7 +141,14 @@ class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
         return self._may_write(request)
 
     def has_delete_permission(self, request, obj=None):
-        return self._may_write(request)
+        """The roles may delete this model, and (for a record) its field policy lets this user delete
+        it in its state: no Delete button, a 403 delete page. record_delete checks the same again."""
+        return self._may_write(request) and (obj is None or self.policy_allows_delete(request, obj))
+
+    def policy_allows_delete(self, request, obj) -> bool:
+        policy = self.model.field_policy
+        actor = principal_for(request, obj)
+        return policy is None or actor is None or policy.may_delete(obj, actor)
 
     # Superusers of no tenant see every tenant's rows: say which is which, and let them narrow.
     def get_list_display(self, request):
@@ -306,6 +314,7 @@ class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
         return [
             path("<path:object_id>/transition/<str:name>/", self.admin_site.admin_view(self.transition_view),
                  name="%s_%s_transition" % info),
+            *self.saved_filter_urls(),
             *super().get_urls(),
         ]
 
@@ -381,6 +390,8 @@ class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
 
     def get_actions(self, request):
         actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            actions["delete_selected"] = (_delete_selected, "delete_selected", actions["delete_selected"][2])
         actions["export_csv"] = (_export_csv, "export_csv", "Export selected as CSV")
         for info in transitions_of(self.model).values():
             if info.exposed:
@@ -391,6 +402,26 @@ class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
 
 def _reason(exc: DomainError | ValidationError) -> str:
     return exc.detail if isinstance(exc, DomainError) else "; ".join(exc.messages)
+
+
+def _delete_selected(modeladmin, request, queryset):
+    """Django's "delete selected" for the rows this user may delete; the ones the field policy keeps
+    (in their state, from this user) are named and left out, so the confirmation page lists only
+    what will go and its count is true."""
+    from django.contrib.admin.actions import delete_selected
+
+    kept = [obj for obj in queryset if not modeladmin.has_delete_permission(request, obj)]
+    if kept:
+        names = ", ".join(str(obj) for obj in kept[:10]) + (f" and {len(kept) - 10} more" if len(kept) > 10 else "")
+        modeladmin.message_user(request, f"Not deleted — you may not delete these in their state: {names}.",
+                                messages.WARNING)
+        queryset = queryset.exclude(pk__in=[obj.pk for obj in kept])
+        if not queryset.exists():
+            return None
+    return delete_selected(modeladmin, request, queryset)
+
+
+_delete_selected.allowed_permissions = ("delete",)
 
 
 def _export_csv(modeladmin, request, queryset):
