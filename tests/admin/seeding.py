@@ -41,7 +41,7 @@ def seed_two_tenants() -> None:
                                                      "event_types": ["*"], "application_id": app.pk})
             webhook_send_test(actor=actor, webhook=hook)
     for slug in TENANTS:
-        AcknowledgementCampaignFactory(tenant_id=slug, launched=True)
+        AcknowledgementCampaignFactory(tenant_id=slug, launched=True, policy__owner_id=f"per_{slug}_hr")
     for slug in TENANTS:
         StaffMembershipFactory(tenant=Tenant.objects.get(pk=slug), user__username=f"{slug}-member",
                                user__password="pw-member-123", person_id=f"per_{slug}_member", roles=[])
