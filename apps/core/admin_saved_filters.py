@@ -69,7 +69,10 @@ class SavedFiltersMixin:
         actor = self.saved_filter_actor(request)
         if actor is None or request.method != "GET":
             return {}
-        current = urlencode(view_pairs(request.META.get("QUERY_STRING", "")))
+        try:
+            current = urlencode(view_pairs(request.META.get("QUERY_STRING", "")))
+        except ValidationError:  # more parameters than a view has: nothing to mark or save
+            current = ""
         rows = []
         for saved in SavedFilter.visible_to(actor, self.changelist_key()):
             rows.append({"id": saved.pk, "name": saved.name, "shared": saved.shared, "query": saved.query,
