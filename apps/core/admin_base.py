@@ -29,6 +29,7 @@ AUDIT_FIELDS = (
 
 
 ONE_TIME_SECRET = "admin_one_time_secret"
+POLICY_SCOPE = "_delete_policy_scope"
 
 
 def is_unbound_superuser(request) -> bool:
@@ -143,7 +144,10 @@ class TenantAdmin(NotFoundOutsideScope, SavedFiltersMixin, SimpleHistoryAdmin, M
     def has_delete_permission(self, request, obj=None):
         """The roles may delete this model, and (for a record) its field policy lets this user delete
         it in its state: no Delete button, a 403 delete page. record_delete checks the same again."""
-        return self._may_write(request) and (obj is None or self.policy_allows_delete(request, obj))
+        if not self._may_write(request):
+            return False
+        listing = getattr(request, POLICY_SCOPE, None)  # set while the delete page lists related rows
+        return obj is None or (listing is not None and obj.pk not in listing) or self.policy_allows_delete(request, obj)
 
     def policy_allows_delete(self, request, obj) -> bool:
         policy = self.model.field_policy
@@ -286,6 +290,15 @@ class TenantAdmin(NotFoundOutsideScope, SavedFiltersMixin, SimpleHistoryAdmin, M
             opts = self.model._meta
             return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
         return super().response_add(request, obj, post_url_continue)
+
+    def get_deleted_objects(self, objs, request):
+        """The rows a delete page lists under the ones deleted: a soft delete leaves them in place, so
+        the field policy is asked about the deleted rows only (a policy with a launched campaign may go)."""
+        setattr(request, POLICY_SCOPE, {obj.pk for obj in objs})
+        try:
+            return super().get_deleted_objects(objs, request)
+        finally:
+            delattr(request, POLICY_SCOPE)
 
     def delete_model(self, request, obj):
         services.record_delete(actor=principal_for(request, obj), obj=obj)

@@ -111,3 +111,15 @@ def test_the_service_still_refuses_when_the_admin_is_bypassed(client, rf):
     with pytest.raises(Conflict):
         admin.site._registry[Ticket].delete_model(request, worked)
     assert not deleted(worked)
+
+
+def test_a_policy_with_a_launched_campaign_may_still_be_deleted(client):
+    """The delete page lists the campaign under the policy, but a soft delete leaves it: only the
+    policy's own deletability counts, and the kept campaign stays as it was."""
+    launched = AcknowledgementCampaignFactory(tenant_id="acme", launched=True)
+    policy = launched.policy
+    staff(client, ["admin"], "acme-admin")
+    page = client.get(url(policy, "delete"))
+    assert page.status_code == 200 and not page.context["perms_lacking"]
+    client.post(url(policy, "delete"), {"post": "yes"})
+    assert deleted(policy) and not deleted(launched)
