@@ -17,6 +17,7 @@ from . import services
 from .admin_forms import (
     TagListField, check_choices_of_one_tenant, list_field_for, service_form, tenant_choice_form,
 )
+from .admin_saved_filters import SavedFiltersMixin
 from .directory_services import check_references
 from .exceptions import DomainError
 from .fsm import available_transitions, state_field, transitions_of
@@ -30,6 +31,7 @@ AUDIT_FIELDS = (
 
 
 ONE_TIME_SECRET = "admin_one_time_secret"
+POLICY_SCOPE = "_delete_policy_scope"
 
 
 def is_unbound_superuser(request) -> bool:
@@ -78,7 +80,7 @@ class NotFoundOutsideScope:
         raise Http404("No such record in your tenant.")
 
 
-class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
+class TenantAdmin(NotFoundOutsideScope, SavedFiltersMixin, SimpleHistoryAdmin, ModelAdmin):
     """Base for every tenant model's admin. Staff see their tenant's rows only."""
 
     paginator = InfinitePaginator
@@ -142,7 +144,17 @@ class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
         return self._may_write(request)
 
     def has_delete_permission(self, request, obj=None):
-        return self._may_write(request)
+        """The roles may delete this model, and (for a record) its field policy lets this user delete
+        it in its state: no Delete button, a 403 delete page. record_delete checks the same again."""
+        if not self._may_write(request):
+            return False
+        listing = getattr(request, POLICY_SCOPE, None)  # set while the delete page lists related rows
+        return obj is None or (listing is not None and obj.pk not in listing) or self.policy_allows_delete(request, obj)
+
+    def policy_allows_delete(self, request, obj) -> bool:
+        policy = self.model.field_policy
+        actor = principal_for(request, obj)
+        return policy is None or actor is None or policy.may_delete(obj, actor)
 
     # Superusers of no tenant see every tenant's rows: say which is which, and let them narrow.
     def get_list_display(self, request):
@@ -283,6 +295,15 @@ class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
             return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
         return super().response_add(request, obj, post_url_continue)
 
+    def get_deleted_objects(self, objs, request):
+        """The rows a delete page lists under the ones deleted: a soft delete leaves them in place, so
+        the field policy is asked about the deleted rows only (a policy with a launched campaign may go)."""
+        setattr(request, POLICY_SCOPE, {obj.pk for obj in objs})
+        try:
+            return super().get_deleted_objects(objs, request)
+        finally:
+            delattr(request, POLICY_SCOPE)
+
     def delete_model(self, request, obj):
         services.record_delete(actor=principal_for(request, obj), obj=obj)
 
@@ -310,6 +331,7 @@ class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
         return [
             path("<path:object_id>/transition/<str:name>/", self.admin_site.admin_view(self.transition_view),
                  name="%s_%s_transition" % info),
+            *self.saved_filter_urls(),
             *super().get_urls(),
         ]
 
@@ -385,6 +407,8 @@ class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
 
     def get_actions(self, request):
         actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            actions["delete_selected"] = (_delete_selected, "delete_selected", actions["delete_selected"][2])
         actions["export_csv"] = (_export_csv, "export_csv", "Export selected as CSV")
         for info in transitions_of(self.model).values():
             if info.exposed:
@@ -395,6 +419,26 @@ class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
 
 def _reason(exc: DomainError | ValidationError) -> str:
     return exc.detail if isinstance(exc, DomainError) else "; ".join(exc.messages)
+
+
+def _delete_selected(modeladmin, request, queryset):
+    """Django's "delete selected" for the rows this user may delete; the ones the field policy keeps
+    (in their state, from this user) are named and left out, so the confirmation page lists only
+    what will go and its count is true."""
+    from django.contrib.admin.actions import delete_selected
+
+    kept = [obj for obj in queryset if not modeladmin.has_delete_permission(request, obj)]
+    if kept:
+        names = ", ".join(str(obj) for obj in kept[:10]) + (f" and {len(kept) - 10} more" if len(kept) > 10 else "")
+        modeladmin.message_user(request, f"Not deleted — you may not delete these in their state: {names}.",
+                                messages.WARNING)
+        queryset = queryset.exclude(pk__in=[obj.pk for obj in kept])
+        if not queryset.exists():
+            return None
+    return delete_selected(modeladmin, request, queryset)
+
+
+_delete_selected.allowed_permissions = ("delete",)
 
 
 def _export_csv(modeladmin, request, queryset):

@@ -4,10 +4,14 @@ Pages: changelist, each list filter choice, search, add, change, history and del
 the user may see, of one of their tenant they may not see, and of another tenant's; every
 transition button the change page offers; every bulk action. Contract: no 5xx; 200/403/404 as
 the user's roles say (302 to the login page when signed out); no id of another tenant's record
-in any page a tenant's user (or a superuser looking at one tenant) gets.
+in any page a tenant's user (or a superuser looking at one tenant) gets. Delete is expected where
+the model's write roles and its field policy (the record's state, this user) allow it; a record
+the policy keeps from the user has no Delete button, a 403 delete page, and survives a confirmed
+bulk delete. The saved-filter form refuses a query the list does not take (a redirect, no row).
 """
 from dataclasses import dataclass, field
 
+from django.contrib.admin.utils import quote
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 from django.urls import reverse
@@ -26,6 +30,7 @@ class Report:
     signed_in: bool
     problems: list[str] = field(default_factory=list)
     pages: int = 0
+    kept: int = 0  # records the field policy keeps from this user, checked
 
     def expect(self, what: str, response, allowed: set[int], foreign: set[str] | None = None) -> None:
         self.pages += 1
@@ -113,7 +118,9 @@ def check_model_admin(client, site, model_admin, user, foreign_ids: set[str]) ->
 
     seen, hidden, away = _records(model_admin, request)
     if seen is not None:
-        may_delete = signed_in and model_admin.has_delete_permission(request, seen)
+        may_delete = signed_in and policy_may_delete(model_admin, request, seen)
+        if signed_in and model_admin.has_delete_permission(request, seen) != may_delete:
+            report.problems.append(f"delete permission of {seen.pk} disagrees with the field policy")
         change = client.get(url("change", seen.pk))
         report.expect("change (visible record)", change, allowed(may_view), foreign_ids if signed_in else None)
         report.expect("history (visible record)", client.get(url("history", seen.pk)), allowed(may_view),
@@ -127,7 +134,7 @@ def check_model_admin(client, site, model_admin, user, foreign_ids: set[str]) ->
             continue
         before = _snapshot(obj)
         outside = {302} if not signed_in else {200} if superuser else {404} if may_view else {403, 404}
-        may_delete = model_admin.has_delete_permission(request, obj) if signed_in else True
+        may_delete = policy_may_delete(model_admin, request, obj) if signed_in else True
         no_delete = outside if may_delete else {403} if superuser else {403, 404}
         report.expect(f"change ({what})", client.get(url("change", obj.pk)), outside, leak)
         report.expect(f"history ({what})", client.get(url("history", obj.pk)), outside, leak)
@@ -141,7 +148,67 @@ def check_model_admin(client, site, model_admin, user, foreign_ids: set[str]) ->
 
     if listing.status_code == 200:
         _check_actions(report, client, model_admin, request, changelist, seen, away if not superuser else None)
+        _check_policy_keeps(report, client, model_admin, request, url)
+        _check_saved_filter_refusal(report, client, model_admin, request, url)
     return report
+
+
+def policy_may_delete(model_admin, request, obj) -> bool:
+    """What the model declares, not what the admin answers: its write roles (the admin's delete right
+    without a record, checked against them in _check_model_rule), then its field policy for this user
+    in the record's state."""
+    if not request.user.is_authenticated or not model_admin.has_delete_permission(request):
+        return False
+    policy = getattr(model_admin.model, "field_policy", None)
+    principal = principal_for(request, obj)
+    return policy is None or principal is None or policy.may_delete(obj, principal)
+
+
+def _kept_record(model_admin, request):
+    """A record of the user's tenant they may see and their roles may delete, but the field policy keeps."""
+    model = model_admin.model
+    if getattr(model, "field_policy", None) is None or not model_admin.has_delete_permission(request):
+        return None
+    rows = model_admin.get_queryset(request)
+    if _has_tenant(model):
+        rows = rows.filter(tenant_id=HOME)
+    for obj in rows.order_by("pk")[:200]:
+        if not policy_may_delete(model_admin, request, obj):
+            return obj
+    return None
+
+
+def _check_policy_keeps(report: Report, client, model_admin, request, url) -> None:
+    obj = _kept_record(model_admin, request)
+    if obj is None:
+        return
+    report.kept += 1
+    before = _snapshot(obj)
+    change = client.get(url("change", obj.pk))
+    report.expect(f"change (record the policy keeps, {obj.pk})", change, {200})
+    if change.status_code == 200 and url("delete", quote(obj.pk)) in change.content.decode():
+        report.problems.append(f"change page of {obj.pk} offers Delete, which the field policy forbids")
+    report.expect(f"delete page (record the policy keeps, {obj.pk})", client.get(url("delete", obj.pk)), {403})
+    report.expect(f"delete POST (record the policy keeps, {obj.pk})",
+                  client.post(url("delete", obj.pk), {"post": "yes"}), {403})
+    response = client.post(url("changelist"), {"action": "delete_selected", "_selected_action": [obj.pk], "post": "yes"})
+    report.expect(f"bulk delete (record the policy keeps, {obj.pk})", response, {200, 302})
+    if _snapshot(obj) != before:
+        report.problems.append(f"{obj.pk}, which the field policy keeps, was changed by a delete")
+
+
+def _check_saved_filter_refusal(report: Report, client, model_admin, request, url) -> None:
+    from apps.core.admin_base import TenantAdmin
+    from apps.core.saved_filters import SavedFilter
+
+    if not isinstance(model_admin, TenantAdmin):
+        return
+    before = SavedFilter.objects.count()
+    response = client.post(url("saved_filter_save"), {"name": "matrix", "query": "no_such_param=1&p=2"})
+    expected = {403} if is_unbound_superuser(request) or principal_for(request) is None else {302}
+    report.expect("save a filter the list does not take", response, expected)
+    if SavedFilter.objects.count() != before:
+        report.problems.append("a saved filter with a parameter the list does not take was stored")
 
 
 def _check_model_rule(report: Report, model_admin, request) -> None:

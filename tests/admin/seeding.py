@@ -1,5 +1,6 @@
 """Two seeded tenants (seed_demo itself) plus what the demo leaves out: a key, a webhook with a
-delivery, a plain member and a staff user of no tenant. Built once per test module inside an
+delivery, a launched acknowledgement campaign (one the field policy keeps from deletion), a plain
+member and a staff user of no tenant. Built once per test module inside an
 outer transaction that is rolled back at the end; each test runs in a savepoint within it."""
 import io
 from contextlib import contextmanager
@@ -11,6 +12,7 @@ from django.test.utils import override_settings
 from apps.core.models import Tenant
 from apps.core.principal import Principal
 from tests.factories import StaffMembershipFactory, UserFactory
+from tests.factories.policies import AcknowledgementCampaignFactory
 
 TENANTS = ("acme", "globex")
 STAFF_ROLES = ("admin", "approver", "it", "hr", "agent", "travel")
@@ -38,6 +40,8 @@ def seed_two_tenants() -> None:
             hook = webhook_create(actor=actor, data={"name": f"{slug} audit hook", "url": "http://127.0.0.1:9/hook",
                                                      "event_types": ["*"], "application_id": app.pk})
             webhook_send_test(actor=actor, webhook=hook)
+    for slug in TENANTS:
+        AcknowledgementCampaignFactory(tenant_id=slug, launched=True, policy__owner_id=f"per_{slug}_hr")
     for slug in TENANTS:
         StaffMembershipFactory(tenant=Tenant.objects.get(pk=slug), user__username=f"{slug}-member",
                                user__password="pw-member-123", person_id=f"per_{slug}_member", roles=[])

@@ -56,3 +56,16 @@ def test_the_matrix_fails_a_crashing_model_admin(seeded, globex_ids, client, db)
     assert not check_model_admin(client, broken_site.site, healthy, user, globex_ids).problems
     problems = check_model_admin(client, broken_site.site, crashing, user, globex_ids).problems
     assert any(p.startswith("changelist: 500") for p in problems), problems
+
+
+@pytest.mark.parametrize("label, who", [("helpdesk.Ticket", "agent"), ("policies.AcknowledgementCampaign", "hr"),
+                                        ("policies.AcknowledgementCampaign", "admin")])
+def test_the_matrix_meets_records_the_field_policy_keeps(label, who, seeded, globex_ids, client, db):
+    """The seeded demo has records the policy keeps from these users (a ticket past "new" from an agent,
+    a launched campaign from HR and admins): the matrix checks them, it does not only pass vacuously."""
+    model_admin = next(a for a in ADMINS if a.model._meta.label == label)
+    user = User.objects.get(username=USERS[who])
+    client.force_login(user)
+    client.raise_request_exception = False
+    report = check_model_admin(client, admin.site, model_admin, user, globex_ids)
+    assert report.kept == 1 and not report.problems, report.problems

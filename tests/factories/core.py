@@ -15,6 +15,7 @@ from apps.core.models import (
     Event,
     Group,
     Person,
+    SavedFilter,
     ScimToken,
     StaffMembership,
     Tenant,
@@ -164,3 +165,17 @@ class CounterFactory(ProjectFactory):
     class Meta:
         model = Counter
 
+
+
+@register
+class SavedFilterFactory(ProjectFactory):
+    """A staff member's saved view of the ticket list (apps/core/saved_filters.py)."""
+
+    tenant_id = DEFAULT_TENANT
+    owner_id = PersonId()
+    changelist = "helpdesk.ticket"
+    name = factory.Sequence(lambda n: f"View {n}")
+    query = "status__exact=open"
+
+    class Meta:
+        model = SavedFilter

@@ -40,6 +40,7 @@ def project_models() -> list[type[models.Model]]:
 # directory's person and group fields (apps/core/directory.py).
 ID_FIELDS: dict[str, dict[str, type[models.Model]]] = {
     "core.StaffMembership": {"person_id": Person},
+    "core.SavedFilter": {"owner_id": Person},
     "helpdesk.TicketComment": {"author_id": Person},
     "policies.PolicyAcknowledgement": {"person_id": Person},
     "policies.PolicyVersion": {"created_by": Person},
