@@ -10,10 +10,10 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
-from unfold.paginator import InfinitePaginator
 from unfold.widgets import UnfoldAdminTextareaWidget
 
 from . import services
+from .admin_scale import AtScale, scale_safe_filters
 from .admin_forms import TagListField, check_choices_of_one_tenant, service_form, tenant_choice_form
 from .directory_services import check_references
 from .exceptions import DomainError
@@ -76,11 +76,9 @@ class NotFoundOutsideScope:
         raise Http404("No such record in your tenant.")
 
 
-class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
+class TenantAdmin(AtScale, NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
     """Base for every tenant model's admin. Staff see their tenant's rows only."""
 
-    paginator = InfinitePaginator
-    show_full_result_count = False
     list_per_page = 50
     change_form_template = "admin/core/change_form.html"
     audit_fields = AUDIT_FIELDS
@@ -153,7 +151,7 @@ class TenantAdmin(NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin):
         filters = list(super().get_list_filter(request))
         if is_unbound_superuser(request) and "tenant_id" not in filters:
             filters.insert(0, "tenant_id")
-        return filters
+        return scale_safe_filters(self.model, filters)
 
     # -- choices stay inside the tenant ---------------------------------------------------
     def related_choices(self, request, model):
@@ -431,11 +429,9 @@ def _bulk_action(name: str):
     return bulk
 
 
-class TenantLogAdmin(NotFoundOutsideScope, ModelAdmin):
+class TenantLogAdmin(AtScale, NotFoundOutsideScope, ModelAdmin):
     """Read-only logs with a `tenant_id` (outbox events, webhook deliveries): tenant admins only,
     as they name what happens to every record of the tenant."""
-
-    show_full_result_count = False
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -450,7 +446,7 @@ class TenantLogAdmin(NotFoundOutsideScope, ModelAdmin):
 
     def get_list_filter(self, request):
         filters = list(super().get_list_filter(request))
-        return ["tenant_id", *filters] if is_unbound_superuser(request) else filters
+        return scale_safe_filters(self.model, ["tenant_id", *filters] if is_unbound_superuser(request) else filters)
 
     def has_module_permission(self, request):
         principal = principal_for(request)
