@@ -168,6 +168,19 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SimpleHistoryAdmin, ModelAdmin)
             return TagListField(required=False, label=db_field.verbose_name.capitalize())
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def get_autocomplete_fields(self, request):
+        """Every foreign key and many-to-many to a tenant model whose admin searches: a select of all
+        the rows would load the whole table into the page (the search answers within the tenant)."""
+        fields = list(super().get_autocomplete_fields(request))
+        for f in self.model._meta.get_fields():
+            forward = (f.many_to_one and f.concrete) or (f.many_to_many and not f.auto_created)
+            if not forward or f.name in fields or f.name in self.raw_id_fields:
+                continue
+            related = self.admin_site._registry.get(f.related_model)
+            if issubclass(f.related_model, TenantModel) and related is not None and related.search_fields:
+                fields.append(f.name)
+        return tuple(fields)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         choices = self.related_choices(request, db_field.related_model)
         if choices is not None:

@@ -155,6 +155,7 @@ def worker(args) -> int:
             "flagged_sql": flagged_sql(ctx.captured_queries),
             "slowest_ms": float(slowest["time"]) * 1000 if slowest else 0.0,
             "slowest_sql": slowest["sql"][:300] if slowest else "", "samples": []}
+        log(f"{label} {page}: {response.status_code}, {first_ms:.0f} ms, {len(ctx.captured_queries)} queries")
     for _ in range(args.samples):  # interleaved: every page sees the same background noise
         for label, _table, page, url in plan:
             t0 = time.perf_counter()
