@@ -5,6 +5,7 @@ from datetime import date, datetime
 from functools import cache
 
 from django.contrib.admin.filters import AllValuesFieldListFilter
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from unfold.paginator import InfinitePaginator
@@ -19,8 +20,21 @@ class RecentValuesFilter(AllValuesFieldListFilter):
     def __init__(self, field, request, params, model, model_admin, field_path):
         super().__init__(field, request, params, model, model_admin, field_path)
         recent = model_admin.get_queryset(request).order_by("-pk").values_list(field.name, flat=True)[:self.sample]
-        values = set(recent) | {v for v in (self.lookup_val or []) if v not in (None, "")}
+        values = set(recent) | set(_typed(field, self.lookup_val or []))
         self.lookup_choices = sorted(v for v in values if v is not None) + ([None] if None in values else [])
+
+
+def _typed(field, raw: list) -> list:
+    """The chosen values as the field's Python values (a bad one is left out: Django's filter reports it)."""
+    out = []
+    for value in raw:
+        try:
+            typed = field.to_python(value)
+        except ValidationError:
+            continue
+        if typed not in (None, ""):
+            out.append(typed)
+    return out
 
 
 def scale_safe_filters(model, filters) -> list:
