@@ -43,3 +43,20 @@ def test_changelists_do_not_grow_with_the_table(model_admin, client, db):
     for page, (count, flags) in many.items():
         assert not flags and not few[page][1], f"{model._meta.label} {page}: {flags or few[page][1]}"
         assert count == few[page][0], f"{model._meta.label} {page}: {few[page][0]} queries at 3 rows, {count} at 30"
+
+
+def test_the_date_hierarchy_offers_every_month_between_the_first_and_the_last_row(db):
+    from datetime import UTC, datetime
+
+    from apps.core.admin_scale import with_date_ranges
+    from apps.helpdesk.models import Ticket
+    from tests.factories import TicketFactory
+
+    for day in (datetime(2025, 11, 20, tzinfo=UTC), datetime(2026, 2, 3, tzinfo=UTC)):
+        Ticket.objects.filter(pk=TicketFactory(tenant_id=TENANT).pk).update(created_at=day)
+    ranges = with_date_ranges(Ticket.objects.filter(tenant_id=TENANT))
+    with CaptureQueriesContext(connection) as ctx:
+        months = ranges.datetimes("created_at", "month")
+    assert [(m.year, m.month) for m in months] == [(2025, 11), (2025, 12), (2026, 1), (2026, 2)]
+    assert [y.year for y in ranges.datetimes("created_at", "year")] == [2025, 2026]
+    assert len(ctx.captured_queries) == 1 and "DISTINCT" not in ctx.captured_queries[0]["sql"]
