@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -35,15 +36,34 @@ def entity_type_suggestions(tenant_id: str | None) -> list[str]:
     return list(dict.fromkeys([*known, *sorted({kind for kind in recent if kind})]))
 
 
+class ChainChangeList(ChangeList):
+    """Labels the approvers of the page's chains in one go (per tenant), not one lookup per row."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        self.result_list = list(self.result_list)
+        by_tenant: dict[str, set[str]] = {}
+        for chain in self.result_list:
+            by_tenant.setdefault(chain.tenant_id, set()).update(chain.approver_ids or [])
+        labels = {tenant: approver_labels(tenant, sorted(values)) for tenant, values in by_tenant.items()}
+        for chain in self.result_list:
+            chain._approver_labels = labels[chain.tenant_id]
+
+
 @admin.register(ApprovalChain)
 class ApprovalChainAdmin(TenantAdmin):
     list_display = ("name", "entity_type", "approvers", "due_in_hours", "is_active")
     list_filter = ("entity_type", "is_active")
     search_fields = ("name", "entity_type")
 
+    def get_changelist(self, request, **kwargs):
+        return ChainChangeList
+
     @admin.display(description="Approvers")
     def approvers(self, obj):
-        labels = approver_labels(obj.tenant_id, list(obj.approver_ids or []))
+        labels = getattr(obj, "_approver_labels", None)
+        if labels is None:
+            labels = approver_labels(obj.tenant_id, list(obj.approver_ids or []))
         return " → ".join(labels.get(v, v) for v in obj.approver_ids or []) or "—"
 
     def get_urls(self):

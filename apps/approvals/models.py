@@ -73,6 +73,8 @@ class ApprovalRequest(ConcurrentTransitionMixin, TenantModel):
             models.Index(fields=["tenant_id", "status"], name="apr_tenant_status"),
             models.Index(fields=["status", "due_at"], name="apr_status_due"),
             models.Index(fields=["tenant_id", "entity_id"], name="apr_tenant_entity"),
+            # the admin's date hierarchy (MIN/MAX of the rows shown)
+            models.Index(fields=["tenant_id", "created_at"], name="apr_tenant_created", condition=models.Q(is_deleted=False)),
         ]
 
     def target(self):
@@ -168,6 +170,8 @@ class ApprovalStep(ConcurrentTransitionMixin, TenantModel):
             models.Index(fields=["tenant_id", "approver_id", "status"], name="aps_tenant_approver"),
             models.Index(fields=["tenant_id", "delegated_to_id", "status"], name="aps_tenant_delegate"),
             models.Index(fields=["tenant_id", "approver_group", "status"], name="aps_tenant_group"),
+            # the admin list's order (its ordering, then -pk)
+            models.Index(fields=["tenant_id", "step_index", "-id"], name="aps_tenant_order", condition=models.Q(is_deleted=False)),
         ]
 
     @property

@@ -10,7 +10,6 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
-from unfold.paginator import InfinitePaginator
 from unfold.widgets import UnfoldAdminTextareaWidget
 
 from . import services
@@ -18,6 +17,7 @@ from .admin_forms import (
     TagListField, check_choices_of_one_tenant, list_field_for, service_form, tenant_choice_form,
 )
 from .admin_saved_filters import SavedFiltersMixin
+from .admin_scale import AtScale, scale_safe_filters
 from .directory_services import check_references
 from .exceptions import DomainError
 from .fsm import available_transitions, state_field, transitions_of
@@ -80,11 +80,9 @@ class NotFoundOutsideScope:
         raise Http404("No such record in your tenant.")
 
 
-class TenantAdmin(NotFoundOutsideScope, SavedFiltersMixin, SimpleHistoryAdmin, ModelAdmin):
+class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistoryAdmin, ModelAdmin):
     """Base for every tenant model's admin. Staff see their tenant's rows only."""
 
-    paginator = InfinitePaginator
-    show_full_result_count = False
     list_per_page = 50
     change_form_template = "admin/core/change_form.html"
     audit_fields = AUDIT_FIELDS
@@ -167,7 +165,7 @@ class TenantAdmin(NotFoundOutsideScope, SavedFiltersMixin, SimpleHistoryAdmin, M
         filters = list(super().get_list_filter(request))
         if is_unbound_superuser(request) and "tenant_id" not in filters:
             filters.insert(0, "tenant_id")
-        return filters
+        return scale_safe_filters(self.model, filters)
 
     # -- choices stay inside the tenant ---------------------------------------------------
     def related_choices(self, request, model):
@@ -185,6 +183,19 @@ class TenantAdmin(NotFoundOutsideScope, SavedFiltersMixin, SimpleHistoryAdmin, M
         if isinstance(db_field, JSONField) and db_field.default is list and db_field.editable:
             return list_field_for(db_field)  # roles, scopes, closed dates …: `a, b`, not JSON
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_autocomplete_fields(self, request):
+        """Every foreign key and many-to-many to a tenant model whose admin searches: a select of all
+        the rows would load the whole table into the page (the search answers within the tenant)."""
+        fields = list(super().get_autocomplete_fields(request))
+        for f in self.model._meta.get_fields():
+            forward = (f.many_to_one and f.concrete) or (f.many_to_many and not f.auto_created)
+            if not forward or f.name in fields or f.name in self.raw_id_fields:
+                continue
+            related = self.admin_site._registry.get(f.related_model)
+            if issubclass(f.related_model, TenantModel) and related is not None and related.search_fields:
+                fields.append(f.name)
+        return tuple(fields)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         choices = self.related_choices(request, db_field.related_model)
@@ -479,11 +490,9 @@ def _bulk_action(name: str):
     return bulk
 
 
-class TenantLogAdmin(NotFoundOutsideScope, ModelAdmin):
+class TenantLogAdmin(AtScale, NotFoundOutsideScope, ModelAdmin):
     """Read-only logs with a `tenant_id` (outbox events, webhook deliveries): tenant admins only,
     as they name what happens to every record of the tenant."""
-
-    show_full_result_count = False
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
@@ -498,7 +507,7 @@ class TenantLogAdmin(NotFoundOutsideScope, ModelAdmin):
 
     def get_list_filter(self, request):
         filters = list(super().get_list_filter(request))
-        return ["tenant_id", *filters] if is_unbound_superuser(request) else filters
+        return scale_safe_filters(self.model, ["tenant_id", *filters] if is_unbound_superuser(request) else filters)
 
     def has_module_permission(self, request):
         principal = principal_for(request)

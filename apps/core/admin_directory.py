@@ -49,7 +49,6 @@ class GroupAdmin(TenantAdmin):
     list_display = ("display_name", "id", "external_id", "source")
     search_fields = ("id", "display_name", "external_id")
     fields = ("display_name", "external_id", "members")
-    filter_horizontal = ("members",)
 
     def save_through_service(self, request, form, change):
         """As TenantAdmin's, plus the members chosen in the form (a many-to-many the base leaves out)."""

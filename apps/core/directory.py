@@ -102,7 +102,10 @@ class Person(TenantModel):
         ordering = ("display_name", "id")
         constraints = [models.UniqueConstraint(fields=["tenant_id", "user_name"], condition=Q(is_deleted=False),
                                                name="uniq_person_user_name")]
-        indexes = [models.Index(fields=["tenant_id", "external_id"], name="person_tenant_external")]
+        indexes = [models.Index(fields=["tenant_id", "external_id"], name="person_tenant_external"),
+                   # the admin list's order
+                   models.Index(fields=["tenant_id", "display_name", "id"], name="person_tenant_name",
+                                condition=Q(is_deleted=False))]
 
     @property
     def label(self) -> str:
@@ -131,6 +134,9 @@ class Group(TenantModel):
         verbose_name = "group (team)"
         verbose_name_plural = "groups (teams)"
         ordering = ("display_name", "id")
+        # the admin list's order
+        indexes = [models.Index(fields=["tenant_id", "display_name", "id"], name="group_tenant_name",
+                                condition=Q(is_deleted=False))]
 
     def __str__(self) -> str:
         return self.display_name or self.id

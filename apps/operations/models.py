@@ -147,7 +147,11 @@ class HRRequest(RequestModel):
 
     class Meta:
         verbose_name = "HR request"
-        indexes = [models.Index(fields=["tenant_id", "status"], name="hrr_tenant_status")]
+        indexes = [
+            models.Index(fields=["tenant_id", "status"], name="hrr_tenant_status"),
+            # the admin's date hierarchy (MIN/MAX of the rows shown)
+            models.Index(fields=["tenant_id", "created_at"], name="hrr_tenant_created", condition=models.Q(is_deleted=False)),
+        ]
 
     @transition(field="status", source=HRStatus.PENDING, target=HRStatus.IN_PROGRESS, custom=HR, event="started")
     def start(self):
@@ -190,7 +194,11 @@ class Equipment(RequestModel):
 
     class Meta:
         verbose_name_plural = "equipment"
-        indexes = [models.Index(fields=["tenant_id", "status"], name="eqp_tenant_status")]
+        indexes = [
+            models.Index(fields=["tenant_id", "status"], name="eqp_tenant_status"),
+            # the admin's date hierarchy (MIN/MAX of the rows shown)
+            models.Index(fields=["tenant_id", "created_at"], name="eqp_tenant_created", condition=models.Q(is_deleted=False)),
+        ]
 
     @transition(field="status", source=EquipmentStatus.REQUESTED, target=EquipmentStatus.APPROVED, custom=DECIDE, event="approved")
     def approve(self, *, actor):
@@ -238,7 +246,11 @@ class Travel(RequestModel):
 
     class Meta:
         verbose_name_plural = "travel"
-        indexes = [models.Index(fields=["tenant_id", "status"], name="trv_tenant_status")]
+        indexes = [
+            models.Index(fields=["tenant_id", "status"], name="trv_tenant_status"),
+            # the admin's date hierarchy (MIN/MAX of the rows shown)
+            models.Index(fields=["tenant_id", "created_at"], name="trv_tenant_created", condition=models.Q(is_deleted=False)),
+        ]
 
     def clean(self):
         if self.departure_at and self.return_at and self.return_at <= self.departure_at:
@@ -314,6 +326,10 @@ class Pending(ConcurrentTransitionMixin, TenantModel):
         indexes = [
             models.Index(fields=["tenant_id", "assignee_id", "status"], name="pnd_tenant_assignee_status"),
             models.Index(fields=["tenant_id", "source_id"], name="pnd_tenant_source"),
+            # the admin list's order (its ordering, then -pk) and its date hierarchy
+            models.Index(fields=["tenant_id", "priority", "due_at", "-id"], name="pnd_tenant_order",
+                         condition=models.Q(is_deleted=False)),
+            models.Index(fields=["tenant_id", "created_at"], name="pnd_tenant_created", condition=models.Q(is_deleted=False)),
         ]
 
     @transition(field="status", source=[PendingStatus.QUEUED, PendingStatus.BLOCKED], target=PendingStatus.PROCESSING,

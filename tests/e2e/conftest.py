@@ -100,3 +100,11 @@ def login(page):
         return page
 
     return sign_in
+
+
+def autocomplete(page, name: str, text: str) -> None:
+    """Pick the option labelled `text` of the select2 autocomplete of the field `name` (the admin's
+    foreign keys and many-to-many to a tenant model: the options come from a search)."""
+    page.locator(f"select[name={name}] + .select2 .select2-selection").click()
+    page.keyboard.type(text)
+    page.locator(".select2-results__option", has_text=text).first.click()

@@ -10,6 +10,7 @@ from apps.core.models import Person
 from apps.core.principal import Principal
 from apps.policies.models import AcknowledgementCampaign, Policy
 from apps.policies.services import policy_acknowledge
+from tests.e2e.conftest import autocomplete
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,10 +24,9 @@ def test_hr_creates_launches_and_follows_a_campaign(page, login, seeded, artifac
     policy = Policy.objects.get(tenant_id="acme", name="Acceptable use")  # published by the seed
     login("acme-hr")
     page.goto(reverse("admin:policies_acknowledgementcampaign_add"))
-    page.select_option("[name=policy]", policy.pk)
+    autocomplete(page, "policy", policy.name)
     page.select_option("[name=audience]", "groups")
-    page.select_option("#id_groups_from", label="Engineering")
-    page.click("#id_groups_add")
+    autocomplete(page, "groups", "Engineering")
     due = timezone.now() + timedelta(days=14)
     page.fill("[name=due_at_0]", due.strftime("%Y-%m-%d"))
     page.fill("[name=due_at_1]", "17:00:00")

@@ -13,6 +13,7 @@ from apps.approvals.models import ApprovalChain
 from apps.core.models import StaffMembership
 from apps.helpdesk.models import BusinessCalendar, SLAPolicy
 from apps.integration.models import Application, IntegrationApiKey, Webhook
+from tests.e2e.conftest import autocomplete
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -97,7 +98,7 @@ def test_admin_configures_sla_calendar_chain_webhook_and_key(page, login, seeded
     page.fill("[name=name]", "Audit sink")
     page.fill("[name=url]", f"{live_server.url}/receiver")
     page.fill("[name=event_types]", "helpdesk.*")
-    page.select_option("[name=application]", app.pk)
+    autocomplete(page, "application", app.display_name)
     save(page)
     error_free(page)
     secret = one_time_secret(page)
@@ -111,7 +112,7 @@ def test_admin_configures_sla_calendar_chain_webhook_and_key(page, login, seeded
     page.fill("[name=name]", "Reporting")
     page.select_option("[name=kind]", "service")
     page.fill("[name=scopes]", "helpdesk:read")
-    page.select_option("[name=application]", app.pk)
+    autocomplete(page, "application", app.display_name)
     save(page)
     error_free(page)
     raw = one_time_secret(page)

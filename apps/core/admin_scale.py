@@ -1,0 +1,111 @@
+"""Changelists that cost the same at a million rows as at ten thousand: no COUNT(*) (the infinite
+paginator), no DISTINCT over the table (list filters offer the values of the latest rows; the date
+hierarchy offers the years, months or days between the first and the last row's date)."""
+from datetime import date, datetime
+from functools import cache
+
+from django.contrib.admin.filters import AllValuesFieldListFilter
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from unfold.paginator import InfinitePaginator
+
+
+class RecentValuesFilter(AllValuesFieldListFilter):
+    """A free-text field's filter: the values among the latest `sample` rows and the chosen one.
+    Django's own (AllValuesFieldListFilter) reads every row of the table for its DISTINCT."""
+
+    sample = 2000
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        recent = model_admin.get_queryset(request).order_by("-pk").values_list(field.name, flat=True)[:self.sample]
+        values = set(recent) | set(_typed(field, self.lookup_val or []))
+        self.lookup_choices = sorted(v for v in values if v is not None) + ([None] if None in values else [])
+
+
+def _typed(field, raw: list) -> list:
+    """The chosen values as the field's Python values (a bad one is left out: Django's filter reports it)."""
+    out = []
+    for value in raw:
+        try:
+            typed = field.to_python(value)
+        except ValidationError:
+            continue
+        if typed not in (None, ""):
+            out.append(typed)
+    return out
+
+
+def scale_safe_filters(model, filters) -> list:
+    """`filters` with each plain free-text field (Django would pick AllValuesFieldListFilter) on RecentValuesFilter."""
+    out = []
+    for item in filters:
+        if isinstance(item, str) and "__" not in item:
+            field = model._meta.get_field(item)
+            if not (field.is_relation or field.choices or isinstance(field, (models.BooleanField, models.DateField))):
+                item = (item, RecentValuesFilter)
+        out.append(item)
+    return out
+
+
+def _steps(first, last, kind: str) -> list:
+    out, current = [], first
+    while current <= last:
+        out.append(current)
+        if kind == "year":
+            current = current.replace(year=current.year + 1)
+        elif kind == "month":
+            current = current.replace(year=current.year + current.month // 12, month=current.month % 12 + 1)
+        else:
+            current = date.fromordinal(current.toordinal() + 1)
+    return out
+
+
+class DateRangeQuerySet(models.QuerySet):
+    """What the date hierarchy asks of the changelist's rows: every year (month, day) from the first
+    to the last row's, read from MIN and MAX rather than a DISTINCT over every row."""
+
+    def _range(self, field_name: str, kind: str) -> list:
+        found = self.aggregate(first=models.Min(field_name), last=models.Max(field_name))
+        first, last = found["first"], found["last"]
+        if first is None or last is None:
+            return []
+        if isinstance(first, datetime):
+            first, last = timezone.localtime(first).date(), timezone.localtime(last).date()
+        if kind == "year":
+            first, last = first.replace(month=1, day=1), last.replace(month=1, day=1)
+        elif kind == "month":
+            first, last = first.replace(day=1), last.replace(day=1)
+        return _steps(first, last, kind)
+
+    def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
+        return self._range(field_name, kind)
+
+    def dates(self, field_name, kind, order="ASC"):
+        return self._range(field_name, kind)
+
+
+@cache
+def _date_range_class(queryset_class):
+    return type(f"DateRange{queryset_class.__name__}", (DateRangeQuerySet, queryset_class), {})
+
+
+def with_date_ranges(queryset):
+    clone = queryset._chain()
+    clone.__class__ = _date_range_class(type(queryset))
+    return clone
+
+
+class AtScale:
+    """For a ModelAdmin: the paginator and the date hierarchy above (its get_list_filter passes its
+    filters through scale_safe_filters)."""
+
+    paginator = InfinitePaginator
+    show_full_result_count = False
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if changelist.date_hierarchy:  # only the date hierarchy tag reads changelist.queryset after this
+            changelist.queryset = with_date_ranges(changelist.queryset)
+        return changelist
