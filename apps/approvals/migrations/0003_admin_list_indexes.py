@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('approvals', '0002_step_approver_group'),
-        ('core', '0005_admin_list_indexes'),
+        ('core', '0006_admin_list_indexes'),
     ]
 
     operations = [
