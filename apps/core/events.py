@@ -31,8 +31,10 @@ def json_ready(value):
 
 
 def record_payload(obj: models.Model) -> dict:
-    """The record as JSON-ready data (concrete fields plus alias names)."""
-    data = {field.attname: json_ready(field.value_from_object(obj)) for field in obj._meta.concrete_fields}
+    """The record as JSON-ready data (concrete fields plus alias names), as the API shows it."""
+    hidden = getattr(obj, "api_hidden_fields", ())
+    data = {field.attname: json_ready(field.value_from_object(obj)) for field in obj._meta.concrete_fields
+            if field.name not in hidden}
     for alias, canonical in getattr(obj, "field_aliases", {}).items():
         data[alias] = data.get(canonical)
     return data

@@ -125,6 +125,8 @@ class TenantModel(models.Model):
     optimistic_version: ClassVar[bool] = False
     # Text fields `?search=` must not match (secrets and their fingerprints, paths into the secret store).
     unsearchable_fields: ClassVar[tuple[str, ...]] = ()
+    # Fields the API neither renders nor filters on (internal bookkeeping of the admin or a job).
+    api_hidden_fields: ClassVar[tuple[str, ...]] = ()
 
     id = models.CharField(primary_key=True, max_length=40, editable=False)
     tenant_id = models.CharField(max_length=64, db_index=True, editable=False)
@@ -159,6 +161,8 @@ class TenantModel(models.Model):
         if replaced:
             raise ImproperlyConfigured(f"{cls.__name__}: {', '.join(replaced)} became `visibility = Visibility(...)`"
                                        " (apps/core/visibility.py)")
+        if isinstance(cls.__dict__.get("api_hidden_fields"), str):
+            raise ImproperlyConfigured(f"{cls.__name__}.api_hidden_fields is a tuple (a lone string is a missing comma)")
         if isinstance(cls.__dict__.get("unsearchable_fields"), str):
             raise ImproperlyConfigured(f"{cls.__name__}.unsearchable_fields is a tuple (a lone string is a missing comma)")
 

@@ -1,15 +1,20 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from apps.core.admin_base import TenantAdmin
 from apps.core.admin_inlines import TenantTabularInline
 from apps.core.rendering import render_markdown
 
-from .campaigns import Progress, outstanding_of, progress_of, with_progress
+from .campaigns import Progress, counted_progress, outstanding_of
 from .choices import CampaignStatus
 from .models import AcknowledgementCampaign, Policy, PolicyAcknowledgement, PolicyVersion
-from .services import acknowledgement_campaign_create, acknowledgement_campaign_update
+from .services import acknowledgement_campaign_create, acknowledgement_campaign_recount, acknowledgement_campaign_update
 
 
 class VersionInline(TenantTabularInline):
@@ -64,7 +69,8 @@ OUTSTANDING_SHOWN = 50
 @admin.register(AcknowledgementCampaign)
 class AcknowledgementCampaignAdmin(TenantAdmin):
     """HR asks a policy version's audience to acknowledge it; the list shows each campaign's progress
-    from one query (counts as correlated subqueries), the change page who is still outstanding."""
+    as last counted (at launch and close, by every reminder sweep, or on "Recount now": counting reads
+    the whole audience, so a list page does not count), the change page who is still outstanding."""
 
     list_display = ("__str__", "status", "audience", "due_at", "progress", "launched_at")
     list_filter = ("status", "audience")
@@ -74,7 +80,23 @@ class AcknowledgementCampaignAdmin(TenantAdmin):
     filter_horizontal = ("groups",)
 
     def get_queryset(self, request):
-        return with_progress(super().get_queryset(request)).select_related("policy")
+        return super().get_queryset(request).select_related("policy")
+
+    def get_urls(self):
+        return [path("<path:object_id>/recount/", self.admin_site.admin_view(self.recount_view),
+                     name="policies_acknowledgementcampaign_recount"), *super().get_urls()]
+
+    def recount_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        campaign = self.get_object(request, unquote(object_id))
+        if campaign is None:
+            raise Http404("No such campaign in your tenant.")
+        if not self.has_change_permission(request, campaign):
+            raise PermissionDenied
+        progress = acknowledgement_campaign_recount(campaign=campaign)
+        self.message_user(request, f"Counted: {progress.acknowledged} of {progress.audience} acknowledged.")
+        return HttpResponseRedirect(reverse("admin:policies_acknowledgementcampaign_change", args=[campaign.pk]))
 
     def get_readonly_fields(self, request, obj=None):
         readonly = [*super().get_readonly_fields(request, obj), "version", "launched_at", "reminded_slot_at",
@@ -85,20 +107,29 @@ class AcknowledgementCampaignAdmin(TenantAdmin):
                 readonly.append("groups")
         return tuple(dict.fromkeys(readonly))
 
-    @admin.display(description="Acknowledged", ordering="acknowledged_count")
+    @admin.display(description="Acknowledged", ordering="counted_acknowledged")
     def progress(self, obj):
-        return _bar(progress_of(obj))
+        progress = counted_progress(obj)
+        return "not counted yet" if progress is None else _bar(progress)
 
     @admin.display(description="Progress")
     def progress_summary(self, obj):
-        if obj is None or obj.pk is None:
+        if obj is None or obj._state.adding:
             return "—"
-        progress = progress_of(obj)
-        return format_html("{}<br>{} outstanding", _bar(progress), progress.outstanding)
+        progress = counted_progress(obj)
+        recount = format_html(
+            '<button type="submit" formaction="{}" formmethod="post" formnovalidate class="{}" data-testid="recount">'
+            "Recount now</button>", reverse("admin:policies_acknowledgementcampaign_recount", args=[obj.pk]),
+            "border border-base-200 rounded-default px-3 py-1 text-sm font-medium")
+        if progress is None:
+            return format_html("Not counted yet. {}", recount)
+        counted = timezone.localtime(obj.counted_at).strftime("%Y-%m-%d %H:%M")
+        return format_html("{}<br>{} outstanding, as counted at {} {}", _bar(progress), progress.outstanding,
+                           counted, recount)
 
     @admin.display(description="Not acknowledged yet")
     def outstanding_people(self, obj):
-        if obj is None or obj.pk is None:
+        if obj is None or obj._state.adding:
             return "—"
         people = list(outstanding_of(obj).only("id", "display_name", "email", "user_name", "given_name",
                                                "family_name", "active", "is_deleted")[:OUTSTANDING_SHOWN + 1])

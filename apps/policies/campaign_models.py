@@ -1,6 +1,7 @@
 """Acknowledgement campaigns: one published version of a policy, an audience from the directory,
 a due date and a reminder cadence. Progress is computed from PolicyAcknowledgement (campaigns.py),
-so an acknowledgement made any way counts the moment it is written."""
+so an acknowledgement made any way counts the moment it is counted: the API counts on every read, the
+admin shows the last count (`counted_*`)."""
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -27,6 +28,7 @@ class AcknowledgementCampaign(ConcurrentTransitionMixin, TenantModel):
     # Progress names who has not acknowledged yet: HR (and admins) only.
     visibility = Visibility(sees_all=("hr",), mine=("created_by",))
     write_roles = ("hr",)
+    api_hidden_fields = ("counted_audience", "counted_acknowledged", "counted_at")
     # Settled while a draft; once open only the due date and the reminders may move.
     field_policy = FieldPolicy(
         editable(CampaignStatus.DRAFT, by=("hr",), fields=SETTINGS),
@@ -51,6 +53,11 @@ class AcknowledgementCampaign(ConcurrentTransitionMixin, TenantModel):
     # The reminder slot last handled (a slot is a time: a cadence tick or the due date); the sweep
     # moves it with a compare-and-set, so each slot emits one reminder event however often it runs.
     reminded_slot_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Progress as last counted (at launch, at close, by each reminder sweep, on "Recount"): the admin
+    # lists campaigns from these; counting an audience reads the whole directory.
+    counted_audience = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    counted_acknowledged = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    counted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     history = tracked_history()
 

@@ -80,3 +80,10 @@ def with_progress(campaigns: QuerySet) -> QuerySet:
 
     return campaigns.annotate(audience_size=by_audience(everyone, grouped),
                               acknowledged_count=by_audience(everyone.filter(acked), grouped.filter(acked)))
+
+
+def counted_progress(campaign: AcknowledgementCampaign) -> Progress | None:
+    """The progress as last counted (the admin's numbers), or None before the first count."""
+    if campaign.counted_at is None:
+        return None
+    return Progress(campaign.counted_audience or 0, campaign.counted_acknowledged or 0)

@@ -10,6 +10,7 @@ from apps.core.principal import Principal, system_principal
 
 from apps.core.directory import Group
 
+from .campaigns import Progress, progress_of
 from .choices import CampaignStatus, PolicyStatus
 from .models import AcknowledgementCampaign, Policy, PolicyAcknowledgement, PolicyVersion
 
@@ -140,15 +141,35 @@ def acknowledgement_campaign_update(*, actor: Principal, obj: AcknowledgementCam
     return core.record_update(actor=actor, obj=obj, data=data, if_match=if_match)
 
 
+@core.after_transition(AcknowledgementCampaign)
+def _count_at_launch_and_close(*, obj: AcknowledgementCampaign, name: str) -> None:
+    """Launching and closing count the audience (saved with the transition)."""
+    progress = progress_of(obj)
+    obj.counted_audience, obj.counted_acknowledged, obj.counted_at = progress.audience, progress.acknowledged, timezone.now()
+
+
+def acknowledgement_campaign_recount(*, campaign: AcknowledgementCampaign) -> Progress:
+    """Count the campaign's audience and acknowledgements now and keep the numbers on it (no history
+    row or event: a count is a reading, not a change of the campaign)."""
+    progress = progress_of(campaign)
+    now = timezone.now()
+    AcknowledgementCampaign.objects.filter(pk=campaign.pk).update(
+        counted_audience=progress.audience, counted_acknowledged=progress.acknowledged, counted_at=now)
+    campaign.counted_audience, campaign.counted_acknowledged, campaign.counted_at = (
+        progress.audience, progress.acknowledged, now)
+    return progress
+
+
 def acknowledgement_campaigns_remind(*, now=None) -> list[tuple[AcknowledgementCampaign, object]]:
     """Emit `policies.acknowledgement_campaign.reminder` once per reached reminder slot of each open
-    campaign (missed slots fold into the latest). Its notifications go to who is outstanding when the
+    campaign (missed slots fold into the latest), and recount each open campaign's progress. Its notifications go to who is outstanding when the
     event is fanned out. A campaign whose version was superseded reminds no one."""
     now = now or timezone.now()
     sent = []
     campaigns = (AcknowledgementCampaign.objects.filter(status=CampaignStatus.OPEN, launched_at__isnull=False)
                  .select_related("policy").order_by("id"))
     for campaign in campaigns.iterator():
+        acknowledgement_campaign_recount(campaign=campaign)  # the sweep keeps the admin's numbers fresh
         slot = campaign.due_slot(now)
         policy = campaign.policy
         if slot is None or policy.status != PolicyStatus.PUBLISHED or policy.version != campaign.version:

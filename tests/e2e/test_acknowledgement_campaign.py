@@ -1,5 +1,6 @@
 """HR runs an acknowledgement campaign in a real browser: creates it for a team, launches it, and
-watches progress move on the list and the change page as people acknowledge."""
+watches progress move on the list and the change page as people acknowledge (counted at launch and
+on "Recount now")."""
 from datetime import timedelta
 
 import pytest
@@ -50,6 +51,10 @@ def test_hr_creates_launches_and_follows_a_campaign(page, login, seeded, artifac
     # The seed's member acknowledged the policy already; the approver does now.
     policy_acknowledge(actor=Principal(person_id="per_acme_approver", tenant_id="acme"), obj=policy)
     page.goto(reverse("admin:policies_acknowledgementcampaign_change", args=[campaign.pk]))
+    assert "1 of 3 (33.3 %)" in page.locator(".ack-progress").first.inner_text()  # as counted at launch
+    with page.expect_navigation():
+        page.get_by_test_id("recount").click()
+    assert "Counted: 2 of 3 acknowledged." in page.content()
     summary = page.locator(".ack-progress").first.inner_text()
     assert "2 of 3 (66.7 %)" in summary, summary
     outstanding = page.locator("li.ack-outstanding").all_inner_texts()

@@ -1,5 +1,6 @@
-"""The campaign admin as HR: choices stay in the tenant, the list's progress costs the same queries
-for 2 or 12 campaigns, and the change page names who is outstanding."""
+"""The campaign admin as HR: choices stay in the tenant, the list shows each campaign's progress as
+last counted (launch, close, the reminder sweep, "Recount now") and costs the same queries for 2 or 12
+campaigns, and the change page names who is outstanding."""
 from datetime import timedelta
 
 import pytest
@@ -7,7 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from apps.core import services as core
+from apps.core.principal import Principal
 from apps.policies.models import AcknowledgementCampaign
+from apps.policies.services import acknowledgement_campaigns_remind
 from tests.factories import AcknowledgementCampaignFactory, StaffMembershipFactory
 from tests.policies.test_campaigns import acknowledge
 
@@ -54,11 +58,21 @@ def test_the_change_page_shows_progress_and_who_is_outstanding(hr_client, direct
     campaign.groups.set([directory.engineering, directory.sales])
     acknowledge("per_bob", directory.policy)
     page = hr_client.get(f"{LIST}{campaign.pk}/change/").content.decode()
-    assert "1 of 3 (33.3 %)" in page and "2 outstanding" in page
+    assert "Not counted yet" in page and 'data-testid="recount"' in page
     assert page.count('class="ack-outstanding"') == 2 and "ann@acme.test" in page and "bob@acme.test" not in page
+    assert hr_client.get(f"{LIST}{campaign.pk}/recount/").status_code == 405
+    counted = hr_client.post(f"{LIST}{campaign.pk}/recount/")
+    assert counted.status_code == 302 and counted["Location"].endswith(f"{campaign.pk}/change/")
+    campaign.refresh_from_db()
+    assert (campaign.counted_audience, campaign.counted_acknowledged) == (3, 1) and campaign.counted_at
+    page = hr_client.get(f"{LIST}{campaign.pk}/change/").content.decode()
+    assert "1 of 3 (33.3 %)" in page and "2 outstanding, as counted at" in page
 
     other = AcknowledgementCampaignFactory(tenant_id="globex", policy__tenant_id="globex")
     assert hr_client.get(f"{LIST}{other.pk}/change/").status_code == 404
+    assert hr_client.post(f"{LIST}{other.pk}/recount/").status_code == 404
+    other.refresh_from_db()
+    assert other.counted_at is None
 
 
 def test_the_list_costs_the_same_queries_for_more_campaigns(hr_client, directory):
@@ -76,4 +90,39 @@ def test_the_list_costs_the_same_queries_for_more_campaigns(hr_client, directory
             [directory.sales])
     acknowledge("per_cat", directory.policy)
     assert queries() == few
+    listing = hr_client.get(LIST).content.decode()
+    assert "not counted yet" in listing and "1 of 2 (50.0 %)" not in listing  # a list page never counts
+    acknowledgement_campaigns_remind()  # the sweep counts every open campaign
     assert "1 of 2 (50.0 %)" in hr_client.get(LIST).content.decode()
+    assert queries() == few
+
+
+def test_launching_and_closing_count_the_audience(directory):
+    hr = Principal(person_id="per_eve", tenant_id="acme", roles=frozenset({"hr"}))
+    campaign = AcknowledgementCampaignFactory(policy=directory.policy, audience="groups")
+    campaign.groups.set([directory.engineering, directory.sales])
+    assert campaign.counted_at is None
+    core.record_transition(actor=hr, obj=campaign, name="launch")
+    campaign.refresh_from_db()
+    assert (campaign.counted_audience, campaign.counted_acknowledged) == (3, 0) and campaign.counted_at
+    acknowledge("per_bob", directory.policy)
+    core.record_transition(actor=hr, obj=AcknowledgementCampaign.objects.get(pk=campaign.pk), name="close")
+    campaign.refresh_from_db()
+    assert (campaign.counted_audience, campaign.counted_acknowledged) == (3, 1)
+
+
+def test_the_admins_count_is_not_part_of_the_api_or_its_events(directory):
+    from apps.core.models import Event
+    from tests.conftest import make_token
+    from rest_framework.test import APIClient
+
+    hr = Principal(person_id="per_eve", tenant_id="acme", roles=frozenset({"hr"}))
+    campaign = AcknowledgementCampaignFactory(policy=directory.policy)
+    core.record_transition(actor=hr, obj=campaign, name="launch")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(sub='per_eve', roles=['hr'])}")
+    body = client.get(f"/api/v1/policies/acknowledgement-campaigns/{campaign.pk}").json()
+    assert "audience_size" in body and not any(k.startswith("counted_") for k in body)
+    assert client.get("/api/v1/policies/acknowledgement-campaigns?counted_audience=1").status_code == 400
+    launched = Event.objects.filter(entity_id=campaign.pk).order_by("-id").first()
+    assert launched is not None and not any(k.startswith("counted_") for k in launched.payload)

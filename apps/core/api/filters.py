@@ -200,7 +200,8 @@ class StrictOrderingFilter(OrderingFilter):
 def build_filterset(model, extra: dict | None = None) -> type[df.FilterSet]:
     declared = {}
     for field in model._meta.concrete_fields:
-        declared.update(filters_for_field(field))
+        if field.name not in getattr(model, "api_hidden_fields", ()):
+            declared.update(filters_for_field(field))
     for alias, canonical in getattr(model, "field_aliases", {}).items():
         if canonical in declared:
             declared[alias] = copy.deepcopy(declared[canonical])

@@ -61,6 +61,8 @@ class AcknowledgementCampaignSerializer(RecordSerializer):
 
     class Meta(RecordSerializer.Meta):
         model = AcknowledgementCampaign
+        fields = None
+        exclude = AcknowledgementCampaign.api_hidden_fields  # the admin's last count: the API counts on every read
         read_only_fields = (*RecordSerializer.Meta.read_only_fields, "version")
 
     def get_fields(self):
