@@ -7,6 +7,7 @@ from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationFo
 from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget
 
 from .admin_base import NotFoundOutsideScope, TenantLogAdmin
+from .admin_people import PersonPicker, known_people
 from .models import Event, StaffMembership, Tenant
 from .principal import STAFF_ROLES
 
@@ -29,6 +30,18 @@ class MembershipForm(forms.ModelForm):
         held = [str(r) for r in (self.instance.roles or [])] if self.instance.pk else []
         self.fields["roles"].choices = [(role, role) for role in dict.fromkeys([*STAFF_ROLES, *held])]
         self.initial["roles"] = held
+        if self.instance.pk:  # the tenant is known: the person is picked from its directory, by name
+            self.fields["person_id"].widget = PersonPicker(tenant_id=self.instance.tenant_id)
+            self.fields["person_id"].label = "Person"
+
+    def clean_person_id(self):
+        """A changed person must be an active person (or staff member) of the membership's tenant."""
+        value = self.cleaned_data.get("person_id")
+        tenant = self.cleaned_data.get("tenant") or (self.instance.tenant if self.instance.pk else None)
+        if self.instance.pk and value and value != self.instance.person_id and tenant is not None \
+                and value not in known_people(tenant.pk, {value}):
+            raise forms.ValidationError(f"Not an active person of {tenant.pk}: {value}.")
+        return value
 
 
 class MembershipInline(StackedInline):
