@@ -11,6 +11,7 @@ from django.urls import reverse
 from apps.core.admin_base import TenantAdmin
 from apps.core.admin_forms import TagListField, TextListField
 from apps.helpdesk.models import BusinessCalendar
+from tests.admin.forms import form_as_posted
 from tests.admin.seeding import USERS, seeded_module
 
 ADMINS = [(model, model_admin) for model, model_admin in admin.site._registry.items()
@@ -56,24 +57,6 @@ def test_typed_tags_become_a_clean_list_and_bad_ones_an_error():
 def seeded(django_db_setup, django_db_blocker):
     with seeded_module(django_db_blocker):
         yield
-
-
-def form_as_posted(response) -> dict:
-    """What the browser would send back for the change form as rendered."""
-    form = response.context["adminform"].form
-    data = {}
-    for name, bound in form.fields.items():
-        if bound.disabled:
-            continue
-        value = form[name].value()
-        if isinstance(bound.widget, forms.MultiWidget):
-            data.update({f"{name}_{i}": part for i, part in enumerate(bound.widget.decompress(value))})
-        elif isinstance(bound.widget, forms.CheckboxInput):
-            if value:
-                data[name] = "on"
-        elif value is not None:
-            data[name] = value
-    return data
 
 
 def test_closed_dates_are_typed_as_dates_and_a_bad_one_changes_nothing(client, seeded, db):

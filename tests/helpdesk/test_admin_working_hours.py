@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from apps.helpdesk.admin_hours import WeeklyHoursField
 from apps.helpdesk.models import BusinessCalendar
+from tests.admin.forms import form_as_posted
 from tests.admin.seeding import USERS, seeded_module
-from tests.admin.test_tags_input import form_as_posted
 
 
 def test_lines_become_the_calendars_json_and_back():
