@@ -1,4 +1,5 @@
 """One settings file, driven by the environment (see README "Configuration")."""
+import logging
 from pathlib import Path
 
 import environ
@@ -103,7 +104,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.core.middleware.ApiProblemMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
+    "apps.ops.request_metrics.PrometheusAfterMiddleware",
     browser_only("axes.middleware.AxesMiddleware"),  # the lockout page after too many failed sign-ins
 ]
 API_MIDDLEWARE = [m for m in MIDDLEWARE[1:] if m not in BROWSER_ONLY_MIDDLEWARE]
@@ -161,6 +162,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_table"}}
 
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+SIMPLE_HISTORY_ENABLED = True  # its default, set: read on every save (tests/ops/test_request_overhead.py)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -279,6 +281,7 @@ CONTENT_SECURITY_POLICY = {
 # An API response that is not a page (JSON, problem+json) loads and runs nothing, and no page may
 # frame it (OWASP REST Security). The Swagger UI under /api/ keeps the policy above.
 API_CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": [NONE], "frame-ancestors": [NONE]}}
+CONTENT_SECURITY_POLICY_REPORT_ONLY = None  # no report-only policy (set, so reading it per response is cheap)
 
 UNFOLD = {
     "SITE_TITLE": "Back office",
@@ -293,8 +296,17 @@ from apps.ops import logs as _logs  # noqa: E402
 
 # One JSON object per line (LOG_FORMAT=console for people), with request id, tenant, person and app.
 LOGGING = _logs.configure(fmt=env("LOG_FORMAT", default="json"), level=env("LOG_LEVEL", default="INFO"))
+# Every setting django-structlog reads per request is set here, its defaults included: a setting
+# missing from this module costs an AttributeError on each read (django.conf caches only the ones it
+# finds), several per request (tests/ops/test_request_overhead.py holds it).
 DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # apps.ops.logs.bind_client_ip: the headers axes trusts, not any
-DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = 10  # DEBUG: one line per request (request_finished) at INFO
+DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG  # one line per request (request_finished) at INFO
+DJANGO_STRUCTLOG_STATUS_DEFAULT_LOG_LEVEL = logging.INFO
+DJANGO_STRUCTLOG_STATUS_2XX_LOG_LEVEL = logging.INFO
+DJANGO_STRUCTLOG_STATUS_4XX_LOG_LEVEL = logging.WARNING
+DJANGO_STRUCTLOG_STATUS_5XX_LOG_LEVEL = logging.ERROR
+DJANGO_STRUCTLOG_USER_ID_FIELD = "pk"
+DJANGO_STRUCTLOG_TRUST_UPSTREAM_CORRELATION_ID = False
 # Keep an incoming X-Request-ID (set it behind a proxy that stamps one); otherwise each request gets a new id.
 DJANGO_STRUCTLOG_TRUST_UPSTREAM_REQUEST_ID = env.bool("TRUST_UPSTREAM_REQUEST_ID", default=False)
 
