@@ -350,6 +350,8 @@ JWT_JWKS_MIN_REFRESH_SECONDS = env.float("JWT_JWKS_MIN_REFRESH_SECONDS", default
 JWT_JWKS_TIMEOUT_SECONDS = env.float("JWT_JWKS_TIMEOUT_SECONDS", default=5.0)
 # true: a tenant's identity provider with an API audience also issues service tokens for that tenant.
 JWT_TENANT_ISSUERS = "apps.signin.tokens.tenant_issuers" if env.bool("JWT_TENANT_PROVIDERS", default=False) else ""
+# What an `sk-…` API key resolves to (apps/core/auth.py ApiKeyAuthentication; the integration domain's keys).
+API_KEY_RESOLVER = "apps.integration.auth.resolve_api_key"
 AUTHENTICATION_BACKENDS = [
     "apps.signin.backends.ThrottledSignInBackend",  # django-axes: refuses locked-out sign-ins first
     "apps.signin.backends.TenantPasswordBackend",  # local passwords (unless the tenant switched them off)
