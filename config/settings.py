@@ -5,6 +5,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONCE, NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -289,6 +290,10 @@ UNFOLD = {
     "SITE_SYMBOL": "work",
     "SHOW_HISTORY": True,
     "DASHBOARD_CALLBACK": "apps.core.admin_dashboard.dashboard_callback",
+    # static/backoffice: the skip link, contrast, phone-width cards; icon names hidden from screen readers.
+    "STYLES": [lambda request: static("backoffice/admin.css")],
+    "SCRIPTS": [lambda request: static("backoffice/admin-a11y.js")],
+    "SITE_FAVICONS": [{"rel": "icon", "type": "image/svg+xml", "href": lambda request: static("favicon.svg")}],
 }
 
 # ---- Production: logs, metrics, static files, Sentry, scheduler (apps/ops; README "Running in production") ----
