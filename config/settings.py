@@ -292,7 +292,8 @@ UNFOLD = {
     "DASHBOARD_CALLBACK": "apps.core.admin_dashboard.dashboard_callback",
     # static/backoffice: the skip link, contrast, phone-width cards; icon names hidden from screen readers.
     "STYLES": [lambda request: static("backoffice/admin.css")],
-    "SCRIPTS": [lambda request: static("backoffice/admin-a11y.js")],
+    "SCRIPTS": [lambda request: static("backoffice/admin-a11y.js"),
+                lambda request: static("backoffice/admin-lists.js")],
     "SITE_FAVICONS": [{"rel": "icon", "type": "image/svg+xml", "href": lambda request: static("favicon.svg")}],
 }
 
