@@ -24,10 +24,13 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# `make run PORT=8001 HOST=0.0.0.0`; the banner (Procfile) prints the URLs and demo users last.
 run: export DEBUG ?= true
+run: export SITE_URL ?= http://$(HOST):$(PORT)
+run: export LOG_LEVEL ?= WARNING
+run: export LOG_FORMAT ?= console
 run: seed
-	@echo "Admin: http://$(HOST):$(PORT)/admin/   API docs: http://$(HOST):$(PORT)/api/v1/docs"
-	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) $(BIN)/honcho -f Procfile start -p $(PORT)
+	@PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) WEB_PORT=$(PORT) $(BIN)/honcho -f Procfile start -p $(PORT)
 
 test: export DEBUG ?= true
 test: install chromium axe
