@@ -243,6 +243,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "CONTACT": {"name": "Back office team", "url": "https://github.com/backoffice/backoffice"},
     "LICENSE": {"name": "Proprietary", "url": "https://github.com/backoffice/backoffice/blob/main/LICENSE"},
+    # The written schema (the SDK's openapi.json) names SITE_URL; the served one, the host asked
+    # (apps.core.api.schema_servers).
+    "SERVERS": [{"url": SITE_URL.rstrip("/"), "description": "Local development server (`make run`)"}],
     "TAGS": [
         {"name": "operations", "description": "Access requests, HR requests, pending items, equipment and travel."},
         {"name": "approvals", "description": "Approval requests and their sequential steps."},
