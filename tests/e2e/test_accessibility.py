@@ -81,6 +81,14 @@ def _check(page, name: str, artifacts) -> list[str]:
         .filter(h => h.offsetParent !== null).map(h => h.tagName + ':' + h.textContent.trim().slice(0, 40))""")
     if not headings or not headings[0].startswith("H1:") or sum(h.startswith("H1:") for h in headings) != 1:
         problems.append(f"{name} @ {page.width_name}: headings {headings[:6]} do not start with the one <h1>")
+    # Every control has a label of its own: a placeholder or a title is not one.
+    unlabelled = page.evaluate("""() => [...document.querySelectorAll(
+            'input:not([type=hidden]):not([type=submit]):not([type=button]), select, textarea')]
+        .filter(e => e.offsetParent !== null && !e.labels.length && !e.getAttribute('aria-labelledby')
+                     && !(e.getAttribute('aria-label') || '').trim())
+        .map(e => e.name || e.id || e.outerHTML.slice(0, 60))""")
+    if unlabelled:
+        problems.append(f"{name} @ {page.width_name}: controls without a label: {unlabelled}")
     # Icon font ligatures (their names are the text) are hidden from assistive technology.
     spoken = page.evaluate("""() => [...document.querySelectorAll('.material-symbols-outlined')]
         .filter(e => !e.closest('[aria-hidden=true]') && e.textContent.trim())
