@@ -67,15 +67,23 @@ def _check(page, name: str, artifacts) -> list[str]:
     found = axe_violations(page)
     if found:
         problems.append(f"{name} @ {page.width_name}:\n{describe(found)}")
-    # The first Tab lands on a link to the main content, and following it moves focus there.
-    page.locator("body").focus()
-    page.keyboard.press("Tab")
-    first = page.evaluate("() => { const a = document.activeElement; return a && a.tagName === 'A' ? "
-                          "a.getAttribute('href') : (a ? a.outerHTML.slice(0, 80) : null) }")
+    # The first thing a Tab reaches (in document order; a page may autofocus its first field) is a
+    # link to the main content: it shows when focused, and following it puts focus in <main>.
+    first = page.evaluate("""() => { const a = [...document.querySelectorAll(
+            'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex="-1"])')]
+        .find(e => !e.disabled && getComputedStyle(e).visibility !== 'hidden' && getComputedStyle(e).display !== 'none');
+        return a && a.tagName === 'A' ? a.getAttribute('href') : (a ? a.outerHTML.slice(0, 80) : null) }""")
     if first != "#main-content":
-        problems.append(f"{name} @ {page.width_name}: the first Tab reaches {first!r}, not the skip link")
-    elif page.evaluate("() => !document.querySelector('main#main-content')"):
-        problems.append(f"{name} @ {page.width_name}: the skip link leads nowhere")
+        problems.append(f"{name} @ {page.width_name}: the first Tab stop is {first!r}, not the skip link")
+    else:
+        skip = page.locator("a[href='#main-content']").first
+        skip.focus()
+        box = skip.bounding_box()
+        page.keyboard.press("Enter")
+        landed = page.evaluate("() => !!document.activeElement.closest('main#main-content')")
+        if not (box and box["y"] >= 0 and box["x"] >= 0) or not landed:
+            problems.append(f"{name} @ {page.width_name}: the skip link is hidden when focused ({box}) "
+                            f"or leads nowhere ({landed})")
     # The outline starts with the page's one <h1>: no menu heading before it, no second one.
     headings = page.evaluate("""() => [...document.querySelectorAll('h1,h2,h3,h4,h5,h6,[role=heading]')]
         .filter(h => h.offsetParent !== null).map(h => h.tagName + ':' + h.textContent.trim().slice(0, 40))""")
