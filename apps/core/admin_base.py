@@ -403,7 +403,10 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             raise Http404
-        body = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "_transition") and v != ""}
+        # One form serves every action of the page: only this action's own values (and the comment) go along.
+        info = transitions_of(self.model).get(name)
+        takes = {"comment", *(transition_inputs(self.model, info) if info else ())}
+        body = {k: v for k, v in request.POST.items() if k in takes and v != ""}
         ok, message = self.run_transition(request, obj, name, body)
         self.message_user(request, message, messages.SUCCESS if ok else messages.ERROR)
         opts = self.model._meta
