@@ -201,6 +201,13 @@ JWT_LEEWAY_SECONDS = env.int("JWT_LEEWAY_SECONDS", default=30)
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=DEBUG)
 WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=60)  # a killed worker's deliveries resend after this
 WEBHOOK_PAUSE_AFTER_FAILURES = env.int("WEBHOOK_PAUSE_AFTER_FAILURES", default=5)
+# The circuit breaker (apps/integration/breaker.py): a webhook pauses after PAUSE_AFTER_FAILURES failures in a
+# row spanning at least PAUSE_AFTER_SECONDS (one pass's parallel burst is not an outage); paused, it keeps its
+# deliveries for BACKLOG_RETENTION_DAYS and sends one probe at a time, PROBE_BASE_SECONDS doubling to PROBE_MAX_SECONDS.
+WEBHOOK_PAUSE_AFTER_SECONDS = env.int("WEBHOOK_PAUSE_AFTER_SECONDS", default=180)
+WEBHOOK_PROBE_BASE_SECONDS = env.int("WEBHOOK_PROBE_BASE_SECONDS", default=30)
+WEBHOOK_PROBE_MAX_SECONDS = env.int("WEBHOOK_PROBE_MAX_SECONDS", default=3600)
+WEBHOOK_BACKLOG_RETENTION_DAYS = env.int("WEBHOOK_BACKLOG_RETENTION_DAYS", default=7)
 WEBHOOK_SEND_CONCURRENCY = env.int("WEBHOOK_SEND_CONCURRENCY", default=16)  # requests in flight per delivery pass
 SECRET_STORE = env("SECRET_STORE", default="database")  # database | vault
 SECRET_STORE_KEY = env("SECRET_STORE_KEY", default="")  # Fernet key; derived from SECRET_KEY when empty
