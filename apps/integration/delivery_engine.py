@@ -361,10 +361,11 @@ def _send_time_bound(webhook: Webhook) -> timedelta:
 
 
 def _lease_probe(webhook_id: str, *, now) -> str | None:
-    """Lease the oldest waiting delivery of a paused webhook (due or on a backoff: it heads the backlog)."""
+    """Lease the oldest waiting delivery of a paused webhook, due or on a backoff: the backlog is in
+    the order its deliveries were made (their ids sort by creation), and the probe is its head."""
     waiting = Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.DELIVERING, leased_until__lt=now)
     first = (WebhookDelivery.objects.filter(waiting, webhook_id=webhook_id)
-             .order_by("next_attempt_at", "id").values_list("pk", flat=True).first())
+             .order_by("id").values_list("pk", flat=True).first())
     if first is None:
         return None
     at = connection.ops.adapt_datetimefield_value

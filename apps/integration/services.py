@@ -297,10 +297,10 @@ def webhook_replay(*, actor: Principal, webhook: Webhook, since, until=None) -> 
     core.check_write(actor, Webhook)
     now = timezone.now()
     until = until or now
-    if since is None or since >= until:
-        raise ValidationError({"since": "The range must start before it ends."})
-    if since > now:
+    if since is None or since > now:
         raise ValidationError({"since": "The range must start in the past."})
+    if since >= until:
+        raise ValidationError({"until": "The range must end after it starts."})
     webhook = core.lock(webhook)
     if webhook.tenant_id != actor.tenant_id or webhook.is_deleted:
         raise ValidationError({"webhook": "No such webhook in your tenant."})
