@@ -57,7 +57,6 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_tasks",
-    "django_tasks_db",
     "csp",
     "apps.core",
     "apps.helpdesk",
@@ -66,6 +65,7 @@ INSTALLED_APPS = [
     "apps.policies",
     "apps.integration",
     "apps.ops",
+    "django_tasks_db",  # after apps.ops, whose db_worker (reconnects on a lost database) takes the command's name
     "apps.signin",
     "axes",  # failed sign-ins throttled (apps/signin; README "Staff sign-in")
     "apps.notifications",
@@ -156,8 +156,14 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
+# Every Redis call on the request path gives up after these (seconds); a failure makes the process
+# leave Redis alone for REDIS_RETRY_AFTER_SECONDS and take its fallback (apps/ops/cache.py, outage.py).
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.5)
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.5)
+REDIS_RETRY_AFTER_SECONDS = env.float("REDIS_RETRY_AFTER_SECONDS", default=5)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "apps.ops.cache.FailSoftRedisCache", "LOCATION": REDIS_URL, "OPTIONS": {
+        "socket_timeout": REDIS_SOCKET_TIMEOUT, "socket_connect_timeout": REDIS_CONNECT_TIMEOUT}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_table"}}
 
@@ -432,6 +438,11 @@ SCIM_SERVICE_PROVIDER = {
 # ---- Scale-out: tasks on Redis (RQ), PgBouncer in transaction mode (README "Running in production") ----
 # TASKS_BACKEND=rq runs the same tasks on django-tasks-rq (`manage.py rqworker`, any number) with the
 # queue on RQ_REDIS_URL (default REDIS_URL); `database` (the default) keeps django_tasks_db's `db_worker`.
+# Workers reconnect after a lost database or Redis (apps/ops/workers.py), waiting from the first to the second
+# figure, doubling; a task a dead worker left RUNNING is READY again after TASK_LEASE_SECONDS.
+WORKER_RECONNECT_MIN_SECONDS = env.float("WORKER_RECONNECT_MIN_SECONDS", default=0.5)
+WORKER_RECONNECT_MAX_SECONDS = env.float("WORKER_RECONNECT_MAX_SECONDS", default=15)
+TASK_LEASE_SECONDS = env.int("TASK_LEASE_SECONDS", default=900)
 _TASKS_BACKENDS = {"database": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq.RQBackend"}
 TASKS_BACKEND = env("TASKS_BACKEND", default="database")
 TASKS = {"default": {"BACKEND": _TASKS_BACKENDS.get(TASKS_BACKEND, TASKS_BACKEND)}}
@@ -443,7 +454,11 @@ if TASKS["default"]["BACKEND"] == _TASKS_BACKENDS["rq"]:
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     # A pass waits on receivers (up to 30 s each): RQ's 180 s job timeout would kill long ones. A
     # killed pass only delays its deliveries to their lease's end (the scheduler resends them).
-    RQ_QUEUES = {"default": {"URL": RQ_REDIS_URL, "DEFAULT_TIMEOUT": env.int("RQ_JOB_TIMEOUT", default=900)}}
+    # django-rq reads a URL's connection only from the URL itself: the timeouts go in its query (a worker
+    # raises its own socket timeout above its blocking wait; enqueueing on the request path keeps these).
+    _rq_timeouts = f"socket_timeout={REDIS_SOCKET_TIMEOUT}&socket_connect_timeout={REDIS_CONNECT_TIMEOUT}"
+    RQ_QUEUES = {"default": {"URL": RQ_REDIS_URL + ("&" if "?" in RQ_REDIS_URL else "?") + _rq_timeouts,
+                             "DEFAULT_TIMEOUT": env.int("RQ_JOB_TIMEOUT", default=900)}}
     RQ = {"JOB_CLASS": "django_tasks_rq.Job"}  # `manage.py rqworker` runs django-tasks jobs without --job-class
     RQ_SHOW_ADMIN_LINK = False  # its dashboard lists every tenant's jobs; the admin stays tenant-scoped
 # Behind PgBouncer in transaction mode each transaction may get another server connection: set

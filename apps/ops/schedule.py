@@ -62,6 +62,12 @@ def digest_pass() -> dict:
     return run_pass(digests=True)
 
 
+def reclaim_tasks() -> int:
+    from apps.ops.workers import task_results_reclaim
+
+    return task_results_reclaim()
+
+
 def default_jobs() -> list[Job]:
     return [
         Job("deliver_webhooks", settings.SCHEDULER_DELIVER_SECONDS, deliver_pass),
@@ -76,7 +82,8 @@ def default_jobs() -> list[Job]:
             offset=3 * 3600),
         Job("purge_outbox", DAY, command("purge_outbox"), offset=3 * 3600 + 900),
         *([Job("prune_task_results", DAY, command("prune_db_task_results", "--min-age-days", "7"),
-               offset=3 * 3600 + 1800)] if tasks_in_database() else []),  # RQ's results expire
+               offset=3 * 3600 + 1800), Job("reclaim_tasks", MINUTE, reclaim_tasks)]
+          if tasks_in_database() else []),  # RQ's results expire, and RQ fails a dead worker's jobs itself
     ]
 
 
