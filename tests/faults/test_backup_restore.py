@@ -12,13 +12,13 @@ from apps.helpdesk.models import Ticket
 from tests.faults.conftest import DB, app_env, manage_output
 
 WRITER = """
-import sys, time
+import os, time
 from apps.core.models import Tenant
 from apps.core.principal import Principal
 from apps.helpdesk.services import ticket_create
 Tenant.objects.get_or_create(id="acme", defaults={"name": "Acme"})
 actor = Principal(person_id="per_writer", tenant_id="acme")
-end, n = time.monotonic() + float(sys.argv[-1]), 0
+end, n = time.monotonic() + float(os.environ["FAULTS_WRITE_SECONDS"]), 0
 while time.monotonic() < end:
     ticket_create(actor=actor, data={"title": f"backup {n}"})
     n += 1
@@ -35,7 +35,7 @@ def test_a_dump_taken_while_writing_restores_whole_and_serves(own_postgres, tmp_
     pg = own_postgres
     env = app_env(pg=pg)
     dump = pg.data.parent / "backoffice.dump"
-    writer = subprocess.Popen([sys.executable, "manage.py", "shell", "-c", WRITER, "--", "12"], env=env,
+    writer = subprocess.Popen([sys.executable, "manage.py", "shell", "-c", WRITER], env={**env, "FAULTS_WRITE_SECONDS": "12"},
                               cwd=settings.BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         time.sleep(6)  # the writer is writing (its start-up takes a few seconds)
