@@ -44,6 +44,13 @@ class WebhookBacklogMixin:
         return super().get_queryset(request).annotate(
             waiting_deliveries=Coalesce(Subquery(waiting, output_field=IntegerField()), 0))
 
+    def get_fields(self, request, obj=None):
+        """The delivery state beside *enabled* and *paused at*, which change it."""
+        fields = [f for f in super().get_fields(request, obj) if f != "breaker"]
+        if obj is not None and "enabled" in fields:
+            fields.insert(fields.index("enabled"), "breaker")
+        return fields
+
     @staticmethod
     def backlog(obj) -> int:
         return getattr(obj, "waiting_deliveries", None) or 0
@@ -66,7 +73,7 @@ class WebhookBacklogMixin:
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_replay", args=[obj.pk], current_app=self.admin_site.name)
         return format_html(
             '{}<br><span data-testid="webhook-backlog">{} deliveries waiting{}</span>; a paused or disabled webhook keeps '
-            'them {} days. <a href="{}" data-testid="replay-link">Replay from …</a>',
+            'them {} days. <a href="{}" class="text-primary-600 underline" data-testid="replay-link">Replay from …</a>',
             state, backlog["waiting"], oldest, settings.WEBHOOK_BACKLOG_RETENTION_DAYS, url)
 
     breaker.short_description = "delivery state"
