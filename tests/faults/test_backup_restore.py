@@ -10,6 +10,7 @@ from django.conf import settings
 from apps.core.models import Event
 from apps.helpdesk.models import Ticket
 from tests.faults.conftest import DB, app_env, manage_output
+from tests.faults.servers import wait_until
 
 WRITER = """
 import os, time
@@ -35,10 +36,13 @@ def test_a_dump_taken_while_writing_restores_whole_and_serves(own_postgres, tmp_
     pg = own_postgres
     env = app_env(pg=pg)
     dump = pg.data.parent / "backoffice.dump"
-    writer = subprocess.Popen([sys.executable, "manage.py", "shell", "-c", WRITER], env={**env, "FAULTS_WRITE_SECONDS": "12"},
+    writer = subprocess.Popen([sys.executable, "manage.py", "shell", "-c", WRITER], env={**env, "FAULTS_WRITE_SECONDS": "15"},
                               cwd=settings.BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    tickets = Ticket._meta.db_table
     try:
-        time.sleep(6)  # the writer is writing (its start-up takes a few seconds)
+        writing = wait_until(lambda: int(pg.sql(f"SELECT count(*) FROM {tickets} WHERE title LIKE 'backup %'", db=DB) or 0),
+                             timeout=90, every=0.3)
+        assert writing, "the writer never wrote"
         started = time.monotonic()
         pg._run(str(pg.bin / "pg_dump"), "-Fc", "-h", "127.0.0.1", "-p", str(pg.port), "-U", "postgres", "-d", DB,
                 "-f", str(dump))
@@ -54,7 +58,7 @@ def test_a_dump_taken_while_writing_restores_whole_and_serves(own_postgres, tmp_
     pg._run(str(pg.bin / "pg_restore"), "--no-owner", "-j", "2", "-h", "127.0.0.1", "-p", str(pg.port), "-U", "postgres",
             "-d", restored, str(dump))
     restore_took = time.monotonic() - started
-    tickets, events = Ticket._meta.db_table, Event._meta.db_table
+    events = Event._meta.db_table
     history = Ticket.history.model._meta.db_table
     count = int(pg.sql(f"SELECT count(*) FROM {tickets} WHERE title LIKE 'backup %'", db=restored))
     assert 0 < count <= written
