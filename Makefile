@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed bench schema contract lint clean sdk-check sdk chromium axe token
+.PHONY: run test install migrate seed bench schema contract lint clean sdk-check sdk chromium axe token faults
 
 $(STAMP): pyproject.toml
 	@test -n "$(PY)" || (echo "Python >= 3.12 is required (python3.13 or python3.12)"; exit 1)
@@ -37,6 +37,12 @@ test: install chromium axe
 	@if [ "$(SKIP_SDK_CHECK)" != "1" ]; then $(MAKE) --no-print-directory sdk-check; fi
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	SDK_TEST_REQUIRED=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fault suite (tests/faults): its own PostgreSQL and redis-server on loopback ports, broken on purpose
+# (restarts, terminated backends, Redis stopped or hung, processes killed); README "Failure and recovery".
+faults: export DEBUG ?= true
+faults: install
+	FAULTS=1 $(BIN)/python -m pytest tests/faults $(FAULTS_ARGS)
 
 # Browser tests drive the OS package's Chromium (no browser download): install it where this machine
 # can (root with apt); otherwise the run ends by saying the browser tests were skipped and why.

@@ -61,7 +61,6 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "django_tasks",
-    "django_tasks_db",
     "csp",
     "apps.core",
     "apps.helpdesk",
@@ -70,6 +69,7 @@ INSTALLED_APPS = [
     "apps.policies",
     "apps.integration",
     "apps.ops",
+    "django_tasks_db",  # after apps.ops, whose db_worker (reconnects on a lost database) takes the command's name
     "apps.signin",
     "axes",  # failed sign-ins throttled (apps/signin; README "Staff sign-in")
     "apps.notifications",
@@ -160,8 +160,14 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
+# Every Redis call on the request path gives up after these (seconds); a failure makes the process
+# leave Redis alone for REDIS_RETRY_AFTER_SECONDS and take its fallback (apps/ops/cache.py, outage.py).
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.5)
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.5)
+REDIS_RETRY_AFTER_SECONDS = env.float("REDIS_RETRY_AFTER_SECONDS", default=5)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "apps.ops.cache.FailSoftRedisCache", "LOCATION": REDIS_URL, "OPTIONS": {
+        "socket_timeout": REDIS_SOCKET_TIMEOUT, "socket_connect_timeout": REDIS_CONNECT_TIMEOUT}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_table"}}
 
@@ -205,6 +211,13 @@ JWT_LEEWAY_SECONDS = env.int("JWT_LEEWAY_SECONDS", default=30)
 WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=DEBUG)
 WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=60)  # a killed worker's deliveries resend after this
 WEBHOOK_PAUSE_AFTER_FAILURES = env.int("WEBHOOK_PAUSE_AFTER_FAILURES", default=5)
+# The circuit breaker (apps/integration/breaker.py): a webhook pauses after PAUSE_AFTER_FAILURES failures in a
+# row spanning at least PAUSE_AFTER_SECONDS (one pass's parallel burst is not an outage); paused, it keeps its
+# deliveries for BACKLOG_RETENTION_DAYS and sends one probe at a time, PROBE_BASE_SECONDS doubling to PROBE_MAX_SECONDS.
+WEBHOOK_PAUSE_AFTER_SECONDS = env.int("WEBHOOK_PAUSE_AFTER_SECONDS", default=180)
+WEBHOOK_PROBE_BASE_SECONDS = env.int("WEBHOOK_PROBE_BASE_SECONDS", default=30)
+WEBHOOK_PROBE_MAX_SECONDS = env.int("WEBHOOK_PROBE_MAX_SECONDS", default=3600)
+WEBHOOK_BACKLOG_RETENTION_DAYS = env.int("WEBHOOK_BACKLOG_RETENTION_DAYS", default=7)
 WEBHOOK_SEND_CONCURRENCY = env.int("WEBHOOK_SEND_CONCURRENCY", default=16)  # requests in flight per delivery pass
 SECRET_STORE = env("SECRET_STORE", default="database")  # database | vault
 SECRET_STORE_KEY = env("SECRET_STORE_KEY", default="")  # Fernet key; derived from SECRET_KEY when empty
@@ -347,6 +360,9 @@ if SENTRY_DSN:
 # `manage.py scheduler` (apps/ops/schedule.py): the job list, the delivery pass period, purge age.
 SCHEDULER_JOBS = env("SCHEDULER_JOBS", default="apps.ops.schedule.default_jobs")
 SCHEDULER_DELIVER_SECONDS = env.int("SCHEDULER_DELIVER_SECONDS", default=5)
+# A job run's claim: renewed every third of this while the run goes on, so a killed scheduler's jobs are free
+# again within this many seconds (README "Running in production", supervision)
+SCHEDULER_LEASE_SECONDS = env.float("SCHEDULER_LEASE_SECONDS", default=30)
 PURGE_DELETED_AFTER_DAYS = env.int("PURGE_DELETED_AFTER_DAYS", default=30)
 ACCESS_EXPIRY_WARNING_DAYS = env.int("ACCESS_EXPIRY_WARNING_DAYS", default=7)  # owners hear this far ahead
 EVENT_RETENTION_DAYS = env.int("EVENT_RETENTION_DAYS", default=90)  # outbox events fanned out and settled
@@ -438,6 +454,11 @@ SCIM_SERVICE_PROVIDER = {
 # ---- Scale-out: tasks on Redis (RQ), PgBouncer in transaction mode (README "Running in production") ----
 # TASKS_BACKEND=rq runs the same tasks on django-tasks-rq (`manage.py rqworker`, any number) with the
 # queue on RQ_REDIS_URL (default REDIS_URL); `database` (the default) keeps django_tasks_db's `db_worker`.
+# Workers reconnect after a lost database or Redis (apps/ops/workers.py), waiting from the first to the second
+# figure, doubling; a task a dead worker left RUNNING is READY again after TASK_LEASE_SECONDS.
+WORKER_RECONNECT_MIN_SECONDS = env.float("WORKER_RECONNECT_MIN_SECONDS", default=0.5)
+WORKER_RECONNECT_MAX_SECONDS = env.float("WORKER_RECONNECT_MAX_SECONDS", default=15)
+TASK_LEASE_SECONDS = env.int("TASK_LEASE_SECONDS", default=900)
 _TASKS_BACKENDS = {"database": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq.RQBackend"}
 TASKS_BACKEND = env("TASKS_BACKEND", default="database")
 TASKS = {"default": {"BACKEND": _TASKS_BACKENDS.get(TASKS_BACKEND, TASKS_BACKEND)}}
@@ -449,7 +470,11 @@ if TASKS["default"]["BACKEND"] == _TASKS_BACKENDS["rq"]:
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     # A pass waits on receivers (up to 30 s each): RQ's 180 s job timeout would kill long ones. A
     # killed pass only delays its deliveries to their lease's end (the scheduler resends them).
-    RQ_QUEUES = {"default": {"URL": RQ_REDIS_URL, "DEFAULT_TIMEOUT": env.int("RQ_JOB_TIMEOUT", default=900)}}
+    # django-rq reads a URL's connection only from the URL itself: the timeouts go in its query (a worker
+    # raises its own socket timeout above its blocking wait; enqueueing on the request path keeps these).
+    _rq_timeouts = f"socket_timeout={REDIS_SOCKET_TIMEOUT}&socket_connect_timeout={REDIS_CONNECT_TIMEOUT}"
+    RQ_QUEUES = {"default": {"URL": RQ_REDIS_URL + ("&" if "?" in RQ_REDIS_URL else "?") + _rq_timeouts,
+                             "DEFAULT_TIMEOUT": env.int("RQ_JOB_TIMEOUT", default=900)}}
     RQ = {"JOB_CLASS": "django_tasks_rq.Job"}  # `manage.py rqworker` runs django-tasks jobs without --job-class
     RQ_SHOW_ADMIN_LINK = False  # its dashboard lists every tenant's jobs; the admin stays tenant-scoped
 # Behind PgBouncer in transaction mode each transaction may get another server connection: set

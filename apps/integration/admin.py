@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from apps.core.admin_base import TenantAdmin, TenantLogAdmin, principal_for
 from apps.core.admin_inlines import TenantTabularInline
 
+from .admin_backlog import WebhookBacklogMixin
 from .delivery_engine import replay
 from .models import Application, Connector, IntegrationApiKey, Webhook, WebhookDelivery
 from .services import webhook_send_test
@@ -48,8 +49,10 @@ class DeliveryInline(TenantTabularInline):
 
 
 @admin.register(Webhook)
-class WebhookAdmin(TenantAdmin):
-    list_display = ("name", "enabled", "url", "paused_at", "consecutive_failures", "last_delivery_status", "last_delivery_at")
+class WebhookAdmin(WebhookBacklogMixin, TenantAdmin):
+    list_display = ("name", "enabled", "url", "paused_at", "backlog", "consecutive_failures", "last_delivery_status",
+                    "last_delivery_at")
+    readonly_fields = ("breaker",)
     list_filter = ("enabled", "direction")
     search_fields = ("name", "url")
     list_select_related = ("application",)
@@ -59,6 +62,9 @@ class WebhookAdmin(TenantAdmin):
     def one_time_secret(self, saved):
         raw = getattr(saved, "raw_secret", None)
         return ("Signing secret", raw) if raw else None
+
+    def get_urls(self):
+        return [*self.backlog_urls(), *super().get_urls()]
 
     @admin.action(description="Send a test event")
     def send_test_event(self, request, queryset):

@@ -15,14 +15,14 @@ from datetime import timedelta
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Value
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from apps.core import events
 from apps.core.ids import new_id
 from apps.core.models import Event
-from apps.core.principal import system_principal
 
+from . import breaker
 from .choices import DeliveryStatus, Direction
 from .models import Webhook, WebhookDelivery
 from .outbound import RetryPolicy, next_delay, parse_retry_policy, post, sign
@@ -39,10 +39,6 @@ def lease() -> timedelta:
     return timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
 
 
-def pause_after() -> int:
-    return settings.WEBHOOK_PAUSE_AFTER_FAILURES
-
-
 def _skip_locked(qs):
     return qs.select_for_update(skip_locked=True) if connection.features.has_select_for_update_skip_locked else qs
 
@@ -56,7 +52,8 @@ def fan_out(*, batch: int = 500) -> int:
             if not events:
                 return created
             tenants = {e.tenant_id for e in events}
-            hooks = list(Webhook.objects.filter(tenant_id__in=tenants, enabled=True, paused_at__isnull=True,
+            # a paused webhook gets its deliveries too: they wait for the breaker to close
+            hooks = list(Webhook.objects.filter(tenant_id__in=tenants, enabled=True,
                                                 direction=Direction.OUTBOUND).select_related("application"))
             rows = [WebhookDelivery(id=new_id("msg"), tenant_id=e.tenant_id, webhook=h, event=e, event_type=e.type)
                     for e in events for h in hooks if h.tenant_id == e.tenant_id and h.receives(e)]
@@ -186,6 +183,7 @@ class Outcome:
     request: dict | None = None
     status_code: int | None = None
     error: str | None = None
+    probe: bool = False  # the one request a paused webhook's breaker lets through
 
 
 def _policy(webhook: Webhook) -> RetryPolicy:
@@ -243,6 +241,8 @@ def _send(outcome: Outcome) -> Outcome:
 
 def _failed_delivery_changes(outcome: Outcome, now) -> dict:
     attempts = outcome.delivery.attempts + 1
+    if outcome.probe and outcome.status_code != 410:
+        return {"status": DeliveryStatus.PENDING}  # a failed probe keeps its place at the head of the backlog
     if outcome.status_code == 410 or attempts >= outcome.policy.max_attempts:
         return {"status": DeliveryStatus.FAILED}
     return {"status": DeliveryStatus.PENDING,
@@ -257,8 +257,12 @@ def _webhook_changes(outcomes: list[Outcome], now) -> dict:
     since_success = 0
     for outcome in outcomes:
         since_success = 0 if outcome.error is None else since_success + 1
-    changes["consecutive_failures"] = (Value(since_success) if since_success < len(outcomes)
-                                       else F("consecutive_failures") + since_success)
+    if since_success < len(outcomes):  # a success in the chunk ends the run (a new one may follow it)
+        changes["consecutive_failures"] = Value(since_success)
+        changes["failing_since"] = now if since_success else None
+    else:
+        changes["consecutive_failures"] = F("consecutive_failures") + since_success
+        changes["failing_since"] = Coalesce(F("failing_since"), Value(now, output_field=DateTimeField()))
     if any(o.error is not None and o.status_code == 410 for o in outcomes):
         changes["enabled"] = False
     return changes
@@ -298,10 +302,8 @@ def _summarise(by_webhook: dict[str, list[Outcome]], *, now) -> set[str]:
         Webhook.objects.filter(pk=webhook_id).update(**changes, updated_at=F("updated_at"))
         if changes.get("enabled") is False:
             stopped.add(webhook_id)
-        if sent[-1].error is not None and Webhook.objects.filter(
-                pk=webhook_id, paused_at__isnull=True, consecutive_failures__gte=pause_after()).update(paused_at=now):
-            stopped.add(webhook_id)  # the outbox tells the tenant's admins (notifications)
-            events.emit(obj=Webhook.objects.get(pk=webhook_id), action="paused", actor=system_principal(sent[-1].delivery.tenant_id))
+        if sent[-1].error is not None and breaker.trip(webhook_id, now=now):
+            stopped.add(webhook_id)
     return stopped
 
 
@@ -358,6 +360,61 @@ def _send_time_bound(webhook: Webhook) -> timedelta:
     return timedelta(milliseconds=3 * _policy(webhook).timeout_ms) + timedelta(seconds=5)
 
 
+def _lease_probe(webhook_id: str, *, now) -> str | None:
+    """Lease the oldest waiting delivery of a paused webhook, due or on a backoff: the backlog is in
+    the order its deliveries were made (their ids sort by creation), and the probe is its head."""
+    waiting = Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.DELIVERING, leased_until__lt=now)
+    first = (WebhookDelivery.objects.filter(waiting, webhook_id=webhook_id)
+             .order_by("id").values_list("pk", flat=True).first())
+    if first is None:
+        return None
+    at = connection.ops.adapt_datetimefield_value
+    taken = _update_returning(set_sql="status = %s, leased_until = %s",
+                              set_params=[str(DeliveryStatus.DELIVERING), at(now + lease())], ids=[first],
+                              where_sql="AND (status = %s OR (status = %s AND leased_until < %s))",
+                              params=[str(DeliveryStatus.PENDING), str(DeliveryStatus.DELIVERING), at(now)])
+    return first if taken else None
+
+
+def send_probes(*, now=None, limit: int = 100) -> dict[str, int]:
+    """The half-open step: one request to each paused webhook whose probe is due. A 2xx resumes the
+    webhook (its backlog due at once, in order); a failure re-opens it with a longer wait."""
+    counts = {"probed": 0, "resumed": 0}
+    now = now or timezone.now()
+    probes = []
+    for webhook_id in breaker.claim_probes(now=now, limit=limit):
+        delivery_id = _lease_probe(webhook_id, now=now)
+        if delivery_id is None:
+            breaker.nothing_to_probe(webhook_id, now=now)
+        else:
+            probes.append(delivery_id)
+    if not probes:
+        return counts
+    secrets: dict = {}
+    outcomes = []
+    for delivery in WebhookDelivery.objects.filter(pk__in=probes).select_related("webhook", "event"):
+        outcome = _prepare_isolated(delivery, secrets=secrets)
+        outcome.probe = True
+        outcomes.append(outcome)
+    with ThreadPoolExecutor(max_workers=min(max(1, settings.WEBHOOK_SEND_CONCURRENCY), len(outcomes)),
+                            thread_name_prefix="webhook-probe") as pool:
+        outcomes = list(pool.map(_send, outcomes))
+    recorded_at = timezone.now()
+    with transaction.atomic():
+        unsummarised: dict[str, list[Outcome]] = {}
+        _record(outcomes, unsummarised=unsummarised)
+        _summarise(unsummarised, now=recorded_at)
+        for outcome in outcomes:
+            webhook_id = outcome.delivery.webhook_id
+            if outcome.error is None:
+                breaker.resumed_by_probe(webhook_id, now=recorded_at)
+                counts["resumed"] += 1
+            elif outcome.status_code != 410:  # a 410 disabled it: no more probes
+                breaker.probe_failed(webhook_id, now=recorded_at)
+    counts["probed"] = len(outcomes)
+    return counts
+
+
 def send_due(*, batch: int = 100, per_tenant: int = PER_TENANT_BATCH, now=None) -> dict[str, int]:
     """Send what is due, `WEBHOOK_SEND_CONCURRENCY` requests at a time, on the pass's threads. While
     a chunk that went well is recorded the next one is already sending; after a failure the next
@@ -407,7 +464,17 @@ def send_due(*, batch: int = 100, per_tenant: int = PER_TENANT_BATCH, now=None) 
 
 
 def run_pass() -> dict[str, int]:
-    return {"fanned_out": fan_out(), **send_due()}
+    """Fan out, let paused webhooks probe (a probe that resumes one drains its backlog in this same
+    pass), send what is due, and give up deliveries that waited past the backlog's retention."""
+    fanned_out = fan_out()
+    probes = send_probes()
+    counts = {"fanned_out": fanned_out, **send_due()}
+    if probes["probed"]:
+        counts.update(probes)
+    expired = breaker.expire_backlog()
+    if expired:
+        counts["expired"] = expired
+    return counts
 
 
 @transaction.atomic

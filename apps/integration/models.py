@@ -146,6 +146,7 @@ class Webhook(IntegrationModel):
     id_prefix = "whk"
     field_aliases = {"is_active": "enabled"}
     unsearchable_fields = ("url", "vault_path", "secret_fingerprint")  # a receiver's URL may carry its token
+    api_hidden_fields = ("failing_since", "probe_at", "failed_probes")  # the breaker's internals: the admin shows them
 
     name = models.CharField(max_length=200)
     direction = models.CharField(max_length=16, choices=Direction.choices, default=Direction.OUTBOUND)
@@ -163,7 +164,12 @@ class Webhook(IntegrationModel):
     last_delivery_at = models.DateTimeField(null=True, blank=True, editable=False)
     last_delivery_status = models.CharField(max_length=64, blank=True, default="", editable=False)
     consecutive_failures = models.PositiveIntegerField(default=0, editable=False)
-    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(null=True, blank=True)  # paused: deliveries are still made, and wait
+    # The circuit breaker's state (apps/integration/breaker.py): when the current run of failures began, when a
+    # paused webhook sends its next single probe, and how many probes failed in a row.
+    failing_since = models.DateTimeField(null=True, blank=True, editable=False)
+    probe_at = models.DateTimeField(null=True, blank=True, editable=False)
+    failed_probes = models.PositiveIntegerField(default=0, editable=False)
     connector_id = models.CharField(max_length=40, null=True, blank=True)
     application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     secret_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)

@@ -16,20 +16,11 @@ def enqueue_delivery(sender, *, event, **kwargs):
 def request_pass() -> None:
     """Queue a delivery pass unless one is queued and has not started (after a commit, and from a
     pass that leaves a backlog, so that every worker takes a share of it)."""
-    from django.core.cache import cache
+    from apps.ops.wakeups import wake
 
     from .tasks import deliver_webhooks
 
-    # get first: a burst of events (an SLA sweep batch) costs one read each, not a write each
-    try:
-        if cache.get(PASS_QUEUED_KEY) or not cache.add(PASS_QUEUED_KEY, 1, timeout=PASS_QUEUED_TTL):
-            return  # a pass is queued and has not started yet: it will see this event
-    except Exception:  # the cache is down: queue the pass anyway; the scheduler is the backstop
-        logger.warning("cache unavailable while flagging a queued webhook delivery pass", exc_info=True)
-    try:
-        deliver_webhooks.enqueue()
-    except Exception:  # the scheduler's next pass picks the event up anyway
-        logger.warning("could not enqueue a webhook delivery pass", exc_info=True)
+    wake(task=deliver_webhooks, flag=PASS_QUEUED_KEY, ttl=PASS_QUEUED_TTL, what="webhook delivery pass")
 
 
 def scrub_event_payload(sender, *, event, obj, **kwargs):

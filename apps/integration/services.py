@@ -6,16 +6,18 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from apps.core import services as core
 from apps.core.ids import new_id
 from apps.core.principal import Principal
 
-from . import limits, webhook_headers
+from . import breaker, limits, webhook_headers
 from .auth import hash_key
 from .models import Application, Connector, IntegrationApiKey, Webhook
 from .outbound import check_target_url, fingerprint, generate_secret, parse_retry_policy
+from .receivers import request_pass
 from .secret_store import secret_path, secret_store
 
 SECRET_LOOKING = re.compile(r"(secret|password|passwd|token|api[_-]?key|private[_-]?key|credential)", re.I)
@@ -197,9 +199,15 @@ def webhook_update(*, actor: Principal, obj: Webhook, data: dict, if_match: str 
                                application=data.get("application", obj.application))
     if "headers" in data:
         data["headers"] = _replace_headers(obj, data["headers"] or {})
-    if data.get("enabled") is True or data.get("paused_at", "unset") is None:
-        data.update(paused_at=None, consecutive_failures=0)  # re-enabling resumes a paused webhook
-    return core.record_update(actor=actor, obj=obj, data=data, if_match=if_match)
+    resuming = obj.paused_at is not None and (data.get("enabled") is True or data.get("paused_at", _UNSET) is None)
+    if data.get("enabled") is True or data.get("paused_at", _UNSET) is None:
+        # re-enabling resumes a paused webhook: the breaker closes and the waiting deliveries drain in order
+        data.update(paused_at=None, consecutive_failures=0, failing_since=None, probe_at=None, failed_probes=0)
+    webhook = core.record_update(actor=actor, obj=obj, data=data, if_match=if_match)
+    if resuming:
+        breaker.requeue_backlog(webhook.pk, now=timezone.now())
+        transaction.on_commit(request_pass)
+    return webhook
 
 
 def _replace_headers(webhook: Webhook, headers: dict) -> dict:
@@ -268,3 +276,52 @@ def webhook_send_test(*, actor: Principal, webhook: Webhook):
                                  entity_id=webhook.pk, actor_id=actor.person_id, payload={"webhook_id": webhook.pk, "test": True},
                                  dispatched_at=timezone.now())
     return WebhookDelivery.objects.create(tenant_id=webhook.tenant_id, webhook=webhook, event=event, event_type=event.type)
+
+
+REPLAY_MAX_EVENTS = 50_000  # one replay's reach; a wider range is replayed in parts
+
+
+@transaction.atomic
+def webhook_replay(*, actor: Principal, webhook: Webhook, since, until=None) -> int:
+    """Send again every event of the webhook's subscription that happened in [since, until] (until:
+    now), each with its delivery's own `webhook-id`: delivered and given-up deliveries go back to the
+    queue, events that have none (the webhook was disabled, or they expired) get one. The webhook's
+    history records who replayed which range, and an `integration.webhook.replayed` event says it.
+    Returns how many deliveries were queued."""
+    from apps.core import events
+    from apps.core.models import Event
+
+    from .choices import DeliveryStatus
+    from .models import WebhookDelivery
+
+    core.check_write(actor, Webhook)
+    now = timezone.now()
+    until = until or now
+    if since is None or since > now:
+        raise ValidationError({"since": "The range must start in the past."})
+    if since >= until:
+        raise ValidationError({"until": "The range must end after it starts."})
+    webhook = core.lock(webhook)
+    if webhook.tenant_id != actor.tenant_id or webhook.is_deleted:
+        raise ValidationError({"webhook": "No such webhook in your tenant."})
+    in_range = Event.objects.filter(tenant_id=webhook.tenant_id, created_at__gte=since, created_at__lte=until)
+    if in_range.count() > REPLAY_MAX_EVENTS:
+        raise ValidationError({"since": f"More than {REPLAY_MAX_EVENTS} events in that range; replay a shorter one."})
+    wanted = [e for e in in_range.order_by("id").iterator(chunk_size=2000) if webhook.receives(e)]
+    ids = [e.pk for e in wanted]
+    have = set(WebhookDelivery.objects.filter(webhook=webhook, event_id__in=ids).values_list("event_id", flat=True))
+    queued = WebhookDelivery.objects.filter(webhook=webhook, event_id__in=ids).exclude(
+        status=DeliveryStatus.DELIVERING).update(status=DeliveryStatus.PENDING, next_attempt_at=F("created_at"),
+                                                  attempts=0, leased_until=None, updated_at=now)
+    missing = [WebhookDelivery(id=new_id("msg"), tenant_id=webhook.tenant_id, webhook=webhook, event=e, event_type=e.type,
+                               next_attempt_at=e.created_at, created_at=now) for e in wanted if e.pk not in have]
+    WebhookDelivery.objects.bulk_create(missing, batch_size=1000)
+    count = queued + len(missing)
+    webhook._history_user = actor
+    webhook._change_reason = f"replayed {count} deliveries of events from {since.isoformat()} to {until.isoformat()}"[:100]
+    webhook.updated_at, webhook.updated_by = now, actor.person_id
+    webhook.save(update_fields=["updated_at", "updated_by"])
+    events.emit(obj=webhook, action="replayed", actor=actor, payload={
+        "webhook_id": webhook.pk, "since": since.isoformat(), "until": until.isoformat(), "deliveries": count})
+    transaction.on_commit(request_pass)
+    return count

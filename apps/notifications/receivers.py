@@ -15,16 +15,8 @@ def enqueue_pass(sender, *, event, **kwargs):
     rule = RULES.get(event.type)
     if rule is None or not rule.worth_waking(event):
         return
-    from django.core.cache import cache
+    from apps.ops.wakeups import wake
 
     from .tasks import send_notifications
 
-    try:
-        if cache.get(PASS_QUEUED_KEY) or not cache.add(PASS_QUEUED_KEY, 1, timeout=PASS_QUEUED_TTL):
-            return
-    except Exception:
-        logger.warning("cache unavailable while flagging a queued notification pass", exc_info=True)
-    try:
-        send_notifications.enqueue()
-    except Exception:
-        logger.warning("could not enqueue a notification pass", exc_info=True)
+    wake(task=send_notifications, flag=PASS_QUEUED_KEY, ttl=PASS_QUEUED_TTL, what="notification pass")

@@ -13,13 +13,17 @@ class Address:
 
 def addresses(tenant_id: str, person_ids) -> dict[str, Address]:
     """{person id: Address} for the ids that can be written to: the directory's entry (Person) when
-    there is one — a deactivated or deleted person hears nothing — else the staff user's email."""
+    it has an address — a deactivated or deleted person hears nothing — else the staff user's email
+    (a directory entry without an address, e.g. one made before the directory was filled after an
+    upgrade, does not silence the person)."""
     wanted = {p for p in person_ids if p}
     if not wanted:
         return {}
     found: dict[str, Address] = {}
     known = set()
     for person in Person.all_objects.filter(tenant_id=tenant_id, pk__in=wanted):
+        if person.active and not person.is_deleted and not person.email:
+            continue  # the staff user's address, below
         known.add(person.pk)
         if person.active and not person.is_deleted and person.email:
             name = person.display_name or " ".join(n for n in (person.given_name, person.family_name) if n)

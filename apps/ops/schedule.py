@@ -19,7 +19,6 @@ class Job:
     every: int  # seconds between ticks
     run: Callable[[], object]
     offset: int = 0  # seconds into each period
-    timeout: int = 600  # a run still unfinished after this may be taken over by another scheduler
 
     def next_tick(self, now: datetime) -> datetime:
         """The first tick strictly after `now`."""
@@ -27,7 +26,9 @@ class Job:
         return datetime.fromtimestamp(ticks * self.every + self.offset, tz=UTC)
 
     def lease(self) -> timedelta:
-        return timedelta(seconds=self.timeout)
+        """How long a run's claim lasts unless its scheduler renews it (it does, every third of
+        this, while the run goes on): a dead scheduler's job is free again this soon."""
+        return timedelta(seconds=settings.SCHEDULER_LEASE_SECONDS)
 
 
 def command(name: str, *args: str) -> Callable[[], str]:
@@ -61,21 +62,28 @@ def digest_pass() -> dict:
     return run_pass(digests=True)
 
 
+def reclaim_tasks() -> int:
+    from apps.ops.workers import task_results_reclaim
+
+    return task_results_reclaim()
+
+
 def default_jobs() -> list[Job]:
     return [
-        Job("deliver_webhooks", settings.SCHEDULER_DELIVER_SECONDS, deliver_pass, timeout=settings.WEBHOOK_LEASE_SECONDS * 2),
-        Job("send_notifications", settings.SCHEDULER_NOTIFY_SECONDS, notify_pass, timeout=settings.NOTIFY_LEASE_SECONDS * 2),
-        Job("notification_digests", DAY, digest_pass, offset=settings.NOTIFY_DIGEST_HOUR * 3600, timeout=3600),
+        Job("deliver_webhooks", settings.SCHEDULER_DELIVER_SECONDS, deliver_pass),
+        Job("send_notifications", settings.SCHEDULER_NOTIFY_SECONDS, notify_pass),
+        Job("notification_digests", DAY, digest_pass, offset=settings.NOTIFY_DIGEST_HOUR * 3600),
         Job("sla_sweep", MINUTE, command("sla_sweep")),
         Job("approvals_sweep", MINUTE, command("approvals_sweep", "--remind-within", "240")),
         Job("expire_access", MINUTE, command("expire_access")),
         Job("policy_campaign_reminders", 15 * MINUTE, command("policy_campaign_reminders")),
-        Job("policies_review_due", DAY, command("policies_review_due"), offset=6 * 3600, timeout=3600),
+        Job("policies_review_due", DAY, command("policies_review_due"), offset=6 * 3600),
         Job("purge_deleted", DAY, command("purge_deleted", "--older-than", str(settings.PURGE_DELETED_AFTER_DAYS)),
-            offset=3 * 3600, timeout=3600),
-        Job("purge_outbox", DAY, command("purge_outbox"), offset=3 * 3600 + 900, timeout=3600),
+            offset=3 * 3600),
+        Job("purge_outbox", DAY, command("purge_outbox"), offset=3 * 3600 + 900),
         *([Job("prune_task_results", DAY, command("prune_db_task_results", "--min-age-days", "7"),
-               offset=3 * 3600 + 1800, timeout=3600)] if tasks_in_database() else []),  # RQ's results expire
+               offset=3 * 3600 + 1800), Job("reclaim_tasks", MINUTE, reclaim_tasks)]
+          if tasks_in_database() else []),  # RQ's results expire, and RQ fails a dead worker's jobs itself
     ]
 
 

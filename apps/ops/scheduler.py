@@ -12,7 +12,7 @@ import traceback
 from datetime import datetime
 
 import structlog
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -22,6 +22,37 @@ from .schedule import Job
 logger = structlog.get_logger("apps.ops.scheduler")
 ERROR_CHARS = 4000
 STOP_GRACE_SECONDS = 20
+
+
+class LeaseRenewal(threading.Thread):
+    """Keeps a run's claim alive while the run goes on: every third of the lease it moves
+    `running_until` a lease ahead, on its own connection. A scheduler that dies stops renewing, and
+    its job is free for the others within one lease. A run that lost its claim (the database was
+    away longer than a lease) is not stopped: the tick was this scheduler's, and the jobs are
+    idempotent passes; only an overlapping run of a later tick can happen then."""
+
+    def __init__(self, job: Job, *, owner: str, started_at: datetime):
+        super().__init__(name=f"lease-{job.name}", daemon=True)
+        self.job, self.owner, self.started_at = job, owner, started_at
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        every = self.job.lease().total_seconds() / 3
+        try:
+            while not self.done.wait(every):
+                try:
+                    ScheduledJob.objects.filter(name=self.job.name, owner=self.owner,
+                                                last_started_at=self.started_at).update(
+                        running_until=timezone.now() + self.job.lease())
+                except Exception:  # the database is away: try again at the next renewal
+                    logger.warning("job_lease_renewal_failed", job=self.job.name, exc_info=True)
+                    close_old_connections()
+        finally:
+            connections.close_all()  # this thread's own connection
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join(timeout=5)
 
 
 class Scheduler:
@@ -53,11 +84,15 @@ class Scheduler:
         log = logger.bind(job=job.name)
         started = time.monotonic()
         error = ""
+        renewing = LeaseRenewal(job, owner=self.owner, started_at=now)
+        renewing.start()
         try:
             result = job.run()
         except Exception as exc:  # a job's failure is logged and recorded, never the scheduler's end
             error = "".join(traceback.format_exception(exc))[-ERROR_CHARS:]
             log.exception("job_failed")
+        finally:
+            renewing.stop()
         duration_ms = int((time.monotonic() - started) * 1000)
         finished = timezone.now()
         changes = {"running_until": None, "last_finished_at": finished, "last_error": error,

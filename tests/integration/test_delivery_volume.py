@@ -87,6 +87,7 @@ def test_consecutive_failures_count_across_chunks_and_a_success_resets_them(admi
 def test_failures_across_chunks_pause_the_webhook_once(admin_a, receiver, settings):
     settings.WEBHOOK_SEND_CONCURRENCY = 2
     settings.WEBHOOK_PAUSE_AFTER_FAILURES = 3
+    settings.WEBHOOK_PAUSE_AFTER_SECONDS = 0
     hook = make_webhook(admin_a, receiver.url)
     ticket_updates(admin_a, 5)  # six deliveries: the third failure pauses, the rest wait
     fan_out()

@@ -32,3 +32,12 @@ def test_the_directory_entry_wins_and_a_person_who_left_hears_nothing():
         "per_bob": Address(email="bob@acme.example", name="Staff per_bob"),  # no entry: the staff user
     }
     assert addresses("globex", ["per_ann"]) == {}
+
+
+def test_a_directory_entry_without_an_address_falls_back_to_the_staff_user():
+    """After an upgrade to the directory, entries made before it is filled have no address: mail
+    to those people goes to their staff email as before, rather than being skipped."""
+    Tenant.objects.create(id="acme", name="Acme")
+    staff("per_dee", "dee@acme.example")
+    person_create(actor=ADMIN, data={"user_name": "dee", "display_name": "Dee"}, person_id="per_dee")
+    assert addresses("acme", ["per_dee"]) == {"per_dee": Address(email="dee@acme.example", name="Staff per_dee")}

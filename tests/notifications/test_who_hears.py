@@ -62,6 +62,7 @@ def test_tenant_admins_hear_when_a_webhook_is_paused(smtp, team, admin_a, settin
 
     settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
     settings.WEBHOOK_PAUSE_AFTER_FAILURES = 1
+    settings.WEBHOOK_PAUSE_AFTER_SECONDS = 0
     receiver = Receiver()
     receiver.script = [500]
     try:

@@ -19,4 +19,4 @@ def explode():
 
 
 def recording_jobs() -> list[Job]:
-    return [Job("record", 1, record, timeout=30), Job("explode", 1, explode, timeout=30)]
+    return [Job("record", 1, record), Job("explode", 1, explode)]

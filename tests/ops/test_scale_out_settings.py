@@ -26,7 +26,9 @@ def test_the_database_queue_is_the_default():
 def test_rq_takes_its_queue_from_redis_and_refuses_to_start_without_one():
     out = json.loads(configured(TASKS_BACKEND="rq", REDIS_URL="redis://127.0.0.1:6379/6").stdout)
     assert out["tasks"]["default"]["BACKEND"] == "django_tasks_rq.RQBackend"
-    assert out["rq"]["default"]["URL"] == "redis://127.0.0.1:6379/6" and "django_tasks_rq" in out["apps"]
+    url = out["rq"]["default"]["URL"]  # with the request path's Redis timeouts in its query
+    assert url.startswith("redis://127.0.0.1:6379/6?") and "socket_timeout=" in url and "socket_connect_timeout=" in url
+    assert "django_tasks_rq" in out["apps"]
     refused = configured(TASKS_BACKEND="rq")
     assert refused.returncode != 0 and "TASKS_BACKEND=rq needs a Redis" in refused.stderr
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from apps.ops.models import ScheduledJob
 from apps.ops.schedule import DAY, Job, configured_jobs
@@ -58,14 +59,36 @@ def test_a_failing_job_is_recorded_and_the_others_still_run():
     assert ScheduledJob.objects.get(name="broken").failure_count == 2
 
 
-def test_a_dead_schedulers_run_lease_expires():
-    job, runs = counting_job(timeout=120)
+def test_a_dead_schedulers_run_lease_expires_within_the_lease(settings):
+    settings.SCHEDULER_LEASE_SECONDS = 30
+    job, runs = counting_job(every=1)
     Scheduler([job], owner="dead").ensure_rows(T0)
     assert Scheduler([job], owner="dead").claim(job, T0)  # claimed, then the process died mid-run
     other = Scheduler([job], owner="alive")
-    assert other.tick(T0 + timedelta(minutes=1)) == []  # the run lease is still live
-    assert other.tick(T0 + timedelta(minutes=2, seconds=1)) == ["count"]
+    assert other.tick(T0 + timedelta(seconds=29)) == []  # the run lease is still live
+    assert other.tick(T0 + timedelta(seconds=31)) == ["count"]  # well within a minute of the death
     assert runs == [1] and ScheduledJob.objects.get(name="count").owner == "alive"
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_running_jobs_lease_is_renewed_so_no_one_else_takes_it(settings):
+    """The lease is far shorter than the run; renewal keeps the claim (without it the other
+    scheduler's claim at 2.2 s would win)."""
+    settings.SCHEDULER_LEASE_SECONDS = 0.9
+    seen = []
+
+    def long_run():
+        time.sleep(2.2)
+        seen.append(Scheduler([job], owner="other").claim(job, timezone.now()))
+        seen.append(ScheduledJob.objects.get(name="slow").running_until > timezone.now())
+
+    job = Job("slow", 1, long_run)
+    scheduler = Scheduler([job], owner="runner")
+    assert scheduler.tick() == ["slow"]
+    assert seen == [False, True]
+    row = ScheduledJob.objects.get(name="slow")
+    assert row.owner == "runner" and row.running_until is None and row.last_error == ""
 
 
 def test_the_default_schedule_has_every_periodic_command():

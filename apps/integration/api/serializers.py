@@ -99,6 +99,7 @@ class WebhookSerializer(OwnedByApplication):
 
     class Meta(OwnedByApplication.Meta):
         model = Webhook
+        exclude = (*OwnedByApplication.Meta.exclude, *Webhook.api_hidden_fields)
 
     def get_secret(self, obj) -> str | None:
         return getattr(obj, "raw_secret", None)
