@@ -127,22 +127,11 @@ def _id_in_filter(query_name: str, field_name: str) -> CharInFilter:
     return CharInFilter(field_name=field_name, help_text=IN_HELP.format(name=query_name) + " `me` is the caller.")
 
 
-class LeanFilterSet(df.FilterSet):
-    """A generated filterset holds ~100 filters; copy and validate only those the query names
-    (django-filter deep-copies every filter and builds a form field for each on every request)."""
-
-    def __init__(self, data=None, *args, **kwargs):
-        used = set(data.keys()) if data is not None else set()
-        self.base_filters = {name: f for name, f in type(self).base_filters.items() if name in used}
-        if data is not None:
-            data = _multi_values_joined(data, self.base_filters)
-        super().__init__(data, *args, **kwargs)
-
-
 def _multi_values_joined(data, filters: dict):
     """`x__in=a&x__in=b` and `x__in=a,b` mean the same for every `__in` filter: repeated values
     become the list a choice filter reads, or the comma-separated text an id filter splits."""
-    in_filters = {name: f for name, f in filters.items() if isinstance(f, (ChoiceInFilter, CharInFilter))}
+    in_filters = {name: f for name, f in filters.items()
+                  if name in data and isinstance(f, (ChoiceInFilter, CharInFilter))}
     if not in_filters:
         return data
     if isinstance(data, QueryDict):
@@ -180,6 +169,12 @@ class StrictFilterBackend(DjangoFilterBackend):
             raise ValidationError(errors)
         return super().filter_queryset(request, queryset, view)
 
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        filterset_class = self.get_filterset_class(view, queryset)
+        kwargs["data"] = _multi_values_joined(kwargs["data"], filterset_class.base_filters)
+        return kwargs
+
 
 class StrictOrderingFilter(OrderingFilter):
     """`ordering=` with a field the list does not order by is a 400 (DRF drops it silently)."""
@@ -207,7 +202,7 @@ def build_filterset(model, extra: dict | None = None) -> type[df.FilterSet]:
             declared[alias] = copy.deepcopy(declared[canonical])
     declared.update(extra or {})
     meta = type("Meta", (), {"model": model, "fields": []})
-    return type(f"{model.__name__}FilterSet", (LeanFilterSet,), {**declared, "Meta": meta})
+    return type(f"{model.__name__}FilterSet", (df.FilterSet,), {**declared, "Meta": meta})
 
 
 def text_fields(model) -> list[str]:
