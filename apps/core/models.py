@@ -159,6 +159,12 @@ class TenantModel(models.Model):
         return f"{label} ({self.id})" if label else self.id
 
 
+# The fields the server stamps on every record and a client never sets: the base's own fields
+# declared editable=False. The API renders them read-only (and ignores them in a request body), the
+# admin shows them read-only.
+STAMPED_FIELDS: tuple[str, ...] = tuple(f.name for f in TenantModel._meta.local_fields if not f.editable)
+
+
 class Event(models.Model):
     """Outbox: written in the same transaction as the change it describes."""
 

@@ -6,6 +6,7 @@ from django.db.models import IntegerField as IntegerModelField
 from rest_framework import serializers
 
 from ..fsm import state_field
+from ..models import STAMPED_FIELDS
 
 class StrictStringMixin:
     """A JSON string and nothing else: DRF's string fields turn `5` or `1.5` into "5"/"1.5"."""
@@ -37,10 +38,6 @@ STRICT_STRING_FIELDS = {
     serializers.URLField: StrictURLField, serializers.SlugField: StrictSlugField,
 }
 
-SERVER_STAMPED = (
-    "id", "tenant_id", "app_id", "created_at", "updated_at", "created_by", "updated_by",
-    "source_type", "is_deleted", "deleted_at", "deleted_by", "schema_version",
-)
 WRITE_ACTIONS = ("update", "partial_update")
 
 
@@ -73,7 +70,7 @@ class RecordSerializer(PortableIntegerRanges, serializers.ModelSerializer):
 
     class Meta:
         fields = "__all__"
-        read_only_fields = SERVER_STAMPED
+        read_only_fields = STAMPED_FIELDS
 
     def get_fields(self):
         fields = super().get_fields()
@@ -83,7 +80,7 @@ class RecordSerializer(PortableIntegerRanges, serializers.ModelSerializer):
                 required=False, min_value=1,
                 help_text="Optimistic concurrency counter; send the version you read, a stale one is refused (409).",
             )
-        for name in SERVER_STAMPED:
+        for name in STAMPED_FIELDS:
             if name in fields:
                 fields[name].read_only = True
         status = state_field(model)
