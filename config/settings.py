@@ -76,42 +76,26 @@ INSTALLED_APPS = [
     "django_prometheus",
 ]
 
-# Request metrics, the request id and JSON request logs (apps/ops), first in both chains.
-OBSERVE_MIDDLEWARE = [
+MIDDLEWARE = [
+    # Request metrics, the request id and JSON request logs (apps/ops), first.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "apps.ops.logs.RequestContextMiddleware",
     "django_structlog.middlewares.RequestMiddleware",
-]
-# The API authenticates each request by bearer token or API key: it takes MIDDLEWARE without what
-# only a browser needs (static files, sessions, CSRF, messages, sign-in lockouts, slash redirects:
-# routes take an optional slash; NUL bytes are refused by the API's own parsers).
-BROWSER_ONLY_MIDDLEWARE: set[str] = set()
-
-
-def browser_only(path: str) -> str:
-    BROWSER_ONLY_MIDDLEWARE.add(path)
-    return path
-
-
-MIDDLEWARE = [
-    "apps.core.middleware.ApiRouterMiddleware",  # /api/ takes API_MIDDLEWARE instead of the rest
-    *OBSERVE_MIDDLEWARE,
     "django.middleware.security.SecurityMiddleware",
-    browser_only("whitenoise.middleware.WhiteNoiseMiddleware"),
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.core.middleware.ContentSecurityPolicyMiddleware",
-    browser_only("apps.core.middleware.RefuseNulMiddleware"),
-    browser_only("django.contrib.sessions.middleware.SessionMiddleware"),
-    browser_only("django.middleware.common.CommonMiddleware"),
-    browser_only("django.middleware.csrf.CsrfViewMiddleware"),
-    browser_only("django.contrib.auth.middleware.AuthenticationMiddleware"),
-    browser_only("django.contrib.messages.middleware.MessageMiddleware"),
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.core.middleware.ApiProblemMiddleware",
+    "apps.core.middleware.RefuseNulMiddleware",  # after ApiProblemMiddleware: the API answers NUL its own way
     "simple_history.middleware.HistoryRequestMiddleware",
     "apps.ops.request_metrics.PrometheusAfterMiddleware",
-    browser_only("axes.middleware.AxesMiddleware"),  # the lockout page after too many failed sign-ins
+    "axes.middleware.AxesMiddleware",  # the lockout page after too many failed sign-ins
 ]
-API_MIDDLEWARE = [m for m in MIDDLEWARE[1:] if m not in BROWSER_ONLY_MIDDLEWARE]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -141,7 +125,6 @@ else:  # keep server connections open between requests (a new PostgreSQL connect
         DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["default"]["ENGINE"] = "apps.core.db.postgresql"  # health checks only after idle time
         # Parameters travel beside the SQL (no quoting in Python), and a statement run
         # DATABASE_PREPARE_THRESHOLD times on a connection is prepared by psycopg, so PostgreSQL stops
         # parsing and planning the API's hot queries (Django's default, None, never prepares; set
@@ -150,10 +133,6 @@ else:  # keep server connections open between requests (a new PostgreSQL connect
         options.setdefault("server_side_binding", env.bool("DATABASE_SERVER_SIDE_BINDING", default=True))
         threshold = env.str("DATABASE_PREPARE_THRESHOLD", default="5").strip().lower()
         options.setdefault("prepare_threshold", None if threshold in ("", "off", "none") else int(threshold))
-# A connection used less than this many seconds ago skips the per-request `SELECT 1` health check.
-HEALTH_CHECK_TRUST_SECONDS = env.float("HEALTH_CHECK_TRUST_SECONDS", default=5.0)
-# API reads compiled once per shape (apps/core/query_templates.py); false: the ORM path every time.
-API_QUERY_TEMPLATES = env.bool("API_QUERY_TEMPLATES", default=True)
 # Admin and other views: each request is one transaction (an error rolls back all it wrote). API
 # viewsets opt out: there every write is one service call, and the service is the transaction.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
@@ -240,7 +219,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "apps.core.api.schema.ProblemAutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api.errors.problem_exception_handler",
     "DEFAULT_PARSER_CLASSES": ["apps.core.api.parsers.LimitedJSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["apps.core.api.renderers.ORJSONRenderer"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.core.api.negotiation.JSONNegotiation",
     "UNAUTHENTICATED_USER": None,
     "PAGE_SIZE": 50,

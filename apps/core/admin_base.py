@@ -24,10 +24,9 @@ from .fsm import available_transitions, state_field, transitions_of
 from .models import TenantModel
 from .principal import Principal
 
-AUDIT_FIELDS = (
-    "id", "tenant_id", "app_id", "created_at", "updated_at", "created_by", "updated_by", "source",
-    "source_type", "is_deleted", "deleted_at", "deleted_by", "schema_version",
-)
+# The record's envelope, read-only here: every field the base declares but `tags`, which staff edit
+# (the stamps, STAMPED_FIELDS, and `source`, the system a record came from).
+AUDIT_FIELDS = tuple(f.name for f in TenantModel._meta.local_fields if f.name != "tags")
 
 
 ONE_TIME_SECRET = "admin_one_time_secret"

@@ -1,4 +1,4 @@
-"""Middleware: /api/ requests take their own short chain; API errors speak problem+json."""
+"""Middleware: API errors speak problem+json; NUL bytes refused; the API's content security policy."""
 import base64
 import hashlib
 import re
@@ -7,13 +7,9 @@ from csp.constants import HEADER as CSP_HEADER
 from csp.middleware import CSPMiddleware
 from csp.utils import build_policy, default_config
 from django.conf import settings
-from django.core.exceptions import MiddlewareNotUsed
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.core.handlers.base import BaseHandler
-from django.core.handlers.exception import convert_exception_to_response
 from django.http import HttpResponseBadRequest
-from django.utils.module_loading import import_string
 
 from .api.errors import PROBLEM, TITLES, problem_response
 
@@ -25,47 +21,6 @@ _INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
 def has_nul(request) -> bool:
     """A NUL in the URL (PostgreSQL refuses it in text: a query would fail with a 500)."""
     return "%00" in request.META.get("QUERY_STRING", "").lower() or "\x00" in request.path
-
-
-class _Chain(BaseHandler):
-    """A middleware chain over the view, built from a list of paths as Django builds MIDDLEWARE
-    (synchronous middleware only: the project is served over WSGI)."""
-
-    def __init__(self, paths: list[str]):
-        self._view_middleware, self._template_response_middleware, self._exception_middleware = [], [], []
-        handler = convert_exception_to_response(self._get_response)
-        for path in reversed(paths):
-            try:
-                middleware = import_string(path)(handler)
-            except MiddlewareNotUsed:
-                continue
-            if hasattr(middleware, "process_view"):
-                self._view_middleware.insert(0, middleware.process_view)
-            if hasattr(middleware, "process_template_response"):
-                self._template_response_middleware.append(middleware.process_template_response)
-            if hasattr(middleware, "process_exception"):
-                self._exception_middleware.append(middleware.process_exception)
-            handler = convert_exception_to_response(middleware)
-        self._middleware_chain = handler
-
-
-class ApiRouterMiddleware:
-    """First in MIDDLEWARE: a request under /api/ goes through settings.API_MIDDLEWARE instead of
-    the rest of MIDDLEWARE. The API authenticates every request by bearer token or API key, so the
-    browser machinery — sessions, CSRF, messages, the session user, slash redirects — is dead weight
-    there; the security headers and the API's own middleware stay."""
-
-    def __init__(self, get_response):
-        paths = getattr(settings, "API_MIDDLEWARE", None)
-        if paths is None:
-            raise MiddlewareNotUsed
-        self.get_response = get_response
-        self.api = _Chain(paths)._middleware_chain
-
-    def __call__(self, request):
-        if request.path_info.startswith(API_PREFIX):
-            return self.api(request)
-        return self.get_response(request)
 
 
 class ApiProblemMiddleware:

@@ -7,7 +7,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models, router
 from django.db.models import Q
 from django.utils import timezone
-from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
 
 from .ids import new_id
@@ -53,7 +52,7 @@ class TenantQuerySet(models.QuerySet):
 
     def visible_to(self, principal) -> "TenantQuerySet":
         """Tenancy and the model's declared visibility (API, admin, selectors): apps/core/visibility.py."""
-        return self.model.visibility.scope_for(self, principal)
+        return self.model.visibility.scope(self, principal)
 
 
 class ActiveManager(models.Manager.from_queryset(TenantQuerySet)):
@@ -73,28 +72,9 @@ def _history_user_setter(historical, user):
         historical.history_user_id = getattr(user, "person_id", None) or str(user.pk)
 
 
-class _CachedHistoryDescriptor(HistoryDescriptor):
-    """`Model.history` builds its manager class (Manager.from_queryset, an inspect.getmembers over
-    QuerySet) on every access, i.e. on every save: build it once."""
-
-    def __get__(self, instance, owner):
-        manager_class = self.__dict__.get("_built")
-        if manager_class is None:
-            manager_class = self._built = self.manager_class.from_queryset(self.queryset_class)
-        return manager_class(self.model, instance)
-
-
-class _HistoricalRecords(HistoricalRecords):
-    def finalize(self, sender, **kwargs):
-        super().finalize(sender, **kwargs)
-        descriptor = sender.__dict__.get(self.manager_name)
-        if type(descriptor) is HistoryDescriptor:
-            descriptor.__class__ = _CachedHistoryDescriptor
-
-
 def tracked_history(**kwargs) -> HistoricalRecords:
     """Change history with the acting person's id (not a Django user FK)."""
-    return _HistoricalRecords(
+    return HistoricalRecords(
         history_user_id_field=models.CharField(max_length=64, null=True, blank=True),
         history_user_getter=_history_user_getter,
         history_user_setter=_history_user_setter,
@@ -177,6 +157,12 @@ class TenantModel(models.Model):
     def __str__(self) -> str:
         label = getattr(self, "number", None) or getattr(self, "title", None) or getattr(self, "name", None)
         return f"{label} ({self.id})" if label else self.id
+
+
+# The fields the server stamps on every record and a client never sets: the base's own fields
+# declared editable=False. The API renders them read-only (and ignores them in a request body), the
+# admin shows them read-only.
+STAMPED_FIELDS: tuple[str, ...] = tuple(f.name for f in TenantModel._meta.local_fields if not f.editable)
 
 
 class Event(models.Model):

@@ -18,9 +18,6 @@ from .fsm import TransitionInfo, available_transitions, state_field, transitions
 from .parties import decision_parties
 from .principal import Principal
 
-BASE_EXCLUDE = ("id", "tenant_id", "created_at", "updated_at")
-
-
 def etag_of(obj) -> str:
     version = getattr(obj, "version", "") if obj.optimistic_version else ""
     raw = f"{obj.pk}:{obj.updated_at.isoformat()}:{version}"

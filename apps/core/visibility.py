@@ -10,10 +10,8 @@
   to-many relation (`steps__approver_id`) it is an EXISTS, so no row is listed twice.
   `Mine(path, when=Q(...))` adds a condition to one path (a member sees public comments only).
 
-`Visibility.scope()` is the only code that turns this into a query. The ORM path calls it with the
-caller's values; compiled reads (apps/core/query_templates.py) call it with placeholders and key the
-compiled SQL on `shape()` — so the two paths build their SQL from the same declaration and cannot
-disagree, whatever roles a model names.
+`Visibility.scope()` is the only code that turns this into a query; the API, the admin and the
+selectors all reach it through `Model.objects.visible_to(principal)`.
 """
 from dataclasses import dataclass
 
@@ -47,19 +45,13 @@ class Visibility:
     def sees_every_row(self, principal) -> bool:
         return principal.has_role(*self.sees_all)
 
-    def shape(self, principal) -> tuple[bool, bool]:
-        """What about the caller changes the SQL (the rest are bound values: tenant, person, app)."""
-        return self.sees_every_row(principal), principal.app_id is not None
-
-    def scope(self, queryset: QuerySet, *, tenant_id, person_id, app_id, sees_all: bool) -> QuerySet:
-        qs = queryset.filter(tenant_id=tenant_id)
-        if app_id is not None:
-            qs = qs.filter(app_id=app_id)
-        return qs if sees_all else qs.filter(self.members_q(queryset.model, person_id))
-
-    def scope_for(self, queryset: QuerySet, principal) -> QuerySet:
-        return self.scope(queryset, tenant_id=principal.tenant_id, person_id=principal.person_id,
-                          app_id=principal.app_id, sees_all=self.sees_every_row(principal))
+    def scope(self, queryset: QuerySet, principal) -> QuerySet:
+        qs = queryset.filter(tenant_id=principal.tenant_id)
+        if principal.app_id is not None:
+            qs = qs.filter(app_id=principal.app_id)
+        if self.sees_every_row(principal):
+            return qs
+        return qs.filter(self.members_q(queryset.model, principal.person_id))
 
     def members_q(self, model, person_id) -> Q:
         parts = [_holds(model, m.path, person_id, m.when) for m in self.mine]

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget
 
-from apps.core.admin_base import TenantAdmin, principal_for
+from apps.core.admin_base import AUDIT_FIELDS, TenantAdmin, principal_for
 from apps.core.exceptions import DomainError
 from apps.core.people import AGENT_ROLES, display_people, members_with_role, people_changelist, person_label
 
@@ -85,8 +85,6 @@ class ReplyForm(forms.Form):
 SLA_FIELDS = ("sla_policy", "sla_state", "first_response_at", "first_response_due_at", "first_response_warn_at",
               "first_response_warned_at", "first_response_breached_at", "due_at", "resolution_warn_at",
               "resolution_warned_at", "resolution_breached_at", "resolved_at")
-AUDIT = ("id", "tenant_id", "app_id", "created_at", "updated_at", "created_by", "updated_by", "source", "source_type",
-         "is_deleted", "deleted_at", "deleted_by", "schema_version")
 
 
 def sla_badge(ticket, *, short: bool = False) -> str:
@@ -138,7 +136,7 @@ class TicketAdmin(TenantAdmin):
             ("SLA clock", {"classes": ["collapse"], "fields": SLA_FIELDS}),
             ("Links", {"classes": ["collapse"],
                        "fields": ("team_id", "related_asset_id", "related_vulnerability_id", "source")}),
-            ("Audit", {"classes": ["collapse"], "fields": ("number", *(f for f in AUDIT if f != "source"))}),
+            ("Audit", {"classes": ["collapse"], "fields": ("number", *(f for f in AUDIT_FIELDS if f != "source"))}),
         ]
 
     def get_readonly_fields(self, request, obj=None):

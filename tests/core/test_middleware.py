@@ -1,4 +1,5 @@
-"""/api/ requests take settings.API_MIDDLEWARE; everything else the full MIDDLEWARE chain."""
+"""One middleware chain: API responses keep the security headers and carry no browser state; the
+admin keeps sessions and CSRF."""
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -25,7 +26,6 @@ def test_api_responses_keep_the_security_headers_and_carry_no_browser_state():
     assert response["Content-Length"] == str(len(response.content))
     assert "Cookie" not in response.get("Vary", "")
     assert not response.cookies
-    assert not hasattr(response.wsgi_request, "session")
 
 
 def test_the_session_of_a_logged_in_admin_is_no_api_credential():
@@ -56,10 +56,3 @@ def test_the_admin_keeps_sessions_and_csrf():
     assert ok.status_code == 302 and "sessionid" in ok.cookies
     assert client.get("/admin/").status_code == 200
 
-
-def test_without_api_middleware_the_api_takes_the_full_chain(settings):
-    settings.API_MIDDLEWARE = None
-    response = api_get()
-    assert response.status_code == 200
-    assert hasattr(response.wsgi_request, "session")
-    assert response["X-Frame-Options"] == "DENY"

@@ -1,13 +1,9 @@
-"""The read path's traps, each as a test: what a model or a viewset declares is what both read
-paths (the ORM and compiled reads) answer, and rendering keeps nothing from one request to the next.
+"""The read path's traps, each as a test: what a model or a viewset declares is what the API answers.
 1. a staff role the platform has never heard of   2. a class-level queryset
-3. fields chosen per request                       4. the request kept alive by a render
-5. a model's own __init__ (test_query_templates)   6. a multi-table child of a TenantModel
-7. a renamed domain service (test_explicit_wiring)"""
-import gc
+3. a to-many visibility path                       4. a multi-table child of a TenantModel
+5. a renamed domain service (test_explicit_wiring)"""
 import sys
 import types
-import weakref
 from types import SimpleNamespace
 
 import pytest
@@ -17,7 +13,6 @@ from django.test import override_settings
 from django.test.utils import isolate_apps
 from django.urls import include, path
 
-from apps.core import query_templates
 from apps.core.api.routers import OptionalSlashRouter
 from apps.core.api.serializers import RecordSerializer
 from apps.core.api.viewsets import RecordViewSet
@@ -84,7 +79,6 @@ def audit_notes(transactional_db):
     with _Tables(AuditNote), override_settings(ROOT_URLCONF=urls.__name__):
         yield SimpleNamespace(model=AuditNote, viewset=PublishedNotes)
     del sys.modules[urls.__name__]
-    query_templates._templates.clear()
 
 
 def _note(model, *, tenant="acme", by="per_owner", **fields):
@@ -118,7 +112,7 @@ def _answers(client, rows) -> dict:
     }
 
 
-def test_a_new_model_with_a_new_staff_role_and_a_class_level_queryset_reads_the_same_on_both_paths(audit_notes):
+def test_a_new_model_with_a_new_staff_role_and_a_class_level_queryset_reads_as_declared(audit_notes):
     model = audit_notes.model
     owned = _note(model)
     reviewed = _note(model, by="per_someone", reviewer_id="per_reviewer", status="closed")
@@ -129,17 +123,7 @@ def test_a_new_model_with_a_new_staff_role_and_a_class_level_queryset_reads_the_
     elsewhere = _note(model, tenant="globex")
     rows = [owned, reviewed, someone, draft, of_app, elsewhere]
 
-    query_templates._templates.clear()
-    answers = {}
-    for who, client in _callers().items():
-        with override_settings(API_QUERY_TEMPLATES=False):
-            orm = _answers(client, rows)
-        with override_settings(API_QUERY_TEMPLATES=True):
-            compiled = _answers(client, rows)
-        assert compiled == orm, who
-        answers[who] = orm
-    assert [k for k, t in query_templates._templates.items() if t is not None and k[1][0] is audit_notes.viewset], \
-        "the compiled path was not used"
+    answers = {who: _answers(client, rows) for who, client in _callers().items()}
 
     published = sorted(r.pk for r in (owned, reviewed, someone, of_app))
     assert answers["auditor"]["list"] == answers["admin"]["list"] == published
@@ -183,93 +167,6 @@ def test_a_visibility_path_through_a_to_many_relation_lists_each_row_once(db):
     member = Principal(person_id="per_two_steps", tenant_id="acme")
     sql = str(ApprovalRequest.objects.visible_to(member).query)
     assert "EXISTS" in sql and "DISTINCT" not in sql
-
-
-# -- rendering ---------------------------------------------------------------------------------
-
-
-class PriorityForAgentsOnly(TicketSerializer):
-    """Fields chosen per request, the way DRF and NetBox users hide a field from some callers."""
-
-    def get_fields(self):
-        fields = super().get_fields()
-        user = getattr(self.context.get("request"), "user", None)
-        if user is None or not user.has_role("agent"):
-            fields.pop("priority")
-        return fields
-
-
-def _request(*roles):
-    return SimpleNamespace(user=Principal(person_id="per_x", tenant_id="acme", roles=frozenset(roles)))
-
-
-@pytest.mark.django_db
-def test_fields_chosen_per_request_are_not_frozen_by_an_earlier_render():
-    ticket = build_record(Ticket, tenant="acme")
-    agent, member = _request("agent"), _request()
-    assert "priority" in PriorityForAgentsOnly(ticket, context={"request": agent}).data
-    assert "priority" not in PriorityForAgentsOnly(ticket, context={"request": member}).data
-    assert "priority" not in PriorityForAgentsOnly([ticket], many=True, context={"request": member}).data[0]
-    assert "priority" in PriorityForAgentsOnly([ticket], many=True, context={"request": agent}).data[0]
-
-
-class TitleLabelPerRequest(TicketSerializer):
-    """Field building that reads the context: built per instance, as DRF does, not once per class."""
-
-    def get_extra_kwargs(self):
-        kwargs = super().get_extra_kwargs()
-        if getattr(self.context.get("request"), "user", None) and not self.context["request"].user.roles:
-            kwargs["title"] = {**kwargs.get("title", {}), "read_only": True}
-        return kwargs
-
-
-@pytest.mark.django_db
-def test_field_building_that_reads_the_context_is_done_per_instance():
-    assert TitleLabelPerRequest(context={"request": _request("agent")}).fields["title"].read_only is False
-    assert TitleLabelPerRequest(context={"request": _request()}).fields["title"].read_only is True
-    assert TitleLabelPerRequest(context={"request": _request("agent")}).fields["title"].read_only is False
-
-
-class ExcludeFromQuery(TicketSerializer):
-    """DRF's documented dynamic-fields idiom: the caller names fields to drop; `__init__` pops them."""
-
-    def __init__(self, *args, drop=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in drop:
-            self.fields.pop(name)
-
-
-@pytest.mark.django_db
-def test_fields_popped_in_init_are_honoured_though_the_class_keeps_a_read_plan():
-    ticket = build_record(Ticket, tenant="acme")
-    assert "priority" in ExcludeFromQuery(ticket).data
-    assert "priority" not in ExcludeFromQuery(ticket, drop=("priority",)).data
-    assert "priority" in ExcludeFromQuery(ticket).data
-    rows = ExcludeFromQuery([ticket], many=True, drop=()).data
-    assert "priority" in rows[0]
-    from apps.core.api.serializers import RecordSerializer
-
-    kept = RecordSerializer._class_plans[ExcludeFromQuery]
-    assert all(entry[3] is None for entry in kept)  # names and kinds only: no field, no request
-    assert ExcludeFromQuery(ticket).data == TicketSerializer(ticket).data
-
-
-class _Request:
-    def __init__(self, *roles):
-        self.user = Principal(person_id="per_x", tenant_id="acme", roles=frozenset(roles))
-
-
-@pytest.mark.django_db
-def test_a_render_keeps_no_request_alive():
-    ticket = build_record(Ticket, tenant="acme")
-    request = _Request("agent")
-    gone = weakref.ref(request)
-    TicketSerializer(ticket, context={"request": request}).data
-    TicketSerializer([ticket], many=True, context={"request": request}).data
-    PriorityForAgentsOnly([ticket], many=True, context={"request": request}).data
-    del request
-    gc.collect()
-    assert gone() is None
 
 
 # -- multi-table inheritance -------------------------------------------------------------------

@@ -2,6 +2,7 @@
 parameters (an unknown, repeated, empty or mistyped one is a 400 naming it)."""
 import copy
 from datetime import UTC
+from functools import lru_cache
 
 import django_filters as df
 from django import forms
@@ -127,22 +128,11 @@ def _id_in_filter(query_name: str, field_name: str) -> CharInFilter:
     return CharInFilter(field_name=field_name, help_text=IN_HELP.format(name=query_name) + " `me` is the caller.")
 
 
-class LeanFilterSet(df.FilterSet):
-    """A generated filterset holds ~100 filters; copy and validate only those the query names
-    (django-filter deep-copies every filter and builds a form field for each on every request)."""
-
-    def __init__(self, data=None, *args, **kwargs):
-        used = set(data.keys()) if data is not None else set()
-        self.base_filters = {name: f for name, f in type(self).base_filters.items() if name in used}
-        if data is not None:
-            data = _multi_values_joined(data, self.base_filters)
-        super().__init__(data, *args, **kwargs)
-
-
 def _multi_values_joined(data, filters: dict):
     """`x__in=a&x__in=b` and `x__in=a,b` mean the same for every `__in` filter: repeated values
     become the list a choice filter reads, or the comma-separated text an id filter splits."""
-    in_filters = {name: f for name, f in filters.items() if isinstance(f, (ChoiceInFilter, CharInFilter))}
+    in_filters = {name: f for name, f in filters.items()
+                  if name in data and isinstance(f, (ChoiceInFilter, CharInFilter))}
     if not in_filters:
         return data
     if isinstance(data, QueryDict):
@@ -157,6 +147,16 @@ def _multi_values_joined(data, filters: dict):
             raise ValidationError({name: ["Empty value in the list."]})
         data.setlist(name, values if isinstance(flt, ChoiceInFilter) else [",".join(values)])
     return data
+
+
+@lru_cache(maxsize=1024)
+def narrowed(filterset_class: type[df.FilterSet], names: frozenset) -> type[df.FilterSet]:
+    """The filterset with only the filters a query names. django-filter copies every filter of a
+    filterset and builds and cleans a form field for each on every request; a generated one has
+    about a hundred, and a filter the query does not name filters nothing."""
+    cls = type(filterset_class.__name__, (filterset_class,), {"__module__": filterset_class.__module__})
+    cls.base_filters = {name: f for name, f in filterset_class.base_filters.items() if name in names}
+    return cls
 
 
 class StrictFilterBackend(DjangoFilterBackend):
@@ -179,6 +179,19 @@ class StrictFilterBackend(DjangoFilterBackend):
         if errors:
             raise ValidationError(errors)
         return super().filter_queryset(request, queryset, view)
+
+    def get_filterset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return None
+        named = frozenset(request.query_params.keys() & filterset_class.base_filters.keys())
+        return narrowed(filterset_class, named)(**self.get_filterset_kwargs(request, queryset, view))
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        filterset_class = self.get_filterset_class(view, queryset)
+        kwargs["data"] = _multi_values_joined(kwargs["data"], filterset_class.base_filters)
+        return kwargs
 
 
 class StrictOrderingFilter(OrderingFilter):
@@ -207,7 +220,7 @@ def build_filterset(model, extra: dict | None = None) -> type[df.FilterSet]:
             declared[alias] = copy.deepcopy(declared[canonical])
     declared.update(extra or {})
     meta = type("Meta", (), {"model": model, "fields": []})
-    return type(f"{model.__name__}FilterSet", (LeanFilterSet,), {**declared, "Meta": meta})
+    return type(f"{model.__name__}FilterSet", (df.FilterSet,), {**declared, "Meta": meta})
 
 
 def text_fields(model) -> list[str]:

@@ -13,7 +13,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-from .serializers import SERVER_STAMPED, ProblemSerializer, RecordSerializer
+from ..models import STAMPED_FIELDS
+from .serializers import ProblemSerializer, RecordSerializer
 
 PROBLEM_MEDIA = ["application/problem+json"]
 API_PREFIX = "/api/v1/"
@@ -276,7 +277,7 @@ class ProblemAutoSchema(AutoSchema):
         """Clients may echo a record back (the resource pages' examples send `id`, `tenant_id`,
         `created_at` …); the server ignores those fields, so a request may carry them."""
         properties = schema.setdefault("properties", {})
-        for name in SERVER_STAMPED:
+        for name in STAMPED_FIELDS:
             field = serializer.fields.get(name)
             if field is None or name in properties:
                 continue

@@ -1,19 +1,16 @@
 """The one base viewset: tenant/visibility scoping, services for writes, generated transitions."""
-import django_filters as df
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models.query import ModelIterable
 from django.db import transaction
-from django.http import Http404
+from django.db.models.query import ModelIterable
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from .. import query_templates, services
+from .. import services
 from ..exceptions import TransitionConflict
 from ..fsm import available_transitions, transitions_of
 from ..models import TenantQuerySet
-from ..principal import Principal
 from .filters import build_filterset, ordering_fields, text_fields
 from .serializers import TransitionBody
 
@@ -71,92 +68,6 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if self.action != "list":  # filters, search and ordering shape lists; a read by id skips them
             return queryset
         return super().filter_queryset(queryset)
-
-    def list(self, request, *args, **kwargs):
-        queryset = self._templated_list()
-        if queryset is None:
-            queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        if page is None:
-            return Response(self.get_serializer(queryset, many=True).data)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def get_object(self):
-        if not self._templatable():
-            return super().get_object()
-        key, values = self._scope()
-        field = self.lookup_field
-        values["pk"] = self.kwargs[self.lookup_url_kwarg or field]
-        template = query_templates.template_for(
-            key + ("get", field), self.queryset.db,
-            lambda slot: self._scoped(slot, key).filter(**{field: slot("pk")}).order_by())
-        if template is None:
-            return super().get_object()
-        rows = template.fetch(self.queryset.db, values)
-        if not rows:
-            raise Http404
-        self.check_object_permissions(self.request, rows[0])
-        return rows[0]
-
-    # -- compiled reads (core/query_templates.py): the queryset get_queryset() builds, with
-    # placeholders for the caller's values, compiled once per shape of the caller's visibility --
-    def _templatable(self) -> bool:
-        return (query_templates.enabled() and type(self).get_queryset is RecordViewSet.get_queryset
-                and not self.select_related and isinstance(self.request.user, Principal))
-
-    def _scope(self) -> tuple[tuple, dict]:
-        """The shape of the caller's visibility (what changes the SQL) and its values (what doesn't)."""
-        principal = self.request.user
-        values = {"tenant": principal.tenant_id, "person": principal.person_id, "app": principal.app_id}
-        return (type(self), self.queryset.model.visibility.shape(principal)), values
-
-    def _scoped(self, slot, key):
-        sees_all, has_app = key[1]
-        return self.queryset.model.visibility.scope(
-            self.queryset.all(), tenant_id=slot("tenant"), person_id=slot("person"),
-            app_id=slot("app") if has_app else None, sees_all=sees_all)
-
-    @classmethod
-    def _enum_filters(cls) -> dict[str, tuple[str, frozenset]]:
-        """Filters that are a plain `field = one of the choices`: {query name: (field, allowed values)}."""
-        found = cls.__dict__.get("_enum_filter_map")
-        if found is None:
-            found = {}
-            for name, flt in cls.filterset_class.base_filters.items():
-                if type(flt) is df.ChoiceFilter and flt.lookup_expr == "exact" and flt.method is None \
-                        and not flt.exclude and not flt.distinct:
-                    allowed = frozenset(str(value) for value, _ in flt.extra.get("choices") or ()) - {flt.null_value}
-                    found[name] = (flt.field_name, allowed)
-            cls._enum_filter_map = found
-        return found
-
-    def _templated_list(self):
-        """A list whose query names only a cursor, a page size and valid enum values; else None."""
-        if (not self._templatable() or self.paginator is None or type(self).filter_queryset is not RecordViewSet.filter_queryset
-                or list(self.filter_backends) != list(RecordViewSet.filter_backends)):
-            return None  # the viewset filters its own way: the ordinary path honours it
-        enum_filters = self._enum_filters()
-        chosen = {}
-        for name, given in self.request.query_params.lists():
-            if name in ("cursor", "page_size"):
-                continue
-            spec = enum_filters.get(name)
-            if spec is None or len(given) != 1 or given[0] not in spec[1]:
-                return None  # search, ordering, other filters, bad values: the ordinary path (and its 400s)
-            chosen[name] = given[0]
-        key, values = self._scope()
-        names = sorted(chosen)
-        values.update({f"e{i}": chosen[name] for i, name in enumerate(names)})
-
-        def build(slot):
-            qs = self._scoped(slot, key)
-            for i, name in enumerate(names):
-                qs = qs.filter(**{f"{enum_filters[name][0]}__exact": slot(f"e{i}")})
-            return qs
-
-        return query_templates.TemplatedQuerySet(
-            model=self.queryset.model, key=key + ("list", tuple(names)), values=values, build=build,
-            using=self.queryset.db)
 
     @property
     def actor(self):

@@ -1,6 +1,6 @@
-"""Drop the `_like` (varchar_pattern_ops) indexes Django used to add to indexed text columns of
-the project's tables; the schema editor (apps/core/db/postgresql/schema.py) no longer creates
-them. PostgreSQL only; nothing to do on a database created after that change."""
+"""Drop the `_like` (varchar_pattern_ops) indexes Django adds to indexed text columns of the
+project's tables as they stood at this migration: nothing filters by case-sensitive prefix, so they
+only cost writes. PostgreSQL only."""
 from django.db import migrations
 
 PROJECT_APPS = ("core", "helpdesk", "operations", "approvals", "policies", "integration")

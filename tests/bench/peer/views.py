@@ -5,6 +5,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.pagination import CursorPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from apps.core.models import Counter
@@ -23,6 +24,7 @@ class NewestFirst(CursorPagination):
 
 class TenantViewSet(viewsets.ModelViewSet):
     pagination_class = NewestFirst
+    renderer_classes = (JSONRenderer,)  # DRF's default, whatever the project's settings choose
     filter_backends = (DjangoFilterBackend,)
 
     def get_queryset(self):
