@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "apps.policies",
     "apps.integration",
     "apps.ops",
+    "apps.idempotency",
     "apps.signin",
     "axes",  # failed sign-ins throttled (apps/signin; README "Staff sign-in")
     "apps.notifications",
@@ -257,7 +258,8 @@ SPECTACULAR_SETTINGS = {
     "OAS_VERSION": "3.1.0",
     "ENUM_NAME_OVERRIDES": {},
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "apps.core.api.schema.polish_paths"],
+                             "apps.core.api.schema.polish_paths",
+                             "apps.idempotency.schema.document_idempotency_key"],
 }
 
 # Content-Security-Policy (django-csp). The admin (django-unfold) runs Alpine.js, whose standard
@@ -336,6 +338,8 @@ if SENTRY_DSN:
 SCHEDULER_JOBS = env("SCHEDULER_JOBS", default="apps.ops.schedule.default_jobs")
 SCHEDULER_DELIVER_SECONDS = env.int("SCHEDULER_DELIVER_SECONDS", default=5)
 PURGE_DELETED_AFTER_DAYS = env.int("PURGE_DELETED_AFTER_DAYS", default=30)
+# How long a POST or PATCH answered under an Idempotency-Key is replayed (apps/idempotency; Stripe's 24 h).
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 ACCESS_EXPIRY_WARNING_DAYS = env.int("ACCESS_EXPIRY_WARNING_DAYS", default=7)  # owners hear this far ahead
 EVENT_RETENTION_DAYS = env.int("EVENT_RETENTION_DAYS", default=90)  # outbox events fanned out and settled
 DELIVERY_RETENTION_DAYS = env.int("DELIVERY_RETENTION_DAYS", default=30)  # delivered or given-up webhook deliveries

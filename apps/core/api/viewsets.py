@@ -9,6 +9,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.idempotency.views import IdempotentWritesMixin
+
 from .. import query_templates, services
 from ..exceptions import TransitionConflict
 from ..fsm import available_transitions, transitions_of
@@ -17,7 +19,7 @@ from ..principal import Principal
 from .filters import build_filterset, ordering_fields, text_fields
 from .serializers import TransitionBody
 
-class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class RecordViewSet(IdempotentWritesMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Declare `queryset`, `serializer_class` (and optionally `transition_bodies`)."""
 
     lookup_value_regex = "[^/]+"
