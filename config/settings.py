@@ -103,6 +103,8 @@ MIDDLEWARE = [
     browser_only("django.contrib.auth.middleware.AuthenticationMiddleware"),
     browser_only("django.contrib.messages.middleware.MessageMiddleware"),
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "apps.core.api.conventions.RateLimitHeadersMiddleware",
+    "apps.core.api.conventions.ApiConditionalGetMiddleware",
     "apps.core.middleware.ApiProblemMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "apps.ops.request_metrics.PrometheusAfterMiddleware",

@@ -9,6 +9,7 @@ from django.db import connections, router
 from django.utils import timezone
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 
+from apps.core.api.conventions import RateLimitState, remember_rate_limit
 from apps.core.directory_services import is_deactivated
 from apps.core.principal import Principal
 
@@ -53,15 +54,19 @@ def _count_in_cache(key_id: str, window: int) -> int:
         return cache.incr(bucket)
 
 
-def enforce_rpm(key: IntegrationApiKey) -> None:
-    """A fixed one-minute window per key, counted atomically where every process sees it."""
+def enforce_rpm(key: IntegrationApiKey, *, request=None) -> None:
+    """A fixed one-minute window per key, counted atomically where every process sees it; the
+    response tells the caller where it stands (RateLimit-* headers, apps/core/api/conventions.py)."""
     if not key.rpm_limit:
         return
     now = time.time()
     window = int(now // 60)
     count = (_count_in_database if isinstance(caches["default"], DatabaseCache) else _count_in_cache)(key.id, window)
+    reset = int(60 - now % 60) + 1
+    if request is not None:
+        remember_rate_limit(request, RateLimitState(limit=key.rpm_limit, remaining=key.rpm_limit - count, reset=reset))
     if count > key.rpm_limit:
-        raise Throttled(wait=int(60 - now % 60) + 1, detail=f"Rate limit of {key.rpm_limit} requests per minute exceeded.")
+        raise Throttled(wait=reset, detail=f"Rate limit of {key.rpm_limit} requests per minute exceeded.")
 
 
 def key_principal(key: IntegrationApiKey) -> Principal:
@@ -86,7 +91,7 @@ def resolve_api_key(raw: str, *, request=None) -> Principal | None:
         return None  # an application key whose application is gone never becomes tenant-wide
     if key.created_by_user_id and is_deactivated(key.tenant_id, key.created_by_user_id):
         raise AuthenticationFailed("The key's maker is deactivated in the tenant's directory: it acts for them.")
-    enforce_rpm(key)
+    enforce_rpm(key, request=request)
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
         IntegrationApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
     return key_principal(key)

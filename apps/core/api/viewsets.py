@@ -16,6 +16,7 @@ from ..exceptions import TransitionConflict
 from ..fsm import available_transitions, transitions_of
 from ..models import TenantQuerySet
 from ..principal import Principal
+from .conventions import base_queryset
 from .filters import build_filterset, ordering_fields, text_fields
 from .serializers import TransitionBody
 
@@ -66,7 +67,7 @@ class RecordViewSet(IdempotentWritesMixin, mixins.ListModelMixin, viewsets.Gener
 
     # -- reads: the class-level queryset (with whatever it filters), scoped to the caller --
     def get_queryset(self):
-        qs = self.queryset.all().visible_to(self.request.user)
+        qs = base_queryset(self).visible_to(self.request.user)
         return qs.select_related(*self.select_related) if self.select_related else qs
 
     def filter_queryset(self, queryset):
