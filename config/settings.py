@@ -249,6 +249,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "policies", "description": "Versioned policy documents, reviews and acknowledgements."},
         {"name": "helpdesk", "description": "Tickets, their comments, and SLA policies."},
         {"name": "integration", "description": "Applications, connectors, API keys and outbound webhooks."},
+        {"name": "events", "description": "Events sent to webhooks (the `webhooks` section; docs/events.md)."},
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
@@ -259,8 +260,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "OAS_VERSION": "3.1.0",
     "ENUM_NAME_OVERRIDES": {},
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+    "POSTPROCESSING_HOOKS": ["apps.core.api.schema_webhooks.add_webhooks",
+                             "drf_spectacular.hooks.postprocess_schema_enums",
                              "apps.core.api.schema.polish_paths",
+                             "apps.core.api.schema_contract.state_the_contract",
                              "apps.idempotency.schema.document_idempotency_key"],
 }
 
