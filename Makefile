@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed bench schema contract lint clean sdk-check sdk chromium axe token faults
+.PHONY: fuzz run test install migrate seed bench schema contract lint clean sdk-check sdk sdk-pack chromium axe token faults
 
 $(STAMP): pyproject.toml
 	@test -n "$(PY)" || (echo "Python >= 3.12 is required (python3.13 or python3.12)"; exit 1)
@@ -83,6 +83,15 @@ sdk-check: sdk
 	cd $(SDK) && npx --no-install spectral lint --ruleset .spectral.yaml --fail-severity error openapi.json
 	@git diff --quiet -- $(SDK) && test -z "$$(git status --porcelain -- $(SDK))" \
 		|| (git status --short -- $(SDK); echo "The schema or the generated SDK is out of date: commit the files above."; exit 1)
+
+# schemathesis against the live schema with 200 generated requests an operation (CI runs 12 in `make test`).
+fuzz: export DEBUG ?= true
+fuzz: install
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(BIN)/python -m pytest tests/quality/test_api_fuzz.py -p xdist -n 2 $(PYTEST_ARGS)
+
+# The SDK as integrators install it: clients/typescript/backoffice-sdk-<version>.tgz (dist/ built by prepack).
+sdk-pack: $(SDK_STAMP)
+	cd $(SDK) && npm pack --pack-destination .
 
 schema: install
 	$(BIN)/python manage.py spectacular --format openapi-json --file SCHEMA.json

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "apps.integration",
     "apps.ops",
     "django_tasks_db",  # after apps.ops, whose db_worker (reconnects on a lost database) takes the command's name
+    "apps.idempotency",
     "apps.signin",
     "axes",  # failed sign-ins throttled (apps/signin; README "Staff sign-in")
     "apps.notifications",
@@ -90,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "apps.core.api.conventions.RateLimitHeadersMiddleware",
+    "apps.core.api.conventions.ApiConditionalGetMiddleware",
     "apps.core.middleware.ApiProblemMiddleware",
     "apps.core.middleware.RefuseNulMiddleware",  # after ApiProblemMiddleware: the API answers NUL its own way
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -244,6 +247,7 @@ SPECTACULAR_SETTINGS = {
         {"name": "policies", "description": "Versioned policy documents, reviews and acknowledgements."},
         {"name": "helpdesk", "description": "Tickets, their comments, and SLA policies."},
         {"name": "integration", "description": "Applications, connectors, API keys and outbound webhooks."},
+        {"name": "events", "description": "Events sent to webhooks (the `webhooks` section; docs/events.md)."},
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
@@ -254,8 +258,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "OAS_VERSION": "3.1.0",
     "ENUM_NAME_OVERRIDES": {},
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+    "POSTPROCESSING_HOOKS": ["apps.core.api.schema_webhooks.add_webhooks",
+                             "drf_spectacular.hooks.postprocess_schema_enums",
                              "apps.core.api.schema.polish_paths",
+                             "apps.core.api.schema_contract.state_the_contract",
+                             "apps.idempotency.schema.document_idempotency_key",
                              "apps.core.api.schema_servers.servers_of_request"],  # the request's host or SITE_URL
 }
 
@@ -343,6 +350,8 @@ SCHEDULER_DELIVER_SECONDS = env.int("SCHEDULER_DELIVER_SECONDS", default=5)
 # again within this many seconds (README "Running in production", supervision)
 SCHEDULER_LEASE_SECONDS = env.float("SCHEDULER_LEASE_SECONDS", default=30)
 PURGE_DELETED_AFTER_DAYS = env.int("PURGE_DELETED_AFTER_DAYS", default=30)
+# How long a POST or PATCH answered under an Idempotency-Key is replayed (apps/idempotency; Stripe's 24 h).
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 ACCESS_EXPIRY_WARNING_DAYS = env.int("ACCESS_EXPIRY_WARNING_DAYS", default=7)  # owners hear this far ahead
 EVENT_RETENTION_DAYS = env.int("EVENT_RETENTION_DAYS", default=90)  # outbox events fanned out and settled
 DELIVERY_RETENTION_DAYS = env.int("DELIVERY_RETENTION_DAYS", default=30)  # delivered or given-up webhook deliveries

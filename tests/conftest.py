@@ -55,3 +55,25 @@ def is_postgres() -> bool:
 postgres_only = pytest.mark.skipif(
     "sqlite" in settings.DATABASES["default"]["ENGINE"], reason="needs PostgreSQL"
 )
+
+
+@pytest.fixture(autouse=True)
+def events_match_the_catalogue(request):
+    """Every event any test makes the code emit is declared in the event catalogue and its payload
+    validates against the declared serializer (apps/core/event_catalogue.py). Load tests that write
+    synthetic outbox rows say so with `@pytest.mark.uncatalogued_events`."""
+    from apps.core.event_catalogue import validation_errors
+    from apps.core.events import event_emitted
+
+    problems: list[str] = []
+    if request.node.get_closest_marker("uncatalogued_events"):
+        yield problems
+        return
+
+    def check(sender, *, event, **kwargs):
+        problems.extend(validation_errors(event))
+
+    event_emitted.connect(check, weak=False, dispatch_uid="tests.events_match_the_catalogue")
+    yield problems
+    event_emitted.disconnect(dispatch_uid="tests.events_match_the_catalogue")
+    assert not problems, "\n".join(problems)

@@ -11,3 +11,7 @@ class CoreConfig(AppConfig):
         from .api import schema  # noqa: F401  (registers OpenAPI auth extensions)
 
         schema.name_enums_after_models()
+        from . import event_catalogue, event_types  # noqa: F401  (the outbox's event types; the directory's own)
+
+        event_catalogue.declare_every_record_event()
+        event_types.declare()

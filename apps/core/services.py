@@ -27,7 +27,9 @@ def etag_of(obj) -> str:
 def check_if_match(obj, if_match: str | None) -> None:
     if not if_match or if_match.strip() == "*":
         return
-    wanted = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+    wanted = {tag.strip() for tag in if_match.split(",")}
+    if any(tag.startswith("W/") for tag in wanted):  # RFC 9110 13.1.1: If-Match compares strongly
+        raise PreconditionFailed("If-Match takes the strong ETag exactly as read; a weak (W/) tag never matches.")
     if etag_of(obj) not in wanted:
         raise PreconditionFailed("The record changed since you read it (If-Match does not match its ETag).")
 

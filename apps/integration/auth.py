@@ -10,6 +10,7 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 
+from apps.core.api.conventions import RateLimitState, remember_rate_limit
 from apps.core.directory_services import is_deactivated
 from apps.core.principal import Principal
 
@@ -54,8 +55,9 @@ def _count_in_cache(key_id: str, window: int) -> int:
         return cache.incr(bucket)
 
 
-def enforce_rpm(key: IntegrationApiKey) -> None:
-    """A fixed one-minute window per key, counted atomically where every process sees it."""
+def enforce_rpm(key: IntegrationApiKey, *, request=None) -> None:
+    """A fixed one-minute window per key, counted atomically where every process sees it; the
+    response tells the caller where it stands (RateLimit-* headers, apps/core/api/conventions.py)."""
     if not key.rpm_limit:
         return
     now = time.time()
@@ -67,8 +69,11 @@ def enforce_rpm(key: IntegrationApiKey) -> None:
             count = _count_in_cache(key.id, window)
         except RedisError:  # Redis away or slow: the limit still holds, counted in the database meanwhile
             count = _count_in_database(key.id, window)
+    reset = int(60 - now % 60) + 1
+    if request is not None:
+        remember_rate_limit(request, RateLimitState(limit=key.rpm_limit, remaining=key.rpm_limit - count, reset=reset))
     if count > key.rpm_limit:
-        raise Throttled(wait=int(60 - now % 60) + 1, detail=f"Rate limit of {key.rpm_limit} requests per minute exceeded.")
+        raise Throttled(wait=reset, detail=f"Rate limit of {key.rpm_limit} requests per minute exceeded.")
 
 
 def key_principal(key: IntegrationApiKey) -> Principal:
@@ -93,7 +98,7 @@ def resolve_api_key(raw: str, *, request=None) -> Principal | None:
         return None  # an application key whose application is gone never becomes tenant-wide
     if key.created_by_user_id and is_deactivated(key.tenant_id, key.created_by_user_id):
         raise AuthenticationFailed("The key's maker is deactivated in the tenant's directory: it acts for them.")
-    enforce_rpm(key)
+    enforce_rpm(key, request=request)
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
         IntegrationApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
     return key_principal(key)

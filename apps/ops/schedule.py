@@ -80,6 +80,7 @@ def default_jobs() -> list[Job]:
         Job("policies_review_due", DAY, command("policies_review_due"), offset=6 * 3600),
         Job("purge_deleted", DAY, command("purge_deleted", "--older-than", str(settings.PURGE_DELETED_AFTER_DAYS)),
             offset=3 * 3600),
+        Job("prune_idempotency_keys", 3600, command("prune_idempotency_keys"), offset=600),
         Job("purge_outbox", DAY, command("purge_outbox"), offset=3 * 3600 + 900),
         *([Job("prune_task_results", DAY, command("prune_db_task_results", "--min-age-days", "7"),
                offset=3 * 3600 + 1800), Job("reclaim_tasks", MINUTE, reclaim_tasks)]

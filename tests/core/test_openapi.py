@@ -38,7 +38,7 @@ def test_operation_ids_nest_as_domain_resource_action_and_every_operation_is_des
         assert not any(doc in op["description"] for doc in BASE_DOCS), (method, path)
     assert not any(doc in str(c.get("description", "")) for c in schema["components"]["schemas"].values()
                    for doc in BASE_DOCS)
-    assert {t["name"] for t in schema["tags"]} == {"operations", "approvals", "policies", "helpdesk", "integration"}
+    assert {t["name"] for t in schema["tags"]} == {"operations", "approvals", "policies", "helpdesk", "integration", "events"}
     assert schema["servers"] and schema["openapi"].startswith("3.1")
 
 

@@ -11,7 +11,7 @@ from apps.integration.delivery_engine import fan_out, send_due
 from apps.integration.models import Webhook, WebhookDelivery
 from tests.integration.test_webhook_delivery import make_webhook
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.uncatalogued_events]  # synthetic `update` events
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ from tests.integration.conftest import Receiver
 from tests.ops.task_backends import own_cache_table
 from tests.ops.test_stranding import make_webhook, open_ticket
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.uncatalogued_events]  # synthetic `update` events
 
 
 @pytest.fixture

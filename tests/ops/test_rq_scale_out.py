@@ -21,7 +21,8 @@ from tests.ops.conftest import manage, process_env, stop
 from tests.ops.task_backends import children, kill_worker, own_cache_table, requires_redis, rq_tasks, socket_owner
 from tests.ops.test_stranding import make_webhook, open_ticket, wait_for
 
-pytestmark = [pytest.mark.slow, requires_redis, postgres_only, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, requires_redis, postgres_only, pytest.mark.django_db(transaction=True),
+              pytest.mark.uncatalogued_events]  # synthetic `update` events
 EVENTS, BATCH = 1_000, 50
 SEND_CONCURRENCY = 4  # requests one worker's pass has in flight
 LEASE_SECONDS, HOLD_SECONDS = 4, 2.0  # the held request ends before its lease does: a resend cannot overlap it

@@ -2,8 +2,11 @@
 
 Every operation gets generated requests (valid and invalid); none may answer 5xx, and every
 response must conform to the schema (status code documented, content type, body shape).
-Bounded and seeded so `make test` stays fast and repeatable.
+Bounded and seeded so `make test` stays fast and repeatable (12 examples an operation; `make fuzz`
+runs 200, FUZZ_EXAMPLES=N any other count).
 """
+import os
+
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
@@ -37,7 +40,7 @@ def keep_the_test_connection():
 
 @pytest.mark.django_db
 @schema.parametrize()
-@settings(max_examples=12, deadline=None, derandomize=True, database=None,
+@settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "12")), deadline=None, derandomize=True, database=None,
           phases=[Phase.explicit, Phase.generate],
           suppress_health_check=list(HealthCheck))
 def test_no_server_errors_and_schema_conformance(case):

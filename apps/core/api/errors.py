@@ -1,6 +1,8 @@
 """RFC 9457 problem details for every error under /api/."""
 import logging
 
+import structlog
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, transaction
@@ -34,6 +36,9 @@ def problem(status_code: int, detail: str, *, code: str | None = None, title: st
         "detail": detail,
         "code": code or CODES.get(status_code, "error"),
     }
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    if request_id:  # the id a client quotes when reporting this error (also the X-Request-ID header)
+        body["request_id"] = request_id
     body.update(extra)
     return body
 

@@ -56,7 +56,8 @@ JSON_SCHEMAS = {
 
 IF_MATCH = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-    description="The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.")
+    description="The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; "
+                "so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.")
 ETAG = OpenApiParameter(
     "ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=["200", "201"],
     description="This version of the record; send it back as `If-Match`.")

@@ -161,6 +161,7 @@ class ProblemSerializer(serializers.Serializer):
     code = serializers.CharField()
     errors = ProblemFieldError(many=True, required=False)
     allowed_transitions = serializers.ListField(child=serializers.CharField(), required=False)
+    request_id = serializers.CharField(required=False, help_text="This request's id, as in the X-Request-ID header.")
 
 
 def string_list(value, *, field: str, allowed=None, max_items: int = 100) -> list[str]:

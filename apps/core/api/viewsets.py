@@ -7,14 +7,17 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.idempotency.views import IdempotentWritesMixin
+
 from .. import services
 from ..exceptions import TransitionConflict
 from ..fsm import available_transitions, transitions_of
 from ..models import TenantQuerySet
+from .conventions import base_queryset
 from .filters import build_filterset, ordering_fields, text_fields
 from .serializers import TransitionBody
 
-class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class RecordViewSet(IdempotentWritesMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Declare `queryset`, `serializer_class` (and optionally `transition_bodies`)."""
 
     lookup_value_regex = "[^/]+"
@@ -61,7 +64,7 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     # -- reads: the class-level queryset (with whatever it filters), scoped to the caller --
     def get_queryset(self):
-        qs = self.queryset.all().visible_to(self.request.user)
+        qs = base_queryset(self).visible_to(self.request.user)
         return qs.select_related(*self.select_related) if self.select_related else qs
 
     def filter_queryset(self, queryset):

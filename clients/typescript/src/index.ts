@@ -27,9 +27,11 @@ export interface ClientOptions {
   fetch?: typeof fetch;
 }
 
-/** Per call: `ifMatch` refuses a write if the record changed since you read it (412). */
+/** Per call: `ifMatch` refuses a write if the record changed since you read it (412);
+ * `idempotencyKey` makes a POST or PATCH safe to retry (the same key and body return the first answer). */
 export interface CallOptions {
   ifMatch?: string;
+  idempotencyKey?: string;
   headers?: Record<string, string>;
   signal?: AbortSignal;
 }
@@ -57,6 +59,19 @@ export function etagOf(record: object): string | undefined {
 }
 
 // -- types: a generated method `(options: { path?, body?, query?, headers? }) => result` becomes
+/** Every record of a list, page after page, following each page's `next` link (its `cursor`). */
+export async function* paginate<Q extends object, T>(
+  list: (query?: Q) => Promise<{ results: T[]; next?: string | null }>,
+  query?: Q,
+): AsyncGenerator<T> {
+  let cursor: string | null = null;
+  do {
+    const page = await list((cursor ? { ...query, cursor } : query) as Q);
+    yield* page.results;
+    cursor = page.next ? new URL(page.next, "http://base.invalid").searchParams.get("cursor") : null;
+  } while (cursor);
+}
+
 // `(id?, body | query?, CallOptions?) => Promise<data>`, by the shape of its options --
 type AnyMethod = (options: never) => Promise<unknown>;
 type OptionsOf<M> = M extends (options: infer O) => unknown ? NonNullable<O> : never;
@@ -104,6 +119,7 @@ function wrap(target: object, name: string, method: Call) {
     };
     const headers: Record<string, string> = { ...options?.headers };
     if (options?.ifMatch) headers["If-Match"] = options.ifMatch;
+    if (options?.idempotencyKey) headers["Idempotency-Key"] = options.idempotencyKey;
     const result = await method.call(target, {
       ...(id === undefined ? {} : { path: { id } }),
       ...(body === undefined ? {} : { body }),

@@ -62,6 +62,7 @@ export class Requests extends HeyApiClient {
                     deleted_by__in: { array: { explode: false } },
                     entity_id__in: { array: { explode: false } },
                     id__in: { array: { explode: false } },
+                    ordering: { array: { explode: false } },
                     requested_by_id__in: { array: { explode: false } },
                     tenant_id__in: { array: { explode: false } },
                     updated_by__in: { array: { explode: false } }
@@ -174,6 +175,7 @@ export class Steps extends HeyApiClient {
                     delegated_to_id__in: { array: { explode: false } },
                     deleted_by__in: { array: { explode: false } },
                     id__in: { array: { explode: false } },
+                    ordering: { array: { explode: false } },
                     tenant_id__in: { array: { explode: false } },
                     updated_by__in: { array: { explode: false } }
                 } },
@@ -291,6 +293,7 @@ export class SlaPolicies extends HeyApiClient {
                     created_by__in: { array: { explode: false } },
                     deleted_by__in: { array: { explode: false } },
                     id__in: { array: { explode: false } },
+                    ordering: { array: { explode: false } },
                     tenant_id__in: { array: { explode: false } },
                     updated_by__in: { array: { explode: false } }
                 } },
@@ -389,6 +392,7 @@ export class Tickets extends HeyApiClient {
                     created_by__in: { array: { explode: false } },
                     deleted_by__in: { array: { explode: false } },
                     id__in: { array: { explode: false } },
+                    ordering: { array: { explode: false } },
                     related_asset_id__in: { array: { explode: false } },
                     related_vulnerability_id__in: { array: { explode: false } },
                     sla_policy__in: { array: { explode: false } },
@@ -649,6 +653,7 @@ export class ApiKeys extends HeyApiClient {
                     deleted_by__in: { array: { explode: false } },
                     id__in: { array: { explode: false } },
                     issued_to_user_id__in: { array: { explode: false } },
+                    ordering: { array: { explode: false } },
                     rotated_from_key_id__in: { array: { explode: false } },
                     tenant_id__in: { array: { explode: false } },
                     updated_by__in: { array: { explode: false } }
@@ -750,6 +755,7 @@ export class Applications extends HeyApiClient {
                     deleted_by__in: { array: { explode: false } },
                     id__in: { array: { explode: false } },
                     oauth_client_id__in: { array: { explode: false } },
+                    ordering: { array: { explode: false } },
                     tenant_id__in: { array: { explode: false } },
                     updated_by__in: { array: { explode: false } }
                 } },
@@ -850,6 +856,7 @@ export class Connectors extends HeyApiClient {
                     deleted_by__in: { array: { explode: false } },
                     group_id__in: { array: { explode: false } },
                     id__in: { array: { explode: false } },
+                    ordering: { array: { explode: false } },
                     owner_id__in: { array: { explode: false } },
                     tenant_id__in: { array: { explode: false } },
                     updated_by__in: { array: { explode: false } },
@@ -968,6 +975,7 @@ export class Webhooks extends HeyApiClient {
                     created_by__in: { array: { explode: false } },
                     deleted_by__in: { array: { explode: false } },
                     id__in: { array: { explode: false } },
+                    ordering: { array: { explode: false } },
                     tenant_id__in: { array: { explode: false } },
                     updated_by__in: { array: { explode: false } }
                 } },
@@ -1120,6 +1128,7 @@ export class AccessRequests extends HeyApiClient {
                     deleted_by__in: { array: { explode: false } },
                     granted_by_id__in: { array: { explode: false } },
                     id__in: { array: { explode: false } },
+                    ordering: { array: { explode: false } },
                     principal_id__in: { array: { explode: false } },
                     requester_id__in: { array: { explode: false } },
                     system_id__in: { array: { explode: false } },
@@ -1345,6 +1354,7 @@ export class Equipment extends HeyApiClient {
                     created_by__in: { array: { explode: false } },
                     deleted_by__in: { array: { explode: false } },
                     id__in: { array: { explode: false } },
+                    ordering: { array: { explode: false } },
                     requester_id__in: { array: { explode: false } },
                     tenant_id__in: { array: { explode: false } },
                     updated_by__in: { array: { explode: false } }
@@ -1566,6 +1576,7 @@ export class HrRequests extends HeyApiClient {
                     deleted_by__in: { array: { explode: false } },
                     fulfilled_by__in: { array: { explode: false } },
                     id__in: { array: { explode: false } },
+                    ordering: { array: { explode: false } },
                     requester_id__in: { array: { explode: false } },
                     tenant_id__in: { array: { explode: false } },
                     updated_by__in: { array: { explode: false } }
@@ -1748,6 +1759,7 @@ export class Pending extends HeyApiClient {
                     deleted_by__in: { array: { explode: false } },
                     entity_id__in: { array: { explode: false } },
                     id__in: { array: { explode: false } },
+                    ordering: { array: { explode: false } },
                     requested_by_id__in: { array: { explode: false } },
                     source_id__in: { array: { explode: false } },
                     tenant_id__in: { array: { explode: false } },
@@ -1926,6 +1938,7 @@ export class Travel extends HeyApiClient {
                     created_by__in: { array: { explode: false } },
                     deleted_by__in: { array: { explode: false } },
                     id__in: { array: { explode: false } },
+                    ordering: { array: { explode: false } },
                     requester_id__in: { array: { explode: false } },
                     tenant_id__in: { array: { explode: false } },
                     updated_by__in: { array: { explode: false } }
@@ -2152,6 +2165,7 @@ export class Policies extends HeyApiClient {
                     created_by__in: { array: { explode: false } },
                     deleted_by__in: { array: { explode: false } },
                     id__in: { array: { explode: false } },
+                    ordering: { array: { explode: false } },
                     owner_id__in: { array: { explode: false } },
                     tenant_id__in: { array: { explode: false } },
                     updated_by__in: { array: { explode: false } }
@@ -2364,6 +2378,7 @@ export class AcknowledgementCampaigns extends HeyApiClient {
                     created_by__in: { array: { explode: false } },
                     deleted_by__in: { array: { explode: false } },
                     id__in: { array: { explode: false } },
+                    ordering: { array: { explode: false } },
                     policy__in: { array: { explode: false } },
                     policy_id__in: { array: { explode: false } },
                     tenant_id__in: { array: { explode: false } },
