@@ -70,6 +70,16 @@ def session_user(backend, user_id):
     return None if user is None or deactivated_staff(user) else user
 
 
+def check_authorized_party(payload: dict, client_id: str) -> None:
+    """OpenID Connect Core 3.1.3.7: a token for several audiences must name us in `azp`, and an `azp`
+    that is present must be us; `aud` containing our client id alone does not make it ours."""
+    audiences = payload.get("aud")
+    audiences = [audiences] if isinstance(audiences, str) else list(audiences or ())
+    azp = payload.get("azp")
+    if (azp is not None or len(audiences) > 1) and azp != client_id:
+        raise SuspiciousOperation("The ID token was issued to another client (azp).")
+
+
 class TenantOIDCBackend(OIDCAuthenticationBackend):
     """mozilla-django-oidc's code flow with the settings of the tenant's provider chosen when the
     sign-in began (ProviderSignInView keeps it in the session under the OIDC state), instead of
@@ -115,6 +125,7 @@ class TenantOIDCBackend(OIDCAuthenticationBackend):
                              options={"require": ["exp", "iat", "sub", "iss", "aud"]})
         if "nonce" in kwargs and payload.get("nonce") != kwargs["nonce"]:
             raise SuspiciousOperation("The ID token's nonce is not this sign-in's.")
+        check_authorized_party(payload, self.provider.client_id)
         return payload
 
     def get_user(self, user_id):
