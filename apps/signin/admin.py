@@ -9,7 +9,7 @@ from apps.core.models import Tenant
 from apps.integration.outbound import _resolve as resolve_public
 
 from . import services
-from .discovery import ENDPOINTS, discover
+from .discovery import ENDPOINTS, check_hand_entered, discover
 from .models import IdentityProvider
 
 
@@ -28,7 +28,18 @@ class IdentityProviderForm(forms.ModelForm):
         if not self.instance.pk and not cleaned.get("client_secret"):
             self.add_error("client_secret", "The provider's client secret is required.")
         issuer = cleaned.get("issuer")
-        if issuer and not all(cleaned.get(name) for name in ENDPOINTS):
+        if issuer and IdentityProvider.objects.filter(issuer__iexact=issuer).exclude(pk=self.instance.pk).exists():
+            self.add_error("issuer", "This issuer is registered to another tenant.")
+            return cleaned
+        if issuer and all(cleaned.get(name) for name in ENDPOINTS):
+            self._check_addresses(cleaned)
+            if not any(self.has_error(name) for name in ("issuer", *ENDPOINTS)):
+                try:
+                    check_hand_entered(issuer, {name: cleaned[name] for name in ENDPOINTS})
+                except ValidationError as exc:
+                    self.add_error("jwks_uri" if "Key Set" in str(exc) or "signing key" in str(exc) else "issuer", exc)
+            return cleaned
+        if issuer:
             try:
                 resolve_public(issuer, allow_private=settings.SIGNIN_ALLOW_PRIVATE_PROVIDERS)
                 found = discover(issuer)

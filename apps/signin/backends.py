@@ -119,7 +119,7 @@ class TenantOIDCBackend(OIDCAuthenticationBackend):
         return None
 
     def verify_token(self, token, **kwargs):
-        key = jwks_keys(self.provider.jwks_uri).signing_key(token)
+        key = jwks_keys(self.provider.jwks_uri, self.provider.tenant_id).signing_key(token)
         payload = jwt.decode(token, key, algorithms=list(JWKS_ALGORITHMS), audience=self.provider.client_id,
                              issuer=self.provider.issuer, leeway=settings.JWT_LEEWAY_SECONDS,
                              options={"require": ["exp", "iat", "sub", "iss", "aud"]})

@@ -1,7 +1,9 @@
 """A tenant's identity provider: OpenID Connect sign-in for its staff, and (optionally) the issuer
 of service tokens for its API callers (verified against the provider's JWKS)."""
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 
 from apps.core.models import Tenant
 from apps.core.principal import STAFF_ROLES
@@ -17,6 +19,11 @@ def validate_role_mapping(value) -> None:
         if unknown:
             raise ValidationError(f"Group {group!r}: unknown role(s) {', '.join(unknown)}; "
                                   f"roles are {', '.join(STAFF_ROLES)}.")
+
+
+def is_platform_issuer(issuer: str) -> bool:
+    platform = settings.JWT_ISSUER
+    return bool(platform and issuer) and issuer.rstrip("/").lower() == platform.rstrip("/").lower()
 
 
 class IdentityProvider(models.Model):
@@ -48,6 +55,16 @@ class IdentityProvider(models.Model):
 
     class Meta:
         verbose_name = "identity provider"
+        # One issuer speaks for one tenant: a second tenant registering it could sign in as, and
+        # verify service tokens for, the first one's people.
+        constraints = [models.UniqueConstraint(Lower("issuer"), name="uniq_identity_provider_issuer",
+                                               violation_error_message="This issuer is registered to another tenant.")]
+
+    def clean(self):
+        super().clean()
+        if is_platform_issuer(self.issuer):
+            raise ValidationError({"issuer": "This is the platform's own token issuer (JWT_ISSUER): a tenant's "
+                                             "provider cannot take it."})
 
     def __str__(self) -> str:
         return f"{self.name} ({self.tenant_id})"

@@ -4,6 +4,7 @@ import hashlib
 import logging
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
@@ -11,7 +12,7 @@ from apps.core.models import Person, StaffMembership
 from apps.integration.secret_store import secret_path, secret_store
 
 from . import tokens
-from .models import IdentityProvider
+from .models import IdentityProvider, is_platform_issuer
 
 logger = logging.getLogger("apps.signin")
 
@@ -46,7 +47,13 @@ def client_secret(provider: IdentityProvider) -> str:
 
 @transaction.atomic
 def identity_provider_save(*, actor, provider: IdentityProvider, client_secret: str | None = None) -> IdentityProvider:
-    """Save the provider; a new client secret goes to the secret store, only its tail stays on the row."""
+    """Save the provider; a new client secret goes to the secret store, only its tail stays on the row.
+    The platform's issuer and another tenant's are refused here too (the admin form says so first)."""
+    if is_platform_issuer(provider.issuer):
+        raise ValidationError({"issuer": "This is the platform's own token issuer (JWT_ISSUER)."})
+    taken = IdentityProvider.objects.filter(issuer__iexact=provider.issuer).exclude(pk=provider.pk)
+    if taken.exists():
+        raise ValidationError({"issuer": "This issuer is registered to another tenant."})
     if client_secret:
         provider.client_secret_hint = client_secret[-4:] if len(client_secret) >= 12 else ""
     provider.save()
