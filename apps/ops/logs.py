@@ -6,12 +6,11 @@ runs — by structlog or plain `logging`, `request_finished` included — carrie
 person and app once authentication has named them (the API authenticates inside the view).
 """
 import contextvars
-from functools import lru_cache
 
 import structlog
-from django.conf import settings
-from python_ipware import IpWare
 from django.utils.functional import empty
+
+from apps.core.client_ip import client_ip
 
 _request = contextvars.ContextVar("log_request", default=None)
 
@@ -37,20 +36,10 @@ def stamp_request_id(sender, *, response, **kwargs):
 
 
 def bind_client_ip(sender, *, request, **kwargs):
-    """django-structlog's bind_extra_request_metadata hook: the client address from the headers axes
-    trusts (AXES_IPWARE_META_PRECEDENCE_ORDER, by default REMOTE_ADDR only), so a client cannot pick
-    the address its requests are logged under. ipware reads only those headers: it folds every header
-    it is given, and a request carries dozens."""
-    precedence = tuple(settings.AXES_IPWARE_META_PRECEDENCE_ORDER)
-    meta = request.META
-    headers = tuple((name, meta[name]) for name in precedence if name in meta)
-    structlog.contextvars.bind_contextvars(ip=_client_ip(precedence, headers))
-
-
-@lru_cache(maxsize=1024)  # a pure function of its arguments
-def _client_ip(precedence: tuple[str, ...], headers: tuple[tuple[str, str], ...]) -> str | None:
-    ip, _ = IpWare(precedence=precedence).get_client_ip(dict(headers))
-    return str(ip) if ip is not None else None
+    """django-structlog's bind_extra_request_metadata hook: the client address as sign-in lockouts
+    see it (apps.core.client_ip: REMOTE_ADDR, or behind TRUSTED_PROXIES the right-most untrusted
+    X-Forwarded-For hop), so a client cannot pick the address its requests are logged under."""
+    structlog.contextvars.bind_contextvars(ip=client_ip(request))
 
 
 def _caller(request):

@@ -31,6 +31,13 @@ class ThrottledSignInBackend(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
+def not_a_password_attempt(request, credentials) -> bool:
+    """django-axes' AXES_WHITELIST_CALLABLE: a sign-in naming no username (the OIDC callback) is not a
+    password guess; counting it would lock every sign-in through a provider from that address. A
+    callback's state works once and only for the session that started it (TenantOIDCBackend)."""
+    return not (credentials or {}).get("username")
+
+
 def local_passwords_off(user) -> bool:
     if user.is_superuser:
         return False  # break-glass: superusers always keep their password
