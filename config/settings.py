@@ -329,8 +329,17 @@ SENTRY_DSN = env("SENTRY_DSN", default="")
 if SENTRY_DSN:
     import sentry_sdk
 
+    from apps.ops.scrub import sentry_before_breadcrumb, sentry_before_send
+
     sentry_sdk.init(dsn=SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"),
-                    traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0), send_default_pii=False)
+                    traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0), send_default_pii=False,
+                    before_send=sentry_before_send, before_breadcrumb=sentry_before_breadcrumb)
+
+# With the cache (Redis) down, API-key rate limits count in the database (`database`) or are not
+# enforced (`skip`) until it is back; never a 500.
+RATE_LIMIT_CACHE_FAILURE = env("RATE_LIMIT_CACHE_FAILURE", default="database")
+if RATE_LIMIT_CACHE_FAILURE not in ("database", "skip"):
+    raise ImproperlyConfigured("RATE_LIMIT_CACHE_FAILURE is `database` or `skip`.")
 
 # `manage.py scheduler` (apps/ops/schedule.py): the job list, the delivery pass period, purge age.
 SCHEDULER_JOBS = env("SCHEDULER_JOBS", default="apps.ops.schedule.default_jobs")

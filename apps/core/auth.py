@@ -5,11 +5,13 @@ import jwt
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.module_loading import import_string
+from redis.exceptions import RedisError
 from rest_framework import authentication, exceptions
 
 from .principal import Principal
 
 API_KEY_PREFIX = "sk-"
+CACHE_DOWN = (RedisError, OSError)
 
 
 def presented_credential(request) -> str | None:
@@ -175,7 +177,10 @@ def decode_jwt(token: str) -> dict:
 def app_slug_for_client(tenant_id: str, client_id: str) -> str | None:
     """The Application whose `oauth_client_id` matches; cached briefly (one query per minute)."""
     key = f"client-app:{tenant_id}:{client_id}"
-    slug = cache.get(key)
+    try:
+        slug = cache.get(key)
+    except CACHE_DOWN:  # the cache is an optimisation here: read the database
+        slug = None
     if slug is None:
         from django.apps import apps
 
@@ -185,7 +190,10 @@ def app_slug_for_client(tenant_id: str, client_id: str) -> str | None:
             .values_list("slug", flat=True)
             .first()
         ) or ""
-        cache.set(key, slug, 60)
+        try:
+            cache.set(key, slug, 60)
+        except CACHE_DOWN:
+            pass
     return slug or None
 
 

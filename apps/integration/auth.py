@@ -1,12 +1,15 @@
 """Integration API keys as callers: looked up by SHA-256, scoped, rate-limited through the cache."""
 import hashlib
+import logging
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, router
 from django.utils import timezone
+from redis.exceptions import RedisError
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 
 from apps.core.directory_services import is_deactivated
@@ -15,6 +18,8 @@ from apps.core.principal import Principal
 from .models import IntegrationApiKey
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+CACHE_DOWN = (RedisError, OSError)
+logger = logging.getLogger("apps.integration")
 
 
 def hash_key(raw: str) -> str:
@@ -59,7 +64,16 @@ def enforce_rpm(key: IntegrationApiKey) -> None:
         return
     now = time.time()
     window = int(now // 60)
-    count = (_count_in_database if isinstance(caches["default"], DatabaseCache) else _count_in_cache)(key.id, window)
+    if isinstance(caches["default"], DatabaseCache):
+        count = _count_in_database(key.id, window)
+    else:
+        try:
+            count = _count_in_cache(key.id, window)
+        except CACHE_DOWN:
+            logger.warning("rate_limit_cache_unavailable", extra={"fallback": settings.RATE_LIMIT_CACHE_FAILURE})
+            if settings.RATE_LIMIT_CACHE_FAILURE == "skip":
+                return
+            count = _count_in_database(key.id, window)
     if count > key.rpm_limit:
         raise Throttled(wait=int(60 - now % 60) + 1, detail=f"Rate limit of {key.rpm_limit} requests per minute exceeded.")
 

@@ -12,6 +12,8 @@ from django.utils.functional import empty
 
 from apps.core.client_ip import client_ip
 
+from .scrub import scrub_processor
+
 _request = contextvars.ContextVar("log_request", default=None)
 
 
@@ -84,7 +86,13 @@ def configure(*, fmt: str, level: str) -> dict:
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
-    renderer = structlog.dev.ConsoleRenderer() if fmt == "console" else structlog.processors.JSONRenderer()
+    # Exceptions become data (JSON: frames with their locals) or plain text (console) before
+    # scrub_processor sees them, so no credential in a message, a local or a repr is rendered.
+    if fmt == "console":
+        renderer = structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)
+        exceptions = [structlog.processors.format_exc_info]
+    else:
+        renderer, exceptions = structlog.processors.JSONRenderer(), [structlog.processors.dict_tracebacks]
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -92,7 +100,7 @@ def configure(*, fmt: str, level: str) -> dict:
             "structured": {
                 "()": structlog.stdlib.ProcessorFormatter,
                 "processors": [structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                               *([structlog.processors.dict_tracebacks] if fmt != "console" else []), renderer],
+                               *exceptions, scrub_processor, renderer],
                 "foreign_pre_chain": [*SHARED, structlog.stdlib.ExtraAdder()],
             }
         },
