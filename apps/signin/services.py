@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from apps.core.identity_changes import IdentityChangeKind
+from apps.core.identity_services import identity_change_record
 from apps.core.models import Person, StaffMembership
 from apps.integration.secret_store import secret_path, secret_store
 
@@ -59,6 +61,8 @@ def identity_provider_save(*, actor, provider: IdentityProvider, client_secret: 
     provider.save()
     if client_secret:
         secret_store().put(_secret_path(provider), {"value": client_secret})
+    identity_change_record(tenant_id=provider.tenant_id, kind=IdentityChangeKind.PROVIDER_CONFIG, actor=actor,
+                           detail=f"{provider.name}: issuer {provider.issuer}")
     transaction.on_commit(tokens.forget)  # this process reads the service-token issuers again
     logger.info("identity_provider_saved", extra={"tenant": provider.tenant_id, "actor": str(actor)})
     return provider
