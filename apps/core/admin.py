@@ -96,3 +96,4 @@ class EventAdmin(TenantLogAdmin):
 
 
 from . import admin_directory  # noqa: E402,F401  (Person, Group, SCIM token, directory settings pages)
+from . import admin_identity  # noqa: E402,F401  (identity changes, confirmed by a second admin)

@@ -114,3 +114,24 @@ def test_links_sent_after_an_unrelated_change_still_work(client, smtp, access):
     [url] = smtp.to("ann.b@acme.test")[0].links("decide")
     assert client.post(path_of(url), {"decision": "approve"}).status_code == 200
     assert step_of(access).status == StepStatus.APPROVED
+
+
+def test_a_second_admin_confirms_in_the_admin_and_the_maker_cannot(client, smtp, own_request):
+    from django.contrib.auth.models import User
+    from django.urls import reverse
+
+    from tests.notifications.conftest import staff
+
+    staff("ivy2", ["admin"])
+    assert scim_patch_email("per_ann", ATTACKER).status_code == 200
+    change = IdentityChange.objects.get(kind="email")
+    url = reverse("admin:core_identitychange_changelist")
+    client.force_login(User.objects.get(username="boss"))
+    assert b"me@attacker.invalid" in client.get(url).content
+    client.post(url, {"action": "confirm", "_selected_action": [change.pk]}, follow=True)
+    assert IdentityChange.objects.get(pk=change.pk).confirmed_at is None  # the maker cannot
+    client.force_login(User.objects.get(username="ivy2"))
+    client.post(url, {"action": "confirm", "_selected_action": [change.pk]}, follow=True)
+    assert IdentityChange.objects.get(pk=change.pk).confirmed_by == "per_ivy2"
+    approval_step_approve(actor=ANN, obj=step_of(own_request))
+    assert step_of(own_request).status == StepStatus.APPROVED
