@@ -135,3 +135,30 @@ def test_a_second_admin_confirms_in_the_admin_and_the_maker_cannot(client, smtp,
     assert IdentityChange.objects.get(pk=change.pk).confirmed_by == "per_ivy2"
     approval_step_approve(actor=ANN, obj=step_of(own_request))
     assert step_of(own_request).status == StepStatus.APPROVED
+
+
+def test_roles_taken_away_in_the_admin_revoke_the_persons_links(client, smtp, access):
+    from django.contrib.auth.models import User
+    from django.urls import reverse
+
+    from tests.admin.forms import form_as_posted
+
+    run_pass()
+    [url] = smtp.to("ann@acme.test")[0].links("decide")
+    ann = User.objects.get(username="ann")
+    root = User.objects.create_superuser("root", "root@example.test", "pw-123456789")
+    client.force_login(root)  # staff users' pages are the superusers'
+    change_url = reverse("admin:auth_user_change", args=[ann.pk])
+    data = {k: v for k, v in form_as_posted(client.get(change_url)).items() if v is not None}
+    page = client.get(change_url)
+    formset = page.context["inline_admin_formsets"][0].formset
+    data |= {f"{formset.prefix}-TOTAL_FORMS": "1", f"{formset.prefix}-INITIAL_FORMS": "1",
+             f"{formset.prefix}-0-id": str(ann.membership.pk), f"{formset.prefix}-0-user": str(ann.pk),
+             f"{formset.prefix}-0-tenant": "acme", f"{formset.prefix}-0-person_id": "per_ann",
+             f"{formset.prefix}-0-roles": []}
+    response = client.post(change_url, data)
+    assert response.status_code == 302, response.context and response.context.get("errors")
+    assert IdentityChange.objects.filter(kind="roles", subject_id="per_ann", changed_by=f"user:{root.pk}").exists()
+    before = state(access)
+    assert client.post(path_of(url), {"decision": "approve"}).status_code == 410
+    assert state(access) == before

@@ -107,7 +107,7 @@ def test_a_new_person_signs_in_and_gets_the_roles_of_their_groups(page, tenants,
 
 def test_an_existing_staff_user_is_matched_by_email_and_their_roles_follow_the_groups(page, tenants, openid_provider):
     acme, _ = tenants
-    make_provider(openid_provider, acme)
+    make_provider(openid_provider, acme, trust_email_matching=True)  # a superuser's choice: no approval step
     staff = User.objects.get(username="acme-agent")
     staff.email = "carol@acme.test"
     staff.save()
