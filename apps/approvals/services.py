@@ -3,6 +3,7 @@
 Every function is one transaction. Locks are taken request first, then step, so two
 approvers racing on one step serialize: one decision is recorded, the other gets 409.
 """
+import time
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from apps.core import services as core
 from apps.core.exceptions import Conflict, Forbidden, TransitionConflict
 from apps.core.fsm import transitions_of
 from apps.core.identity_services import decision_hold
+from apps.core.models import DirectorySettings
 from apps.core.parties import decision_parties
 from apps.core.people import DECIDER_ROLES, may_act
 from apps.core.principal import Principal, system_principal
@@ -219,6 +221,18 @@ def check_identity_hold(*, actor: Principal, request: ApprovalRequest) -> None:
                        identity_change_id=change.pk)
 
 
+def check_fresh_signin(*, actor: Principal, tenant_id: str) -> None:
+    """A tenant may require decisions to come from a recent sign-in (DirectorySettings): a one-click
+    link (no sign-in at all) or an old session is refused; the decider signs in again."""
+    minutes = DirectorySettings.objects.filter(tenant_id=tenant_id).values_list("fresh_signin_minutes", flat=True).first()
+    if not minutes:
+        return
+    signed_in_at = (actor.extra or {}).get("signed_in_at")
+    if not isinstance(signed_in_at, (int, float)) or time.time() - signed_in_at > minutes * 60:
+        raise Forbidden(f"This organisation requires a sign-in in the last {minutes} minutes to decide approvals: "
+                        f"sign in again and decide in the back office.")
+
+
 def apply_outcome(*, actor: Principal, request: ApprovalRequest, approved: bool, comment: str = "") -> str | None:
     """Run the target record's decision as the deciding approver, with every check; returns what was done."""
     target = request.target()
@@ -248,6 +262,7 @@ def _decide(*, actor: Principal, obj: ApprovalStep, name: str, if_match: str | N
         raise TransitionConflict("Only the active step can be decided.", allowed_transitions=[])
     check_decider(actor=actor, request=request, approved=name == "approve")
     check_identity_hold(actor=actor, request=request)
+    check_fresh_signin(actor=actor, tenant_id=request.tenant_id)
     step = core.record_transition(actor=actor, obj=step, name=name, body={"comment": comment}, if_match=if_match)
     _unqueue(actor=actor, step=step)
     if name == "reject":

@@ -216,7 +216,9 @@ class JWTAuthentication(authentication.BaseAuthentication):
         client_id = claims.get("client_id")
         if isinstance(client_id, str) and client_id:
             app_id = app_slug_for_client(tenant_id, client_id)
-        principal = Principal(person_id=sub[:64], tenant_id=tenant_id[:64], roles=frozenset(roles), app_id=app_id)
+        signed_in = claims.get("auth_time") or claims.get("iat")  # when the caller last proved who they are
+        principal = Principal(person_id=sub[:64], tenant_id=tenant_id[:64], roles=frozenset(roles), app_id=app_id,
+                              extra={"signed_in_at": signed_in} if isinstance(signed_in, (int, float)) else {})
         from .directory_services import is_deactivated  # models: not importable when settings load this module
 
         if is_deactivated(principal.tenant_id, principal.person_id):
