@@ -17,7 +17,9 @@ from django.utils import timezone
 from . import events
 from .exceptions import Forbidden
 from .identity_changes import REVOKES_LINKS, IdentityChange, IdentityChangeKind
-from .principal import Principal
+from .principal import Principal, system_principal
+
+SYSTEM = system_principal("").person_id
 
 
 def actor_label(actor) -> tuple[str, str]:
@@ -33,7 +35,7 @@ def actor_label(actor) -> tuple[str, str]:
     membership = getattr(actor, "membership", None) if actor is not None else None
     if membership is not None:
         return membership.person_id, ""
-    return (f"user:{actor.pk}" if getattr(actor, "pk", None) else "system"), ""
+    return (f"user:{actor.pk}" if getattr(actor, "pk", None) else SYSTEM), ""
 
 
 def identity_change_record(*, tenant_id: str, kind: str, actor, subject_id: str = "", detail: str = "") -> IdentityChange:
@@ -69,7 +71,8 @@ def identity_change_confirm(*, actor: Principal, obj: IdentityChange) -> Identit
 
 def decision_hold(*, tenant_id: str, since: datetime, parties: set[str], decider_id: str) -> IdentityChange | None:
     """The unconfirmed change that keeps `decider_id`'s decision from counting, if any (rule above)."""
-    parties = {p for p in parties if p}
+    # The engine files requests as `system` (open_for_record): it is nobody who could gain a decision.
+    parties = {p for p in parties if p and p != SYSTEM}
     if not parties:
         return None
     return (IdentityChange.objects.filter(tenant_id=tenant_id, created_at__gte=since, confirmed_at__isnull=True)

@@ -162,3 +162,15 @@ def test_roles_taken_away_in_the_admin_revoke_the_persons_links(client, smtp, ac
     before = state(access)
     assert client.post(path_of(url), {"decision": "approve"}).status_code == 410
     assert state(access) == before
+
+
+def test_changes_by_nobody_who_is_a_party_hold_nothing(client, smtp, access):
+    """The member's request was opened by the engine (`system`): an admin's or the engine's change of
+    Ann's e-mail is recorded, revokes older links, but holds no decision."""
+    from apps.core.directory_services import person_update
+
+    person_update(actor=system_principal("acme"), obj=Person.objects.get(pk="per_ann"), data={"email": "a2@acme.test"})
+    person_update(actor=BOSS, obj=Person.objects.get(pk="per_ann"), data={"email": "a3@acme.test"})
+    assert IdentityChange.objects.filter(kind="email", subject_id="per_ann").count() == 2
+    approval_step_approve(actor=ANN, obj=step_of(access))
+    assert step_of(access).status == StepStatus.APPROVED
