@@ -310,7 +310,7 @@ LOGGING = _logs.configure(fmt=env("LOG_FORMAT", default="json"), level=env("LOG_
 # Every setting django-structlog reads per request is set here, its defaults included: a setting
 # missing from this module costs an AttributeError on each read (django.conf caches only the ones it
 # finds), several per request (tests/ops/test_request_overhead.py holds it).
-DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # apps.ops.logs.bind_client_ip: the headers axes trusts, not any
+DJANGO_STRUCTLOG_IP_LOGGING_ENABLED = False  # apps.ops.logs.bind_client_ip: the address axes uses, not any header
 DJANGO_STRUCTLOG_STATUS_START_LOG_LEVEL = logging.DEBUG  # one line per request (request_finished) at INFO
 DJANGO_STRUCTLOG_STATUS_DEFAULT_LOG_LEVEL = logging.INFO
 DJANGO_STRUCTLOG_STATUS_2XX_LOG_LEVEL = logging.INFO
@@ -340,8 +340,17 @@ SENTRY_DSN = env("SENTRY_DSN", default="")
 if SENTRY_DSN:
     import sentry_sdk
 
+    from apps.ops.scrub import sentry_before_breadcrumb, sentry_before_send
+
     sentry_sdk.init(dsn=SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"),
-                    traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0), send_default_pii=False)
+                    traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0), send_default_pii=False,
+                    before_send=sentry_before_send, before_breadcrumb=sentry_before_breadcrumb)
+
+# With the cache (Redis) down, API-key rate limits count in the database (`database`) or are not
+# enforced (`skip`) until it is back; never a 500.
+RATE_LIMIT_CACHE_FAILURE = env("RATE_LIMIT_CACHE_FAILURE", default="database")
+if RATE_LIMIT_CACHE_FAILURE not in ("database", "skip"):
+    raise ImproperlyConfigured("RATE_LIMIT_CACHE_FAILURE is `database` or `skip`.")
 
 # `manage.py scheduler` (apps/ops/schedule.py): the job list, the delivery pass period, purge age.
 SCHEDULER_JOBS = env("SCHEDULER_JOBS", default="apps.ops.schedule.default_jobs")
@@ -381,15 +390,27 @@ OIDC_AUTHENTICATION_CALLBACK_URL = "signin:oidc_callback"
 LOGIN_REDIRECT_URL_FAILURE = "/admin/login/"
 # A provider's URLs (called by the server) may be on private/loopback addresses: development, or an IdP inside.
 SIGNIN_ALLOW_PRIVATE_PROVIDERS = env.bool("SIGNIN_ALLOW_PRIVATE_PROVIDERS", default=DEBUG)
-# django-axes: AXES_FAILURE_LIMIT failed sign-ins for one username from one address lock it for
-# AXES_COOLOFF_MINUTES; a success resets the count. Behind a proxy, set AXES_IPWARE_META_PRECEDENCE_ORDER.
+# The client address (lockouts, logs): REMOTE_ADDR, or behind the proxies listed here the right-most
+# X-Forwarded-For hop that is not one of them (apps/core/client_ip.py). A header alone is never believed.
+# (gunicorn's FORWARDED_ALLOW_IPS only decides whose X-Forwarded-Proto it believes.)
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+if "*" in TRUSTED_PROXIES:
+    raise ImproperlyConfigured("TRUSTED_PROXIES cannot be `*`: list the proxies' addresses or networks "
+                               "(trusting every hop lets a client choose its address).")
+if env("AXES_IPWARE_META_PRECEDENCE_ORDER", default=""):
+    raise ImproperlyConfigured("AXES_IPWARE_META_PRECEDENCE_ORDER is no longer read (it let clients choose their "
+                               "address): list your proxies in TRUSTED_PROXIES instead.")
+# django-axes: AXES_FAILURE_LIMIT failed sign-ins for one username (from anywhere), or from one address
+# (for any usernames), lock that username, or that address, for AXES_COOLOFF_MINUTES; a success resets
+# the count. Only password attempts count: an OIDC callback names no username (AXES_WHITELIST_CALLABLE).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_MINUTES", default=15.0) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "apps.core.client_ip.client_ip"
+AXES_WHITELIST_CALLABLE = "apps.signin.backends.not_a_password_attempt"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "signin/locked_out.html"
 AXES_ENABLE_ADMIN = False  # lockouts are reset with `manage.py axes_reset_username USER` (or they expire)
-AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_IPWARE_META_PRECEDENCE_ORDER", default=["REMOTE_ADDR"])
 # ---- end of sign-in block ----
 
 # ---- Notifications (apps/notifications; README "Notifications") ----

@@ -3,6 +3,7 @@
 Every function is one transaction. Locks are taken request first, then step, so two
 approvers racing on one step serialize: one decision is recorded, the other gets 409.
 """
+import time
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -13,6 +14,8 @@ from apps.core import events
 from apps.core import services as core
 from apps.core.exceptions import Conflict, Forbidden, TransitionConflict
 from apps.core.fsm import transitions_of
+from apps.core.identity_services import decision_hold
+from apps.core.models import DirectorySettings
 from apps.core.parties import decision_parties
 from apps.core.people import DECIDER_ROLES, may_act
 from apps.core.principal import Principal, system_principal
@@ -204,6 +207,32 @@ def check_decider(*, actor: Principal, request: ApprovalRequest, approved: bool)
         raise Forbidden(f"You may not decide this {type(target)._meta.verbose_name}: {denial}")
 
 
+def check_identity_hold(*, actor: Principal, request: ApprovalRequest) -> None:
+    """A party who changed the decider's identity (or the tenant's provider) since the request opened
+    cannot have that decider's decision count until another admin confirms the change
+    (apps.core.identity_services: the rule)."""
+    change = decision_hold(tenant_id=request.tenant_id, since=request.created_at, parties=request.parties(),
+                           decider_id=actor.person_id)
+    if change is not None:
+        raise Conflict(f"This decision cannot count yet: {change.get_kind_display()} of "
+                       f"{'the tenant' if not change.subject_id else 'the decider'} was changed by "
+                       f"{change.on_behalf_of or change.changed_by}, a party to this request, since it opened. "
+                       f"Another admin must confirm that change (Identity changes), or re-route the step.",
+                       identity_change_id=change.pk)
+
+
+def check_fresh_signin(*, actor: Principal, tenant_id: str) -> None:
+    """A tenant may require decisions to come from a recent sign-in (DirectorySettings): a one-click
+    link (no sign-in at all) or an old session is refused; the decider signs in again."""
+    minutes = DirectorySettings.objects.filter(tenant_id=tenant_id).values_list("fresh_signin_minutes", flat=True).first()
+    if not minutes:
+        return
+    signed_in_at = (actor.extra or {}).get("signed_in_at")
+    if not isinstance(signed_in_at, (int, float)) or time.time() - signed_in_at > minutes * 60:
+        raise Forbidden(f"This organisation requires a sign-in in the last {minutes} minutes to decide approvals: "
+                        f"sign in again and decide in the back office.")
+
+
 def apply_outcome(*, actor: Principal, request: ApprovalRequest, approved: bool, comment: str = "") -> str | None:
     """Run the target record's decision as the deciding approver, with every check; returns what was done."""
     target = request.target()
@@ -232,6 +261,8 @@ def _decide(*, actor: Principal, obj: ApprovalStep, name: str, if_match: str | N
     if step.step_index != request.current_step_index:
         raise TransitionConflict("Only the active step can be decided.", allowed_transitions=[])
     check_decider(actor=actor, request=request, approved=name == "approve")
+    check_identity_hold(actor=actor, request=request)
+    check_fresh_signin(actor=actor, tenant_id=request.tenant_id)
     step = core.record_transition(actor=actor, obj=step, name=name, body={"comment": comment}, if_match=if_match)
     _unqueue(actor=actor, step=step)
     if name == "reject":

@@ -8,6 +8,8 @@ from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget
 
 from .admin_base import NotFoundOutsideScope, TenantLogAdmin
 from .admin_people import PersonPicker, known_people
+from .identity_changes import IdentityChangeKind
+from .identity_services import identity_change_record
 from .models import Event, StaffMembership, Tenant
 from .principal import STAFF_ROLES
 
@@ -64,6 +66,25 @@ class UserAdmin(NotFoundOutsideScope, BaseUserAdmin, ModelAdmin):
     list_display = ("username", "email", "is_staff", "is_superuser", "tenant")
     list_select_related = ("membership",)
 
+    def save_model(self, request, obj, form, change):
+        """A staff user's e-mail is where their links go: changing it is an identity change."""
+        super().save_model(request, obj, form, change)
+        membership = getattr(obj, "membership", None)
+        if change and "email" in form.changed_data and membership is not None:
+            identity_change_record(tenant_id=membership.tenant_id, kind=IdentityChangeKind.EMAIL, actor=request.user,
+                                   subject_id=membership.person_id, detail=f"staff user {obj.username}: e-mail changed")
+
+    def save_formset(self, request, form, formset, change):
+        """Roles taken away are an identity change (the person's outstanding links are revoked)."""
+        for inline in formset.forms:
+            if inline.instance.pk and "roles" in inline.changed_data:
+                removed = set(inline.initial.get("roles") or ()) - set(inline.cleaned_data.get("roles") or ())
+                if removed:
+                    identity_change_record(tenant_id=inline.instance.tenant_id, kind=IdentityChangeKind.ROLES,
+                                           actor=request.user, subject_id=inline.instance.person_id,
+                                           detail=f"removed: {', '.join(sorted(removed))}")
+        super().save_formset(request, form, formset, change)
+
     @admin.display(description="Tenant")
     def tenant(self, user):
         membership = getattr(user, "membership", None)
@@ -96,3 +117,4 @@ class EventAdmin(TenantLogAdmin):
 
 
 from . import admin_directory  # noqa: E402,F401  (Person, Group, SCIM token, directory settings pages)
+from . import admin_identity  # noqa: E402,F401  (identity changes, confirmed by a second admin)

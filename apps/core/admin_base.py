@@ -1,5 +1,6 @@
 """Admin base: tenant-scoped querysets, writes through services, FSM buttons with permissions."""
 import inspect
+import time
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
@@ -43,6 +44,20 @@ def requested_tenant(request) -> str | None:
     return request.GET.get("tenant_id") or request.GET.get("tenant_id__exact") or None
 
 
+SIGNED_IN_AT = "signed_in_at"  # session key: when this session signed in (epoch seconds)
+
+
+def mark_signed_in(sender, *, request, user, **kwargs) -> None:
+    """user_logged_in receiver (apps.signin): decisions that need a fresh sign-in read it."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SIGNED_IN_AT] = time.time()
+
+
+def signed_in_at(request) -> float | None:
+    session = getattr(request, "session", None)
+    return session.get(SIGNED_IN_AT) if session is not None else None
+
+
 def principal_for(request, obj=None, *, tenant_id: str | None = None) -> Principal | None:
     """The admin user as a Principal: its membership's tenant and roles, or (a superuser of no
     tenant) an admin of the object's, the chosen or the filtered tenant. None: it may see nothing."""
@@ -52,6 +67,7 @@ def principal_for(request, obj=None, *, tenant_id: str | None = None) -> Princip
         return Principal(
             person_id=membership.person_id, tenant_id=membership.tenant_id,
             roles=frozenset(membership.roles or []), source_type="backend",
+            extra={"signed_in_at": signed_in_at(request)},
         )
     if is_unbound_superuser(request):
         tenant = tenant_id or getattr(obj, "tenant_id", None) or requested_tenant(request)

@@ -5,11 +5,13 @@ import jwt
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.module_loading import import_string
+from redis.exceptions import RedisError
 from rest_framework import authentication, exceptions
 
 from .principal import Principal
 
 API_KEY_PREFIX = "sk-"
+CACHE_DOWN = (RedisError, OSError)
 
 
 def presented_credential(request) -> str | None:
@@ -82,12 +84,15 @@ class JWKSKeys:
 _key_sets: dict[tuple, JWKSKeys] = {}
 
 
-def jwks_keys(url: str) -> JWKSKeys:
-    key = (url, settings.JWT_JWKS_CACHE_SECONDS, settings.JWT_JWKS_MIN_REFRESH_SECONDS,
+def jwks_keys(url: str, tenant_id: str | None = None) -> JWKSKeys:
+    """The key set of `url` as one tenant's provider (or, tenant None, the platform) sees it: a key set
+    per (url, tenant), so a tenant pointing its provider at another's JWKS URL shares neither its
+    cached keys nor its refresh budget (unknown `kid`s cannot hold back the other's rotation)."""
+    key = (url, tenant_id, settings.JWT_JWKS_CACHE_SECONDS, settings.JWT_JWKS_MIN_REFRESH_SECONDS,
            settings.JWT_JWKS_TIMEOUT_SECONDS)
     keys = _key_sets.get(key)
     if keys is None:
-        keys = _key_sets[key] = JWKSKeys(url, lifespan=key[1], min_refresh=key[2], timeout=key[3])
+        keys = _key_sets[key] = JWKSKeys(url, lifespan=key[2], min_refresh=key[3], timeout=key[4])
     return keys
 
 
@@ -105,7 +110,9 @@ def _tenant_issuer_config(token: str) -> tuple | None:
         issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
     except jwt.PyJWTError as exc:
         raise exceptions.AuthenticationFailed(f"Invalid token: {exc}.") from exc
-    found = issuers.get(issuer) if isinstance(issuer, str) else None
+    if not isinstance(issuer, str) or (settings.JWT_ISSUER and issuer == settings.JWT_ISSUER):
+        return None  # the platform's issuer is verified with the platform's keys, whatever a tenant entered
+    found = issuers.get(issuer)
     if found is None:
         return None
     jwks_url, audience, tenant_id = found
@@ -137,7 +144,7 @@ def _verify_jwt(token: str, config: tuple) -> dict:
         kwargs["issuer"] = issuer
         options["require"].append("iss")
     if kind == "jwks":
-        key = jwks_keys(key).signing_key(token)
+        key = jwks_keys(key, tenant_id).signing_key(token)
     try:
         claims = jwt.decode(token, key, algorithms=list(algorithms), options=options, **kwargs)
     except jwt.ExpiredSignatureError as exc:
@@ -153,7 +160,7 @@ def _verify_jwt(token: str, config: tuple) -> dict:
 def decode_jwt(token: str) -> dict:
     config = _jwt_config(token)
     hit = _verified.get(token)
-    if hit is not None and hit[0] == config and (config[0] != "jwks" or jwks_keys(config[1]).publishes(hit[3])):
+    if hit is not None and hit[0] == config and (config[0] != "jwks" or jwks_keys(config[1], config[6]).publishes(hit[3])):
         # PyJWT's own rule: expired when exp <= now - leeway, now in whole seconds.
         if hit[1] <= int(time.time()) - config[5]:
             _verified.pop(token, None)
@@ -170,7 +177,10 @@ def decode_jwt(token: str) -> dict:
 def app_slug_for_client(tenant_id: str, client_id: str) -> str | None:
     """The Application whose `oauth_client_id` matches; cached briefly (one query per minute)."""
     key = f"client-app:{tenant_id}:{client_id}"
-    slug = cache.get(key)
+    try:
+        slug = cache.get(key)
+    except CACHE_DOWN:  # the cache is an optimisation here: read the database
+        slug = None
     if slug is None:
         from django.apps import apps
 
@@ -180,7 +190,10 @@ def app_slug_for_client(tenant_id: str, client_id: str) -> str | None:
             .values_list("slug", flat=True)
             .first()
         ) or ""
-        cache.set(key, slug, 60)
+        try:
+            cache.set(key, slug, 60)
+        except CACHE_DOWN:
+            pass
     return slug or None
 
 
@@ -203,7 +216,9 @@ class JWTAuthentication(authentication.BaseAuthentication):
         client_id = claims.get("client_id")
         if isinstance(client_id, str) and client_id:
             app_id = app_slug_for_client(tenant_id, client_id)
-        principal = Principal(person_id=sub[:64], tenant_id=tenant_id[:64], roles=frozenset(roles), app_id=app_id)
+        signed_in = claims.get("auth_time") or claims.get("iat")  # when the caller last proved who they are
+        principal = Principal(person_id=sub[:64], tenant_id=tenant_id[:64], roles=frozenset(roles), app_id=app_id,
+                              extra={"signed_in_at": signed_in} if isinstance(signed_in, (int, float)) else {})
         from .directory_services import is_deactivated  # models: not importable when settings load this module
 
         if is_deactivated(principal.tenant_id, principal.person_id):

@@ -151,6 +151,10 @@ class DirectorySettings(TenantModel):
 
     strict = models.BooleanField(default=False, help_text=(
         "Refuse (400) API writes naming a person or team the directory does not know, or an inactive person."))
+    # Every approval decision counts as high-risk until a catalog gives items a risk of their own.
+    fresh_signin_minutes = models.PositiveIntegerField(default=0, help_text=(
+        "0: off. Otherwise approval decisions need a sign-in (admin session or token) at most this many minutes "
+        "old; one-click e-mail links then only show the request."))
 
     history = tracked_history()
 

@@ -18,6 +18,8 @@ from . import events
 from . import services as core
 from .directory import APPROVER_LIST, GROUP, MANAGER, PERSON, PERSON_LIST, ChosenBy, approver_kind, DirectorySettings, Group, Person, ScimToken, directory_fields
 from .exceptions import Conflict
+from .identity_changes import IdentityChangeKind
+from .identity_services import identity_change_record
 from .principal import Principal
 
 PERSON_FIELDS = ("source", "user_name", "display_name", "given_name", "family_name", "email", "title", "department",
@@ -61,12 +63,29 @@ def person_update(*, actor: Principal, obj: Person, data: dict, if_match: str | 
         _check_manager(actor, obj.pk, data["manager"])
     if "user_name" in data and data["user_name"] != obj.user_name:
         _check_user_name(actor, data["user_name"], obj.pk)
-    was_active = obj.active
+    was_active, was = obj.active, {name: getattr(obj, name) for name in IDENTITY_FIELDS}
     obj = core.record_update(actor=actor, obj=obj, data=data, if_match=if_match)
+    _record_identity_changes(actor=actor, person=obj, was=was, was_active=was_active)
     if was_active != obj.active:
         events.emit(obj=obj, action="deactivated" if not obj.active else "reactivated", actor=actor)
         forget_person(obj.tenant_id, obj.pk)
     return obj
+
+
+# Who the person is, as sign-in and one-click links see it: changing these is an identity change.
+IDENTITY_FIELDS = {"email": IdentityChangeKind.EMAIL, "external_id": IdentityChangeKind.PROVIDER_LINK,
+                   "user_name": IdentityChangeKind.PROVIDER_LINK}
+
+
+def _record_identity_changes(*, actor: Principal, person: Person, was: dict, was_active: bool) -> None:
+    for kind in dict.fromkeys(k for name, k in IDENTITY_FIELDS.items() if getattr(person, name) != was[name]):
+        changed = [f"{name}: {was[name]!r} → {getattr(person, name)!r}" for name, k in IDENTITY_FIELDS.items()
+                   if k == kind and getattr(person, name) != was[name]]
+        identity_change_record(tenant_id=person.tenant_id, kind=kind, actor=actor, subject_id=person.pk,
+                               detail="; ".join(changed))
+    if was_active and not person.active:
+        identity_change_record(tenant_id=person.tenant_id, kind=IdentityChangeKind.DEACTIVATED, actor=actor,
+                               subject_id=person.pk)
 
 
 @transaction.atomic
@@ -81,6 +100,8 @@ def person_delete(*, actor: Principal, obj: Person, if_match: str | None = None)
     naming them keep the id, and their label still resolves (people.py reads deleted rows too)."""
     if obj.active:
         obj = core.record_update(actor=actor, obj=obj, data={"active": False})
+        identity_change_record(tenant_id=obj.tenant_id, kind=IdentityChangeKind.DEACTIVATED, actor=actor,
+                               subject_id=obj.pk, detail="deleted")
     obj.groups.clear()
     core.record_delete(actor=actor, obj=obj, if_match=if_match)
     forget_person(obj.tenant_id, obj.pk)

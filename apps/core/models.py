@@ -222,3 +222,4 @@ class Counter(models.Model):
 
 from .directory import DirectorySettings, Group, Person, ScimToken  # noqa: E402,F401  (the tenant directory)
 from .saved_filters import SavedFilter  # noqa: E402,F401  (staff members' saved changelist views)
+from .identity_changes import IdentityChange  # noqa: E402,F401  (who changed whose identity)

@@ -1,8 +1,10 @@
 """Integration API keys as callers: looked up by SHA-256, scoped, rate-limited through the cache."""
 import hashlib
+import logging
 import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, router
@@ -17,6 +19,8 @@ from apps.core.principal import Principal
 from .models import IntegrationApiKey
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+CACHE_DOWN = (RedisError, OSError)
+logger = logging.getLogger("apps.integration")
 
 
 def hash_key(raw: str) -> str:
@@ -67,7 +71,10 @@ def enforce_rpm(key: IntegrationApiKey, *, request=None) -> None:
     else:
         try:
             count = _count_in_cache(key.id, window)
-        except RedisError:  # Redis away or slow: the limit still holds, counted in the database meanwhile
+        except CACHE_DOWN:
+            logger.warning("rate_limit_cache_unavailable", extra={"fallback": settings.RATE_LIMIT_CACHE_FAILURE})
+            if settings.RATE_LIMIT_CACHE_FAILURE == "skip":
+                return
             count = _count_in_database(key.id, window)
     reset = int(60 - now % 60) + 1
     if request is not None:

@@ -48,12 +48,17 @@ def _pop_application(actor: Principal, data: dict):
 
 
 def check_config(config: dict) -> None:
+    """A secret-looking key anywhere in `config` (inside objects and lists, at any depth) is refused:
+    `config` is returned and kept in history, secrets belong in `credentials`."""
     def walk(value, path):
         if isinstance(value, dict):
             for key, inner in value.items():
                 if SECRET_LOOKING.search(str(key)):
                     raise ValidationError({"config": f"'{path}{key}' looks like a secret; send it in `credentials`."})
                 walk(inner, f"{path}{key}.")
+        elif isinstance(value, list):
+            for index, inner in enumerate(value):
+                walk(inner, f"{path.removesuffix('.')}[{index}].")
     if not isinstance(config, dict):
         raise ValidationError({"config": "Must be an object."})
     walk(config, "")

@@ -1,5 +1,7 @@
 """What a message says: the template context of an event for one person, rendered to subject,
 plain text and HTML. Each `<template>.txt`'s first line is the subject."""
+import time
+
 from django.apps import apps
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -88,7 +90,7 @@ def context_for(*, event: Event, rule: Rule, notification: Notification, name: s
     context["links"] = {
         "record": context["record_url"],
         "decide": decision_url(DecisionLink(tenant_id=event.tenant_id, person_id=notification.recipient_id,
-                                            step_id=step.pk, token_id=notification.id))
+                                            step_id=step.pk, token_id=notification.id, issued_at=time.time()))
         if rule.decision_links and step is not None else "",
         "preferences": preferences_url(prefs),
         "unsubscribe": unsubscribe_url(prefs),

@@ -41,21 +41,27 @@ class SignedLink:
         except signing.BadSignature as exc:
             raise LinkInvalid() from exc
         try:
-            return cls(**{name: data[key] for name, key in cls.keys.items()})
+            # A key added later (with a default on the class) may be absent from links sent before it.
+            link = cls(**{name: data[key] for name, key in cls.keys.items() if key in data})
         except (KeyError, TypeError) as exc:
             raise LinkInvalid() from exc
+        if getattr(link, "issued_at", 0) is None:  # older links: the signature's own timestamp (whole seconds)
+            object.__setattr__(link, "issued_at", float(signing.b62_decode(token.rsplit(":", 2)[-2])))
+        return link
 
 
 @dataclass(frozen=True)
 class DecisionLink(SignedLink):
     salt = DECISION_SALT
     max_age_setting = "NOTIFY_DECISION_LINK_MAX_AGE"
-    keys = {"tenant_id": "t", "person_id": "p", "step_id": "s", "token_id": "j"}
+    keys = {"tenant_id": "t", "person_id": "p", "step_id": "s", "token_id": "j", "issued_at": "i"}
 
     tenant_id: str
     person_id: str
     step_id: str
     token_id: str  # the notification it was sent in: recorded in UsedLink when used
+    # When it was made (epoch seconds): a change to the person's identity since then voids it.
+    issued_at: float | None = None
 
 
 @dataclass(frozen=True)

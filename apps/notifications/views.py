@@ -11,7 +11,9 @@ from django.views.decorators.http import require_http_methods
 from apps.approvals import services as approvals
 from apps.approvals.choices import OPEN_STEP_STATES, RequestStatus
 from apps.approvals.models import ApprovalStep
+from apps.core.directory_services import is_deactivated
 from apps.core.exceptions import DomainError
+from apps.core.identity_services import links_revoked_at
 from apps.core.people import display_person
 from apps.core.principal import Principal
 
@@ -61,6 +63,18 @@ def _step_problem(step: ApprovalStep) -> str | None:
     return None
 
 
+def _revoked(link) -> str | None:
+    """A decision link is bound to the person, not the address: deactivated, or their e-mail, provider
+    link or roles changed since it was sent, it decides nothing (they decide in the back office)."""
+    if is_deactivated(link.tenant_id, link.person_id):
+        return "Your account is deactivated: this link no longer decides anything."
+    revoked_at = links_revoked_at(link.tenant_id, link.person_id)
+    if revoked_at is not None and link.issued_at <= revoked_at.timestamp():
+        return ("Your account's e-mail address, sign-in link or roles changed after this email was sent, so its "
+                "links were revoked. Open the request in the back office to decide it.")
+    return None
+
+
 @require_http_methods(["GET", "POST"])
 def decide(request, token: str):
     try:
@@ -72,6 +86,8 @@ def decide(request, token: str):
             .select_related("approval_request").first())
     if step is None:
         return _notice(request, "Nothing to decide", "This approval no longer exists.", status=404, tenant=tenant)
+    if (revoked := _revoked(link)) is not None:
+        return _notice(request, "This link was revoked", revoked, status=410, tenant=tenant)
     used = UsedLink.objects.filter(pk=link.token_id).first()
     if used is not None:
         return _notice(request, "This link was already used",

@@ -6,12 +6,13 @@ runs — by structlog or plain `logging`, `request_finished` included — carrie
 person and app once authentication has named them (the API authenticates inside the view).
 """
 import contextvars
-from functools import lru_cache
 
 import structlog
-from django.conf import settings
-from python_ipware import IpWare
 from django.utils.functional import empty
+
+from apps.core.client_ip import client_ip
+
+from .scrub import scrub_processor
 
 _request = contextvars.ContextVar("log_request", default=None)
 
@@ -37,20 +38,10 @@ def stamp_request_id(sender, *, response, **kwargs):
 
 
 def bind_client_ip(sender, *, request, **kwargs):
-    """django-structlog's bind_extra_request_metadata hook: the client address from the headers axes
-    trusts (AXES_IPWARE_META_PRECEDENCE_ORDER, by default REMOTE_ADDR only), so a client cannot pick
-    the address its requests are logged under. ipware reads only those headers: it folds every header
-    it is given, and a request carries dozens."""
-    precedence = tuple(settings.AXES_IPWARE_META_PRECEDENCE_ORDER)
-    meta = request.META
-    headers = tuple((name, meta[name]) for name in precedence if name in meta)
-    structlog.contextvars.bind_contextvars(ip=_client_ip(precedence, headers))
-
-
-@lru_cache(maxsize=1024)  # a pure function of its arguments
-def _client_ip(precedence: tuple[str, ...], headers: tuple[tuple[str, str], ...]) -> str | None:
-    ip, _ = IpWare(precedence=precedence).get_client_ip(dict(headers))
-    return str(ip) if ip is not None else None
+    """django-structlog's bind_extra_request_metadata hook: the client address as sign-in lockouts
+    see it (apps.core.client_ip: REMOTE_ADDR, or behind TRUSTED_PROXIES the right-most untrusted
+    X-Forwarded-For hop), so a client cannot pick the address its requests are logged under."""
+    structlog.contextvars.bind_contextvars(ip=client_ip(request))
 
 
 def _caller(request):
@@ -95,7 +86,13 @@ def configure(*, fmt: str, level: str) -> dict:
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=True,
     )
-    renderer = structlog.dev.ConsoleRenderer() if fmt == "console" else structlog.processors.JSONRenderer()
+    # Exceptions become data (JSON: frames with their locals) or plain text (console) before
+    # scrub_processor sees them, so no credential in a message, a local or a repr is rendered.
+    if fmt == "console":
+        renderer = structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)
+        exceptions = [structlog.processors.format_exc_info]
+    else:
+        renderer, exceptions = structlog.processors.JSONRenderer(), [structlog.processors.dict_tracebacks]
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -103,7 +100,7 @@ def configure(*, fmt: str, level: str) -> dict:
             "structured": {
                 "()": structlog.stdlib.ProcessorFormatter,
                 "processors": [structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                               *([structlog.processors.dict_tracebacks] if fmt != "console" else []), renderer],
+                               *exceptions, scrub_processor, renderer],
                 "foreign_pre_chain": [*SHARED, structlog.stdlib.ExtraAdder()],
             }
         },

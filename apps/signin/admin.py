@@ -1,6 +1,6 @@
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from unfold.admin import ModelAdmin
 
@@ -9,8 +9,8 @@ from apps.core.models import Tenant
 from apps.integration.outbound import _resolve as resolve_public
 
 from . import services
-from .discovery import ENDPOINTS, discover
-from .models import IdentityProvider
+from .discovery import ENDPOINTS, check_hand_entered, discover
+from .models import IdentityProvider, ProviderLink
 
 
 class IdentityProviderForm(forms.ModelForm):
@@ -21,14 +21,25 @@ class IdentityProviderForm(forms.ModelForm):
     class Meta:
         model = IdentityProvider
         fields = ("tenant", "name", "enabled", "issuer", "client_id", "client_secret", "scopes", "group_claim",
-                  "role_mapping", "local_passwords_allowed", "api_audience", *ENDPOINTS)
+                  "role_mapping", "local_passwords_allowed", "api_audience", "trust_email_matching", *ENDPOINTS)
 
     def clean(self):
         cleaned = super().clean()
         if not self.instance.pk and not cleaned.get("client_secret"):
             self.add_error("client_secret", "The provider's client secret is required.")
         issuer = cleaned.get("issuer")
-        if issuer and not all(cleaned.get(name) for name in ENDPOINTS):
+        if issuer and IdentityProvider.objects.filter(issuer__iexact=issuer).exclude(pk=self.instance.pk).exists():
+            self.add_error("issuer", "This issuer is registered to another tenant.")
+            return cleaned
+        if issuer and all(cleaned.get(name) for name in ENDPOINTS):
+            self._check_addresses(cleaned)
+            if not any(self.has_error(name) for name in ("issuer", *ENDPOINTS)):
+                try:
+                    check_hand_entered(issuer, {name: cleaned[name] for name in ENDPOINTS})
+                except ValidationError as exc:
+                    self.add_error("jwks_uri" if "Key Set" in str(exc) or "signing key" in str(exc) else "issuer", exc)
+            return cleaned
+        if issuer:
             try:
                 resolve_public(issuer, allow_private=settings.SIGNIN_ALLOW_PRIVATE_PROVIDERS)
                 found = discover(issuer)
@@ -68,7 +79,7 @@ class IdentityProviderAdmin(NotFoundOutsideScope, ModelAdmin):
     list_display = ("name", "tenant", "enabled", "issuer", "client_id", "masked_secret", "local_passwords_allowed")
     readonly_fields = ("masked_secret", "updated_at")
     fieldsets = (
-        (None, {"fields": ("tenant", "name", "enabled", "local_passwords_allowed")}),
+        (None, {"fields": ("tenant", "name", "enabled", "local_passwords_allowed", "trust_email_matching")}),
         ("Provider", {"fields": ("issuer", "client_id", "client_secret", "masked_secret", "scopes")}),
         ("Roles", {"fields": ("group_claim", "role_mapping")}),
         ("Service tokens (API)", {"fields": ("api_audience",)}),
@@ -83,8 +94,10 @@ class IdentityProviderAdmin(NotFoundOutsideScope, ModelAdmin):
         return f"••••••••{obj.client_secret_hint}" if obj.client_secret_hint else "•••••••• (set)"
 
     def get_readonly_fields(self, request, obj=None):
-        # The secret is filed under the tenant: a provider does not move to another tenant.
-        return (*self.readonly_fields, "tenant") if obj is not None else self.readonly_fields
+        # The secret is filed under the tenant: a provider does not move to another tenant. Only a
+        # superuser may let a provider link accounts by e-mail without an admin's approval.
+        fields = (*self.readonly_fields, "tenant") if obj is not None else self.readonly_fields
+        return fields if request.user.is_superuser else (*fields, "trust_email_matching")
 
     def get_queryset(self, request):
         qs = super().get_queryset(request).select_related("tenant")
@@ -128,3 +141,45 @@ class IdentityProviderAdmin(NotFoundOutsideScope, ModelAdmin):
     def save_model(self, request, obj, form, change):
         services.identity_provider_save(actor=request.user, provider=obj,
                                         client_secret=form.cleaned_data.get("client_secret") or None)
+
+
+@admin.register(ProviderLink)
+class ProviderLinkAdmin(NotFoundOutsideScope, ModelAdmin):
+    """Sign-ins matched to an existing staff user by e-mail wait here for an admin's approval."""
+
+    list_display = ("email", "provider", "membership", "subject", "created_at", "approved_by", "approved_at")
+    list_filter = ("approved_at",)
+    readonly_fields = list_display
+    fields = list_display
+    actions = ("approve",)
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).select_related("provider", "membership__user")
+        if is_unbound_superuser(request):
+            return qs
+        tenant = admin_tenant(request)
+        return qs.filter(provider__tenant_id=tenant) if tenant else qs.none()
+
+    def _may(self, request) -> bool:
+        return is_unbound_superuser(request) or admin_tenant(request) is not None
+
+    def has_module_permission(self, request):
+        return self._may(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may(request)  # the approve action; every field is read-only
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may(request)  # refusing a link is deleting it
+
+    @admin.action(description="Approve the selected account links")
+    def approve(self, request, queryset):
+        for link in queryset:
+            services.provider_link_approve(actor=request.user, obj=link)
+        self.message_user(request, "Approved: those people may now sign in through their provider.", messages.SUCCESS)

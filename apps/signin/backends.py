@@ -31,6 +31,13 @@ class ThrottledSignInBackend(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
+def not_a_password_attempt(request, credentials) -> bool:
+    """django-axes' AXES_WHITELIST_CALLABLE: a sign-in naming no username (the OIDC callback) is not a
+    password guess; counting it would lock every sign-in through a provider from that address. A
+    callback's state works once and only for the session that started it (TenantOIDCBackend)."""
+    return not (credentials or {}).get("username")
+
+
 def local_passwords_off(user) -> bool:
     if user.is_superuser:
         return False  # break-glass: superusers always keep their password
@@ -68,6 +75,16 @@ def session_user(backend, user_id):
     in: their next request is signed out (one primary-key read of the person per admin request)."""
     user = ModelBackend.get_user(backend, user_id)
     return None if user is None or deactivated_staff(user) else user
+
+
+def check_authorized_party(payload: dict, client_id: str) -> None:
+    """OpenID Connect Core 3.1.3.7: a token for several audiences must name us in `azp`, and an `azp`
+    that is present must be us; `aud` containing our client id alone does not make it ours."""
+    audiences = payload.get("aud")
+    audiences = [audiences] if isinstance(audiences, str) else list(audiences or ())
+    azp = payload.get("azp")
+    if (azp is not None or len(audiences) > 1) and azp != client_id:
+        raise SuspiciousOperation("The ID token was issued to another client (azp).")
 
 
 class TenantOIDCBackend(OIDCAuthenticationBackend):
@@ -109,12 +126,13 @@ class TenantOIDCBackend(OIDCAuthenticationBackend):
         return None
 
     def verify_token(self, token, **kwargs):
-        key = jwks_keys(self.provider.jwks_uri).signing_key(token)
+        key = jwks_keys(self.provider.jwks_uri, self.provider.tenant_id).signing_key(token)
         payload = jwt.decode(token, key, algorithms=list(JWKS_ALGORITHMS), audience=self.provider.client_id,
                              issuer=self.provider.issuer, leeway=settings.JWT_LEEWAY_SECONDS,
                              options={"require": ["exp", "iat", "sub", "iss", "aud"]})
         if "nonce" in kwargs and payload.get("nonce") != kwargs["nonce"]:
             raise SuspiciousOperation("The ID token's nonce is not this sign-in's.")
+        check_authorized_party(payload, self.provider.client_id)
         return payload
 
     def get_user(self, user_id):

@@ -1,7 +1,9 @@
 """A tenant's identity provider: OpenID Connect sign-in for its staff, and (optionally) the issuer
 of service tokens for its API callers (verified against the provider's JWKS)."""
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 
 from apps.core.models import Tenant
 from apps.core.principal import STAFF_ROLES
@@ -17,6 +19,11 @@ def validate_role_mapping(value) -> None:
         if unknown:
             raise ValidationError(f"Group {group!r}: unknown role(s) {', '.join(unknown)}; "
                                   f"roles are {', '.join(STAFF_ROLES)}.")
+
+
+def is_platform_issuer(issuer: str) -> bool:
+    platform = settings.JWT_ISSUER
+    return bool(platform and issuer) and issuer.rstrip("/").lower() == platform.rstrip("/").lower()
 
 
 class IdentityProvider(models.Model):
@@ -44,10 +51,24 @@ class IdentityProvider(models.Model):
         "API audience", max_length=255, blank=True,
         help_text="Set to accept the provider's service tokens on the API (verified with its JWKS; "
                   "`aud` must be this value, `iss` the issuer).")
+    trust_email_matching = models.BooleanField(
+        "trusted for e-mail matching", default=False,
+        help_text="Superusers only. On: a first sign-in whose verified e-mail is an existing staff user's is "
+                  "linked to that user at once. Off: an admin approves each such link once (Account links).")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "identity provider"
+        # One issuer speaks for one tenant: a second tenant registering it could sign in as, and
+        # verify service tokens for, the first one's people.
+        constraints = [models.UniqueConstraint(Lower("issuer"), name="uniq_identity_provider_issuer",
+                                               violation_error_message="This issuer is registered to another tenant.")]
+
+    def clean(self):
+        super().clean()
+        if is_platform_issuer(self.issuer):
+            raise ValidationError({"issuer": "This is the platform's own token issuer (JWT_ISSUER): a tenant's "
+                                             "provider cannot take it."})
 
     def __str__(self) -> str:
         return f"{self.name} ({self.tenant_id})"
@@ -55,3 +76,28 @@ class IdentityProvider(models.Model):
     def roles_for(self, groups) -> list[str]:
         mapping = self.role_mapping or {}
         return sorted({role for group in groups for role in mapping.get(group, ())})
+
+
+class ProviderLink(models.Model):
+    """A provider's subject (`sub`) tied to an existing staff membership it was matched to by e-mail:
+    pending until an admin approves it (or made approved when the provider is trusted for e-mail
+    matching); sign-in then finds the membership by the subject."""
+
+    provider = models.ForeignKey(IdentityProvider, on_delete=models.CASCADE, related_name="links")
+    subject = models.CharField(max_length=255)
+    membership = models.ForeignKey("core.StaffMembership", on_delete=models.CASCADE, related_name="provider_links")
+    email = models.EmailField(max_length=254, help_text="The verified e-mail the provider asserted.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.CharField(max_length=64, blank=True, default="")
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "account link"
+        constraints = [models.UniqueConstraint(fields=["provider", "subject"], name="uniq_provider_link_subject")]
+
+    @property
+    def tenant_id(self) -> str:
+        return self.provider.tenant_id
+
+    def __str__(self) -> str:
+        return f"{self.email} at {self.provider.name} → {self.membership.user.username}"

@@ -14,6 +14,7 @@ from apps.core.models import (
     DirectorySettings,
     Event,
     Group,
+    IdentityChange,
     Person,
     SavedFilter,
     ScimToken,
@@ -179,3 +180,17 @@ class SavedFilterFactory(ProjectFactory):
 
     class Meta:
         model = SavedFilter
+
+
+@register
+class IdentityChangeFactory(ProjectFactory):
+    """A recorded change of a person's e-mail (by default), as apps.core.identity_services records it."""
+
+    _tenant_key = "tenant"
+    tenant = factory.SubFactory(TenantFactory)
+    kind = "email"
+    subject_id = PersonId(tenant_id=factory.SelfAttribute("..tenant.id"))
+    changed_by = "per_admin"
+
+    class Meta:
+        model = IdentityChange

@@ -1,10 +1,10 @@
 """A tenant's identity provider."""
 import factory
 
-from apps.signin.models import IdentityProvider
+from apps.signin.models import IdentityProvider, ProviderLink
 from apps.signin.services import identity_provider_save
 
-from .base import ProjectFactory, register
+from .base import DEFAULT_TENANT, ProjectFactory, register
 from .core import TenantFactory
 
 
@@ -31,3 +31,21 @@ class IdentityProviderFactory(ProjectFactory):
         provider = identity_provider_save(actor=None, provider=model_class(*args, **kwargs), client_secret=secret)
         provider.client_secret = secret
         return provider
+
+
+@register
+class ProviderLinkFactory(ProjectFactory):
+    """A pending account link: the provider's subject matched an existing staff member by e-mail."""
+
+    _tenant_key = None  # the provider names the tenant (`tenant_id=` picks it)
+    provider = factory.SubFactory(IdentityProviderFactory, tenant__id=factory.SelfAttribute("...tenant_id"))
+    subject = factory.Sequence(lambda n: f"00u{n:06d}")
+    membership = factory.SubFactory("tests.factories.core.StaffMembershipFactory",
+                                    tenant=factory.SelfAttribute("..provider.tenant"))
+    email = factory.LazyAttribute(lambda o: o.membership.user.email or "someone@example.test")
+
+    class Params:
+        tenant_id = DEFAULT_TENANT
+
+    class Meta:
+        model = ProviderLink

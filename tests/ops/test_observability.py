@@ -41,7 +41,7 @@ def test_the_logged_address_is_the_one_axes_trusts_not_a_header_the_client_sends
     agent = caller("acme", "per_agent", ("agent",))
     with caplog.at_level(logging.INFO):
         agent.get("/api/v1/helpdesk/tickets", HTTP_X_FORWARDED_FOR="203.0.113.9", REMOTE_ADDR="192.0.2.7")
-    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]  # behind a proxy
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]  # behind a proxy
     with caplog.at_level(logging.INFO):
         agent.get("/api/v1/helpdesk/tickets", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1", REMOTE_ADDR="10.0.0.2")
     ips = [line.get("ip") for line in rendered(caplog) if line["event"] == "request_finished"]

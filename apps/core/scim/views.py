@@ -8,6 +8,7 @@ from django_scim import constants, exceptions, views
 
 from .adapters import MAX_PAGE
 from .auth import scim_error
+from .errors import ScimErrors, bad_request
 
 
 class CountedPages:
@@ -15,14 +16,17 @@ class CountedPages:
 
     def _page(self, request):
         start, count = super()._page(request)
-        return start, max(0, min(count if count is not None else MAX_PAGE, MAX_PAGE))
+        if count is not None and count < 0:
+            raise bad_request("count must be 0 or more.", "invalidValue")
+        return start, min(count if count is not None else MAX_PAGE, MAX_PAGE)
 
     def _build_response(self, request, qs, start, count):
         if not isinstance(qs, models.QuerySet):
             return super()._build_response(request, qs, start, count)
         try:
             total = qs.count()
-            rows = qs[start - 1:start - 1 + count] if count else []
+            # A startIndex past the end is an empty page (RFC 7644 §3.4.2.4), never an SQL OFFSET overflow.
+            rows = qs[start - 1:start - 1 + count] if count and start <= total else []
             resources = [self.scim_adapter(o, request=request).to_dict() for o in rows]
         except ValueError as exc:
             raise exceptions.BadRequestError(str(exc)) from exc
@@ -87,29 +91,27 @@ class AttributeSelection:
 
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
-        try:
-            body = json.loads(request.body or b"{}")
-        except ValueError:
-            body = {}
-        body = body if isinstance(body, dict) else {}
+        if response.status_code not in (200, 201):
+            return response
+        body = self.load_body(request.body)  # parsed and checked once already: it succeeded
         attributes = _names(body.get("attributes") or request.GET.get("attributes"))
         excluded = _names(body.get("excludedAttributes") or request.GET.get("excludedAttributes"))
         return self._select(response, attributes, excluded)
 
 
-class UsersView(AttributeSelection, CountedPages, views.UsersView):
+class UsersView(ScimErrors, AttributeSelection, CountedPages, views.UsersView):
     pass
 
 
-class GroupsView(AttributeSelection, CountedPages, views.GroupsView):
+class GroupsView(ScimErrors, AttributeSelection, CountedPages, views.GroupsView):
     pass
 
 
-class UserSearchView(AttributeSelection, CountedPages, views.UserSearchView):
+class UserSearchView(ScimErrors, AttributeSelection, CountedPages, views.UserSearchView):
     pass
 
 
-class GroupSearchView(AttributeSelection, CountedPages, views.GroupSearchView):
+class GroupSearchView(ScimErrors, AttributeSelection, CountedPages, views.GroupSearchView):
     pass
 
 
@@ -130,15 +132,15 @@ class CompleteListResponse:
         return response
 
 
-class ResourceTypesView(CompleteListResponse, views.ResourceTypesView):
+class ResourceTypesView(ScimErrors, CompleteListResponse, views.ResourceTypesView):
     pass
 
 
-class SchemasView(CompleteListResponse, views.SchemasView):
+class SchemasView(ScimErrors, CompleteListResponse, views.SchemasView):
     pass
 
 
-class NotImplementedView(views.SCIMView):
+class NotImplementedView(ScimErrors, views.SCIMView):
     implemented = False
 
     def status_501(self, request, *args, **kwargs):
@@ -148,7 +150,11 @@ class NotImplementedView(views.SCIMView):
 not_implemented = NotImplementedView.as_view()
 
 
-class NotFoundView(views.SCIMView):
+class ServiceProviderConfigView(ScimErrors, views.ServiceProviderConfigView):
+    pass
+
+
+class NotFoundView(ScimErrors, views.SCIMView):
     """Any other path under /scim/v2/ (after the token check): a SCIM 404."""
 
     def get(self, request, *args, **kwargs):
