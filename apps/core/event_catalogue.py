@@ -27,9 +27,10 @@ _CATALOGUE: dict[str, EventType] = {}
 
 
 def declare_event(model: type[models.Model], action: str, *, payload: type[serializers.Serializer],
-                  description: str) -> EventType:
-    """Declare `<app>.<entity>.<action>`; a second declaration of one type is an error at start-up."""
-    name = f"{model._meta.app_label}.{model.entity_name()}.{action}"
+                  description: str, name: str | None = None) -> EventType:
+    """Declare `<app>.<entity>.<action>` (or `name`, for an event `events.emit` is given an explicit type);
+    a second declaration of one type is an error at start-up."""
+    name = name or f"{model._meta.app_label}.{model.entity_name()}.{action}"
     if name in _CATALOGUE:
         raise ValueError(f"Event type {name} is declared twice.")
     _CATALOGUE[name] = EventType(name=name, payload=payload, description=" ".join(description.split()), model=model)

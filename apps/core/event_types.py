@@ -11,6 +11,24 @@ class GroupMembersPayloadSerializer(PayloadSerializer):
     members = serializers.ListField(child=serializers.CharField(), help_text="Every member's person id, sorted.")
 
 
+class IdentityChangePayloadSerializer(PayloadSerializer):
+    """Who changed whose identity data (apps/core/identity_services.py)."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    subject_id = serializers.CharField(allow_blank=True, help_text="The person (or provider) changed.")
+    changed_by = serializers.CharField()
+    on_behalf_of = serializers.CharField(allow_blank=True, help_text="The admin who made the SCIM token used.")
+    detail = serializers.CharField(allow_blank=True)
+
+
+class IdentityConfirmedPayloadSerializer(PayloadSerializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    subject_id = serializers.CharField(allow_blank=True)
+    confirmed_by = serializers.CharField()
+
+
 def declare() -> None:
     from .directory import Group, Person
 
@@ -20,3 +38,13 @@ def declare() -> None:
                   description="A deactivated person was made active again.")
     declare_event(Group, "members_changed", payload=GroupMembersPayloadSerializer,
                   description="A group's members changed (added, removed or replaced).")
+
+    from .identity_changes import IdentityChange, IdentityChangeKind
+
+    for kind in IdentityChangeKind.values:
+        declare_event(IdentityChange, kind, name=f"directory.identity.{kind}", payload=IdentityChangePayloadSerializer,
+                      description=f"Identity data changed ({kind}): recorded with who made the change; a party's "
+                                  "change holds back the changed decider's decisions until a second admin confirms.")
+    declare_event(IdentityChange, "confirmed", name="directory.identity.confirmed",
+                  payload=IdentityConfirmedPayloadSerializer,
+                  description="A second admin confirmed an identity change.")
