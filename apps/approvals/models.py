@@ -2,6 +2,7 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField
 
+from apps.core.allowed import OneOf
 from apps.core.field_policy import ANY_STATE, REQUESTER, STAFF, FieldPolicy, deletable, editable
 from apps.core.fsm import ConcurrentTransitionMixin, transition
 from apps.core.models import TenantModel, tracked_history
@@ -9,7 +10,7 @@ from apps.core.visibility import Visibility
 from apps.core.parties import decision_parties
 
 from .choices import Decision, RequestStatus, StepStatus
-from .outcomes import target_model
+from .outcomes import chain_entity_types, target_model
 
 INTERNAL = {"roles": (), "api": False}
 REQUESTER_OR_ADMIN = {"roles": (), "requester_may": True}
@@ -23,7 +24,8 @@ class ApprovalChain(TenantModel):
     write_roles = ()
 
     name = models.CharField(max_length=200)
-    entity_type = models.CharField(max_length=64, help_text="e.g. AccessRequest, Equipment, Travel, HRRequest, Policy")
+    entity_type = models.CharField(max_length=64, validators=[OneOf(chain_entity_types)],
+                                   help_text="The kind of record whose filing starts this chain.")
     approver_ids = models.JSONField(default=list, help_text=(
         "Ordered approvers, one sequential step each: a person, a group (any active member may decide) "
         "or \"manager\" (the requester's manager in the directory)."))
@@ -42,6 +44,7 @@ class ApprovalChain(TenantModel):
 class ApprovalRequest(ConcurrentTransitionMixin, TenantModel):
     id_prefix = "apr"
     event_entity = "request"
+    extra_events = ("reminder",)
     visibility = Visibility(sees_all=("approver",), mine=(
         "created_by", "requested_by_id", "steps__approver_id", "steps__delegated_to_id",
         "steps__approver_group__members__id"))

@@ -14,8 +14,9 @@ from unfold.widgets import UnfoldAdminTextareaWidget
 
 from . import services
 from .admin_forms import (
-    TagListField, check_choices_of_one_tenant, list_field_for, service_form, tenant_choice_form,
+    TagListField, check_choices_of_one_tenant, choice_field_for, list_field_for, service_form, tenant_choice_form,
 )
+from .allowed import allowed_values
 from .admin_saved_filters import SavedFiltersMixin
 from .admin_scale import AtScale, scale_safe_filters
 from .directory_services import check_references
@@ -62,7 +63,8 @@ def principal_for(request, obj=None, *, tenant_id: str | None = None) -> Princip
     return None
 
 
-NOT_INPUTS = {"self", "actor", "obj", "if_match", "comment", "body"}
+# Arguments a service takes from its caller, never from the person pressing the button.
+NOT_INPUTS = {"self", "actor", "obj", "if_match", "comment", "body", "check_permission"}
 
 
 def transition_inputs(model, info) -> list[str]:
@@ -180,6 +182,8 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "tags" and isinstance(db_field, JSONField):  # every record's tags: typed, not JSON
             return TagListField(required=False, label=db_field.verbose_name.capitalize())
+        if (allowed := allowed_values(db_field)) is not None and db_field.editable:
+            return choice_field_for(db_field, allowed)  # a known set of values: chosen, never typed
         if isinstance(db_field, JSONField) and db_field.default is list and db_field.editable:
             return list_field_for(db_field)  # roles, scopes, closed dates …: `a, b`, not JSON
         return super().formfield_for_dbfield(db_field, request, **kwargs)

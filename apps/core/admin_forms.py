@@ -8,7 +8,7 @@ import json
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.text import capfirst
 from unfold.widgets import UnfoldAdminTextInputWidget
 
@@ -124,3 +124,18 @@ def list_field_for(db_field) -> TextListField:
     """The admin field for a model's JSON list of strings (`default=list`)."""
     help_text = " ".join(filter(None, [str(db_field.help_text or "").strip(), "Comma-separated."]))
     return TextListField(required=not db_field.blank, label=capfirst(db_field.verbose_name), help_text=help_text)
+
+
+def choice_field_for(db_field, allowed) -> forms.Field:
+    """The admin field for a model field with a known set of values (`OneOf`): a choice, or several
+    for a JSON list. The choices are read when the form is built (registries fill after start-up)."""
+    from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget, UnfoldAdminSelectWidget
+
+    label, help_text = capfirst(db_field.verbose_name), db_field.help_text
+    if isinstance(db_field, models.JSONField):
+        return forms.TypedMultipleChoiceField(
+            choices=allowed.choices, required=not db_field.blank, label=label, help_text=help_text,
+            widget=UnfoldAdminCheckboxSelectMultipleWidget)
+    choices = ([("", "---------")] if db_field.blank else []) + allowed.choices()
+    return forms.ChoiceField(choices=choices, required=not db_field.blank, label=label, help_text=help_text,
+                             widget=UnfoldAdminSelectWidget)

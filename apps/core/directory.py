@@ -79,6 +79,7 @@ class Person(TenantModel):
     """Someone of the tenant; the id is what every person field (requester_id, assigned_to_id …) holds."""
 
     id_prefix = "per"
+    extra_events = ("deactivated", "reactivated")
     visibility = Visibility(sees_all=STAFF_ROLES, mine=("id",))  # staff see the directory; a member their own entry
     write_roles = ()  # admins (and SCIM provisioning, which acts as the tenant's admin)
 
@@ -121,6 +122,7 @@ class Group(TenantModel):
     """A team (helpdesk `team_id`, connector `group_id`); members are people of the same tenant."""
 
     id_prefix = "grp"
+    extra_events = ("members_changed",)
     visibility = Visibility(sees_all=STAFF_ROLES, mine=("members__id",))
     write_roles = ()
 

@@ -119,6 +119,8 @@ class TenantModel(models.Model):
     field_aliases: ClassVar[dict[str, str]] = {}
     # Entity name in event types: `<app_label>.<event_entity>.<action>`.
     event_entity: ClassVar[str | None] = None
+    # Event actions emitted besides created/updated/deleted and the transitions' (apps.core.event_registry).
+    extra_events: ClassVar[tuple[str, ...]] = ()
     # Roles (besides admin) allowed to create/update/delete; None lets anyone in the tenant.
     write_roles: ClassVar[tuple[str, ...] | None] = None
     # Models with an integer `version` bump it on every write and reject stale ones.
@@ -163,6 +165,8 @@ class TenantModel(models.Model):
                                        " (apps/core/visibility.py)")
         if isinstance(cls.__dict__.get("api_hidden_fields"), str):
             raise ImproperlyConfigured(f"{cls.__name__}.api_hidden_fields is a tuple (a lone string is a missing comma)")
+        if isinstance(cls.__dict__.get("extra_events"), str):
+            raise ImproperlyConfigured(f"{cls.__name__}.extra_events is a tuple (a lone string is a missing comma)")
         if isinstance(cls.__dict__.get("unsearchable_fields"), str):
             raise ImproperlyConfigured(f"{cls.__name__}.unsearchable_fields is a tuple (a lone string is a missing comma)")
 

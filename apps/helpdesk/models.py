@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_fsm import FSMField
 
+from apps.core.allowed import OneOf
 from apps.core.field_policy import ADMIN, ANY_STATE, REQUESTER, STAFF, FieldPolicy, deletable, editable
 from apps.core.fsm import ConcurrentTransitionMixin, transition
 from apps.core.models import TenantModel, tracked_history
@@ -28,7 +29,8 @@ class SLAPolicy(TenantModel):
 
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, default="")
-    applies_to = models.JSONField(default=list, blank=True, help_text="Ticket types this policy governs.")
+    applies_to = models.JSONField(default=list, blank=True, validators=[OneOf(TicketType)],
+                                  help_text="Ticket types this policy governs (none: every type).")
     priority = models.CharField(max_length=16, choices=Priority.choices)
     first_response_minutes = models.PositiveIntegerField(validators=MINUTES)
     resolution_minutes = models.PositiveIntegerField(validators=MINUTES)
@@ -52,6 +54,7 @@ class SLAPolicy(TenantModel):
 
 class Ticket(ConcurrentTransitionMixin, TenantModel):
     id_prefix = "tkt"
+    extra_events = ("first_responded", "sla_warning", "sla_breached")  # the reply service and the SLA sweep
     visibility = Visibility(sees_all=("agent",), mine=("created_by", "submitted_by_id", "assigned_to_id"))
     requester_field = "submitted_by_id"
     # The submitter edits what they asked while it is being worked; agents also triage and assign.

@@ -4,9 +4,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django_fsm import FSMField
 
+from apps.core.allowed import OneOf
+from apps.core.event_registry import event_type_choices
 from apps.core.fsm import ConcurrentTransitionMixin, transition
 from apps.core.ids import new_id
 from apps.core.models import Event, TenantModel, tracked_history
+from apps.core.scopes import scope_choices
 from apps.core.visibility import Visibility
 
 from .choices import (
@@ -102,7 +105,7 @@ class IntegrationApiKey(ConcurrentTransitionMixin, IntegrationModel):
     kind = models.CharField(max_length=16, choices=KeyKind.choices, default=KeyKind.SERVICE)
     issued_to_user_id = models.CharField(max_length=64, null=True, blank=True)
     issued_to_service = models.CharField(max_length=200, null=True, blank=True)
-    scopes = models.JSONField(default=list, blank=True)
+    scopes = models.JSONField(default=list, blank=True, validators=[OneOf(scope_choices)])
     allowed_models = models.JSONField(default=list, blank=True)
     tpm_limit = models.PositiveIntegerField(null=True, blank=True)
     rpm_limit = models.PositiveIntegerField(null=True, blank=True, validators=[MinValueValidator(1)])
@@ -144,13 +147,15 @@ class IntegrationApiKey(ConcurrentTransitionMixin, IntegrationModel):
 
 class Webhook(IntegrationModel):
     id_prefix = "whk"
+    extra_events = ("paused",)
     field_aliases = {"is_active": "enabled"}
     unsearchable_fields = ("url", "vault_path", "secret_fingerprint")  # a receiver's URL may carry its token
 
     name = models.CharField(max_length=200)
     direction = models.CharField(max_length=16, choices=Direction.choices, default=Direction.OUTBOUND)
     url = models.URLField(max_length=2000)
-    event_types = models.JSONField(default=list, blank=True, help_text="Exact types, `domain.*` or `*`.")
+    event_types = models.JSONField(default=list, blank=True, validators=[OneOf(event_type_choices)],
+                                   help_text="Exact types, `domain.*`, `domain.entity.*` or `*` (none: every event).")
     signature_scheme = models.CharField(max_length=32, choices=SignatureScheme.choices,
                                         default=SignatureScheme.STANDARD_WEBHOOKS_V1)
     vault_path = models.CharField(max_length=300, blank=True, default="", editable=False)

@@ -56,6 +56,7 @@ class RequestModel(ConcurrentTransitionMixin, TenantModel):
 
 class AccessRequest(RequestModel):
     id_prefix = "acr"
+    extra_events = ("expiring",)  # expire_access warns before a time-bound grant ends
     visibility = Visibility(sees_all=("approver", "it"), mine=("created_by", "requester_id", "principal_id"))
     party_fields = ("requester_id", "principal_id")
     decisions = Decisions(approve="approve", reject="reject")

@@ -25,6 +25,7 @@ SETTINGS = ("audience", "groups", "due_at", "remind_every_days", "remind_on_due"
 
 class AcknowledgementCampaign(ConcurrentTransitionMixin, TenantModel):
     id_prefix = "ack"
+    extra_events = ("reminder",)
     # Progress names who has not acknowledged yet: HR (and admins) only.
     visibility = Visibility(sees_all=("hr",), mine=("created_by",))
     write_roles = ("hr",)

@@ -14,6 +14,7 @@ from ..exceptions import TransitionConflict
 from ..fsm import available_transitions, transitions_of
 from ..models import TenantQuerySet
 from ..principal import Principal
+from ..scopes import API_DOMAINS
 from .filters import build_filterset, ordering_fields, text_fields
 from .serializers import TransitionBody
 
@@ -36,6 +37,9 @@ class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             raise ImproperlyConfigured(f"{cls.__name__}.queryset must be a TenantModel queryset: every read is scoped "
                                        "by the model's visibility (apps/core/visibility.py)")
         cls.domain = model._meta.app_label
+        if cls.domain not in API_DOMAINS:
+            raise ImproperlyConfigured(f"{cls.__name__}: add {cls.domain!r} to apps.core.scopes.API_DOMAINS, the scopes "
+                                       "an API key may hold")
         if "filterset_class" not in cls.__dict__:
             cls.filterset_class = build_filterset(model, cls.extra_filters)
         if "search_fields" not in cls.__dict__:
