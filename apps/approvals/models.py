@@ -43,6 +43,7 @@ class ApprovalChain(TenantModel):
 
 class ApprovalRequest(ConcurrentTransitionMixin, TenantModel):
     id_prefix = "apr"
+    outcome_fields = ("completed_at", "cancellation_reason")
     event_entity = "request"
     extra_events = ("reminder",)
     visibility = Visibility(sees_all=("approver",), mine=(
@@ -68,6 +69,7 @@ class ApprovalRequest(ConcurrentTransitionMixin, TenantModel):
     due_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancellation_reason = models.TextField(blank=True, default="", editable=False)
 
     history = tracked_history()
 
@@ -101,7 +103,9 @@ class ApprovalRequest(ConcurrentTransitionMixin, TenantModel):
         pass
 
     @transition(field="status", source=[RequestStatus.DRAFT, RequestStatus.PENDING], target=RequestStatus.CANCELLED,
-                custom={**REQUESTER_OR_ADMIN, "doc": "By the requester or an admin; open steps are skipped."}, event="cancelled")
+                custom={**REQUESTER_OR_ADMIN, "reason": "cancellation_reason",
+                        "doc": "By the requester or an admin, saying why (`comment`); open steps are skipped."},
+                event="cancelled")
     def cancel(self):
         self.completed_at = timezone.now()
 
@@ -146,6 +150,7 @@ DECIDER = {"roles": None, "check": _decider_only}
 class ApprovalStep(ConcurrentTransitionMixin, TenantModel):
     id_prefix = "aps"
     event_entity = "step"
+    everyones_work = True  # a group step is decided by any member, whatever their roles
     visibility = Visibility(sees_all=("approver",), mine=(
         "approver_id", "delegated_to_id", "approval_request__requested_by_id", "approver_group__members__id"))
     field_aliases = {"request_id": "approval_request_id"}
@@ -225,7 +230,8 @@ class ApprovalStep(ConcurrentTransitionMixin, TenantModel):
         self._take(actor)
         self._decide(Decision.APPROVED, comment)
 
-    @transition(field="status", source=[StepStatus.PENDING, StepStatus.DELEGATED], target=StepStatus.REJECTED, custom=DECIDER, event="rejected")
+    @transition(field="status", source=[StepStatus.PENDING, StepStatus.DELEGATED], target=StepStatus.REJECTED,
+                custom={**DECIDER, "reason": "comment"}, event="rejected")
     def reject(self, *, actor=None, comment: str = ""):
         self._take(actor)
         self._decide(Decision.REJECTED, comment)

@@ -139,3 +139,44 @@ def choice_field_for(db_field, allowed) -> forms.Field:
     choices = ([("", "---------")] if db_field.blank else []) + allowed.choices()
     return forms.ChoiceField(choices=choices, required=not db_field.blank, label=label, help_text=help_text,
                              widget=UnfoldAdminSelectWidget)
+
+
+class KeyValueField(forms.CharField):
+    """A small JSON object typed as rows of `name: value`, one per line. With `typed`, a value that
+    reads as JSON (`3`, `true`) is stored as such, anything else as text; without, every value is text."""
+
+    def __init__(self, *, typed: bool = False, example: str = "", **kwargs):
+        from unfold.widgets import UnfoldAdminTextareaWidget
+
+        self.typed = typed
+        kwargs.setdefault("widget", UnfoldAdminTextareaWidget(attrs={"rows": 3, "placeholder": example}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, str) and value.strip().startswith("{"):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                return value
+        if isinstance(value, dict):
+            return "\n".join(f"{k}: {v if isinstance(v, str) else json.dumps(v)}" for k, v in value.items())
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, dict):
+            return value
+        out = {}
+        for number, line in enumerate((value or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, sep, raw = line.partition(":")
+            if not sep or not name.strip():
+                raise ValidationError(f"Line {number}: write `name: value`.")
+            raw = raw.strip()
+            if self.typed:
+                try:
+                    raw = json.loads(raw)
+                except ValueError:
+                    pass
+            out[name.strip()] = raw
+        return out

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -130,6 +131,19 @@ class IntegrationApiKey(ConcurrentTransitionMixin, IntegrationModel):
         verbose_name = "integration API key"
         constraints = [models.UniqueConstraint(fields=["rotated_from_key_id"], name="uniq_key_successor",
                                                condition=models.Q(rotated_from_key_id__isnull=False))]
+
+    # The AI gateway's limits mean something only on a virtual LLM key.
+    GATEWAY_FIELDS = ("allowed_models", "tpm_limit", "max_budget_usd")
+
+    def clean(self):
+        errors = {}
+        if self.blocked and not (self.blocked_reason or "").strip():
+            errors["blocked_reason"] = "Say why the key is blocked."
+        if self.kind != KeyKind.VIRTUAL_LLM:
+            errors |= {name: "Only a virtual LLM key has AI-gateway limits." for name in self.GATEWAY_FIELDS
+                       if getattr(self, name) not in (None, [], "")}
+        if errors:
+            raise ValidationError(errors)
 
     @transition(field="status", source=KeyStatus.ACTIVE, target=KeyStatus.REVOKED, custom={"roles": ()}, event="revoked")
     def revoke(self):

@@ -16,7 +16,7 @@ from ..models import TenantQuerySet
 from ..principal import Principal
 from ..scopes import API_DOMAINS
 from .filters import build_filterset, ordering_fields, text_fields
-from .serializers import TransitionBody
+from .serializers import ReasonBody, TransitionBody
 
 class RecordViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Declare `queryset`, `serializer_class` (and optionally `transition_bodies`)."""
@@ -215,7 +215,8 @@ class DeleteRecordMixin:
 
 
 def _transition_action(viewset_cls, model, info):
-    body_class = viewset_cls.transition_bodies.get(info.name, TransitionBody)
+    default = ReasonBody if info.custom.get("reason") else TransitionBody
+    body_class = viewset_cls.transition_bodies.get(info.name, default)
     service = services.dispatch(model, info.name)
 
     def handler(self, request, *args, **kwargs):
