@@ -46,6 +46,11 @@ export type AccessRequest = {
     readonly granted_at: string | null;
     readonly granted_by_id: string | null;
     expires_at?: string | null;
+    readonly rejection_reason: string;
+    /**
+     * What IT granted: account, group, licence.
+     */
+    readonly provisioning_note: string;
 };
 
 /**
@@ -454,6 +459,7 @@ export type ApprovalRequest = {
     due_at?: string | null;
     readonly completed_at: string | null;
     readonly reminded_at: string | null;
+    readonly cancellation_reason: string;
     requester_id?: string;
 };
 
@@ -590,6 +596,15 @@ export type ApprovalStepDecisionEnum = 'approved' | 'rejected';
 export type ApprovalStepStatusEnum = 'waiting' | 'pending' | 'delegated' | 'approved' | 'rejected' | 'skipped';
 
 export type BlankEnum = '';
+
+/**
+ * Record the booking: its reference and what it cost.
+ */
+export type BookTravelBodyRequest = {
+    comment?: string;
+    booking_reference: string;
+    booked_cost: number;
+};
 
 /**
  * Publish the policy; `next_review_at` (in the future) schedules the next review.
@@ -937,6 +952,10 @@ export type HrRequest = {
     readonly fulfilled_by: string | null;
     readonly fulfilled_at: string | null;
     readonly rejection_reason: string;
+    /**
+     * What HR delivered, as the requester reads it.
+     */
+    readonly fulfilment_note: string;
 };
 
 /**
@@ -2076,7 +2095,7 @@ export type PatchedSlaPolicyRequest = {
     name?: string;
     description?: string;
     /**
-     * Ticket types this policy governs.
+     * Ticket types this policy governs (none: every type).
      */
     applies_to?: unknown;
     priority?: SlaPolicyPriorityEnum;
@@ -2294,7 +2313,7 @@ export type PatchedWebhookRequest = {
     direction?: WebhookDirectionEnum;
     url?: string;
     /**
-     * Exact types, `domain.*` or `*`.
+     * Exact types, `domain.*`, `domain.entity.*` or `*` (none: every event).
      */
     event_types?: Array<string>;
     signature_scheme?: WebhookSignatureSchemeEnum;
@@ -2411,6 +2430,7 @@ export type Pending = {
     current_step_index?: number | null;
     total_steps?: number | null;
     completed_at?: string | null;
+    readonly blocked_reason: string;
 };
 
 /**
@@ -2681,6 +2701,16 @@ export type ProvisionAccessBodyRequest = {
 };
 
 /**
+ * A refusal (reject, cancel, block) says why: `comment` is required and kept on the record.
+ */
+export type ReasonBodyRequest = {
+    /**
+     * Why: the requester and the record's history read it.
+     */
+    comment: string;
+};
+
+/**
  * Refuse the request, with the `reason` the requester sees.
  */
 export type RejectHrBodyRequest = {
@@ -2727,7 +2757,7 @@ export type SlaPolicy = {
     name: string;
     description?: string;
     /**
-     * Ticket types this policy governs.
+     * Ticket types this policy governs (none: every type).
      */
     applies_to?: unknown;
     priority: SlaPolicyPriorityEnum;
@@ -2759,7 +2789,7 @@ export type SlaPolicyRequest = {
     name: string;
     description?: string;
     /**
-     * Ticket types this policy governs.
+     * Ticket types this policy governs (none: every type).
      */
     applies_to?: unknown;
     priority: SlaPolicyPriorityEnum;
@@ -3109,6 +3139,15 @@ export type Travel = {
     readonly booked_at: string | null;
     estimated_cost?: number | null;
     actual_cost?: number | null;
+    /**
+     * The agency's or carrier's reference, set when booked.
+     */
+    readonly booking_reference: string;
+    /**
+     * What the booking cost, set when booked.
+     */
+    readonly booked_cost: number | null;
+    readonly cancellation_reason: string;
 };
 
 /**
@@ -3223,7 +3262,7 @@ export type Webhook = {
     direction?: WebhookDirectionEnum;
     url: string;
     /**
-     * Exact types, `domain.*` or `*`.
+     * Exact types, `domain.*`, `domain.entity.*` or `*` (none: every event).
      */
     event_types?: Array<string>;
     signature_scheme?: WebhookSignatureSchemeEnum;
@@ -3306,7 +3345,7 @@ export type WebhookRequest = {
     direction?: WebhookDirectionEnum;
     url: string;
     /**
-     * Exact types, `domain.*` or `*`.
+     * Exact types, `domain.*`, `domain.entity.*` or `*` (none: every event).
      */
     event_types?: Array<string>;
     signature_scheme?: WebhookSignatureSchemeEnum;
@@ -4177,7 +4216,7 @@ export type SlaPolicyWritable = {
     name: string;
     description?: string;
     /**
-     * Ticket types this policy governs.
+     * Ticket types this policy governs (none: every type).
      */
     applies_to?: unknown;
     priority: SlaPolicyPriorityEnum;
@@ -4265,7 +4304,7 @@ export type WebhookWritable = {
     direction?: WebhookDirectionEnum;
     url: string;
     /**
-     * Exact types, `domain.*` or `*`.
+     * Exact types, `domain.*`, `domain.entity.*` or `*` (none: every event).
      */
     event_types?: Array<string>;
     signature_scheme?: WebhookSignatureSchemeEnum;
@@ -4570,7 +4609,7 @@ export type ApprovalsRequestsGetResponses = {
 export type ApprovalsRequestsGetResponse = ApprovalsRequestsGetResponses[keyof ApprovalsRequestsGetResponses];
 
 export type ApprovalsRequestsCancelData = {
-    body?: TransitionBodyRequest;
+    body: ReasonBodyRequest;
     headers?: {
         /**
          * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
@@ -5062,7 +5101,7 @@ export type ApprovalsStepsDelegateResponses = {
 export type ApprovalsStepsDelegateResponse = ApprovalsStepsDelegateResponses[keyof ApprovalsStepsDelegateResponses];
 
 export type ApprovalsStepsRejectData = {
-    body?: TransitionBodyRequest;
+    body: ReasonBodyRequest;
     headers?: {
         /**
          * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
@@ -8921,7 +8960,7 @@ export type OperationsAccessRequestsProvisionResponses = {
 export type OperationsAccessRequestsProvisionResponse = OperationsAccessRequestsProvisionResponses[keyof OperationsAccessRequestsProvisionResponses];
 
 export type OperationsAccessRequestsRejectData = {
-    body?: TransitionBodyRequest;
+    body: ReasonBodyRequest;
     headers?: {
         /**
          * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
@@ -10942,7 +10981,7 @@ export type OperationsPendingReplaceResponses = {
 export type OperationsPendingReplaceResponse = OperationsPendingReplaceResponses[keyof OperationsPendingReplaceResponses];
 
 export type OperationsPendingBlockData = {
-    body?: TransitionBodyRequest;
+    body: ReasonBodyRequest;
     headers?: {
         /**
          * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
@@ -11158,6 +11197,9 @@ export type OperationsTravelListData = {
         booked_at__gte?: string;
         booked_at__lt?: string;
         booked_at__lte?: string;
+        booked_cost?: number;
+        booked_cost__gte?: number;
+        booked_cost__lte?: number;
         created_at?: string;
         created_at__gt?: string;
         created_at__gte?: string;
@@ -11655,7 +11697,7 @@ export type OperationsTravelApproveResponses = {
 export type OperationsTravelApproveResponse = OperationsTravelApproveResponses[keyof OperationsTravelApproveResponses];
 
 export type OperationsTravelBookData = {
-    body?: TransitionBodyRequest;
+    body: BookTravelBodyRequest;
     headers?: {
         /**
          * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
@@ -11720,7 +11762,7 @@ export type OperationsTravelBookResponses = {
 export type OperationsTravelBookResponse = OperationsTravelBookResponses[keyof OperationsTravelBookResponses];
 
 export type OperationsTravelCancelData = {
-    body?: TransitionBodyRequest;
+    body: ReasonBodyRequest;
     headers?: {
         /**
          * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
