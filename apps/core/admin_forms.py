@@ -126,6 +126,20 @@ def list_field_for(db_field) -> TextListField:
     return TextListField(required=not db_field.blank, label=capfirst(db_field.verbose_name), help_text=help_text)
 
 
+class ChoiceListField(forms.TypedMultipleChoiceField):
+    """Several of the known values, ticked; a JSON list typed in (as the API takes it) is read as the list."""
+
+    def to_python(self, value):
+        if isinstance(value, (list, tuple)) and len(value) == 1 and str(value[0]).strip().startswith("["):
+            value = value[0]
+        if isinstance(value, str) and value.strip().startswith("["):
+            try:
+                value = json.loads(value)
+            except ValueError as exc:
+                raise ValidationError("Not a list.") from exc
+        return super().to_python(value)
+
+
 def choice_field_for(db_field, allowed) -> forms.Field:
     """The admin field for a model field with a known set of values (`OneOf`): a choice, or several
     for a JSON list. The choices are read when the form is built (registries fill after start-up)."""
@@ -133,7 +147,7 @@ def choice_field_for(db_field, allowed) -> forms.Field:
 
     label, help_text = capfirst(db_field.verbose_name), db_field.help_text
     if isinstance(db_field, models.JSONField):
-        return forms.TypedMultipleChoiceField(
+        return ChoiceListField(
             choices=allowed.choices, required=not db_field.blank, label=label, help_text=help_text,
             widget=UnfoldAdminCheckboxSelectMultipleWidget)
     choices = ([("", "---------")] if db_field.blank else []) + allowed.choices()
@@ -165,6 +179,13 @@ class KeyValueField(forms.CharField):
     def to_python(self, value):
         if isinstance(value, dict):
             return value
+        if isinstance(value, str) and value.strip().startswith("{"):  # a JSON object, as the API takes it
+            try:
+                parsed = json.loads(value)
+            except ValueError as exc:
+                raise ValidationError("Not an object: write one `name: value` per line.") from exc
+            if isinstance(parsed, dict):
+                return parsed
         out = {}
         for number, line in enumerate((value or "").splitlines(), start=1):
             if not line.strip():
