@@ -542,7 +542,7 @@ def _ask_reason(modeladmin, request, queryset, name: str, error: str = ""):
     return TemplateResponse(request, "admin/core/bulk_reason.html", {
         **modeladmin.admin_site.each_context(request), "opts": modeladmin.model._meta, "queryset": queryset,
         "action": f"bulk_{name}", "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME, "label": label,
-        "title": f"{label} {len(queryset)} {modeladmin.model._meta.verbose_name_plural}: say why", "error": error,
+        "title": f"{label} — say why ({len(queryset)} selected)", "error": error,
         "reason": request.POST.get("bulk_reason", "")})
 
 

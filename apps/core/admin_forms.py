@@ -140,16 +140,33 @@ class ChoiceListField(forms.TypedMultipleChoiceField):
         return super().to_python(value)
 
 
+TICKED = 20  # up to this many values are checkboxes; more are a grouped list to pick from
+
+
+def grouped(choices: list[tuple[str, str]]) -> list:
+    """Long lists grouped by the values' first dotted part (`helpdesk.…`), `*` first on its own."""
+    groups: dict[str, list] = {}
+    for value, label in choices:
+        groups.setdefault("All" if value == "*" else value.split(".", 1)[0].capitalize(), []).append((value, label))
+    return list(groups.items())
+
+
 def choice_field_for(db_field, allowed) -> forms.Field:
     """The admin field for a model field with a known set of values (`OneOf`): a choice, or several
     for a JSON list. The choices are read when the form is built (registries fill after start-up)."""
-    from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget, UnfoldAdminSelectWidget
+    from unfold.widgets import (
+        UnfoldAdminCheckboxSelectMultipleWidget, UnfoldAdminSelectMultipleWidget, UnfoldAdminSelectWidget,
+    )
 
     label, help_text = capfirst(db_field.verbose_name), db_field.help_text
     if isinstance(db_field, models.JSONField):
-        return ChoiceListField(
-            choices=allowed.choices, required=not db_field.blank, label=label, help_text=help_text,
-            widget=UnfoldAdminCheckboxSelectMultipleWidget)
+        choices = allowed.choices()
+        if len(choices) <= TICKED:
+            return ChoiceListField(choices=choices, required=not db_field.blank, label=label, help_text=help_text,
+                                   widget=UnfoldAdminCheckboxSelectMultipleWidget)
+        picker = UnfoldAdminSelectMultipleWidget(attrs={"size": 12, "class": "h-auto"})
+        return ChoiceListField(choices=grouped(choices), required=not db_field.blank, label=label,
+                               help_text=f"{help_text} Ctrl- or Cmd-click picks several.".strip(), widget=picker)
     choices = ([("", "---------")] if db_field.blank else []) + allowed.choices()
     return forms.ChoiceField(choices=choices, required=not db_field.blank, label=label, help_text=help_text,
                              widget=UnfoldAdminSelectWidget)
