@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate seed bench schema contract lint clean sdk-check sdk chromium
+.PHONY: run test install migrate seed bench schema contract lint clean sdk-check sdk chromium axe token
 
 $(STAMP): pyproject.toml
 	@test -n "$(PY)" || (echo "Python >= 3.12 is required (python3.13 or python3.12)"; exit 1)
@@ -24,13 +24,16 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# `make run PORT=8001 HOST=0.0.0.0`; the banner (Procfile) prints the URLs and demo users last.
 run: export DEBUG ?= true
+run: export SITE_URL ?= http://$(HOST):$(PORT)
+run: export LOG_LEVEL ?= WARNING
+run: export LOG_FORMAT ?= console
 run: seed
-	@echo "Admin: http://$(HOST):$(PORT)/admin/   API docs: http://$(HOST):$(PORT)/api/v1/docs"
-	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) $(BIN)/honcho -f Procfile start -p $(PORT)
+	@PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) WEB_PORT=$(PORT) $(BIN)/honcho -f Procfile start -p $(PORT)
 
 test: export DEBUG ?= true
-test: install chromium
+test: install chromium axe
 	@if [ "$(SKIP_SDK_CHECK)" != "1" ]; then $(MAKE) --no-print-directory sdk-check; fi
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	SDK_TEST_REQUIRED=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -42,6 +45,17 @@ chromium:
 		&& echo "Installing Chromium (OS package) for the browser tests" \
 		&& { apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }; }; } \
 		|| echo "Chromium could not be installed: the browser tests will be skipped"
+
+# axe-core for the browser tests' accessibility checks: a pinned npm devDependency (tests/e2e/package.json),
+# read from node_modules by the tests (tests/e2e/accessibility.py), never fetched by a page.
+E2E := tests/e2e
+AXE_STAMP := $(E2E)/node_modules/.installed-$(shell cat $(E2E)/package-lock.json | cksum | cut -d' ' -f1)
+
+$(AXE_STAMP): $(E2E)/package.json $(E2E)/package-lock.json
+	cd $(E2E) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE_STAMP)
+
+axe: $(AXE_STAMP)
 
 # The OpenAPI schema and the TypeScript SDK (clients/typescript): regenerate both, lint the schema
 # (Redocly recommended + Spectral oas, 0 errors), compile the SDK with --strict, and fail if the

@@ -5,6 +5,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONCE, NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
+from django.templatetags.static import static
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -21,6 +22,9 @@ if not DEBUG and (not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY):
         "SECRET_KEY is not set: set the SECRET_KEY environment variable to a long random value "
         "(or DEBUG=true for development).")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+# Where people reach the site: links in emails (NOTIFY_BASE_URL defaults to it) and the schema's
+# `servers` when there is no request to take the host from. `make run` sets it from HOST and PORT.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=["http://127.0.0.1:8000", "http://localhost:8000"])
 
 # HTTPS (README "Production settings"): secure cookies, HSTS and the HTTPS redirect are on unless
@@ -239,7 +243,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "CONTACT": {"name": "Back office team", "url": "https://github.com/backoffice/backoffice"},
     "LICENSE": {"name": "Proprietary", "url": "https://github.com/backoffice/backoffice/blob/main/LICENSE"},
-    "SERVERS": [{"url": "http://127.0.0.1:8000", "description": "Local development server (`make run`)"}],
+    # The written schema (the SDK's openapi.json) names SITE_URL; the served one, the host asked
+    # (apps.core.api.schema_servers).
+    "SERVERS": [{"url": SITE_URL.rstrip("/"), "description": "Local development server (`make run`)"}],
     "TAGS": [
         {"name": "operations", "description": "Access requests, HR requests, pending items, equipment and travel."},
         {"name": "approvals", "description": "Approval requests and their sequential steps."},
@@ -257,7 +263,8 @@ SPECTACULAR_SETTINGS = {
     "OAS_VERSION": "3.1.0",
     "ENUM_NAME_OVERRIDES": {},
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
-                             "apps.core.api.schema.polish_paths"],
+                             "apps.core.api.schema.polish_paths",
+                             "apps.core.api.schema_servers.servers_of_request"],  # the request's host or SITE_URL
 }
 
 # Content-Security-Policy (django-csp). The admin (django-unfold) runs Alpine.js, whose standard
@@ -289,6 +296,11 @@ UNFOLD = {
     "SITE_SYMBOL": "work",
     "SHOW_HISTORY": True,
     "DASHBOARD_CALLBACK": "apps.core.admin_dashboard.dashboard_callback",
+    # static/backoffice: the skip link, contrast, phone-width cards; icon names hidden from screen readers.
+    "STYLES": [lambda request: static("backoffice/admin.css")],
+    "SCRIPTS": [lambda request: static("backoffice/admin-a11y.js"),
+                lambda request: static("backoffice/admin-lists.js")],
+    "SITE_FAVICONS": [{"rel": "icon", "type": "image/svg+xml", "href": lambda request: static("favicon.svg")}],
 }
 
 # ---- Production: logs, metrics, static files, Sentry, scheduler (apps/ops; README "Running in production") ----
@@ -378,11 +390,15 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_IPWARE_META_PRECEDENCE_ORDER"
 
 # ---- Notifications (apps/notifications; README "Notifications") ----
 # Mail through Django's email framework: EMAIL_URL as smtp://user:pass@host:587, smtp+tls://…,
-# smtps://… or consolemail:// (the default with DEBUG, and for the demo).
+# smtps://… or consolemail:// (every message in full on the console).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"))
+if DEBUG and not env("EMAIL_URL", default=""):
+    # Development: one line per message on the console; EMAIL_URL=consolemail:// prints them whole,
+    # and `manage.py show_mail` shows any message sent.
+    EMAIL_BACKEND = "apps.notifications.mail_summary.SummaryEmailBackend"
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 NOTIFY_FROM_EMAIL = env("NOTIFY_FROM_EMAIL", default="Back office <noreply@localhost>")
-NOTIFY_BASE_URL = env("NOTIFY_BASE_URL", default="http://127.0.0.1:8000")  # links in emails
+NOTIFY_BASE_URL = env("NOTIFY_BASE_URL", default=SITE_URL)  # links in emails
 NOTIFY_MESSAGE_ID_DOMAIN = env("NOTIFY_MESSAGE_ID_DOMAIN", default="backoffice.local")
 NOTIFY_DECISION_LINK_MAX_AGE = env.int("NOTIFY_DECISION_LINK_MAX_AGE", default=7 * 86400)  # seconds
 NOTIFY_PREFERENCES_LINK_MAX_AGE = env.int("NOTIFY_PREFERENCES_LINK_MAX_AGE", default=90 * 86400)

@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.core.admin_people import people_autocomplete
-from apps.core.views import healthz, readyz
+from apps.core.views import favicon, healthz, readyz
 from apps.ops.metrics import metrics
 
 # Served without a database transaction: they never touch the database.
@@ -36,6 +36,7 @@ urlpatterns = [
     path("healthz", transaction.non_atomic_requests(healthz)),
     path("readyz", transaction.non_atomic_requests(readyz)),
     path("metrics", transaction.non_atomic_requests(metrics)),
+    path("favicon.ico", transaction.non_atomic_requests(favicon)),
 ]
 
 handler404 = "apps.core.views.not_found"

@@ -6,7 +6,7 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db import models
-from django.db.models import JSONField
+from django.db.models import JSONField, Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.text import capfirst
@@ -69,6 +69,19 @@ def principal_for(request, obj=None, *, tenant_id: str | None = None) -> Princip
 
 # Arguments a service takes from its caller, never from the person pressing the button.
 NOT_INPUTS = {"self", "actor", "obj", "if_match", "comment", "body", "check_permission"}
+
+
+def tenant_has_its_one(model, tenant_id: str) -> bool:
+    """The model's own constraint says a tenant has at most one row (its settings), and it has it."""
+    for constraint in model._meta.constraints:
+        if tuple(getattr(constraint, "fields", ())) != ("tenant_id",):
+            continue
+        condition = getattr(constraint, "condition", None)
+        if condition is None:
+            return model.all_objects.filter(tenant_id=tenant_id).exists()
+        if condition == Q(is_deleted=False):
+            return model.objects.filter(tenant_id=tenant_id).exists()
+    return False
 
 
 def transition_inputs(model, info) -> list[str]:
@@ -167,7 +180,10 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         return roles is None or principal.has_role(*roles)
 
     def has_add_permission(self, request):
-        return self._may_write(request)
+        if not self._may_write(request):
+            return False
+        actor = principal_for(request)  # a tenant's staff: no Add once their tenant has its one row
+        return not (actor and tenant_has_its_one(self.model, actor.tenant_id))
 
     def has_change_permission(self, request, obj=None):
         return self._may_write(request)
@@ -319,6 +335,8 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
             check_references(tenant_id=actor.tenant_id, model=self.model, values=data)  # strict mode, as the API
             update = services.dispatch(self.model, "update") or services.record_update
             return update(actor=actor, obj=obj, data=data)
+        if tenant_has_its_one(self.model, actor.tenant_id):
+            raise ValidationError(f"This tenant has its {self.model._meta.verbose_name} already; change that one.")
         service = services.dispatch(self.model, "create")
         data = {f.name: getattr(obj, f.name) for f in self.model._meta.concrete_fields if f.name in form.cleaned_data}
         check_references(tenant_id=actor.tenant_id, model=self.model, values=data)
@@ -337,6 +355,10 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
 
     def save_related(self, request, form, formsets, change):
         pass  # inlines are read-only; related rows change through the parent's services
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # The inlines only display and were never saved (no `new_objects`): the form alone says what changed.
+        return super().construct_change_message(request, form, [], add)
 
     def one_time_secret(self, saved) -> tuple[str, str] | None:
         """(label, value) of a secret the create service returns once (an API key, a signing secret)."""
@@ -431,7 +453,10 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             raise Http404
-        body = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "_transition") and v != ""}
+        # One form serves every action of the page: only this action's own values (and the comment) go along.
+        info = transitions_of(self.model).get(name)
+        takes = {"comment", *(transition_inputs(self.model, info) if info else ())}
+        body = {k: v for k, v in request.POST.items() if k in takes and v != ""}
         ok, message = self.run_transition(request, obj, name, body)
         self.message_user(request, message, messages.SUCCESS if ok else messages.ERROR)
         if not ok:  # the form comes back as it was typed
@@ -447,7 +472,9 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         typed = request.session.get(TYPED)
         if typed and typed.get("pk") == obj.pk and request.method == "GET":
             setattr(request, TYPED, request.session.pop(TYPED))
-        extra_context["fsm_transitions"] = self.allowed_transitions(request, obj)
+        extra_context["fsm_transitions"] = transitions = self.allowed_transitions(request, obj)
+        extra_context["fsm_reasoned"] = " or ".join(t["label"].lower() for t in transitions if t["reason"])
+        extra_context["fsm_typed_comment"] = next((t["comment"] for t in transitions if t["comment"]), "")
         extra_context["object_buttons"] = self.object_buttons(request, obj)
         extra_context["transition_url_name"] = (
             f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_transition"

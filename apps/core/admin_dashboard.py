@@ -26,4 +26,7 @@ def dashboard_data(request) -> dict:
 
 def dashboard_callback(request, context):
     context.update(dashboard_data(request))
+    # The header's <h1> names the page: the dashboard has one heading of that rank, not two.
+    context["title"] = (f"Today in {context['tenant']}" if context["tenant"]
+                        else "Choose a tenant" if context.get("choose_tenant") else "No tenant")
     return context

@@ -32,6 +32,9 @@ def sanitize_html(fragment: str) -> str:
     )
 
 
-def render_markdown(text: str | None) -> SafeString:
-    html = markdown.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
+def render_markdown(text: str | None, *, top_heading: int = 1) -> SafeString:
+    """`top_heading=2` renders the text's `#` as <h2> (and so on down): a page that has its own <h1>
+    keeps one, and its outline in order."""
+    html = markdown.markdown(text or "", extensions=["extra", "sane_lists", "toc"], output_format="html",
+                             extension_configs={"toc": {"baselevel": top_heading}})
     return mark_safe(sanitize_html(html))  # noqa: S308 - sanitised by nh3 just above

@@ -1,5 +1,6 @@
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as html_server_error
 
@@ -29,3 +30,8 @@ def server_error(request):
     if request.path.startswith("/api/"):
         return problem_response(500, "Something went wrong on our side; nothing was changed.")
     return html_server_error(request)
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: send them to the site's icon."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

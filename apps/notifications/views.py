@@ -183,7 +183,7 @@ def acknowledge(request, token: str):
                        f"({policy.status}). A new request will come if it needs your acknowledgement.",
                        status=409, tenant=tenant)
     done = PolicyAcknowledgement.objects.filter(policy=policy, version=policy.version, person_id=link.person_id).first()
-    context = {"tenant": tenant, "policy": policy, "body": render_markdown(policy.body), "done": done}
+    context = {"tenant": tenant, "policy": policy, "body": render_markdown(policy.body, top_heading=2), "done": done}
     if request.method == "POST" and done is None:
         actor = Principal(person_id=link.person_id, tenant_id=link.tenant_id, source_type="frontend",
                           roles=roles_of(link.tenant_id, link.person_id))

@@ -109,4 +109,8 @@ def configure(*, fmt: str, level: str) -> dict:
         },
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
         "root": {"handlers": ["console"], "level": level},
+        # Django's own loggers log at INFO whatever the root says (and twice: its console handler and
+        # ours); LOG_LEVEL is the level for them too, runserver's request lines included.
+        "loggers": {"django": {"level": level},
+                    "django.server": {"level": level, "handlers": ["console"], "propagate": False}},
     }

@@ -53,7 +53,7 @@ class PolicyAdmin(TenantAdmin):
 
     @admin.display(description="Body (rendered)")
     def rendered_body(self, obj):
-        return render_markdown(obj.body)
+        return render_markdown(obj.body, top_heading=2)
 
 
 def _bar(progress: Progress) -> str:

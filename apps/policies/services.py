@@ -10,7 +10,7 @@ from apps.core.principal import Principal, system_principal
 
 from apps.core.directory import Group
 
-from .campaigns import Progress, progress_of
+from .campaigns import Progress, count_acknowledgement, progress_of
 from .choices import CampaignStatus, PolicyStatus
 from .models import AcknowledgementCampaign, Policy, PolicyAcknowledgement, PolicyVersion
 
@@ -79,6 +79,7 @@ def policy_acknowledge(*, actor: Principal, obj: Policy) -> tuple[PolicyAcknowle
                                                        person_id=actor.person_id)
     except IntegrityError:  # a concurrent duplicate won
         return PolicyAcknowledgement.objects.get(policy=obj, version=obj.version, person_id=actor.person_id), False
+    count_acknowledgement(tenant_id=obj.tenant_id, policy_id=obj.pk, version=obj.version, person_id=actor.person_id)
     events.emit(obj=obj, action="acknowledged", actor=actor,
                 payload={"policy_id": obj.pk, "version": obj.version, "person_id": actor.person_id})
     return ack, True

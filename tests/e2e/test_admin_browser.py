@@ -49,8 +49,8 @@ def test_approver_approves_from_the_dashboard_work_queue(page, login, seeded, ar
 
     login("acme-approver")
     assert page.url.endswith("/admin/")
+    page.get_by_role("heading", level=1, name="Today in acme").wait_for()  # the page's one <h1>
     dashboard = page.get_by_test_id("dashboard")
-    dashboard.get_by_text("Today in acme").wait_for()
     mine = page.get_by_test_id("my-approvals")
     assert "My pending approvals (1)" in mine.inner_text()
     assert "New vendor: Initech — step 1 of 2" in mine.inner_text()

@@ -58,3 +58,39 @@ def test_dashboard_fits_a_phone(phone, seeded, artifacts):
     phone.screenshot(path=str(artifacts / "admin-phone-dashboard.png"), full_page=True)
     overflow = phone.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, f"the dashboard scrolls sideways by {overflow}px"
+
+
+def test_a_list_is_cards_on_a_phone(phone, seeded, artifacts):
+    """Below 640 px each row is a card: nothing sits past the screen's edge or scrolls sideways inside
+    the list, and every column is there with its name (title, state, priority, assignee)."""
+    sign_in(phone, "acme-agent")
+    phone.goto(reverse("admin:helpdesk_ticket_changelist"))
+    phone.screenshot(path=str(artifacts / "phone-ticket-cards.png"), full_page=True)
+    inner = phone.evaluate("() => { const t = document.getElementById('result_list').parentElement;"
+                           " return t.scrollWidth - t.clientWidth }")
+    assert inner <= 1, f"the list scrolls sideways inside its box by {inner}px"
+    row = phone.locator("#result_list tr.data-row").first
+    for column in ("title", "status", "priority", "assignee"):
+        cell = row.locator(f".field-{column}")
+        box = cell.bounding_box()
+        assert box is not None and box["width"] > 0 and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], \
+            (column, box)
+    label = phone.evaluate("() => getComputedStyle(document.querySelector('#result_list tr.data-row .field-priority'),"
+                           " '::before').content")
+    assert label == '"Priority"', label
+    # The saved-filters box stays a strip above the list, not a third of the screen.
+    saved = phone.get_by_test_id("saved-filters").bounding_box()
+    assert saved["height"] <= 100, saved
+
+
+def test_a_record_page_has_one_box_to_write_in(phone, seeded, artifacts):
+    from apps.helpdesk.models import Ticket
+
+    ticket = Ticket.objects.filter(tenant_id="acme", status="new").order_by("created_at").first()
+    sign_in(phone, "acme-agent")
+    phone.goto(reverse("admin:helpdesk_ticket_change", args=[ticket.pk]))
+    phone.screenshot(path=str(artifacts / "phone-ticket-page.png"), full_page=True)
+    boxes = phone.locator("textarea:visible, input[name=comment]:visible").evaluate_all(
+        "els => els.filter(e => !e.closest('form[id$=_form]')).map(e => e.name)")
+    assert boxes == ["body"], boxes  # the reply box; the action buttons above it take no comment of their own
+    assert phone.get_by_test_id("fsm-transitions").get_by_role("button", name="Resolve").count() == 1

@@ -126,3 +126,26 @@ def test_the_admins_count_is_not_part_of_the_api_or_its_events(directory):
     assert client.get("/api/v1/policies/acknowledgement-campaigns?counted_audience=1").status_code == 400
     launched = Event.objects.filter(entity_id=campaign.pk).order_by("-id").first()
     assert launched is not None and not any(k.startswith("counted_") for k in launched.payload)
+
+
+def test_an_acknowledgement_moves_the_listed_progress_at_once(hr_client, directory):
+    """The list is current when read: each acknowledgement counts on the open campaigns whose audience
+    holds the person (not someone outside it, not twice, not a closed campaign), without a recount."""
+    hr = Principal(person_id="per_eve", tenant_id="acme", roles=frozenset({"hr"}))
+    sales = AcknowledgementCampaignFactory(policy=directory.policy, audience="groups")
+    sales.groups.set([directory.sales])  # bob, cat
+    everyone = AcknowledgementCampaignFactory(policy=directory.policy, audience="everyone")
+    for campaign in (sales, everyone):
+        core.record_transition(actor=hr, obj=campaign, name="launch")
+    acknowledge("per_bob", directory.policy)
+    acknowledge("per_bob", directory.policy)  # a second acknowledgement changes nothing
+    acknowledge("per_ann", directory.policy)  # not in sales
+    sales.refresh_from_db()
+    everyone.refresh_from_db()
+    assert (sales.counted_audience, sales.counted_acknowledged) == (2, 1)
+    assert (everyone.counted_audience, everyone.counted_acknowledged) == (5, 2)
+    assert "1 of 2 (50.0 %)" in hr_client.get(LIST).content.decode()
+    core.record_transition(actor=hr, obj=AcknowledgementCampaign.objects.get(pk=sales.pk), name="close")
+    acknowledge("per_cat", directory.policy)
+    sales.refresh_from_db()
+    assert sales.counted_acknowledged == 1  # closed: its count is the record of the close
