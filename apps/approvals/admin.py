@@ -2,38 +2,15 @@ from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from unfold.widgets import UnfoldAdminTextInputWidget
 
 from apps.core.admin_base import TenantAdmin, principal_for
 from apps.core.people import DECIDER_ROLES, display_people, members_with_role, people_changelist, person_label
 
 from .admin_approvers import approver_labels, approvers_autocomplete, approvers_field, clean_approver_ids
 from .choices import OPEN_STEP_STATES
-from .deciders import needing_reassignment, waiting_for
+from .deciders import needing_reassignment, other_steps_deciders, waiting_for
 from .models import ApprovalChain, ApprovalRequest, ApprovalStep
-from .outcomes import decided_models, target_model
-
-
-class EntityTypeInput(UnfoldAdminTextInputWidget):
-    """Free text (a chain may cover any kind of request) with the known kinds offered as you type:
-    the records approvals decide and the kinds the tenant's recent requests use."""
-
-    def __init__(self, *, suggestions: list[str]):
-        super().__init__({"list": "entity-type-suggestions", "autocomplete": "off"})
-        self.suggestions = suggestions
-
-    def render(self, name, value, attrs=None, renderer=None):
-        options = format_html_join("", '<option value="{}">', ((s,) for s in self.suggestions))
-        return format_html('{}<datalist id="entity-type-suggestions">{}</datalist>',
-                           super().render(name, value, attrs, renderer), options)
-
-
-def entity_type_suggestions(tenant_id: str | None) -> list[str]:
-    known = sorted(model.__name__ for model in decided_models().values())
-    recent = (ApprovalRequest.objects.filter(tenant_id=tenant_id).order_by("-id")
-              .values_list("entity_type", flat=True)[:200]) if tenant_id else []  # not a DISTINCT over the table
-    return list(dict.fromkeys([*known, *sorted({kind for kind in recent if kind})]))
+from .outcomes import target_model
 
 
 class ChainChangeList(ChangeList):
@@ -79,8 +56,6 @@ class ApprovalChainAdmin(TenantAdmin):
                                     help_text=ApprovalChain._meta.get_field("approver_ids").help_text)
             form = type(form.__name__, (form,), {"approver_ids": field, "picker_tenant_id": tenant_id,
                                                  "clean_approver_ids": clean_approver_ids})
-        if "entity_type" in form.base_fields:  # on the final class: a subclass builds its fields anew
-            form.base_fields["entity_type"].widget = EntityTypeInput(suggestions=entity_type_suggestions(tenant_id))
         return form
 
 
@@ -242,14 +217,16 @@ class ApprovalStepAdmin(TenantAdmin):
 
     def delegate_choices(self, request, step: ApprovalStep) -> list[tuple[str, str]]:
         """Who may take this step over: the tenant's approvers and admins, not the requester nor the decider."""
-        excluded = {step.approval_request.requested_by_id, step.decider_id, principal_for(request, step).person_id}
+        excluded = {step.approval_request.requested_by_id, step.decider_id, principal_for(request, step).person_id,
+                    *other_steps_deciders(step)}
         return [(p, label) for p, label in members_with_role(step.tenant_id, DECIDER_ROLES) if p not in excluded]
 
     def allowed_transitions(self, request, obj) -> list[dict]:
         transitions = super().allowed_transitions(request, obj)
         for t in transitions:
-            t["fields"] = [{"name": name, "choices": self.delegate_choices(request, obj)
-                            if name == "delegated_to_id" else None} for name in t["inputs"]]
+            for field in t["fields"]:
+                if field["name"] == "delegated_to_id":
+                    field["choices"] = self.delegate_choices(request, obj)
         return transitions
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

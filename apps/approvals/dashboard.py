@@ -5,7 +5,7 @@ from .deciders import needing_reassignment, waiting_for
 from .models import ApprovalStep
 
 
-@dashboard_panel(template="dashboard/approvals.html", order=10)
+@dashboard_panel(template="dashboard/approvals.html", order=10, model=ApprovalStep)
 def my_approvals(scope: DashboardScope) -> dict:
     steps = scope.visible(ApprovalStep).filter(status__in=OPEN_STEP_STATES).filter(
         waiting_for(scope.me)).select_related("approval_request")
@@ -14,7 +14,7 @@ def my_approvals(scope: DashboardScope) -> dict:
             "my_approvals_url": url, "queues": [("My approvals", url)]}
 
 
-@dashboard_panel(template="dashboard/approvals_reassign.html", order=15)
+@dashboard_panel(template="dashboard/approvals_reassign.html", order=15, model=ApprovalStep)
 def approvals_to_reassign(scope: DashboardScope) -> dict:
     """Open steps nobody may decide any more: for admins, who may delegate them to someone active."""
     if not scope.principal.has_role("admin"):

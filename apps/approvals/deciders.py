@@ -14,7 +14,9 @@ Membership = Group.members.through
 
 
 def _active_memberships(tenant_id: str, group_id):
-    return Membership.objects.filter(group_id=group_id, group__tenant_id=tenant_id, group__is_deleted=False,
+    """Active memberships of a group (or of any of a list of groups)."""
+    by_group = {"group_id__in": group_id} if isinstance(group_id, list) else {"group_id": group_id}
+    return Membership.objects.filter(**by_group, group__tenant_id=tenant_id, group__is_deleted=False,
                                      person__active=True, person__is_deleted=False)
 
 
@@ -61,3 +63,16 @@ def needs_reassignment(step) -> bool:
     from .models import ApprovalStep
 
     return needing_reassignment(ApprovalStep.objects.filter(pk=step.pk)).exists()
+
+
+def other_steps_deciders(step) -> set[str]:
+    """Everyone who decides, decided or may decide another step of `step`'s request (its approver,
+    delegate, or an active member of its group): none of them may take this step too, or one person
+    would decide twice. Two queries, however long the chain."""
+    others = list(type(step).objects.filter(approval_request_id=step.approval_request_id).exclude(pk=step.pk)
+                  .exclude(status="skipped").values_list("approver_id", "delegated_to_id", "approver_group_id"))
+    out = {person for approver, delegate, _ in others for person in (approver, delegate) if person}
+    groups = {group for *_, group in others if group}
+    if groups:
+        out |= set(_active_memberships(step.tenant_id, list(groups)).values_list("person_id", flat=True))
+    return out

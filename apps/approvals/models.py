@@ -2,6 +2,7 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField
 
+from apps.core.allowed import OneOf
 from apps.core.field_policy import ANY_STATE, REQUESTER, STAFF, FieldPolicy, deletable, editable
 from apps.core.fsm import ConcurrentTransitionMixin, transition
 from apps.core.models import TenantModel, tracked_history
@@ -9,7 +10,7 @@ from apps.core.visibility import Visibility
 from apps.core.parties import decision_parties
 
 from .choices import Decision, RequestStatus, StepStatus
-from .outcomes import target_model
+from .outcomes import chain_entity_types, target_model
 
 INTERNAL = {"roles": (), "api": False}
 REQUESTER_OR_ADMIN = {"roles": (), "requester_may": True}
@@ -23,7 +24,8 @@ class ApprovalChain(TenantModel):
     write_roles = ()
 
     name = models.CharField(max_length=200)
-    entity_type = models.CharField(max_length=64, help_text="e.g. AccessRequest, Equipment, Travel, HRRequest, Policy")
+    entity_type = models.CharField(max_length=64, validators=[OneOf(chain_entity_types)],
+                                   help_text="The kind of record whose filing starts this chain.")
     approver_ids = models.JSONField(default=list, help_text=(
         "Ordered approvers, one sequential step each: a person, a group (any active member may decide) "
         "or \"manager\" (the requester's manager in the directory)."))
@@ -41,6 +43,7 @@ class ApprovalChain(TenantModel):
 
 class ApprovalRequest(ConcurrentTransitionMixin, TenantModel):
     id_prefix = "apr"
+    outcome_fields = ("completed_at", "cancellation_reason")
     event_entity = "request"
     visibility = Visibility(sees_all=("approver",), mine=(
         "created_by", "requested_by_id", "steps__approver_id", "steps__delegated_to_id",
@@ -65,6 +68,7 @@ class ApprovalRequest(ConcurrentTransitionMixin, TenantModel):
     due_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancellation_reason = models.TextField(blank=True, default="", editable=False)
 
     history = tracked_history()
 
@@ -98,7 +102,9 @@ class ApprovalRequest(ConcurrentTransitionMixin, TenantModel):
         pass
 
     @transition(field="status", source=[RequestStatus.DRAFT, RequestStatus.PENDING], target=RequestStatus.CANCELLED,
-                custom={**REQUESTER_OR_ADMIN, "doc": "By the requester or an admin; open steps are skipped."}, event="cancelled")
+                custom={**REQUESTER_OR_ADMIN, "reason": "cancellation_reason",
+                        "doc": "By the requester or an admin, saying why (`comment`); open steps are skipped."},
+                event="cancelled")
     def cancel(self):
         self.completed_at = timezone.now()
 
@@ -143,6 +149,7 @@ DECIDER = {"roles": None, "check": _decider_only}
 class ApprovalStep(ConcurrentTransitionMixin, TenantModel):
     id_prefix = "aps"
     event_entity = "step"
+    everyones_work = True  # a group step is decided by any member, whatever their roles
     visibility = Visibility(sees_all=("approver",), mine=(
         "approver_id", "delegated_to_id", "approval_request__requested_by_id", "approver_group__members__id"))
     field_aliases = {"request_id": "approval_request_id"}
@@ -222,7 +229,8 @@ class ApprovalStep(ConcurrentTransitionMixin, TenantModel):
         self._take(actor)
         self._decide(Decision.APPROVED, comment)
 
-    @transition(field="status", source=[StepStatus.PENDING, StepStatus.DELEGATED], target=StepStatus.REJECTED, custom=DECIDER, event="rejected")
+    @transition(field="status", source=[StepStatus.PENDING, StepStatus.DELEGATED], target=StepStatus.REJECTED,
+                custom={**DECIDER, "reason": "comment"}, event="rejected")
     def reject(self, *, actor=None, comment: str = ""):
         self._take(actor)
         self._decide(Decision.REJECTED, comment)

@@ -22,6 +22,11 @@ def decided_models() -> dict[str, type]:
     return found
 
 
+def chain_entity_types() -> list[tuple[str, str]]:
+    """What an approval chain may be for: the models approvals decide, by class name."""
+    return sorted((m.__name__, str(m._meta.verbose_name).capitalize()) for m in decided_models().values())
+
+
 def target_model(entity_type: str):
     return decided_models().get(normalize(entity_type))
 

@@ -23,6 +23,7 @@ from apps.operations.choices import PendingStatus
 from apps.operations.models import Pending
 
 from .approvers import check_chain_entries, resolve_approvers
+from .deciders import other_steps_deciders
 from .choices import OPEN_REQUEST_STATES, RequestStatus, StepStatus
 from .models import ApprovalChain, ApprovalRequest, ApprovalStep
 from .outcomes import normalize, target_model
@@ -296,6 +297,9 @@ def approval_step_delegate(*, actor: Principal, obj: ApprovalStep, delegated_to_
     request = core.lock(obj.approval_request)
     if delegated_to_id == actor.person_id or delegated_to_id in request.parties():
         raise ValidationError({"delegated_to_id": "Delegate to someone else than yourself and the parties to the request."})
+    if delegated_to_id in other_steps_deciders(obj):
+        raise ValidationError({"delegated_to_id": "This person decides another step of the same request: "
+                                                  "nobody decides one request twice."})
     if (reason := may_act(request.tenant_id, delegated_to_id, DECIDER_ROLES, what="an approver")) is not None:
         raise ValidationError({"delegated_to_id": reason})
     step = core.record_transition(actor=actor, obj=obj, name="delegate", if_match=if_match,

@@ -6,17 +6,20 @@ from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db import models
 from django.db.models import JSONField, Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.widgets import UnfoldAdminTextareaWidget
 
 from . import services
 from .admin_forms import (
-    TagListField, check_choices_of_one_tenant, list_field_for, service_form, tenant_choice_form,
+    TagListField, check_choices_of_one_tenant, choice_field_for, list_field_for, service_form, tenant_choice_form,
 )
+from .allowed import allowed_values
 from .admin_saved_filters import SavedFiltersMixin
 from .admin_scale import AtScale, scale_safe_filters
 from .directory_services import check_references
@@ -24,6 +27,7 @@ from .exceptions import DomainError
 from .fsm import available_transitions, state_field, transitions_of
 from .models import TenantModel
 from .principal import Principal
+from .work import works_on
 
 # The record's envelope, read-only here: every field the base declares but `tags`, which staff edit
 # (the stamps, STAMPED_FIELDS, and `source`, the system a record came from).
@@ -31,6 +35,7 @@ AUDIT_FIELDS = tuple(f.name for f in TenantModel._meta.local_fields if f.name !=
 
 
 ONE_TIME_SECRET = "admin_one_time_secret"
+TYPED = "admin_transition_typed"  # what a refused transition form held, shown again
 POLICY_SCOPE = "_delete_policy_scope"
 
 
@@ -77,7 +82,8 @@ def principal_for(request, obj=None, *, tenant_id: str | None = None) -> Princip
     return None
 
 
-NOT_INPUTS = {"self", "actor", "obj", "if_match", "comment", "body"}
+# Arguments a service takes from its caller, never from the person pressing the button.
+NOT_INPUTS = {"self", "actor", "obj", "if_match", "comment", "body", "check_permission"}
 
 
 def tenant_has_its_one(model, tenant_id: str) -> bool:
@@ -100,6 +106,25 @@ def transition_inputs(model, info) -> list[str]:
             if name not in NOT_INPUTS and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)]
 
 
+INPUT_TYPES = {models.DateTimeField: "datetime-local", models.DecimalField: "number", models.URLField: "url",
+               models.DateField: "date"}
+
+
+def transition_fields(model, info, typed: dict) -> list[dict]:
+    """The transition form's inputs: typed as the record's field of that name (a date-time gets the
+    browser's date/time picker), required when the service has no default, refilled after an error."""
+    function = services.dispatch(model, info.name) or getattr(model, info.method)
+    params = inspect.signature(function).parameters
+    out = []
+    for name in transition_inputs(model, info):
+        field = next((f for f in model._meta.concrete_fields if f.name == name), None)
+        kind = next((t for cls, t in INPUT_TYPES.items() if isinstance(field, cls)), "text")
+        out.append({"name": name, "label": capfirst(field.verbose_name if field else name.replace("_", " ")),
+                    "type": kind, "required": params[name].default is inspect.Parameter.empty,
+                    "value": typed.get(name, ""), "choices": None})
+    return out
+
+
 class NotFoundOutsideScope:
     """A record outside the user's queryset (another tenant's, not theirs) is a 404 on every page,
     never Django's redirect with "perhaps it was deleted", which would confirm it exists."""
@@ -114,6 +139,8 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
     list_per_page = 50
     change_form_template = "admin/core/change_form.html"
     audit_fields = AUDIT_FIELDS
+    # {"Section title": fields}: fields staff rarely need, in collapsed sections after the record's own.
+    collapsed_sections: dict[str, tuple[str, ...]] = {}
     # JSON values here are short lists and maps: a three-line box, not unfold's default tall one.
     formfield_overrides = {**ModelAdmin.formfield_overrides,
                            JSONField: {"widget": UnfoldAdminTextareaWidget(attrs={"rows": 3})}}
@@ -121,7 +148,7 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj)) + [
             f for f in self.audit_fields if hasattr(self.model, f)
-        ]
+        ] + ([f for f in self.model.outcome_fields] if obj is not None else [])
         status = state_field(self.model)
         if status is not None:
             readonly.append(status.name)
@@ -147,12 +174,16 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
             return qs.none()
         return qs.visible_to(principal)
 
-    # Staff rights come from the tenant membership's roles, not Django model permissions.
+    # Staff rights come from the tenant membership's roles, not Django model permissions. The sidebar
+    # and the index list a model to the roles whose work it is; a link to a row the user may see opens.
     def has_module_permission(self, request):
-        return is_unbound_superuser(request) or principal_for(request) is not None
+        if is_unbound_superuser(request):
+            return True
+        principal = principal_for(request)
+        return principal is not None and works_on(principal, self.model)
 
     def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
+        return is_unbound_superuser(request) or principal_for(request) is not None
 
     def _may_write(self, request) -> bool:
         if is_unbound_superuser(request):
@@ -211,6 +242,8 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "tags" and isinstance(db_field, JSONField):  # every record's tags: typed, not JSON
             return TagListField(required=False, label=db_field.verbose_name.capitalize())
+        if (allowed := allowed_values(db_field)) is not None and db_field.editable:
+            return choice_field_for(db_field, allowed)  # a known set of values: chosen, never typed
         if isinstance(db_field, JSONField) and db_field.default is list and db_field.editable:
             return list_field_for(db_field)  # roles, scopes, closed dates …: `a, b`, not JSON
         return super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -276,8 +309,17 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
             return super().get_fieldsets(request, obj)
         fields = self.get_fields(request, obj)
         audit = [f for f in fields if f in self.audit_fields]
-        own = [f for f in fields if f not in self.audit_fields and f != "tags"] + [f for f in fields if f == "tags"]
+        outcome = [f for f in self.model.outcome_fields if obj is not None and getattr(obj, f) not in (None, "")]
+        tucked = {f for names in self.collapsed_sections.values() for f in names}
+        own = [f for f in fields if f not in self.audit_fields and f not in self.model.outcome_fields
+               and f not in tucked and f != "tags"]
+        own += [f for f in fields if f == "tags"]
         fieldsets = [(None, {"fields": own})]
+        for title, names in self.collapsed_sections.items():
+            if present := [f for f in names if f in fields]:
+                fieldsets.append((title, {"fields": present, "classes": ["collapse"]}))
+        if outcome:
+            fieldsets.append(("Outcome", {"fields": outcome}))
         if obj is not None and audit:
             fieldsets.append(("Record", {"fields": audit, "classes": ["collapse"]}))
         return fieldsets
@@ -383,17 +425,25 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
             *super().get_urls(),
         ]
 
+    def object_buttons(self, request, obj) -> list[dict]:
+        """Other things done to the record from its page, each a POST: [{label, url, testid}]."""
+        return []
+
     def allowed_transitions(self, request, obj) -> list[dict]:
         actor = principal_for(request, obj)
         if actor is None or state_field(type(obj)) is None:
             return []
         out = []
         infos = transitions_of(type(obj))
+        kept = getattr(request, TYPED, None) or {}
         for name in available_transitions(obj):
             info = infos[name]
             if info.exposed and services.transition_denial(actor=actor, obj=obj, info=info) is None:
+                typed = kept.get("values", {}) if kept.get("name") == name else {}
                 out.append({"name": name, "label": name.replace("_", " ").capitalize(), "target": info.target,
-                            "inputs": transition_inputs(type(obj), info)})
+                            "inputs": transition_inputs(type(obj), info),
+                            "fields": transition_fields(type(obj), info, typed),
+                            "reason": bool(info.custom.get("reason")), "comment": typed.get("comment", "")})
         return out
 
     def run_transition(self, request, obj, name: str, body: dict) -> tuple[bool, str]:
@@ -424,6 +474,8 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         body = {k: v for k, v in request.POST.items() if k in takes and v != ""}
         ok, message = self.run_transition(request, obj, name, body)
         self.message_user(request, message, messages.SUCCESS if ok else messages.ERROR)
+        if not ok:  # the form comes back as it was typed
+            request.session[TYPED] = {"pk": obj.pk, "name": name, "values": body}
         opts = self.model._meta
         return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
 
@@ -432,7 +484,13 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             raise Http404("No such record in your tenant.")  # never a redirect that confirms it exists
-        extra_context["fsm_transitions"] = self.allowed_transitions(request, obj)
+        typed = request.session.get(TYPED)
+        if typed and typed.get("pk") == obj.pk and request.method == "GET":
+            setattr(request, TYPED, request.session.pop(TYPED))
+        extra_context["fsm_transitions"] = transitions = self.allowed_transitions(request, obj)
+        extra_context["fsm_reasoned"] = " or ".join(t["label"].lower() for t in transitions if t["reason"])
+        extra_context["fsm_typed_comment"] = next((t["comment"] for t in transitions if t["comment"]), "")
+        extra_context["object_buttons"] = self.object_buttons(request, obj)
         extra_context["transition_url_name"] = (
             f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_transition"
         )
@@ -517,11 +575,31 @@ def _export_csv(modeladmin, request, queryset):
     return response
 
 
+def _ask_reason(modeladmin, request, queryset, name: str, error: str = ""):
+    """The page between the list and a bulk refusal: one reason for every selected row."""
+    from django.contrib.admin import helpers
+    from django.template.response import TemplateResponse
+
+    label = name.replace("_", " ").capitalize()
+    return TemplateResponse(request, "admin/core/bulk_reason.html", {
+        **modeladmin.admin_site.each_context(request), "opts": modeladmin.model._meta, "queryset": queryset,
+        "action": f"bulk_{name}", "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME, "label": label,
+        "title": f"{label} — say why ({len(queryset)} selected)", "error": error,
+        "reason": request.POST.get("bulk_reason", "")})
+
+
 def _bulk_action(name: str):
     def bulk(modeladmin, request, queryset):
+        body = {}
+        if transitions_of(modeladmin.model)[name].custom.get("reason"):
+            reason = request.POST.get("bulk_reason", "").strip()
+            if "apply" not in request.POST or not reason:
+                return _ask_reason(modeladmin, request, queryset, name,
+                                   error="Say why: the reason is required." if "apply" in request.POST else "")
+            body = {"comment": reason}
         done = 0
         for obj in queryset:
-            ok, message = modeladmin.run_transition(request, obj, name, {})
+            ok, message = modeladmin.run_transition(request, obj, name, dict(body))
             done += ok
             modeladmin.message_user(request, message, messages.SUCCESS if ok else messages.WARNING)
         modeladmin.message_user(request, f"{name}: {done} of {len(queryset)} done.", messages.INFO)

@@ -16,7 +16,7 @@ def dashboard_data(request) -> dict:
         return {"tenant": None, "choose_tenant": superuser,
                 "tenants": list(Tenant.objects.order_by("id")[:50]) if superuser else []}
     scope = DashboardScope(principal=principal, now=timezone.now(), superuser=superuser)
-    data = {"me": principal.person_id, "tenant": principal.tenant_id, "panels": panels(), "queues": []}
+    data = {"me": principal.person_id, "tenant": principal.tenant_id, "panels": panels(principal), "queues": []}
     for panel in data["panels"]:
         context = panel.build(scope)
         data["queues"] += context.pop("queues", [])

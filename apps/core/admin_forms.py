@@ -8,7 +8,7 @@ import json
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.text import capfirst
 from unfold.widgets import UnfoldAdminTextInputWidget
 
@@ -124,3 +124,97 @@ def list_field_for(db_field) -> TextListField:
     """The admin field for a model's JSON list of strings (`default=list`)."""
     help_text = " ".join(filter(None, [str(db_field.help_text or "").strip(), "Comma-separated."]))
     return TextListField(required=not db_field.blank, label=capfirst(db_field.verbose_name), help_text=help_text)
+
+
+class ChoiceListField(forms.TypedMultipleChoiceField):
+    """Several of the known values, ticked; a JSON list typed in (as the API takes it) is read as the list."""
+
+    def to_python(self, value):
+        if isinstance(value, (list, tuple)) and len(value) == 1 and str(value[0]).strip().startswith("["):
+            value = value[0]
+        if isinstance(value, str) and value.strip().startswith("["):
+            try:
+                value = json.loads(value)
+            except ValueError as exc:
+                raise ValidationError("Not a list.") from exc
+        return super().to_python(value)
+
+
+TICKED = 20  # up to this many values are checkboxes; more are a grouped list to pick from
+
+
+def grouped(choices: list[tuple[str, str]]) -> list:
+    """Long lists grouped by the values' first dotted part (`helpdesk.…`), `*` first on its own."""
+    groups: dict[str, list] = {}
+    for value, label in choices:
+        groups.setdefault("All" if value == "*" else value.split(".", 1)[0].capitalize(), []).append((value, label))
+    return list(groups.items())
+
+
+def choice_field_for(db_field, allowed) -> forms.Field:
+    """The admin field for a model field with a known set of values (`OneOf`): a choice, or several
+    for a JSON list. The choices are read when the form is built (registries fill after start-up)."""
+    from unfold.widgets import (
+        UnfoldAdminCheckboxSelectMultipleWidget, UnfoldAdminSelectMultipleWidget, UnfoldAdminSelectWidget,
+    )
+
+    label, help_text = capfirst(db_field.verbose_name), db_field.help_text
+    if isinstance(db_field, models.JSONField):
+        choices = allowed.choices()
+        if len(choices) <= TICKED:
+            return ChoiceListField(choices=choices, required=not db_field.blank, label=label, help_text=help_text,
+                                   widget=UnfoldAdminCheckboxSelectMultipleWidget)
+        picker = UnfoldAdminSelectMultipleWidget(attrs={"size": 12, "class": "h-auto"})
+        return ChoiceListField(choices=grouped(choices), required=not db_field.blank, label=label,
+                               help_text=f"{help_text} Ctrl- or Cmd-click picks several.".strip(), widget=picker)
+    choices = ([("", "---------")] if db_field.blank else []) + allowed.choices()
+    return forms.ChoiceField(choices=choices, required=not db_field.blank, label=label, help_text=help_text,
+                             widget=UnfoldAdminSelectWidget)
+
+
+class KeyValueField(forms.CharField):
+    """A small JSON object typed as rows of `name: value`, one per line. With `typed`, a value that
+    reads as JSON (`3`, `true`) is stored as such, anything else as text; without, every value is text."""
+
+    def __init__(self, *, typed: bool = False, example: str = "", **kwargs):
+        from unfold.widgets import UnfoldAdminTextareaWidget
+
+        self.typed = typed
+        kwargs.setdefault("widget", UnfoldAdminTextareaWidget(attrs={"rows": 3, "placeholder": example}))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, str) and value.strip().startswith("{"):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                return value
+        if isinstance(value, dict):
+            return "\n".join(f"{k}: {v if isinstance(v, str) else json.dumps(v)}" for k, v in value.items())
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, dict):
+            return value
+        if isinstance(value, str) and value.strip().startswith("{"):  # a JSON object, as the API takes it
+            try:
+                parsed = json.loads(value)
+            except ValueError as exc:
+                raise ValidationError("Not an object: write one `name: value` per line.") from exc
+            if isinstance(parsed, dict):
+                return parsed
+        out = {}
+        for number, line in enumerate((value or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, sep, raw = line.partition(":")
+            if not sep or not name.strip():
+                raise ValidationError(f"Line {number}: write `name: value`.")
+            raw = raw.strip()
+            if self.typed:
+                try:
+                    raw = json.loads(raw)
+                except ValueError:
+                    pass
+            out[name.strip()] = raw
+        return out

@@ -41,27 +41,34 @@ class Panel:
     template: str
     build: Callable[[DashboardScope], dict]
     order: int
+    model: type | None = None  # whose work the panel shows (apps.core.work); None: everyone's
+
+    def shown_to(self, principal: Principal) -> bool:
+        from .work import works_on
+
+        return self.model is None or works_on(principal, self.model)
 
 
 _PANELS: list[Panel] = []
 
 
-def dashboard_panel(*, template: str, order: int):
-    """Registers the decorated `build(scope) -> context` as a panel shown at position `order`."""
+def dashboard_panel(*, template: str, order: int, model: type | None = None):
+    """Registers the decorated `build(scope) -> context` as a panel shown at position `order`, to the
+    roles whose work `model` is (apps.core.work; every staff member when None)."""
     if any(p.order == order for p in _PANELS if p.template != template):
         raise ValueError(f"two dashboard panels at position {order}")
 
     def register(build: Callable[[DashboardScope], dict]) -> Callable[[DashboardScope], dict]:
         _PANELS[:] = [p for p in _PANELS if p.template != template]
-        _PANELS.append(Panel(template=template, build=build, order=order))
+        _PANELS.append(Panel(template=template, build=build, order=order, model=model))
         _PANELS.sort(key=lambda p: p.order)
         return build
 
     return register
 
 
-def panels() -> list[Panel]:
-    return list(_PANELS)
+def panels(principal: Principal | None = None) -> list[Panel]:
+    return [p for p in _PANELS if principal is None or p.shown_to(principal)]
 
 
 def bars(rows: list[tuple[str, int]]) -> list[dict]:

@@ -37,6 +37,10 @@ def declare_event(model: type[models.Model], action: str, *, payload: type[seria
     return _CATALOGUE[name]
 
 
+def is_declared(name: str) -> bool:
+    return name in _CATALOGUE
+
+
 def catalogue() -> dict[str, EventType]:
     return dict(sorted(_CATALOGUE.items()))
 

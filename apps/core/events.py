@@ -2,10 +2,12 @@
 import json
 import logging
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.dispatch import Signal
 
+from .event_catalogue import is_declared
 from .models import Event
 
 logger = logging.getLogger(__name__)
@@ -41,10 +43,14 @@ def record_payload(obj: models.Model) -> dict:
 
 
 def emit(*, obj, action: str, actor=None, payload: dict | None = None, event_type: str | None = None) -> Event:
+    event_type = event_type or f"{obj._meta.app_label}.{obj.entity_name()}.{action}"
+    if not is_declared(event_type):
+        raise ImproperlyConfigured(f"{event_type} is not in the event catalogue: declare it with its payload "
+                                   "beside the code that emits it (apps/<domain>/event_types.py)")
     event = Event.objects.create(
         tenant_id=obj.tenant_id,
         app_id=getattr(obj, "app_id", None),
-        type=event_type or f"{obj._meta.app_label}.{obj.entity_name()}.{action}",
+        type=event_type,
         entity_type=obj._meta.label,
         entity_id=obj.pk,
         actor_id=getattr(actor, "person_id", None),

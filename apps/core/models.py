@@ -99,6 +99,10 @@ class TenantModel(models.Model):
     field_aliases: ClassVar[dict[str, str]] = {}
     # Entity name in event types: `<app_label>.<event_entity>.<action>`.
     event_entity: ClassVar[str | None] = None
+    # Anyone may have this model's work to do, whatever their roles (a group's member decides its step).
+    everyones_work: ClassVar[bool] = False
+    # What deciding and delivering the record wrote (who, when, why, what was delivered): shown on its page.
+    outcome_fields: ClassVar[tuple[str, ...]] = ()
     # Roles (besides admin) allowed to create/update/delete; None lets anyone in the tenant.
     write_roles: ClassVar[tuple[str, ...] | None] = None
     # Models with an integer `version` bump it on every write and reject stale ones.
@@ -143,6 +147,8 @@ class TenantModel(models.Model):
                                        " (apps/core/visibility.py)")
         if isinstance(cls.__dict__.get("api_hidden_fields"), str):
             raise ImproperlyConfigured(f"{cls.__name__}.api_hidden_fields is a tuple (a lone string is a missing comma)")
+        if isinstance(cls.__dict__.get("outcome_fields"), str):
+            raise ImproperlyConfigured(f"{cls.__name__}.outcome_fields is a tuple (a lone string is a missing comma)")
         if isinstance(cls.__dict__.get("unsearchable_fields"), str):
             raise ImproperlyConfigured(f"{cls.__name__}.unsearchable_fields is a tuple (a lone string is a missing comma)")
 

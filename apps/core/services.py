@@ -193,6 +193,18 @@ def transition_denial(*, actor: Principal, obj, info: TransitionInfo) -> str | N
     return f"'{info.name}' needs one of the roles: {', '.join(('admin',) + tuple(roles))}."
 
 
+def record_reason(*, obj, info: TransitionInfo, body: dict) -> None:
+    """A transition declaring `custom={"reason": field}` (reject, cancel, block) needs the body's
+    `comment` (or `reason`), kept on the record in `field`: whoever reads it later learns why."""
+    field = info.custom.get("reason")
+    if not field:
+        return
+    reason = str(body.get("reason") or body.get("comment") or "").strip()
+    if not reason:
+        raise ValidationError({"comment": f"Say why: {info.name.replace('_', ' ')} needs a reason."})
+    setattr(obj, field, reason)
+
+
 def _transition(*, actor: Principal, obj, info: TransitionInfo, body: dict, check_permission: bool = True):
     denial = check_permission and transition_denial(actor=actor, obj=obj, info=info)
     if denial:
@@ -204,6 +216,7 @@ def _transition(*, actor: Principal, obj, info: TransitionInfo, body: dict, chec
         raise TransitionConflict(
             f"'{info.name}' is not allowed from status {state!r}.", allowed_transitions=available_transitions(obj)
         )
+    record_reason(obj=obj, info=info, body=body)
     method = getattr(obj, info.method)
     params = inspect.signature(method).parameters
     accepts_any = any(p.kind is p.VAR_KEYWORD for p in params.values())

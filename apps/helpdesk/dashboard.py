@@ -18,7 +18,7 @@ def _open(scope: DashboardScope):
     return scope.visible(Ticket).exclude(status__in=["resolved", "closed"])
 
 
-@dashboard_panel(template="dashboard/helpdesk_sla.html", order=30)
+@dashboard_panel(template="dashboard/helpdesk_sla.html", order=30, model=Ticket)
 def sla(scope: DashboardScope) -> dict:
     open_tickets, now = _open(scope), scope.now
     link = scope.link
@@ -39,7 +39,7 @@ def sla(scope: DashboardScope) -> dict:
     }
 
 
-@dashboard_panel(template="dashboard/helpdesk_tickets.html", order=40)
+@dashboard_panel(template="dashboard/helpdesk_tickets.html", order=40, model=Ticket)
 def tickets_by_status(scope: DashboardScope) -> dict:
     tickets = scope.visible(Ticket)
     by_status = dict(tickets.values_list("status").annotate(n=Count("id")).order_by())
@@ -50,7 +50,7 @@ def tickets_by_status(scope: DashboardScope) -> dict:
     }
 
 
-@dashboard_panel(template="dashboard/helpdesk_trends.html", order=50)
+@dashboard_panel(template="dashboard/helpdesk_trends.html", order=50, model=Ticket)
 def trends(scope: DashboardScope) -> dict:
     tickets, now = scope.visible(Ticket), scope.now
     since = now - timedelta(days=DAYS)
@@ -71,7 +71,7 @@ def trends(scope: DashboardScope) -> dict:
     return {"per_day": per_day, "attainment": attainment}
 
 
-@dashboard_panel(template="dashboard/helpdesk_reassign.html", order=35)
+@dashboard_panel(template="dashboard/helpdesk_reassign.html", order=35, model=Ticket)
 def tickets_to_reassign(scope: DashboardScope) -> dict:
     """Open tickets assigned to someone deactivated: for agents and admins, who may reassign them."""
     if not scope.principal.has_role("agent"):

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_fsm import FSMField
 
+from apps.core.allowed import OneOf
 from apps.core.field_policy import ADMIN, ANY_STATE, REQUESTER, STAFF, FieldPolicy, deletable, editable
 from apps.core.fsm import ConcurrentTransitionMixin, transition
 from apps.core.models import TenantModel, tracked_history
@@ -28,7 +29,8 @@ class SLAPolicy(TenantModel):
 
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, default="")
-    applies_to = models.JSONField(default=list, blank=True, help_text="Ticket types this policy governs.")
+    applies_to = models.JSONField(default=list, blank=True, validators=[OneOf(TicketType)],
+                                  help_text="Ticket types this policy governs (none: every type).")
     priority = models.CharField(max_length=16, choices=Priority.choices)
     first_response_minutes = models.PositiveIntegerField(validators=MINUTES)
     resolution_minutes = models.PositiveIntegerField(validators=MINUTES)

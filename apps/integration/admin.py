@@ -1,9 +1,15 @@
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.urls import path, reverse
 
+from apps.core.admin_forms import KeyValueField
 from apps.core.admin_base import TenantAdmin, TenantLogAdmin, principal_for
 from apps.core.admin_inlines import TenantTabularInline
 
 from .admin_backlog import WebhookBacklogMixin
+from .choices import KeyKind
 from .delivery_engine import replay
 from .models import Application, Connector, IntegrationApiKey, Webhook, WebhookDelivery
 from .services import webhook_send_test
@@ -31,8 +37,13 @@ class IntegrationApiKeyAdmin(TenantAdmin):
     list_display = ("name", "status", "prefix", "kind", "scopes", "rpm_limit", "blocked", "last_used_at", "expires_at")
     list_filter = ("status", "kind", "blocked")
     search_fields = ("name", "prefix", "issued_to_service")
-    exclude = ("key_hash",)
     list_select_related = ("application",)
+    collapsed_sections = {"AI gateway (virtual LLM keys only)": IntegrationApiKey.GATEWAY_FIELDS}
+
+    def get_exclude(self, request, obj=None):
+        """A key of another kind has no gateway limits to show (its model refuses them)."""
+        gateway = () if obj is None or obj.kind == KeyKind.VIRTUAL_LLM else IntegrationApiKey.GATEWAY_FIELDS
+        return ("key_hash", *gateway)
 
     def one_time_secret(self, saved):
         raw = getattr(saved, "raw_key", None)
@@ -59,6 +70,15 @@ class WebhookAdmin(WebhookBacklogMixin, TenantAdmin):
     actions = ["send_test_event"]
     inlines = [DeliveryInline]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "headers":  # names and secret values: text, shown masked
+            return KeyValueField(required=False, label="Headers", help_text=db_field.help_text,
+                                 example="X-Api-Token: secret-value")
+        if db_field.name == "retry_policy":
+            return KeyValueField(typed=True, required=False, label="Retry policy", example="maxAttempts: 5",
+                                 help_text="maxAttempts, backoff (exponential or linear), timeoutMs; empty: the defaults.")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def one_time_secret(self, saved):
         raw = getattr(saved, "raw_secret", None)
         return ("Signing secret", raw) if raw else None
@@ -71,6 +91,26 @@ class WebhookAdmin(WebhookBacklogMixin, TenantAdmin):
         for webhook in queryset:
             webhook_send_test(actor=principal_for(request, webhook), webhook=webhook)
             self.message_user(request, f"{webhook.name}: test event queued", messages.SUCCESS)
+
+    def get_urls(self):
+        return [path("<path:object_id>/send-test-event/", self.admin_site.admin_view(self.send_test_event_view),
+                     name="integration_webhook_send_test"), *super().get_urls()]
+
+    def object_buttons(self, request, obj) -> list[dict]:
+        return [{"label": "Send a test event", "url": reverse("admin:integration_webhook_send_test", args=[obj.pk]),
+                 "testid": "send-test-event"}] if self.has_change_permission(request, obj) else []
+
+    def send_test_event_view(self, request, object_id):
+        """The same test event from the webhook's own page (a POST: following a link sends nothing)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        webhook = self.get_object(request, unquote(object_id))
+        if webhook is None:
+            raise Http404("No such webhook in your tenant.")
+        if not self.has_change_permission(request, webhook):
+            raise PermissionDenied
+        self.send_test_event(request, Webhook.objects.filter(pk=webhook.pk))
+        return HttpResponseRedirect(reverse("admin:integration_webhook_change", args=[webhook.pk]))
 
 
 @admin.register(WebhookDelivery)

@@ -1,12 +1,16 @@
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django_fsm import FSMField
 
+from apps.core.allowed import OneOf
+from apps.core.event_registry import event_type_choices
 from apps.core.fsm import ConcurrentTransitionMixin, transition
 from apps.core.ids import new_id
 from apps.core.models import Event, TenantModel, tracked_history
+from apps.core.scopes import scope_choices
 from apps.core.visibility import Visibility
 
 from .choices import (
@@ -102,7 +106,7 @@ class IntegrationApiKey(ConcurrentTransitionMixin, IntegrationModel):
     kind = models.CharField(max_length=16, choices=KeyKind.choices, default=KeyKind.SERVICE)
     issued_to_user_id = models.CharField(max_length=64, null=True, blank=True)
     issued_to_service = models.CharField(max_length=200, null=True, blank=True)
-    scopes = models.JSONField(default=list, blank=True)
+    scopes = models.JSONField(default=list, blank=True, validators=[OneOf(scope_choices)])
     allowed_models = models.JSONField(default=list, blank=True)
     tpm_limit = models.PositiveIntegerField(null=True, blank=True)
     rpm_limit = models.PositiveIntegerField(null=True, blank=True, validators=[MinValueValidator(1)])
@@ -128,6 +132,19 @@ class IntegrationApiKey(ConcurrentTransitionMixin, IntegrationModel):
         constraints = [models.UniqueConstraint(fields=["rotated_from_key_id"], name="uniq_key_successor",
                                                condition=models.Q(rotated_from_key_id__isnull=False))]
 
+    # The AI gateway's limits mean something only on a virtual LLM key.
+    GATEWAY_FIELDS = ("allowed_models", "tpm_limit", "max_budget_usd")
+
+    def clean(self):
+        errors = {}
+        if self.blocked and not (self.blocked_reason or "").strip():
+            errors["blocked_reason"] = "Say why the key is blocked."
+        if self.kind != KeyKind.VIRTUAL_LLM:
+            errors |= {name: "Only a virtual LLM key has AI-gateway limits." for name in self.GATEWAY_FIELDS
+                       if getattr(self, name) not in (None, [], "")}
+        if errors:
+            raise ValidationError(errors)
+
     @transition(field="status", source=KeyStatus.ACTIVE, target=KeyStatus.REVOKED, custom={"roles": ()}, event="revoked")
     def revoke(self):
         pass
@@ -151,7 +168,8 @@ class Webhook(IntegrationModel):
     name = models.CharField(max_length=200)
     direction = models.CharField(max_length=16, choices=Direction.choices, default=Direction.OUTBOUND)
     url = models.URLField(max_length=2000)
-    event_types = models.JSONField(default=list, blank=True, help_text="Exact types, `domain.*` or `*`.")
+    event_types = models.JSONField(default=list, blank=True, validators=[OneOf(event_type_choices)],
+                                   help_text="Exact types, `domain.*`, `domain.entity.*` or `*` (none: every event).")
     signature_scheme = models.CharField(max_length=32, choices=SignatureScheme.choices,
                                         default=SignatureScheme.STANDARD_WEBHOOKS_V1)
     vault_path = models.CharField(max_length=300, blank=True, default="", editable=False)

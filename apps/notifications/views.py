@@ -121,9 +121,10 @@ def decide(request, token: str):
     except DomainError as exc:
         context["error"] = exc.detail
         return render(request, "notifications/pages/decide.html", context | {"refused": True}, status=exc.status)
-    except ValidationError as exc:
+    except ValidationError as exc:  # bad input (a rejection without its reason): the form again, as typed
         context["error"] = " ".join(exc.messages)
-        return render(request, "notifications/pages/decide.html", context | {"refused": True}, status=400)
+        return render(request, "notifications/pages/decide.html", context | {"comment": request.POST.get("comment", "")},
+                      status=400)
     verb = "approved" if action == "approve" else "rejected"
     return _notice(request, f"You {verb} this step", f"{approval.title}: step {step.step_index + 1} of "
                    f"{approval.total_steps} is {verb}. Thank you.", status=200, tenant=tenant)

@@ -18,6 +18,8 @@ from .choices import (
 
 # Who may run which transition (admin always may). `sod`: never the requester.
 DECIDE = {"roles": ("approver",), "sod": True}
+# Refusals say why (apps.core.services.record_reason keeps the comment in the named field).
+REJECT = {**DECIDE, "reason": "rejection_reason"}
 IT = {"roles": ("it",)}
 IT_DECIDES = {"roles": ("it",), "sod": True}
 HR = {"roles": ("hr",), "sod": True}
@@ -25,14 +27,15 @@ TRAVEL = {"roles": ("travel",)}
 
 
 def request_policy(open_state: str, content: tuple[str, ...], *, staff_later: tuple[str, ...] = ("tags",)) -> FieldPolicy:
-    """A request's content changes only while it is still open (before anyone decided it), by its
-    requester or staff; afterwards only staff bookkeeping fields. The requester and other parties
-    are set when it is filed and never change. Deleting: the open request by its requester or staff;
-    a decided one only by an admin (soft, and kept in the history)."""
+    """A request's content is its requester's: it changes only while the request is still open (before
+    anyone decided it), by its requester (or whoever filed it for them) or an admin; the staff who
+    decide or deliver it keep to bookkeeping fields, never rewriting what they decide. The requester
+    and other parties are set when it is filed and never change. Deleting: the open request by its
+    requester or an admin; a decided one only by an admin (soft, and kept in the history)."""
     return FieldPolicy(
-        editable(open_state, by=(REQUESTER, STAFF), fields=content + ("tags", "source")),
+        editable(open_state, by=(REQUESTER, ADMIN), fields=content + ("tags", "source")),
         editable(ANY_STATE, by=(STAFF,), fields=staff_later),
-        deletable(open_state, by=(REQUESTER, STAFF)),
+        deletable(open_state, by=(REQUESTER, ADMIN)),
         deletable(ANY_STATE, by=(ADMIN,)),
     )
 NON_NEGATIVE = [MinValueValidator(Decimal("0"))]
@@ -56,6 +59,8 @@ class RequestModel(ConcurrentTransitionMixin, TenantModel):
 
 class AccessRequest(RequestModel):
     id_prefix = "acr"
+    outcome_fields = ("approver_id", "approved_at", "rejection_reason", "granted_by_id", "provisioned_at",
+                      "provisioning_note")
     visibility = Visibility(sees_all=("approver", "it"), mine=("created_by", "requester_id", "principal_id"))
     party_fields = ("requester_id", "principal_id")
     decisions = Decisions(approve="approve", reject="reject")
@@ -77,6 +82,9 @@ class AccessRequest(RequestModel):
     granted_at = models.DateTimeField(null=True, blank=True, editable=False)
     granted_by_id = models.CharField(max_length=64, null=True, blank=True, editable=False)
     expires_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True, default="", editable=False)
+    provisioning_note = models.TextField(blank=True, default="", editable=False,
+                                         help_text="What IT granted: account, group, licence.")
 
     history = tracked_history()
 
@@ -95,14 +103,16 @@ class AccessRequest(RequestModel):
         self.approver_id = actor.person_id
         self.approved_at = timezone.now()
 
-    @transition(field="status", source=AccessStatus.PENDING, target=AccessStatus.REJECTED, custom=DECIDE, event="rejected")
+    @transition(field="status", source=AccessStatus.PENDING, target=AccessStatus.REJECTED, custom=REJECT, event="rejected")
     def reject(self, *, actor):
         self.approver_id = actor.person_id
 
     @transition(field="status", source=AccessStatus.APPROVED, target=AccessStatus.PROVISIONED,
-                custom={**IT_DECIDES, "doc": "Optional body `expires_at` makes the grant time-bound."}, event="provisioned")
-    def provision(self, *, actor, expires_at=None):
+                custom={**IT_DECIDES, "doc": "Optional body `expires_at` makes the grant time-bound; `comment` says "
+                        "what was granted (kept as `provisioning_note`)."}, event="provisioned")
+    def provision(self, *, actor, expires_at=None, comment: str = ""):
         now = timezone.now()
+        self.provisioning_note = comment.strip()
         self.provisioned_at = self.granted_at = now
         self.granted_by_id = actor.person_id
         if expires_at is not None:
@@ -130,6 +140,7 @@ class AccessRequest(RequestModel):
 
 class HRRequest(RequestModel):
     id_prefix = "hrr"
+    outcome_fields = ("fulfilled_by", "fulfilled_at", "fulfilment_note", "rejection_reason")
     visibility = Visibility(sees_all=("hr",))
     decisions = Decisions(approve="start", reject="reject")
     field_policy = request_policy(HRStatus.PENDING, ("type", "description", "deliverable_type"))
@@ -142,6 +153,8 @@ class HRRequest(RequestModel):
     fulfilled_by = models.CharField(max_length=64, null=True, blank=True, editable=False)
     fulfilled_at = models.DateTimeField(null=True, blank=True, editable=False)
     rejection_reason = models.TextField(blank=True, default="", editable=False)
+    fulfilment_note = models.TextField(blank=True, default="", editable=False,
+                                       help_text="What HR delivered, as the requester reads it.")
 
     history = tracked_history()
 
@@ -158,8 +171,10 @@ class HRRequest(RequestModel):
         pass
 
     @transition(field="status", source=[HRStatus.PENDING, HRStatus.IN_PROGRESS], target=HRStatus.COMPLETED,
-                custom={**HR, "doc": "Body `deliverable_url` is required for digital deliverables."}, event="fulfilled")
-    def fulfill(self, *, actor, deliverable_url: str = ""):
+                custom={**HR, "doc": "Body `deliverable_url` is required for digital deliverables; `comment` "
+                        "is kept as the `fulfilment_note` the requester reads."}, event="fulfilled")
+    def fulfill(self, *, actor, deliverable_url: str = "", comment: str = ""):
+        self.fulfilment_note = comment.strip()
         if deliverable_url:
             self.deliverable_url = deliverable_url
         if self.deliverable_type == DeliverableType.DIGITAL and not self.deliverable_url:
@@ -168,15 +183,14 @@ class HRRequest(RequestModel):
         self.fulfilled_at = timezone.now()
 
     @transition(field="status", source=[HRStatus.PENDING, HRStatus.IN_PROGRESS], target=HRStatus.REJECTED,
-                custom={**HR, "doc": "Body `reason` (or `comment`) says why."}, event="rejected")
-    def reject(self, *, reason: str = "", comment: str = ""):
-        self.rejection_reason = reason or comment
-        if not self.rejection_reason:
-            raise ValidationError({"reason": "Say why the request is rejected."})
+                custom={**HR, "reason": "rejection_reason", "doc": "Body `reason` (or `comment`) says why."}, event="rejected")
+    def reject(self):
+        pass
 
 
 class Equipment(RequestModel):
     id_prefix = "eqp"
+    outcome_fields = ("approver_id", "ordered_at", "delivered_at")
     visibility = Visibility(sees_all=("approver", "it"))
     decisions = Decisions(approve="approve")  # equipment has no rejected state
     field_policy = request_policy(EquipmentStatus.REQUESTED, ("equipment_type", "specification"),
@@ -227,6 +241,7 @@ class Equipment(RequestModel):
 
 class Travel(RequestModel):
     id_prefix = "trv"
+    outcome_fields = ("approver_id", "booked_at", "booking_reference", "booked_cost", "cancellation_reason")
     visibility = Visibility(sees_all=("approver", "travel"))
     decisions = Decisions(approve="approve", reject="cancel")
     field_policy = request_policy(
@@ -241,6 +256,10 @@ class Travel(RequestModel):
     booked_at = models.DateTimeField(null=True, blank=True, editable=False)
     estimated_cost = money()
     actual_cost = money()
+    booking_reference = models.CharField(max_length=100, blank=True, default="", editable=False,
+                                         help_text="The agency's or carrier's reference, set when booked.")
+    booked_cost = money(editable=False, help_text="What the booking cost, set when booked.")
+    cancellation_reason = models.TextField(blank=True, default="", editable=False)
 
     history = tracked_history()
 
@@ -260,8 +279,19 @@ class Travel(RequestModel):
     def approve(self, *, actor):
         self.approver_id = actor.person_id
 
-    @transition(field="status", source=TravelStatus.APPROVED, target=TravelStatus.BOOKED, custom={**TRAVEL, "sod": True}, event="booked")
-    def book(self):
+    @transition(field="status", source=TravelStatus.APPROVED, target=TravelStatus.BOOKED,
+                custom={**TRAVEL, "sod": True, "doc": "Body `booking_reference` and `booked_cost` (both required)."},
+                event="booked")
+    def book(self, *, booking_reference: str, booked_cost):
+        errors = {}
+        if not str(booking_reference or "").strip():
+            errors["booking_reference"] = "Give the booking reference."
+        if booked_cost in (None, ""):
+            errors["booked_cost"] = "Give what the booking cost."
+        if errors:
+            raise ValidationError(errors)
+        self.booking_reference = str(booking_reference).strip()
+        self.booked_cost = booked_cost
         self.booked_at = timezone.now()
 
     @transition(field="status", source=TravelStatus.BOOKED, target=TravelStatus.COMPLETED,
@@ -271,7 +301,8 @@ class Travel(RequestModel):
             self.actual_cost = actual_cost
 
     @transition(field="status", source=[TravelStatus.REQUESTED, TravelStatus.APPROVED, TravelStatus.BOOKED],
-                target=TravelStatus.CANCELLED, custom={"roles": ("approver", "travel"), "requester_may": True}, event="cancelled")
+                target=TravelStatus.CANCELLED, custom={"roles": ("approver", "travel"), "requester_may": True,
+                                                       "reason": "cancellation_reason"}, event="cancelled")
     def cancel(self):
         pass
 
@@ -294,6 +325,7 @@ class Pending(ConcurrentTransitionMixin, TenantModel):
     """The work queue: one item per thing somebody has to do (approvals put theirs here)."""
 
     id_prefix = "pnd"
+    outcome_fields = ("blocked_reason",)
     visibility = Visibility(mine=("created_by", "assignee_id", "requested_by_id"))
     # Approval items are the engine's: it creates, reassigns and completes them; nobody edits them.
     field_policy = FieldPolicy(
@@ -318,6 +350,7 @@ class Pending(ConcurrentTransitionMixin, TenantModel):
     current_step_index = models.PositiveIntegerField(null=True, blank=True)
     total_steps = models.PositiveIntegerField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    blocked_reason = models.TextField(blank=True, default="", editable=False)
 
     history = tracked_history()
 
@@ -338,7 +371,7 @@ class Pending(ConcurrentTransitionMixin, TenantModel):
         pass
 
     @transition(field="status", source=[PendingStatus.QUEUED, PendingStatus.PROCESSING], target=PendingStatus.BLOCKED,
-                custom=QUEUE, event="blocked")
+                custom={**QUEUE, "reason": "blocked_reason"}, event="blocked")
     def block(self):
         pass
 

@@ -33,7 +33,7 @@ def seed(*, tenant, people: dict, actor: Principal) -> str:
         ("aws", "new", "read-only", [("approver", "approve", {})]),
         ("slack", "modify", "admin", [("approver", "reject", {"comment": "Not needed for the role"})]),
         ("salesforce", "new", "sales-user", [("approver", "approve", {}), ("it", "provision", {"expires_at": now + timedelta(days=30)})]),
-        ("jira", "new", "project-admin", [("approver", "approve", {}), ("it", "provision", {}), ("it", "complete", {})]),
+        ("jira", "new", "project-admin", [("approver", "approve", {}), ("it", "provision", {"comment": "Added to the jira-admins group"}), ("it", "complete", {})]),
     ]
     for system, kind, entitlement, steps in access:
         obj = core.record_create(actor=member, obj=AccessRequest(
@@ -43,7 +43,8 @@ def seed(*, tenant, people: dict, actor: Principal) -> str:
     hr = [
         ("employment_letter", "digital", []),
         ("certificate", "physical", [("hr", "start", {})]),
-        ("verification", "digital", [("hr", "fulfill", {"deliverable_url": "https://files.example.com/letters/1.pdf"})]),
+        ("verification", "digital", [("hr", "fulfill", {"deliverable_url": "https://files.example.com/letters/1.pdf",
+                                      "comment": "Signed by the head of HR; the PDF is in your files."})]),
         ("other", None, [("hr", "reject", {"reason": "Handled by payroll"})]),
     ]
     for kind, deliverable, steps in hr:
@@ -56,10 +57,11 @@ def seed(*, tenant, people: dict, actor: Principal) -> str:
         obj = core.record_create(actor=member, obj=Equipment(requester_id=member.person_id, equipment_type=kind,
                                                              specification=f"Standard {kind}"))
         _walk(obj, eq_steps[:i], t, people)
+    BOOKED = {"booking_reference": "TRV-2611", "booked_cost": Decimal("1380.00")}  # noqa: N806
     trips = [("Berlin", []), ("London", [("approver", "approve", {})]),
-             ("New York", [("approver", "approve", {}), ("travel", "book", {})]),
-             ("Tokyo", [("approver", "approve", {}), ("travel", "book", {}), ("travel", "complete", {"actual_cost": Decimal("2450.00")})]),
-             ("Paris", [("approver", "approve", {}), ("travel", "cancel", {})])]
+             ("New York", [("approver", "approve", {}), ("travel", "book", BOOKED)]),
+             ("Tokyo", [("approver", "approve", {}), ("travel", "book", BOOKED), ("travel", "complete", {"actual_cost": Decimal("2450.00")})]),
+             ("Paris", [("approver", "approve", {}), ("travel", "cancel", {"comment": "The customer moved the meeting online"})])]
     for i, (city, steps) in enumerate(trips):
         obj = core.record_create(actor=member, obj=Travel(
             requester_id=member.person_id, purpose=f"Customer visit in {city}", destination=city,
@@ -70,5 +72,5 @@ def seed(*, tenant, people: dict, actor: Principal) -> str:
         obj = core.record_create(actor=actor, obj=Pending(type="task", source_id=f"task-{i}", title=title, priority=i + 1,
                                                           assignee_id=people["it"], due_at=now + timedelta(days=i + 1)))
         for name in status:
-            obj = core.record_transition(actor=actor, obj=obj, name=name)
+            obj = core.record_transition(actor=actor, obj=obj, name=name, body={"comment": "Waiting for the vendor"})
     return "access, HR, equipment, travel and pending records in every status"

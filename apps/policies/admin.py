@@ -37,6 +37,9 @@ class PolicyAdmin(TenantAdmin):
     list_filter = ("status", "category")
     search_fields = ("name", "description", "body")
     inlines = [VersionInline, AcknowledgementInline]
+    # Service-level attributes the seed's policy page carried: kept, out of the way of writing a policy.
+    collapsed_sections = {"Service levels (optional)": (
+        "applies_to", "priority", "first_response_minutes", "resolution_minutes", "business_hours_only")}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(ack_count=Count("acknowledgements"))

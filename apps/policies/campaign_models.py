@@ -36,7 +36,9 @@ class AcknowledgementCampaign(ConcurrentTransitionMixin, TenantModel):
         deletable(CampaignStatus.DRAFT, by=("hr",)),  # a launched campaign is a record of who was asked: close it
     )
 
-    policy = models.ForeignKey("policies.Policy", on_delete=models.CASCADE, related_name="campaigns")
+    # Only a published text can be acknowledged: the picker offers no drafts and no retired policies.
+    policy = models.ForeignKey("policies.Policy", on_delete=models.CASCADE, related_name="campaigns",
+                               limit_choices_to={"status": PolicyStatus.PUBLISHED})
     version = models.CharField(max_length=32, editable=False, help_text="The policy version to acknowledge.")
     audience = models.CharField(max_length=16, choices=CampaignAudience.choices, default=CampaignAudience.EVERYONE)
     groups = models.ManyToManyField(Group, blank=True, related_name="acknowledgement_campaigns",

@@ -8,10 +8,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django_fsm import FSMField
 
+from apps.core.allowed import OneOf
 from apps.core.fsm import ConcurrentTransitionMixin, Decisions, transition
 from apps.core.models import TenantModel, tracked_history
 from apps.core.visibility import Visibility
-from apps.helpdesk.choices import Priority
+from apps.helpdesk.choices import Priority, TicketType
 
 from .choices import PolicyCategory, PolicyStatus
 
@@ -42,7 +43,7 @@ class Policy(ConcurrentTransitionMixin, TenantModel):
     next_review_at = models.DateTimeField(null=True, blank=True)
     review_due_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     # SLA-like attributes from the seed page, validated as on helpdesk SLA policies.
-    applies_to = models.JSONField(default=list, blank=True)
+    applies_to = models.JSONField(default=list, blank=True, validators=[OneOf(TicketType)])
     priority = models.CharField(max_length=16, choices=Priority.choices, null=True, blank=True)
     first_response_minutes = models.PositiveIntegerField(null=True, blank=True, validators=MINUTES)
     resolution_minutes = models.PositiveIntegerField(null=True, blank=True, validators=MINUTES)

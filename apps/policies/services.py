@@ -119,6 +119,8 @@ def acknowledgement_campaign_create(*, actor: Principal, data: dict) -> Acknowle
     policy = data.get("policy")
     if policy is None or policy.tenant_id != actor.tenant_id:
         raise ValidationError({"policy": ["Choose a policy of your tenant."]})
+    if policy.status != PolicyStatus.PUBLISHED:
+        raise ValidationError({"policy": [f"Choose a published policy: this one is {policy.status}."]})
     campaign = AcknowledgementCampaign(**data, version=policy.version)
     campaign = core.record_create(actor=actor, obj=campaign, emit=False)
     _set_groups(campaign, groups)

@@ -79,8 +79,9 @@ def test_the_delegate_picker_offers_only_people_who_may_decide(client, team, acc
     delegate = next(t for t in page.context["fsm_transitions"] if t["name"] == "delegate")
     (field,) = delegate["fields"]
     assert field["name"] == "delegated_to_id"
-    # approvers and admins of acme; not the decider (per_approver), not the requester, no hr, no globex
-    assert [value for value, _ in field["choices"]] == ["per_boss", "per_second"]
+    # approvers and admins of acme; not the decider (per_approver), not the requester, no hr, no globex,
+    # and not per_boss, who decides step 2: nobody decides one request twice
+    assert [value for value, _ in field["choices"]] == ["per_second"]
     assert '<select name="delegated_to_id"' in page.content.decode()
 
 

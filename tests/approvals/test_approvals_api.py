@@ -171,14 +171,17 @@ def test_only_the_approver_decides(people, caller):
 
 def test_cancel_by_requester_and_refused_for_others(people):
     request = open_request(people["requester"], ["per_ann", "per_bob"])
-    assert people["ann"].post(f"{REQUESTS}/{request['id']}/cancel", format="json").status_code == 403
-    cancelled = people["requester"].post(f"{REQUESTS}/{request['id']}/cancel", format="json")
+    assert people["ann"].post(f"{REQUESTS}/{request['id']}/cancel", {"comment": "x"}, format="json").status_code == 403
+    unexplained = people["requester"].post(f"{REQUESTS}/{request['id']}/cancel", format="json")
+    assert unexplained.status_code == 400 and unexplained.json()["errors"][0]["field"] == "comment"  # say why
+    cancelled = people["requester"].post(f"{REQUESTS}/{request['id']}/cancel", {"comment": "Bought elsewhere"}, format="json")
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    assert cancelled.json()["cancellation_reason"] == "Bought elsewhere"
     assert {s.status for s in steps_of(request["id"])} == {"skipped"}
     assert queue("per_ann") == []
     assert people["requester"].post(f"{REQUESTS}/{request['id']}/cancel", format="json").status_code == 409
     other = open_request(people["requester"], ["per_ann"])
-    assert people["boss"].post(f"{REQUESTS}/{other['id']}/cancel", format="json").status_code == 200
+    assert people["boss"].post(f"{REQUESTS}/{other['id']}/cancel", {"comment": "Duplicate"}, format="json").status_code == 200
 
 
 def test_submit_needs_steps_and_chains_supply_them(people):
@@ -257,7 +260,7 @@ def test_two_approvers_racing_on_one_step(caller):
 
     def decide(client, action):
         barrier.wait()
-        results.append(client.post(step_url(step, action), format="json").status_code)
+        results.append(client.post(step_url(step, action), {"comment": "racing"}, format="json").status_code)
         connection.close()
 
     dan1, dan2 = caller("acme", "per_dan"), caller("acme", "per_dan")

@@ -92,7 +92,7 @@ def test_a_group_step_is_decided_by_any_active_member_who_is_not_a_party(org):
     assert (first.status, first.approver_id, first.approver_group_id) == ("approved", "per_bob", org["team"].pk)
     assert queued(first) == []  # every member's item is done
     assert ApprovalRequest.objects.get(pk=made.json()["id"]).current_step_index == 1
-    again = org["call"]("per_ann").post(f"{STEPS}/{first.pk}/reject", format="json")
+    again = org["call"]("per_ann").post(f"{STEPS}/{first.pk}/reject", {"comment": "late"}, format="json")
     assert again.status_code == 409
 
 

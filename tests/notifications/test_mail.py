@@ -56,9 +56,13 @@ def test_the_approver_gets_a_mail_naming_the_tenant_with_both_parts_and_working_
 def test_rejecting_by_link_tells_the_requester(smtp, access, client):
     run_pass()
     [decide] = smtp.messages[0].links("decide")
-    assert client.post(path_of(decide), {"decision": "reject"}).status_code == 200
+    unexplained = client.post(path_of(decide), {"decision": "reject", "comment": "  "})
+    assert unexplained.status_code == 400 and b"needs a reason" in unexplained.content  # the form again, nothing done
     access.refresh_from_db()
-    assert access.status == "rejected"
+    assert access.status == "pending"
+    assert client.post(path_of(decide), {"decision": "reject", "comment": "Use the shared account"}).status_code == 200
+    access.refresh_from_db()
+    assert (access.status, access.rejection_reason) == ("rejected", "Use the shared account")
     run_pass()
     [mail] = smtp.to("member@acme.test")
     assert mail.subject == f"[Acme Corp] Your access request was rejected: {access}"

@@ -30,11 +30,11 @@ LIFECYCLES = {
                       ("it", "renew", {"expires_at": LATER}, "provisioned"), ("it", "complete", {}, "completed")],
     "HRRequest": [("hr", "start", {}, "in_progress"),
                   ("hr", "fulfill", {"deliverable_url": "https://files.example.com/l.pdf"}, "completed")],
-    "Pending": [("member", "start", {}, "processing"), ("member", "block", {}, "blocked"),
+    "Pending": [("member", "start", {}, "processing"), ("member", "block", {"comment": "Waiting for the vendor"}, "blocked"),
                 ("member", "start", {}, "processing"), ("member", "complete", {}, "completed")],
     "Equipment": [("approver", "approve", {}, "approved"), ("it", "provision", {"cost": "999.50"}, "ordered"),
                   ("it", "ship", {}, "shipped"), ("it", "deliver", {}, "delivered"), ("member", "return", {}, "returned")],
-    "Travel": [("approver", "approve", {}, "approved"), ("travel", "book", {}, "booked"),
+    "Travel": [("approver", "approve", {}, "approved"), ("travel", "book", {"booking_reference": "LH-4711", "booked_cost": "980.00"}, "booked"),
                ("travel", "complete", {"actual_cost": "1100"}, "completed")],
 }
 PERSON = {"member": "per_member", "approver": "per_approver", "it": "per_it", "hr": "per_hr", "travel": "per_travel"}
@@ -132,7 +132,8 @@ def test_role_checks(name, transition, wrong_role, people):
             if step == transition:
                 break
             people[role].post(url(name, record, f"/{step}"), body, format="json")
-    response = people[wrong_role].post(url(name, record, f"/{transition}"), {}, format="json")
+    body = {"booking_reference": "LH-4711", "booked_cost": "980.00"} if transition == "book" else {}
+    response = people[wrong_role].post(url(name, record, f"/{transition}"), body, format="json")
     assert response.status_code == 403, response.content
 
 

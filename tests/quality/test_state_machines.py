@@ -28,6 +28,8 @@ ROUTES = {route.model: route for route in api_routes() if not route.detail and "
 def body_for(name: str) -> dict:
     if name == "renew":
         return {"expires_at": (timezone.now() + timedelta(days=30)).isoformat()}
+    if name == "book":  # a booking records its reference and cost
+        return {"booking_reference": "HYP-1", "booked_cost": "100.00", "comment": "hypothesis book"}
     return {"comment": f"hypothesis {name}", **({"reason": "not needed"} if name == "reject" else {})}
 
 

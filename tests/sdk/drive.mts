@@ -114,7 +114,7 @@ async function operations(): Promise<void> {
   });
   await mine.travel.update(trip.id, { destination: "Berlin (TXL)" }, { ifMatch: etagOf(trip) });
   await travel.approve(trip.id);
-  await travel.book(trip.id);
+  await travel.book(trip.id, { booking_reference: "LH-4711", booked_cost: 780 });
   const done = await travel.complete(trip.id, { actual_cost: 812.25 });
   check(done.actual_cost === 812.25, "actual_cost is a number");
   const cancelled = await travel.create({

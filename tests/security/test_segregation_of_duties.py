@@ -107,7 +107,8 @@ def test_booking_and_provisioning_are_decisions_too(caller):
                                              "departure_at": "2030-01-01T09:00:00Z",
                                              "return_at": "2030-01-03T09:00:00Z"}, format="json").json()
     caller("acme", "per_apo", ("approver",)).post(f"{BASE}/travel/{trip['id']}/approve", format="json")
-    assert traveller.post(f"{BASE}/travel/{trip['id']}/book", format="json").status_code == 403
+    booking = {"booking_reference": "SK-1", "booked_cost": "420.00"}
+    assert traveller.post(f"{BASE}/travel/{trip['id']}/book", booking, format="json").status_code == 403
     assert Travel.objects.get(id=trip["id"]).status == "approved"
 
 

@@ -129,6 +129,13 @@ class TransitionBody(serializers.Serializer):
         return value
 
 
+class ReasonBody(TransitionBody):
+    """A refusal (reject, cancel, block) says why: `comment` is required and kept on the record."""
+
+    comment = StrictCharField(required=True, allow_blank=False, max_length=4000,
+                              help_text="Why: the requester and the record's history read it.")
+
+
 def check_directory(serializer, model, values: dict, instance) -> None:
     """Strict directory mode: person/group ids the client writes must name the tenant's directory
     (apps/core/directory_services.py; the fields per model are declared in apps/core/directory.py)."""

@@ -14,8 +14,9 @@ from ..exceptions import TransitionConflict
 from ..fsm import available_transitions, transitions_of
 from ..models import TenantQuerySet
 from .conventions import base_queryset
+from ..scopes import API_DOMAINS
 from .filters import build_filterset, ordering_fields, text_fields
-from .serializers import TransitionBody
+from .serializers import ReasonBody, TransitionBody
 
 class RecordViewSet(IdempotentWritesMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Declare `queryset`, `serializer_class` (and optionally `transition_bodies`)."""
@@ -36,6 +37,9 @@ class RecordViewSet(IdempotentWritesMixin, mixins.ListModelMixin, viewsets.Gener
             raise ImproperlyConfigured(f"{cls.__name__}.queryset must be a TenantModel queryset: every read is scoped "
                                        "by the model's visibility (apps/core/visibility.py)")
         cls.domain = model._meta.app_label
+        if cls.domain not in API_DOMAINS:
+            raise ImproperlyConfigured(f"{cls.__name__}: add {cls.domain!r} to apps.core.scopes.API_DOMAINS, the scopes "
+                                       "an API key may hold")
         if "filterset_class" not in cls.__dict__:
             cls.filterset_class = build_filterset(model, cls.extra_filters)
         if "search_fields" not in cls.__dict__:
@@ -125,7 +129,8 @@ class DeleteRecordMixin:
 
 
 def _transition_action(viewset_cls, model, info):
-    body_class = viewset_cls.transition_bodies.get(info.name, TransitionBody)
+    default = ReasonBody if info.custom.get("reason") else TransitionBody
+    body_class = viewset_cls.transition_bodies.get(info.name, default)
     service = services.dispatch(model, info.name)
 
     def handler(self, request, *args, **kwargs):

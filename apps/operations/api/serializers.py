@@ -71,6 +71,13 @@ class RejectHRBody(TransitionBody):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
 
+class BookTravelBody(TransitionBody):
+    """Record the booking: its reference and what it cost."""
+
+    booking_reference = serializers.CharField(max_length=100)
+    booked_cost = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+
+
 class OrderEquipmentBody(TransitionBody):
     """Order the equipment at `cost`."""
 

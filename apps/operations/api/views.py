@@ -34,4 +34,4 @@ class EquipmentViewSet(CrudViewSet):
 class TravelViewSet(CrudViewSet):
     queryset = Travel.objects.all()
     serializer_class = s.TravelSerializer
-    transition_bodies = {"complete": s.CompleteTravelBody}
+    transition_bodies = {"complete": s.CompleteTravelBody, "book": s.BookTravelBody}

@@ -112,7 +112,7 @@ export class Requests extends HeyApiClient {
      *
      * A request requiring approvals: sequential steps, one per approver.
      *
-     * By the requester or an admin; open steps are skipped.
+     * By the requester or an admin, saying why (`comment`); open steps are skipped.
      *
      * From `draft`, `pending` to `cancelled`. Allowed for: admin. The requester may run it.
      *
@@ -1275,7 +1275,7 @@ export class AccessRequests extends HeyApiClient {
      *
      * A request to grant, modify, or revoke system access.
      *
-     * Optional body `expires_at` makes the grant time-bound.
+     * Optional body `expires_at` makes the grant time-bound; `comment` says what was granted (kept as `provisioning_note`).
      *
      * From `approved` to `provisioned`. Allowed for: admin, it. The requester may not run it (segregation of duties).
      *
@@ -1679,7 +1679,7 @@ export class HrRequests extends HeyApiClient {
      *
      * A request for an HR document or service deliverable.
      *
-     * Body `deliverable_url` is required for digital deliverables.
+     * Body `deliverable_url` is required for digital deliverables; `comment` is kept as the `fulfilment_note` the requester reads.
      *
      * From `in_progress`, `pending` to `completed`. Allowed for: admin, hr. The requester may not run it (segregation of duties).
      *
@@ -2061,6 +2061,8 @@ export class Travel extends HeyApiClient {
      * Book travel
      *
      * A business travel request.
+     *
+     * Body `booking_reference` and `booked_cost` (both required).
      *
      * From `approved` to `booked`. Allowed for: admin, travel. The requester may not run it (segregation of duties).
      *
