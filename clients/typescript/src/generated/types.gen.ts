@@ -4,6 +4,8 @@ export type ClientOptions = {
     baseUrl: 'http://127.0.0.1:8000' | (string & {});
 };
 
+export type Webhooks = EventsApprovalsApprovalChainCreatedWebhookRequest | EventsApprovalsApprovalChainDeletedWebhookRequest | EventsApprovalsApprovalChainUpdatedWebhookRequest | EventsApprovalsRequestApprovedWebhookRequest | EventsApprovalsRequestCancelledWebhookRequest | EventsApprovalsRequestCreatedWebhookRequest | EventsApprovalsRequestDeletedWebhookRequest | EventsApprovalsRequestExpiredWebhookRequest | EventsApprovalsRequestRejectedWebhookRequest | EventsApprovalsRequestReminderWebhookRequest | EventsApprovalsRequestSubmittedWebhookRequest | EventsApprovalsRequestUpdatedWebhookRequest | EventsApprovalsStepActivatedWebhookRequest | EventsApprovalsStepApprovedWebhookRequest | EventsApprovalsStepCreatedWebhookRequest | EventsApprovalsStepDelegatedWebhookRequest | EventsApprovalsStepDeletedWebhookRequest | EventsApprovalsStepRejectedWebhookRequest | EventsApprovalsStepSkippedWebhookRequest | EventsApprovalsStepUpdatedWebhookRequest | EventsCoreDirectorySettingsCreatedWebhookRequest | EventsCoreDirectorySettingsDeletedWebhookRequest | EventsCoreDirectorySettingsUpdatedWebhookRequest | EventsCoreGroupCreatedWebhookRequest | EventsCoreGroupDeletedWebhookRequest | EventsCoreGroupMembersChangedWebhookRequest | EventsCoreGroupUpdatedWebhookRequest | EventsCorePersonCreatedWebhookRequest | EventsCorePersonDeactivatedWebhookRequest | EventsCorePersonDeletedWebhookRequest | EventsCorePersonReactivatedWebhookRequest | EventsCorePersonUpdatedWebhookRequest | EventsCoreScimTokenCreatedWebhookRequest | EventsCoreScimTokenDeletedWebhookRequest | EventsCoreScimTokenUpdatedWebhookRequest | EventsDirectoryIdentityConfirmedWebhookRequest | EventsDirectoryIdentityDeactivatedWebhookRequest | EventsDirectoryIdentityEmailWebhookRequest | EventsDirectoryIdentityProviderConfigWebhookRequest | EventsDirectoryIdentityProviderLinkWebhookRequest | EventsDirectoryIdentityRolesWebhookRequest | EventsHelpdeskBusinessCalendarCreatedWebhookRequest | EventsHelpdeskBusinessCalendarDeletedWebhookRequest | EventsHelpdeskBusinessCalendarUpdatedWebhookRequest | EventsHelpdeskSlaPolicyCreatedWebhookRequest | EventsHelpdeskSlaPolicyDeletedWebhookRequest | EventsHelpdeskSlaPolicyUpdatedWebhookRequest | EventsHelpdeskTicketClosedWebhookRequest | EventsHelpdeskTicketCreatedWebhookRequest | EventsHelpdeskTicketDeletedWebhookRequest | EventsHelpdeskTicketFirstRespondedWebhookRequest | EventsHelpdeskTicketHeldWebhookRequest | EventsHelpdeskTicketOpenedWebhookRequest | EventsHelpdeskTicketReopenedWebhookRequest | EventsHelpdeskTicketResolvedWebhookRequest | EventsHelpdeskTicketSlaBreachedWebhookRequest | EventsHelpdeskTicketUpdatedWebhookRequest | EventsHelpdeskTicketCommentCreatedWebhookRequest | EventsHelpdeskTicketCommentDeletedWebhookRequest | EventsHelpdeskTicketCommentUpdatedWebhookRequest | EventsIntegrationApplicationCreatedWebhookRequest | EventsIntegrationApplicationDeletedWebhookRequest | EventsIntegrationApplicationUpdatedWebhookRequest | EventsIntegrationConnectorCreatedWebhookRequest | EventsIntegrationConnectorDeletedWebhookRequest | EventsIntegrationConnectorUpdatedWebhookRequest | EventsIntegrationIntegrationApiKeyCreatedWebhookRequest | EventsIntegrationIntegrationApiKeyDeletedWebhookRequest | EventsIntegrationIntegrationApiKeyExpiredWebhookRequest | EventsIntegrationIntegrationApiKeyRevokedWebhookRequest | EventsIntegrationIntegrationApiKeyUpdatedWebhookRequest | EventsIntegrationWebhookCreatedWebhookRequest | EventsIntegrationWebhookDeletedWebhookRequest | EventsIntegrationWebhookPausedWebhookRequest | EventsIntegrationWebhookReplayedWebhookRequest | EventsIntegrationWebhookResumedWebhookRequest | EventsIntegrationWebhookUpdatedWebhookRequest | EventsNotificationsSlackSettingsCreatedWebhookRequest | EventsNotificationsSlackSettingsDeletedWebhookRequest | EventsNotificationsSlackSettingsUpdatedWebhookRequest | EventsOperationsAccessRequestApprovedWebhookRequest | EventsOperationsAccessRequestCompletedWebhookRequest | EventsOperationsAccessRequestCreatedWebhookRequest | EventsOperationsAccessRequestDeletedWebhookRequest | EventsOperationsAccessRequestExpiredWebhookRequest | EventsOperationsAccessRequestExpiringWebhookRequest | EventsOperationsAccessRequestProvisionedWebhookRequest | EventsOperationsAccessRequestRejectedWebhookRequest | EventsOperationsAccessRequestRenewedWebhookRequest | EventsOperationsAccessRequestUpdatedWebhookRequest | EventsOperationsEquipmentApprovedWebhookRequest | EventsOperationsEquipmentCreatedWebhookRequest | EventsOperationsEquipmentDeletedWebhookRequest | EventsOperationsEquipmentDeliveredWebhookRequest | EventsOperationsEquipmentProvisionedWebhookRequest | EventsOperationsEquipmentReturnedWebhookRequest | EventsOperationsEquipmentShippedWebhookRequest | EventsOperationsEquipmentUpdatedWebhookRequest | EventsOperationsHrRequestCreatedWebhookRequest | EventsOperationsHrRequestDeletedWebhookRequest | EventsOperationsHrRequestFulfilledWebhookRequest | EventsOperationsHrRequestRejectedWebhookRequest | EventsOperationsHrRequestStartedWebhookRequest | EventsOperationsHrRequestUpdatedWebhookRequest | EventsOperationsPendingBlockedWebhookRequest | EventsOperationsPendingCompletedWebhookRequest | EventsOperationsPendingCreatedWebhookRequest | EventsOperationsPendingDeletedWebhookRequest | EventsOperationsPendingStartedWebhookRequest | EventsOperationsPendingUpdatedWebhookRequest | EventsOperationsTravelApprovedWebhookRequest | EventsOperationsTravelBookedWebhookRequest | EventsOperationsTravelCancelledWebhookRequest | EventsOperationsTravelCompletedWebhookRequest | EventsOperationsTravelCreatedWebhookRequest | EventsOperationsTravelDeletedWebhookRequest | EventsOperationsTravelUpdatedWebhookRequest | EventsPoliciesAcknowledgementCampaignClosedWebhookRequest | EventsPoliciesAcknowledgementCampaignCreatedWebhookRequest | EventsPoliciesAcknowledgementCampaignDeletedWebhookRequest | EventsPoliciesAcknowledgementCampaignLaunchedWebhookRequest | EventsPoliciesAcknowledgementCampaignReminderWebhookRequest | EventsPoliciesAcknowledgementCampaignUpdatedWebhookRequest | EventsPoliciesPolicyAcknowledgedWebhookRequest | EventsPoliciesPolicyCompletedWebhookRequest | EventsPoliciesPolicyCreatedWebhookRequest | EventsPoliciesPolicyDeletedWebhookRequest | EventsPoliciesPolicyRetiredWebhookRequest | EventsPoliciesPolicyReviewDueWebhookRequest | EventsPoliciesPolicyRevisedWebhookRequest | EventsPoliciesPolicySubmittedWebhookRequest | EventsPoliciesPolicyUpdatedWebhookRequest;
+
 /**
  * A request to grant, modify, or revoke system access.
  */
@@ -59,6 +61,105 @@ export type AccessRequest = {
  * * `revoke` - Revoke
  */
 export type AccessRequestAccessTypeEnum = 'new' | 'modify' | 'revoke';
+
+/**
+ * A access request as stored when the event was written.
+ */
+export type AccessRequestEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    /**
+     * Defaults to the caller; staff may file on someone's behalf.
+     */
+    requester_id: string;
+    /**
+     * Target system, e.g. github, aws, slack.
+     */
+    system_id: string;
+    access_type: AccessRequestAccessTypeEnum;
+    status: AccessRequestStatusEnum;
+    justification: string;
+    approver_id: string | null;
+    approved_at: string | null;
+    provisioned_at: string | null;
+    asset_id: string | null;
+    principal_id: string | null;
+    principal_type: AccessRequestPrincipalTypeEnum | NullEnum;
+    entitlement_type: string;
+    granted_at: string | null;
+    granted_by_id: string | null;
+    expires_at: string | null;
+    rejection_reason: string;
+    /**
+     * What IT granted: account, group, licence.
+     */
+    provisioning_note: string;
+};
+
+/**
+ * A access request as stored, with what this event adds.
+ */
+export type AccessRequestExpiringPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    /**
+     * Defaults to the caller; staff may file on someone's behalf.
+     */
+    requester_id: string;
+    /**
+     * Target system, e.g. github, aws, slack.
+     */
+    system_id: string;
+    access_type: AccessRequestAccessTypeEnum;
+    status: AccessRequestStatusEnum;
+    justification: string;
+    approver_id: string | null;
+    approved_at: string | null;
+    provisioned_at: string | null;
+    asset_id: string | null;
+    principal_id: string | null;
+    principal_type: AccessRequestPrincipalTypeEnum | NullEnum;
+    entitlement_type: string;
+    granted_at: string | null;
+    granted_by_id: string | null;
+    expires_at: string | null;
+    rejection_reason: string;
+    /**
+     * What IT granted: account, group, licence.
+     */
+    provisioning_note: string;
+    days_left: number;
+};
 
 /**
  * * `person` - Person
@@ -173,7 +274,7 @@ export type AcknowledgementCampaign = {
     readonly updated_at: string;
     readonly created_by: string | null;
     readonly updated_by: string | null;
-    source?: string;
+    source: string;
     readonly source_type: SourceTypeEnum;
     readonly is_deleted: boolean;
     readonly deleted_at: string | null;
@@ -182,25 +283,25 @@ export type AcknowledgementCampaign = {
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     /**
      * The policy version to acknowledge.
      */
     readonly version: string;
-    audience?: AcknowledgementCampaignAudienceEnum;
+    audience: AcknowledgementCampaignAudienceEnum;
     due_at: string;
     /**
      * Remind those who have not acknowledged every N days after launch until the due date (0: never).
      */
-    remind_every_days?: number;
+    remind_every_days: number;
     /**
      * A last reminder when the due date arrives.
      */
-    remind_on_due?: boolean;
+    remind_on_due: boolean;
     /**
      * A note from HR quoted in the emails.
      */
-    message?: string;
+    message: string;
     readonly status: AcknowledgementCampaignStatusEnum;
     readonly launched_at: string | null;
     readonly closed_at: string | null;
@@ -209,7 +310,7 @@ export type AcknowledgementCampaign = {
     /**
      * With audience 'groups': their active members (now, not at launch).
      */
-    groups?: Array<string>;
+    groups: Array<string>;
 };
 
 /**
@@ -217,6 +318,103 @@ export type AcknowledgementCampaign = {
  * * `groups` - Members of the chosen groups
  */
 export type AcknowledgementCampaignAudienceEnum = 'everyone' | 'groups';
+
+/**
+ * A acknowledgement campaign as stored when the event was written.
+ */
+export type AcknowledgementCampaignEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    policy_id: string;
+    /**
+     * The policy version to acknowledge.
+     */
+    version: string;
+    audience: AcknowledgementCampaignAudienceEnum;
+    due_at: string;
+    /**
+     * Remind those who have not acknowledged every N days after launch until the due date (0: never).
+     */
+    remind_every_days: number;
+    /**
+     * A last reminder when the due date arrives.
+     */
+    remind_on_due: boolean;
+    /**
+     * A note from HR quoted in the emails.
+     */
+    message: string;
+    status: AcknowledgementCampaignStatusEnum;
+    launched_at: string | null;
+    closed_at: string | null;
+    reminded_slot_at: string | null;
+};
+
+/**
+ * A acknowledgement campaign as stored, with what this event adds.
+ */
+export type AcknowledgementCampaignReminderPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    policy_id: string;
+    /**
+     * The policy version to acknowledge.
+     */
+    version: string;
+    audience: AcknowledgementCampaignAudienceEnum;
+    due_at: string;
+    /**
+     * Remind those who have not acknowledged every N days after launch until the due date (0: never).
+     */
+    remind_every_days: number;
+    /**
+     * A last reminder when the due date arrives.
+     */
+    remind_on_due: boolean;
+    /**
+     * A note from HR quoted in the emails.
+     */
+    message: string;
+    status: AcknowledgementCampaignStatusEnum;
+    launched_at: string | null;
+    closed_at: string | null;
+    reminded_slot_at: string | null;
+    slot_at: string;
+    /**
+     * The last reminder before the due date.
+     */
+    final: boolean;
+};
 
 /**
  * Asks a policy version's audience to acknowledge it by `due_at`, with reminders; progress is read-only.
@@ -314,7 +512,7 @@ export type Application = {
     readonly updated_at: string;
     readonly created_by: string | null;
     readonly updated_by: string | null;
-    source?: string;
+    source: string;
     readonly source_type: SourceTypeEnum;
     readonly is_deleted: boolean;
     readonly deleted_at: string | null;
@@ -323,21 +521,55 @@ export type Application = {
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     /**
      * Optimistic concurrency counter; send the version you read, a stale one is refused (409).
      */
-    version?: number;
+    version: number;
     display_name: string;
     slug: string;
-    kind?: ApplicationKindEnum;
-    primary_domain?: string;
-    description?: string;
-    oauth_client_id?: string | null;
-    status?: ApplicationStatusEnum;
-    canonical_owner_of?: Array<string>;
-    api_base_path?: string;
-    repository?: string;
+    kind: ApplicationKindEnum;
+    primary_domain: string;
+    description: string;
+    oauth_client_id: string | null;
+    status: ApplicationStatusEnum;
+    canonical_owner_of: Array<string>;
+    api_base_path: string;
+    repository: string;
+};
+
+/**
+ * A application as stored when the event was written.
+ */
+export type ApplicationEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    version: number;
+    display_name: string;
+    slug: string;
+    kind: ApplicationKindEnum;
+    primary_domain: string;
+    description: string;
+    oauth_client_id: string | null;
+    status: ApplicationStatusEnum;
+    canonical_owner_of: Array<string>;
+    api_base_path: string;
+    repository: string;
 };
 
 /**
@@ -428,6 +660,43 @@ export type ApplicationRequest = {
 export type ApplicationStatusEnum = 'active' | 'suspended' | 'retired';
 
 /**
+ * A approval chain as stored when the event was written.
+ */
+export type ApprovalChainEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    name: string;
+    /**
+     * The kind of record whose filing starts this chain.
+     */
+    entity_type: string;
+    /**
+     * Ordered approvers, one sequential step each: a person, a group (any active member may decide) or "manager" (the requester's manager in the directory).
+     */
+    approver_ids: Array<string>;
+    /**
+     * Deadline after submission.
+     */
+    due_in_hours: number | null;
+    is_active: boolean;
+};
+
+/**
  * A request requiring approvals: sequential steps, one per approver.
  */
 export type ApprovalRequest = {
@@ -464,6 +733,45 @@ export type ApprovalRequest = {
 };
 
 /**
+ * A approval request as stored when the event was written.
+ */
+export type ApprovalRequestEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    entity_type: string;
+    entity_id: string | null;
+    requested_by_id: string;
+    title: string;
+    description: string;
+    status: ApprovalRequestStatusEnum;
+    current_step_index: number;
+    total_steps: number;
+    due_at: string | null;
+    completed_at: string | null;
+    reminded_at: string | null;
+    cancellation_reason: string;
+    /**
+     * Deprecated alias of `requested_by_id` (the same value).
+     */
+    requester_id: string;
+};
+
+/**
  * A request requiring approvals: sequential steps, one per approver.
  */
 export type ApprovalRequestRequest = {
@@ -478,6 +786,11 @@ export type ApprovalRequestRequest = {
     title: string;
     description?: string;
     due_at?: string | null;
+    /**
+     * Deprecated alias of `requested_by_id` (one stored value); use `requested_by_id`.
+     *
+     * @deprecated
+     */
     requester_id?: string;
     /**
      * Server-stamped: ignored if sent.
@@ -555,7 +868,7 @@ export type ApprovalStep = {
     readonly updated_at: string;
     readonly created_by: string | null;
     readonly updated_by: string | null;
-    source?: string;
+    source: string;
     readonly source_type: SourceTypeEnum;
     readonly is_deleted: boolean;
     readonly deleted_at: string | null;
@@ -564,7 +877,7 @@ export type ApprovalStep = {
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     readonly step_index: number;
     /**
      * The person deciding; on a group step, empty until a member decides or delegates it.
@@ -576,6 +889,11 @@ export type ApprovalStep = {
     readonly decided_at: string | null;
     readonly delegated_to_id: string | null;
     readonly delegated: boolean;
+    /**
+     * Deprecated alias of `approval_request_id` (one stored value); use `approval_request_id`.
+     *
+     * @deprecated
+     */
     readonly request_id: string;
 };
 
@@ -584,6 +902,49 @@ export type ApprovalStep = {
  * * `rejected` - Rejected
  */
 export type ApprovalStepDecisionEnum = 'approved' | 'rejected';
+
+/**
+ * A approval step as stored when the event was written.
+ */
+export type ApprovalStepEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    approval_request_id: string;
+    step_index: number;
+    /**
+     * The person deciding; on a group step, empty until a member decides or delegates it.
+     */
+    approver_id: string;
+    /**
+     * A group step: any active member who is not a party may decide.
+     */
+    approver_group_id: string | null;
+    status: ApprovalStepStatusEnum;
+    decision: ApprovalStepDecisionEnum | NullEnum;
+    comment: string;
+    decided_at: string | null;
+    delegated_to_id: string | null;
+    delegated: boolean;
+    /**
+     * Deprecated alias of `approval_request_id` (the same value).
+     */
+    request_id: string;
+};
 
 /**
  * * `waiting` - Waiting
@@ -607,6 +968,56 @@ export type BookTravelBodyRequest = {
 };
 
 /**
+ * A business calendar as stored when the event was written.
+ */
+export type BusinessCalendarEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    name: string;
+    /**
+     * IANA name, e.g. Europe/Berlin.
+     */
+    time_zone: string;
+    /**
+     * Per weekday (mon..sun) a list of ["HH:MM", "HH:MM"] spans; "24:00" or "00:00" as end means midnight.
+     */
+    working_hours: unknown;
+    /**
+     * ISO country code for public holidays (the holidays package), e.g. DE.
+     */
+    holiday_country: string;
+    /**
+     * e.g. BY for Bavaria.
+     */
+    holiday_subdivision: string;
+    /**
+     * Extra closed days (dates such as 2026-12-24).
+     */
+    closed_dates: unknown;
+};
+
+/**
+ * * `first_response` - first_response
+ * * `resolution` - resolution
+ */
+export type ClockEnum = 'first_response' | 'resolution';
+
+/**
  * Publish the policy; `next_review_at` (in the future) schedules the next review.
  */
 export type CompleteReviewBodyRequest = {
@@ -627,14 +1038,14 @@ export type CompleteTravelBodyRequest = {
  */
 export type Connector = {
     readonly id: string;
-    application_id?: string | null;
+    application_id: string | null;
     readonly tenant_id: string;
     readonly app_id: string | null;
     readonly created_at: string;
     readonly updated_at: string;
     readonly created_by: string | null;
     readonly updated_by: string | null;
-    source?: string;
+    source: string;
     readonly source_type: SourceTypeEnum;
     readonly is_deleted: boolean;
     readonly deleted_at: string | null;
@@ -643,43 +1054,100 @@ export type Connector = {
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     /**
      * Optimistic concurrency counter; send the version you read, a stale one is refused (409).
      */
-    version?: number;
+    version: number;
     type: string;
     provider: string;
     name: string;
-    scope?: ConnectorScopeEnum;
-    owner_id?: string | null;
-    group_id?: string | null;
-    user_id?: string | null;
+    scope: ConnectorScopeEnum;
+    owner_id: string | null;
+    group_id: string | null;
+    user_id: string | null;
     /**
      * Non-secret settings of the connector.
      */
-    config?: {
+    config: {
         [key: string]: unknown;
     };
     readonly vault_path: string;
-    auth_type?: string;
-    oauth_refresh_needed?: boolean;
-    oauth_token_expires_at?: string | null;
-    enabled?: boolean;
-    sync_status?: ConnectorSyncStatusEnum;
-    last_sync_at?: string | null;
-    consecutive_errors?: number;
-    last_error?: string;
-    metrics?: {
+    auth_type: string;
+    oauth_refresh_needed: boolean;
+    oauth_token_expires_at: string | null;
+    enabled: boolean;
+    sync_status: ConnectorSyncStatusEnum;
+    last_sync_at: string | null;
+    consecutive_errors: number;
+    last_error: string;
+    metrics: {
         [key: string]: unknown;
     };
     /**
      * Event types: exact (`helpdesk.ticket.created`), `domain.*` or `*`.
      */
-    event_types?: Array<string>;
-    webhook_endpoint_id?: string | null;
+    event_types: Array<string>;
+    webhook_endpoint_id: string | null;
     readonly credential_last_rotated_at: string | null;
-    next_rotation_due?: string | null;
+    next_rotation_due: string | null;
+};
+
+/**
+ * A connector as stored when the event was written.
+ */
+export type ConnectorEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    version: number;
+    type: string;
+    provider: string;
+    name: string;
+    scope: ConnectorScopeEnum;
+    owner_id: string | null;
+    group_id: string | null;
+    user_id: string | null;
+    /**
+     * Non-secret settings of the connector.
+     */
+    config: {
+        [key: string]: unknown;
+    };
+    vault_path: string;
+    auth_type: string;
+    oauth_refresh_needed: boolean;
+    oauth_token_expires_at: string | null;
+    enabled: boolean;
+    sync_status: ConnectorSyncStatusEnum;
+    last_sync_at: string | null;
+    consecutive_errors: number;
+    last_error: string;
+    metrics: {
+        [key: string]: unknown;
+    };
+    /**
+     * Event types: exact (`helpdesk.ticket.created`), `domain.*` or `*`.
+     */
+    event_types: Array<string>;
+    webhook_endpoint_id: string | null;
+    credential_last_rotated_at: string | null;
+    next_rotation_due: string | null;
+    application_id: string | null;
 };
 
 /**
@@ -802,6 +1270,37 @@ export type DelegateBodyRequest = {
 };
 
 /**
+ * A directory settings as stored when the event was written.
+ */
+export type DirectorySettingsEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    /**
+     * Refuse (400) API writes naming a person or team the directory does not know, or an inactive person.
+     */
+    strict: boolean;
+    /**
+     * 0: off. Otherwise approval decisions need a sign-in (admin session or token) at most this many minutes old; one-click e-mail links then only show the request.
+     */
+    fresh_signin_minutes: number;
+};
+
+/**
  * An equipment provisioning request.
  */
 export type Equipment = {
@@ -812,7 +1311,7 @@ export type Equipment = {
     readonly updated_at: string;
     readonly created_by: string | null;
     readonly updated_by: string | null;
-    source?: string;
+    source: string;
     readonly source_type: SourceTypeEnum;
     readonly is_deleted: boolean;
     readonly deleted_at: string | null;
@@ -821,18 +1320,52 @@ export type Equipment = {
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     /**
      * Defaults to the caller; staff may file on someone's behalf.
      */
-    requester_id?: string;
+    requester_id: string;
     equipment_type: string;
     specification: string;
     readonly status: EquipmentStatusEnum;
     readonly approver_id: string | null;
     readonly ordered_at: string | null;
     readonly delivered_at: string | null;
-    cost?: number | null;
+    cost: number | null;
+};
+
+/**
+ * A equipment as stored when the event was written.
+ */
+export type EquipmentEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    /**
+     * Defaults to the caller; staff may file on someone's behalf.
+     */
+    requester_id: string;
+    equipment_type: string;
+    specification: string;
+    status: EquipmentStatusEnum;
+    approver_id: string | null;
+    ordered_at: string | null;
+    delivered_at: string | null;
+    cost: string | null;
 };
 
 /**
@@ -920,6 +1453,42 @@ export type FulfillBodyRequest = {
 };
 
 /**
+ * A group (team) as stored when the event was written.
+ */
+export type GroupEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    display_name: string;
+    external_id: string;
+};
+
+/**
+ * A group's members after the change.
+ */
+export type GroupMembersPayload = {
+    id: string;
+    /**
+     * Every member's person id, sorted.
+     */
+    members: Array<string>;
+};
+
+/**
  * A request for an HR document or service deliverable.
  */
 export type HrRequest = {
@@ -963,6 +1532,45 @@ export type HrRequest = {
  * * `physical` - Physical
  */
 export type HrRequestDeliverableTypeEnum = 'digital' | 'physical';
+
+/**
+ * A HR request as stored when the event was written.
+ */
+export type HrRequestEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    /**
+     * Defaults to the caller; staff may file on someone's behalf.
+     */
+    requester_id: string;
+    type: HrRequestTypeEnum;
+    status: HrRequestStatusEnum;
+    description: string;
+    deliverable_type: HrRequestDeliverableTypeEnum | NullEnum;
+    deliverable_url: string;
+    fulfilled_by: string | null;
+    fulfilled_at: string | null;
+    rejection_reason: string;
+    /**
+     * What HR delivered, as the requester reads it.
+     */
+    fulfilment_note: string;
+};
 
 /**
  * A request for an HR document or service deliverable.
@@ -1049,11 +1657,36 @@ export type HrRequestStatusEnum = 'pending' | 'in_progress' | 'completed' | 'rej
 export type HrRequestTypeEnum = 'employment_letter' | 'certificate' | 'verification' | 'document' | 'other';
 
 /**
+ * Who changed whose identity data (apps/core/identity_services.py).
+ */
+export type IdentityChangePayload = {
+    id: number;
+    kind: string;
+    /**
+     * The person (or provider) changed.
+     */
+    subject_id: string;
+    changed_by: string;
+    /**
+     * The admin who made the SCIM token used.
+     */
+    on_behalf_of: string;
+    detail: string;
+};
+
+export type IdentityConfirmedPayload = {
+    id: number;
+    kind: string;
+    subject_id: string;
+    confirmed_by: string;
+};
+
+/**
  * An API key issued to an application (the raw key is shown once).
  */
 export type IntegrationApiKey = {
     readonly id: string;
-    application_id?: string | null;
+    application_id: string | null;
     /**
      * The raw key: in the create (and rotate) response only.
      */
@@ -1064,7 +1697,7 @@ export type IntegrationApiKey = {
     readonly updated_at: string;
     readonly created_by: string | null;
     readonly updated_by: string | null;
-    source?: string;
+    source: string;
     readonly source_type: SourceTypeEnum;
     readonly is_deleted: boolean;
     readonly deleted_at: string | null;
@@ -1073,33 +1706,33 @@ export type IntegrationApiKey = {
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     /**
      * Optimistic concurrency counter; send the version you read, a stale one is refused (409).
      */
-    version?: number;
+    version: number;
     name: string;
     /**
      * SHA-256 of the key: with the raw key only, else null.
      */
     readonly key_hash: string | null;
     readonly prefix: string;
-    kind?: IntegrationApiKeyKindEnum;
-    issued_to_user_id?: string | null;
-    issued_to_service?: string | null;
+    kind: IntegrationApiKeyKindEnum;
+    issued_to_user_id: string | null;
+    issued_to_service: string | null;
     /**
      * `<domain>:read`, `<domain>:write` or `*`.
      */
-    scopes?: Array<string>;
-    allowed_models?: Array<string>;
-    tpm_limit?: number | null;
-    rpm_limit?: number | null;
-    max_budget_usd?: number | null;
+    scopes: Array<string>;
+    allowed_models: Array<string>;
+    tpm_limit: number | null;
+    rpm_limit: number | null;
+    max_budget_usd: number | null;
     readonly spend_usd: number;
-    blocked?: boolean;
-    blocked_reason?: string;
+    blocked: boolean;
+    blocked_reason: string;
     readonly last_used_at: string | null;
-    expires_at?: string | null;
+    expires_at: string | null;
     readonly rotated_from_key_id: string | null;
     readonly created_by_user_id: string | null;
     /**
@@ -1109,13 +1742,78 @@ export type IntegrationApiKey = {
     /**
      * Acts across the whole tenant (no application); admins only.
      */
-    tenant_wide?: boolean;
+    tenant_wide: boolean;
     readonly status: IntegrationApiKeyStatusEnum;
     /**
-     * SHA-256 of the key: with the raw key only, else null.
+     * Deprecated alias of `key_hash` (one stored value); use `key_hash`.
+     *
+     * @deprecated
      */
     readonly key_fingerprint: string | null;
+    /**
+     * Deprecated alias of `prefix` (one stored value); use `prefix`.
+     *
+     * @deprecated
+     */
     readonly key_prefix: string;
+};
+
+/**
+ * A integration API key as stored when the event was written.
+ */
+export type IntegrationApiKeyEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    version: number;
+    name: string;
+    prefix: string;
+    kind: IntegrationApiKeyKindEnum;
+    issued_to_user_id: string | null;
+    issued_to_service: string | null;
+    /**
+     * `<domain>:read`, `<domain>:write` or `*`.
+     */
+    scopes: Array<string>;
+    allowed_models: Array<string>;
+    tpm_limit: number | null;
+    rpm_limit: number | null;
+    max_budget_usd: string | null;
+    spend_usd: string;
+    blocked: boolean;
+    blocked_reason: string;
+    last_used_at: string | null;
+    expires_at: string | null;
+    rotated_from_key_id: string | null;
+    created_by_user_id: string | null;
+    /**
+     * The maker's roles when the key was made; the key acts with these.
+     */
+    creator_roles: unknown;
+    /**
+     * Acts across the whole tenant (no application); admins only.
+     */
+    tenant_wide: boolean;
+    application_id: string | null;
+    status: IntegrationApiKeyStatusEnum;
+    /**
+     * Deprecated alias of `prefix` (the same value).
+     */
+    key_prefix: string;
 };
 
 /**
@@ -1125,10 +1823,13 @@ export type IntegrationApiKey = {
  */
 export type IntegrationApiKeyKindEnum = 'user' | 'service' | 'virtual_llm';
 
-/**
- * An API key issued to an application (the raw key is shown once).
- */
-export type IntegrationApiKeyRequest = {
+export type IntegrationApiKeyRequest = ({
+    application_id: string;
+    tenant_wide?: false;
+} | {
+    tenant_wide: true;
+    application_id?: null;
+}) & {
     application_id?: string | null;
     source?: string;
     /**
@@ -2103,7 +2804,17 @@ export type PatchedSlaPolicyRequest = {
     resolution_minutes?: number;
     business_hours_only?: boolean;
     status?: SlaPolicyStatusEnum;
+    /**
+     * Deprecated alias of `first_response_minutes` (one stored value); use `first_response_minutes`.
+     *
+     * @deprecated
+     */
     first_response_mins?: number;
+    /**
+     * Deprecated alias of `resolution_minutes` (one stored value); use `resolution_minutes`.
+     *
+     * @deprecated
+     */
     resolution_mins?: number;
     /**
      * Server-stamped: ignored if sent.
@@ -2338,6 +3049,11 @@ export type PatchedWebhookRequest = {
     };
     paused_at?: string | null;
     connector_id?: string | null;
+    /**
+     * Deprecated alias of `enabled` (one stored value); use `enabled`.
+     *
+     * @deprecated
+     */
     is_active?: boolean;
     /**
      * Server-stamped: ignored if sent.
@@ -2400,7 +3116,7 @@ export type Pending = {
     readonly updated_at: string;
     readonly created_by: string | null;
     readonly updated_by: string | null;
-    source?: string;
+    source: string;
     readonly source_type: SourceTypeEnum;
     readonly is_deleted: boolean;
     readonly deleted_at: string | null;
@@ -2409,7 +3125,7 @@ export type Pending = {
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     /**
      * approval, task, review, …
      */
@@ -2419,18 +3135,62 @@ export type Pending = {
      */
     source_id: string;
     readonly status: PendingStatusEnum;
-    priority?: number;
-    assignee_id?: string | null;
-    due_at?: string | null;
-    title?: string;
-    entity_type?: string;
-    entity_id?: string | null;
-    requested_by_id?: string | null;
-    description?: string;
-    current_step_index?: number | null;
-    total_steps?: number | null;
-    completed_at?: string | null;
+    priority: number;
+    assignee_id: string | null;
+    due_at: string | null;
+    title: string;
+    entity_type: string;
+    entity_id: string | null;
+    requested_by_id: string | null;
+    description: string;
+    current_step_index: number | null;
+    total_steps: number | null;
+    completed_at: string | null;
     readonly blocked_reason: string;
+};
+
+/**
+ * A pending item as stored when the event was written.
+ */
+export type PendingEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    /**
+     * approval, task, review, …
+     */
+    type: string;
+    /**
+     * Id of the record this item stands for.
+     */
+    source_id: string;
+    status: PendingStatusEnum;
+    priority: number;
+    assignee_id: string | null;
+    due_at: string | null;
+    title: string;
+    entity_type: string;
+    entity_id: string | null;
+    requested_by_id: string | null;
+    description: string;
+    current_step_index: number | null;
+    total_steps: number | null;
+    completed_at: string | null;
+    blocked_reason: string;
 };
 
 /**
@@ -2520,6 +3280,49 @@ export type PendingRequest = {
 export type PendingStatusEnum = 'queued' | 'processing' | 'blocked' | 'completed';
 
 /**
+ * A person as stored when the event was written.
+ */
+export type PersonEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    /**
+     * SCIM userName: the sign-in name at the identity provider.
+     */
+    user_name: string;
+    display_name: string;
+    given_name: string;
+    family_name: string;
+    email: string;
+    title: string;
+    department: string;
+    employee_number: string;
+    manager_id: string | null;
+    /**
+     * Inactive people keep their records; new ones may not name them in strict mode.
+     */
+    active: boolean;
+    /**
+     * The identity provider's id (SCIM externalId).
+     */
+    external_id: string;
+};
+
+/**
  * A versioned policy document with an owner and review cadence.
  */
 export type Policy = {
@@ -2530,7 +3333,7 @@ export type Policy = {
     readonly updated_at: string;
     readonly created_by: string | null;
     readonly updated_by: string | null;
-    source?: string;
+    source: string;
     readonly source_type: SourceTypeEnum;
     readonly is_deleted: boolean;
     readonly deleted_at: string | null;
@@ -2539,25 +3342,37 @@ export type Policy = {
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     name: string;
-    description?: string;
+    description: string;
     /**
      * Markdown.
      */
-    body?: string;
+    body: string;
     readonly version: string;
-    category?: PolicyCategoryEnum;
-    owner_id?: string | null;
+    category: PolicyCategoryEnum;
+    owner_id: string | null;
     readonly status: PolicyStatusEnum;
     readonly published_at: string | null;
-    next_review_at?: string | null;
+    next_review_at: string | null;
     readonly review_due_notified_at: string | null;
-    applies_to?: unknown;
-    priority?: SlaPolicyPriorityEnum | BlankEnum | NullEnum;
-    first_response_minutes?: number | null;
-    resolution_minutes?: number | null;
-    business_hours_only?: boolean;
+    applies_to: unknown;
+    priority: SlaPolicyPriorityEnum | BlankEnum | NullEnum;
+    first_response_minutes: number | null;
+    resolution_minutes: number | null;
+    business_hours_only: boolean;
+};
+
+/**
+ * Who acknowledged which version of a policy.
+ */
+export type PolicyAcknowledgedPayload = {
+    policy_id: string;
+    /**
+     * The policy version acknowledged (`1.2.0`).
+     */
+    version: string;
+    person_id: string;
 };
 
 /**
@@ -2580,6 +3395,47 @@ export type PolicyAcknowledgement = {
  * * `other` - Other
  */
 export type PolicyCategoryEnum = 'security' | 'privacy' | 'hr' | 'compliance' | 'finance' | 'operations' | 'other';
+
+/**
+ * A policy as stored when the event was written.
+ */
+export type PolicyEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    name: string;
+    description: string;
+    /**
+     * Markdown.
+     */
+    body: string;
+    version: string;
+    category: PolicyCategoryEnum;
+    owner_id: string | null;
+    status: PolicyStatusEnum;
+    published_at: string | null;
+    next_review_at: string | null;
+    review_due_notified_at: string | null;
+    applies_to: unknown;
+    priority: SlaPolicyPriorityEnum | NullEnum;
+    first_response_minutes: number | null;
+    resolution_minutes: number | null;
+    business_hours_only: boolean;
+};
 
 /**
  * A versioned policy document with an owner and review cadence.
@@ -2685,6 +3541,10 @@ export type Problem = {
     code: string;
     errors?: Array<ProblemFieldError>;
     allowed_transitions?: Array<string>;
+    /**
+     * This request's id, as in the X-Request-ID header.
+     */
+    request_id?: string;
 };
 
 export type ProblemFieldError = {
@@ -2744,7 +3604,7 @@ export type SlaPolicy = {
     readonly updated_at: string;
     readonly created_by: string | null;
     readonly updated_by: string | null;
-    source?: string;
+    source: string;
     readonly source_type: SourceTypeEnum;
     readonly is_deleted: boolean;
     readonly deleted_at: string | null;
@@ -2753,20 +3613,72 @@ export type SlaPolicy = {
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     name: string;
-    description?: string;
+    description: string;
     /**
      * Ticket types this policy governs (none: every type).
      */
-    applies_to?: unknown;
+    applies_to: unknown;
     priority: SlaPolicyPriorityEnum;
     first_response_minutes: number;
     resolution_minutes: number;
-    business_hours_only?: boolean;
-    status?: SlaPolicyStatusEnum;
-    first_response_mins?: number;
-    resolution_mins?: number;
+    business_hours_only: boolean;
+    status: SlaPolicyStatusEnum;
+    /**
+     * Deprecated alias of `first_response_minutes` (one stored value); use `first_response_minutes`.
+     *
+     * @deprecated
+     */
+    first_response_mins: number;
+    /**
+     * Deprecated alias of `resolution_minutes` (one stored value); use `resolution_minutes`.
+     *
+     * @deprecated
+     */
+    resolution_mins: number;
+};
+
+/**
+ * A SLA policy as stored when the event was written.
+ */
+export type SlaPolicyEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    name: string;
+    description: string;
+    /**
+     * Ticket types this policy governs (none: every type).
+     */
+    applies_to: unknown;
+    priority: SlaPolicyPriorityEnum;
+    first_response_minutes: number;
+    resolution_minutes: number;
+    business_hours_only: boolean;
+    status: SlaPolicyStatusEnum;
+    /**
+     * Deprecated alias of `first_response_minutes` (the same value).
+     */
+    first_response_mins: number;
+    /**
+     * Deprecated alias of `resolution_minutes` (the same value).
+     */
+    resolution_mins: number;
 };
 
 /**
@@ -2797,7 +3709,17 @@ export type SlaPolicyRequest = {
     resolution_minutes: number;
     business_hours_only?: boolean;
     status?: SlaPolicyStatusEnum;
+    /**
+     * Deprecated alias of `first_response_minutes` (one stored value); use `first_response_minutes`.
+     *
+     * @deprecated
+     */
     first_response_mins?: number;
+    /**
+     * Deprecated alias of `resolution_minutes` (one stored value); use `resolution_minutes`.
+     *
+     * @deprecated
+     */
     resolution_mins?: number;
     /**
      * Server-stamped: ignored if sent.
@@ -2856,6 +3778,69 @@ export type SlaPolicyRequest = {
 export type SlaPolicyStatusEnum = 'active' | 'inactive';
 
 /**
+ * A SCIM token as stored when the event was written.
+ */
+export type ScimTokenEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    /**
+     * e.g. Okta production
+     */
+    name: string;
+    prefix: string;
+    expires_at: string | null;
+    revoked: boolean;
+    last_used_at: string | null;
+};
+
+/**
+ * A Slack settings as stored when the event was written.
+ */
+export type SlackSettingsEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    enabled: boolean;
+    /**
+     * Notification kinds posted to Slack.
+     */
+    kinds: unknown;
+    /**
+     * Where the secret store keeps the webhook URL.
+     */
+    secret_path: string;
+};
+
+/**
  * * `frontend` - Frontend
  * * `backend` - Backend
  * * `server` - Server
@@ -2875,7 +3860,7 @@ export type Ticket = {
     readonly updated_at: string;
     readonly created_by: string | null;
     readonly updated_by: string | null;
-    source?: string;
+    source: string;
     readonly source_type: SourceTypeEnum;
     readonly is_deleted: boolean;
     readonly deleted_at: string | null;
@@ -2884,23 +3869,23 @@ export type Ticket = {
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     readonly number: string;
     title: string;
-    description?: string;
-    type?: TicketTypeEnum;
+    description: string;
+    type: TicketTypeEnum;
     readonly status: TicketStatusEnum;
-    priority?: SlaPolicyPriorityEnum;
-    category?: string;
-    submitted_by_id?: string;
-    assigned_to_id?: string | null;
-    team_id?: string | null;
+    priority: SlaPolicyPriorityEnum;
+    category: string;
+    submitted_by_id: string;
+    assigned_to_id: string | null;
+    team_id: string | null;
     readonly first_response_at: string | null;
     readonly first_response_due_at: string | null;
     readonly resolved_at: string | null;
     readonly due_at: string | null;
-    related_asset_id?: string | null;
-    related_vulnerability_id?: string | null;
+    related_asset_id: string | null;
+    related_vulnerability_id: string | null;
     readonly sla_state: TicketSlaStateEnum;
     readonly first_response_warn_at: string | null;
     readonly resolution_warn_at: string | null;
@@ -2921,14 +3906,14 @@ export type TicketComment = {
     /**
      * An internal note, visible to agents only (agents and admins may write them).
      */
-    internal?: boolean;
+    internal: boolean;
     readonly tenant_id: string;
     readonly app_id: string | null;
     readonly created_at: string;
     readonly updated_at: string;
     readonly created_by: string | null;
     readonly updated_by: string | null;
-    source?: string;
+    source: string;
     readonly source_type: SourceTypeEnum;
     readonly is_deleted: boolean;
     readonly deleted_at: string | null;
@@ -2937,8 +3922,38 @@ export type TicketComment = {
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     readonly author_id: string;
+};
+
+/**
+ * A ticket comment as stored when the event was written.
+ */
+export type TicketCommentEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    ticket_id: string;
+    author_id: string;
+    body: string;
+    /**
+     * Internal notes are visible to agents only.
+     */
+    internal: boolean;
 };
 
 /**
@@ -3003,6 +4018,53 @@ export type TicketCommentRequest = {
      * Server-stamped: ignored if sent.
      */
     schema_version?: number;
+};
+
+/**
+ * A ticket as stored when the event was written.
+ */
+export type TicketEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    number: string;
+    title: string;
+    description: string;
+    type: TicketTypeEnum;
+    status: TicketStatusEnum;
+    priority: SlaPolicyPriorityEnum;
+    category: string;
+    submitted_by_id: string;
+    assigned_to_id: string | null;
+    team_id: string | null;
+    sla_policy_id: string | null;
+    first_response_at: string | null;
+    first_response_due_at: string | null;
+    resolved_at: string | null;
+    due_at: string | null;
+    related_asset_id: string | null;
+    related_vulnerability_id: string | null;
+    sla_state: TicketSlaStateEnum;
+    first_response_warn_at: string | null;
+    resolution_warn_at: string | null;
+    first_response_warned_at: string | null;
+    first_response_breached_at: string | null;
+    resolution_warned_at: string | null;
+    resolution_breached_at: string | null;
 };
 
 /**
@@ -3075,6 +4137,19 @@ export type TicketRequest = {
 };
 
 /**
+ * Which SLA clock a ticket missed, and when that was noticed.
+ */
+export type TicketSlaBreachedPayload = {
+    id: string;
+    number: string;
+    clock: ClockEnum;
+    priority: string;
+    assigned_to_id: string | null;
+    due_at: string;
+    detected_at: string;
+};
+
+/**
  * * `none` - No SLA
  * * `running` - Running
  * * `paused` - Paused
@@ -3116,7 +4191,7 @@ export type Travel = {
     readonly updated_at: string;
     readonly created_by: string | null;
     readonly updated_by: string | null;
-    source?: string;
+    source: string;
     readonly source_type: SourceTypeEnum;
     readonly is_deleted: boolean;
     readonly deleted_at: string | null;
@@ -3125,11 +4200,11 @@ export type Travel = {
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     /**
      * Defaults to the caller; staff may file on someone's behalf.
      */
-    requester_id?: string;
+    requester_id: string;
     purpose: string;
     destination: string;
     departure_at: string;
@@ -3137,8 +4212,8 @@ export type Travel = {
     readonly status: TravelStatusEnum;
     readonly approver_id: string | null;
     readonly booked_at: string | null;
-    estimated_cost?: number | null;
-    actual_cost?: number | null;
+    estimated_cost: number | null;
+    actual_cost: number | null;
     /**
      * The agency's or carrier's reference, set when booked.
      */
@@ -3148,6 +4223,51 @@ export type Travel = {
      */
     readonly booked_cost: number | null;
     readonly cancellation_reason: string;
+};
+
+/**
+ * A travel as stored when the event was written.
+ */
+export type TravelEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    /**
+     * Defaults to the caller; staff may file on someone's behalf.
+     */
+    requester_id: string;
+    purpose: string;
+    destination: string;
+    departure_at: string;
+    return_at: string;
+    status: TravelStatusEnum;
+    approver_id: string | null;
+    booked_at: string | null;
+    estimated_cost: string | null;
+    actual_cost: string | null;
+    /**
+     * The agency's or carrier's reference, set when booked.
+     */
+    booking_reference: string;
+    /**
+     * What the booking cost, set when booked.
+     */
+    booked_cost: string | null;
+    cancellation_reason: string;
 };
 
 /**
@@ -3233,7 +4353,7 @@ export type TravelStatusEnum = 'requested' | 'approved' | 'booked' | 'completed'
  */
 export type Webhook = {
     readonly id: string;
-    application_id?: string | null;
+    application_id: string | null;
     /**
      * The signing secret (whsec_…): in the create response only.
      */
@@ -3244,7 +4364,7 @@ export type Webhook = {
     readonly updated_at: string;
     readonly created_by: string | null;
     readonly updated_by: string | null;
-    source?: string;
+    source: string;
     readonly source_type: SourceTypeEnum;
     readonly is_deleted: boolean;
     readonly deleted_at: string | null;
@@ -3253,31 +4373,31 @@ export type Webhook = {
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     /**
      * Optimistic concurrency counter; send the version you read, a stale one is refused (409).
      */
-    version?: number;
+    version: number;
     name: string;
-    direction?: WebhookDirectionEnum;
+    direction: WebhookDirectionEnum;
     url: string;
     /**
      * Exact types, `domain.*`, `domain.entity.*` or `*` (none: every event).
      */
-    event_types?: Array<string>;
-    signature_scheme?: WebhookSignatureSchemeEnum;
+    event_types: Array<string>;
+    signature_scheme: WebhookSignatureSchemeEnum;
     readonly vault_path: string;
     /**
      * Custom request headers. Values are secrets: stored in the secret store and returned masked (••••); send •••• back to keep a stored value.
      */
-    headers?: {
+    headers: {
         [key: string]: string;
     };
-    enabled?: boolean;
+    enabled: boolean;
     /**
      * Delivery retries; camelCase or snake_case keys. `{}` means the defaults.
      */
-    retry_policy?: {
+    retry_policy: {
         maxAttempts?: number;
         max_attempts?: number;
         backoff?: 'exponential' | 'linear' | 'fixed';
@@ -3289,10 +4409,15 @@ export type Webhook = {
     readonly last_delivery_at: string | null;
     readonly last_delivery_status: string;
     readonly consecutive_failures: number;
-    paused_at?: string | null;
-    connector_id?: string | null;
+    paused_at: string | null;
+    connector_id: string | null;
     readonly secret_fingerprint: string;
-    is_active?: boolean;
+    /**
+     * Deprecated alias of `enabled` (one stored value); use `enabled`.
+     *
+     * @deprecated
+     */
+    is_active: boolean;
 };
 
 /**
@@ -3326,6 +4451,85 @@ export type WebhookDeliveryStatusEnum = 'pending' | 'delivering' | 'delivered' |
  * * `inbound` - Inbound
  */
 export type WebhookDirectionEnum = 'outbound' | 'inbound';
+
+/**
+ * A webhook as stored when the event was written.
+ */
+export type WebhookEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    version: number;
+    name: string;
+    direction: WebhookDirectionEnum;
+    url: string;
+    /**
+     * Exact types, `domain.*`, `domain.entity.*` or `*` (none: every event).
+     */
+    event_types: Array<string>;
+    signature_scheme: WebhookSignatureSchemeEnum;
+    vault_path: string;
+    /**
+     * Custom request headers. Values are secrets: stored in the secret store and returned masked (••••); send •••• back to keep a stored value.
+     */
+    headers: {
+        [key: string]: string;
+    };
+    enabled: boolean;
+    /**
+     * Delivery retries; camelCase or snake_case keys. `{}` means the defaults.
+     */
+    retry_policy: {
+        maxAttempts?: number;
+        max_attempts?: number;
+        backoff?: 'exponential' | 'linear' | 'fixed';
+        timeoutMs?: number;
+        timeout_ms?: number;
+        baseDelaySeconds?: number;
+        base_delay_seconds?: number;
+    };
+    last_delivery_at: string | null;
+    last_delivery_status: string;
+    consecutive_failures: number;
+    paused_at: string | null;
+    connector_id: string | null;
+    application_id: string | null;
+    secret_fingerprint: string;
+    /**
+     * Deprecated alias of `enabled` (the same value).
+     */
+    is_active: boolean;
+};
+
+export type WebhookReplayedPayload = {
+    webhook_id: string;
+    /**
+     * Events created from this instant…
+     */
+    since: string;
+    /**
+     * …up to this one were queued again.
+     */
+    until: string;
+    /**
+     * Deliveries queued (requeued and newly created).
+     */
+    deliveries: number;
+};
 
 /**
  * An outbound webhook endpoint, signed per Standard Webhooks.
@@ -3370,6 +4574,11 @@ export type WebhookRequest = {
     };
     paused_at?: string | null;
     connector_id?: string | null;
+    /**
+     * Deprecated alias of `enabled` (one stored value); use `enabled`.
+     *
+     * @deprecated
+     */
     is_active?: boolean;
     /**
      * Server-stamped: ignored if sent.
@@ -3456,55 +4665,55 @@ export type AccessRequestWritable = {
  * Asks a policy version's audience to acknowledge it by `due_at`, with reminders; progress is read-only.
  */
 export type AcknowledgementCampaignWritable = {
-    source?: string;
+    source: string;
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
-    audience?: AcknowledgementCampaignAudienceEnum;
+    tags: Array<string>;
+    audience: AcknowledgementCampaignAudienceEnum;
     due_at: string;
     /**
      * Remind those who have not acknowledged every N days after launch until the due date (0: never).
      */
-    remind_every_days?: number;
+    remind_every_days: number;
     /**
      * A last reminder when the due date arrives.
      */
-    remind_on_due?: boolean;
+    remind_on_due: boolean;
     /**
      * A note from HR quoted in the emails.
      */
-    message?: string;
+    message: string;
     policy: string;
     /**
      * With audience 'groups': their active members (now, not at launch).
      */
-    groups?: Array<string>;
+    groups: Array<string>;
 };
 
 /**
  * A registered app integrating with the back office.
  */
 export type ApplicationWritable = {
-    source?: string;
+    source: string;
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     /**
      * Optimistic concurrency counter; send the version you read, a stale one is refused (409).
      */
-    version?: number;
+    version: number;
     display_name: string;
     slug: string;
-    kind?: ApplicationKindEnum;
-    primary_domain?: string;
-    description?: string;
-    oauth_client_id?: string | null;
-    status?: ApplicationStatusEnum;
-    canonical_owner_of?: Array<string>;
-    api_base_path?: string;
-    repository?: string;
+    kind: ApplicationKindEnum;
+    primary_domain: string;
+    description: string;
+    oauth_client_id: string | null;
+    status: ApplicationStatusEnum;
+    canonical_owner_of: Array<string>;
+    api_base_path: string;
+    repository: string;
 };
 
 /**
@@ -3544,6 +4753,11 @@ export type ApprovalRequestRequestWritable = {
     title: string;
     description?: string;
     due_at?: string | null;
+    /**
+     * Deprecated alias of `requested_by_id` (one stored value); use `requested_by_id`.
+     *
+     * @deprecated
+     */
     requester_id?: string;
     /**
      * Server-stamped: ignored if sent.
@@ -3599,57 +4813,57 @@ export type ApprovalRequestRequestWritable = {
  * A step in an approval request's chain; only its approver (or the delegate) decides it.
  */
 export type ApprovalStepWritable = {
-    source?: string;
+    source: string;
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
 };
 
 /**
  * A data source or sink connector instance.
  */
 export type ConnectorWritable = {
-    application_id?: string | null;
-    source?: string;
+    application_id: string | null;
+    source: string;
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     /**
      * Optimistic concurrency counter; send the version you read, a stale one is refused (409).
      */
-    version?: number;
+    version: number;
     type: string;
     provider: string;
     name: string;
-    scope?: ConnectorScopeEnum;
-    owner_id?: string | null;
-    group_id?: string | null;
-    user_id?: string | null;
+    scope: ConnectorScopeEnum;
+    owner_id: string | null;
+    group_id: string | null;
+    user_id: string | null;
     /**
      * Non-secret settings of the connector.
      */
-    config?: {
+    config: {
         [key: string]: unknown;
     };
-    auth_type?: string;
-    oauth_refresh_needed?: boolean;
-    oauth_token_expires_at?: string | null;
-    enabled?: boolean;
-    sync_status?: ConnectorSyncStatusEnum;
-    last_sync_at?: string | null;
-    consecutive_errors?: number;
-    last_error?: string;
-    metrics?: {
+    auth_type: string;
+    oauth_refresh_needed: boolean;
+    oauth_token_expires_at: string | null;
+    enabled: boolean;
+    sync_status: ConnectorSyncStatusEnum;
+    last_sync_at: string | null;
+    consecutive_errors: number;
+    last_error: string;
+    metrics: {
         [key: string]: unknown;
     };
     /**
      * Event types: exact (`helpdesk.ticket.created`), `domain.*` or `*`.
      */
-    event_types?: Array<string>;
-    webhook_endpoint_id?: string | null;
-    next_rotation_due?: string | null;
+    event_types: Array<string>;
+    webhook_endpoint_id: string | null;
+    next_rotation_due: string | null;
 };
 
 /**
@@ -3756,18 +4970,18 @@ export type ConnectorRequestWritable = {
  * An equipment provisioning request.
  */
 export type EquipmentWritable = {
-    source?: string;
+    source: string;
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     /**
      * Defaults to the caller; staff may file on someone's behalf.
      */
-    requester_id?: string;
+    requester_id: string;
     equipment_type: string;
     specification: string;
-    cost?: number | null;
+    cost: number | null;
 };
 
 /**
@@ -3793,35 +5007,35 @@ export type HrRequestWritable = {
  * An API key issued to an application (the raw key is shown once).
  */
 export type IntegrationApiKeyWritable = {
-    application_id?: string | null;
-    source?: string;
+    application_id: string | null;
+    source: string;
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     /**
      * Optimistic concurrency counter; send the version you read, a stale one is refused (409).
      */
-    version?: number;
+    version: number;
     name: string;
-    kind?: IntegrationApiKeyKindEnum;
-    issued_to_user_id?: string | null;
-    issued_to_service?: string | null;
+    kind: IntegrationApiKeyKindEnum;
+    issued_to_user_id: string | null;
+    issued_to_service: string | null;
     /**
      * `<domain>:read`, `<domain>:write` or `*`.
      */
-    scopes?: Array<string>;
-    allowed_models?: Array<string>;
-    tpm_limit?: number | null;
-    rpm_limit?: number | null;
-    max_budget_usd?: number | null;
-    blocked?: boolean;
-    blocked_reason?: string;
-    expires_at?: string | null;
+    scopes: Array<string>;
+    allowed_models: Array<string>;
+    tpm_limit: number | null;
+    rpm_limit: number | null;
+    max_budget_usd: number | null;
+    blocked: boolean;
+    blocked_reason: string;
+    expires_at: string | null;
     /**
      * Acts across the whole tenant (no application); admins only.
      */
-    tenant_wide?: boolean;
+    tenant_wide: boolean;
 };
 
 export type PaginatedAccessRequestListWritable = {
@@ -4144,11 +5358,11 @@ export type PatchedConnectorRequestWritable = {
  * A generic pending item queued for processing or action (approvals put theirs here).
  */
 export type PendingWritable = {
-    source?: string;
+    source: string;
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     /**
      * approval, task, review, …
      */
@@ -4157,42 +5371,42 @@ export type PendingWritable = {
      * Id of the record this item stands for.
      */
     source_id: string;
-    priority?: number;
-    assignee_id?: string | null;
-    due_at?: string | null;
-    title?: string;
-    entity_type?: string;
-    entity_id?: string | null;
-    requested_by_id?: string | null;
-    description?: string;
-    current_step_index?: number | null;
-    total_steps?: number | null;
-    completed_at?: string | null;
+    priority: number;
+    assignee_id: string | null;
+    due_at: string | null;
+    title: string;
+    entity_type: string;
+    entity_id: string | null;
+    requested_by_id: string | null;
+    description: string;
+    current_step_index: number | null;
+    total_steps: number | null;
+    completed_at: string | null;
 };
 
 /**
  * A versioned policy document with an owner and review cadence.
  */
 export type PolicyWritable = {
-    source?: string;
+    source: string;
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     name: string;
-    description?: string;
+    description: string;
     /**
      * Markdown.
      */
-    body?: string;
-    category?: PolicyCategoryEnum;
-    owner_id?: string | null;
-    next_review_at?: string | null;
-    applies_to?: unknown;
-    priority?: SlaPolicyPriorityEnum | BlankEnum | NullEnum;
-    first_response_minutes?: number | null;
-    resolution_minutes?: number | null;
-    business_hours_only?: boolean;
+    body: string;
+    category: PolicyCategoryEnum;
+    owner_id: string | null;
+    next_review_at: string | null;
+    applies_to: unknown;
+    priority: SlaPolicyPriorityEnum | BlankEnum | NullEnum;
+    first_response_minutes: number | null;
+    resolution_minutes: number | null;
+    business_hours_only: boolean;
 };
 
 /**
@@ -4208,45 +5422,55 @@ export type PolicyAcknowledgementWritable = {
  * A service-level policy applied to tickets: response and resolution targets.
  */
 export type SlaPolicyWritable = {
-    source?: string;
+    source: string;
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     name: string;
-    description?: string;
+    description: string;
     /**
      * Ticket types this policy governs (none: every type).
      */
-    applies_to?: unknown;
+    applies_to: unknown;
     priority: SlaPolicyPriorityEnum;
     first_response_minutes: number;
     resolution_minutes: number;
-    business_hours_only?: boolean;
-    status?: SlaPolicyStatusEnum;
-    first_response_mins?: number;
-    resolution_mins?: number;
+    business_hours_only: boolean;
+    status: SlaPolicyStatusEnum;
+    /**
+     * Deprecated alias of `first_response_minutes` (one stored value); use `first_response_minutes`.
+     *
+     * @deprecated
+     */
+    first_response_mins: number;
+    /**
+     * Deprecated alias of `resolution_minutes` (one stored value); use `resolution_minutes`.
+     *
+     * @deprecated
+     */
+    resolution_mins: number;
 };
 
 /**
  * A support ticket raised by an employee or customer.
  */
 export type TicketWritable = {
-    source?: string;
+    source: string;
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     title: string;
-    description?: string;
-    type?: TicketTypeEnum;
-    priority?: SlaPolicyPriorityEnum;
-    category?: string;
-    submitted_by_id?: string;
-    assigned_to_id?: string | null;
-    team_id?: string | null;
-    related_asset_id?: string | null;
-    related_vulnerability_id?: string | null;
+    description: string;
+    type: TicketTypeEnum;
+    priority: SlaPolicyPriorityEnum;
+    category: string;
+    submitted_by_id: string;
+    assigned_to_id: string | null;
+    team_id: string | null;
+    related_asset_id: string | null;
+    related_vulnerability_id: string | null;
 };
 
 /**
@@ -4257,68 +5481,68 @@ export type TicketCommentWritable = {
     /**
      * An internal note, visible to agents only (agents and admins may write them).
      */
-    internal?: boolean;
-    source?: string;
+    internal: boolean;
+    source: string;
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
 };
 
 /**
  * A business travel request.
  */
 export type TravelWritable = {
-    source?: string;
+    source: string;
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     /**
      * Defaults to the caller; staff may file on someone's behalf.
      */
-    requester_id?: string;
+    requester_id: string;
     purpose: string;
     destination: string;
     departure_at: string;
     return_at: string;
-    estimated_cost?: number | null;
-    actual_cost?: number | null;
+    estimated_cost: number | null;
+    actual_cost: number | null;
 };
 
 /**
  * An outbound webhook endpoint, signed per Standard Webhooks.
  */
 export type WebhookWritable = {
-    application_id?: string | null;
-    source?: string;
+    application_id: string | null;
+    source: string;
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     /**
      * Optimistic concurrency counter; send the version you read, a stale one is refused (409).
      */
-    version?: number;
+    version: number;
     name: string;
-    direction?: WebhookDirectionEnum;
+    direction: WebhookDirectionEnum;
     url: string;
     /**
      * Exact types, `domain.*`, `domain.entity.*` or `*` (none: every event).
      */
-    event_types?: Array<string>;
-    signature_scheme?: WebhookSignatureSchemeEnum;
+    event_types: Array<string>;
+    signature_scheme: WebhookSignatureSchemeEnum;
     /**
      * Custom request headers. Values are secrets: stored in the secret store and returned masked (••••); send •••• back to keep a stored value.
      */
-    headers?: {
+    headers: {
         [key: string]: string;
     };
-    enabled?: boolean;
+    enabled: boolean;
     /**
      * Delivery retries; camelCase or snake_case keys. `{}` means the defaults.
      */
-    retry_policy?: {
+    retry_policy: {
         maxAttempts?: number;
         max_attempts?: number;
         backoff?: 'exponential' | 'linear' | 'fixed';
@@ -4327,9 +5551,14 @@ export type WebhookWritable = {
         baseDelaySeconds?: number;
         base_delay_seconds?: number;
     };
-    paused_at?: string | null;
-    connector_id?: string | null;
-    is_active?: boolean;
+    paused_at: string | null;
+    connector_id: string | null;
+    /**
+     * Deprecated alias of `enabled` (one stored value); use `enabled`.
+     *
+     * @deprecated
+     */
+    is_active: boolean;
 };
 
 /**
@@ -4349,88 +5578,215 @@ export type WebhookDeliveryWritable = {
 
 export type ApprovalsRequestsListData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path?: never;
     query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
         app_id?: string;
         /**
          * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
+        /**
+         * Records whose `completed_at` equals this value.
+         */
         completed_at?: string;
+        /**
+         * Records whose `completed_at` is after / more than this value.
+         */
         completed_at__gt?: string;
+        /**
+         * Records whose `completed_at` is on or after / at least this value.
+         */
         completed_at__gte?: string;
+        /**
+         * Records whose `completed_at` is before / less than this value.
+         */
         completed_at__lt?: string;
+        /**
+         * Records whose `completed_at` is on or before / at most this value.
+         */
         completed_at__lte?: string;
+        /**
+         * Records whose `created_at` equals this value.
+         */
         created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
         created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
         created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
         created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
         created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
         created_by?: string;
         /**
          * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
          */
         created_by__in?: Array<string>;
+        /**
+         * Records whose `current_step_index` equals this value.
+         */
         current_step_index?: number;
+        /**
+         * Records whose `current_step_index` is on or after / at least this value.
+         */
         current_step_index__gte?: number;
+        /**
+         * Records whose `current_step_index` is on or before / at most this value.
+         */
         current_step_index__lte?: number;
         /**
          * An opaque page position: use the `next` / `previous` links as given.
          */
         cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
         deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
         deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
         deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
         deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
         deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
         deleted_by?: string;
         /**
          * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
+        /**
+         * Records whose `due_at` equals this value.
+         */
         due_at?: string;
+        /**
+         * Records whose `due_at` is after / more than this value.
+         */
         due_at__gt?: string;
+        /**
+         * Records whose `due_at` is on or after / at least this value.
+         */
         due_at__gte?: string;
+        /**
+         * Records whose `due_at` is before / less than this value.
+         */
         due_at__lt?: string;
+        /**
+         * Records whose `due_at` is on or before / at most this value.
+         */
         due_at__lte?: string;
+        /**
+         * Records whose `entity_id` equals this value. Person fields take `me` for the caller.
+         */
         entity_id?: string;
         /**
          * One of several values: repeat the parameter (`entity_id__in=a&entity_id__in=b`) or separate them with commas (`entity_id__in=a,b`). `me` is the caller.
          */
         entity_id__in?: Array<string>;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
         id?: string;
         /**
          * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
         is_deleted?: boolean;
         /**
-         * Which field to use when ordering the results.
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
          */
-        ordering?: string;
+        ordering?: Array<'completed_at' | '-completed_at' | 'created_at' | '-created_at' | 'current_step_index' | '-current_step_index' | 'deleted_at' | '-deleted_at' | 'due_at' | '-due_at' | 'id' | '-id' | 'reminded_at' | '-reminded_at' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'status' | '-status' | 'title' | '-title' | 'total_steps' | '-total_steps' | 'updated_at' | '-updated_at'>;
         /**
          * Records per page, 1 to 500 (default 50).
          */
         page_size?: number;
+        /**
+         * Records whose `reminded_at` equals this value.
+         */
         reminded_at?: string;
+        /**
+         * Records whose `reminded_at` is after / more than this value.
+         */
         reminded_at__gt?: string;
+        /**
+         * Records whose `reminded_at` is on or after / at least this value.
+         */
         reminded_at__gte?: string;
+        /**
+         * Records whose `reminded_at` is before / less than this value.
+         */
         reminded_at__lt?: string;
+        /**
+         * Records whose `reminded_at` is on or before / at most this value.
+         */
         reminded_at__lte?: string;
+        /**
+         * Records whose `requested_by_id` equals this value. Person fields take `me` for the caller.
+         */
         requested_by_id?: string;
         /**
          * One of several values: repeat the parameter (`requested_by_id__in=a&requested_by_id__in=b`) or separate them with commas (`requested_by_id__in=a,b`). `me` is the caller.
          */
         requested_by_id__in?: Array<string>;
+        /**
+         * Records whose `requester_id` equals this value. Person fields take `me` for the caller. Deprecated alias of `requested_by_id`.
+         *
+         * @deprecated
+         */
         requester_id?: string;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
         schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
         schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
         schema_version__lte?: number;
         /**
          * A search term.
          */
         search?: string;
         /**
+         * Records whose `source_type` equals this value.
+         *
          * * `frontend` - Frontend
          * * `backend` - Backend
          * * `server` - Server
@@ -4449,6 +5805,8 @@ export type ApprovalsRequestsListData = {
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         /**
+         * Records whose `status` equals this value.
+         *
          * * `draft` - Draft
          * * `pending` - Pending
          * * `approved` - Approved
@@ -4468,19 +5826,49 @@ export type ApprovalsRequestsListData = {
          * * `expired` - Expired
          */
         status__in?: Array<'approved' | 'cancelled' | 'draft' | 'expired' | 'pending' | 'rejected'>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
         tenant_id?: string;
         /**
          * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
+        /**
+         * Records whose `total_steps` equals this value.
+         */
         total_steps?: number;
+        /**
+         * Records whose `total_steps` is on or after / at least this value.
+         */
         total_steps__gte?: number;
+        /**
+         * Records whose `total_steps` is on or before / at most this value.
+         */
         total_steps__lte?: number;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
         updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
         updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
         updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
         updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
         updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
         updated_by?: string;
         /**
          * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
@@ -4522,6 +5910,12 @@ export type ApprovalsRequestsListResponse = ApprovalsRequestsListResponses[keyof
 
 export type ApprovalsRequestsCreateData = {
     body: ApprovalRequestRequestWritable;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/v1/approvals/requests';
@@ -4541,7 +5935,7 @@ export type ApprovalsRequestsCreateErrors = {
      */
     403: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -4552,6 +5946,10 @@ export type ApprovalsRequestsCreateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -4571,6 +5969,12 @@ export type ApprovalsRequestsCreateResponse = ApprovalsRequestsCreateResponses[k
 
 export type ApprovalsRequestsGetData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path: {
         id: string;
     };
@@ -4612,9 +6016,13 @@ export type ApprovalsRequestsCancelData = {
     body: ReasonBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -4641,7 +6049,7 @@ export type ApprovalsRequestsCancelErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -4656,6 +6064,10 @@ export type ApprovalsRequestsCancelErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -4677,9 +6089,13 @@ export type ApprovalsRequestsSubmitData = {
     body?: TransitionBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -4706,7 +6122,7 @@ export type ApprovalsRequestsSubmitErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -4721,6 +6137,10 @@ export type ApprovalsRequestsSubmitErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -4740,43 +6160,85 @@ export type ApprovalsRequestsSubmitResponse = ApprovalsRequestsSubmitResponses[k
 
 export type ApprovalsStepsListData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path?: never;
     query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
         app_id?: string;
         /**
          * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
+        /**
+         * Records whose `approval_request` equals this value.
+         */
         approval_request?: string;
         /**
          * One of several values: repeat the parameter (`approval_request__in=a&approval_request__in=b`) or separate them with commas (`approval_request__in=a,b`). `me` is the caller.
          */
         approval_request__in?: Array<string>;
+        /**
+         * Records whose `approval_request_id` equals this value. Person fields take `me` for the caller.
+         */
         approval_request_id?: string;
         /**
          * One of several values: repeat the parameter (`approval_request_id__in=a&approval_request_id__in=b`) or separate them with commas (`approval_request_id__in=a,b`). `me` is the caller.
          */
         approval_request_id__in?: Array<string>;
+        /**
+         * Records whose `approver_group` equals this value.
+         */
         approver_group?: string;
         /**
          * One of several values: repeat the parameter (`approver_group__in=a&approver_group__in=b`) or separate them with commas (`approver_group__in=a,b`). `me` is the caller.
          */
         approver_group__in?: Array<string>;
+        /**
+         * Records whose `approver_group_id` equals this value. Person fields take `me` for the caller.
+         */
         approver_group_id?: string;
         /**
          * One of several values: repeat the parameter (`approver_group_id__in=a&approver_group_id__in=b`) or separate them with commas (`approver_group_id__in=a,b`). `me` is the caller.
          */
         approver_group_id__in?: Array<string>;
+        /**
+         * Records whose `approver_id` equals this value. Person fields take `me` for the caller.
+         */
         approver_id?: string;
         /**
          * One of several values: repeat the parameter (`approver_id__in=a&approver_id__in=b`) or separate them with commas (`approver_id__in=a,b`). `me` is the caller.
          */
         approver_id__in?: Array<string>;
+        /**
+         * Records whose `created_at` equals this value.
+         */
         created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
         created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
         created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
         created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
         created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
         created_by?: string;
         /**
          * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
@@ -4786,12 +6248,29 @@ export type ApprovalsStepsListData = {
          * An opaque page position: use the `next` / `previous` links as given.
          */
         cursor?: string;
+        /**
+         * Records whose `decided_at` equals this value.
+         */
         decided_at?: string;
+        /**
+         * Records whose `decided_at` is after / more than this value.
+         */
         decided_at__gt?: string;
+        /**
+         * Records whose `decided_at` is on or after / at least this value.
+         */
         decided_at__gte?: string;
+        /**
+         * Records whose `decided_at` is before / less than this value.
+         */
         decided_at__lt?: string;
+        /**
+         * Records whose `decided_at` is on or before / at most this value.
+         */
         decided_at__lte?: string;
         /**
+         * Records whose `decision` equals this value.
+         *
          * * `approved` - Approved
          * * `rejected` - Rejected
          */
@@ -4803,45 +6282,91 @@ export type ApprovalsStepsListData = {
          * * `rejected` - Rejected
          */
         decision__in?: Array<'approved' | 'rejected'>;
+        /**
+         * Records whose `delegated` equals this value.
+         */
         delegated?: boolean;
+        /**
+         * Records whose `delegated_to_id` equals this value. Person fields take `me` for the caller.
+         */
         delegated_to_id?: string;
         /**
          * One of several values: repeat the parameter (`delegated_to_id__in=a&delegated_to_id__in=b`) or separate them with commas (`delegated_to_id__in=a,b`). `me` is the caller.
          */
         delegated_to_id__in?: Array<string>;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
         deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
         deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
         deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
         deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
         deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
         deleted_by?: string;
         /**
          * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
         id?: string;
         /**
          * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
         is_deleted?: boolean;
         /**
-         * Which field to use when ordering the results.
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
          */
-        ordering?: string;
+        ordering?: Array<'created_at' | '-created_at' | 'decided_at' | '-decided_at' | 'decision' | '-decision' | 'deleted_at' | '-deleted_at' | 'id' | '-id' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'status' | '-status' | 'step_index' | '-step_index' | 'updated_at' | '-updated_at'>;
         /**
          * Records per page, 1 to 500 (default 50).
          */
         page_size?: number;
+        /**
+         * Records whose `request_id` equals this value. Person fields take `me` for the caller. Deprecated alias of `approval_request_id`.
+         *
+         * @deprecated
+         */
         request_id?: string;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
         schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
         schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
         schema_version__lte?: number;
         /**
          * A search term.
          */
         search?: string;
         /**
+         * Records whose `source_type` equals this value.
+         *
          * * `frontend` - Frontend
          * * `backend` - Backend
          * * `server` - Server
@@ -4860,6 +6385,8 @@ export type ApprovalsStepsListData = {
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         /**
+         * Records whose `status` equals this value.
+         *
          * * `waiting` - Waiting
          * * `pending` - Pending
          * * `delegated` - Delegated
@@ -4879,19 +6406,49 @@ export type ApprovalsStepsListData = {
          * * `skipped` - Skipped
          */
         status__in?: Array<'approved' | 'delegated' | 'pending' | 'rejected' | 'skipped' | 'waiting'>;
+        /**
+         * Records whose `step_index` equals this value.
+         */
         step_index?: number;
+        /**
+         * Records whose `step_index` is on or after / at least this value.
+         */
         step_index__gte?: number;
+        /**
+         * Records whose `step_index` is on or before / at most this value.
+         */
         step_index__lte?: number;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
         tenant_id?: string;
         /**
          * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
         updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
         updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
         updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
         updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
         updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
         updated_by?: string;
         /**
          * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
@@ -4933,6 +6490,12 @@ export type ApprovalsStepsListResponse = ApprovalsStepsListResponses[keyof Appro
 
 export type ApprovalsStepsGetData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path: {
         id: string;
     };
@@ -4974,9 +6537,13 @@ export type ApprovalsStepsApproveData = {
     body?: TransitionBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -5003,7 +6570,7 @@ export type ApprovalsStepsApproveErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -5018,6 +6585,10 @@ export type ApprovalsStepsApproveErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -5039,9 +6610,13 @@ export type ApprovalsStepsDelegateData = {
     body: DelegateBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -5068,7 +6643,7 @@ export type ApprovalsStepsDelegateErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -5083,6 +6658,10 @@ export type ApprovalsStepsDelegateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -5104,9 +6683,13 @@ export type ApprovalsStepsRejectData = {
     body: ReasonBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -5133,7 +6716,7 @@ export type ApprovalsStepsRejectErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -5148,6 +6731,10 @@ export type ApprovalsStepsRejectErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -5167,19 +6754,49 @@ export type ApprovalsStepsRejectResponse = ApprovalsStepsRejectResponses[keyof A
 
 export type HelpdeskSlaPoliciesListData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path?: never;
     query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
         app_id?: string;
         /**
          * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
+        /**
+         * Records whose `business_hours_only` equals this value.
+         */
         business_hours_only?: boolean;
+        /**
+         * Records whose `created_at` equals this value.
+         */
         created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
         created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
         created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
         created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
         created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
         created_by?: string;
         /**
          * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
@@ -5189,35 +6806,75 @@ export type HelpdeskSlaPoliciesListData = {
          * An opaque page position: use the `next` / `previous` links as given.
          */
         cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
         deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
         deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
         deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
         deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
         deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
         deleted_by?: string;
         /**
          * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
+        /**
+         * Records whose `first_response_mins` equals this value. Deprecated alias of `first_response_minutes`.
+         *
+         * @deprecated
+         */
         first_response_mins?: number;
+        /**
+         * Records whose `first_response_minutes` equals this value.
+         */
         first_response_minutes?: number;
+        /**
+         * Records whose `first_response_minutes` is on or after / at least this value.
+         */
         first_response_minutes__gte?: number;
+        /**
+         * Records whose `first_response_minutes` is on or before / at most this value.
+         */
         first_response_minutes__lte?: number;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
         id?: string;
         /**
          * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
         is_deleted?: boolean;
         /**
-         * Which field to use when ordering the results.
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
          */
-        ordering?: string;
+        ordering?: Array<'created_at' | '-created_at' | 'deleted_at' | '-deleted_at' | 'first_response_minutes' | '-first_response_minutes' | 'id' | '-id' | 'name' | '-name' | 'priority' | '-priority' | 'resolution_minutes' | '-resolution_minutes' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'status' | '-status' | 'updated_at' | '-updated_at'>;
         /**
          * Records per page, 1 to 500 (default 50).
          */
         page_size?: number;
         /**
+         * Records whose `priority` equals this value.
+         *
          * * `low` - Low
          * * `medium` - Medium
          * * `high` - High
@@ -5233,18 +6890,43 @@ export type HelpdeskSlaPoliciesListData = {
          * * `urgent` - Urgent
          */
         priority__in?: Array<'high' | 'low' | 'medium' | 'urgent'>;
+        /**
+         * Records whose `resolution_mins` equals this value. Deprecated alias of `resolution_minutes`.
+         *
+         * @deprecated
+         */
         resolution_mins?: number;
+        /**
+         * Records whose `resolution_minutes` equals this value.
+         */
         resolution_minutes?: number;
+        /**
+         * Records whose `resolution_minutes` is on or after / at least this value.
+         */
         resolution_minutes__gte?: number;
+        /**
+         * Records whose `resolution_minutes` is on or before / at most this value.
+         */
         resolution_minutes__lte?: number;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
         schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
         schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
         schema_version__lte?: number;
         /**
          * A search term.
          */
         search?: string;
         /**
+         * Records whose `source_type` equals this value.
+         *
          * * `frontend` - Frontend
          * * `backend` - Backend
          * * `server` - Server
@@ -5263,6 +6945,8 @@ export type HelpdeskSlaPoliciesListData = {
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         /**
+         * Records whose `status` equals this value.
+         *
          * * `active` - Active
          * * `inactive` - Inactive
          */
@@ -5274,16 +6958,37 @@ export type HelpdeskSlaPoliciesListData = {
          * * `inactive` - Inactive
          */
         status__in?: Array<'active' | 'inactive'>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
         tenant_id?: string;
         /**
          * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
         updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
         updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
         updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
         updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
         updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
         updated_by?: string;
         /**
          * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
@@ -5325,6 +7030,12 @@ export type HelpdeskSlaPoliciesListResponse = HelpdeskSlaPoliciesListResponses[k
 
 export type HelpdeskSlaPoliciesCreateData = {
     body: SlaPolicyRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/v1/helpdesk/sla-policies';
@@ -5344,7 +7055,7 @@ export type HelpdeskSlaPoliciesCreateErrors = {
      */
     403: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -5355,6 +7066,10 @@ export type HelpdeskSlaPoliciesCreateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -5374,6 +7089,12 @@ export type HelpdeskSlaPoliciesCreateResponse = HelpdeskSlaPoliciesCreateRespons
 
 export type HelpdeskSlaPoliciesGetData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path: {
         id: string;
     };
@@ -5415,9 +7136,13 @@ export type HelpdeskSlaPoliciesUpdateData = {
     body?: PatchedSlaPolicyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -5444,7 +7169,7 @@ export type HelpdeskSlaPoliciesUpdateErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -5459,6 +7184,10 @@ export type HelpdeskSlaPoliciesUpdateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -5480,7 +7209,7 @@ export type HelpdeskSlaPoliciesReplaceData = {
     body: SlaPolicyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
     };
@@ -5543,23 +7272,53 @@ export type HelpdeskSlaPoliciesReplaceResponse = HelpdeskSlaPoliciesReplaceRespo
 
 export type HelpdeskTicketsListData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path?: never;
     query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
         app_id?: string;
         /**
          * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
+        /**
+         * Records whose `assigned_to_id` equals this value. Person fields take `me` for the caller.
+         */
         assigned_to_id?: string;
         /**
          * One of several values: repeat the parameter (`assigned_to_id__in=a&assigned_to_id__in=b`) or separate them with commas (`assigned_to_id__in=a,b`). `me` is the caller.
          */
         assigned_to_id__in?: Array<string>;
+        /**
+         * Records whose `created_at` equals this value.
+         */
         created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
         created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
         created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
         created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
         created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
         created_by?: string;
         /**
          * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
@@ -5569,61 +7328,177 @@ export type HelpdeskTicketsListData = {
          * An opaque page position: use the `next` / `previous` links as given.
          */
         cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
         deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
         deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
         deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
         deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
         deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
         deleted_by?: string;
         /**
          * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
+        /**
+         * Records whose `due_at` equals this value.
+         */
         due_at?: string;
+        /**
+         * Records whose `due_at` is after / more than this value.
+         */
         due_at__gt?: string;
+        /**
+         * Records whose `due_at` is on or after / at least this value.
+         */
         due_at__gte?: string;
+        /**
+         * Records whose `due_at` is before / less than this value.
+         */
         due_at__lt?: string;
+        /**
+         * Records whose `due_at` is on or before / at most this value.
+         */
         due_at__lte?: string;
+        /**
+         * Records whose `first_response_at` equals this value.
+         */
         first_response_at?: string;
+        /**
+         * Records whose `first_response_at` is after / more than this value.
+         */
         first_response_at__gt?: string;
+        /**
+         * Records whose `first_response_at` is on or after / at least this value.
+         */
         first_response_at__gte?: string;
+        /**
+         * Records whose `first_response_at` is before / less than this value.
+         */
         first_response_at__lt?: string;
+        /**
+         * Records whose `first_response_at` is on or before / at most this value.
+         */
         first_response_at__lte?: string;
+        /**
+         * Records whose `first_response_breached_at` equals this value.
+         */
         first_response_breached_at?: string;
+        /**
+         * Records whose `first_response_breached_at` is after / more than this value.
+         */
         first_response_breached_at__gt?: string;
+        /**
+         * Records whose `first_response_breached_at` is on or after / at least this value.
+         */
         first_response_breached_at__gte?: string;
+        /**
+         * Records whose `first_response_breached_at` is before / less than this value.
+         */
         first_response_breached_at__lt?: string;
+        /**
+         * Records whose `first_response_breached_at` is on or before / at most this value.
+         */
         first_response_breached_at__lte?: string;
+        /**
+         * Records whose `first_response_due_at` equals this value.
+         */
         first_response_due_at?: string;
+        /**
+         * Records whose `first_response_due_at` is after / more than this value.
+         */
         first_response_due_at__gt?: string;
+        /**
+         * Records whose `first_response_due_at` is on or after / at least this value.
+         */
         first_response_due_at__gte?: string;
+        /**
+         * Records whose `first_response_due_at` is before / less than this value.
+         */
         first_response_due_at__lt?: string;
+        /**
+         * Records whose `first_response_due_at` is on or before / at most this value.
+         */
         first_response_due_at__lte?: string;
+        /**
+         * Records whose `first_response_warn_at` equals this value.
+         */
         first_response_warn_at?: string;
+        /**
+         * Records whose `first_response_warn_at` is after / more than this value.
+         */
         first_response_warn_at__gt?: string;
+        /**
+         * Records whose `first_response_warn_at` is on or after / at least this value.
+         */
         first_response_warn_at__gte?: string;
+        /**
+         * Records whose `first_response_warn_at` is before / less than this value.
+         */
         first_response_warn_at__lt?: string;
+        /**
+         * Records whose `first_response_warn_at` is on or before / at most this value.
+         */
         first_response_warn_at__lte?: string;
+        /**
+         * Records whose `first_response_warned_at` equals this value.
+         */
         first_response_warned_at?: string;
+        /**
+         * Records whose `first_response_warned_at` is after / more than this value.
+         */
         first_response_warned_at__gt?: string;
+        /**
+         * Records whose `first_response_warned_at` is on or after / at least this value.
+         */
         first_response_warned_at__gte?: string;
+        /**
+         * Records whose `first_response_warned_at` is before / less than this value.
+         */
         first_response_warned_at__lt?: string;
+        /**
+         * Records whose `first_response_warned_at` is on or before / at most this value.
+         */
         first_response_warned_at__lte?: string;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
         id?: string;
         /**
          * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
         is_deleted?: boolean;
         /**
-         * Which field to use when ordering the results.
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
          */
-        ordering?: string;
+        ordering?: Array<'created_at' | '-created_at' | 'deleted_at' | '-deleted_at' | 'due_at' | '-due_at' | 'first_response_at' | '-first_response_at' | 'first_response_breached_at' | '-first_response_breached_at' | 'first_response_due_at' | '-first_response_due_at' | 'first_response_warn_at' | '-first_response_warn_at' | 'first_response_warned_at' | '-first_response_warned_at' | 'id' | '-id' | 'number' | '-number' | 'priority' | '-priority' | 'resolution_breached_at' | '-resolution_breached_at' | 'resolution_warn_at' | '-resolution_warn_at' | 'resolution_warned_at' | '-resolution_warned_at' | 'resolved_at' | '-resolved_at' | 'schema_version' | '-schema_version' | 'sla_state' | '-sla_state' | 'source_type' | '-source_type' | 'status' | '-status' | 'title' | '-title' | 'type' | '-type' | 'updated_at' | '-updated_at'>;
         /**
          * Records per page, 1 to 500 (default 50).
          */
         page_size?: number;
         /**
+         * Records whose `priority` equals this value.
+         *
          * * `low` - Low
          * * `medium` - Medium
          * * `high` - High
@@ -5639,54 +7514,137 @@ export type HelpdeskTicketsListData = {
          * * `urgent` - Urgent
          */
         priority__in?: Array<'high' | 'low' | 'medium' | 'urgent'>;
+        /**
+         * Records whose `related_asset_id` equals this value. Person fields take `me` for the caller.
+         */
         related_asset_id?: string;
         /**
          * One of several values: repeat the parameter (`related_asset_id__in=a&related_asset_id__in=b`) or separate them with commas (`related_asset_id__in=a,b`). `me` is the caller.
          */
         related_asset_id__in?: Array<string>;
+        /**
+         * Records whose `related_vulnerability_id` equals this value. Person fields take `me` for the caller.
+         */
         related_vulnerability_id?: string;
         /**
          * One of several values: repeat the parameter (`related_vulnerability_id__in=a&related_vulnerability_id__in=b`) or separate them with commas (`related_vulnerability_id__in=a,b`). `me` is the caller.
          */
         related_vulnerability_id__in?: Array<string>;
+        /**
+         * Records whose `resolution_breached_at` equals this value.
+         */
         resolution_breached_at?: string;
+        /**
+         * Records whose `resolution_breached_at` is after / more than this value.
+         */
         resolution_breached_at__gt?: string;
+        /**
+         * Records whose `resolution_breached_at` is on or after / at least this value.
+         */
         resolution_breached_at__gte?: string;
+        /**
+         * Records whose `resolution_breached_at` is before / less than this value.
+         */
         resolution_breached_at__lt?: string;
+        /**
+         * Records whose `resolution_breached_at` is on or before / at most this value.
+         */
         resolution_breached_at__lte?: string;
+        /**
+         * Records whose `resolution_warn_at` equals this value.
+         */
         resolution_warn_at?: string;
+        /**
+         * Records whose `resolution_warn_at` is after / more than this value.
+         */
         resolution_warn_at__gt?: string;
+        /**
+         * Records whose `resolution_warn_at` is on or after / at least this value.
+         */
         resolution_warn_at__gte?: string;
+        /**
+         * Records whose `resolution_warn_at` is before / less than this value.
+         */
         resolution_warn_at__lt?: string;
+        /**
+         * Records whose `resolution_warn_at` is on or before / at most this value.
+         */
         resolution_warn_at__lte?: string;
+        /**
+         * Records whose `resolution_warned_at` equals this value.
+         */
         resolution_warned_at?: string;
+        /**
+         * Records whose `resolution_warned_at` is after / more than this value.
+         */
         resolution_warned_at__gt?: string;
+        /**
+         * Records whose `resolution_warned_at` is on or after / at least this value.
+         */
         resolution_warned_at__gte?: string;
+        /**
+         * Records whose `resolution_warned_at` is before / less than this value.
+         */
         resolution_warned_at__lt?: string;
+        /**
+         * Records whose `resolution_warned_at` is on or before / at most this value.
+         */
         resolution_warned_at__lte?: string;
+        /**
+         * Records whose `resolved_at` equals this value.
+         */
         resolved_at?: string;
+        /**
+         * Records whose `resolved_at` is after / more than this value.
+         */
         resolved_at__gt?: string;
+        /**
+         * Records whose `resolved_at` is on or after / at least this value.
+         */
         resolved_at__gte?: string;
+        /**
+         * Records whose `resolved_at` is before / less than this value.
+         */
         resolved_at__lt?: string;
+        /**
+         * Records whose `resolved_at` is on or before / at most this value.
+         */
         resolved_at__lte?: string;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
         schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
         schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
         schema_version__lte?: number;
         /**
          * A search term.
          */
         search?: string;
+        /**
+         * Records whose `sla_policy` equals this value. Person fields take `me` for the caller.
+         */
         sla_policy?: string;
         /**
          * One of several values: repeat the parameter (`sla_policy__in=a&sla_policy__in=b`) or separate them with commas (`sla_policy__in=a,b`). `me` is the caller.
          */
         sla_policy__in?: Array<string>;
+        /**
+         * Records whose `sla_policy_id` equals this value. Person fields take `me` for the caller.
+         */
         sla_policy_id?: string;
         /**
          * One of several values: repeat the parameter (`sla_policy_id__in=a&sla_policy_id__in=b`) or separate them with commas (`sla_policy_id__in=a,b`). `me` is the caller.
          */
         sla_policy_id__in?: Array<string>;
         /**
+         * Records whose `sla_state` equals this value.
+         *
          * * `none` - No SLA
          * * `running` - Running
          * * `paused` - Paused
@@ -5707,6 +7665,8 @@ export type HelpdeskTicketsListData = {
          */
         sla_state__in?: Array<'breached' | 'met' | 'none' | 'paused' | 'running' | 'warning'>;
         /**
+         * Records whose `source_type` equals this value.
+         *
          * * `frontend` - Frontend
          * * `backend` - Backend
          * * `server` - Server
@@ -5725,6 +7685,8 @@ export type HelpdeskTicketsListData = {
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         /**
+         * Records whose `status` equals this value.
+         *
          * * `new` - New
          * * `open` - Open
          * * `pending` - Pending
@@ -5742,22 +7704,33 @@ export type HelpdeskTicketsListData = {
          * * `closed` - Closed
          */
         status__in?: Array<'closed' | 'new' | 'open' | 'pending' | 'resolved'>;
+        /**
+         * Records whose `submitted_by_id` equals this value. Person fields take `me` for the caller.
+         */
         submitted_by_id?: string;
         /**
          * One of several values: repeat the parameter (`submitted_by_id__in=a&submitted_by_id__in=b`) or separate them with commas (`submitted_by_id__in=a,b`). `me` is the caller.
          */
         submitted_by_id__in?: Array<string>;
+        /**
+         * Records whose `team_id` equals this value. Person fields take `me` for the caller.
+         */
         team_id?: string;
         /**
          * One of several values: repeat the parameter (`team_id__in=a&team_id__in=b`) or separate them with commas (`team_id__in=a,b`). `me` is the caller.
          */
         team_id__in?: Array<string>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
         tenant_id?: string;
         /**
          * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
         /**
+         * Records whose `type` equals this value.
+         *
          * * `incident` - Incident
          * * `service_request` - Service Request
          * * `change` - Change
@@ -5773,11 +7746,29 @@ export type HelpdeskTicketsListData = {
          * * `problem` - Problem
          */
         type__in?: Array<'change' | 'incident' | 'problem' | 'service_request'>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
         updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
         updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
         updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
         updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
         updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
         updated_by?: string;
         /**
          * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
@@ -5819,6 +7810,12 @@ export type HelpdeskTicketsListResponse = HelpdeskTicketsListResponses[keyof Hel
 
 export type HelpdeskTicketsCreateData = {
     body: TicketRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/v1/helpdesk/tickets';
@@ -5838,7 +7835,7 @@ export type HelpdeskTicketsCreateErrors = {
      */
     403: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -5849,6 +7846,10 @@ export type HelpdeskTicketsCreateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -5868,6 +7869,12 @@ export type HelpdeskTicketsCreateResponse = HelpdeskTicketsCreateResponses[keyof
 
 export type HelpdeskTicketsGetData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path: {
         id: string;
     };
@@ -5909,9 +7916,13 @@ export type HelpdeskTicketsUpdateData = {
     body?: PatchedTicketRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -5938,7 +7949,7 @@ export type HelpdeskTicketsUpdateErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -5953,6 +7964,10 @@ export type HelpdeskTicketsUpdateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -5974,7 +7989,7 @@ export type HelpdeskTicketsReplaceData = {
     body: TicketRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
     };
@@ -6039,9 +8054,13 @@ export type HelpdeskTicketsCloseData = {
     body?: TransitionBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -6068,7 +8087,7 @@ export type HelpdeskTicketsCloseErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -6083,6 +8102,10 @@ export type HelpdeskTicketsCloseErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -6102,6 +8125,12 @@ export type HelpdeskTicketsCloseResponse = HelpdeskTicketsCloseResponses[keyof H
 
 export type HelpdeskTicketsListCommentsData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path: {
         id: string;
     };
@@ -6154,6 +8183,12 @@ export type HelpdeskTicketsListCommentsResponse = HelpdeskTicketsListCommentsRes
 
 export type HelpdeskTicketsAddCommentData = {
     body: TicketCommentRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         id: string;
     };
@@ -6179,7 +8214,7 @@ export type HelpdeskTicketsAddCommentErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -6194,6 +8229,10 @@ export type HelpdeskTicketsAddCommentErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -6215,9 +8254,13 @@ export type HelpdeskTicketsHoldData = {
     body?: TransitionBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -6244,7 +8287,7 @@ export type HelpdeskTicketsHoldErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -6259,6 +8302,10 @@ export type HelpdeskTicketsHoldErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -6280,9 +8327,13 @@ export type HelpdeskTicketsOpenData = {
     body?: TransitionBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -6309,7 +8360,7 @@ export type HelpdeskTicketsOpenErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -6324,6 +8375,10 @@ export type HelpdeskTicketsOpenErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -6345,9 +8400,13 @@ export type HelpdeskTicketsReopenData = {
     body?: TransitionBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -6374,7 +8433,7 @@ export type HelpdeskTicketsReopenErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -6389,6 +8448,10 @@ export type HelpdeskTicketsReopenErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -6410,9 +8473,13 @@ export type HelpdeskTicketsResolveData = {
     body?: TransitionBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -6439,7 +8506,7 @@ export type HelpdeskTicketsResolveErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -6454,6 +8521,10 @@ export type HelpdeskTicketsResolveErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -6473,34 +8544,73 @@ export type HelpdeskTicketsResolveResponse = HelpdeskTicketsResolveResponses[key
 
 export type IntegrationApiKeysListData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path?: never;
     query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
         app_id?: string;
         /**
          * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
+        /**
+         * Records whose `application` equals this value.
+         */
         application?: string;
         /**
          * One of several values: repeat the parameter (`application__in=a&application__in=b`) or separate them with commas (`application__in=a,b`). `me` is the caller.
          */
         application__in?: Array<string>;
+        /**
+         * Records whose `application_id` equals this value. Person fields take `me` for the caller.
+         */
         application_id?: string;
         /**
          * One of several values: repeat the parameter (`application_id__in=a&application_id__in=b`) or separate them with commas (`application_id__in=a,b`). `me` is the caller.
          */
         application_id__in?: Array<string>;
+        /**
+         * Records whose `blocked` equals this value.
+         */
         blocked?: boolean;
+        /**
+         * Records whose `created_at` equals this value.
+         */
         created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
         created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
         created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
         created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
         created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
         created_by?: string;
         /**
          * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
          */
         created_by__in?: Array<string>;
+        /**
+         * Records whose `created_by_user_id` equals this value. Person fields take `me` for the caller.
+         */
         created_by_user_id?: string;
         /**
          * One of several values: repeat the parameter (`created_by_user_id__in=a&created_by_user_id__in=b`) or separate them with commas (`created_by_user_id__in=a,b`). `me` is the caller.
@@ -6510,33 +8620,77 @@ export type IntegrationApiKeysListData = {
          * An opaque page position: use the `next` / `previous` links as given.
          */
         cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
         deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
         deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
         deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
         deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
         deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
         deleted_by?: string;
         /**
          * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
+        /**
+         * Records whose `expires_at` equals this value.
+         */
         expires_at?: string;
+        /**
+         * Records whose `expires_at` is after / more than this value.
+         */
         expires_at__gt?: string;
+        /**
+         * Records whose `expires_at` is on or after / at least this value.
+         */
         expires_at__gte?: string;
+        /**
+         * Records whose `expires_at` is before / less than this value.
+         */
         expires_at__lt?: string;
+        /**
+         * Records whose `expires_at` is on or before / at most this value.
+         */
         expires_at__lte?: string;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
         id?: string;
         /**
          * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
         is_deleted?: boolean;
+        /**
+         * Records whose `issued_to_user_id` equals this value. Person fields take `me` for the caller.
+         */
         issued_to_user_id?: string;
         /**
          * One of several values: repeat the parameter (`issued_to_user_id__in=a&issued_to_user_id__in=b`) or separate them with commas (`issued_to_user_id__in=a,b`). `me` is the caller.
          */
         issued_to_user_id__in?: Array<string>;
         /**
+         * Records whose `kind` equals this value.
+         *
          * * `user` - User
          * * `service` - Service
          * * `virtual_llm` - Virtual Llm
@@ -6550,38 +8704,85 @@ export type IntegrationApiKeysListData = {
          * * `virtual_llm` - Virtual Llm
          */
         kind__in?: Array<'service' | 'user' | 'virtual_llm'>;
+        /**
+         * Records whose `last_used_at` equals this value.
+         */
         last_used_at?: string;
+        /**
+         * Records whose `last_used_at` is after / more than this value.
+         */
         last_used_at__gt?: string;
+        /**
+         * Records whose `last_used_at` is on or after / at least this value.
+         */
         last_used_at__gte?: string;
+        /**
+         * Records whose `last_used_at` is before / less than this value.
+         */
         last_used_at__lt?: string;
+        /**
+         * Records whose `last_used_at` is on or before / at most this value.
+         */
         last_used_at__lte?: string;
+        /**
+         * Records whose `max_budget_usd` equals this value.
+         */
         max_budget_usd?: number;
+        /**
+         * Records whose `max_budget_usd` is on or after / at least this value.
+         */
         max_budget_usd__gte?: number;
+        /**
+         * Records whose `max_budget_usd` is on or before / at most this value.
+         */
         max_budget_usd__lte?: number;
         /**
-         * Which field to use when ordering the results.
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
          */
-        ordering?: string;
+        ordering?: Array<'created_at' | '-created_at' | 'deleted_at' | '-deleted_at' | 'expires_at' | '-expires_at' | 'id' | '-id' | 'kind' | '-kind' | 'last_used_at' | '-last_used_at' | 'max_budget_usd' | '-max_budget_usd' | 'name' | '-name' | 'rpm_limit' | '-rpm_limit' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'spend_usd' | '-spend_usd' | 'status' | '-status' | 'tpm_limit' | '-tpm_limit' | 'updated_at' | '-updated_at' | 'version' | '-version'>;
         /**
          * Records per page, 1 to 500 (default 50).
          */
         page_size?: number;
+        /**
+         * Records whose `rotated_from_key_id` equals this value. Person fields take `me` for the caller.
+         */
         rotated_from_key_id?: string;
         /**
          * One of several values: repeat the parameter (`rotated_from_key_id__in=a&rotated_from_key_id__in=b`) or separate them with commas (`rotated_from_key_id__in=a,b`). `me` is the caller.
          */
         rotated_from_key_id__in?: Array<string>;
+        /**
+         * Records whose `rpm_limit` equals this value.
+         */
         rpm_limit?: number;
+        /**
+         * Records whose `rpm_limit` is on or after / at least this value.
+         */
         rpm_limit__gte?: number;
+        /**
+         * Records whose `rpm_limit` is on or before / at most this value.
+         */
         rpm_limit__lte?: number;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
         schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
         schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
         schema_version__lte?: number;
         /**
          * A search term.
          */
         search?: string;
         /**
+         * Records whose `source_type` equals this value.
+         *
          * * `frontend` - Frontend
          * * `backend` - Backend
          * * `server` - Server
@@ -6599,10 +8800,21 @@ export type IntegrationApiKeysListData = {
          * * `api` - Api
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
+        /**
+         * Records whose `spend_usd` equals this value.
+         */
         spend_usd?: number;
+        /**
+         * Records whose `spend_usd` is on or after / at least this value.
+         */
         spend_usd__gte?: number;
+        /**
+         * Records whose `spend_usd` is on or before / at most this value.
+         */
         spend_usd__lte?: number;
         /**
+         * Records whose `status` equals this value.
+         *
          * * `active` - Active
          * * `revoked` - Revoked
          * * `expired` - Expired
@@ -6616,27 +8828,69 @@ export type IntegrationApiKeysListData = {
          * * `expired` - Expired
          */
         status__in?: Array<'active' | 'expired' | 'revoked'>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
         tenant_id?: string;
         /**
          * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
+        /**
+         * Records whose `tenant_wide` equals this value.
+         */
         tenant_wide?: boolean;
+        /**
+         * Records whose `tpm_limit` equals this value.
+         */
         tpm_limit?: number;
+        /**
+         * Records whose `tpm_limit` is on or after / at least this value.
+         */
         tpm_limit__gte?: number;
+        /**
+         * Records whose `tpm_limit` is on or before / at most this value.
+         */
         tpm_limit__lte?: number;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
         updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
         updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
         updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
         updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
         updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
         updated_by?: string;
         /**
          * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
          */
         updated_by__in?: Array<string>;
+        /**
+         * Records whose `version` equals this value.
+         */
         version?: number;
+        /**
+         * Records whose `version` is on or after / at least this value.
+         */
         version__gte?: number;
+        /**
+         * Records whose `version` is on or before / at most this value.
+         */
         version__lte?: number;
     };
     url: '/api/v1/integration/api-keys';
@@ -6674,6 +8928,12 @@ export type IntegrationApiKeysListResponse = IntegrationApiKeysListResponses[key
 
 export type IntegrationApiKeysCreateData = {
     body: IntegrationApiKeyRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/v1/integration/api-keys';
@@ -6693,7 +8953,7 @@ export type IntegrationApiKeysCreateErrors = {
      */
     403: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -6704,6 +8964,10 @@ export type IntegrationApiKeysCreateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -6723,6 +8987,12 @@ export type IntegrationApiKeysCreateResponse = IntegrationApiKeysCreateResponses
 
 export type IntegrationApiKeysGetData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path: {
         id: string;
     };
@@ -6764,9 +9034,13 @@ export type IntegrationApiKeysRevokeData = {
     body?: TransitionBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -6793,7 +9067,7 @@ export type IntegrationApiKeysRevokeErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -6808,6 +9082,10 @@ export type IntegrationApiKeysRevokeErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -6827,6 +9105,12 @@ export type IntegrationApiKeysRevokeResponse = IntegrationApiKeysRevokeResponses
 
 export type IntegrationApiKeysRotateData = {
     body?: RotateBodyRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         id: string;
     };
@@ -6852,7 +9136,7 @@ export type IntegrationApiKeysRotateErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -6867,6 +9151,10 @@ export type IntegrationApiKeysRotateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -6886,18 +9174,45 @@ export type IntegrationApiKeysRotateResponse = IntegrationApiKeysRotateResponses
 
 export type IntegrationApplicationsListData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path?: never;
     query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
         app_id?: string;
         /**
          * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
+        /**
+         * Records whose `created_at` equals this value.
+         */
         created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
         created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
         created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
         created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
         created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
         created_by?: string;
         /**
          * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
@@ -6907,23 +9222,49 @@ export type IntegrationApplicationsListData = {
          * An opaque page position: use the `next` / `previous` links as given.
          */
         cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
         deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
         deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
         deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
         deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
         deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
         deleted_by?: string;
         /**
          * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
         id?: string;
         /**
          * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
         is_deleted?: boolean;
         /**
+         * Records whose `kind` equals this value.
+         *
          * * `app` - App
          * * `platform-service` - Platform Service
          * * `library` - Library
@@ -6937,27 +9278,41 @@ export type IntegrationApplicationsListData = {
          * * `library` - Library
          */
         kind__in?: Array<'app' | 'library' | 'platform-service'>;
+        /**
+         * Records whose `oauth_client_id` equals this value. Person fields take `me` for the caller.
+         */
         oauth_client_id?: string;
         /**
          * One of several values: repeat the parameter (`oauth_client_id__in=a&oauth_client_id__in=b`) or separate them with commas (`oauth_client_id__in=a,b`). `me` is the caller.
          */
         oauth_client_id__in?: Array<string>;
         /**
-         * Which field to use when ordering the results.
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
          */
-        ordering?: string;
+        ordering?: Array<'created_at' | '-created_at' | 'deleted_at' | '-deleted_at' | 'id' | '-id' | 'kind' | '-kind' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'status' | '-status' | 'updated_at' | '-updated_at' | 'version' | '-version'>;
         /**
          * Records per page, 1 to 500 (default 50).
          */
         page_size?: number;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
         schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
         schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
         schema_version__lte?: number;
         /**
          * A search term.
          */
         search?: string;
         /**
+         * Records whose `source_type` equals this value.
+         *
          * * `frontend` - Frontend
          * * `backend` - Backend
          * * `server` - Server
@@ -6976,6 +9331,8 @@ export type IntegrationApplicationsListData = {
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         /**
+         * Records whose `status` equals this value.
+         *
          * * `active` - Active
          * * `suspended` - Suspended
          * * `retired` - Retired
@@ -6989,23 +9346,53 @@ export type IntegrationApplicationsListData = {
          * * `retired` - Retired
          */
         status__in?: Array<'active' | 'retired' | 'suspended'>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
         tenant_id?: string;
         /**
          * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
         updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
         updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
         updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
         updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
         updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
         updated_by?: string;
         /**
          * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
          */
         updated_by__in?: Array<string>;
+        /**
+         * Records whose `version` equals this value.
+         */
         version?: number;
+        /**
+         * Records whose `version` is on or after / at least this value.
+         */
         version__gte?: number;
+        /**
+         * Records whose `version` is on or before / at most this value.
+         */
         version__lte?: number;
     };
     url: '/api/v1/integration/applications';
@@ -7043,6 +9430,12 @@ export type IntegrationApplicationsListResponse = IntegrationApplicationsListRes
 
 export type IntegrationApplicationsCreateData = {
     body: ApplicationRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/v1/integration/applications';
@@ -7062,7 +9455,7 @@ export type IntegrationApplicationsCreateErrors = {
      */
     403: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -7073,6 +9466,10 @@ export type IntegrationApplicationsCreateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -7092,6 +9489,12 @@ export type IntegrationApplicationsCreateResponse = IntegrationApplicationsCreat
 
 export type IntegrationApplicationsGetData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path: {
         id: string;
     };
@@ -7133,9 +9536,13 @@ export type IntegrationApplicationsUpdateData = {
     body?: PatchedApplicationRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -7162,7 +9569,7 @@ export type IntegrationApplicationsUpdateErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -7177,6 +9584,10 @@ export type IntegrationApplicationsUpdateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -7198,7 +9609,7 @@ export type IntegrationApplicationsReplaceData = {
     body: ApplicationRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
     };
@@ -7261,87 +9672,225 @@ export type IntegrationApplicationsReplaceResponse = IntegrationApplicationsRepl
 
 export type IntegrationConnectorsListData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path?: never;
     query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
         app_id?: string;
         /**
          * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
+        /**
+         * Records whose `application` equals this value.
+         */
         application?: string;
         /**
          * One of several values: repeat the parameter (`application__in=a&application__in=b`) or separate them with commas (`application__in=a,b`). `me` is the caller.
          */
         application__in?: Array<string>;
+        /**
+         * Records whose `application_id` equals this value. Person fields take `me` for the caller.
+         */
         application_id?: string;
         /**
          * One of several values: repeat the parameter (`application_id__in=a&application_id__in=b`) or separate them with commas (`application_id__in=a,b`). `me` is the caller.
          */
         application_id__in?: Array<string>;
+        /**
+         * Records whose `consecutive_errors` equals this value.
+         */
         consecutive_errors?: number;
+        /**
+         * Records whose `consecutive_errors` is on or after / at least this value.
+         */
         consecutive_errors__gte?: number;
+        /**
+         * Records whose `consecutive_errors` is on or before / at most this value.
+         */
         consecutive_errors__lte?: number;
+        /**
+         * Records whose `created_at` equals this value.
+         */
         created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
         created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
         created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
         created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
         created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
         created_by?: string;
         /**
          * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
          */
         created_by__in?: Array<string>;
+        /**
+         * Records whose `credential_last_rotated_at` equals this value.
+         */
         credential_last_rotated_at?: string;
+        /**
+         * Records whose `credential_last_rotated_at` is after / more than this value.
+         */
         credential_last_rotated_at__gt?: string;
+        /**
+         * Records whose `credential_last_rotated_at` is on or after / at least this value.
+         */
         credential_last_rotated_at__gte?: string;
+        /**
+         * Records whose `credential_last_rotated_at` is before / less than this value.
+         */
         credential_last_rotated_at__lt?: string;
+        /**
+         * Records whose `credential_last_rotated_at` is on or before / at most this value.
+         */
         credential_last_rotated_at__lte?: string;
         /**
          * An opaque page position: use the `next` / `previous` links as given.
          */
         cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
         deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
         deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
         deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
         deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
         deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
         deleted_by?: string;
         /**
          * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
+        /**
+         * Records whose `enabled` equals this value.
+         */
         enabled?: boolean;
+        /**
+         * Records whose `group_id` equals this value. Person fields take `me` for the caller.
+         */
         group_id?: string;
         /**
          * One of several values: repeat the parameter (`group_id__in=a&group_id__in=b`) or separate them with commas (`group_id__in=a,b`). `me` is the caller.
          */
         group_id__in?: Array<string>;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
         id?: string;
         /**
          * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
         is_deleted?: boolean;
+        /**
+         * Records whose `last_sync_at` equals this value.
+         */
         last_sync_at?: string;
+        /**
+         * Records whose `last_sync_at` is after / more than this value.
+         */
         last_sync_at__gt?: string;
+        /**
+         * Records whose `last_sync_at` is on or after / at least this value.
+         */
         last_sync_at__gte?: string;
+        /**
+         * Records whose `last_sync_at` is before / less than this value.
+         */
         last_sync_at__lt?: string;
+        /**
+         * Records whose `last_sync_at` is on or before / at most this value.
+         */
         last_sync_at__lte?: string;
+        /**
+         * Records whose `next_rotation_due` equals this value.
+         */
         next_rotation_due?: string;
+        /**
+         * Records whose `next_rotation_due` is after / more than this value.
+         */
         next_rotation_due__gt?: string;
+        /**
+         * Records whose `next_rotation_due` is on or after / at least this value.
+         */
         next_rotation_due__gte?: string;
+        /**
+         * Records whose `next_rotation_due` is before / less than this value.
+         */
         next_rotation_due__lt?: string;
+        /**
+         * Records whose `next_rotation_due` is on or before / at most this value.
+         */
         next_rotation_due__lte?: string;
+        /**
+         * Records whose `oauth_refresh_needed` equals this value.
+         */
         oauth_refresh_needed?: boolean;
+        /**
+         * Records whose `oauth_token_expires_at` equals this value.
+         */
         oauth_token_expires_at?: string;
+        /**
+         * Records whose `oauth_token_expires_at` is after / more than this value.
+         */
         oauth_token_expires_at__gt?: string;
+        /**
+         * Records whose `oauth_token_expires_at` is on or after / at least this value.
+         */
         oauth_token_expires_at__gte?: string;
+        /**
+         * Records whose `oauth_token_expires_at` is before / less than this value.
+         */
         oauth_token_expires_at__lt?: string;
+        /**
+         * Records whose `oauth_token_expires_at` is on or before / at most this value.
+         */
         oauth_token_expires_at__lte?: string;
         /**
-         * Which field to use when ordering the results.
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
          */
-        ordering?: string;
+        ordering?: Array<'consecutive_errors' | '-consecutive_errors' | 'created_at' | '-created_at' | 'credential_last_rotated_at' | '-credential_last_rotated_at' | 'deleted_at' | '-deleted_at' | 'id' | '-id' | 'last_sync_at' | '-last_sync_at' | 'name' | '-name' | 'next_rotation_due' | '-next_rotation_due' | 'oauth_token_expires_at' | '-oauth_token_expires_at' | 'schema_version' | '-schema_version' | 'scope' | '-scope' | 'source_type' | '-source_type' | 'sync_status' | '-sync_status' | 'updated_at' | '-updated_at' | 'version' | '-version'>;
+        /**
+         * Records whose `owner_id` equals this value. Person fields take `me` for the caller.
+         */
         owner_id?: string;
         /**
          * One of several values: repeat the parameter (`owner_id__in=a&owner_id__in=b`) or separate them with commas (`owner_id__in=a,b`). `me` is the caller.
@@ -7351,10 +9900,21 @@ export type IntegrationConnectorsListData = {
          * Records per page, 1 to 500 (default 50).
          */
         page_size?: number;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
         schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
         schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
         schema_version__lte?: number;
         /**
+         * Records whose `scope` equals this value.
+         *
          * * `org` - Org
          * * `user` - User
          * * `group` - Group
@@ -7373,6 +9933,8 @@ export type IntegrationConnectorsListData = {
          */
         search?: string;
         /**
+         * Records whose `source_type` equals this value.
+         *
          * * `frontend` - Frontend
          * * `backend` - Backend
          * * `server` - Server
@@ -7391,6 +9953,8 @@ export type IntegrationConnectorsListData = {
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         /**
+         * Records whose `sync_status` equals this value.
+         *
          * * `never_synced` - Never Synced
          * * `syncing` - Syncing
          * * `healthy` - Healthy
@@ -7410,29 +9974,65 @@ export type IntegrationConnectorsListData = {
          * * `disabled` - Disabled
          */
         sync_status__in?: Array<'degraded' | 'disabled' | 'failing' | 'healthy' | 'never_synced' | 'syncing'>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
         tenant_id?: string;
         /**
          * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
         updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
         updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
         updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
         updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
         updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
         updated_by?: string;
         /**
          * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
          */
         updated_by__in?: Array<string>;
+        /**
+         * Records whose `user_id` equals this value. Person fields take `me` for the caller.
+         */
         user_id?: string;
         /**
          * One of several values: repeat the parameter (`user_id__in=a&user_id__in=b`) or separate them with commas (`user_id__in=a,b`). `me` is the caller.
          */
         user_id__in?: Array<string>;
+        /**
+         * Records whose `version` equals this value.
+         */
         version?: number;
+        /**
+         * Records whose `version` is on or after / at least this value.
+         */
         version__gte?: number;
+        /**
+         * Records whose `version` is on or before / at most this value.
+         */
         version__lte?: number;
+        /**
+         * Records whose `webhook_endpoint_id` equals this value. Person fields take `me` for the caller.
+         */
         webhook_endpoint_id?: string;
         /**
          * One of several values: repeat the parameter (`webhook_endpoint_id__in=a&webhook_endpoint_id__in=b`) or separate them with commas (`webhook_endpoint_id__in=a,b`). `me` is the caller.
@@ -7474,6 +10074,12 @@ export type IntegrationConnectorsListResponse = IntegrationConnectorsListRespons
 
 export type IntegrationConnectorsCreateData = {
     body: ConnectorRequestWritable;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/v1/integration/connectors';
@@ -7493,7 +10099,7 @@ export type IntegrationConnectorsCreateErrors = {
      */
     403: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -7504,6 +10110,10 @@ export type IntegrationConnectorsCreateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -7525,7 +10135,7 @@ export type IntegrationConnectorsDeleteData = {
     body?: never;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
     };
@@ -7588,6 +10198,12 @@ export type IntegrationConnectorsDeleteResponse = IntegrationConnectorsDeleteRes
 
 export type IntegrationConnectorsGetData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path: {
         id: string;
     };
@@ -7629,9 +10245,13 @@ export type IntegrationConnectorsUpdateData = {
     body?: PatchedConnectorRequestWritable;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -7658,7 +10278,7 @@ export type IntegrationConnectorsUpdateErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -7673,6 +10293,10 @@ export type IntegrationConnectorsUpdateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -7694,7 +10318,7 @@ export type IntegrationConnectorsReplaceData = {
     body: ConnectorRequestWritable;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
     };
@@ -7757,36 +10381,81 @@ export type IntegrationConnectorsReplaceResponse = IntegrationConnectorsReplaceR
 
 export type IntegrationWebhooksListData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path?: never;
     query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
         app_id?: string;
         /**
          * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
+        /**
+         * Records whose `application` equals this value.
+         */
         application?: string;
         /**
          * One of several values: repeat the parameter (`application__in=a&application__in=b`) or separate them with commas (`application__in=a,b`). `me` is the caller.
          */
         application__in?: Array<string>;
+        /**
+         * Records whose `application_id` equals this value. Person fields take `me` for the caller.
+         */
         application_id?: string;
         /**
          * One of several values: repeat the parameter (`application_id__in=a&application_id__in=b`) or separate them with commas (`application_id__in=a,b`). `me` is the caller.
          */
         application_id__in?: Array<string>;
+        /**
+         * Records whose `connector_id` equals this value. Person fields take `me` for the caller.
+         */
         connector_id?: string;
         /**
          * One of several values: repeat the parameter (`connector_id__in=a&connector_id__in=b`) or separate them with commas (`connector_id__in=a,b`). `me` is the caller.
          */
         connector_id__in?: Array<string>;
+        /**
+         * Records whose `consecutive_failures` equals this value.
+         */
         consecutive_failures?: number;
+        /**
+         * Records whose `consecutive_failures` is on or after / at least this value.
+         */
         consecutive_failures__gte?: number;
+        /**
+         * Records whose `consecutive_failures` is on or before / at most this value.
+         */
         consecutive_failures__lte?: number;
+        /**
+         * Records whose `created_at` equals this value.
+         */
         created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
         created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
         created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
         created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
         created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
         created_by?: string;
         /**
          * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
@@ -7796,17 +10465,37 @@ export type IntegrationWebhooksListData = {
          * An opaque page position: use the `next` / `previous` links as given.
          */
         cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
         deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
         deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
         deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
         deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
         deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
         deleted_by?: string;
         /**
          * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
         /**
+         * Records whose `direction` equals this value.
+         *
          * * `outbound` - Outbound
          * * `inbound` - Inbound
          */
@@ -7818,40 +10507,95 @@ export type IntegrationWebhooksListData = {
          * * `inbound` - Inbound
          */
         direction__in?: Array<'inbound' | 'outbound'>;
+        /**
+         * Records whose `enabled` equals this value.
+         */
         enabled?: boolean;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
         id?: string;
         /**
          * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
+        /**
+         * Records whose `is_active` equals this value. Deprecated alias of `enabled`.
+         *
+         * @deprecated
+         */
         is_active?: boolean;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
         is_deleted?: boolean;
+        /**
+         * Records whose `last_delivery_at` equals this value.
+         */
         last_delivery_at?: string;
+        /**
+         * Records whose `last_delivery_at` is after / more than this value.
+         */
         last_delivery_at__gt?: string;
+        /**
+         * Records whose `last_delivery_at` is on or after / at least this value.
+         */
         last_delivery_at__gte?: string;
+        /**
+         * Records whose `last_delivery_at` is before / less than this value.
+         */
         last_delivery_at__lt?: string;
+        /**
+         * Records whose `last_delivery_at` is on or before / at most this value.
+         */
         last_delivery_at__lte?: string;
         /**
-         * Which field to use when ordering the results.
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
          */
-        ordering?: string;
+        ordering?: Array<'consecutive_failures' | '-consecutive_failures' | 'created_at' | '-created_at' | 'deleted_at' | '-deleted_at' | 'direction' | '-direction' | 'failed_probes' | '-failed_probes' | 'failing_since' | '-failing_since' | 'id' | '-id' | 'last_delivery_at' | '-last_delivery_at' | 'name' | '-name' | 'paused_at' | '-paused_at' | 'probe_at' | '-probe_at' | 'schema_version' | '-schema_version' | 'signature_scheme' | '-signature_scheme' | 'source_type' | '-source_type' | 'updated_at' | '-updated_at' | 'version' | '-version'>;
         /**
          * Records per page, 1 to 500 (default 50).
          */
         page_size?: number;
+        /**
+         * Records whose `paused_at` equals this value.
+         */
         paused_at?: string;
+        /**
+         * Records whose `paused_at` is after / more than this value.
+         */
         paused_at__gt?: string;
+        /**
+         * Records whose `paused_at` is on or after / at least this value.
+         */
         paused_at__gte?: string;
+        /**
+         * Records whose `paused_at` is before / less than this value.
+         */
         paused_at__lt?: string;
+        /**
+         * Records whose `paused_at` is on or before / at most this value.
+         */
         paused_at__lte?: string;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
         schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
         schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
         schema_version__lte?: number;
         /**
          * A search term.
          */
         search?: string;
         /**
+         * Records whose `signature_scheme` equals this value.
+         *
          * * `standard-webhooks-v1` - Standard Webhooks V1
          */
         signature_scheme?: 'standard-webhooks-v1';
@@ -7862,6 +10606,8 @@ export type IntegrationWebhooksListData = {
          */
         signature_scheme__in?: Array<'standard-webhooks-v1'>;
         /**
+         * Records whose `source_type` equals this value.
+         *
          * * `frontend` - Frontend
          * * `backend` - Backend
          * * `server` - Server
@@ -7879,23 +10625,53 @@ export type IntegrationWebhooksListData = {
          * * `api` - Api
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
         tenant_id?: string;
         /**
          * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
         updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
         updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
         updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
         updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
         updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
         updated_by?: string;
         /**
          * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
          */
         updated_by__in?: Array<string>;
+        /**
+         * Records whose `version` equals this value.
+         */
         version?: number;
+        /**
+         * Records whose `version` is on or after / at least this value.
+         */
         version__gte?: number;
+        /**
+         * Records whose `version` is on or before / at most this value.
+         */
         version__lte?: number;
     };
     url: '/api/v1/integration/webhooks';
@@ -7933,6 +10709,12 @@ export type IntegrationWebhooksListResponse = IntegrationWebhooksListResponses[k
 
 export type IntegrationWebhooksCreateData = {
     body: WebhookRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/v1/integration/webhooks';
@@ -7952,7 +10734,7 @@ export type IntegrationWebhooksCreateErrors = {
      */
     403: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -7963,6 +10745,10 @@ export type IntegrationWebhooksCreateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -7984,7 +10770,7 @@ export type IntegrationWebhooksDeleteData = {
     body?: never;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
     };
@@ -8047,6 +10833,12 @@ export type IntegrationWebhooksDeleteResponse = IntegrationWebhooksDeleteRespons
 
 export type IntegrationWebhooksGetData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path: {
         id: string;
     };
@@ -8088,9 +10880,13 @@ export type IntegrationWebhooksUpdateData = {
     body?: PatchedWebhookRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -8117,7 +10913,7 @@ export type IntegrationWebhooksUpdateErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -8132,6 +10928,10 @@ export type IntegrationWebhooksUpdateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -8153,7 +10953,7 @@ export type IntegrationWebhooksReplaceData = {
     body: WebhookRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
     };
@@ -8216,6 +11016,12 @@ export type IntegrationWebhooksReplaceResponse = IntegrationWebhooksReplaceRespo
 
 export type IntegrationWebhooksListDeliveriesData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path: {
         id: string;
     };
@@ -8268,9 +11074,17 @@ export type IntegrationWebhooksListDeliveriesResponse = IntegrationWebhooksListD
 
 export type OperationsAccessRequestsListData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path?: never;
     query?: {
         /**
+         * Records whose `access_type` equals this value.
+         *
          * * `new` - New
          * * `modify` - Modify
          * * `revoke` - Revoke
@@ -8284,31 +11098,73 @@ export type OperationsAccessRequestsListData = {
          * * `revoke` - Revoke
          */
         access_type__in?: Array<'modify' | 'new' | 'revoke'>;
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
         app_id?: string;
         /**
          * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
+        /**
+         * Records whose `approved_at` equals this value.
+         */
         approved_at?: string;
+        /**
+         * Records whose `approved_at` is after / more than this value.
+         */
         approved_at__gt?: string;
+        /**
+         * Records whose `approved_at` is on or after / at least this value.
+         */
         approved_at__gte?: string;
+        /**
+         * Records whose `approved_at` is before / less than this value.
+         */
         approved_at__lt?: string;
+        /**
+         * Records whose `approved_at` is on or before / at most this value.
+         */
         approved_at__lte?: string;
+        /**
+         * Records whose `approver_id` equals this value. Person fields take `me` for the caller.
+         */
         approver_id?: string;
         /**
          * One of several values: repeat the parameter (`approver_id__in=a&approver_id__in=b`) or separate them with commas (`approver_id__in=a,b`). `me` is the caller.
          */
         approver_id__in?: Array<string>;
+        /**
+         * Records whose `asset_id` equals this value. Person fields take `me` for the caller.
+         */
         asset_id?: string;
         /**
          * One of several values: repeat the parameter (`asset_id__in=a&asset_id__in=b`) or separate them with commas (`asset_id__in=a,b`). `me` is the caller.
          */
         asset_id__in?: Array<string>;
+        /**
+         * Records whose `created_at` equals this value.
+         */
         created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
         created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
         created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
         created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
         created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
         created_by?: string;
         /**
          * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
@@ -8318,51 +11174,113 @@ export type OperationsAccessRequestsListData = {
          * An opaque page position: use the `next` / `previous` links as given.
          */
         cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
         deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
         deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
         deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
         deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
         deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
         deleted_by?: string;
         /**
          * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
+        /**
+         * Records whose `expires_at` equals this value.
+         */
         expires_at?: string;
+        /**
+         * Records whose `expires_at` is after / more than this value.
+         */
         expires_at__gt?: string;
+        /**
+         * Records whose `expires_at` is on or after / at least this value.
+         */
         expires_at__gte?: string;
+        /**
+         * Records whose `expires_at` is before / less than this value.
+         */
         expires_at__lt?: string;
+        /**
+         * Records whose `expires_at` is on or before / at most this value.
+         */
         expires_at__lte?: string;
+        /**
+         * Records whose `granted_at` equals this value.
+         */
         granted_at?: string;
+        /**
+         * Records whose `granted_at` is after / more than this value.
+         */
         granted_at__gt?: string;
+        /**
+         * Records whose `granted_at` is on or after / at least this value.
+         */
         granted_at__gte?: string;
+        /**
+         * Records whose `granted_at` is before / less than this value.
+         */
         granted_at__lt?: string;
+        /**
+         * Records whose `granted_at` is on or before / at most this value.
+         */
         granted_at__lte?: string;
+        /**
+         * Records whose `granted_by_id` equals this value. Person fields take `me` for the caller.
+         */
         granted_by_id?: string;
         /**
          * One of several values: repeat the parameter (`granted_by_id__in=a&granted_by_id__in=b`) or separate them with commas (`granted_by_id__in=a,b`). `me` is the caller.
          */
         granted_by_id__in?: Array<string>;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
         id?: string;
         /**
          * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
         is_deleted?: boolean;
         /**
-         * Which field to use when ordering the results.
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
          */
-        ordering?: string;
+        ordering?: Array<'access_type' | '-access_type' | 'approved_at' | '-approved_at' | 'created_at' | '-created_at' | 'deleted_at' | '-deleted_at' | 'expires_at' | '-expires_at' | 'granted_at' | '-granted_at' | 'id' | '-id' | 'principal_type' | '-principal_type' | 'provisioned_at' | '-provisioned_at' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'status' | '-status' | 'updated_at' | '-updated_at'>;
         /**
          * Records per page, 1 to 500 (default 50).
          */
         page_size?: number;
+        /**
+         * Records whose `principal_id` equals this value. Person fields take `me` for the caller.
+         */
         principal_id?: string;
         /**
          * One of several values: repeat the parameter (`principal_id__in=a&principal_id__in=b`) or separate them with commas (`principal_id__in=a,b`). `me` is the caller.
          */
         principal_id__in?: Array<string>;
         /**
+         * Records whose `principal_type` equals this value.
+         *
          * * `person` - Person
          * * `group` - Group
          */
@@ -8374,24 +11292,53 @@ export type OperationsAccessRequestsListData = {
          * * `group` - Group
          */
         principal_type__in?: Array<'group' | 'person'>;
+        /**
+         * Records whose `provisioned_at` equals this value.
+         */
         provisioned_at?: string;
+        /**
+         * Records whose `provisioned_at` is after / more than this value.
+         */
         provisioned_at__gt?: string;
+        /**
+         * Records whose `provisioned_at` is on or after / at least this value.
+         */
         provisioned_at__gte?: string;
+        /**
+         * Records whose `provisioned_at` is before / less than this value.
+         */
         provisioned_at__lt?: string;
+        /**
+         * Records whose `provisioned_at` is on or before / at most this value.
+         */
         provisioned_at__lte?: string;
+        /**
+         * Records whose `requester_id` equals this value. Person fields take `me` for the caller.
+         */
         requester_id?: string;
         /**
          * One of several values: repeat the parameter (`requester_id__in=a&requester_id__in=b`) or separate them with commas (`requester_id__in=a,b`). `me` is the caller.
          */
         requester_id__in?: Array<string>;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
         schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
         schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
         schema_version__lte?: number;
         /**
          * A search term.
          */
         search?: string;
         /**
+         * Records whose `source_type` equals this value.
+         *
          * * `frontend` - Frontend
          * * `backend` - Backend
          * * `server` - Server
@@ -8410,6 +11357,8 @@ export type OperationsAccessRequestsListData = {
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         /**
+         * Records whose `status` equals this value.
+         *
          * * `pending` - Pending
          * * `approved` - Approved
          * * `rejected` - Rejected
@@ -8427,21 +11376,45 @@ export type OperationsAccessRequestsListData = {
          * * `completed` - Completed
          */
         status__in?: Array<'approved' | 'completed' | 'pending' | 'provisioned' | 'rejected'>;
+        /**
+         * Records whose `system_id` equals this value. Person fields take `me` for the caller.
+         */
         system_id?: string;
         /**
          * One of several values: repeat the parameter (`system_id__in=a&system_id__in=b`) or separate them with commas (`system_id__in=a,b`). `me` is the caller.
          */
         system_id__in?: Array<string>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
         tenant_id?: string;
         /**
          * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
         updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
         updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
         updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
         updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
         updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
         updated_by?: string;
         /**
          * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
@@ -8483,6 +11456,12 @@ export type OperationsAccessRequestsListResponse = OperationsAccessRequestsListR
 
 export type OperationsAccessRequestsCreateData = {
     body: AccessRequestRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/v1/operations/access-requests';
@@ -8502,7 +11481,7 @@ export type OperationsAccessRequestsCreateErrors = {
      */
     403: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -8513,6 +11492,10 @@ export type OperationsAccessRequestsCreateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -8534,7 +11517,7 @@ export type OperationsAccessRequestsDeleteData = {
     body?: never;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
     };
@@ -8597,6 +11580,12 @@ export type OperationsAccessRequestsDeleteResponse = OperationsAccessRequestsDel
 
 export type OperationsAccessRequestsGetData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path: {
         id: string;
     };
@@ -8638,9 +11627,13 @@ export type OperationsAccessRequestsUpdateData = {
     body?: PatchedAccessRequestRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -8667,7 +11660,7 @@ export type OperationsAccessRequestsUpdateErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -8682,6 +11675,10 @@ export type OperationsAccessRequestsUpdateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -8703,7 +11700,7 @@ export type OperationsAccessRequestsReplaceData = {
     body: AccessRequestRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
     };
@@ -8768,9 +11765,13 @@ export type OperationsAccessRequestsApproveData = {
     body?: TransitionBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -8797,7 +11798,7 @@ export type OperationsAccessRequestsApproveErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -8812,6 +11813,10 @@ export type OperationsAccessRequestsApproveErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -8833,9 +11838,13 @@ export type OperationsAccessRequestsCompleteData = {
     body?: TransitionBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -8862,7 +11871,7 @@ export type OperationsAccessRequestsCompleteErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -8877,6 +11886,10 @@ export type OperationsAccessRequestsCompleteErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -8898,9 +11911,13 @@ export type OperationsAccessRequestsProvisionData = {
     body?: ProvisionAccessBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -8927,7 +11944,7 @@ export type OperationsAccessRequestsProvisionErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -8942,6 +11959,10 @@ export type OperationsAccessRequestsProvisionErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -8963,9 +11984,13 @@ export type OperationsAccessRequestsRejectData = {
     body: ReasonBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -8992,7 +12017,7 @@ export type OperationsAccessRequestsRejectErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -9007,6 +12032,10 @@ export type OperationsAccessRequestsRejectErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -9028,9 +12057,13 @@ export type OperationsAccessRequestsRenewData = {
     body: RenewAccessBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -9057,7 +12090,7 @@ export type OperationsAccessRequestsRenewErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -9072,6 +12105,10 @@ export type OperationsAccessRequestsRenewErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -9091,26 +12128,65 @@ export type OperationsAccessRequestsRenewResponse = OperationsAccessRequestsRene
 
 export type OperationsEquipmentListData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path?: never;
     query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
         app_id?: string;
         /**
          * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
+        /**
+         * Records whose `approver_id` equals this value. Person fields take `me` for the caller.
+         */
         approver_id?: string;
         /**
          * One of several values: repeat the parameter (`approver_id__in=a&approver_id__in=b`) or separate them with commas (`approver_id__in=a,b`). `me` is the caller.
          */
         approver_id__in?: Array<string>;
+        /**
+         * Records whose `cost` equals this value.
+         */
         cost?: number;
+        /**
+         * Records whose `cost` is on or after / at least this value.
+         */
         cost__gte?: number;
+        /**
+         * Records whose `cost` is on or before / at most this value.
+         */
         cost__lte?: number;
+        /**
+         * Records whose `created_at` equals this value.
+         */
         created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
         created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
         created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
         created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
         created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
         created_by?: string;
         /**
          * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
@@ -9120,53 +12196,121 @@ export type OperationsEquipmentListData = {
          * An opaque page position: use the `next` / `previous` links as given.
          */
         cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
         deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
         deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
         deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
         deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
         deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
         deleted_by?: string;
         /**
          * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
+        /**
+         * Records whose `delivered_at` equals this value.
+         */
         delivered_at?: string;
+        /**
+         * Records whose `delivered_at` is after / more than this value.
+         */
         delivered_at__gt?: string;
+        /**
+         * Records whose `delivered_at` is on or after / at least this value.
+         */
         delivered_at__gte?: string;
+        /**
+         * Records whose `delivered_at` is before / less than this value.
+         */
         delivered_at__lt?: string;
+        /**
+         * Records whose `delivered_at` is on or before / at most this value.
+         */
         delivered_at__lte?: string;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
         id?: string;
         /**
          * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
         is_deleted?: boolean;
+        /**
+         * Records whose `ordered_at` equals this value.
+         */
         ordered_at?: string;
+        /**
+         * Records whose `ordered_at` is after / more than this value.
+         */
         ordered_at__gt?: string;
+        /**
+         * Records whose `ordered_at` is on or after / at least this value.
+         */
         ordered_at__gte?: string;
+        /**
+         * Records whose `ordered_at` is before / less than this value.
+         */
         ordered_at__lt?: string;
+        /**
+         * Records whose `ordered_at` is on or before / at most this value.
+         */
         ordered_at__lte?: string;
         /**
-         * Which field to use when ordering the results.
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
          */
-        ordering?: string;
+        ordering?: Array<'cost' | '-cost' | 'created_at' | '-created_at' | 'deleted_at' | '-deleted_at' | 'delivered_at' | '-delivered_at' | 'id' | '-id' | 'ordered_at' | '-ordered_at' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'status' | '-status' | 'updated_at' | '-updated_at'>;
         /**
          * Records per page, 1 to 500 (default 50).
          */
         page_size?: number;
+        /**
+         * Records whose `requester_id` equals this value. Person fields take `me` for the caller.
+         */
         requester_id?: string;
         /**
          * One of several values: repeat the parameter (`requester_id__in=a&requester_id__in=b`) or separate them with commas (`requester_id__in=a,b`). `me` is the caller.
          */
         requester_id__in?: Array<string>;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
         schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
         schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
         schema_version__lte?: number;
         /**
          * A search term.
          */
         search?: string;
         /**
+         * Records whose `source_type` equals this value.
+         *
          * * `frontend` - Frontend
          * * `backend` - Backend
          * * `server` - Server
@@ -9185,6 +12329,8 @@ export type OperationsEquipmentListData = {
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         /**
+         * Records whose `status` equals this value.
+         *
          * * `requested` - Requested
          * * `approved` - Approved
          * * `ordered` - Ordered
@@ -9204,16 +12350,37 @@ export type OperationsEquipmentListData = {
          * * `returned` - Returned
          */
         status__in?: Array<'approved' | 'delivered' | 'ordered' | 'requested' | 'returned' | 'shipped'>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
         tenant_id?: string;
         /**
          * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
         updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
         updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
         updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
         updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
         updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
         updated_by?: string;
         /**
          * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
@@ -9255,6 +12422,12 @@ export type OperationsEquipmentListResponse = OperationsEquipmentListResponses[k
 
 export type OperationsEquipmentCreateData = {
     body: EquipmentRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/v1/operations/equipment';
@@ -9274,7 +12447,7 @@ export type OperationsEquipmentCreateErrors = {
      */
     403: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -9285,6 +12458,10 @@ export type OperationsEquipmentCreateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -9306,7 +12483,7 @@ export type OperationsEquipmentDeleteData = {
     body?: never;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
     };
@@ -9369,6 +12546,12 @@ export type OperationsEquipmentDeleteResponse = OperationsEquipmentDeleteRespons
 
 export type OperationsEquipmentGetData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path: {
         id: string;
     };
@@ -9410,9 +12593,13 @@ export type OperationsEquipmentUpdateData = {
     body?: PatchedEquipmentRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -9439,7 +12626,7 @@ export type OperationsEquipmentUpdateErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -9454,6 +12641,10 @@ export type OperationsEquipmentUpdateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -9475,7 +12666,7 @@ export type OperationsEquipmentReplaceData = {
     body: EquipmentRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
     };
@@ -9540,9 +12731,13 @@ export type OperationsEquipmentApproveData = {
     body?: TransitionBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -9569,7 +12764,7 @@ export type OperationsEquipmentApproveErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -9584,6 +12779,10 @@ export type OperationsEquipmentApproveErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -9605,9 +12804,13 @@ export type OperationsEquipmentDeliverData = {
     body?: TransitionBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -9634,7 +12837,7 @@ export type OperationsEquipmentDeliverErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -9649,6 +12852,10 @@ export type OperationsEquipmentDeliverErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -9670,9 +12877,13 @@ export type OperationsEquipmentProvisionData = {
     body?: OrderEquipmentBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -9699,7 +12910,7 @@ export type OperationsEquipmentProvisionErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -9714,6 +12925,10 @@ export type OperationsEquipmentProvisionErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -9735,9 +12950,13 @@ export type OperationsEquipmentReturnData = {
     body?: TransitionBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -9764,7 +12983,7 @@ export type OperationsEquipmentReturnErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -9779,6 +12998,10 @@ export type OperationsEquipmentReturnErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -9800,9 +13023,13 @@ export type OperationsEquipmentShipData = {
     body?: TransitionBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -9829,7 +13056,7 @@ export type OperationsEquipmentShipErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -9844,6 +13071,10 @@ export type OperationsEquipmentShipErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -9863,18 +13094,45 @@ export type OperationsEquipmentShipResponse = OperationsEquipmentShipResponses[k
 
 export type OperationsHrRequestsListData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path?: never;
     query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
         app_id?: string;
         /**
          * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
+        /**
+         * Records whose `created_at` equals this value.
+         */
         created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
         created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
         created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
         created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
         created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
         created_by?: string;
         /**
          * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
@@ -9884,17 +13142,37 @@ export type OperationsHrRequestsListData = {
          * An opaque page position: use the `next` / `previous` links as given.
          */
         cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
         deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
         deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
         deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
         deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
         deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
         deleted_by?: string;
         /**
          * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
         /**
+         * Records whose `deliverable_type` equals this value.
+         *
          * * `digital` - Digital
          * * `physical` - Physical
          */
@@ -9906,43 +13184,81 @@ export type OperationsHrRequestsListData = {
          * * `physical` - Physical
          */
         deliverable_type__in?: Array<'digital' | 'physical'>;
+        /**
+         * Records whose `fulfilled_at` equals this value.
+         */
         fulfilled_at?: string;
+        /**
+         * Records whose `fulfilled_at` is after / more than this value.
+         */
         fulfilled_at__gt?: string;
+        /**
+         * Records whose `fulfilled_at` is on or after / at least this value.
+         */
         fulfilled_at__gte?: string;
+        /**
+         * Records whose `fulfilled_at` is before / less than this value.
+         */
         fulfilled_at__lt?: string;
+        /**
+         * Records whose `fulfilled_at` is on or before / at most this value.
+         */
         fulfilled_at__lte?: string;
+        /**
+         * Records whose `fulfilled_by` equals this value. Person fields take `me` for the caller.
+         */
         fulfilled_by?: string;
         /**
          * One of several values: repeat the parameter (`fulfilled_by__in=a&fulfilled_by__in=b`) or separate them with commas (`fulfilled_by__in=a,b`). `me` is the caller.
          */
         fulfilled_by__in?: Array<string>;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
         id?: string;
         /**
          * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
         is_deleted?: boolean;
         /**
-         * Which field to use when ordering the results.
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
          */
-        ordering?: string;
+        ordering?: Array<'created_at' | '-created_at' | 'deleted_at' | '-deleted_at' | 'deliverable_type' | '-deliverable_type' | 'fulfilled_at' | '-fulfilled_at' | 'id' | '-id' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'status' | '-status' | 'type' | '-type' | 'updated_at' | '-updated_at'>;
         /**
          * Records per page, 1 to 500 (default 50).
          */
         page_size?: number;
+        /**
+         * Records whose `requester_id` equals this value. Person fields take `me` for the caller.
+         */
         requester_id?: string;
         /**
          * One of several values: repeat the parameter (`requester_id__in=a&requester_id__in=b`) or separate them with commas (`requester_id__in=a,b`). `me` is the caller.
          */
         requester_id__in?: Array<string>;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
         schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
         schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
         schema_version__lte?: number;
         /**
          * A search term.
          */
         search?: string;
         /**
+         * Records whose `source_type` equals this value.
+         *
          * * `frontend` - Frontend
          * * `backend` - Backend
          * * `server` - Server
@@ -9961,6 +13277,8 @@ export type OperationsHrRequestsListData = {
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         /**
+         * Records whose `status` equals this value.
+         *
          * * `pending` - Pending
          * * `in_progress` - In Progress
          * * `completed` - Completed
@@ -9976,12 +13294,17 @@ export type OperationsHrRequestsListData = {
          * * `rejected` - Rejected
          */
         status__in?: Array<'completed' | 'in_progress' | 'pending' | 'rejected'>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
         tenant_id?: string;
         /**
          * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
         /**
+         * Records whose `type` equals this value.
+         *
          * * `employment_letter` - Employment Letter
          * * `certificate` - Certificate
          * * `verification` - Verification
@@ -9999,11 +13322,29 @@ export type OperationsHrRequestsListData = {
          * * `other` - Other
          */
         type__in?: Array<'certificate' | 'document' | 'employment_letter' | 'other' | 'verification'>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
         updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
         updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
         updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
         updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
         updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
         updated_by?: string;
         /**
          * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
@@ -10045,6 +13386,12 @@ export type OperationsHrRequestsListResponse = OperationsHrRequestsListResponses
 
 export type OperationsHrRequestsCreateData = {
     body: HrRequestRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/v1/operations/hr-requests';
@@ -10064,7 +13411,7 @@ export type OperationsHrRequestsCreateErrors = {
      */
     403: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -10075,6 +13422,10 @@ export type OperationsHrRequestsCreateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -10096,7 +13447,7 @@ export type OperationsHrRequestsDeleteData = {
     body?: never;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
     };
@@ -10159,6 +13510,12 @@ export type OperationsHrRequestsDeleteResponse = OperationsHrRequestsDeleteRespo
 
 export type OperationsHrRequestsGetData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path: {
         id: string;
     };
@@ -10200,9 +13557,13 @@ export type OperationsHrRequestsUpdateData = {
     body?: PatchedHrRequestRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -10229,7 +13590,7 @@ export type OperationsHrRequestsUpdateErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -10244,6 +13605,10 @@ export type OperationsHrRequestsUpdateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -10265,7 +13630,7 @@ export type OperationsHrRequestsReplaceData = {
     body: HrRequestRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
     };
@@ -10330,9 +13695,13 @@ export type OperationsHrRequestsFulfillData = {
     body?: FulfillBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -10359,7 +13728,7 @@ export type OperationsHrRequestsFulfillErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -10374,6 +13743,10 @@ export type OperationsHrRequestsFulfillErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -10395,9 +13768,13 @@ export type OperationsHrRequestsRejectData = {
     body?: RejectHrBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -10424,7 +13801,7 @@ export type OperationsHrRequestsRejectErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -10439,6 +13816,10 @@ export type OperationsHrRequestsRejectErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -10460,9 +13841,13 @@ export type OperationsHrRequestsStartData = {
     body?: TransitionBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -10489,7 +13874,7 @@ export type OperationsHrRequestsStartErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -10504,6 +13889,10 @@ export type OperationsHrRequestsStartErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -10523,95 +13912,217 @@ export type OperationsHrRequestsStartResponse = OperationsHrRequestsStartRespons
 
 export type OperationsPendingListData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path?: never;
     query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
         app_id?: string;
         /**
          * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
+        /**
+         * Records whose `assignee_id` equals this value. Person fields take `me` for the caller.
+         */
         assignee_id?: string;
         /**
          * One of several values: repeat the parameter (`assignee_id__in=a&assignee_id__in=b`) or separate them with commas (`assignee_id__in=a,b`). `me` is the caller.
          */
         assignee_id__in?: Array<string>;
+        /**
+         * Records whose `completed_at` equals this value.
+         */
         completed_at?: string;
+        /**
+         * Records whose `completed_at` is after / more than this value.
+         */
         completed_at__gt?: string;
+        /**
+         * Records whose `completed_at` is on or after / at least this value.
+         */
         completed_at__gte?: string;
+        /**
+         * Records whose `completed_at` is before / less than this value.
+         */
         completed_at__lt?: string;
+        /**
+         * Records whose `completed_at` is on or before / at most this value.
+         */
         completed_at__lte?: string;
+        /**
+         * Records whose `created_at` equals this value.
+         */
         created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
         created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
         created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
         created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
         created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
         created_by?: string;
         /**
          * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
          */
         created_by__in?: Array<string>;
+        /**
+         * Records whose `current_step_index` equals this value.
+         */
         current_step_index?: number;
+        /**
+         * Records whose `current_step_index` is on or after / at least this value.
+         */
         current_step_index__gte?: number;
+        /**
+         * Records whose `current_step_index` is on or before / at most this value.
+         */
         current_step_index__lte?: number;
         /**
          * An opaque page position: use the `next` / `previous` links as given.
          */
         cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
         deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
         deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
         deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
         deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
         deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
         deleted_by?: string;
         /**
          * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
+        /**
+         * Records whose `due_at` equals this value.
+         */
         due_at?: string;
+        /**
+         * Records whose `due_at` is after / more than this value.
+         */
         due_at__gt?: string;
+        /**
+         * Records whose `due_at` is on or after / at least this value.
+         */
         due_at__gte?: string;
+        /**
+         * Records whose `due_at` is before / less than this value.
+         */
         due_at__lt?: string;
+        /**
+         * Records whose `due_at` is on or before / at most this value.
+         */
         due_at__lte?: string;
+        /**
+         * Records whose `entity_id` equals this value. Person fields take `me` for the caller.
+         */
         entity_id?: string;
         /**
          * One of several values: repeat the parameter (`entity_id__in=a&entity_id__in=b`) or separate them with commas (`entity_id__in=a,b`). `me` is the caller.
          */
         entity_id__in?: Array<string>;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
         id?: string;
         /**
          * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
         is_deleted?: boolean;
         /**
-         * Which field to use when ordering the results.
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
          */
-        ordering?: string;
+        ordering?: Array<'completed_at' | '-completed_at' | 'created_at' | '-created_at' | 'current_step_index' | '-current_step_index' | 'deleted_at' | '-deleted_at' | 'due_at' | '-due_at' | 'id' | '-id' | 'priority' | '-priority' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'status' | '-status' | 'title' | '-title' | 'total_steps' | '-total_steps' | 'updated_at' | '-updated_at'>;
         /**
          * Records per page, 1 to 500 (default 50).
          */
         page_size?: number;
+        /**
+         * Records whose `priority` equals this value.
+         */
         priority?: number;
+        /**
+         * Records whose `priority` is on or after / at least this value.
+         */
         priority__gte?: number;
+        /**
+         * Records whose `priority` is on or before / at most this value.
+         */
         priority__lte?: number;
+        /**
+         * Records whose `requested_by_id` equals this value. Person fields take `me` for the caller.
+         */
         requested_by_id?: string;
         /**
          * One of several values: repeat the parameter (`requested_by_id__in=a&requested_by_id__in=b`) or separate them with commas (`requested_by_id__in=a,b`). `me` is the caller.
          */
         requested_by_id__in?: Array<string>;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
         schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
         schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
         schema_version__lte?: number;
         /**
          * A search term.
          */
         search?: string;
+        /**
+         * Records whose `source_id` equals this value. Person fields take `me` for the caller.
+         */
         source_id?: string;
         /**
          * One of several values: repeat the parameter (`source_id__in=a&source_id__in=b`) or separate them with commas (`source_id__in=a,b`). `me` is the caller.
          */
         source_id__in?: Array<string>;
         /**
+         * Records whose `source_type` equals this value.
+         *
          * * `frontend` - Frontend
          * * `backend` - Backend
          * * `server` - Server
@@ -10630,6 +14141,8 @@ export type OperationsPendingListData = {
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         /**
+         * Records whose `status` equals this value.
+         *
          * * `queued` - Queued
          * * `processing` - Processing
          * * `blocked` - Blocked
@@ -10645,19 +14158,49 @@ export type OperationsPendingListData = {
          * * `completed` - Completed
          */
         status__in?: Array<'blocked' | 'completed' | 'processing' | 'queued'>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
         tenant_id?: string;
         /**
          * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
+        /**
+         * Records whose `total_steps` equals this value.
+         */
         total_steps?: number;
+        /**
+         * Records whose `total_steps` is on or after / at least this value.
+         */
         total_steps__gte?: number;
+        /**
+         * Records whose `total_steps` is on or before / at most this value.
+         */
         total_steps__lte?: number;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
         updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
         updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
         updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
         updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
         updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
         updated_by?: string;
         /**
          * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
@@ -10699,6 +14242,12 @@ export type OperationsPendingListResponse = OperationsPendingListResponses[keyof
 
 export type OperationsPendingCreateData = {
     body: PendingRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/v1/operations/pending';
@@ -10718,7 +14267,7 @@ export type OperationsPendingCreateErrors = {
      */
     403: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -10729,6 +14278,10 @@ export type OperationsPendingCreateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -10750,7 +14303,7 @@ export type OperationsPendingDeleteData = {
     body?: never;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
     };
@@ -10813,6 +14366,12 @@ export type OperationsPendingDeleteResponse = OperationsPendingDeleteResponses[k
 
 export type OperationsPendingGetData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path: {
         id: string;
     };
@@ -10854,9 +14413,13 @@ export type OperationsPendingUpdateData = {
     body?: PatchedPendingRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -10883,7 +14446,7 @@ export type OperationsPendingUpdateErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -10898,6 +14461,10 @@ export type OperationsPendingUpdateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -10919,7 +14486,7 @@ export type OperationsPendingReplaceData = {
     body: PendingRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
     };
@@ -10984,9 +14551,13 @@ export type OperationsPendingBlockData = {
     body: ReasonBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -11013,7 +14584,7 @@ export type OperationsPendingBlockErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -11028,6 +14599,10 @@ export type OperationsPendingBlockErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -11049,9 +14624,13 @@ export type OperationsPendingCompleteData = {
     body?: TransitionBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -11078,7 +14657,7 @@ export type OperationsPendingCompleteErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -11093,6 +14672,10 @@ export type OperationsPendingCompleteErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -11114,9 +14697,13 @@ export type OperationsPendingStartData = {
     body?: TransitionBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -11143,7 +14730,7 @@ export type OperationsPendingStartErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -11158,6 +14745,10 @@ export type OperationsPendingStartErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -11177,34 +14768,97 @@ export type OperationsPendingStartResponse = OperationsPendingStartResponses[key
 
 export type OperationsTravelListData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path?: never;
     query?: {
+        /**
+         * Records whose `actual_cost` equals this value.
+         */
         actual_cost?: number;
+        /**
+         * Records whose `actual_cost` is on or after / at least this value.
+         */
         actual_cost__gte?: number;
+        /**
+         * Records whose `actual_cost` is on or before / at most this value.
+         */
         actual_cost__lte?: number;
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
         app_id?: string;
         /**
          * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
+        /**
+         * Records whose `approver_id` equals this value. Person fields take `me` for the caller.
+         */
         approver_id?: string;
         /**
          * One of several values: repeat the parameter (`approver_id__in=a&approver_id__in=b`) or separate them with commas (`approver_id__in=a,b`). `me` is the caller.
          */
         approver_id__in?: Array<string>;
+        /**
+         * Records whose `booked_at` equals this value.
+         */
         booked_at?: string;
+        /**
+         * Records whose `booked_at` is after / more than this value.
+         */
         booked_at__gt?: string;
+        /**
+         * Records whose `booked_at` is on or after / at least this value.
+         */
         booked_at__gte?: string;
+        /**
+         * Records whose `booked_at` is before / less than this value.
+         */
         booked_at__lt?: string;
+        /**
+         * Records whose `booked_at` is on or before / at most this value.
+         */
         booked_at__lte?: string;
+        /**
+         * Records whose `booked_cost` equals this value.
+         */
         booked_cost?: number;
+        /**
+         * Records whose `booked_cost` is on or after / at least this value.
+         */
         booked_cost__gte?: number;
+        /**
+         * Records whose `booked_cost` is on or before / at most this value.
+         */
         booked_cost__lte?: number;
+        /**
+         * Records whose `created_at` equals this value.
+         */
         created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
         created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
         created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
         created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
         created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
         created_by?: string;
         /**
          * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
@@ -11214,56 +14868,133 @@ export type OperationsTravelListData = {
          * An opaque page position: use the `next` / `previous` links as given.
          */
         cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
         deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
         deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
         deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
         deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
         deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
         deleted_by?: string;
         /**
          * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
+        /**
+         * Records whose `departure_at` equals this value.
+         */
         departure_at?: string;
+        /**
+         * Records whose `departure_at` is after / more than this value.
+         */
         departure_at__gt?: string;
+        /**
+         * Records whose `departure_at` is on or after / at least this value.
+         */
         departure_at__gte?: string;
+        /**
+         * Records whose `departure_at` is before / less than this value.
+         */
         departure_at__lt?: string;
+        /**
+         * Records whose `departure_at` is on or before / at most this value.
+         */
         departure_at__lte?: string;
+        /**
+         * Records whose `estimated_cost` equals this value.
+         */
         estimated_cost?: number;
+        /**
+         * Records whose `estimated_cost` is on or after / at least this value.
+         */
         estimated_cost__gte?: number;
+        /**
+         * Records whose `estimated_cost` is on or before / at most this value.
+         */
         estimated_cost__lte?: number;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
         id?: string;
         /**
          * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
         is_deleted?: boolean;
         /**
-         * Which field to use when ordering the results.
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
          */
-        ordering?: string;
+        ordering?: Array<'actual_cost' | '-actual_cost' | 'booked_at' | '-booked_at' | 'booked_cost' | '-booked_cost' | 'created_at' | '-created_at' | 'deleted_at' | '-deleted_at' | 'departure_at' | '-departure_at' | 'estimated_cost' | '-estimated_cost' | 'id' | '-id' | 'return_at' | '-return_at' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'status' | '-status' | 'updated_at' | '-updated_at'>;
         /**
          * Records per page, 1 to 500 (default 50).
          */
         page_size?: number;
+        /**
+         * Records whose `requester_id` equals this value. Person fields take `me` for the caller.
+         */
         requester_id?: string;
         /**
          * One of several values: repeat the parameter (`requester_id__in=a&requester_id__in=b`) or separate them with commas (`requester_id__in=a,b`). `me` is the caller.
          */
         requester_id__in?: Array<string>;
+        /**
+         * Records whose `return_at` equals this value.
+         */
         return_at?: string;
+        /**
+         * Records whose `return_at` is after / more than this value.
+         */
         return_at__gt?: string;
+        /**
+         * Records whose `return_at` is on or after / at least this value.
+         */
         return_at__gte?: string;
+        /**
+         * Records whose `return_at` is before / less than this value.
+         */
         return_at__lt?: string;
+        /**
+         * Records whose `return_at` is on or before / at most this value.
+         */
         return_at__lte?: string;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
         schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
         schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
         schema_version__lte?: number;
         /**
          * A search term.
          */
         search?: string;
         /**
+         * Records whose `source_type` equals this value.
+         *
          * * `frontend` - Frontend
          * * `backend` - Backend
          * * `server` - Server
@@ -11282,6 +15013,8 @@ export type OperationsTravelListData = {
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         /**
+         * Records whose `status` equals this value.
+         *
          * * `requested` - Requested
          * * `approved` - Approved
          * * `booked` - Booked
@@ -11299,16 +15032,37 @@ export type OperationsTravelListData = {
          * * `cancelled` - Cancelled
          */
         status__in?: Array<'approved' | 'booked' | 'cancelled' | 'completed' | 'requested'>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
         tenant_id?: string;
         /**
          * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
         updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
         updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
         updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
         updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
         updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
         updated_by?: string;
         /**
          * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
@@ -11350,6 +15104,12 @@ export type OperationsTravelListResponse = OperationsTravelListResponses[keyof O
 
 export type OperationsTravelCreateData = {
     body: TravelRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/v1/operations/travel';
@@ -11369,7 +15129,7 @@ export type OperationsTravelCreateErrors = {
      */
     403: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -11380,6 +15140,10 @@ export type OperationsTravelCreateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -11401,7 +15165,7 @@ export type OperationsTravelDeleteData = {
     body?: never;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
     };
@@ -11464,6 +15228,12 @@ export type OperationsTravelDeleteResponse = OperationsTravelDeleteResponses[key
 
 export type OperationsTravelGetData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path: {
         id: string;
     };
@@ -11505,9 +15275,13 @@ export type OperationsTravelUpdateData = {
     body?: PatchedTravelRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -11534,7 +15308,7 @@ export type OperationsTravelUpdateErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -11549,6 +15323,10 @@ export type OperationsTravelUpdateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -11570,7 +15348,7 @@ export type OperationsTravelReplaceData = {
     body: TravelRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
     };
@@ -11635,9 +15413,13 @@ export type OperationsTravelApproveData = {
     body?: TransitionBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -11664,7 +15446,7 @@ export type OperationsTravelApproveErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -11679,6 +15461,10 @@ export type OperationsTravelApproveErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -11700,9 +15486,13 @@ export type OperationsTravelBookData = {
     body: BookTravelBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -11729,7 +15519,7 @@ export type OperationsTravelBookErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -11744,6 +15534,10 @@ export type OperationsTravelBookErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -11765,9 +15559,13 @@ export type OperationsTravelCancelData = {
     body: ReasonBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -11794,7 +15592,7 @@ export type OperationsTravelCancelErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -11809,6 +15607,10 @@ export type OperationsTravelCancelErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -11830,9 +15632,13 @@ export type OperationsTravelCompleteData = {
     body?: CompleteTravelBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -11859,7 +15665,7 @@ export type OperationsTravelCompleteErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -11874,6 +15680,10 @@ export type OperationsTravelCompleteErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -11893,15 +15703,29 @@ export type OperationsTravelCompleteResponse = OperationsTravelCompleteResponses
 
 export type PoliciesPoliciesListData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path?: never;
     query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
         app_id?: string;
         /**
          * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
+        /**
+         * Records whose `business_hours_only` equals this value.
+         */
         business_hours_only?: boolean;
         /**
+         * Records whose `category` equals this value.
+         *
          * * `security` - Security
          * * `privacy` - Privacy
          * * `hr` - Hr
@@ -11923,11 +15747,29 @@ export type PoliciesPoliciesListData = {
          * * `other` - Other
          */
         category__in?: Array<'compliance' | 'finance' | 'hr' | 'operations' | 'other' | 'privacy' | 'security'>;
+        /**
+         * Records whose `created_at` equals this value.
+         */
         created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
         created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
         created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
         created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
         created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
         created_by?: string;
         /**
          * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
@@ -11937,34 +15779,85 @@ export type PoliciesPoliciesListData = {
          * An opaque page position: use the `next` / `previous` links as given.
          */
         cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
         deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
         deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
         deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
         deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
         deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
         deleted_by?: string;
         /**
          * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
+        /**
+         * Records whose `first_response_minutes` equals this value.
+         */
         first_response_minutes?: number;
+        /**
+         * Records whose `first_response_minutes` is on or after / at least this value.
+         */
         first_response_minutes__gte?: number;
+        /**
+         * Records whose `first_response_minutes` is on or before / at most this value.
+         */
         first_response_minutes__lte?: number;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
         id?: string;
         /**
          * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
         is_deleted?: boolean;
+        /**
+         * Records whose `next_review_at` equals this value.
+         */
         next_review_at?: string;
+        /**
+         * Records whose `next_review_at` is after / more than this value.
+         */
         next_review_at__gt?: string;
+        /**
+         * Records whose `next_review_at` is on or after / at least this value.
+         */
         next_review_at__gte?: string;
+        /**
+         * Records whose `next_review_at` is before / less than this value.
+         */
         next_review_at__lt?: string;
+        /**
+         * Records whose `next_review_at` is on or before / at most this value.
+         */
         next_review_at__lte?: string;
         /**
-         * Which field to use when ordering the results.
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
          */
-        ordering?: string;
+        ordering?: Array<'category' | '-category' | 'created_at' | '-created_at' | 'deleted_at' | '-deleted_at' | 'first_response_minutes' | '-first_response_minutes' | 'id' | '-id' | 'name' | '-name' | 'next_review_at' | '-next_review_at' | 'priority' | '-priority' | 'published_at' | '-published_at' | 'resolution_minutes' | '-resolution_minutes' | 'review_due_notified_at' | '-review_due_notified_at' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'status' | '-status' | 'updated_at' | '-updated_at'>;
+        /**
+         * Records whose `owner_id` equals this value. Person fields take `me` for the caller.
+         */
         owner_id?: string;
         /**
          * One of several values: repeat the parameter (`owner_id__in=a&owner_id__in=b`) or separate them with commas (`owner_id__in=a,b`). `me` is the caller.
@@ -11975,6 +15868,8 @@ export type PoliciesPoliciesListData = {
          */
         page_size?: number;
         /**
+         * Records whose `priority` equals this value.
+         *
          * * `low` - Low
          * * `medium` - Medium
          * * `high` - High
@@ -11990,27 +15885,77 @@ export type PoliciesPoliciesListData = {
          * * `urgent` - Urgent
          */
         priority__in?: Array<'high' | 'low' | 'medium' | 'urgent'>;
+        /**
+         * Records whose `published_at` equals this value.
+         */
         published_at?: string;
+        /**
+         * Records whose `published_at` is after / more than this value.
+         */
         published_at__gt?: string;
+        /**
+         * Records whose `published_at` is on or after / at least this value.
+         */
         published_at__gte?: string;
+        /**
+         * Records whose `published_at` is before / less than this value.
+         */
         published_at__lt?: string;
+        /**
+         * Records whose `published_at` is on or before / at most this value.
+         */
         published_at__lte?: string;
+        /**
+         * Records whose `resolution_minutes` equals this value.
+         */
         resolution_minutes?: number;
+        /**
+         * Records whose `resolution_minutes` is on or after / at least this value.
+         */
         resolution_minutes__gte?: number;
+        /**
+         * Records whose `resolution_minutes` is on or before / at most this value.
+         */
         resolution_minutes__lte?: number;
+        /**
+         * Records whose `review_due_notified_at` equals this value.
+         */
         review_due_notified_at?: string;
+        /**
+         * Records whose `review_due_notified_at` is after / more than this value.
+         */
         review_due_notified_at__gt?: string;
+        /**
+         * Records whose `review_due_notified_at` is on or after / at least this value.
+         */
         review_due_notified_at__gte?: string;
+        /**
+         * Records whose `review_due_notified_at` is before / less than this value.
+         */
         review_due_notified_at__lt?: string;
+        /**
+         * Records whose `review_due_notified_at` is on or before / at most this value.
+         */
         review_due_notified_at__lte?: string;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
         schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
         schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
         schema_version__lte?: number;
         /**
          * A search term.
          */
         search?: string;
         /**
+         * Records whose `source_type` equals this value.
+         *
          * * `frontend` - Frontend
          * * `backend` - Backend
          * * `server` - Server
@@ -12029,6 +15974,8 @@ export type PoliciesPoliciesListData = {
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         /**
+         * Records whose `status` equals this value.
+         *
          * * `draft` - Draft
          * * `in_review` - In Review
          * * `published` - Published
@@ -12044,16 +15991,37 @@ export type PoliciesPoliciesListData = {
          * * `retired` - Retired
          */
         status__in?: Array<'draft' | 'in_review' | 'published' | 'retired'>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
         tenant_id?: string;
         /**
          * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
         updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
         updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
         updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
         updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
         updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
         updated_by?: string;
         /**
          * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
@@ -12095,6 +16063,12 @@ export type PoliciesPoliciesListResponse = PoliciesPoliciesListResponses[keyof P
 
 export type PoliciesPoliciesCreateData = {
     body: PolicyRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/v1/policies';
@@ -12114,7 +16088,7 @@ export type PoliciesPoliciesCreateErrors = {
      */
     403: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -12125,6 +16099,10 @@ export type PoliciesPoliciesCreateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -12144,6 +16122,12 @@ export type PoliciesPoliciesCreateResponse = PoliciesPoliciesCreateResponses[key
 
 export type PoliciesPoliciesGetData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path: {
         id: string;
     };
@@ -12185,9 +16169,13 @@ export type PoliciesPoliciesUpdateData = {
     body?: PatchedPolicyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -12214,7 +16202,7 @@ export type PoliciesPoliciesUpdateErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -12229,6 +16217,10 @@ export type PoliciesPoliciesUpdateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -12250,7 +16242,7 @@ export type PoliciesPoliciesReplaceData = {
     body: PolicyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
     };
@@ -12313,6 +16305,12 @@ export type PoliciesPoliciesReplaceResponse = PoliciesPoliciesReplaceResponses[k
 
 export type PoliciesPoliciesAcknowledgeData = {
     body?: TransitionBodyRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
     path: {
         id: string;
     };
@@ -12338,7 +16336,7 @@ export type PoliciesPoliciesAcknowledgeErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -12353,6 +16351,10 @@ export type PoliciesPoliciesAcknowledgeErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -12376,6 +16378,12 @@ export type PoliciesPoliciesAcknowledgeResponse = PoliciesPoliciesAcknowledgeRes
 
 export type PoliciesPoliciesListAcknowledgementsData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path: {
         id: string;
     };
@@ -12430,9 +16438,13 @@ export type PoliciesPoliciesCompleteData = {
     body?: CompleteReviewBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -12459,7 +16471,7 @@ export type PoliciesPoliciesCompleteErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -12474,6 +16486,10 @@ export type PoliciesPoliciesCompleteErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -12495,9 +16511,13 @@ export type PoliciesPoliciesRetireData = {
     body?: TransitionBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -12524,7 +16544,7 @@ export type PoliciesPoliciesRetireErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -12539,6 +16559,10 @@ export type PoliciesPoliciesRetireErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -12560,9 +16584,13 @@ export type PoliciesPoliciesSubmitData = {
     body?: TransitionBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -12589,7 +16617,7 @@ export type PoliciesPoliciesSubmitErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -12604,6 +16632,10 @@ export type PoliciesPoliciesSubmitErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -12623,6 +16655,12 @@ export type PoliciesPoliciesSubmitResponse = PoliciesPoliciesSubmitResponses[key
 
 export type PoliciesPoliciesListVersionsData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path: {
         id: string;
     };
@@ -12675,14 +16713,25 @@ export type PoliciesPoliciesListVersionsResponse = PoliciesPoliciesListVersionsR
 
 export type PoliciesAcknowledgementCampaignsListData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path?: never;
     query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
         app_id?: string;
         /**
          * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
          */
         app_id__in?: Array<string>;
         /**
+         * Records whose `audience` equals this value.
+         *
          * * `everyone` - Everyone active in the directory
          * * `groups` - Members of the chosen groups
          */
@@ -12694,16 +16743,49 @@ export type PoliciesAcknowledgementCampaignsListData = {
          * * `groups` - Members of the chosen groups
          */
         audience__in?: Array<'everyone' | 'groups'>;
+        /**
+         * Records whose `closed_at` equals this value.
+         */
         closed_at?: string;
+        /**
+         * Records whose `closed_at` is after / more than this value.
+         */
         closed_at__gt?: string;
+        /**
+         * Records whose `closed_at` is on or after / at least this value.
+         */
         closed_at__gte?: string;
+        /**
+         * Records whose `closed_at` is before / less than this value.
+         */
         closed_at__lt?: string;
+        /**
+         * Records whose `closed_at` is on or before / at most this value.
+         */
         closed_at__lte?: string;
+        /**
+         * Records whose `created_at` equals this value.
+         */
         created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
         created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
         created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
         created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
         created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
         created_by?: string;
         /**
          * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
@@ -12713,67 +16795,165 @@ export type PoliciesAcknowledgementCampaignsListData = {
          * An opaque page position: use the `next` / `previous` links as given.
          */
         cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
         deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
         deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
         deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
         deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
         deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
         deleted_by?: string;
         /**
          * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
          */
         deleted_by__in?: Array<string>;
+        /**
+         * Records whose `due_at` equals this value.
+         */
         due_at?: string;
+        /**
+         * Records whose `due_at` is after / more than this value.
+         */
         due_at__gt?: string;
+        /**
+         * Records whose `due_at` is on or after / at least this value.
+         */
         due_at__gte?: string;
+        /**
+         * Records whose `due_at` is before / less than this value.
+         */
         due_at__lt?: string;
+        /**
+         * Records whose `due_at` is on or before / at most this value.
+         */
         due_at__lte?: string;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
         id?: string;
         /**
          * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
          */
         id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
         is_deleted?: boolean;
+        /**
+         * Records whose `launched_at` equals this value.
+         */
         launched_at?: string;
+        /**
+         * Records whose `launched_at` is after / more than this value.
+         */
         launched_at__gt?: string;
+        /**
+         * Records whose `launched_at` is on or after / at least this value.
+         */
         launched_at__gte?: string;
+        /**
+         * Records whose `launched_at` is before / less than this value.
+         */
         launched_at__lt?: string;
+        /**
+         * Records whose `launched_at` is on or before / at most this value.
+         */
         launched_at__lte?: string;
         /**
-         * Which field to use when ordering the results.
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
          */
-        ordering?: string;
+        ordering?: Array<'audience' | '-audience' | 'closed_at' | '-closed_at' | 'counted_acknowledged' | '-counted_acknowledged' | 'counted_at' | '-counted_at' | 'counted_audience' | '-counted_audience' | 'created_at' | '-created_at' | 'deleted_at' | '-deleted_at' | 'due_at' | '-due_at' | 'id' | '-id' | 'launched_at' | '-launched_at' | 'remind_every_days' | '-remind_every_days' | 'reminded_slot_at' | '-reminded_slot_at' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'status' | '-status' | 'updated_at' | '-updated_at'>;
         /**
          * Records per page, 1 to 500 (default 50).
          */
         page_size?: number;
+        /**
+         * Records whose `policy` equals this value.
+         */
         policy?: string;
         /**
          * One of several values: repeat the parameter (`policy__in=a&policy__in=b`) or separate them with commas (`policy__in=a,b`). `me` is the caller.
          */
         policy__in?: Array<string>;
+        /**
+         * Records whose `policy_id` equals this value. Person fields take `me` for the caller.
+         */
         policy_id?: string;
         /**
          * One of several values: repeat the parameter (`policy_id__in=a&policy_id__in=b`) or separate them with commas (`policy_id__in=a,b`). `me` is the caller.
          */
         policy_id__in?: Array<string>;
+        /**
+         * Records whose `remind_every_days` equals this value.
+         */
         remind_every_days?: number;
+        /**
+         * Records whose `remind_every_days` is on or after / at least this value.
+         */
         remind_every_days__gte?: number;
+        /**
+         * Records whose `remind_every_days` is on or before / at most this value.
+         */
         remind_every_days__lte?: number;
+        /**
+         * Records whose `remind_on_due` equals this value.
+         */
         remind_on_due?: boolean;
+        /**
+         * Records whose `reminded_slot_at` equals this value.
+         */
         reminded_slot_at?: string;
+        /**
+         * Records whose `reminded_slot_at` is after / more than this value.
+         */
         reminded_slot_at__gt?: string;
+        /**
+         * Records whose `reminded_slot_at` is on or after / at least this value.
+         */
         reminded_slot_at__gte?: string;
+        /**
+         * Records whose `reminded_slot_at` is before / less than this value.
+         */
         reminded_slot_at__lt?: string;
+        /**
+         * Records whose `reminded_slot_at` is on or before / at most this value.
+         */
         reminded_slot_at__lte?: string;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
         schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
         schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
         schema_version__lte?: number;
         /**
          * A search term.
          */
         search?: string;
         /**
+         * Records whose `source_type` equals this value.
+         *
          * * `frontend` - Frontend
          * * `backend` - Backend
          * * `server` - Server
@@ -12792,6 +16972,8 @@ export type PoliciesAcknowledgementCampaignsListData = {
          */
         source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
         /**
+         * Records whose `status` equals this value.
+         *
          * * `draft` - Draft
          * * `open` - Open
          * * `closed` - Closed
@@ -12805,16 +16987,37 @@ export type PoliciesAcknowledgementCampaignsListData = {
          * * `closed` - Closed
          */
         status__in?: Array<'closed' | 'draft' | 'open'>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
         tenant_id?: string;
         /**
          * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
         updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
         updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
         updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
         updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
         updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
         updated_by?: string;
         /**
          * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
@@ -12856,6 +17059,12 @@ export type PoliciesAcknowledgementCampaignsListResponse = PoliciesAcknowledgeme
 
 export type PoliciesAcknowledgementCampaignsCreateData = {
     body: AcknowledgementCampaignRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/api/v1/policies/acknowledgement-campaigns';
@@ -12875,7 +17084,7 @@ export type PoliciesAcknowledgementCampaignsCreateErrors = {
      */
     403: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -12886,6 +17095,10 @@ export type PoliciesAcknowledgementCampaignsCreateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -12905,6 +17118,12 @@ export type PoliciesAcknowledgementCampaignsCreateResponse = PoliciesAcknowledge
 
 export type PoliciesAcknowledgementCampaignsGetData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path: {
         id: string;
     };
@@ -12946,9 +17165,13 @@ export type PoliciesAcknowledgementCampaignsUpdateData = {
     body?: PatchedAcknowledgementCampaignRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -12975,7 +17198,7 @@ export type PoliciesAcknowledgementCampaignsUpdateErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -12990,6 +17213,10 @@ export type PoliciesAcknowledgementCampaignsUpdateErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -13011,7 +17238,7 @@ export type PoliciesAcknowledgementCampaignsReplaceData = {
     body: AcknowledgementCampaignRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
     };
@@ -13076,9 +17303,13 @@ export type PoliciesAcknowledgementCampaignsCloseData = {
     body?: TransitionBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -13105,7 +17336,7 @@ export type PoliciesAcknowledgementCampaignsCloseErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -13120,6 +17351,10 @@ export type PoliciesAcknowledgementCampaignsCloseErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -13141,9 +17376,13 @@ export type PoliciesAcknowledgementCampaignsLaunchData = {
     body?: TransitionBodyRequest;
     headers?: {
         /**
-         * The `ETag` you read. A write against a changed record is refused with 412; `*` or no header skips the check.
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
          */
         'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
     };
     path: {
         id: string;
@@ -13170,7 +17409,7 @@ export type PoliciesAcknowledgementCampaignsLaunchErrors = {
      */
     404: Problem;
     /**
-     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
      */
     409: Problem;
     /**
@@ -13185,6 +17424,10 @@ export type PoliciesAcknowledgementCampaignsLaunchErrors = {
      * The request body is not `application/json`.
      */
     415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
     /**
      * Too many requests; retry after the `Retry-After` seconds.
      */
@@ -13204,6 +17447,12 @@ export type PoliciesAcknowledgementCampaignsLaunchResponse = PoliciesAcknowledge
 
 export type PoliciesAcknowledgementCampaignsListOutstandingData = {
     body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
     path: {
         id: string;
     };
@@ -13253,3 +17502,2115 @@ export type PoliciesAcknowledgementCampaignsListOutstandingResponses = {
 };
 
 export type PoliciesAcknowledgementCampaignsListOutstandingResponse = PoliciesAcknowledgementCampaignsListOutstandingResponses[keyof PoliciesAcknowledgementCampaignsListOutstandingResponses];
+
+export type EventsApprovalsApprovalChainCreatedWebhookPayload = {
+    type: 'approvals.approval_chain.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApprovalChainEventPayload;
+};
+
+export type EventsApprovalsApprovalChainCreatedWebhookRequest = {
+    body: EventsApprovalsApprovalChainCreatedWebhookPayload;
+    key: 'approvals.approval_chain.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsApprovalsApprovalChainDeletedWebhookPayload = {
+    type: 'approvals.approval_chain.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApprovalChainEventPayload;
+};
+
+export type EventsApprovalsApprovalChainDeletedWebhookRequest = {
+    body: EventsApprovalsApprovalChainDeletedWebhookPayload;
+    key: 'approvals.approval_chain.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsApprovalsApprovalChainUpdatedWebhookPayload = {
+    type: 'approvals.approval_chain.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApprovalChainEventPayload;
+};
+
+export type EventsApprovalsApprovalChainUpdatedWebhookRequest = {
+    body: EventsApprovalsApprovalChainUpdatedWebhookPayload;
+    key: 'approvals.approval_chain.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsApprovalsRequestApprovedWebhookPayload = {
+    type: 'approvals.request.approved';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApprovalRequestEventPayload;
+};
+
+export type EventsApprovalsRequestApprovedWebhookRequest = {
+    body: EventsApprovalsRequestApprovedWebhookPayload;
+    key: 'approvals.request.approved';
+    path?: never;
+    query?: never;
+};
+
+export type EventsApprovalsRequestCancelledWebhookPayload = {
+    type: 'approvals.request.cancelled';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApprovalRequestEventPayload;
+};
+
+export type EventsApprovalsRequestCancelledWebhookRequest = {
+    body: EventsApprovalsRequestCancelledWebhookPayload;
+    key: 'approvals.request.cancelled';
+    path?: never;
+    query?: never;
+};
+
+export type EventsApprovalsRequestCreatedWebhookPayload = {
+    type: 'approvals.request.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApprovalRequestEventPayload;
+};
+
+export type EventsApprovalsRequestCreatedWebhookRequest = {
+    body: EventsApprovalsRequestCreatedWebhookPayload;
+    key: 'approvals.request.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsApprovalsRequestDeletedWebhookPayload = {
+    type: 'approvals.request.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApprovalRequestEventPayload;
+};
+
+export type EventsApprovalsRequestDeletedWebhookRequest = {
+    body: EventsApprovalsRequestDeletedWebhookPayload;
+    key: 'approvals.request.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsApprovalsRequestExpiredWebhookPayload = {
+    type: 'approvals.request.expired';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApprovalRequestEventPayload;
+};
+
+export type EventsApprovalsRequestExpiredWebhookRequest = {
+    body: EventsApprovalsRequestExpiredWebhookPayload;
+    key: 'approvals.request.expired';
+    path?: never;
+    query?: never;
+};
+
+export type EventsApprovalsRequestRejectedWebhookPayload = {
+    type: 'approvals.request.rejected';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApprovalRequestEventPayload;
+};
+
+export type EventsApprovalsRequestRejectedWebhookRequest = {
+    body: EventsApprovalsRequestRejectedWebhookPayload;
+    key: 'approvals.request.rejected';
+    path?: never;
+    query?: never;
+};
+
+export type EventsApprovalsRequestReminderWebhookPayload = {
+    type: 'approvals.request.reminder';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApprovalRequestEventPayload;
+};
+
+export type EventsApprovalsRequestReminderWebhookRequest = {
+    body: EventsApprovalsRequestReminderWebhookPayload;
+    key: 'approvals.request.reminder';
+    path?: never;
+    query?: never;
+};
+
+export type EventsApprovalsRequestSubmittedWebhookPayload = {
+    type: 'approvals.request.submitted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApprovalRequestEventPayload;
+};
+
+export type EventsApprovalsRequestSubmittedWebhookRequest = {
+    body: EventsApprovalsRequestSubmittedWebhookPayload;
+    key: 'approvals.request.submitted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsApprovalsRequestUpdatedWebhookPayload = {
+    type: 'approvals.request.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApprovalRequestEventPayload;
+};
+
+export type EventsApprovalsRequestUpdatedWebhookRequest = {
+    body: EventsApprovalsRequestUpdatedWebhookPayload;
+    key: 'approvals.request.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsApprovalsStepActivatedWebhookPayload = {
+    type: 'approvals.step.activated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApprovalStepEventPayload;
+};
+
+export type EventsApprovalsStepActivatedWebhookRequest = {
+    body: EventsApprovalsStepActivatedWebhookPayload;
+    key: 'approvals.step.activated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsApprovalsStepApprovedWebhookPayload = {
+    type: 'approvals.step.approved';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApprovalStepEventPayload;
+};
+
+export type EventsApprovalsStepApprovedWebhookRequest = {
+    body: EventsApprovalsStepApprovedWebhookPayload;
+    key: 'approvals.step.approved';
+    path?: never;
+    query?: never;
+};
+
+export type EventsApprovalsStepCreatedWebhookPayload = {
+    type: 'approvals.step.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApprovalStepEventPayload;
+};
+
+export type EventsApprovalsStepCreatedWebhookRequest = {
+    body: EventsApprovalsStepCreatedWebhookPayload;
+    key: 'approvals.step.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsApprovalsStepDelegatedWebhookPayload = {
+    type: 'approvals.step.delegated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApprovalStepEventPayload;
+};
+
+export type EventsApprovalsStepDelegatedWebhookRequest = {
+    body: EventsApprovalsStepDelegatedWebhookPayload;
+    key: 'approvals.step.delegated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsApprovalsStepDeletedWebhookPayload = {
+    type: 'approvals.step.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApprovalStepEventPayload;
+};
+
+export type EventsApprovalsStepDeletedWebhookRequest = {
+    body: EventsApprovalsStepDeletedWebhookPayload;
+    key: 'approvals.step.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsApprovalsStepRejectedWebhookPayload = {
+    type: 'approvals.step.rejected';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApprovalStepEventPayload;
+};
+
+export type EventsApprovalsStepRejectedWebhookRequest = {
+    body: EventsApprovalsStepRejectedWebhookPayload;
+    key: 'approvals.step.rejected';
+    path?: never;
+    query?: never;
+};
+
+export type EventsApprovalsStepSkippedWebhookPayload = {
+    type: 'approvals.step.skipped';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApprovalStepEventPayload;
+};
+
+export type EventsApprovalsStepSkippedWebhookRequest = {
+    body: EventsApprovalsStepSkippedWebhookPayload;
+    key: 'approvals.step.skipped';
+    path?: never;
+    query?: never;
+};
+
+export type EventsApprovalsStepUpdatedWebhookPayload = {
+    type: 'approvals.step.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApprovalStepEventPayload;
+};
+
+export type EventsApprovalsStepUpdatedWebhookRequest = {
+    body: EventsApprovalsStepUpdatedWebhookPayload;
+    key: 'approvals.step.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsCoreDirectorySettingsCreatedWebhookPayload = {
+    type: 'core.directory_settings.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: DirectorySettingsEventPayload;
+};
+
+export type EventsCoreDirectorySettingsCreatedWebhookRequest = {
+    body: EventsCoreDirectorySettingsCreatedWebhookPayload;
+    key: 'core.directory_settings.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsCoreDirectorySettingsDeletedWebhookPayload = {
+    type: 'core.directory_settings.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: DirectorySettingsEventPayload;
+};
+
+export type EventsCoreDirectorySettingsDeletedWebhookRequest = {
+    body: EventsCoreDirectorySettingsDeletedWebhookPayload;
+    key: 'core.directory_settings.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsCoreDirectorySettingsUpdatedWebhookPayload = {
+    type: 'core.directory_settings.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: DirectorySettingsEventPayload;
+};
+
+export type EventsCoreDirectorySettingsUpdatedWebhookRequest = {
+    body: EventsCoreDirectorySettingsUpdatedWebhookPayload;
+    key: 'core.directory_settings.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsCoreGroupCreatedWebhookPayload = {
+    type: 'core.group.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: GroupEventPayload;
+};
+
+export type EventsCoreGroupCreatedWebhookRequest = {
+    body: EventsCoreGroupCreatedWebhookPayload;
+    key: 'core.group.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsCoreGroupDeletedWebhookPayload = {
+    type: 'core.group.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: GroupEventPayload;
+};
+
+export type EventsCoreGroupDeletedWebhookRequest = {
+    body: EventsCoreGroupDeletedWebhookPayload;
+    key: 'core.group.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsCoreGroupMembersChangedWebhookPayload = {
+    type: 'core.group.members_changed';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: GroupMembersPayload;
+};
+
+export type EventsCoreGroupMembersChangedWebhookRequest = {
+    body: EventsCoreGroupMembersChangedWebhookPayload;
+    key: 'core.group.members_changed';
+    path?: never;
+    query?: never;
+};
+
+export type EventsCoreGroupUpdatedWebhookPayload = {
+    type: 'core.group.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: GroupEventPayload;
+};
+
+export type EventsCoreGroupUpdatedWebhookRequest = {
+    body: EventsCoreGroupUpdatedWebhookPayload;
+    key: 'core.group.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsCorePersonCreatedWebhookPayload = {
+    type: 'core.person.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: PersonEventPayload;
+};
+
+export type EventsCorePersonCreatedWebhookRequest = {
+    body: EventsCorePersonCreatedWebhookPayload;
+    key: 'core.person.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsCorePersonDeactivatedWebhookPayload = {
+    type: 'core.person.deactivated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: PersonEventPayload;
+};
+
+export type EventsCorePersonDeactivatedWebhookRequest = {
+    body: EventsCorePersonDeactivatedWebhookPayload;
+    key: 'core.person.deactivated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsCorePersonDeletedWebhookPayload = {
+    type: 'core.person.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: PersonEventPayload;
+};
+
+export type EventsCorePersonDeletedWebhookRequest = {
+    body: EventsCorePersonDeletedWebhookPayload;
+    key: 'core.person.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsCorePersonReactivatedWebhookPayload = {
+    type: 'core.person.reactivated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: PersonEventPayload;
+};
+
+export type EventsCorePersonReactivatedWebhookRequest = {
+    body: EventsCorePersonReactivatedWebhookPayload;
+    key: 'core.person.reactivated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsCorePersonUpdatedWebhookPayload = {
+    type: 'core.person.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: PersonEventPayload;
+};
+
+export type EventsCorePersonUpdatedWebhookRequest = {
+    body: EventsCorePersonUpdatedWebhookPayload;
+    key: 'core.person.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsCoreScimTokenCreatedWebhookPayload = {
+    type: 'core.scim_token.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ScimTokenEventPayload;
+};
+
+export type EventsCoreScimTokenCreatedWebhookRequest = {
+    body: EventsCoreScimTokenCreatedWebhookPayload;
+    key: 'core.scim_token.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsCoreScimTokenDeletedWebhookPayload = {
+    type: 'core.scim_token.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ScimTokenEventPayload;
+};
+
+export type EventsCoreScimTokenDeletedWebhookRequest = {
+    body: EventsCoreScimTokenDeletedWebhookPayload;
+    key: 'core.scim_token.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsCoreScimTokenUpdatedWebhookPayload = {
+    type: 'core.scim_token.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ScimTokenEventPayload;
+};
+
+export type EventsCoreScimTokenUpdatedWebhookRequest = {
+    body: EventsCoreScimTokenUpdatedWebhookPayload;
+    key: 'core.scim_token.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsDirectoryIdentityConfirmedWebhookPayload = {
+    type: 'directory.identity.confirmed';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: IdentityConfirmedPayload;
+};
+
+export type EventsDirectoryIdentityConfirmedWebhookRequest = {
+    body: EventsDirectoryIdentityConfirmedWebhookPayload;
+    key: 'directory.identity.confirmed';
+    path?: never;
+    query?: never;
+};
+
+export type EventsDirectoryIdentityDeactivatedWebhookPayload = {
+    type: 'directory.identity.deactivated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: IdentityChangePayload;
+};
+
+export type EventsDirectoryIdentityDeactivatedWebhookRequest = {
+    body: EventsDirectoryIdentityDeactivatedWebhookPayload;
+    key: 'directory.identity.deactivated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsDirectoryIdentityEmailWebhookPayload = {
+    type: 'directory.identity.email';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: IdentityChangePayload;
+};
+
+export type EventsDirectoryIdentityEmailWebhookRequest = {
+    body: EventsDirectoryIdentityEmailWebhookPayload;
+    key: 'directory.identity.email';
+    path?: never;
+    query?: never;
+};
+
+export type EventsDirectoryIdentityProviderConfigWebhookPayload = {
+    type: 'directory.identity.provider_config';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: IdentityChangePayload;
+};
+
+export type EventsDirectoryIdentityProviderConfigWebhookRequest = {
+    body: EventsDirectoryIdentityProviderConfigWebhookPayload;
+    key: 'directory.identity.provider_config';
+    path?: never;
+    query?: never;
+};
+
+export type EventsDirectoryIdentityProviderLinkWebhookPayload = {
+    type: 'directory.identity.provider_link';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: IdentityChangePayload;
+};
+
+export type EventsDirectoryIdentityProviderLinkWebhookRequest = {
+    body: EventsDirectoryIdentityProviderLinkWebhookPayload;
+    key: 'directory.identity.provider_link';
+    path?: never;
+    query?: never;
+};
+
+export type EventsDirectoryIdentityRolesWebhookPayload = {
+    type: 'directory.identity.roles';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: IdentityChangePayload;
+};
+
+export type EventsDirectoryIdentityRolesWebhookRequest = {
+    body: EventsDirectoryIdentityRolesWebhookPayload;
+    key: 'directory.identity.roles';
+    path?: never;
+    query?: never;
+};
+
+export type EventsHelpdeskBusinessCalendarCreatedWebhookPayload = {
+    type: 'helpdesk.business_calendar.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: BusinessCalendarEventPayload;
+};
+
+export type EventsHelpdeskBusinessCalendarCreatedWebhookRequest = {
+    body: EventsHelpdeskBusinessCalendarCreatedWebhookPayload;
+    key: 'helpdesk.business_calendar.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsHelpdeskBusinessCalendarDeletedWebhookPayload = {
+    type: 'helpdesk.business_calendar.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: BusinessCalendarEventPayload;
+};
+
+export type EventsHelpdeskBusinessCalendarDeletedWebhookRequest = {
+    body: EventsHelpdeskBusinessCalendarDeletedWebhookPayload;
+    key: 'helpdesk.business_calendar.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsHelpdeskBusinessCalendarUpdatedWebhookPayload = {
+    type: 'helpdesk.business_calendar.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: BusinessCalendarEventPayload;
+};
+
+export type EventsHelpdeskBusinessCalendarUpdatedWebhookRequest = {
+    body: EventsHelpdeskBusinessCalendarUpdatedWebhookPayload;
+    key: 'helpdesk.business_calendar.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsHelpdeskSlaPolicyCreatedWebhookPayload = {
+    type: 'helpdesk.sla_policy.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: SlaPolicyEventPayload;
+};
+
+export type EventsHelpdeskSlaPolicyCreatedWebhookRequest = {
+    body: EventsHelpdeskSlaPolicyCreatedWebhookPayload;
+    key: 'helpdesk.sla_policy.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsHelpdeskSlaPolicyDeletedWebhookPayload = {
+    type: 'helpdesk.sla_policy.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: SlaPolicyEventPayload;
+};
+
+export type EventsHelpdeskSlaPolicyDeletedWebhookRequest = {
+    body: EventsHelpdeskSlaPolicyDeletedWebhookPayload;
+    key: 'helpdesk.sla_policy.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsHelpdeskSlaPolicyUpdatedWebhookPayload = {
+    type: 'helpdesk.sla_policy.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: SlaPolicyEventPayload;
+};
+
+export type EventsHelpdeskSlaPolicyUpdatedWebhookRequest = {
+    body: EventsHelpdeskSlaPolicyUpdatedWebhookPayload;
+    key: 'helpdesk.sla_policy.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsHelpdeskTicketClosedWebhookPayload = {
+    type: 'helpdesk.ticket.closed';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: TicketEventPayload;
+};
+
+export type EventsHelpdeskTicketClosedWebhookRequest = {
+    body: EventsHelpdeskTicketClosedWebhookPayload;
+    key: 'helpdesk.ticket.closed';
+    path?: never;
+    query?: never;
+};
+
+export type EventsHelpdeskTicketCreatedWebhookPayload = {
+    type: 'helpdesk.ticket.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: TicketEventPayload;
+};
+
+export type EventsHelpdeskTicketCreatedWebhookRequest = {
+    body: EventsHelpdeskTicketCreatedWebhookPayload;
+    key: 'helpdesk.ticket.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsHelpdeskTicketDeletedWebhookPayload = {
+    type: 'helpdesk.ticket.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: TicketEventPayload;
+};
+
+export type EventsHelpdeskTicketDeletedWebhookRequest = {
+    body: EventsHelpdeskTicketDeletedWebhookPayload;
+    key: 'helpdesk.ticket.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsHelpdeskTicketFirstRespondedWebhookPayload = {
+    type: 'helpdesk.ticket.first_responded';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: TicketEventPayload;
+};
+
+export type EventsHelpdeskTicketFirstRespondedWebhookRequest = {
+    body: EventsHelpdeskTicketFirstRespondedWebhookPayload;
+    key: 'helpdesk.ticket.first_responded';
+    path?: never;
+    query?: never;
+};
+
+export type EventsHelpdeskTicketHeldWebhookPayload = {
+    type: 'helpdesk.ticket.held';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: TicketEventPayload;
+};
+
+export type EventsHelpdeskTicketHeldWebhookRequest = {
+    body: EventsHelpdeskTicketHeldWebhookPayload;
+    key: 'helpdesk.ticket.held';
+    path?: never;
+    query?: never;
+};
+
+export type EventsHelpdeskTicketOpenedWebhookPayload = {
+    type: 'helpdesk.ticket.opened';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: TicketEventPayload;
+};
+
+export type EventsHelpdeskTicketOpenedWebhookRequest = {
+    body: EventsHelpdeskTicketOpenedWebhookPayload;
+    key: 'helpdesk.ticket.opened';
+    path?: never;
+    query?: never;
+};
+
+export type EventsHelpdeskTicketReopenedWebhookPayload = {
+    type: 'helpdesk.ticket.reopened';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: TicketEventPayload;
+};
+
+export type EventsHelpdeskTicketReopenedWebhookRequest = {
+    body: EventsHelpdeskTicketReopenedWebhookPayload;
+    key: 'helpdesk.ticket.reopened';
+    path?: never;
+    query?: never;
+};
+
+export type EventsHelpdeskTicketResolvedWebhookPayload = {
+    type: 'helpdesk.ticket.resolved';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: TicketEventPayload;
+};
+
+export type EventsHelpdeskTicketResolvedWebhookRequest = {
+    body: EventsHelpdeskTicketResolvedWebhookPayload;
+    key: 'helpdesk.ticket.resolved';
+    path?: never;
+    query?: never;
+};
+
+export type EventsHelpdeskTicketSlaBreachedWebhookPayload = {
+    type: 'helpdesk.ticket.sla_breached';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: TicketSlaBreachedPayload;
+};
+
+export type EventsHelpdeskTicketSlaBreachedWebhookRequest = {
+    body: EventsHelpdeskTicketSlaBreachedWebhookPayload;
+    key: 'helpdesk.ticket.sla_breached';
+    path?: never;
+    query?: never;
+};
+
+export type EventsHelpdeskTicketUpdatedWebhookPayload = {
+    type: 'helpdesk.ticket.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: TicketEventPayload;
+};
+
+export type EventsHelpdeskTicketUpdatedWebhookRequest = {
+    body: EventsHelpdeskTicketUpdatedWebhookPayload;
+    key: 'helpdesk.ticket.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsHelpdeskTicketCommentCreatedWebhookPayload = {
+    type: 'helpdesk.ticket_comment.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: TicketCommentEventPayload;
+};
+
+export type EventsHelpdeskTicketCommentCreatedWebhookRequest = {
+    body: EventsHelpdeskTicketCommentCreatedWebhookPayload;
+    key: 'helpdesk.ticket_comment.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsHelpdeskTicketCommentDeletedWebhookPayload = {
+    type: 'helpdesk.ticket_comment.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: TicketCommentEventPayload;
+};
+
+export type EventsHelpdeskTicketCommentDeletedWebhookRequest = {
+    body: EventsHelpdeskTicketCommentDeletedWebhookPayload;
+    key: 'helpdesk.ticket_comment.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsHelpdeskTicketCommentUpdatedWebhookPayload = {
+    type: 'helpdesk.ticket_comment.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: TicketCommentEventPayload;
+};
+
+export type EventsHelpdeskTicketCommentUpdatedWebhookRequest = {
+    body: EventsHelpdeskTicketCommentUpdatedWebhookPayload;
+    key: 'helpdesk.ticket_comment.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationApplicationCreatedWebhookPayload = {
+    type: 'integration.application.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApplicationEventPayload;
+};
+
+export type EventsIntegrationApplicationCreatedWebhookRequest = {
+    body: EventsIntegrationApplicationCreatedWebhookPayload;
+    key: 'integration.application.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationApplicationDeletedWebhookPayload = {
+    type: 'integration.application.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApplicationEventPayload;
+};
+
+export type EventsIntegrationApplicationDeletedWebhookRequest = {
+    body: EventsIntegrationApplicationDeletedWebhookPayload;
+    key: 'integration.application.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationApplicationUpdatedWebhookPayload = {
+    type: 'integration.application.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApplicationEventPayload;
+};
+
+export type EventsIntegrationApplicationUpdatedWebhookRequest = {
+    body: EventsIntegrationApplicationUpdatedWebhookPayload;
+    key: 'integration.application.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationConnectorCreatedWebhookPayload = {
+    type: 'integration.connector.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ConnectorEventPayload;
+};
+
+export type EventsIntegrationConnectorCreatedWebhookRequest = {
+    body: EventsIntegrationConnectorCreatedWebhookPayload;
+    key: 'integration.connector.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationConnectorDeletedWebhookPayload = {
+    type: 'integration.connector.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ConnectorEventPayload;
+};
+
+export type EventsIntegrationConnectorDeletedWebhookRequest = {
+    body: EventsIntegrationConnectorDeletedWebhookPayload;
+    key: 'integration.connector.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationConnectorUpdatedWebhookPayload = {
+    type: 'integration.connector.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ConnectorEventPayload;
+};
+
+export type EventsIntegrationConnectorUpdatedWebhookRequest = {
+    body: EventsIntegrationConnectorUpdatedWebhookPayload;
+    key: 'integration.connector.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationIntegrationApiKeyCreatedWebhookPayload = {
+    type: 'integration.integration_api_key.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: IntegrationApiKeyEventPayload;
+};
+
+export type EventsIntegrationIntegrationApiKeyCreatedWebhookRequest = {
+    body: EventsIntegrationIntegrationApiKeyCreatedWebhookPayload;
+    key: 'integration.integration_api_key.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationIntegrationApiKeyDeletedWebhookPayload = {
+    type: 'integration.integration_api_key.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: IntegrationApiKeyEventPayload;
+};
+
+export type EventsIntegrationIntegrationApiKeyDeletedWebhookRequest = {
+    body: EventsIntegrationIntegrationApiKeyDeletedWebhookPayload;
+    key: 'integration.integration_api_key.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationIntegrationApiKeyExpiredWebhookPayload = {
+    type: 'integration.integration_api_key.expired';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: IntegrationApiKeyEventPayload;
+};
+
+export type EventsIntegrationIntegrationApiKeyExpiredWebhookRequest = {
+    body: EventsIntegrationIntegrationApiKeyExpiredWebhookPayload;
+    key: 'integration.integration_api_key.expired';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationIntegrationApiKeyRevokedWebhookPayload = {
+    type: 'integration.integration_api_key.revoked';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: IntegrationApiKeyEventPayload;
+};
+
+export type EventsIntegrationIntegrationApiKeyRevokedWebhookRequest = {
+    body: EventsIntegrationIntegrationApiKeyRevokedWebhookPayload;
+    key: 'integration.integration_api_key.revoked';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationIntegrationApiKeyUpdatedWebhookPayload = {
+    type: 'integration.integration_api_key.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: IntegrationApiKeyEventPayload;
+};
+
+export type EventsIntegrationIntegrationApiKeyUpdatedWebhookRequest = {
+    body: EventsIntegrationIntegrationApiKeyUpdatedWebhookPayload;
+    key: 'integration.integration_api_key.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationWebhookCreatedWebhookPayload = {
+    type: 'integration.webhook.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: WebhookEventPayload;
+};
+
+export type EventsIntegrationWebhookCreatedWebhookRequest = {
+    body: EventsIntegrationWebhookCreatedWebhookPayload;
+    key: 'integration.webhook.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationWebhookDeletedWebhookPayload = {
+    type: 'integration.webhook.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: WebhookEventPayload;
+};
+
+export type EventsIntegrationWebhookDeletedWebhookRequest = {
+    body: EventsIntegrationWebhookDeletedWebhookPayload;
+    key: 'integration.webhook.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationWebhookPausedWebhookPayload = {
+    type: 'integration.webhook.paused';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: WebhookEventPayload;
+};
+
+export type EventsIntegrationWebhookPausedWebhookRequest = {
+    body: EventsIntegrationWebhookPausedWebhookPayload;
+    key: 'integration.webhook.paused';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationWebhookReplayedWebhookPayload = {
+    type: 'integration.webhook.replayed';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: WebhookReplayedPayload;
+};
+
+export type EventsIntegrationWebhookReplayedWebhookRequest = {
+    body: EventsIntegrationWebhookReplayedWebhookPayload;
+    key: 'integration.webhook.replayed';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationWebhookResumedWebhookPayload = {
+    type: 'integration.webhook.resumed';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: WebhookEventPayload;
+};
+
+export type EventsIntegrationWebhookResumedWebhookRequest = {
+    body: EventsIntegrationWebhookResumedWebhookPayload;
+    key: 'integration.webhook.resumed';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationWebhookUpdatedWebhookPayload = {
+    type: 'integration.webhook.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: WebhookEventPayload;
+};
+
+export type EventsIntegrationWebhookUpdatedWebhookRequest = {
+    body: EventsIntegrationWebhookUpdatedWebhookPayload;
+    key: 'integration.webhook.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsNotificationsSlackSettingsCreatedWebhookPayload = {
+    type: 'notifications.slack_settings.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: SlackSettingsEventPayload;
+};
+
+export type EventsNotificationsSlackSettingsCreatedWebhookRequest = {
+    body: EventsNotificationsSlackSettingsCreatedWebhookPayload;
+    key: 'notifications.slack_settings.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsNotificationsSlackSettingsDeletedWebhookPayload = {
+    type: 'notifications.slack_settings.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: SlackSettingsEventPayload;
+};
+
+export type EventsNotificationsSlackSettingsDeletedWebhookRequest = {
+    body: EventsNotificationsSlackSettingsDeletedWebhookPayload;
+    key: 'notifications.slack_settings.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsNotificationsSlackSettingsUpdatedWebhookPayload = {
+    type: 'notifications.slack_settings.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: SlackSettingsEventPayload;
+};
+
+export type EventsNotificationsSlackSettingsUpdatedWebhookRequest = {
+    body: EventsNotificationsSlackSettingsUpdatedWebhookPayload;
+    key: 'notifications.slack_settings.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsAccessRequestApprovedWebhookPayload = {
+    type: 'operations.access_request.approved';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AccessRequestEventPayload;
+};
+
+export type EventsOperationsAccessRequestApprovedWebhookRequest = {
+    body: EventsOperationsAccessRequestApprovedWebhookPayload;
+    key: 'operations.access_request.approved';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsAccessRequestCompletedWebhookPayload = {
+    type: 'operations.access_request.completed';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AccessRequestEventPayload;
+};
+
+export type EventsOperationsAccessRequestCompletedWebhookRequest = {
+    body: EventsOperationsAccessRequestCompletedWebhookPayload;
+    key: 'operations.access_request.completed';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsAccessRequestCreatedWebhookPayload = {
+    type: 'operations.access_request.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AccessRequestEventPayload;
+};
+
+export type EventsOperationsAccessRequestCreatedWebhookRequest = {
+    body: EventsOperationsAccessRequestCreatedWebhookPayload;
+    key: 'operations.access_request.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsAccessRequestDeletedWebhookPayload = {
+    type: 'operations.access_request.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AccessRequestEventPayload;
+};
+
+export type EventsOperationsAccessRequestDeletedWebhookRequest = {
+    body: EventsOperationsAccessRequestDeletedWebhookPayload;
+    key: 'operations.access_request.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsAccessRequestExpiredWebhookPayload = {
+    type: 'operations.access_request.expired';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AccessRequestEventPayload;
+};
+
+export type EventsOperationsAccessRequestExpiredWebhookRequest = {
+    body: EventsOperationsAccessRequestExpiredWebhookPayload;
+    key: 'operations.access_request.expired';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsAccessRequestExpiringWebhookPayload = {
+    type: 'operations.access_request.expiring';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AccessRequestExpiringPayload;
+};
+
+export type EventsOperationsAccessRequestExpiringWebhookRequest = {
+    body: EventsOperationsAccessRequestExpiringWebhookPayload;
+    key: 'operations.access_request.expiring';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsAccessRequestProvisionedWebhookPayload = {
+    type: 'operations.access_request.provisioned';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AccessRequestEventPayload;
+};
+
+export type EventsOperationsAccessRequestProvisionedWebhookRequest = {
+    body: EventsOperationsAccessRequestProvisionedWebhookPayload;
+    key: 'operations.access_request.provisioned';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsAccessRequestRejectedWebhookPayload = {
+    type: 'operations.access_request.rejected';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AccessRequestEventPayload;
+};
+
+export type EventsOperationsAccessRequestRejectedWebhookRequest = {
+    body: EventsOperationsAccessRequestRejectedWebhookPayload;
+    key: 'operations.access_request.rejected';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsAccessRequestRenewedWebhookPayload = {
+    type: 'operations.access_request.renewed';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AccessRequestEventPayload;
+};
+
+export type EventsOperationsAccessRequestRenewedWebhookRequest = {
+    body: EventsOperationsAccessRequestRenewedWebhookPayload;
+    key: 'operations.access_request.renewed';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsAccessRequestUpdatedWebhookPayload = {
+    type: 'operations.access_request.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AccessRequestEventPayload;
+};
+
+export type EventsOperationsAccessRequestUpdatedWebhookRequest = {
+    body: EventsOperationsAccessRequestUpdatedWebhookPayload;
+    key: 'operations.access_request.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsEquipmentApprovedWebhookPayload = {
+    type: 'operations.equipment.approved';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: EquipmentEventPayload;
+};
+
+export type EventsOperationsEquipmentApprovedWebhookRequest = {
+    body: EventsOperationsEquipmentApprovedWebhookPayload;
+    key: 'operations.equipment.approved';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsEquipmentCreatedWebhookPayload = {
+    type: 'operations.equipment.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: EquipmentEventPayload;
+};
+
+export type EventsOperationsEquipmentCreatedWebhookRequest = {
+    body: EventsOperationsEquipmentCreatedWebhookPayload;
+    key: 'operations.equipment.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsEquipmentDeletedWebhookPayload = {
+    type: 'operations.equipment.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: EquipmentEventPayload;
+};
+
+export type EventsOperationsEquipmentDeletedWebhookRequest = {
+    body: EventsOperationsEquipmentDeletedWebhookPayload;
+    key: 'operations.equipment.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsEquipmentDeliveredWebhookPayload = {
+    type: 'operations.equipment.delivered';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: EquipmentEventPayload;
+};
+
+export type EventsOperationsEquipmentDeliveredWebhookRequest = {
+    body: EventsOperationsEquipmentDeliveredWebhookPayload;
+    key: 'operations.equipment.delivered';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsEquipmentProvisionedWebhookPayload = {
+    type: 'operations.equipment.provisioned';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: EquipmentEventPayload;
+};
+
+export type EventsOperationsEquipmentProvisionedWebhookRequest = {
+    body: EventsOperationsEquipmentProvisionedWebhookPayload;
+    key: 'operations.equipment.provisioned';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsEquipmentReturnedWebhookPayload = {
+    type: 'operations.equipment.returned';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: EquipmentEventPayload;
+};
+
+export type EventsOperationsEquipmentReturnedWebhookRequest = {
+    body: EventsOperationsEquipmentReturnedWebhookPayload;
+    key: 'operations.equipment.returned';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsEquipmentShippedWebhookPayload = {
+    type: 'operations.equipment.shipped';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: EquipmentEventPayload;
+};
+
+export type EventsOperationsEquipmentShippedWebhookRequest = {
+    body: EventsOperationsEquipmentShippedWebhookPayload;
+    key: 'operations.equipment.shipped';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsEquipmentUpdatedWebhookPayload = {
+    type: 'operations.equipment.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: EquipmentEventPayload;
+};
+
+export type EventsOperationsEquipmentUpdatedWebhookRequest = {
+    body: EventsOperationsEquipmentUpdatedWebhookPayload;
+    key: 'operations.equipment.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsHrRequestCreatedWebhookPayload = {
+    type: 'operations.hr_request.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: HrRequestEventPayload;
+};
+
+export type EventsOperationsHrRequestCreatedWebhookRequest = {
+    body: EventsOperationsHrRequestCreatedWebhookPayload;
+    key: 'operations.hr_request.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsHrRequestDeletedWebhookPayload = {
+    type: 'operations.hr_request.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: HrRequestEventPayload;
+};
+
+export type EventsOperationsHrRequestDeletedWebhookRequest = {
+    body: EventsOperationsHrRequestDeletedWebhookPayload;
+    key: 'operations.hr_request.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsHrRequestFulfilledWebhookPayload = {
+    type: 'operations.hr_request.fulfilled';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: HrRequestEventPayload;
+};
+
+export type EventsOperationsHrRequestFulfilledWebhookRequest = {
+    body: EventsOperationsHrRequestFulfilledWebhookPayload;
+    key: 'operations.hr_request.fulfilled';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsHrRequestRejectedWebhookPayload = {
+    type: 'operations.hr_request.rejected';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: HrRequestEventPayload;
+};
+
+export type EventsOperationsHrRequestRejectedWebhookRequest = {
+    body: EventsOperationsHrRequestRejectedWebhookPayload;
+    key: 'operations.hr_request.rejected';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsHrRequestStartedWebhookPayload = {
+    type: 'operations.hr_request.started';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: HrRequestEventPayload;
+};
+
+export type EventsOperationsHrRequestStartedWebhookRequest = {
+    body: EventsOperationsHrRequestStartedWebhookPayload;
+    key: 'operations.hr_request.started';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsHrRequestUpdatedWebhookPayload = {
+    type: 'operations.hr_request.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: HrRequestEventPayload;
+};
+
+export type EventsOperationsHrRequestUpdatedWebhookRequest = {
+    body: EventsOperationsHrRequestUpdatedWebhookPayload;
+    key: 'operations.hr_request.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsPendingBlockedWebhookPayload = {
+    type: 'operations.pending.blocked';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: PendingEventPayload;
+};
+
+export type EventsOperationsPendingBlockedWebhookRequest = {
+    body: EventsOperationsPendingBlockedWebhookPayload;
+    key: 'operations.pending.blocked';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsPendingCompletedWebhookPayload = {
+    type: 'operations.pending.completed';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: PendingEventPayload;
+};
+
+export type EventsOperationsPendingCompletedWebhookRequest = {
+    body: EventsOperationsPendingCompletedWebhookPayload;
+    key: 'operations.pending.completed';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsPendingCreatedWebhookPayload = {
+    type: 'operations.pending.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: PendingEventPayload;
+};
+
+export type EventsOperationsPendingCreatedWebhookRequest = {
+    body: EventsOperationsPendingCreatedWebhookPayload;
+    key: 'operations.pending.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsPendingDeletedWebhookPayload = {
+    type: 'operations.pending.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: PendingEventPayload;
+};
+
+export type EventsOperationsPendingDeletedWebhookRequest = {
+    body: EventsOperationsPendingDeletedWebhookPayload;
+    key: 'operations.pending.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsPendingStartedWebhookPayload = {
+    type: 'operations.pending.started';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: PendingEventPayload;
+};
+
+export type EventsOperationsPendingStartedWebhookRequest = {
+    body: EventsOperationsPendingStartedWebhookPayload;
+    key: 'operations.pending.started';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsPendingUpdatedWebhookPayload = {
+    type: 'operations.pending.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: PendingEventPayload;
+};
+
+export type EventsOperationsPendingUpdatedWebhookRequest = {
+    body: EventsOperationsPendingUpdatedWebhookPayload;
+    key: 'operations.pending.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsTravelApprovedWebhookPayload = {
+    type: 'operations.travel.approved';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: TravelEventPayload;
+};
+
+export type EventsOperationsTravelApprovedWebhookRequest = {
+    body: EventsOperationsTravelApprovedWebhookPayload;
+    key: 'operations.travel.approved';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsTravelBookedWebhookPayload = {
+    type: 'operations.travel.booked';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: TravelEventPayload;
+};
+
+export type EventsOperationsTravelBookedWebhookRequest = {
+    body: EventsOperationsTravelBookedWebhookPayload;
+    key: 'operations.travel.booked';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsTravelCancelledWebhookPayload = {
+    type: 'operations.travel.cancelled';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: TravelEventPayload;
+};
+
+export type EventsOperationsTravelCancelledWebhookRequest = {
+    body: EventsOperationsTravelCancelledWebhookPayload;
+    key: 'operations.travel.cancelled';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsTravelCompletedWebhookPayload = {
+    type: 'operations.travel.completed';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: TravelEventPayload;
+};
+
+export type EventsOperationsTravelCompletedWebhookRequest = {
+    body: EventsOperationsTravelCompletedWebhookPayload;
+    key: 'operations.travel.completed';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsTravelCreatedWebhookPayload = {
+    type: 'operations.travel.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: TravelEventPayload;
+};
+
+export type EventsOperationsTravelCreatedWebhookRequest = {
+    body: EventsOperationsTravelCreatedWebhookPayload;
+    key: 'operations.travel.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsTravelDeletedWebhookPayload = {
+    type: 'operations.travel.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: TravelEventPayload;
+};
+
+export type EventsOperationsTravelDeletedWebhookRequest = {
+    body: EventsOperationsTravelDeletedWebhookPayload;
+    key: 'operations.travel.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsTravelUpdatedWebhookPayload = {
+    type: 'operations.travel.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: TravelEventPayload;
+};
+
+export type EventsOperationsTravelUpdatedWebhookRequest = {
+    body: EventsOperationsTravelUpdatedWebhookPayload;
+    key: 'operations.travel.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsPoliciesAcknowledgementCampaignClosedWebhookPayload = {
+    type: 'policies.acknowledgement_campaign.closed';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AcknowledgementCampaignEventPayload;
+};
+
+export type EventsPoliciesAcknowledgementCampaignClosedWebhookRequest = {
+    body: EventsPoliciesAcknowledgementCampaignClosedWebhookPayload;
+    key: 'policies.acknowledgement_campaign.closed';
+    path?: never;
+    query?: never;
+};
+
+export type EventsPoliciesAcknowledgementCampaignCreatedWebhookPayload = {
+    type: 'policies.acknowledgement_campaign.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AcknowledgementCampaignEventPayload;
+};
+
+export type EventsPoliciesAcknowledgementCampaignCreatedWebhookRequest = {
+    body: EventsPoliciesAcknowledgementCampaignCreatedWebhookPayload;
+    key: 'policies.acknowledgement_campaign.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsPoliciesAcknowledgementCampaignDeletedWebhookPayload = {
+    type: 'policies.acknowledgement_campaign.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AcknowledgementCampaignEventPayload;
+};
+
+export type EventsPoliciesAcknowledgementCampaignDeletedWebhookRequest = {
+    body: EventsPoliciesAcknowledgementCampaignDeletedWebhookPayload;
+    key: 'policies.acknowledgement_campaign.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsPoliciesAcknowledgementCampaignLaunchedWebhookPayload = {
+    type: 'policies.acknowledgement_campaign.launched';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AcknowledgementCampaignEventPayload;
+};
+
+export type EventsPoliciesAcknowledgementCampaignLaunchedWebhookRequest = {
+    body: EventsPoliciesAcknowledgementCampaignLaunchedWebhookPayload;
+    key: 'policies.acknowledgement_campaign.launched';
+    path?: never;
+    query?: never;
+};
+
+export type EventsPoliciesAcknowledgementCampaignReminderWebhookPayload = {
+    type: 'policies.acknowledgement_campaign.reminder';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AcknowledgementCampaignReminderPayload;
+};
+
+export type EventsPoliciesAcknowledgementCampaignReminderWebhookRequest = {
+    body: EventsPoliciesAcknowledgementCampaignReminderWebhookPayload;
+    key: 'policies.acknowledgement_campaign.reminder';
+    path?: never;
+    query?: never;
+};
+
+export type EventsPoliciesAcknowledgementCampaignUpdatedWebhookPayload = {
+    type: 'policies.acknowledgement_campaign.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AcknowledgementCampaignEventPayload;
+};
+
+export type EventsPoliciesAcknowledgementCampaignUpdatedWebhookRequest = {
+    body: EventsPoliciesAcknowledgementCampaignUpdatedWebhookPayload;
+    key: 'policies.acknowledgement_campaign.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsPoliciesPolicyAcknowledgedWebhookPayload = {
+    type: 'policies.policy.acknowledged';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: PolicyAcknowledgedPayload;
+};
+
+export type EventsPoliciesPolicyAcknowledgedWebhookRequest = {
+    body: EventsPoliciesPolicyAcknowledgedWebhookPayload;
+    key: 'policies.policy.acknowledged';
+    path?: never;
+    query?: never;
+};
+
+export type EventsPoliciesPolicyCompletedWebhookPayload = {
+    type: 'policies.policy.completed';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: PolicyEventPayload;
+};
+
+export type EventsPoliciesPolicyCompletedWebhookRequest = {
+    body: EventsPoliciesPolicyCompletedWebhookPayload;
+    key: 'policies.policy.completed';
+    path?: never;
+    query?: never;
+};
+
+export type EventsPoliciesPolicyCreatedWebhookPayload = {
+    type: 'policies.policy.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: PolicyEventPayload;
+};
+
+export type EventsPoliciesPolicyCreatedWebhookRequest = {
+    body: EventsPoliciesPolicyCreatedWebhookPayload;
+    key: 'policies.policy.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsPoliciesPolicyDeletedWebhookPayload = {
+    type: 'policies.policy.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: PolicyEventPayload;
+};
+
+export type EventsPoliciesPolicyDeletedWebhookRequest = {
+    body: EventsPoliciesPolicyDeletedWebhookPayload;
+    key: 'policies.policy.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsPoliciesPolicyRetiredWebhookPayload = {
+    type: 'policies.policy.retired';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: PolicyEventPayload;
+};
+
+export type EventsPoliciesPolicyRetiredWebhookRequest = {
+    body: EventsPoliciesPolicyRetiredWebhookPayload;
+    key: 'policies.policy.retired';
+    path?: never;
+    query?: never;
+};
+
+export type EventsPoliciesPolicyReviewDueWebhookPayload = {
+    type: 'policies.policy.review_due';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: PolicyEventPayload;
+};
+
+export type EventsPoliciesPolicyReviewDueWebhookRequest = {
+    body: EventsPoliciesPolicyReviewDueWebhookPayload;
+    key: 'policies.policy.review_due';
+    path?: never;
+    query?: never;
+};
+
+export type EventsPoliciesPolicyRevisedWebhookPayload = {
+    type: 'policies.policy.revised';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: PolicyEventPayload;
+};
+
+export type EventsPoliciesPolicyRevisedWebhookRequest = {
+    body: EventsPoliciesPolicyRevisedWebhookPayload;
+    key: 'policies.policy.revised';
+    path?: never;
+    query?: never;
+};
+
+export type EventsPoliciesPolicySubmittedWebhookPayload = {
+    type: 'policies.policy.submitted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: PolicyEventPayload;
+};
+
+export type EventsPoliciesPolicySubmittedWebhookRequest = {
+    body: EventsPoliciesPolicySubmittedWebhookPayload;
+    key: 'policies.policy.submitted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsPoliciesPolicyUpdatedWebhookPayload = {
+    type: 'policies.policy.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: PolicyEventPayload;
+};
+
+export type EventsPoliciesPolicyUpdatedWebhookRequest = {
+    body: EventsPoliciesPolicyUpdatedWebhookPayload;
+    key: 'policies.policy.updated';
+    path?: never;
+    query?: never;
+};
