@@ -17,6 +17,9 @@ from .admin_forms import (
     TagListField, check_choices_of_one_tenant, list_field_for, service_form, tenant_choice_form,
 )
 from .admin_saved_filters import SavedFiltersMixin
+from .admin_words import (
+    column_name, label_history, person_column, person_fields, search_people, swap_people, words_changelist,
+)
 from .admin_scale import AtScale, scale_safe_filters
 from .directory_services import check_references
 from .exceptions import DomainError
@@ -85,10 +88,16 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
 
     list_per_page = 50
     change_form_template = "admin/core/change_form.html"
+    object_history_list_template = "admin/core/object_history_list.html"
     audit_fields = AUDIT_FIELDS
     # JSON values here are short lists and maps: a three-line box, not unfold's default tall one.
     formfield_overrides = {**ModelAdmin.formfield_overrides,
                            JSONField: {"widget": UnfoldAdminTextareaWidget(attrs={"rows": 3})}}
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        for field in person_fields(model):  # person fields read as people: list columns, read-only fields
+            setattr(self, column_name(field), person_column(model, field))
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj)) + [
@@ -98,7 +107,20 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         if status is not None:
             readonly.append(status.name)
         readonly += self.frozen_fields(request, obj)
+        readonly += [column_name(f) for f in person_fields(self.model) if f in readonly]
         return tuple(dict.fromkeys(readonly))
+
+    def get_changelist(self, request, **kwargs):
+        return words_changelist(self.model)
+
+    def get_search_results(self, request, queryset, search_term):
+        """The admin's search, and the rows naming a person the term matches ("Mustermann")."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if not self.search_fields or not search_term:
+            return found, may_have_duplicates
+        principal = None if is_unbound_superuser(request) else principal_for(request)
+        named = search_people(queryset, self.model, search_term, principal.tenant_id if principal else None)
+        return (found if named is None else found | named), may_have_duplicates
 
     def frozen_fields(self, request, obj) -> list[str]:
         """Fields the model's field policy keeps from this user in the record's state (shown read-only;
@@ -156,7 +178,7 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
 
     # Superusers of no tenant see every tenant's rows: say which is which, and let them narrow.
     def get_list_display(self, request):
-        columns = list(super().get_list_display(request))
+        columns = swap_people(super().get_list_display(request), self.model)
         if is_unbound_superuser(request) and "tenant_id" not in columns:
             columns.insert(1, "tenant_id")
         return columns
@@ -241,11 +263,15 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
     def get_fieldsets(self, request, obj=None):
         """The record's own fields first (tags last), the audit stamps in a collapsed section of the
         change page; an add page has no stamps to show yet."""
+        readonly = set(self.get_readonly_fields(request, obj))
         if self.fieldsets:
-            return super().get_fieldsets(request, obj)
+            return [(name, {**options, "fields": list(dict.fromkeys(swap_people(options["fields"], self.model, readonly)))})
+                    for name, options in super().get_fieldsets(request, obj)]
         fields = self.get_fields(request, obj)
         audit = [f for f in fields if f in self.audit_fields]
-        own = [f for f in fields if f not in self.audit_fields and f != "tags"] + [f for f in fields if f == "tags"]
+        # A read-only person field reads as the person (its column); the id stays in "Record".
+        shown = list(dict.fromkeys(swap_people([f for f in fields if f not in self.audit_fields], self.model, readonly)))
+        own = [f for f in shown if f != "tags"] + [f for f in shown if f == "tags"]
         fieldsets = [(None, {"fields": own})]
         if obj is not None and audit:
             fieldsets.append(("Record", {"fields": audit, "classes": ["collapse"]}))
@@ -412,6 +438,10 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])  # a revert would write around the services
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        label_history(historical_records, self.model)
 
     def revert_disabled(self, request, obj=None):
         return True

@@ -9,6 +9,7 @@ from django_fsm import FSMField
 from apps.core.field_policy import ADMIN, ANY_STATE, REQUESTER, STAFF, FieldPolicy, PersonIn, deletable, editable
 from apps.core.fsm import ConcurrentTransitionMixin, Decisions, transition
 from apps.core.models import TenantModel, tracked_history
+from apps.core.titles import Title, date_span
 from apps.core.visibility import Visibility
 
 from .choices import (
@@ -56,6 +57,7 @@ class RequestModel(ConcurrentTransitionMixin, TenantModel):
 
 class AccessRequest(RequestModel):
     id_prefix = "acr"
+    title_format = Title("{system_id} · {grant} — {requester_id}")
     visibility = Visibility(sees_all=("approver", "it"), mine=("created_by", "requester_id", "principal_id"))
     party_fields = ("requester_id", "principal_id")
     decisions = Decisions(approve="approve", reject="reject")
@@ -79,6 +81,11 @@ class AccessRequest(RequestModel):
     expires_at = models.DateTimeField(null=True, blank=True)
 
     history = tracked_history()
+
+    @property
+    def grant(self) -> str:
+        """What is asked on the system: the entitlement, else the kind of request."""
+        return self.entitlement_type or self.get_access_type_display()
 
     class Meta:
         indexes = [
@@ -130,6 +137,7 @@ class AccessRequest(RequestModel):
 
 class HRRequest(RequestModel):
     id_prefix = "hrr"
+    title_format = Title("{type} for {requester_id}")
     visibility = Visibility(sees_all=("hr",))
     decisions = Decisions(approve="start", reject="reject")
     field_policy = request_policy(HRStatus.PENDING, ("type", "description", "deliverable_type"))
@@ -177,6 +185,7 @@ class HRRequest(RequestModel):
 
 class Equipment(RequestModel):
     id_prefix = "eqp"
+    title_format = Title("{equipment_type} for {requester_id}")
     visibility = Visibility(sees_all=("approver", "it"))
     decisions = Decisions(approve="approve")  # equipment has no rejected state
     field_policy = request_policy(EquipmentStatus.REQUESTED, ("equipment_type", "specification"),
@@ -227,6 +236,7 @@ class Equipment(RequestModel):
 
 class Travel(RequestModel):
     id_prefix = "trv"
+    title_format = Title("{destination}, {trip_dates} — {requester_id}")
     visibility = Visibility(sees_all=("approver", "travel"))
     decisions = Decisions(approve="approve", reject="cancel")
     field_policy = request_policy(
@@ -251,6 +261,10 @@ class Travel(RequestModel):
             # the admin's date hierarchy (MIN/MAX of the rows shown)
             models.Index(fields=["tenant_id", "created_at"], name="trv_tenant_created", condition=models.Q(is_deleted=False)),
         ]
+
+    @property
+    def trip_dates(self) -> str:
+        return date_span(self.departure_at, self.return_at)
 
     def clean(self):
         if self.departure_at and self.return_at and self.return_at <= self.departure_at:
@@ -294,6 +308,7 @@ class Pending(ConcurrentTransitionMixin, TenantModel):
     """The work queue: one item per thing somebody has to do (approvals put theirs here)."""
 
     id_prefix = "pnd"
+    title_format = Title("{title}", fallback="Queue item")
     visibility = Visibility(mine=("created_by", "assignee_id", "requested_by_id"))
     # Approval items are the engine's: it creates, reassigns and completes them; nobody edits them.
     field_policy = FieldPolicy(
