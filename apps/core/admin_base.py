@@ -26,6 +26,7 @@ from .exceptions import DomainError
 from .fsm import available_transitions, state_field, transitions_of
 from .models import TenantModel
 from .principal import Principal
+from .waiting import waiting_of
 
 AUDIT_FIELDS = (
     "id", "tenant_id", "app_id", "created_at", "updated_at", "created_by", "updated_by", "source",
@@ -89,6 +90,8 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
     list_per_page = 50
     change_form_template = "admin/core/change_form.html"
     object_history_list_template = "admin/core/object_history_list.html"
+    # The change page says what the record waits for and on whom (apps/core/waiting.py).
+    shows_waiting = True
     audit_fields = AUDIT_FIELDS
     # JSON values here are short lists and maps: a three-line box, not unfold's default tall one.
     formfield_overrides = {**ModelAdmin.formfield_overrides,
@@ -372,16 +375,27 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
             *super().get_urls(),
         ]
 
-    def allowed_transitions(self, request, obj) -> list[dict]:
+    def allowed_transitions(self, request, obj, waiting=None) -> list[dict]:
+        """The buttons this user can use on the record. A decision another record takes over (an open
+        approval request) posts to that record's step for someone who may decide it, else is left out."""
         actor = principal_for(request, obj)
         if actor is None or state_field(type(obj)) is None:
             return []
         out = []
         infos = transitions_of(type(obj))
+        taken_over = waiting.taken_over if waiting else ()
         for name in available_transitions(obj):
             info = infos[name]
-            if info.exposed and services.transition_denial(actor=actor, obj=obj, info=info) is None:
-                out.append({"name": name, "label": name.replace("_", " ").capitalize(), "target": info.target,
+            if not info.exposed:
+                continue
+            label = name.replace("_", " ").capitalize()
+            if name in taken_over:
+                if name in waiting.decide_urls:
+                    out.append({"name": name, "label": label, "target": info.target, "inputs": [],
+                                "url": waiting.decide_urls[name]})
+                continue
+            if services.transition_denial(actor=actor, obj=obj, info=info) is None:
+                out.append({"name": name, "label": label, "target": info.target,
                             "inputs": transition_inputs(type(obj), info)})
         return out
 
@@ -410,15 +424,22 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         body = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "_transition") and v != ""}
         ok, message = self.run_transition(request, obj, name, body)
         self.message_user(request, message, messages.SUCCESS if ok else messages.ERROR)
+        return HttpResponseRedirect(self.after_transition_url(request, obj, name, ok))
+
+    def after_transition_url(self, request, obj, name: str, ok: bool) -> str:
+        """Where a button's POST lands: the record again (a queue may open its next item instead)."""
         opts = self.model._meta
-        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             raise Http404("No such record in your tenant.")  # never a redirect that confirms it exists
-        extra_context["fsm_transitions"] = self.allowed_transitions(request, obj)
+        actor = principal_for(request, obj)
+        waiting = waiting_of(actor=actor, obj=obj) if actor and self.shows_waiting and state_field(type(obj)) else None
+        extra_context["waiting"] = waiting
+        extra_context["fsm_transitions"] = self.allowed_transitions(request, obj, waiting)
         extra_context["transition_url_name"] = (
             f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_transition"
         )

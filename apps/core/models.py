@@ -13,7 +13,7 @@ from simple_history.models import HistoricalRecords
 from .ids import new_id
 from .visibility import Visibility
 from .text import snake_case
-from .titles import Title, people_for_title
+from .titles import Summary, Title, people_for_title
 
 
 class SourceType(models.TextChoices):
@@ -130,6 +130,8 @@ class TenantModel(models.Model):
     api_hidden_fields: ClassVar[tuple[str, ...]] = ()
     # What a person reads for the record (apps/core/titles.py); None: its number, title or name.
     title_format: ClassVar[Title | None] = None
+    # What an inbox row says besides the title (an excerpt, an amount, dates).
+    summary_format: ClassVar[Summary] = Summary()
 
     id = models.CharField(primary_key=True, max_length=40, editable=False)
     tenant_id = models.CharField(max_length=64, db_index=True, editable=False)

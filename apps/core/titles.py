@@ -104,3 +104,20 @@ def record_title(obj) -> str:
     if title is None:
         return str(obj)
     return title.render(obj, people_for_title(obj))
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What an inbox row says of a record besides its title: attribute names of a text to excerpt, an
+    amount and dates (any may be empty)."""
+
+    excerpt: str = ""
+    amount: str = ""
+    dates: str = ""
+
+    def of(self, obj) -> dict:
+        values = {part: getattr(obj, name, None) if name else None
+                  for part, name in (("excerpt", self.excerpt), ("amount", self.amount), ("dates", self.dates))}
+        if isinstance(values["dates"], (date, datetime)):
+            values["dates"] = short_date(values["dates"])
+        return values

@@ -9,7 +9,7 @@ from django_fsm import FSMField
 from apps.core.field_policy import ADMIN, ANY_STATE, REQUESTER, STAFF, FieldPolicy, PersonIn, deletable, editable
 from apps.core.fsm import ConcurrentTransitionMixin, Decisions, transition
 from apps.core.models import TenantModel, tracked_history
-from apps.core.titles import Title, date_span
+from apps.core.titles import Summary, Title, date_span
 from apps.core.visibility import Visibility
 
 from .choices import (
@@ -58,6 +58,7 @@ class RequestModel(ConcurrentTransitionMixin, TenantModel):
 class AccessRequest(RequestModel):
     id_prefix = "acr"
     title_format = Title("{system_id} · {grant} — {requester_id}")
+    summary_format = Summary(excerpt="justification", dates="expires_at")
     visibility = Visibility(sees_all=("approver", "it"), mine=("created_by", "requester_id", "principal_id"))
     party_fields = ("requester_id", "principal_id")
     decisions = Decisions(approve="approve", reject="reject")
@@ -138,6 +139,7 @@ class AccessRequest(RequestModel):
 class HRRequest(RequestModel):
     id_prefix = "hrr"
     title_format = Title("{type} for {requester_id}")
+    summary_format = Summary(excerpt="description")
     visibility = Visibility(sees_all=("hr",))
     decisions = Decisions(approve="start", reject="reject")
     field_policy = request_policy(HRStatus.PENDING, ("type", "description", "deliverable_type"))
@@ -186,6 +188,7 @@ class HRRequest(RequestModel):
 class Equipment(RequestModel):
     id_prefix = "eqp"
     title_format = Title("{equipment_type} for {requester_id}")
+    summary_format = Summary(excerpt="specification", amount="cost")
     visibility = Visibility(sees_all=("approver", "it"))
     decisions = Decisions(approve="approve")  # equipment has no rejected state
     field_policy = request_policy(EquipmentStatus.REQUESTED, ("equipment_type", "specification"),
@@ -237,6 +240,7 @@ class Equipment(RequestModel):
 class Travel(RequestModel):
     id_prefix = "trv"
     title_format = Title("{destination}, {trip_dates} — {requester_id}")
+    summary_format = Summary(excerpt="purpose", amount="estimated_cost", dates="trip_dates")
     visibility = Visibility(sees_all=("approver", "travel"))
     decisions = Decisions(approve="approve", reject="cancel")
     field_policy = request_policy(
