@@ -2,7 +2,7 @@
 
 A domain that takes a record's decisions over (approvals, while a request decides it) registers a
 provider with `@waits_on`; it returns a `Waiting` or None. Without one, the record waits for its
-next transition (in the model's declaration order) and the staff holding its roles.
+next forward transition and the staff holding its roles.
 """
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,14 +56,16 @@ def _verb(info) -> str:
 
 
 def next_move(obj) -> Waiting | None:
-    """The first open move of the record and who may make it, then what follows it."""
+    """The record's next forward move and who may make it, then what follows it."""
     infos = transitions_of(type(obj))
-    moves = [infos[n] for n in available_transitions(obj) if infos[n].exposed]
+    # The forward move is the one made from fewest states (cancel and reject leave from many).
+    moves = sorted((infos[n] for n in available_transitions(obj) if infos[n].exposed), key=lambda t: len(t.sources))
     if not moves:
         return None
     first = moves[0]
     text = f"Waiting for “{_verb(first)}” — {_who(obj, first)}"
-    after = [t for t in infos.values() if t.exposed and t.name != first.name and first.target in t.sources]
+    after = sorted((t for t in infos.values() if t.exposed and t.name != first.name and first.target in t.sources),
+                   key=lambda t: len(t.sources))
     if after:
         text += f"; then “{_verb(after[0])}” ({' or '.join(after[0].roles or ()) or 'an admin'})"
     return Waiting(text=text)
