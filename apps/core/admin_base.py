@@ -25,6 +25,7 @@ from .directory_services import check_references
 from .exceptions import DomainError
 from .fsm import available_transitions, state_field, transitions_of
 from .models import TenantModel
+from .people import label_rows
 from .principal import Principal
 from .waiting import waiting_of
 
@@ -531,11 +532,13 @@ def _export_csv(modeladmin, request, queryset):
 def _bulk_action(name: str):
     def bulk(modeladmin, request, queryset):
         done = 0
-        for obj in queryset:
+        rows = list(queryset)
+        label_rows(rows, person_fields(modeladmin.model))  # each row's message names it: one lookup
+        for obj in rows:
             ok, message = modeladmin.run_transition(request, obj, name, {})
             done += ok
             modeladmin.message_user(request, message, messages.SUCCESS if ok else messages.WARNING)
-        modeladmin.message_user(request, f"{name}: {done} of {len(queryset)} done.", messages.INFO)
+        modeladmin.message_user(request, f"{name}: {done} of {len(rows)} done.", messages.INFO)
 
     bulk.__name__ = f"bulk_{name}"
     return bulk
