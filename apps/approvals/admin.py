@@ -3,6 +3,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.timesince import timesince
 from unfold.widgets import UnfoldAdminTextInputWidget
 
 from apps.core.admin_base import TenantAdmin, principal_for
@@ -235,6 +236,8 @@ class ApprovalStepAdmin(TenantAdmin):
             return str(obj.approval_request)
         details = [f"Requested by {row['requester_name']}"]
         details += [str(row[k]) for k in ("amount", "dates") if row[k] not in (None, "")]
+        if obj.status in OPEN_STEP_STATES:
+            details.append(f"waiting {timesince(row['waiting_since'])}")
         if row["due"]:
             details.append(f"due {row['due']:%Y-%m-%d}")
         excerpt = (row["excerpt"] or "")[:100]
