@@ -118,3 +118,12 @@ def test_a_delegation_email_names_who_delegated(ada):
                                                             name="Sam"))
     assert "Grace Hopper" in text and "Grace Hopper" in html
     assert "per_approver" not in text and "per_approver" not in html
+
+
+def test_the_outbox_and_notification_logs_name_people(client, ada):
+    client.force_login(staff("boss", ["admin"]))
+    access_request_create(actor=Principal(person_id=ADA, tenant_id="acme"), data={
+        "system_id": "github", "access_type": "new", "entitlement_type": "write", "justification": "Releases"})
+    html = client.get(reverse("admin:core_event_changelist")).content.decode()
+    assert "Ada Lovelace &lt;ada@acme.example&gt;" in html and ">per_ada<" not in html
+    assert client.get(reverse("admin:notifications_notification_changelist")).status_code == 200
