@@ -15,6 +15,7 @@ import string
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
 _FORMAT = string.Formatter()
@@ -70,7 +71,10 @@ class Title:
 
 
 def _value(obj, name: str, is_person: bool, people: dict[str, str]) -> str:
-    value = getattr(obj, name, None)
+    try:
+        value = getattr(obj, name, None)
+    except ObjectDoesNotExist:  # a related record not set yet (an unsaved step): the part is left out
+        return ""
     if is_person:
         return name_of(people.get(value, value)) if value else ""
     display = getattr(obj, f"get_{name}_display", None)
