@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import JSONField
+from django.db.models import JSONField, Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
@@ -68,6 +68,19 @@ def principal_for(request, obj=None, *, tenant_id: str | None = None) -> Princip
 
 
 NOT_INPUTS = {"self", "actor", "obj", "if_match", "comment", "body"}
+
+
+def tenant_has_its_one(model, tenant_id: str) -> bool:
+    """The model's own constraint says a tenant has at most one row (its settings), and it has it."""
+    for constraint in model._meta.constraints:
+        if tuple(getattr(constraint, "fields", ())) != ("tenant_id",):
+            continue
+        condition = getattr(constraint, "condition", None)
+        if condition is None:
+            return model.all_objects.filter(tenant_id=tenant_id).exists()
+        if condition == Q(is_deleted=False):
+            return model.objects.filter(tenant_id=tenant_id).exists()
+    return False
 
 
 def transition_inputs(model, info) -> list[str]:
@@ -162,7 +175,10 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         return roles is None or principal.has_role(*roles)
 
     def has_add_permission(self, request):
-        return self._may_write(request)
+        if not self._may_write(request):
+            return False
+        actor = principal_for(request)  # a tenant's staff: no Add once their tenant has its one row
+        return not (actor and tenant_has_its_one(self.model, actor.tenant_id))
 
     def has_change_permission(self, request, obj=None):
         return self._may_write(request)
@@ -307,6 +323,8 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
             check_references(tenant_id=actor.tenant_id, model=self.model, values=data)  # strict mode, as the API
             update = services.dispatch(self.model, "update") or services.record_update
             return update(actor=actor, obj=obj, data=data)
+        if tenant_has_its_one(self.model, actor.tenant_id):
+            raise ValidationError(f"This tenant has its {self.model._meta.verbose_name} already; change that one.")
         service = services.dispatch(self.model, "create")
         data = {f.name: getattr(obj, f.name) for f in self.model._meta.concrete_fields if f.name in form.cleaned_data}
         check_references(tenant_id=actor.tenant_id, model=self.model, values=data)
@@ -325,6 +343,10 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
 
     def save_related(self, request, form, formsets, change):
         pass  # inlines are read-only; related rows change through the parent's services
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # The inlines only display and were never saved (no `new_objects`): the form alone says what changed.
+        return super().construct_change_message(request, form, [], add)
 
     def one_time_secret(self, saved) -> tuple[str, str] | None:
         """(label, value) of a secret the create service returns once (an API key, a signing secret)."""

@@ -92,7 +92,3 @@ class DirectorySettingsAdmin(AdminsOnly, TenantAdmin):
     list_display = ("tenant_id", "strict", "updated_at", "updated_by")
     fields = ("strict",)
 
-    def has_add_permission(self, request):
-        actor = principal_for(request)
-        exists = actor is not None and DirectorySettings.objects.filter(tenant_id=actor.tenant_id).exists()
-        return super().has_add_permission(request) and not exists

@@ -5,6 +5,7 @@ from django.db.models.functions import TruncDate, TruncWeek
 
 from apps.core.dashboard import DashboardScope, bars, dashboard_panel
 
+from . import sla_queue
 from .models import Ticket
 from .reassignment import assigned_to_inactive
 
@@ -20,15 +21,14 @@ def _open(scope: DashboardScope):
 @dashboard_panel(template="dashboard/helpdesk_sla.html", order=30)
 def sla(scope: DashboardScope) -> dict:
     open_tickets, now = _open(scope), scope.now
-    soon = now + timedelta(hours=4)
     link = scope.link
+    overdue, due_soon = sla_queue.overdue(open_tickets, now), sla_queue.due_soon(open_tickets, now)
     return {
-        "overdue": list(open_tickets.filter(due_at__lt=now).order_by("due_at")[:8]),
-        "overdue_count": open_tickets.filter(due_at__lt=now).count(),
-        "overdue_url": link("helpdesk_ticket", status__in=OPEN_TICKET, due_at__lt=now.isoformat()),
-        "due_soon_count": open_tickets.filter(due_at__gte=now, due_at__lt=soon).count(),
-        "due_soon_url": link("helpdesk_ticket", status__in=OPEN_TICKET, due_at__gte=now.isoformat(),
-                             due_at__lt=soon.isoformat()),
+        "overdue": list(overdue.order_by(sla_queue.sla_order())[:8]),
+        "overdue_count": overdue.count(),
+        "overdue_url": link("helpdesk_ticket", sla_due="overdue"),
+        "due_soon_count": due_soon.count(),
+        "due_soon_url": link("helpdesk_ticket", sla_due="soon"),
         # stamped by `manage.py sla_sweep` (tkt_tenant_sla_state index)
         "sla_breached_count": open_tickets.filter(sla_state="breached").count(),
         "sla_warning_count": open_tickets.filter(sla_state="warning").count(),

@@ -84,10 +84,6 @@ class SlackSettingsAdmin(AdminsOnly, TenantAdmin):
     fields = ("enabled", "kinds", "webhook_url", "webhook_stored")
     readonly_fields = ("webhook_stored",)
 
-    def has_add_permission(self, request):
-        actor = principal_for(request)
-        exists = actor is not None and SlackSettings.objects.filter(tenant_id=actor.tenant_id).exists()
-        return super().has_add_permission(request) and not exists
 
     @admin.display(description="Webhook URL")
     def webhook_stored(self, obj):

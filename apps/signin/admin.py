@@ -103,7 +103,16 @@ class IdentityProviderAdmin(NotFoundOutsideScope, ModelAdmin):
         return self._may(request)
 
     def has_add_permission(self, request):
-        return self._may(request)
+        if is_unbound_superuser(request):
+            return True
+        tenant = admin_tenant(request)  # one provider per tenant: its admins change the one they have
+        return tenant is not None and not IdentityProvider.objects.filter(tenant_id=tenant).exists()
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        if not is_unbound_superuser(request) and (tenant := admin_tenant(request)):
+            initial.setdefault("tenant", tenant)
+        return initial
 
     def has_change_permission(self, request, obj=None):
         return self._may(request)
