@@ -1,7 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.timesince import timesince
 
 from apps.core.admin_base import TenantAdmin, principal_for
 from apps.core.people import DECIDER_ROLES, display_people, members_with_role, people_changelist, person_label
@@ -11,6 +13,7 @@ from .choices import OPEN_STEP_STATES
 from .deciders import needing_reassignment, other_steps_deciders, waiting_for
 from .models import ApprovalChain, ApprovalRequest, ApprovalStep
 from .outcomes import target_model
+from .summaries import summarise
 
 
 class ChainChangeList(ChangeList):
@@ -119,6 +122,7 @@ def target_of(admin_site, request, approval: ApprovalRequest) -> dict | None:
 
 @admin.register(ApprovalRequest)
 class ApprovalRequestAdmin(TenantAdmin):
+    shows_waiting = False  # its panel shows the chain and the step at hand
     change_form_template = "admin/approvals/approvalrequest/change_form.html"
     list_display = ("title", "entity_type", "requester", "status", "progress", "due_at", "created_at")
     list_filter = ("status", "entity_type")
@@ -172,10 +176,20 @@ class ReassignFilter(admin.SimpleListFilter):
         return needing_reassignment(queryset) if self.value() == "needed" else queryset
 
 
+class StepChangeList(people_changelist("approver_id", "delegated_to_id")):
+    """Each step says what it decides (the record's title, requester, excerpt, amount or dates, due)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        for step, row in zip(self.result_list, summarise(self.result_list)):
+            step._summary = row
+
+
 @admin.register(ApprovalStep)
 class ApprovalStepAdmin(TenantAdmin):
+    shows_waiting = False
     change_form_template = "admin/approvals/approvalstep/change_form.html"
-    list_display = ("approval_request", "step", "approver", "status", "decision", "delegate", "decided_at")
+    list_display = ("decided", "step", "approver", "status", "decision", "delegate", "decided_at")
     list_filter = (MineFilter, ReassignFilter, "status", "decision")
     search_fields = ("approver_id", "delegated_to_id", "approval_request__title")
     list_select_related = ("approval_request", "approver_group")
@@ -189,7 +203,22 @@ class ApprovalStepAdmin(TenantAdmin):
                        "delegated", "delegate")
 
     def get_changelist(self, request, **kwargs):
-        return people_changelist("approver_id", "delegated_to_id")
+        return StepChangeList
+
+    @admin.display(description="What is decided", ordering="approval_request__title")
+    def decided(self, obj):
+        row = getattr(obj, "_summary", None)
+        if row is None:
+            return str(obj.approval_request)
+        details = [f"Requested by {row['requester_name']}"]
+        details += [str(row[k]) for k in ("amount", "dates") if row[k] not in (None, "")]
+        if obj.status in OPEN_STEP_STATES:
+            details.append(f"waiting {timesince(row['waiting_since'])}")
+        if row["due"]:
+            details.append(f"due {row['due']:%Y-%m-%d}")
+        excerpt = (row["excerpt"] or "")[:100]
+        return format_html('{}<div class="text-xs">{}</div>{}', row["title"], " · ".join(details),
+                           format_html('<div class="text-xs">“{}”</div>', excerpt) if excerpt else "")
 
     @admin.display(description="Approver", ordering="approver_id")
     def approver(self, obj):
@@ -215,14 +244,27 @@ class ApprovalStepAdmin(TenantAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # steps belong to their request; cancel the request instead
 
+    def after_transition_url(self, request, obj, name: str, ok: bool) -> str:
+        """After a decision the next step waiting for this user opens; with none left, their inbox."""
+        principal = principal_for(request, obj)
+        if not ok or principal is None:
+            return super().after_transition_url(request, obj, name, ok)
+        waiting = (self.get_queryset(request).filter(status__in=OPEN_STEP_STATES)
+                   .filter(waiting_for(principal.person_id)).exclude(pk=obj.pk).order_by("id").first())
+        if waiting is None:
+            self.message_user(request, "Nothing else waits for you.", messages.INFO)
+            return reverse("admin:approvals_approvalstep_changelist") + "?mine=open"
+        self.message_user(request, f"Next waiting for you: {waiting}.", messages.INFO)
+        return reverse("admin:approvals_approvalstep_change", args=[waiting.pk])
+
     def delegate_choices(self, request, step: ApprovalStep) -> list[tuple[str, str]]:
         """Who may take this step over: the tenant's approvers and admins, not the requester nor the decider."""
         excluded = {step.approval_request.requested_by_id, step.decider_id, principal_for(request, step).person_id,
                     *other_steps_deciders(step)}
         return [(p, label) for p, label in members_with_role(step.tenant_id, DECIDER_ROLES) if p not in excluded]
 
-    def allowed_transitions(self, request, obj) -> list[dict]:
-        transitions = super().allowed_transitions(request, obj)
+    def allowed_transitions(self, request, obj, waiting=None) -> list[dict]:
+        transitions = super().allowed_transitions(request, obj, waiting)
         for t in transitions:
             for field in t["fields"]:
                 if field["name"] == "delegated_to_id":

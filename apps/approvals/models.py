@@ -6,6 +6,7 @@ from apps.core.allowed import OneOf
 from apps.core.field_policy import ANY_STATE, REQUESTER, STAFF, FieldPolicy, deletable, editable
 from apps.core.fsm import ConcurrentTransitionMixin, transition
 from apps.core.models import TenantModel, tracked_history
+from apps.core.titles import Title
 from apps.core.visibility import Visibility
 from apps.core.parties import decision_parties
 
@@ -148,6 +149,7 @@ DECIDER = {"roles": None, "check": _decider_only}
 
 class ApprovalStep(ConcurrentTransitionMixin, TenantModel):
     id_prefix = "aps"
+    title_format = Title("{request_title} — {step_of}")
     event_entity = "step"
     everyones_work = True  # a group step is decided by any member, whatever their roles
     visibility = Visibility(sees_all=("approver",), mine=(
@@ -180,6 +182,14 @@ class ApprovalStep(ConcurrentTransitionMixin, TenantModel):
             # the admin list's order (its ordering, then -pk)
             models.Index(fields=["tenant_id", "step_index", "-id"], name="aps_tenant_order", condition=models.Q(is_deleted=False)),
         ]
+
+    @property
+    def step_of(self) -> str:
+        return f"step {self.step_index + 1} of {self.approval_request.total_steps}"
+
+    @property
+    def request_title(self) -> str:
+        return self.approval_request.title
 
     @property
     def decider_id(self) -> str:

@@ -19,5 +19,7 @@ def decided_only_through_open_approval(obj, info) -> None:
         return
     request = open_request_for(tenant_id=obj.tenant_id, entity_id=obj.pk)
     if request is not None:
-        raise Conflict(f"Approval request {request.pk} is deciding this record: decide its steps instead.",
+        # The API's callers match the request by its id; a person reads its title and the open step.
+        raise Conflict(f"Approval request {request.pk} (“{request.title}”) is deciding this record: decide its "
+                       f"open step (step {request.current_step_index + 1} of {request.total_steps}) instead.",
                        approval_request_id=request.pk)

@@ -111,6 +111,8 @@ class TenantAdmin(ModelAdmin):
 class EventAdmin(TenantLogAdmin):
     """The outbox."""
 
+    person_columns = ("actor_id",)
+
     list_display = ("type", "entity_id", "actor_id", "created_at", "dispatched_at")
     list_filter = ("type",)
     search_fields = ("entity_id", "type")

@@ -21,13 +21,18 @@ from .admin_forms import (
 )
 from .allowed import allowed_values
 from .admin_saved_filters import SavedFiltersMixin
+from .admin_words import (
+    column_name, label_history, person_column, person_fields, search_people, swap_people, words_changelist,
+)
 from .admin_scale import AtScale, scale_safe_filters
 from .directory_services import check_references
 from .exceptions import DomainError
 from .fsm import available_transitions, state_field, transitions_of
 from .models import TenantModel
+from .people import label_rows, people_changelist
 from .principal import Principal
 from .work import works_on
+from .waiting import waiting_of
 
 # The record's envelope, read-only here: every field the base declares but `tags`, which staff edit
 # (the stamps, STAMPED_FIELDS, and `source`, the system a record came from).
@@ -138,12 +143,20 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
 
     list_per_page = 50
     change_form_template = "admin/core/change_form.html"
+    object_history_list_template = "admin/core/object_history_list.html"
+    # The change page says what the record waits for and on whom (apps/core/waiting.py).
+    shows_waiting = True
     audit_fields = AUDIT_FIELDS
     # {"Section title": fields}: fields staff rarely need, in collapsed sections after the record's own.
     collapsed_sections: dict[str, tuple[str, ...]] = {}
     # JSON values here are short lists and maps: a three-line box, not unfold's default tall one.
     formfield_overrides = {**ModelAdmin.formfield_overrides,
                            JSONField: {"widget": UnfoldAdminTextareaWidget(attrs={"rows": 3})}}
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        for field in person_fields(model):  # person fields read as people: list columns, read-only fields
+            setattr(self, column_name(field), person_column(model, field))
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj)) + [
@@ -153,7 +166,20 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         if status is not None:
             readonly.append(status.name)
         readonly += self.frozen_fields(request, obj)
+        readonly += [column_name(f) for f in person_fields(self.model) if f in readonly]
         return tuple(dict.fromkeys(readonly))
+
+    def get_changelist(self, request, **kwargs):
+        return words_changelist(self.model)
+
+    def get_search_results(self, request, queryset, search_term):
+        """The admin's search, and the rows naming a person the term matches ("Mustermann")."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if not self.search_fields or not search_term:
+            return found, may_have_duplicates
+        principal = None if is_unbound_superuser(request) else principal_for(request)
+        named = search_people(queryset, self.model, search_term, principal.tenant_id if principal else None)
+        return (found if named is None else found | named), may_have_duplicates
 
     def frozen_fields(self, request, obj) -> list[str]:
         """Fields the model's field policy keeps from this user in the record's state (shown read-only;
@@ -218,7 +244,7 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
 
     # Superusers of no tenant see every tenant's rows: say which is which, and let them narrow.
     def get_list_display(self, request):
-        columns = list(super().get_list_display(request))
+        columns = swap_people(super().get_list_display(request), self.model)
         if is_unbound_superuser(request) and "tenant_id" not in columns:
             columns.insert(1, "tenant_id")
         return columns
@@ -305,15 +331,19 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
     def get_fieldsets(self, request, obj=None):
         """The record's own fields first (tags last), the audit stamps in a collapsed section of the
         change page; an add page has no stamps to show yet."""
+        readonly = set(self.get_readonly_fields(request, obj))
         if self.fieldsets:
-            return super().get_fieldsets(request, obj)
+            return [(name, {**options, "fields": list(dict.fromkeys(swap_people(options["fields"], self.model, readonly)))})
+                    for name, options in super().get_fieldsets(request, obj)]
         fields = self.get_fields(request, obj)
         audit = [f for f in fields if f in self.audit_fields]
         outcome = [f for f in self.model.outcome_fields if obj is not None and getattr(obj, f) not in (None, "")]
+        outcome = list(dict.fromkeys(swap_people(outcome, self.model, readonly)))
         tucked = {f for names in self.collapsed_sections.values() for f in names}
-        own = [f for f in fields if f not in self.audit_fields and f not in self.model.outcome_fields
-               and f not in tucked and f != "tags"]
-        own += [f for f in fields if f == "tags"]
+        # A read-only person field reads as the person (its column); the id stays in "Record".
+        rest = [f for f in fields if f not in self.audit_fields and f not in self.model.outcome_fields and f not in tucked]
+        shown = list(dict.fromkeys(swap_people(rest, self.model, readonly)))
+        own = [f for f in shown if f != "tags"] + [f for f in shown if f == "tags"]
         fieldsets = [(None, {"fields": own})]
         for title, names in self.collapsed_sections.items():
             if present := [f for f in names if f in fields]:
@@ -429,18 +459,29 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         """Other things done to the record from its page, each a POST: [{label, url, testid}]."""
         return []
 
-    def allowed_transitions(self, request, obj) -> list[dict]:
+    def allowed_transitions(self, request, obj, waiting=None) -> list[dict]:
+        """The buttons this user can use on the record. A decision another record takes over (an open
+        approval request) posts to that record's step for someone who may decide it, else is left out."""
         actor = principal_for(request, obj)
         if actor is None or state_field(type(obj)) is None:
             return []
         out = []
         infos = transitions_of(type(obj))
         kept = getattr(request, TYPED, None) or {}
+        taken_over = waiting.taken_over if waiting else ()
         for name in available_transitions(obj):
             info = infos[name]
-            if info.exposed and services.transition_denial(actor=actor, obj=obj, info=info) is None:
+            if not info.exposed:
+                continue
+            label = name.replace("_", " ").capitalize()
+            if name in taken_over:
+                if name in waiting.decide_urls:
+                    out.append({"name": name, "label": label, "target": info.target, "inputs": [], "fields": [],
+                                "reason": False, "comment": "", "url": waiting.decide_urls[name]})
+                continue
+            if services.transition_denial(actor=actor, obj=obj, info=info) is None:
                 typed = kept.get("values", {}) if kept.get("name") == name else {}
-                out.append({"name": name, "label": name.replace("_", " ").capitalize(), "target": info.target,
+                out.append({"name": name, "label": label, "target": info.target,
                             "inputs": transition_inputs(type(obj), info),
                             "fields": transition_fields(type(obj), info, typed),
                             "reason": bool(info.custom.get("reason")), "comment": typed.get("comment", "")})
@@ -476,8 +517,12 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         self.message_user(request, message, messages.SUCCESS if ok else messages.ERROR)
         if not ok:  # the form comes back as it was typed
             request.session[TYPED] = {"pk": obj.pk, "name": name, "values": body}
+        return HttpResponseRedirect(self.after_transition_url(request, obj, name, ok))
+
+    def after_transition_url(self, request, obj, name: str, ok: bool) -> str:
+        """Where a button's POST lands: the record again (a queue may open its next item instead)."""
         opts = self.model._meta
-        return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
@@ -487,7 +532,10 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         typed = request.session.get(TYPED)
         if typed and typed.get("pk") == obj.pk and request.method == "GET":
             setattr(request, TYPED, request.session.pop(TYPED))
-        extra_context["fsm_transitions"] = transitions = self.allowed_transitions(request, obj)
+        actor = principal_for(request, obj)
+        waiting = waiting_of(actor=actor, obj=obj) if actor and self.shows_waiting and state_field(type(obj)) else None
+        extra_context["waiting"] = waiting
+        extra_context["fsm_transitions"] = transitions = self.allowed_transitions(request, obj, waiting)
         extra_context["fsm_reasoned"] = " or ".join(t["label"].lower() for t in transitions if t["reason"])
         extra_context["fsm_typed_comment"] = next((t["comment"] for t in transitions if t["comment"]), "")
         extra_context["object_buttons"] = self.object_buttons(request, obj)
@@ -510,6 +558,10 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])  # a revert would write around the services
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        label_history(historical_records, self.model)
 
     def revert_disabled(self, request, obj=None):
         return True
@@ -598,11 +650,13 @@ def _bulk_action(name: str):
                                    error="Say why: the reason is required." if "apply" in request.POST else "")
             body = {"comment": reason}
         done = 0
-        for obj in queryset:
+        rows = list(queryset)
+        label_rows(rows, person_fields(modeladmin.model))  # each row's message names it: one lookup
+        for obj in rows:
             ok, message = modeladmin.run_transition(request, obj, name, dict(body))
             done += ok
             modeladmin.message_user(request, message, messages.SUCCESS if ok else messages.WARNING)
-        modeladmin.message_user(request, f"{name}: {done} of {len(queryset)} done.", messages.INFO)
+        modeladmin.message_user(request, f"{name}: {done} of {len(rows)} done.", messages.INFO)
 
     bulk.__name__ = f"bulk_{name}"
     return bulk
@@ -612,6 +666,17 @@ class TenantLogAdmin(AtScale, NotFoundOutsideScope, ModelAdmin):
     """Read-only logs with a `tenant_id` (outbox events, webhook deliveries): tenant admins only,
     as they name what happens to every record of the tenant."""
 
+    # Columns naming a person (`recipient_id`, `actor_id`): shown by name, the page labelled in one query.
+    person_columns: tuple[str, ...] = ()
+
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        for field in self.person_columns:
+            setattr(self, column_name(field), person_column(model, field))
+
+    def get_changelist(self, request, **kwargs):
+        return people_changelist(*self.person_columns) if self.person_columns else super().get_changelist(request)
+
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         if is_unbound_superuser(request):
@@ -620,7 +685,7 @@ class TenantLogAdmin(AtScale, NotFoundOutsideScope, ModelAdmin):
         return qs.filter(tenant_id=principal.tenant_id) if principal and principal.has_role() else qs.none()
 
     def get_list_display(self, request):
-        columns = list(super().get_list_display(request))
+        columns = [column_name(c) if c in self.person_columns else c for c in super().get_list_display(request)]
         return [columns[0], "tenant_id", *columns[1:]] if is_unbound_superuser(request) else columns
 
     def get_list_filter(self, request):

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from .ids import new_id
 from .visibility import Visibility
 from .text import snake_case
+from .titles import Summary, Title, people_for_title
 
 
 class SourceType(models.TextChoices):
@@ -111,6 +112,10 @@ class TenantModel(models.Model):
     unsearchable_fields: ClassVar[tuple[str, ...]] = ()
     # Fields the API neither renders nor filters on (internal bookkeeping of the admin or a job).
     api_hidden_fields: ClassVar[tuple[str, ...]] = ()
+    # What a person reads for the record (apps/core/titles.py); None: its number, title or name.
+    title_format: ClassVar[Title | None] = None
+    # What an inbox row says besides the title (an excerpt, an amount, dates).
+    summary_format: ClassVar[Summary] = Summary()
 
     id = models.CharField(primary_key=True, max_length=40, editable=False)
     tenant_id = models.CharField(max_length=64, db_index=True, editable=False)
@@ -161,8 +166,11 @@ class TenantModel(models.Model):
         return cls.event_entity or snake_case(cls.__name__)
 
     def __str__(self) -> str:
+        title = type(self).title_format
+        if title is not None:
+            return title.render(self, people_for_title(self))
         label = getattr(self, "number", None) or getattr(self, "title", None) or getattr(self, "name", None)
-        return f"{label} ({self.id})" if label else self.id
+        return str(label) if label else self._meta.verbose_name.capitalize()
 
 
 # The fields the server stamps on every record and a client never sets: the base's own fields

@@ -9,6 +9,7 @@ from apps.core.allowed import OneOf
 from apps.core.field_policy import ADMIN, ANY_STATE, REQUESTER, STAFF, FieldPolicy, deletable, editable
 from apps.core.fsm import ConcurrentTransitionMixin, transition
 from apps.core.models import TenantModel, tracked_history
+from apps.core.titles import Title
 from apps.core.visibility import Visibility
 
 from .calendars import CalendarError, build_calendar
@@ -54,6 +55,7 @@ class SLAPolicy(TenantModel):
 
 class Ticket(ConcurrentTransitionMixin, TenantModel):
     id_prefix = "tkt"
+    title_format = Title("{number} · {title}")
     visibility = Visibility(sees_all=("agent",), mine=("created_by", "submitted_by_id", "assigned_to_id"))
     requester_field = "submitted_by_id"
     # The submitter edits what they asked while it is being worked; agents also triage and assign.
@@ -188,6 +190,7 @@ class TicketComment(TenantModel):
     """A public reply or an internal note on a ticket."""
 
     id_prefix = "tcm"
+    title_format = Title("Comment by {author_id}", fallback="Comment")
     # A member sees their own comments and the public ones on tickets they may see.
     visibility = Visibility(sees_all=("agent",), mine=("author_id", *Ticket.visibility.via("ticket", when=Q(internal=False))))
 

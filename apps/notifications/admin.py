@@ -26,6 +26,7 @@ def redacted(text: str) -> str:
 
 @admin.register(Notification)
 class NotificationAdmin(TenantLogAdmin):
+    person_columns = ("recipient_id",)
     list_display = ("id", "kind", "recipient_id", "recipient_email", "status", "subject", "attempts", "sent_at",
                     "created_at")
     list_filter = ("status", "kind", "channel")
@@ -47,6 +48,7 @@ class NotificationAdmin(TenantLogAdmin):
 
 @admin.register(Preference)
 class PreferenceAdmin(TenantLogAdmin):
+    person_columns = ("person_id",)
     list_display = ("person_id", "digest", "disabled_kinds", "updated_at")
     list_filter = ("digest",)
     search_fields = ("person_id",)
@@ -54,6 +56,7 @@ class PreferenceAdmin(TenantLogAdmin):
 
 @admin.register(UsedLink)
 class UsedLinkAdmin(TenantLogAdmin):
+    person_columns = ("person_id",)
     list_display = ("token_id", "person_id", "action", "target_id", "used_at")
     search_fields = ("person_id", "target_id", "token_id")
 

@@ -74,6 +74,8 @@ def context_for(*, event: Event, rule: Rule, notification: Notification, name: s
         "reason": notification.reason, "kind": kind(rule.kind), "action": ACTION_WORDS.get(action, action),
         "record": record, "record_kind": record._meta.verbose_name if record is not None else "",
         "record_url": admin_url(event.entity_type, event.entity_id),
+        # Who acted, by name: an e-mail never names a person by id.
+        "actor": display_person(event.tenant_id, event.actor_id) if event.actor_id else "",
     }
     if event.type == "operations.equipment.provisioned":
         context["action"] = "ordered"

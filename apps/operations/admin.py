@@ -20,27 +20,27 @@ class RequestAdmin(TenantAdmin):
 
 @admin.register(AccessRequest)
 class AccessRequestAdmin(RequestAdmin):
-    list_display = ("system_id", "status", "requester_id", "entitlement_type", "access_type", "expires_at", "age", "id")
+    list_display = ("system_id", "status", "requester_id", "entitlement_type", "access_type", "expires_at", "age")
     list_filter = ("status", "access_type", "principal_type")
     search_fields = ("id", "requester_id", "system_id", "entitlement_type", "justification")
 
 
 @admin.register(HRRequest)
 class HRRequestAdmin(RequestAdmin):
-    list_display = ("type", "status", "requester_id", "deliverable_type", "fulfilled_at", "age", "id")
+    list_display = ("type", "status", "requester_id", "deliverable_type", "fulfilled_at", "age")
     list_filter = ("status", "type", "deliverable_type")
     search_fields = ("id", "requester_id", "description")
 
 
 @admin.register(Equipment)
 class EquipmentAdmin(RequestAdmin):
-    list_display = ("equipment_type", "status", "requester_id", "cost", "ordered_at", "delivered_at", "age", "id")
+    list_display = ("equipment_type", "status", "requester_id", "cost", "ordered_at", "delivered_at", "age")
     search_fields = ("id", "requester_id", "equipment_type", "specification")
 
 
 @admin.register(Travel)
 class TravelAdmin(RequestAdmin):
-    list_display = ("destination", "status", "requester_id", "departure_at", "return_at", "estimated_cost", "age", "id")
+    list_display = ("destination", "status", "requester_id", "departure_at", "return_at", "estimated_cost", "age")
     search_fields = ("id", "requester_id", "destination", "purpose")
 
 

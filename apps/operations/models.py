@@ -9,6 +9,7 @@ from django_fsm import FSMField
 from apps.core.field_policy import ADMIN, ANY_STATE, REQUESTER, STAFF, FieldPolicy, PersonIn, deletable, editable
 from apps.core.fsm import ConcurrentTransitionMixin, Decisions, transition
 from apps.core.models import TenantModel, tracked_history
+from apps.core.titles import Summary, Title, date_span
 from apps.core.visibility import Visibility
 
 from .choices import (
@@ -61,6 +62,8 @@ class AccessRequest(RequestModel):
     id_prefix = "acr"
     outcome_fields = ("approver_id", "approved_at", "rejection_reason", "granted_by_id", "provisioned_at",
                       "provisioning_note")
+    title_format = Title("{system_id} · {grant} — {requester_id}")
+    summary_format = Summary(excerpt="justification", dates="expires_at")
     visibility = Visibility(sees_all=("approver", "it"), mine=("created_by", "requester_id", "principal_id"))
     party_fields = ("requester_id", "principal_id")
     decisions = Decisions(approve="approve", reject="reject")
@@ -87,6 +90,11 @@ class AccessRequest(RequestModel):
                                          help_text="What IT granted: account, group, licence.")
 
     history = tracked_history()
+
+    @property
+    def grant(self) -> str:
+        """What is asked on the system: the entitlement, else the kind of request."""
+        return self.entitlement_type or self.get_access_type_display()
 
     class Meta:
         indexes = [
@@ -141,6 +149,8 @@ class AccessRequest(RequestModel):
 class HRRequest(RequestModel):
     id_prefix = "hrr"
     outcome_fields = ("fulfilled_by", "fulfilled_at", "fulfilment_note", "rejection_reason")
+    title_format = Title("{type} for {requester_id}")
+    summary_format = Summary(excerpt="description")
     visibility = Visibility(sees_all=("hr",))
     decisions = Decisions(approve="start", reject="reject")
     field_policy = request_policy(HRStatus.PENDING, ("type", "description", "deliverable_type"))
@@ -191,6 +201,8 @@ class HRRequest(RequestModel):
 class Equipment(RequestModel):
     id_prefix = "eqp"
     outcome_fields = ("approver_id", "ordered_at", "delivered_at")
+    title_format = Title("{equipment_type} for {requester_id}")
+    summary_format = Summary(excerpt="specification", amount="cost")
     visibility = Visibility(sees_all=("approver", "it"))
     decisions = Decisions(approve="approve")  # equipment has no rejected state
     field_policy = request_policy(EquipmentStatus.REQUESTED, ("equipment_type", "specification"),
@@ -242,6 +254,8 @@ class Equipment(RequestModel):
 class Travel(RequestModel):
     id_prefix = "trv"
     outcome_fields = ("approver_id", "booked_at", "booking_reference", "booked_cost", "cancellation_reason")
+    title_format = Title("{destination}, {trip_dates} — {requester_id}")
+    summary_format = Summary(excerpt="purpose", amount="estimated_cost", dates="trip_dates")
     visibility = Visibility(sees_all=("approver", "travel"))
     decisions = Decisions(approve="approve", reject="cancel")
     field_policy = request_policy(
@@ -270,6 +284,10 @@ class Travel(RequestModel):
             # the admin's date hierarchy (MIN/MAX of the rows shown)
             models.Index(fields=["tenant_id", "created_at"], name="trv_tenant_created", condition=models.Q(is_deleted=False)),
         ]
+
+    @property
+    def trip_dates(self) -> str:
+        return date_span(self.departure_at, self.return_at)
 
     def clean(self):
         if self.departure_at and self.return_at and self.return_at <= self.departure_at:
@@ -326,6 +344,7 @@ class Pending(ConcurrentTransitionMixin, TenantModel):
 
     id_prefix = "pnd"
     outcome_fields = ("blocked_reason",)
+    title_format = Title("{title}", fallback="Queue item")
     visibility = Visibility(mine=("created_by", "assignee_id", "requested_by_id"))
     # Approval items are the engine's: it creates, reassigns and completes them; nobody edits them.
     field_policy = FieldPolicy(

@@ -68,8 +68,8 @@ class AcknowledgementCampaign(ConcurrentTransitionMixin, TenantModel):
         indexes = [models.Index(fields=["tenant_id", "status", "id"], name="ackc_tenant_status")]
 
     def __str__(self) -> str:
-        name = self.policy.name if self.policy_id and "policy" in self._state.fields_cache else self.policy_id
-        return f"{name} v{self.version} ({self.id})"
+        name = self.policy.name if self.policy_id and "policy" in self._state.fields_cache else "Acknowledgement"
+        return f"{name} v{self.version}"
 
     def clean(self):
         if self.remind_every_days is not None and self.remind_every_days > 365:

@@ -11,6 +11,7 @@ from django_fsm import FSMField
 from apps.core.allowed import OneOf
 from apps.core.fsm import ConcurrentTransitionMixin, Decisions, transition
 from apps.core.models import TenantModel, tracked_history
+from apps.core.titles import Summary
 from apps.core.visibility import Visibility
 from apps.helpdesk.choices import Priority, TicketType
 
@@ -31,6 +32,7 @@ class Policy(ConcurrentTransitionMixin, TenantModel):
                             public=Q(status__in=[PolicyStatus.PUBLISHED, PolicyStatus.RETIRED]))
     write_roles = ("hr",)
     decisions = Decisions(approve="complete")  # a rejected policy stays as it is
+    summary_format = Summary(excerpt="description", dates="next_review_at")
 
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, default="")

@@ -94,7 +94,8 @@ def test_approving_from_the_step_page_approves_the_chain_and_then_the_target(cli
     assert (step.status, step.decision, step.comment) == ("approved", "approved", "ok")
     second = ApprovalStep.objects.get(approval_request=step.approval_request, step_index=1)
     assert second.status == "pending"
-    assert "Step 2 of 2" in response.content.decode()
+    assert "Nothing else waits for you." in messages_of(response)  # the inbox opens: nothing else waits
+    assert "Step 2 of 2" in client.get(change_url(step)).content.decode()
 
     client.force_login(team["boss"])
     client.post(transition(second, "approve"))

@@ -161,7 +161,7 @@ def test_dashboard_for_an_approver(client):
     page = client.get(reverse("admin:index"))
     assert page.status_code == 200
     assert page.context["tenant"] == "acme" and page.context["my_approvals_count"] >= 1
-    assert all(step.tenant_id == "acme" for step in page.context["my_approvals"])
+    assert all(row["step"].tenant_id == "acme" for row in page.context["my_approvals"])
     assert b"Tickets opened vs resolved" not in page.content  # tickets are the agents' work, not an approver's
 
 

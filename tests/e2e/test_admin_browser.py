@@ -79,9 +79,10 @@ def test_approver_approves_from_the_dashboard_work_queue(page, login, seeded, ar
 
     with page.expect_navigation():
         buttons.get_by_role("button", name="Approve").click()
-    assert page.url.endswith(change_url(first))
+    assert page.url.endswith("?mine=open")  # nothing else waits for the approver: the inbox opens
     shown = admin_messages(page)
-    assert ("success", f"{first}: approve done.") in shown
+    assert ("success", f"{first}: approve done.") in shown and ("info", "Nothing else waits for you.") in shown
+    page.goto(change_url(first))
     assert page.get_by_test_id("fsm-transitions").count() == 0  # nothing left to decide on this step
 
     first.refresh_from_db()
@@ -158,9 +159,9 @@ def test_bulk_approve_reports_each_row(page, login, seeded):
 
     # One line per selected row (success or warning), then the tally.
     assert sorted(admin_messages(page)) == sorted([
-        ("success", f"{pending.id}: approve done."),
-        ("warning", f"{approved.id}: 'approve' is not allowed from status 'approved'."),
-        ("warning", f"{own.id}: Segregation of duties: you cannot decide a record you created, requested or are "
+        ("success", f"{pending}: approve done."),
+        ("warning", f"{approved}: 'approve' is not allowed from status 'approved'."),
+        ("warning", f"{own}: Segregation of duties: you cannot decide a record you created, requested or are "
                     "the principal of (now or earlier)."),
         ("info", "approve: 1 of 3 done."),
     ])

@@ -54,6 +54,9 @@ def test_approver_decides_from_the_inbox_and_the_target_record_changes(page, log
     with page.expect_navigation():
         buttons.get_by_role("button", name="Approve").click()
     assert f"{first}: approve done." in success_messages(page)
+    # the next step waiting for this approver opens (the seeded "New vendor: Initech")
+    assert "New vendor: Initech" in page.get_by_test_id("approval-request").inner_text()
+    page.goto(change_url(first))
     assert "Approved" in page.get_by_test_id("approval-chain").locator("[data-step='1']").inner_text()
     assert "(current)" in page.get_by_test_id("approval-chain").locator("[data-step='2']").inner_text()
     access.refresh_from_db()
@@ -69,6 +72,7 @@ def test_approver_decides_from_the_inbox_and_the_target_record_changes(page, log
     access.refresh_from_db()
     approval.refresh_from_db()
     assert (access.status, access.approver_id, approval.status) == ("approved", "per_acme_admin", "approved")
+    page.goto(change_url(second))  # the admin's next waiting step opened; back to the decided one
     # the target's admin page, reached from the step page, shows the change
     with page.expect_navigation():
         page.get_by_test_id("approval-target-link").click()
@@ -90,6 +94,7 @@ def test_approver_delegates_through_the_person_picker(page, login, seeded):
     step.refresh_from_db()
     assert (step.status, step.delegated_to_id) == ("delegated", "per_acme_admin")
     assert Pending.objects.filter(source_id=step.pk, assignee_id="per_acme_admin", status="queued").exists()
+    page.goto(change_url(step))  # nothing else waits for the approver: the inbox opened
     assert "delegated to Ada Lovelace" in page.get_by_test_id("approval-chain").inner_text()
 
 

@@ -29,7 +29,9 @@ class Received:
 
     @property
     def subject(self) -> str:
-        return str(self.message["Subject"])
+        # A subject with non-ASCII words (a title's "·" and "—") is folded onto its own line: unfolding
+        # keeps the fold's space, which a mail reader does not show.
+        return str(self.message["Subject"]).strip()
 
     def part(self, subtype: str) -> str:
         return self.message.get_body(preferencelist=(subtype,)).get_content()
