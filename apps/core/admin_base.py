@@ -341,7 +341,8 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         outcome = list(dict.fromkeys(swap_people(outcome, self.model, readonly)))
         tucked = {f for names in self.collapsed_sections.values() for f in names}
         # A read-only person field reads as the person (its column); the id stays in "Record".
-        rest = [f for f in fields if f not in self.audit_fields and f not in self.model.outcome_fields and f not in tucked]
+        outcome_names = {*self.model.outcome_fields, *(column_name(f) for f in self.model.outcome_fields)}
+        rest = [f for f in fields if f not in self.audit_fields and f not in outcome_names and f not in tucked]
         shown = list(dict.fromkeys(swap_people(rest, self.model, readonly)))
         own = [f for f in shown if f != "tags"] + [f for f in shown if f == "tags"]
         fieldsets = [(None, {"fields": own})]
