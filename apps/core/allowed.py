@@ -23,9 +23,11 @@ class OneOf:
         return [(str(value), str(label)) for value, label in found]
 
     def __call__(self, value) -> None:
+        if isinstance(value, dict):  # a JSON field takes any shape: a map is no value of the set
+            raise ValidationError("Expected a list of values or a single value, not a map.", code="invalid")
         items = value if isinstance(value, list) else [value]
         known = {v for v, _ in self.choices()}
-        unknown = [item for item in items if item not in known]
+        unknown = [item for item in items if not isinstance(item, str) or item not in known]
         if unknown:
             named = ", ".join(sorted(known)[:SHOWN]) + (", …" if len(known) > SHOWN else "")
             raise ValidationError(f"Unknown value {', '.join(map(repr, unknown))}: choose from {named}.",

@@ -2,6 +2,7 @@
 import time
 
 import jwt
+import structlog
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.module_loading import import_string
@@ -197,6 +198,12 @@ def app_slug_for_client(tenant_id: str, client_id: str) -> str | None:
     return slug or None
 
 
+def log_as(principal: Principal) -> Principal:
+    """Every log line of the rest of the request names the caller (django-structlog clears this per request)."""
+    structlog.contextvars.bind_contextvars(tenant=principal.tenant_id, person=principal.person_id, app=principal.app_id)
+    return principal
+
+
 class JWTAuthentication(authentication.BaseAuthentication):
     def authenticate(self, request):
         token = presented_credential(request)
@@ -223,7 +230,7 @@ class JWTAuthentication(authentication.BaseAuthentication):
 
         if is_deactivated(principal.tenant_id, principal.person_id):
             raise exceptions.AuthenticationFailed("The token's subject is deactivated in the tenant's directory.")
-        return principal, claims
+        return log_as(principal), claims
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'
@@ -244,7 +251,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         principal = resolve(raw, request=request)
         if principal is None:
             raise exceptions.AuthenticationFailed("Unknown, revoked, blocked or expired API key.")
-        return principal, None
+        return log_as(principal), None
 
     def authenticate_header(self, request):
         return 'Bearer realm="api"'

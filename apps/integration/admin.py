@@ -83,9 +83,6 @@ class WebhookAdmin(WebhookBacklogMixin, TenantAdmin):
         raw = getattr(saved, "raw_secret", None)
         return ("Signing secret", raw) if raw else None
 
-    def get_urls(self):
-        return [*self.backlog_urls(), *super().get_urls()]
-
     @admin.action(description="Send a test event")
     def send_test_event(self, request, queryset):
         for webhook in queryset:
@@ -94,7 +91,7 @@ class WebhookAdmin(WebhookBacklogMixin, TenantAdmin):
 
     def get_urls(self):
         return [path("<path:object_id>/send-test-event/", self.admin_site.admin_view(self.send_test_event_view),
-                     name="integration_webhook_send_test"), *super().get_urls()]
+                     name="integration_webhook_send_test"), *self.backlog_urls(), *super().get_urls()]
 
     def object_buttons(self, request, obj) -> list[dict]:
         return [{"label": "Send a test event", "url": reverse("admin:integration_webhook_send_test", args=[obj.pk]),

@@ -6,6 +6,10 @@ edited), then with one typical edit (the tags, else the first free-text field), 
 redirect (or a form error naming the field, never a 5xx); the edit is in the database afterwards.
 Add pages are posted back with an existing record's values as the typical new record.
 """
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 from django import forms
 from django.contrib import admin
@@ -24,11 +28,45 @@ STAFF = [who for who in USERS if who not in ("member", "no_membership")]
 EDIT_TAG = "saved-by-matrix"
 
 
+DISCOVERY = "/.well-known/openid-configuration"
+
+
+class _KeySet(BaseHTTPRequestHandler):
+    """A provider on loopback: its discovery document and key set (a save checks the endpoints against them)."""
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        base = f"http://127.0.0.1:{self.server.server_port}"
+        if self.path.endswith(DISCOVERY):
+            issuer = base + self.path.removesuffix(DISCOVERY)
+            body = json.dumps({"issuer": issuer, "authorization_endpoint": f"{issuer}/authorize",
+                               "token_endpoint": f"{issuer}/token", "userinfo_endpoint": f"{issuer}/userinfo",
+                               "jwks_uri": f"{issuer}/jwks"})
+        else:
+            body = json.dumps({"keys": [{"kty": "RSA", "kid": "k1", "use": "sig", "alg": "RS256", "n": "sXch",
+                                         "e": "AQAB"}]})
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args):
+        pass
+
+
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
+def key_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _KeySet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker, key_server):
     """The demo, plus one row of each tenant setting the demo leaves out (so its page is posted too)."""
     from tests.factories import ScimTokenFactory, SlackSettingsFactory
-    from tests.factories.signin import IdentityProviderFactory
+    from tests.factories.signin import IdentityProviderFactory, ProviderLinkFactory
 
     with seeded_module(django_db_blocker):
         with django_db_blocker.unblock():
@@ -36,10 +74,11 @@ def seeded(django_db_setup, django_db_blocker):
             Tenant.objects.create(pk=FRESH_TENANT, name="Initech")
             ScimTokenFactory(tenant_id="acme")
             SlackSettingsFactory(tenant_id="acme")
-            issuer = "http://127.0.0.1:9/acme"  # endpoints entered, so a save fetches no discovery document
-            IdentityProviderFactory(tenant=tenant, issuer=issuer, authorization_endpoint=f"{issuer}/authorize",
-                                    token_endpoint=f"{issuer}/token", userinfo_endpoint=f"{issuer}/userinfo",
-                                    jwks_uri=f"{issuer}/jwks")
+            issuer = f"{key_server}/acme"  # endpoints entered, so a save fetches no discovery document
+            provider = IdentityProviderFactory(
+                tenant=tenant, issuer=issuer, authorization_endpoint=f"{issuer}/authorize",
+                token_endpoint=f"{issuer}/token", userinfo_endpoint=f"{issuer}/userinfo", jwks_uri=f"{issuer}/jwks")
+            ProviderLinkFactory(provider=provider, membership=User.objects.get(username="acme-hr").membership)
         yield
 
 
@@ -184,7 +223,7 @@ FRESH_TENANT = "initech"
 
 # What a typical new record needs beyond an existing record's values (a secret or password entered once).
 ADD_DATA = {
-    "signin.IdentityProvider": {"client_secret": "new-client-secret-0123"},
+    "signin.IdentityProvider": {"client_secret": "new-client-secret-0123", "issuer": "http://127.0.0.1:9/initech"},
     "auth.User": {"password1": "a-long-new-pass-0123", "password2": "a-long-new-pass-0123"},
     "core.Tenant": {"id": "umbrella", "name": "Umbrella"},
 }

@@ -15,6 +15,7 @@ from .core import (
     TenantFactory,
     UserFactory,
 )
+from .idempotency import IdempotentRequestFactory
 from .helpdesk import (
     BusinessCalendarFactory,
     SLAPolicyFactory,

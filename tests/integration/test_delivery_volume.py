@@ -11,7 +11,7 @@ from apps.integration.delivery_engine import fan_out, send_due
 from apps.integration.models import Webhook, WebhookDelivery
 from tests.integration.test_webhook_delivery import make_webhook
 
-pytestmark = [pytest.mark.django_db, pytest.mark.uncatalogued_events]  # synthetic `update` events
+pytestmark = [pytest.mark.django_db, pytest.mark.uncatalogued_events]  # synthetic payloads under a declared type
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +25,7 @@ def ticket_updates(admin, count: int) -> Ticket:
     ticket = Ticket.objects.get(pk=response.json()["id"])
     with transaction.atomic():
         for n in range(count):
-            emit(obj=ticket, action="update", payload={"n": n})
+            emit(obj=ticket, action="updated", payload={"n": n})
     return ticket
 
 

@@ -17,7 +17,7 @@ from tests.integration.conftest import Receiver
 from tests.ops.task_backends import own_cache_table
 from tests.ops.test_stranding import make_webhook, open_ticket
 
-pytestmark = [pytest.mark.django_db, pytest.mark.uncatalogued_events]  # synthetic `update` events
+pytestmark = [pytest.mark.django_db, pytest.mark.uncatalogued_events]  # synthetic payloads under a declared type
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def hook(admin_a, receiver, settings):
 def updates(ticket: Ticket, count: int) -> None:
     with transaction.atomic():
         for n in range(count):
-            emit(obj=ticket, action="update", payload={"n": n})
+            emit(obj=ticket, action="updated", payload={"n": n})
     fan_out()
 
 

@@ -219,7 +219,7 @@ async function integration(): Promise<void> {
   const hooks = client.integration.webhooks;
   const hook = await hooks.create({
     ...stamps, name: "Audit sink", url: env("SDK_HOOK_URL"), enabled: false,
-    event_types: ["integration.sdk_test.never"], headers: { "X-Team": "sdk" }, retry_policy: { maxAttempts: 3 },
+    event_types: ["integration.webhook.replayed"], headers: { "X-Team": "sdk" }, retry_policy: { maxAttempts: 3 },
   });
   check(typeof hook.secret === "string", "the signing secret, once");
   await hooks.update(hook.id, { headers: { "X-Team": "platform" } }, { ifMatch: etagOf(hook) });
