@@ -18,6 +18,9 @@ class AdminsOnly:
         actor = principal_for(request)
         return actor is not None and actor.has_role()
 
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)  # not only out of the sidebar: a 403 by URL too
+
 
 @admin.register(Person)
 class PersonAdmin(TenantAdmin):

@@ -22,7 +22,7 @@ from tests.ops.task_backends import children, kill_worker, own_cache_table, requ
 from tests.ops.test_stranding import make_webhook, open_ticket, wait_for
 
 pytestmark = [pytest.mark.slow, requires_redis, postgres_only, pytest.mark.django_db(transaction=True),
-              pytest.mark.uncatalogued_events]  # synthetic `update` events
+              pytest.mark.uncatalogued_events]  # synthetic payloads under a declared type
 EVENTS, BATCH = 1_000, 50
 SEND_CONCURRENCY = 4  # requests one worker's pass has in flight
 LEASE_SECONDS, HOLD_SECONDS = 4, 2.0  # the held request ends before its lease does: a resend cannot overlap it
@@ -111,7 +111,7 @@ def emit_events(ticket: Ticket) -> None:
     for start in range(0, EVENTS, BATCH):
         with transaction.atomic():
             for n in range(start, start + BATCH):
-                emit(obj=ticket, action="update", payload={"n": n})
+                emit(obj=ticket, action="updated", payload={"n": n})
 
 
 def delivered() -> int:

@@ -121,7 +121,7 @@ def test_an_existing_staff_user_is_matched_by_email_and_their_roles_follow_the_g
 
 def test_groups_that_map_to_no_role_give_no_access(page, tenants, openid_provider, artifacts):
     acme, _ = tenants
-    make_provider(openid_provider, acme)
+    make_provider(openid_provider, acme, trust_email_matching=True)  # bob's known account is matched below
     # bob is new: refused, nothing created.
     sign_in_at_provider(page, "bob")
     assert "/admin/login/" in page.url
@@ -187,7 +187,10 @@ def _sub_of(op, username: str) -> str:
 def test_a_tenant_admin_manages_only_their_own_tenants_provider(page, tenants, openid_provider, artifacts):
     acme, globex = tenants
     mine = make_provider(openid_provider, acme)
-    theirs = make_provider(openid_provider, globex)
+    # An issuer belongs to one tenant: globex's provider is another one (listed only, never signed in to).
+    theirs = services.identity_provider_save(actor="test", client_secret=CLIENT_SECRET, provider=IdentityProvider(
+        tenant=globex, name="Globex Login", issuer=f"{openid_provider.issuer}globex", client_id=CLIENT_ID,
+        role_mapping=ROLE_MAPPING, **discover(openid_provider.issuer)))
     admin = User.objects.create_user("acme-admin", email="acme-admin@example.test", password=PASSWORD, is_staff=True)
     StaffMembership.objects.create(user=admin, tenant=acme, person_id="per_acme_admin", roles=["admin"])
     password_login(page, "acme-admin")
