@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for `make test` (each has its own test database); 0 runs in one process.
+PYTEST_WORKERS ?= 2
 
 .PHONY: fuzz run test install migrate seed bench schema contract lint clean sdk-check sdk sdk-pack chromium axe token faults
 
@@ -36,7 +38,7 @@ test: export DEBUG ?= true
 test: install chromium axe
 	@if [ "$(SKIP_SDK_CHECK)" != "1" ]; then $(MAKE) --no-print-directory sdk-check; fi
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
-	SDK_TEST_REQUIRED=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	SDK_TEST_REQUIRED=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # The fault suite (tests/faults): its own PostgreSQL and redis-server on loopback ports, broken on purpose
 # (restarts, terminated backends, Redis stopped or hung, processes killed); README "Failure and recovery".
