@@ -128,3 +128,13 @@ def _fuzz_targets(request, db):
         FUZZ["Users"] = client.post("/Users", user_body("fuzz@acme.example")).doc["id"]
         FUZZ["Groups"] = client.post("/Groups", {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
                                                  "displayName": "Fuzzers"}).doc["id"]
+
+
+@pytest.mark.django_db
+def test_fuzzed_filter_the_database_refuses_is_a_400_and_the_next_request_still_works():
+    """Found by the fuzzer: a boolean compared with "" fails in PostgreSQL; the request is a SCIM 400 and
+    leaves no aborted transaction behind."""
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {FUZZ['token']}")
+    response = client.get(f"{SCIM}/Users", {"filter": 'active EQ ""', "startIndex": "1", "count": "0"})
+    assert response.status_code < 500, response.content[:300]
+    assert client.get(f"{SCIM}/Users").status_code == 200

@@ -4,6 +4,7 @@ MAX_DEPTH and made of text PostgreSQL can store (no lone surrogates, no NUL) —
 import json
 
 from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.core.exceptions import RequestDataTooBig
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
@@ -95,7 +96,15 @@ class ScimErrors:
             too_big = True
         if too_big:
             return scim_error(413, f"The request body is larger than {limit} bytes.")
-        return _shaped(super().dispatch(request, *args, **kwargs))
+        if request.method != "GET":
+            return _shaped(super().dispatch(request, *args, **kwargs))
+        try:
+            # A savepoint: a filter the database refuses (django-scim2 answers it itself) leaves no aborted
+            # transaction behind, and is the request's 400.
+            with transaction.atomic():
+                return _shaped(super().dispatch(request, *args, **kwargs))
+        except DatabaseError:
+            return scim_error(400, "The filter cannot be evaluated.", "invalidFilter")
 
     def load_body(self, body):
         return load_json_object(body)
