@@ -43,7 +43,7 @@ def seed(*, tenant, people: dict, actor: Principal) -> str:
     hr = [
         ("employment_letter", "digital", []),
         ("certificate", "physical", [("hr", "start", {})]),
-        ("verification", "digital", [("hr", "fulfill", {"deliverable_url": "https://files.example.com/letters/1.pdf",
+        ("verification", "digital", [("hr", "fulfill", {"deliverable_url": "https://files.acme.invalid/letters/1.pdf",
                                       "comment": "Signed by the head of HR; the PDF is in your files."})]),
         ("other", None, [("hr", "reject", {"reason": "Handled by payroll"})]),
     ]

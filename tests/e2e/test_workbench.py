@@ -189,12 +189,12 @@ def test_hr_fulfils_a_letter(page, login, seeded, artifacts):
     login("acme-hr")
     page.goto(change_url(letter))
     buttons = page.get_by_test_id("fsm-transitions")
-    buttons.get_by_label("deliverable_url for Fulfill").fill("https://files.example.com/letters/employment-42.pdf")
+    buttons.get_by_label("deliverable_url for Fulfill").fill("https://files.acme.invalid/letters/employment-42.pdf")
     with page.expect_navigation():
         buttons.get_by_role("button", name="Fulfill").click()
     assert f"{letter}: fulfill done." in success_messages(page)
     letter.refresh_from_db()
-    assert (letter.status, letter.deliverable_url) == ("completed", "https://files.example.com/letters/employment-42.pdf")
+    assert (letter.status, letter.deliverable_url) == ("completed", "https://files.acme.invalid/letters/employment-42.pdf")
     assert letter.fulfilled_at is not None
     page.screenshot(path=str(artifacts / "workbench-hr-fulfilled.png"), full_page=True)
 

@@ -29,7 +29,7 @@ LIFECYCLES = {
     "AccessRequest": [("approver", "approve", {}, "approved"), ("it", "provision", {}, "provisioned"),
                       ("it", "renew", {"expires_at": LATER}, "provisioned"), ("it", "complete", {}, "completed")],
     "HRRequest": [("hr", "start", {}, "in_progress"),
-                  ("hr", "fulfill", {"deliverable_url": "https://files.example.com/l.pdf"}, "completed")],
+                  ("hr", "fulfill", {"deliverable_url": "https://files.acme.invalid/l.pdf"}, "completed")],
     "Pending": [("member", "start", {}, "processing"), ("member", "block", {"comment": "Waiting for the vendor"}, "blocked"),
                 ("member", "start", {}, "processing"), ("member", "complete", {}, "completed")],
     "Equipment": [("approver", "approve", {}, "approved"), ("it", "provision", {"cost": "999.50"}, "ordered"),

@@ -77,7 +77,7 @@ async function operations(): Promise<void> {
   const letter = await mine.hrRequests.create({ ...stamps, requester_id: REQUESTER, type: "employment_letter", description: "For my landlord" });
   await mine.hrRequests.update(letter.id, { description: "For my landlord, in English" }, { ifMatch: etagOf(letter) });
   await hr.start(letter.id);
-  await hr.fulfill(letter.id, { deliverable_url: "https://files.example.com/letter.pdf" });
+  await hr.fulfill(letter.id, { deliverable_url: "https://files.acme.invalid/letter.pdf" });
   const refusedLetter = await mine.hrRequests.create({ ...stamps, requester_id: REQUESTER, type: "certificate", description: "x" });
   await hr.reject(refusedLetter.id, { reason: "Not an HR document" });
   const hrDoomed = await hr.create({ ...stamps, requester_id: REQUESTER, type: "other", description: "x" });

@@ -78,7 +78,7 @@ def test_every_resource_through_the_sdk(compiled, live_server, transactional_db,
     assert access.justification == "Ship the SDK, reviewed" and access.expires_at is not None
     assert AccessRequest.objects.get(pk=ops["accessRejected"]).status == "rejected"
     letter = HRRequest.objects.get(pk=ops["letter"])
-    assert (letter.status, letter.deliverable_url) == ("completed", "https://files.example.com/letter.pdf")
+    assert (letter.status, letter.deliverable_url) == ("completed", "https://files.acme.invalid/letter.pdf")
     assert HRRequest.objects.get(pk=ops["letterRejected"]).status == "rejected"
     assert Pending.objects.get(pk=ops["pending"]).status == "completed"
     laptop = Equipment.objects.get(pk=ops["laptop"])
