@@ -71,8 +71,37 @@ def admin_tenant(request) -> str | None:
     return membership.tenant_id if membership is not None and "admin" in (membership.roles or []) else None
 
 
+class TenantAdminsOnly:
+    """Superusers see every tenant's rows; a tenant's admins see and change their own tenant's (the rows
+    whose `tenant_lookup` is their tenant); nobody else sees the page."""
+
+    tenant_lookup = "tenant_id"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if is_unbound_superuser(request):
+            return qs
+        tenant = admin_tenant(request)
+        return qs.filter(**{self.tenant_lookup: tenant}) if tenant else qs.none()
+
+    def _may(self, request) -> bool:
+        return is_unbound_superuser(request) or admin_tenant(request) is not None
+
+    def has_module_permission(self, request):
+        return self._may(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may(request)
+
+
 @admin.register(IdentityProvider)
-class IdentityProviderAdmin(NotFoundOutsideScope, ModelAdmin):
+class IdentityProviderAdmin(TenantAdminsOnly, NotFoundOutsideScope, ModelAdmin):
     """Superusers manage every tenant's provider; a tenant's admins manage their own."""
 
     form = IdentityProviderForm
@@ -100,20 +129,7 @@ class IdentityProviderAdmin(NotFoundOutsideScope, ModelAdmin):
         return fields if request.user.is_superuser else (*fields, "trust_email_matching")
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request).select_related("tenant")
-        if is_unbound_superuser(request):
-            return qs
-        tenant = admin_tenant(request)
-        return qs.filter(tenant_id=tenant) if tenant else qs.none()
-
-    def _may(self, request) -> bool:
-        return is_unbound_superuser(request) or admin_tenant(request) is not None
-
-    def has_module_permission(self, request):
-        return self._may(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._may(request)
+        return super().get_queryset(request).select_related("tenant")
 
     def has_add_permission(self, request):
         if is_unbound_superuser(request):
@@ -127,12 +143,6 @@ class IdentityProviderAdmin(NotFoundOutsideScope, ModelAdmin):
             initial.setdefault("tenant", tenant)
         return initial
 
-    def has_change_permission(self, request, obj=None):
-        return self._may(request)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._may(request)
-
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "tenant" and not is_unbound_superuser(request):
             kwargs["queryset"] = Tenant.objects.filter(id=admin_tenant(request))
@@ -144,39 +154,21 @@ class IdentityProviderAdmin(NotFoundOutsideScope, ModelAdmin):
 
 
 @admin.register(ProviderLink)
-class ProviderLinkAdmin(NotFoundOutsideScope, ModelAdmin):
+class ProviderLinkAdmin(TenantAdminsOnly, NotFoundOutsideScope, ModelAdmin):
     """Sign-ins matched to an existing staff user by e-mail wait here for an admin's approval."""
 
     list_display = ("email", "provider", "membership", "subject", "created_at", "approved_by", "approved_at")
     list_filter = ("approved_at",)
     readonly_fields = list_display
     fields = list_display
-    actions = ("approve",)
+    actions = ("approve",)  # changing is only this action (every field is read-only); refusing is deleting
+    tenant_lookup = "provider__tenant_id"
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request).select_related("provider", "membership__user")
-        if is_unbound_superuser(request):
-            return qs
-        tenant = admin_tenant(request)
-        return qs.filter(provider__tenant_id=tenant) if tenant else qs.none()
-
-    def _may(self, request) -> bool:
-        return is_unbound_superuser(request) or admin_tenant(request) is not None
-
-    def has_module_permission(self, request):
-        return self._may(request)
-
-    def has_view_permission(self, request, obj=None):
-        return self._may(request)
-
-    def has_change_permission(self, request, obj=None):
-        return self._may(request)  # the approve action; every field is read-only
+        return super().get_queryset(request).select_related("provider", "membership__user")
 
     def has_add_permission(self, request):
         return False
-
-    def has_delete_permission(self, request, obj=None):
-        return self._may(request)  # refusing a link is deleting it
 
     @admin.action(description="Approve the selected account links")
     def approve(self, request, queryset):
