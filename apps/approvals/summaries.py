@@ -31,16 +31,20 @@ def summarise(steps) -> list[dict]:
         return []
     requests = [step.approval_request for step in steps]
     targets = _targets(requests)
-    people_ids = {r.requested_by_id for r in requests}
+    people_ids: dict[str, set] = defaultdict(set)  # a superuser's inbox spans tenants: names per tenant
+    for request in requests:
+        people_ids[request.tenant_id].add(request.requested_by_id)
     for record in targets.values():
         title = type(record).title_format
-        people_ids.update(getattr(record, f) for f in (title.person_fields(type(record)) if title else ()))
-    labels = display_people(steps[0].tenant_id, people_ids)
+        people_ids[record.tenant_id].update(
+            getattr(record, f) for f in (title.person_fields(type(record)) if title else ()))
+    by_tenant = {tenant: display_people(tenant, ids) for tenant, ids in people_ids.items()}
     now = timezone.now()
     rows = []
     for step in steps:
         request = step.approval_request
         record = targets.get(request.entity_id)
+        labels = by_tenant.get(request.tenant_id, {})
         if record is not None:
             record._people = labels
             kind = type(record)._meta.verbose_name.capitalize()

@@ -98,6 +98,7 @@ def label_history(records, model) -> None:
         for change in getattr(record, "history_delta_changes", None) or ():
             if change["field"] in by_label:
                 wanted.update((change["old"], change["new"]))
+    # One record's history is one tenant's (a history row keeps the record's tenant).
     labels = display_people(records[0].tenant_id, {str(p) for p in wanted if p})
     for record in records:
         record.changed_by = labels.get(record.history_user_id, record.history_user_id) or ""

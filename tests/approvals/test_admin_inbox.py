@@ -171,3 +171,19 @@ def test_the_step_page_costs_the_same_queries_with_a_longer_chain(client, team, 
         assert client.get(change_url(short)).status_code == 200
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(change_url(long)).status_code == 200
+
+
+def test_an_inbox_spanning_tenants_names_each_tenants_people(team):
+    """A superuser's inbox lists steps of several tenants: each requester is named from their own tenant."""
+    from apps.approvals.summaries import summarise
+
+    staff("asker", [], first_name="Ada", last_name="Acme")
+    staff("g-asker", [], tenant="globex", first_name="Gil", last_name="Globex")
+    for tenant, asker, approver in (("acme", "per_asker", "per_approver"), ("globex", "per_g-asker", "per_globex-approver")):
+        ApprovalChainFactory(tenant_id=tenant, name="Access", entity_type="AccessRequest", approver_ids=[approver])
+        access_request_create(actor=Principal(person_id=asker, tenant_id=tenant), data={
+            "system_id": "github", "access_type": "new", "justification": "Release duty."})
+    steps = ApprovalStep.objects.select_related("approval_request").order_by("tenant_id")
+    rows = summarise(steps)
+    assert [(row["step"].tenant_id, row["requester_name"]) for row in rows] == [
+        ("acme", "Ada Acme"), ("globex", "Gil Globex")]
