@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from apps.core.admin_people import people_autocomplete
+from apps.core.admin_people import people_autocomplete, principals_autocomplete
 from apps.core.views import favicon, healthz, readyz
 from apps.ops.metrics import metrics
 
@@ -29,6 +29,8 @@ urlpatterns = [
     *api_v1,
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/people/autocomplete/", admin.site.admin_view(people_autocomplete), name="admin-people-autocomplete"),
+    path("admin/principals/autocomplete/", admin.site.admin_view(principals_autocomplete),
+         name="admin-principals-autocomplete"),
     path("admin/", admin.site.urls),
     path("oidc/", include("apps.signin.urls")),
     path("scim/v2/", include("apps.core.scim.urls", namespace="scim")),  # SCIM 2.0 provisioning (per-tenant token)

@@ -15,13 +15,14 @@ from django.urls import reverse_lazy
 from unfold.widgets import UnfoldAdminAutocompleteWidget, UnfoldAdminMultipleAutocompleteWidget
 
 from .admin_base import principal_for
-from .directory import PERSON, PERSON_LIST, directory_fields
-from .models import Person, StaffMembership
-from .people import display_people
+from .directory import PERSON, PERSON_LIST, ChosenBy, directory_fields
+from .models import Group, Person, StaffMembership
+from .people import display_people, group_label
 from .principal import Principal
 
 PAGE = 20
 AUTOCOMPLETE_URL = reverse_lazy("admin-people-autocomplete")
+PRINCIPALS_URL = reverse_lazy("admin-principals-autocomplete")
 
 
 NOTHING = {"results": [], "pagination": {"more": False}}
@@ -59,6 +60,22 @@ def people_autocomplete(request):
     rows = list(active_people_matching(principal, term)[(page - 1) * PAGE:page * PAGE + 1])
     return JsonResponse({"results": [{"id": p.pk, "text": p.label} for p in rows[:PAGE]],
                          "pagination": {"more": len(rows) > PAGE}})
+
+
+def principals_autocomplete(request):
+    """select2's JSON for a field naming a person or a group: the tenant's groups, then active people."""
+    asked = autocomplete_request(request)
+    if asked is None:
+        return JsonResponse(NOTHING)
+    principal, term, page = asked
+    groups = Group.objects.visible_to(principal)
+    if term:
+        groups = groups.filter(Q(display_name__icontains=term) | Q(pk=term))
+    enough = page * PAGE + 1  # of each kind, to fill every page up to this one
+    options = [{"id": g.pk, "text": group_label(g)} for g in groups.order_by("display_name", "pk")[:enough]]
+    options += [{"id": p.pk, "text": p.label} for p in active_people_matching(principal, term)[:enough]]
+    return JsonResponse({"results": options[(page - 1) * PAGE:page * PAGE],
+                         "pagination": {"more": len(options) > page * PAGE}})
 
 
 class Labelled:
@@ -123,6 +140,43 @@ def known_people(tenant_id: str, person_ids: set[str]) -> set[str]:
     return people | (staff - inactive)
 
 
+class PrincipalPicker(Labelled, UnfoldAdminAutocompleteWidget):
+    def __init__(self, *, tenant_id: str | None):
+        super().__init__(picker_attrs(tenant_id, url=PRINCIPALS_URL, testid="principal-picker"))
+        self.tenant_id = tenant_id
+
+
+def _clean_principal(name: str, chosen: ChosenBy):
+    """A person-or-group field: a changed value names an active person or a group of the tenant, and
+    the field that says which (`principal_type`) follows the choice."""
+    def clean(form):
+        value = form.cleaned_data.get(name)
+        if not form.picker_tenant_id or not value or value == form.initial.get(name):
+            return value
+        known = Group.objects.filter(tenant_id=form.picker_tenant_id, pk=value).exists() or bool(
+            known_people(form.picker_tenant_id, {value}))
+        if not known:
+            raise forms.ValidationError(f"Not an active person or a group of this tenant: {value}.")
+        return value
+
+    clean.__name__ = f"clean_{name}"
+    return clean
+
+
+def _principal_type_follows(form_class, name: str, chosen: ChosenBy):
+    """The form's `clean`, setting the field that says what `name` names from the value chosen."""
+    group_kind = next(k for k, v in chosen.kinds.items() if v == "group")
+
+    def clean(form):
+        cleaned = form_class.clean(form)
+        value = form.cleaned_data.get(name)
+        if value and chosen.field in form.fields:
+            form.cleaned_data[chosen.field] = group_kind if value.startswith(f"{Group.id_prefix}_") else chosen.default
+        return cleaned
+
+    return clean
+
+
 def _clean_person(name: str, kind: str):
     def clean(form):
         value = form.cleaned_data.get(name)
@@ -144,7 +198,7 @@ def with_person_pickers(form_class, *, model, tenant_id: str | None):
     """`form_class` with a picker on every free-text person field of `model` (fields a page already
     offers as a choice, such as an assignee among agents, keep their choice)."""
     fields = {name: kind for name, kind in directory_fields(model).items()
-              if kind in (PERSON, PERSON_LIST) and name in form_class.base_fields
+              if (kind in (PERSON, PERSON_LIST) or isinstance(kind, ChosenBy)) and name in form_class.base_fields
               and not isinstance(form_class.base_fields[name], forms.ChoiceField)
               and not form_class.base_fields[name].disabled and not hasattr(form_class, f"clean_{name}")}
     if not fields:
@@ -157,6 +211,13 @@ def with_person_pickers(form_class, *, model, tenant_id: str | None):
         common = {"required": old.required, "label": label, "help_text": old.help_text}
         if kind == PERSON_LIST:
             attrs[name] = PeopleField(**common, widget=PeoplePicker(tenant_id=tenant_id))
+        elif isinstance(kind, ChosenBy):
+            attrs[name] = forms.CharField(**{**common, "label": "Person or group"}, max_length=getattr(old, "max_length", None),
+                                          empty_value=getattr(old, "empty_value", ""),
+                                          widget=PrincipalPicker(tenant_id=tenant_id))
+            attrs[f"clean_{name}"] = _clean_principal(name, kind)
+            attrs["clean"] = _principal_type_follows(form_class, name, kind)
+            continue
         else:
             attrs[name] = forms.CharField(**common, max_length=getattr(old, "max_length", None),
                                           empty_value=getattr(old, "empty_value", ""),

@@ -8,13 +8,14 @@ naming a person called so. Ids stay in the API and in the record's collapsed "Re
 from django.db.models import Q
 from django.utils.text import capfirst
 
-from .directory import PERSON, directory_fields
+from .directory import PERSON, ChosenBy, directory_fields
 from .models import Person, StaffMembership
 from .people import display_people, people_changelist
 
 
 def person_fields(model) -> tuple[str, ...]:
-    return tuple(name for name, kind in directory_fields(model).items() if kind == PERSON)
+    """Fields naming one person, or a person or a group (both read as names: apps.core.people)."""
+    return tuple(name for name, kind in directory_fields(model).items() if kind == PERSON or isinstance(kind, ChosenBy))
 
 
 def column_name(field: str) -> str:

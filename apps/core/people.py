@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from django.db.models import CharField, Exists, OuterRef, Q, Subquery, Value
 
-from .models import Person, StaffMembership
+from .models import Group, Person, StaffMembership
 
 AGENT_ROLES = ("agent", "admin")
 DECIDER_ROLES = ("approver", "admin")
@@ -27,12 +27,21 @@ def _inactive_people():
                                      tenant_id=OuterRef("tenant_id"), pk=OuterRef("person_id"))
 
 
+def group_label(group: Group) -> str:
+    return f"{group.display_name or group.pk} (group)"
+
+
 def display_people(tenant_id: str, person_ids: Iterable[str | None]) -> dict[str, str]:
     """{person id: "Name <email>"} for the ids the directory or a staff membership knows (the
-    directory first); others map to themselves. One query (a UNION of both)."""
+    directory first); others map to themselves. One query (a UNION of both). A field that names a
+    person or a group (an access request's principal) may hold a group id: it reads as the group."""
     wanted = {p for p in person_ids if p}
     if not wanted:
         return {}
+    groups = {p for p in wanted if p.startswith(f"{Group.id_prefix}_")}
+    if groups:
+        named = {g.pk: group_label(g) for g in Group.all_objects.filter(tenant_id=tenant_id, pk__in=groups)}
+        return {**display_people(tenant_id, wanted - groups), **{g: named.get(g, g) for g in groups}}
     text = CharField()
     people = Person.all_objects.filter(tenant_id=tenant_id, pk__in=wanted).order_by().annotate(
         kind=Value("p", output_field=text)).values_list("pk", "kind", "display_name", "given_name", "family_name",

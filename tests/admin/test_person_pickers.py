@@ -85,3 +85,34 @@ def test_a_person_who_left_stays_valid_until_the_field_changes(as_user):
     added = client.post(url, {**body, "approver_ids": ["per_acme_member2", "per_acme_nobody"]})
     assert added.status_code == 200 and "per_acme_nobody" in str(added.context["adminform"].form.errors)
     assert ApprovalChain.objects.get(pk=chain.pk).approver_ids == ["per_acme_member2"]
+
+
+def test_a_person_or_group_field_names_either_and_its_type_follows_the_choice(as_user):
+    """An access request's principal is a person or a group: the picker offers both by name, the
+    page names the group, a save picking a group makes the request a group's, another tenant's group
+    is a form error."""
+    from apps.core.models import Group
+    from apps.operations.models import AccessRequest
+    from tests.admin.forms import form_as_posted
+
+    team = Group.objects.create(tenant_id="acme", id="grp_acme_release", display_name="Release team")
+    foreign = Group.objects.create(tenant_id="globex", id="grp_globex_ops", display_name="Ops")
+    client = as_user("admin")
+    offered = client.get("/admin/principals/autocomplete/", {"term": "release"}).json()["results"]
+    assert offered == [{"id": team.pk, "text": "Release team (group)"}]
+    assert client.get("/admin/principals/autocomplete/", {"term": "ops"}).json()["results"] == []
+    url = reverse("admin:operations_accessrequest_add")
+    page = client.get(url)
+    assert 'data-testid="principal-picker"' in page.content.decode()
+    body = {**form_as_posted(page), "system_id": "github", "access_type": "new", "justification": "Releases.",
+            "tags": "[]"}
+    refused = client.post(url, {**body, "principal_id": foreign.pk})
+    assert "Not an active person or a group of this tenant: grp_globex_ops." in str(
+        refused.context["adminform"].form.errors)
+    assert not AccessRequest.objects.filter(principal_id=foreign.pk).exists()
+    saved = client.post(url, {**body, "principal_id": team.pk, "principal_type": "person"})
+    assert saved.status_code == 302, saved.context["adminform"].form.errors
+    access = AccessRequest.objects.get(principal_id=team.pk)
+    assert access.principal_type == "group"
+    change = client.get(reverse("admin:operations_accessrequest_change", args=[access.pk])).content.decode()
+    assert "Release team (group)" in change and f">{team.pk}<" not in change
