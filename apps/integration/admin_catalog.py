@@ -14,12 +14,13 @@ from django.utils.html import format_html
 from unfold.widgets import UnfoldAdminAutocompleteWidget, UnfoldAdminMultipleAutocompleteWidget
 
 from apps.approvals.admin_approvers import approver_labels, unknown_approvers
-from apps.core.admin_base import TenantAdmin, principal_for
+from apps.core.admin_base import TenantAdmin, is_unbound_superuser, principal_for
 from apps.core.admin_inlines import TenantTabularInline
 from apps.core.admin_people import NOTHING, PAGE, Labelled, PeopleField, active_people_matching, autocomplete_request, picker_attrs
 from apps.core.models import Group
 
 from .catalog_models import AccessSystem, Entitlement
+from .models import Connector
 
 
 def _groups_matching(principal, term: str):
@@ -134,6 +135,12 @@ class EntitlementInline(TenantTabularInline):
     fields = ("entitlement", "kind", "risk", "is_requestable", "max_duration_days", "default_duration_days")
     readonly_fields = fields
     verbose_name_plural = "Entitlements (open one to change it)"
+    ordering = ("name",)
+
+    def get_queryset(self, request):
+        # Django asks for the view permission without the parent here, which the read-only inlines
+        # refuse (an add page has no rows); the formset narrows these to the system shown.
+        return Entitlement.objects.order_by("name")
 
     @admin.display(description="Entitlement")
     def entitlement(self, obj):
@@ -149,6 +156,16 @@ class AccessSystemAdmin(CatalogAdmin):
     list_select_related = ("connector",)
     inlines = [EntitlementInline]
     owner_help = "A person or a group; approves as \"owner\" for entitlements without an owner of their own."
+
+    def get_autocomplete_fields(self, request):
+        return tuple(f for f in super().get_autocomplete_fields(request) if f != "connector")
+
+    def related_choices(self, request, model):
+        """The tenant's connectors (IT configures systems, admins the connectors: IT sees them all here)."""
+        principal = principal_for(request)
+        if model is Connector and principal is not None and not is_unbound_superuser(request):
+            return Connector.objects.filter(tenant_id=principal.tenant_id).order_by("name")
+        return super().related_choices(request, model)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(
