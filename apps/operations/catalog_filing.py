@@ -54,14 +54,22 @@ def fill_from_entitlement(*, request, entitlement: Entitlement, given: dict, now
     if request.access_type == AccessType.REVOKE:
         return
     now = now or timezone.now()
-    longest = entitlement.max_duration_days
     if request.expires_at is None:
-        days = entitlement.default_duration_days or longest
+        days = entitlement.default_duration_days or entitlement.max_duration_days
         if days:
             request.expires_at = now + timedelta(days=days)
-    elif longest and request.expires_at > now + timedelta(days=longest):
-        raise ValidationError({"expires_at": f"{entitlement} is granted for at most {longest} days: "
-                                             f"expires_at must be on or before {(now + timedelta(days=longest)):%Y-%m-%d %H:%M} UTC."})
+    else:
+        check_duration(request=request, expires_at=request.expires_at, now=now)
+
+
+def check_duration(*, request, expires_at, now=None) -> None:
+    """A grant of a catalog entitlement ends within its maximum duration from now (renewals too)."""
+    entitlement = request.entitlement if request.entitlement_id else None
+    longest = entitlement.max_duration_days if entitlement is not None else None
+    now = now or timezone.now()
+    if longest and expires_at is not None and expires_at > now + timedelta(days=longest):
+        raise ValidationError({"expires_at": f"{entitlement} is granted for at most {longest} days: expires_at must "
+                                             f"be on or before {(now + timedelta(days=longest)):%Y-%m-%d %H:%M} UTC."})
 
 
 def apply_catalog(*, actor: Principal, request, entitlement: Entitlement | None, given: dict) -> None:

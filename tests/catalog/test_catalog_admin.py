@@ -107,3 +107,21 @@ def test_the_approval_request_page_names_the_rule_that_routed_it(client, org):
     assert "Rule: Critical goes to the owner" in listing
     page = client.get(reverse("admin:approvals_approvalrequest_change", args=[approval.pk])).content.decode()
     assert 'data-testid="approval-route"' in page and "Critical goes to the owner" in page and "risk critical" in page
+
+
+def test_it_files_an_access_request_for_an_entitlement_in_the_admin(client, org):
+    ent = EntitlementFactory(tenant_id="acme", name="readers", default_duration_days=14)
+    client.force_login(org["users"]["per_it"])
+    saved = client.post("/admin/operations/accessrequest/add/", {
+        "entitlement": ent.pk, "access_type": "new", "justification": "New joiner", "requester_id": "per_ann",
+        "tags": "[]"})
+    assert saved.status_code == 302, errors(saved)
+    from apps.operations.models import AccessRequest
+
+    record = AccessRequest.objects.get()
+    assert (record.entitlement_id, record.system_id, record.asset_id, record.entitlement_type) == (
+        ent.pk, ent.system_id, ent.system_id, "readers")
+    assert record.expires_at is not None
+    missing = client.post("/admin/operations/accessrequest/add/", {
+        "access_type": "new", "justification": "x", "requester_id": "per_ann", "tags": "[]"})
+    assert missing.status_code == 200 and "system_id" in errors(missing)

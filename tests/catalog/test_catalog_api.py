@@ -158,3 +158,16 @@ def test_a_strict_catalog_refuses_requests_outside_it(member):
     assert response.status_code == 400 and "entitlement_id" in fields(response)
     assert file(member, entitlement_id=EntitlementFactory(tenant_id="acme").pk).status_code == 201
     assert file(caller_in_globex := member.__class__(tenant="globex", sub="per_x"), system_id="github").status_code == 201
+
+
+def test_a_renewal_stays_within_the_maximum(member, caller):
+    ent = EntitlementFactory(tenant_id="acme", max_duration_days=30)
+    filed = file(member, entitlement_id=ent.pk).json()
+    url = f"{REQUESTS}/{filed['id']}"
+    assert caller("acme", "per_approver", ("approver",)).post(f"{url}/approve", format="json").status_code == 200
+    it = caller("acme", "per_it", ("it",))
+    assert it.post(f"{url}/provision", format="json").status_code == 200
+    too_long = it.post(f"{url}/renew", {"expires_at": (timezone.now() + timedelta(days=45)).isoformat()}, format="json")
+    assert too_long.status_code == 400 and "expires_at" in fields(too_long)
+    within = it.post(f"{url}/renew", {"expires_at": (timezone.now() + timedelta(days=20)).isoformat()}, format="json")
+    assert within.status_code == 200, within.content
