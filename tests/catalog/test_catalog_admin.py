@@ -7,8 +7,9 @@ from apps.approvals.models import ApprovalRequest
 from apps.integration.models import AccessSystem, Entitlement
 from apps.operations.services import access_request_create
 from apps.core.principal import Principal
+from tests.catalog.catalog import entitlement, system as open_system
 from tests.factories import (
-    AccessSystemFactory, ApprovalChainFactory, ApprovalRuleFactory, ConnectorFactory, EntitlementFactory, GroupFactory,
+    ApprovalChainFactory, ApprovalRuleFactory, ConnectorFactory, GroupFactory,
     PersonFactory, StaffMembershipFactory,
 )
 
@@ -58,7 +59,7 @@ def test_it_adds_a_system_owned_by_a_group_with_a_connector_of_the_tenant(client
 
 
 def test_another_tenants_group_is_a_form_error(client, org):
-    system = AccessSystemFactory(tenant_id="acme")
+    system = open_system(tenant_id="acme")
     client.force_login(org["users"]["per_it"])
     refused = client.post(SYSTEM_ADD, {"name": "VPN", "owner_id": org["foreign"].pk, "is_active": "on", "tags": "[]"})
     assert refused.status_code == 200 and "owner_id" in errors(refused)
@@ -70,7 +71,7 @@ def test_another_tenants_group_is_a_form_error(client, org):
 
 
 def test_it_adds_an_entitlement_auto_approved_for_a_group_and_the_system_lists_it(client, org):
-    system = AccessSystemFactory(tenant_id="acme", name="Wiki")
+    system = open_system(tenant_id="acme", name="Wiki")
     client.force_login(org["users"]["per_it"])
     body = {"system": system.pk, "name": "readers", "kind": "group", "risk": "low", "is_requestable": "on",
             "auto_approve_group_ids": [org["team"].pk], "owner_id": "per_ann", "max_duration_days": "90",
@@ -98,7 +99,7 @@ def test_the_approval_request_page_names_the_rule_that_routed_it(client, org):
     PersonFactory(id="per_req", tenant_id="acme")
     chain = ApprovalChainFactory(tenant_id="acme", name="Owner approves", approver_ids=["owner"])
     ApprovalRuleFactory(tenant_id="acme", name="Critical goes to the owner", position=5, risk_in=["critical"], chain=chain)
-    ent = EntitlementFactory(tenant_id="acme", risk="critical", system__owner_id="per_appr")
+    ent = entitlement(tenant_id="acme", risk="critical", system__owner_id="per_appr")
     record = access_request_create(actor=Principal(person_id="per_req", tenant_id="acme"), data={
         "access_type": "new", "justification": "Incident", "entitlement": ent})
     approval = ApprovalRequest.objects.get(entity_id=record.pk)
@@ -110,7 +111,7 @@ def test_the_approval_request_page_names_the_rule_that_routed_it(client, org):
 
 
 def test_it_files_an_access_request_for_an_entitlement_in_the_admin(client, org):
-    ent = EntitlementFactory(tenant_id="acme", name="readers", default_duration_days=14)
+    ent = entitlement(tenant_id="acme", name="readers", default_duration_days=14)
     client.force_login(org["users"]["per_it"])
     saved = client.post("/admin/operations/accessrequest/add/", {
         "entitlement": ent.pk, "access_type": "new", "justification": "New joiner", "requester_id": "per_ann",

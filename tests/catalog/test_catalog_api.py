@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from apps.core.models import DirectorySettings
 from apps.operations.models import AccessRequest
-from tests.factories import AccessSystemFactory, ConnectorFactory, EntitlementFactory, GroupFactory
+from tests.catalog.catalog import entitlement, system as open_system
+from tests.factories import ConnectorFactory, GroupFactory
 
 pytestmark = pytest.mark.django_db
 CATALOG = "/api/v1/integration"
@@ -32,10 +33,10 @@ def file(client, **body):
 
 
 def test_members_list_active_systems_and_requestable_entitlements(member):
-    shown = EntitlementFactory(tenant_id="acme", name="readers", risk="low")
-    EntitlementFactory(tenant_id="acme", system=shown.system, name="hidden", is_requestable=False)
-    EntitlementFactory(tenant_id="acme", name="retired", system__is_active=False)
-    EntitlementFactory(tenant_id="globex", name="theirs")
+    shown = entitlement(tenant_id="acme", name="readers", risk="low")
+    entitlement(tenant_id="acme", system=shown.system, name="hidden", is_requestable=False)
+    entitlement(tenant_id="acme", name="retired", system__is_active=False)
+    entitlement(tenant_id="globex", name="theirs")
     systems = member.get(f"{CATALOG}/systems").json()["results"]
     assert [s["id"] for s in systems] == [shown.system_id]
     rows = member.get(f"{CATALOG}/entitlements").json()["results"]
@@ -45,9 +46,9 @@ def test_members_list_active_systems_and_requestable_entitlements(member):
 
 
 def test_filters_by_system_risk_and_requestable(it):
-    low = EntitlementFactory(tenant_id="acme", risk="low")
-    high = EntitlementFactory(tenant_id="acme", risk="high", is_requestable=False)
-    other = EntitlementFactory(tenant_id="acme", system=low.system, risk="critical")
+    low = entitlement(tenant_id="acme", risk="low")
+    high = entitlement(tenant_id="acme", risk="high", is_requestable=False)
+    other = entitlement(tenant_id="acme", system=low.system, risk="critical")
 
     def names(query):
         return {r["id"] for r in it.get(f"{CATALOG}/entitlements?{query}").json()["results"]}
@@ -71,7 +72,7 @@ def test_members_cannot_write_the_catalog_and_it_can(member, it):
 
 
 def test_references_name_records_of_the_callers_tenant(it, admin_b):
-    theirs = AccessSystemFactory(tenant_id="globex")
+    theirs = open_system(tenant_id="globex")
     connector = ConnectorFactory(tenant_id="globex")
     group = GroupFactory(tenant_id="globex")
     response = it.post(f"{CATALOG}/entitlements", {"system_id": theirs.pk, "name": "x"}, format="json")
@@ -80,7 +81,7 @@ def test_references_name_records_of_the_callers_tenant(it, admin_b):
     assert response.status_code == 400 and "connector_id" in fields(response)
     response = it.post(f"{CATALOG}/systems", {"name": "S", "owner_id": group.pk}, format="json")
     assert response.status_code == 400 and "owner_id" in fields(response)
-    mine = AccessSystemFactory(tenant_id="acme")
+    mine = open_system(tenant_id="acme")
     response = it.post(f"{CATALOG}/entitlements", {"system_id": mine.pk, "name": "x", "auto_approve_group_ids": [group.pk]},
                        format="json")
     assert response.status_code == 400 and "auto_approve_group_ids" in fields(response)
@@ -98,14 +99,14 @@ def test_the_owner_type_follows_the_owner(it):
 
 def test_only_low_risk_entitlements_auto_approve(it):
     group = GroupFactory(tenant_id="acme")
-    system = AccessSystemFactory(tenant_id="acme")
+    system = open_system(tenant_id="acme")
     response = it.post(f"{CATALOG}/entitlements", {"system_id": system.pk, "name": "prod", "risk": "high",
                                                     "auto_approve_group_ids": [group.pk]}, format="json")
     assert response.status_code == 400 and "auto_approve_group_ids" in fields(response)
 
 
 def test_filing_with_an_entitlement_fills_the_seed_fields_and_the_default_duration(member):
-    ent = EntitlementFactory(tenant_id="acme", name="maintainers", default_duration_days=7, max_duration_days=30)
+    ent = entitlement(tenant_id="acme", name="maintainers", default_duration_days=7, max_duration_days=30)
     response = file(member, entitlement_id=ent.pk)
     assert response.status_code == 201, response.content
     body = response.json()
@@ -116,7 +117,7 @@ def test_filing_with_an_entitlement_fills_the_seed_fields_and_the_default_durati
 
 
 def test_a_longer_duration_than_the_maximum_is_refused(member):
-    ent = EntitlementFactory(tenant_id="acme", max_duration_days=30)
+    ent = entitlement(tenant_id="acme", max_duration_days=30)
     too_long = (timezone.now() + timedelta(days=31)).isoformat()
     response = file(member, entitlement_id=ent.pk, expires_at=too_long)
     assert response.status_code == 400
@@ -127,8 +128,8 @@ def test_a_longer_duration_than_the_maximum_is_refused(member):
 
 
 def test_another_tenants_or_an_unrequestable_entitlement_is_refused(member):
-    theirs = EntitlementFactory(tenant_id="globex")
-    closed = EntitlementFactory(tenant_id="acme", is_requestable=False)
+    theirs = entitlement(tenant_id="globex")
+    closed = entitlement(tenant_id="acme", is_requestable=False)
     for ent in (theirs, closed):
         response = file(member, entitlement_id=ent.pk)
         assert response.status_code == 400 and "entitlement_id" in fields(response), response.content
@@ -137,14 +138,14 @@ def test_another_tenants_or_an_unrequestable_entitlement_is_refused(member):
 
 
 def test_a_field_disagreeing_with_the_entitlement_is_refused(member):
-    ent = EntitlementFactory(tenant_id="acme")
+    ent = entitlement(tenant_id="acme")
     response = file(member, entitlement_id=ent.pk, system_id="github")
     assert response.status_code == 400 and "system_id" in fields(response)
 
 
 def test_the_entitlement_and_its_fields_do_not_change_after_filing(member):
-    ent = EntitlementFactory(tenant_id="acme")
-    other = EntitlementFactory(tenant_id="acme")
+    ent = entitlement(tenant_id="acme")
+    other = entitlement(tenant_id="acme")
     filed = file(member, entitlement_id=ent.pk).json()
     url = f"{REQUESTS}/{filed['id']}"
     assert member.patch(url, {"entitlement_id": other.pk}, format="json").status_code == 400
@@ -156,12 +157,12 @@ def test_a_strict_catalog_refuses_requests_outside_it(member):
     DirectorySettings.objects.create(id="dir_acme", tenant_id="acme", catalog_strict=True)
     response = file(member, system_id="github", entitlement_type="write")
     assert response.status_code == 400 and "entitlement_id" in fields(response)
-    assert file(member, entitlement_id=EntitlementFactory(tenant_id="acme").pk).status_code == 201
+    assert file(member, entitlement_id=entitlement(tenant_id="acme").pk).status_code == 201
     assert file(caller_in_globex := member.__class__(tenant="globex", sub="per_x"), system_id="github").status_code == 201
 
 
 def test_a_renewal_stays_within_the_maximum(member, caller):
-    ent = EntitlementFactory(tenant_id="acme", max_duration_days=30)
+    ent = entitlement(tenant_id="acme", max_duration_days=30)
     filed = file(member, entitlement_id=ent.pk).json()
     url = f"{REQUESTS}/{filed['id']}"
     assert caller("acme", "per_approver", ("approver",)).post(f"{url}/approve", format="json").status_code == 200

@@ -7,8 +7,9 @@ import pytest
 from apps.approvals.models import ApprovalRequest
 from apps.core.models import Event
 from apps.operations.models import AccessRequest
+from tests.catalog.catalog import entitlement, system as open_system
 from tests.factories import (
-    AccessSystemFactory, ApprovalChainFactory, ApprovalRuleFactory, EntitlementFactory, GroupFactory, PersonFactory,
+    ApprovalChainFactory, ApprovalRuleFactory, GroupFactory, PersonFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +55,7 @@ def deciders(approval) -> list[str]:
 
 
 def test_without_rules_the_default_chain_applies(caller, chains):
-    approval = approval_of(file_access(caller, EntitlementFactory(tenant_id="acme", system__owner_id="per_owner")))
+    approval = approval_of(file_access(caller, entitlement(tenant_id="acme", system__owner_id="per_owner")))
     assert approval.chain == chains["default"] and approval.routed_by == "default" and approval.rule is None
     assert deciders(approval) == ["per_lead"]
 
@@ -66,23 +67,23 @@ def test_the_first_matching_rule_by_position_picks_the_chain(caller, chains):
                                    chain=chains["security"])
     ApprovalRuleFactory(tenant_id="acme", name="Inactive first", position=1, risk_in=["high"], chain=chains["owner"],
                         is_active=False)
-    high = EntitlementFactory(tenant_id="acme", risk="high", system__owner_id="per_owner")
+    high = entitlement(tenant_id="acme", risk="high", system__owner_id="per_owner")
     approval = approval_of(file_access(caller, high))
     assert (approval.routed_by, approval.rule, approval.chain) == ("rule", security, chains["security"])
     assert deciders(approval) == ["per_lead", "per_owner", "per_sec"]  # manager, then owner, then security
     created = Event.objects.get(type="approvals.request.created", entity_id=approval.pk)
     assert created.payload["rule_id"] == security.pk and created.payload["routed_by"] == "rule"
 
-    medium = approval_of(file_access(caller, EntitlementFactory(tenant_id="acme", risk="medium", owner_id="per_ann",
+    medium = approval_of(file_access(caller, entitlement(tenant_id="acme", risk="medium", owner_id="per_ann",
                                                                 owner_type="person")))
     assert medium.rule.name == "Owner for medium" and deciders(medium) == ["per_ann"]  # the entitlement's own owner
-    low = approval_of(file_access(caller, EntitlementFactory(tenant_id="acme", risk="low")))
+    low = approval_of(file_access(caller, entitlement(tenant_id="acme", risk="low")))
     assert low.routed_by == "default" and low.chain == chains["default"]
 
 
 def test_the_entitlements_own_chain_overrides_the_rules(caller, chains):
     ApprovalRuleFactory(tenant_id="acme", position=1, risk_in=["critical"], chain=chains["security"])
-    ent = EntitlementFactory(tenant_id="acme", risk="critical", approval_chain=chains["owner"],
+    ent = entitlement(tenant_id="acme", risk="critical", approval_chain=chains["owner"],
                              system__owner_id="per_owner")
     approval = approval_of(file_access(caller, ent))
     assert (approval.routed_by, approval.rule, approval.chain) == ("entitlement", None, chains["owner"])
@@ -91,7 +92,7 @@ def test_the_entitlements_own_chain_overrides_the_rules(caller, chains):
 
 def test_an_owner_group_step_is_decided_by_any_member_but_the_requester(caller, chains, people):
     team = GroupFactory(tenant_id="acme", display_name="Platform", members=[people["per_ann"], people["per_req"]])
-    ent = EntitlementFactory(tenant_id="acme", risk="high", system=AccessSystemFactory(
+    ent = entitlement(tenant_id="acme", risk="high", system=open_system(
         tenant_id="acme", owner_id=team.pk, owner_type="group"))
     ApprovalRuleFactory(tenant_id="acme", risk_in=["high"], chain=chains["owner"])
     approval = approval_of(file_access(caller, ent))
@@ -107,7 +108,7 @@ def test_an_owner_group_step_is_decided_by_any_member_but_the_requester(caller, 
 
 def test_an_owner_who_is_the_requester_cannot_approve(caller, chains):
     ApprovalRuleFactory(tenant_id="acme", risk_in=["high"], chain=chains["owner"])
-    ent = EntitlementFactory(tenant_id="acme", risk="high", owner_id="per_req", owner_type="person")
+    ent = entitlement(tenant_id="acme", risk="high", owner_id="per_req", owner_type="person")
     response = caller("acme", "per_req").post(ACCESS, {"access_type": "new", "justification": "x",
                                                        "entitlement_id": ent.pk}, format="json")
     assert response.status_code == 400 and "owner" in str(response.json())
@@ -147,7 +148,7 @@ def test_a_rule_is_refused_when_its_conditions_do_not_fit_its_type(chains):
 
 def test_a_member_of_an_auto_approve_group_is_approved_by_the_rule(caller, chains, people):
     staff = GroupFactory(tenant_id="acme", display_name="Engineering", members=[people["per_req"]])
-    ent = EntitlementFactory(tenant_id="acme", name="wiki-readers", risk="low", auto_approve_group_ids=[staff.pk],
+    ent = entitlement(tenant_id="acme", name="wiki-readers", risk="low", auto_approve_group_ids=[staff.pk],
                              system__owner_id="per_owner")
     record = file_access(caller, ent)
     assert record.status == "approved" and record.approver_id == "system"
@@ -163,7 +164,7 @@ def test_a_member_of_an_auto_approve_group_is_approved_by_the_rule(caller, chain
 
 def test_no_auto_approval_for_non_members_or_the_owner(caller, chains, people):
     staff = GroupFactory(tenant_id="acme", display_name="Engineering", members=[people["per_req"], people["per_owner"]])
-    ent = EntitlementFactory(tenant_id="acme", risk="low", auto_approve_group_ids=[staff.pk],
+    ent = entitlement(tenant_id="acme", risk="low", auto_approve_group_ids=[staff.pk],
                              system__owner_id="per_owner")
     outsider = file_access(caller, ent, who="per_bob")
     assert outsider.status == "pending" and approval_of(outsider).routed_by == "default"
@@ -175,5 +176,5 @@ def test_no_auto_approval_for_non_members_or_the_owner(caller, chains, people):
 def test_rules_of_another_tenant_do_not_route(caller, chains):
     theirs = ApprovalChainFactory(tenant_id="globex", approver_ids=["per_x"])
     ApprovalRuleFactory(tenant_id="globex", position=0, risk_in=["high"], chain=theirs)
-    approval = approval_of(file_access(caller, EntitlementFactory(tenant_id="acme", risk="high")))
+    approval = approval_of(file_access(caller, entitlement(tenant_id="acme", risk="high")))
     assert approval.routed_by == "default"

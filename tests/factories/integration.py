@@ -146,9 +146,11 @@ class StoredSecretFactory(ProjectFactory):
 
 @register
 class AccessSystemFactory(TenantRecordFactory):
-    """A manual system of the catalog (no connector) owned by a directory Person."""
+    """A manual system of the catalog (no connector) owned by a directory Person; not yet open to requests
+    (members see active systems only: `is_active=True`), as a policy is made a draft."""
 
     name = factory.Sequence(lambda n: f"System {n}")
+    is_active = False
     owner_id = PersonId()
     owner_type = "person"
 
@@ -158,11 +160,13 @@ class AccessSystemFactory(TenantRecordFactory):
 
 @register
 class EntitlementFactory(TenantRecordFactory):
-    """A requestable low-risk group on a system of the tenant; its owner is the system's."""
+    """A low-risk group on a system of the tenant, its owner the system's; not requestable (members see
+    requestable entitlements of active systems only: tests/catalog/catalog.py makes those)."""
 
     system = InTenant(AccessSystemFactory)
     name = factory.Sequence(lambda n: f"Entitlement {n}")
     kind = "group"
+    is_requestable = False
 
     class Meta:
         model = Entitlement
