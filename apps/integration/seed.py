@@ -2,12 +2,14 @@
 from apps.core.principal import Principal
 
 from .models import Application
+from .seed_catalog import seed_catalog
 from .services import connector_create
 
 
 def seed(*, tenant, people: dict, actor: Principal) -> str:
+    catalog = seed_catalog(tenant=tenant, people=people, actor=actor)
     if Application.all_objects.filter(tenant_id=tenant.id).exists():
-        return "already seeded"
+        return f"already seeded; {catalog}"
     from apps.core import services as core
 
     app = core.record_create(actor=actor, obj=Application(
@@ -17,4 +19,4 @@ def seed(*, tenant, people: dict, actor: Principal) -> str:
         "type": "identity", "provider": "okta", "name": "Okta directory", "config": {"baseUrl": "https://example.okta.com"},
         "credentials": {"client_secret": "demo-only"}, "application_id": app.id, "sync_status": "healthy",
     })
-    return "1 application, 1 connector"
+    return f"1 application, 1 connector; {catalog}"

@@ -82,6 +82,9 @@ class AccessRequest(RequestModel):
     principal_id = models.CharField(max_length=64, null=True, blank=True)
     principal_type = models.CharField(max_length=16, choices=PrincipalType.choices, null=True, blank=True)
     entitlement_type = models.CharField(max_length=100, blank=True, default="")
+    # The catalog entitlement asked for; filing fills system_id, entitlement_type and asset_id from it.
+    entitlement = models.ForeignKey("integration.Entitlement", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
     granted_at = models.DateTimeField(null=True, blank=True, editable=False)
     granted_by_id = models.CharField(max_length=64, null=True, blank=True, editable=False)
     expires_at = models.DateTimeField(null=True, blank=True)
@@ -130,6 +133,9 @@ class AccessRequest(RequestModel):
                 custom={"roles": ("it", "approver"), "sod": True,
                         "doc": "Extends a time-bound grant: body `expires_at` (later than now)."}, event="renewed")
     def renew(self, *, expires_at):
+        from .catalog_filing import check_duration  # the catalog's maximum binds a renewal too
+
+        check_duration(request=self, expires_at=expires_at)
         self.expires_at = expires_at
 
     @transition(field="status", source=AccessStatus.PROVISIONED, target=AccessStatus.COMPLETED, custom=IT, event="completed")

@@ -173,7 +173,9 @@ def _unique_fields(model) -> set[str]:
         names.update(getattr(constraint, "fields", ()))
     for together in model._meta.unique_together:
         names.update(together)
-    return names - {"tenant", "tenant_id"}
+    # A related record's id varied names no record: the other fields of the constraint make the row new.
+    related = {f.name for f in model._meta.concrete_fields if f.is_relation}
+    return names - {"tenant", "tenant_id"} - related
 
 
 def _check_add(client, model_admin, user) -> list[str] | None:
