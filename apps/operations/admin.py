@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
 from apps.core.admin_base import TenantAdmin
@@ -20,9 +21,15 @@ class RequestAdmin(TenantAdmin):
 
 @admin.register(AccessRequest)
 class AccessRequestAdmin(RequestAdmin):
-    list_display = ("system_id", "status", "requester_id", "entitlement_type", "access_type", "expires_at", "age")
-    list_filter = ("status", "access_type", "principal_type")
+    list_display = ("system_id", "status", "requester_id", "entitlement_type", "access_type", "expires_at",
+                    "target_error", "age")
+    list_filter = ("status", "access_type", "principal_type", "provisioning_op")
     search_fields = ("id", "requester_id", "system_id", "entitlement_type", "justification")
+
+    @admin.display(description="Target's error")
+    def target_error(self, obj):
+        """What the connector's target last answered, while a grant or a removal is failing."""
+        return Truncator(obj.provisioning_error).chars(80) if obj.provisioning_error else ""
 
 
 @admin.register(HRRequest)

@@ -69,7 +69,7 @@ def by_hand(request) -> bool:
 class AccessRequest(RequestModel):
     id_prefix = "acr"
     outcome_fields = ("approver_id", "approved_at", "rejection_reason", "granted_by_id", "provisioned_at",
-                      "provisioning_note", "provisioning_error")
+                      "provisioning_note", "provisioning_error", "provisioning_next_attempt_at")
     title_format = Title("{system_id} · {grant} — {requester_id}")
     summary_format = Summary(excerpt="justification", dates="expires_at")
     visibility = Visibility(sees_all=("approver", "it"), mine=("created_by", "requester_id", "principal_id"))

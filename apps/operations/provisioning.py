@@ -58,8 +58,11 @@ def provisioning_enqueue(request_id: str) -> None:
 def provisioning_sweep(*, now=None, limit: int = 500) -> int:
     """Enqueue a step for every request whose next attempt is due (retries, lost enqueues, dead workers)."""
     now = now or timezone.now()
-    due = list(AccessRequest.objects.filter(status__in=ACTIVE, provisioning_next_attempt_at__lte=now)
-               .order_by("provisioning_next_attempt_at").values_list("pk", flat=True)[:limit])
+    # ... and approved catalog requests nothing enqueued (approved by a path that ran no transition hook)
+    due = list(AccessRequest.objects.filter(
+        Q(status__in=ACTIVE, provisioning_next_attempt_at__lte=now)
+        | Q(status=AccessStatus.APPROVED, entitlement__isnull=False, provisioning_next_attempt_at__isnull=True),
+    ).order_by("provisioning_next_attempt_at").values_list("pk", flat=True)[:limit])
     for request_id in due:
         provisioning_enqueue(request_id)
     return len(due)

@@ -326,3 +326,71 @@ def test_two_workers_never_grant_twice(catalog, scim_target, approver, django_ca
     request.refresh_from_db()
     assert request.status == "provisioned"
     assert events_of(request).count("operations.access_request.provisioning_succeeded") == 1
+
+
+def test_it_sees_the_targets_error_in_the_admin_and_retries_there(catalog, scim_target, approver, immediate_tasks,
+                                                                  django_capture_on_commit_callbacks):
+    from django.test import Client
+
+    from apps.core.models import Tenant
+    from tests.factories import StaffMembershipFactory
+
+    Tenant.objects.get_or_create(id="acme", defaults={"name": "Acme"})
+    user = StaffMembershipFactory(user__username="per_it", person_id="per_it", roles=["it"]).user
+    admin = Client()
+    admin.force_login(user)
+    scim_target.fail_next(403)
+    request = file_request(catalog)
+    with django_capture_on_commit_callbacks(execute=True):
+        act(approver, request, "approve")
+
+    listing = admin.get("/admin/operations/accessrequest/?status=provisioning_failed").content.decode()
+    assert request.pk in listing and "HTTP 403" in listing
+    page = admin.get(f"/admin/operations/accessrequest/{request.pk}/change/").content.decode()
+    assert "HTTP 403" in page and "transition/retry_provisioning/" in page and "transition/mark_manual/" in page
+    assert scim_target.token not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(f"/admin/operations/accessrequest/{request.pk}/transition/retry_provisioning/")
+    request.refresh_from_db()
+    assert request.status == "provisioned"
+    assert scim_target.member_names(catalog["group"]) == {"alice@acme.invalid"}
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_grant_leaves_nothing_half_done_and_the_grant_completes(
+        catalog, scim_target, approver, django_capture_on_commit_callbacks):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    request = file_request(catalog)
+    with django_capture_on_commit_callbacks(execute=False):
+        act(approver, request, "approve")
+    scim_target.delay = 1.0
+    database = connection.settings_dict
+    env = {**os.environ, "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:"
+                                         f"{database['PORT'] or 5432}/{database['NAME']}"}
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "shell", "-c",
+         f"from apps.operations.provisioning import provisioning_run; provisioning_run({request.pk!r})"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not any(method == "PATCH" for method, _ in scim_target.requests):  # the grant is in flight
+        assert worker.poll() is None and time.monotonic() < deadline, "the worker never reached the target"
+        time.sleep(0.05)
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait()
+
+    request.refresh_from_db()
+    assert request.status == "provisioning" and request.granted_at is None  # nothing stamped
+    assert "provisioning_succeeded" not in " ".join(events_of(request))
+    scim_target.delay = 0
+    # the lock died with the worker's connection: the next step (the sweep's, once the lease ends) finishes it
+    retry_falls_due(request)
+    assert provisioning_run(request.pk) == "granted"
+    request.refresh_from_db()
+    assert request.status == "provisioned" and request.provisioning_attempts == 1
+    assert scim_target.member_names(catalog["group"]) == {"alice@acme.invalid"}
