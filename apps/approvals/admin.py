@@ -9,9 +9,9 @@ from apps.core.admin_base import TenantAdmin, principal_for
 from apps.core.people import DECIDER_ROLES, display_people, members_with_role, people_changelist, person_label
 
 from .admin_approvers import approver_labels, approvers_autocomplete, approvers_field, clean_approver_ids
-from .choices import OPEN_STEP_STATES
+from .choices import OPEN_STEP_STATES, RouteSource
 from .deciders import needing_reassignment, other_steps_deciders, waiting_for
-from .models import ApprovalChain, ApprovalRequest, ApprovalStep
+from .models import ApprovalChain, ApprovalRequest, ApprovalRule, ApprovalStep
 from .outcomes import target_model
 from .summaries import summarise
 
@@ -62,11 +62,42 @@ class ApprovalChainAdmin(TenantAdmin):
         return form
 
 
+def route_label(approval: ApprovalRequest) -> str:
+    """Which rule (or default) picked the chain, as the request and step pages say it."""
+    chain = f"“{approval.chain.name}”" if approval.chain_id else "no chain"
+    if approval.routed_by == RouteSource.RULE and approval.rule_id:
+        rule = approval.rule
+        return f"Chain {chain} picked by routing rule “{rule.name}” (position {rule.position}: {rule.conditions()})."
+    if approval.routed_by == RouteSource.ENTITLEMENT:
+        return f"Chain {chain}: the requested entitlement's own chain."
+    if approval.routed_by == RouteSource.DEFAULT:
+        return f"Chain {chain}: the default chain of its type (no routing rule matched)."
+    if approval.routed_by == RouteSource.GIVEN:
+        return "Approvers given when the request was made."
+    return ""
+
+
+@admin.register(ApprovalRule)
+class ApprovalRuleAdmin(TenantAdmin):
+    """Rules pick a chain by conditions on the record; the first active match by position wins."""
+
+    list_display = ("name", "position", "conditions", "chain", "is_active")
+    list_filter = ("is_active", "entity_type")
+    search_fields = ("name",)
+    list_select_related = ("chain",)
+    ordering = ("position", "id")
+
+    @admin.display(description="Conditions")
+    def conditions(self, obj):
+        return obj.conditions()
+
+
 def approval_context(approval: ApprovalRequest) -> dict:
     steps = list(approval.steps.select_related("approver_group").order_by("step_index"))
     people = display_people(approval.tenant_id, {approval.requested_by_id, *(s.approver_id for s in steps),
                                                  *(s.delegated_to_id for s in steps)})
     return {"approval": approval, "chain": chain_progress(approval, steps, people), "people": people,
+            "route": route_label(approval),
             "requester_label": people.get(approval.requested_by_id, approval.requested_by_id),
             "approval_overdue": bool(approval.due_at and approval.due_at < timezone.now())}
 
@@ -124,8 +155,9 @@ def target_of(admin_site, request, approval: ApprovalRequest) -> dict | None:
 class ApprovalRequestAdmin(TenantAdmin):
     shows_waiting = False  # its panel shows the chain and the step at hand
     change_form_template = "admin/approvals/approvalrequest/change_form.html"
-    list_display = ("title", "entity_type", "requester", "status", "progress", "due_at", "created_at")
-    list_filter = ("status", "entity_type")
+    list_display = ("title", "entity_type", "requester", "status", "progress", "routed", "due_at", "created_at")
+    list_filter = ("status", "entity_type", "routed_by")
+    list_select_related = ("rule", "chain")
     search_fields = ("title", "entity_id", "requested_by_id")
     date_hierarchy = "created_at"
 
@@ -135,6 +167,12 @@ class ApprovalRequestAdmin(TenantAdmin):
     @admin.display(description="Requested by", ordering="requested_by_id")
     def requester(self, obj):
         return person_label(obj, "requested_by_id")
+
+    @admin.display(description="Routed by", ordering="routed_by")
+    def routed(self, obj):
+        if obj.routed_by == RouteSource.RULE and obj.rule_id:
+            return f"Rule: {obj.rule.name}"
+        return obj.get_routed_by_display() if obj.routed_by else "—"
 
     @admin.display(description="Progress")
     def progress(self, obj):

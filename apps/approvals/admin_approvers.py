@@ -1,4 +1,5 @@
-"""The approval chain's approver picker: people, groups of the tenant and "the requester's manager".
+"""The approval chain's approver picker: people, groups of the tenant, "the requester's manager" and
+"the owner" (of the catalog entitlement asked for, else its system's).
 
 The person picker of apps/core/admin_people.py, widened: its autocomplete also offers the
 tenant's groups and the manager token, its labels name groups, and its check refuses a person or
@@ -13,11 +14,13 @@ from unfold.widgets import UnfoldAdminMultipleAutocompleteWidget
 from apps.core.admin_people import (
     NOTHING, PAGE, Labelled, PeopleField, active_people_matching, autocomplete_request, known_people, picker_attrs,
 )
-from apps.core.directory import GROUP, MANAGER, PERSON, approver_kind
+from apps.core.directory import GROUP, MANAGER, OWNER, PERSON, approver_kind
 from apps.core.models import Group
 from apps.core.people import display_people
 
 MANAGER_LABEL = "The requester's manager"
+OWNER_LABEL = "The owner (of the entitlement, else its system)"
+TOKEN_LABELS = {MANAGER: MANAGER_LABEL, OWNER: OWNER_LABEL}
 
 
 def _group_label(group: Group) -> str:
@@ -30,7 +33,7 @@ def approver_labels(tenant_id: str | None, values: list[str]) -> dict[str, str]:
     groups = {g.pk: _group_label(g) for g in Group.objects.filter(
         tenant_id=tenant_id, pk__in=[v for v in values if approver_kind(v) == GROUP])}
     people = display_people(tenant_id, [v for v in values if approver_kind(v) == PERSON])
-    return {v: MANAGER_LABEL if v == MANAGER else groups.get(v) or people.get(v, v) for v in values}
+    return {v: TOKEN_LABELS.get(v) or groups.get(v) or people.get(v, v) for v in values}
 
 
 def approvers_autocomplete(request):
@@ -40,8 +43,8 @@ def approvers_autocomplete(request):
         return JsonResponse(NOTHING)
     principal, term, page = asked
     options: list[dict] = []
-    if not term or "manager" in term.lower():
-        options.append({"id": MANAGER, "text": MANAGER_LABEL})
+    options += [{"id": token, "text": label} for token, label in TOKEN_LABELS.items()
+                if not term or token in term.lower() or term.lower() in label.lower()]
     groups = Group.objects.visible_to(principal)
     if term:
         groups = groups.filter(Q(display_name__icontains=term) | Q(pk=term))

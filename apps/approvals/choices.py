@@ -26,3 +26,11 @@ class Decision(models.TextChoices):
 
 OPEN_STEP_STATES = (StepStatus.PENDING, StepStatus.DELEGATED)
 OPEN_REQUEST_STATES = (RequestStatus.DRAFT, RequestStatus.PENDING)
+
+
+class RouteSource(models.TextChoices):
+    """What chose an approval request's approvers (apps/approvals/routing.py)."""
+    RULE = "rule", "a routing rule"
+    ENTITLEMENT = "entitlement", "the entitlement's own chain"
+    DEFAULT = "default", "the default chain of its type"
+    GIVEN = "given", "the approvers given"

@@ -10,7 +10,7 @@ from apps.core.titles import Title
 from apps.core.visibility import Visibility
 from apps.core.parties import decision_parties
 
-from .choices import Decision, RequestStatus, StepStatus
+from .choices import Decision, RequestStatus, RouteSource, StepStatus
 from .outcomes import chain_entity_types, target_model
 
 INTERNAL = {"roles": (), "api": False}
@@ -28,8 +28,9 @@ class ApprovalChain(TenantModel):
     entity_type = models.CharField(max_length=64, validators=[OneOf(chain_entity_types)],
                                    help_text="The kind of record whose filing starts this chain.")
     approver_ids = models.JSONField(default=list, help_text=(
-        "Ordered approvers, one sequential step each: a person, a group (any active member may decide) "
-        "or \"manager\" (the requester's manager in the directory)."))
+        "Ordered approvers, one sequential step each: a person, a group (any active member may decide), "
+        "\"manager\" (the requester's manager in the directory) or \"owner\" (the owner of the catalog "
+        "entitlement asked for, else its system's)."))
     due_in_hours = models.PositiveIntegerField(null=True, blank=True, help_text="Deadline after submission.")
     is_active = models.BooleanField(default=True)
 
@@ -40,6 +41,9 @@ class ApprovalChain(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.entity_type})"
+
+
+from .rules import ApprovalRule  # noqa: E402  (a model of this app: it names ApprovalChain)
 
 
 class ApprovalRequest(ConcurrentTransitionMixin, TenantModel):
@@ -70,6 +74,13 @@ class ApprovalRequest(ConcurrentTransitionMixin, TenantModel):
     completed_at = models.DateTimeField(null=True, blank=True, editable=False)
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancellation_reason = models.TextField(blank=True, default="", editable=False)
+    # How its approvers were chosen: which routing rule picked the chain, the entitlement's own
+    # chain, the default chain of the record's type, or the approvers given when it was made.
+    routed_by = models.CharField(max_length=16, choices=RouteSource.choices, blank=True, default="", editable=False)
+    rule = models.ForeignKey(ApprovalRule, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                             editable=False, help_text="The routing rule that picked the chain.")
+    chain = models.ForeignKey(ApprovalChain, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              editable=False, help_text="The chain its steps were made from.")
 
     history = tracked_history()
 

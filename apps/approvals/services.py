@@ -24,15 +24,15 @@ from apps.operations.models import Pending
 
 from .approvers import check_chain_entries, resolve_approvers
 from .deciders import other_steps_deciders
-from .choices import OPEN_REQUEST_STATES, RequestStatus, StepStatus
-from .models import ApprovalChain, ApprovalRequest, ApprovalStep
-from .outcomes import normalize, target_model
+from .choices import OPEN_REQUEST_STATES, RequestStatus, RouteSource, StepStatus
+from .models import ApprovalChain, ApprovalRequest, ApprovalRule, ApprovalStep
+from .outcomes import target_model
+from .routing import Route, auto_approval, default_chain, record_owner, route_for
 
 
 def chain_for(*, tenant_id: str, entity_type: str) -> ApprovalChain | None:
-    wanted = normalize(entity_type)
-    chains = ApprovalChain.objects.filter(tenant_id=tenant_id, is_active=True).order_by("-id")
-    return next((c for c in chains if normalize(c.entity_type) == wanted), None) if wanted else None
+    """The default chain of a type (a record of this project may be routed elsewhere: `route_for`)."""
+    return default_chain(tenant_id=tenant_id, entity_type=entity_type)
 
 
 def _check_approvers(approver_ids: list[str], parties: set[str]) -> None:
@@ -55,6 +55,35 @@ def approval_chain_update(*, actor: Principal, obj: ApprovalChain, data: dict, i
     if "approver_ids" in data:
         check_chain_entries(tenant_id=actor.tenant_id, entries=data["approver_ids"])
     return core.record_update(actor=actor, obj=obj, data=data, if_match=if_match)
+
+
+def _rule_data(actor: Principal, data: dict) -> dict:
+    """`chain_id` (API) or `chain` (the admin's instance): a chain of the caller's tenant."""
+    data = dict(data)
+    if "chain_id" in data or "chain" in data:
+        value = data.pop("chain_id") if "chain_id" in data else data.pop("chain")
+        data.pop("chain", None)
+        chain = value if isinstance(value, ApprovalChain) else (
+            ApprovalChain.objects.filter(tenant_id=actor.tenant_id, pk=value).first() if isinstance(value, str) else None)
+        if chain is None or chain.tenant_id != actor.tenant_id or chain.is_deleted:
+            raise ValidationError({"chain_id": "No such approval chain in your tenant."})
+        data["chain"] = chain
+    return data
+
+
+@core.serves(ApprovalRule, "create")
+@transaction.atomic
+def approval_rule_create(*, actor: Principal, data: dict) -> ApprovalRule:
+    data = _rule_data(actor, data)
+    if "chain" not in data:
+        raise ValidationError({"chain_id": "Name the chain this rule picks."})
+    return core.record_create(actor=actor, obj=ApprovalRule(**data))
+
+
+@core.serves(ApprovalRule, "update")
+@transaction.atomic
+def approval_rule_update(*, actor: Principal, obj: ApprovalRule, data: dict, if_match: str | None = None) -> ApprovalRule:
+    return core.record_update(actor=actor, obj=obj, data=_rule_data(actor, data), if_match=if_match)
 
 
 def open_request_for(*, tenant_id: str, entity_id: str) -> ApprovalRequest | None:
@@ -111,15 +140,24 @@ def approval_request_create(*, actor: Principal, data: dict) -> ApprovalRequest:
     parties = {request.requested_by_id}
     if target is not None:
         parties |= decision_parties(target)
-    chain = chain_for(tenant_id=actor.tenant_id, entity_type=request.entity_type)
+    route = route_for(target) if target is not None else Route(
+        chain=chain_for(tenant_id=actor.tenant_id, entity_type=request.entity_type))
+    chain = route.chain
     if target is not None:
         approver_ids = _chain_approvers(actor=actor, chain=chain, given=approver_ids, parties=parties)
     elif approver_ids is None:
         approver_ids = [p for p in (chain.approver_ids if chain else []) if p not in parties]
+    else:
+        chain = None  # a free-form request with its own approvers
     _check_approvers(approver_ids, parties)
     # Whoever files it is a party too (they may never decide it): a manager or group is checked against both.
     approvers = resolve_approvers(tenant_id=actor.tenant_id, entries=approver_ids,
-                                  requester_id=request.requested_by_id, parties=parties | {actor.person_id})
+                                  requester_id=request.requested_by_id, parties=parties | {actor.person_id},
+                                  owner=record_owner(target) if target is not None else None)
+    if chain is not None and approver_ids == [p for p in chain.approver_ids if p not in parties]:
+        request.chain, request.rule, request.routed_by = chain, route.rule, route.source
+    else:
+        request.chain, request.routed_by = chain, RouteSource.GIVEN
     request.total_steps = len(approvers)
     if chain and chain.due_in_hours and not request.due_at:
         request.due_at = timezone.now() + timedelta(hours=chain.due_in_hours)
@@ -309,10 +347,25 @@ def approval_step_delegate(*, actor: Principal, obj: ApprovalStep, delegated_to_
     return step
 
 
+def approve_by_rule(*, obj, approval) -> None:
+    """The record approved by an auto-approval rule: the system decides, the history and the
+    `auto_approved` event name the rule (the entitlement and the requester's group)."""
+    actor = system_principal(obj.tenant_id)
+    name = type(obj).decisions.approve
+    obj = core.record_transition(actor=actor, obj=obj, name=name, body={"comment": approval.reason})
+    events.emit(obj=obj, action="auto_approved", actor=actor, payload={
+        **events.record_payload(obj), "rule": "entitlement_auto_approve", "reason": approval.reason,
+        "entitlement_id": approval.entitlement.pk, "group_id": approval.group.pk})
+
+
 @transaction.atomic
 def open_for_record(*, actor: Principal, obj) -> ApprovalRequest | None:
-    """Open and submit an approval request for a new record when its tenant has a chain for its type."""
-    chain = chain_for(tenant_id=obj.tenant_id, entity_type=type(obj).__name__)
+    """A new record of a type approvals decide: approved by an auto-approval rule, or given an
+    approval request (opened and submitted) when its route names a chain (apps/approvals/routing.py)."""
+    if (approval := auto_approval(obj)) is not None:
+        approve_by_rule(obj=obj, approval=approval)
+        return None
+    chain = route_for(obj).chain
     if chain is None:
         return None
     if not [p for p in chain.approver_ids if p not in decision_parties(obj)]:

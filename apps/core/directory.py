@@ -18,12 +18,14 @@ PERSON_LIST = "person_list"
 GROUP_LIST = "group_list"
 APPROVER_LIST = "approver_list"  # approval chains: person ids, group ids and MANAGER, one step each
 MANAGER = "manager"  # in an approver list: the requester's manager (Person.manager), resolved per request
+OWNER = "owner"  # in an approver list: the owner (person or group) of the catalog entitlement asked for, or its system's
+TOKENS = (MANAGER, OWNER)
 
 
 def approver_kind(value: str) -> str:
-    """What one entry of an approver list names: MANAGER, a GROUP (its `grp_` id) or a PERSON."""
-    if value == MANAGER:
-        return MANAGER
+    """What one entry of an approver list names: a token (MANAGER, OWNER), a GROUP (its `grp_` id) or a PERSON."""
+    if value in TOKENS:
+        return value
     return GROUP if value.startswith(f"{Group.id_prefix}_") else PERSON
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from . import events
 from . import services as core
-from .directory import APPROVER_LIST, GROUP, GROUP_LIST, MANAGER, PERSON, PERSON_LIST, ChosenBy, approver_kind, DirectorySettings, Group, Person, ScimToken, directory_fields
+from .directory import APPROVER_LIST, GROUP, GROUP_LIST, MANAGER, TOKENS, PERSON, PERSON_LIST, ChosenBy, approver_kind, DirectorySettings, Group, Person, ScimToken, directory_fields
 from .exceptions import Conflict
 from .identity_changes import IdentityChangeKind
 from .identity_services import identity_change_record
@@ -265,9 +265,9 @@ def check_references(*, tenant_id: str, model, values: dict, instance=None) -> N
             continue
         if isinstance(kind, ChosenBy):
             kind = kind.kind(values, instance)
-        if kind == APPROVER_LIST:  # the manager is resolved (and checked) when a request is made
+        if kind == APPROVER_LIST:  # the manager and the owner are resolved (and checked) when a request is made
             for value in values[name]:
-                if isinstance(value, str) and approver_kind(value) != MANAGER:
+                if isinstance(value, str) and approver_kind(value) not in TOKENS:
                     wanted[approver_kind(value)].append((name, value))
             continue
         ids = values[name] if kind in (PERSON_LIST, GROUP_LIST) else [values[name]]

@@ -125,3 +125,4 @@ class WebhookDeliveryAdmin(TenantLogAdmin):
         for delivery in queryset:
             replay(delivery=delivery)
         self.message_user(request, f"{len(queryset)} deliveries queued again (same webhook-id)", messages.SUCCESS)
+from .admin_catalog import AccessSystemAdmin, EntitlementAdmin  # noqa: E402,F401  (registers the catalog pages)

@@ -2,13 +2,15 @@
 from apps.core.principal import Principal
 
 from .models import Application
+from .seed_catalog import seed_catalog
 from .seed_connectors import seed_acting_connectors
 from .services import connector_create
 
 
 def seed(*, tenant, people: dict, actor: Principal) -> str:
+    catalog = seed_catalog(tenant=tenant, people=people, actor=actor)
     if Application.all_objects.filter(tenant_id=tenant.id).exists():
-        return "already seeded"
+        return f"already seeded; {catalog}"
     from apps.core import services as core
 
     app = core.record_create(actor=actor, obj=Application(
@@ -20,4 +22,4 @@ def seed(*, tenant, people: dict, actor: Principal) -> str:
         "config": {"baseUrl": f"https://{tenant.id}.okta.invalid"},
         "credentials": {"client_secret": "demo-only"}, "application_id": app.id, "sync_status": "healthy",
     })
-    return "1 application, 1 connector" + seed_acting_connectors(tenant=tenant, people=people, actor=actor)
+    return f"1 application, 1 connector; {catalog}" + seed_acting_connectors(tenant=tenant, people=people, actor=actor)

@@ -1,5 +1,5 @@
-"""Demo connectors that act (idempotent, acme only): one SCIM-backed system and one manual system, so a
-newcomer sees a grant land.
+"""A demo connector that acts (idempotent, acme only): one SCIM-backed system, so a newcomer sees a grant
+land (the catalog's seed, seed_catalog.py, has the manual systems).
 
 The SCIM target is this product's own `/scim/v2` as the second demo tenant (globex) serves it, on the
 loopback address `make run` serves (SITE_URL): approving acme's "Team chat · Chat admins" makes the
@@ -13,7 +13,6 @@ from apps.core.principal import Principal, system_principal
 
 TARGET_TENANT = "globex"
 SCIM_SYSTEM, SCIM_ENTITLEMENT = "Team chat", "Chat admins"
-MANUAL_SYSTEM, MANUAL_ENTITLEMENT = "Badge office", "Server room badge"
 
 
 def seed_acting_connectors(*, tenant, people: dict, actor: Principal) -> str:
@@ -21,7 +20,8 @@ def seed_acting_connectors(*, tenant, people: dict, actor: Principal) -> str:
     from apps.core.directory_services import scim_token_create
     from apps.core.models import Tenant
 
-    from .catalog_models import AccessSystem, Entitlement
+    from .catalog import access_system_create, entitlement_create
+    from .catalog_models import AccessSystem
     from .services import connector_create
 
     if tenant.id != "acme" or AccessSystem.all_objects.filter(tenant_id=tenant.id, name=SCIM_SYSTEM).exists():
@@ -35,15 +35,10 @@ def seed_acting_connectors(*, tenant, people: dict, actor: Principal) -> str:
         "config": {"base_url": f"{settings.SITE_URL.rstrip('/')}/scim/v2", "membership_check": "read", "timeout": 5},
         "credentials": {"token": token}, "owner_id": people["it"],
     })
-    chat = core.record_create(actor=actor, obj=AccessSystem(
-        name=SCIM_SYSTEM, description="Granted through SCIM (the demo target: globex's /scim/v2).",
-        connector=connector, owner_id=people["it"]))
-    core.record_create(actor=actor, obj=Entitlement(
-        system=chat, name=SCIM_ENTITLEMENT, kind="group", target_ref=group.id, risk="low", default_duration_days=30,
-        description="Administer the team chat workspace."))
-    badges = core.record_create(actor=actor, obj=AccessSystem(
-        name=MANUAL_SYSTEM, description="No connector: the owner gets a task and grants it by hand.",
-        owner_id=people["admin"]))
-    core.record_create(actor=actor, obj=Entitlement(
-        system=badges, name=MANUAL_ENTITLEMENT, kind="permission", risk="medium", max_duration_days=90))
-    return ", 1 SCIM-backed and 1 manual system"
+    chat = access_system_create(actor=actor, data={
+        "name": SCIM_SYSTEM, "description": "Granted through SCIM (the demo target: globex's /scim/v2).",
+        "connector": connector, "owner_id": people["it"]})
+    entitlement_create(actor=actor, data={
+        "system": chat, "name": SCIM_ENTITLEMENT, "kind": "group", "target_ref": group.id, "risk": "low",
+        "default_duration_days": 30, "description": "Administer the team chat workspace."})
+    return ", 1 SCIM-backed system"

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -19,12 +20,40 @@ class RequestAdmin(TenantAdmin):
         return timesince(obj.created_at, timezone.now())
 
 
+class AccessRequestForm(forms.ModelForm):
+    """A request naming a catalog entitlement takes its system and name from it (the service checks them)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "system_id" in self.fields and "entitlement" in self.fields:
+            self.fields["system_id"].required = False
+            self.fields["system_id"].help_text = "Filled from the entitlement when one is chosen."
+
+    def clean(self):
+        data = super().clean()
+        entitlement = data.get("entitlement")
+        if entitlement is not None:
+            for name, value in (("system_id", entitlement.system_id), ("asset_id", entitlement.system_id),
+                                ("entitlement_type", entitlement.name)):
+                if name in self.fields and not data.get(name):
+                    data[name] = value
+        elif "system_id" in self.fields and not data.get("system_id"):
+            self.add_error("system_id", "Name the system, or choose a catalog entitlement.")
+        return data
+
+
 @admin.register(AccessRequest)
 class AccessRequestAdmin(RequestAdmin):
+    form = AccessRequestForm
     list_display = ("system_id", "status", "requester_id", "entitlement_type", "access_type", "expires_at",
                     "target_error", "age")
     list_filter = ("status", "access_type", "principal_type", "provisioning_op")
     search_fields = ("id", "requester_id", "system_id", "entitlement_type", "justification")
+    list_select_related = ("entitlement",)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, "entitlement") if obj is not None and "entitlement" not in fields else fields
 
     @admin.display(description="Target's error")
     def target_error(self, obj):

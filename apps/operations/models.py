@@ -196,6 +196,9 @@ class AccessRequest(RequestModel):
                 custom={"roles": ("it", "approver"), "sod": True,
                         "doc": "Extends a time-bound grant: body `expires_at` (later than now)."}, event="renewed")
     def renew(self, *, expires_at):
+        from .catalog_filing import check_duration  # the catalog's maximum binds a renewal too
+
+        check_duration(request=self, expires_at=expires_at)
         self.expires_at = expires_at
 
     @transition(field="status", source=AccessStatus.PROVISIONED, target=AccessStatus.COMPLETED, custom=IT,

@@ -1,7 +1,7 @@
 """Test data: one factory per model of the project's apps, in FACTORIES (tests/quality/test_factories.py
 fails for a model without one). Rows are written through the ORM, in one tenant with their related
 rows; see base.py."""
-from .approvals import ApprovalChainFactory, ApprovalRequestFactory, ApprovalStepFactory
+from .approvals import ApprovalChainFactory, ApprovalRequestFactory, ApprovalRuleFactory, ApprovalStepFactory
 from .base import DEFAULT_TENANT, FACTORIES, register
 from .core import (
     CounterFactory,
@@ -23,8 +23,10 @@ from .helpdesk import (
     TicketFactory,
 )
 from .integration import (
+    AccessSystemFactory,
     ApplicationFactory,
     ConnectorFactory,
+    EntitlementFactory,
     IntegrationApiKeyFactory,
     RateLimitCounterFactory,
     StoredSecretFactory,
@@ -55,6 +57,9 @@ from .policies import (
 from .signin import IdentityProviderFactory
 
 __all__ = [
+    "ApprovalRuleFactory",
+    "AccessSystemFactory",
+    "EntitlementFactory",
     "AcknowledgementCampaignFactory",
     "DEFAULT_TENANT",
     "FACTORIES",

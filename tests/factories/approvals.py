@@ -1,7 +1,7 @@
 """Approval chains, requests and their steps."""
 import factory
 
-from apps.approvals.models import ApprovalChain, ApprovalRequest, ApprovalStep
+from apps.approvals.models import ApprovalChain, ApprovalRequest, ApprovalRule, ApprovalStep
 
 from .base import InTenant, PersonId, PersonIds, TenantRecordFactory, register
 
@@ -53,3 +53,16 @@ class ApprovalStepFactory(TenantRecordFactory):
         if request.total_steps <= obj.step_index:
             request.total_steps = obj.step_index + 1
             ApprovalRequest.all_objects.filter(pk=request.pk).update(total_steps=request.total_steps)
+
+
+@register
+class ApprovalRuleFactory(TenantRecordFactory):
+    """Routes access requests of high or critical risk to a chain of the tenant."""
+
+    name = factory.Sequence(lambda n: f"Rule {n}")
+    entity_type = "AccessRequest"
+    risk_in = factory.LazyFunction(lambda: ["high", "critical"])
+    chain = InTenant(ApprovalChainFactory)
+
+    class Meta:
+        model = ApprovalRule

@@ -6,8 +6,10 @@ import factory
 
 from apps.integration.auth import hash_key
 from apps.integration.models import (
+    AccessSystem,
     Application,
     Connector,
+    Entitlement,
     IntegrationApiKey,
     RateLimitCounter,
     StoredSecret,
@@ -140,3 +142,31 @@ class StoredSecretFactory(ProjectFactory):
         tenant_id = DEFAULT_TENANT
         connector_id = RecordId(ConnectorFactory)
         credentials = factory.LazyFunction(lambda: {"token": "crm-token"})
+
+
+@register
+class AccessSystemFactory(TenantRecordFactory):
+    """A manual system of the catalog (no connector) owned by a directory Person; not yet open to requests
+    (members see active systems only: `is_active=True`), as a policy is made a draft."""
+
+    name = factory.Sequence(lambda n: f"System {n}")
+    is_active = False
+    owner_id = PersonId()
+    owner_type = "person"
+
+    class Meta:
+        model = AccessSystem
+
+
+@register
+class EntitlementFactory(TenantRecordFactory):
+    """A low-risk group on a system of the tenant, its owner the system's; not requestable (members see
+    requestable entitlements of active systems only: tests/catalog/catalog.py makes those)."""
+
+    system = InTenant(AccessSystemFactory)
+    name = factory.Sequence(lambda n: f"Entitlement {n}")
+    kind = "group"
+    is_requestable = False
+
+    class Meta:
+        model = Entitlement

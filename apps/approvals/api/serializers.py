@@ -11,7 +11,8 @@ class ApprovalRequestSerializer(RecordSerializer):
     approver_ids = serializers.ListField(
         child=serializers.CharField(max_length=64), write_only=True, required=False, allow_empty=False, max_length=20,
         help_text=("Ordered approvers, one sequential step each: person ids, group ids (any active member who is "
-                   "not a party decides) or \"manager\" (the requester's manager in the directory). Without it the "
+                   "not a party decides), \"manager\" (the requester's manager in the directory) or \"owner\" (the owner of "
+                   "the catalog entitlement asked for). Without it the "
                    "tenant's chain for entity_type applies."),
     )
 
