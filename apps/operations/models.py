@@ -61,8 +61,8 @@ class RequestModel(ConcurrentTransitionMixin, TenantModel):
 
 
 def by_hand(request) -> bool:
-    """Granted and ended by IT's own transitions: requests outside the catalog (a catalog request's
-    target confirms its grant and removal through the provisioning engine)."""
+    """IT's own transitions may grant and end it: outside the catalog, or on a manual system (where a
+    connector acts, only what the target confirms through the provisioning engine counts)."""
     return not request.through_connector()
 
 
@@ -127,10 +127,14 @@ class AccessRequest(RequestModel):
                          condition=models.Q(provisioning_next_attempt_at__isnull=False)),
         ]
 
-    def through_connector(self) -> bool:
-        """A catalog request: the provisioning engine grants and revokes it (a connector, or the manual
-        connector's task for the owner). Requests outside the catalog are provisioned by IT by hand."""
+    def in_catalog(self) -> bool:
+        """A catalog request: the provisioning engine grants and revokes it (its system's connector, or
+        for a manual system a task for the owner). Requests outside the catalog are IT's by hand."""
         return self.entitlement_id is not None
+
+    def through_connector(self) -> bool:
+        """A connector acts on the target: only what it confirms counts as granted or removed."""
+        return self.entitlement_id is not None and self.entitlement.system.connector_id is not None
 
     @transition(field="status", source=AccessStatus.PENDING, target=AccessStatus.APPROVED, custom=DECIDE, event="approved")
     def approve(self, *, actor):

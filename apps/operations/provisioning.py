@@ -72,7 +72,7 @@ def provisioning_sweep(*, now=None, limit: int = 500) -> int:
 def _queue_connector_work(*, obj: AccessRequest, name: str) -> None:
     """Approval and IT's retry start a grant; a renewal asserts the grant again in the target (it may
     have been removed there meanwhile). Runs before the transition is saved: the fields go with it."""
-    if not obj.through_connector() or name not in ("approve", "retry_provisioning", "renew"):
+    if not obj.in_catalog() or name not in ("approve", "retry_provisioning", "renew"):
         return
     if name == "renew":
         obj.provisioning_op, obj.provisioning_attempts = ProvisioningOp.GRANT, 0
@@ -123,7 +123,7 @@ def provisioning_run(request_id: str, *, now=None) -> str:
 def _claim(request_id: str, *, now) -> bool:
     # SKIP LOCKED: a worker acting on the request holds its row; it takes this step itself.
     request = AccessRequest.objects.select_for_update(skip_locked=True).filter(pk=request_id, is_deleted=False).first()
-    if request is None or not request.through_connector():
+    if request is None or not request.in_catalog():
         return False
     due = request.provisioning_next_attempt_at is None or request.provisioning_next_attempt_at <= now
     lease = now + timedelta(seconds=settings.PROVISIONING_LEASE_SECONDS)
