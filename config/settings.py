@@ -362,6 +362,13 @@ PURGE_DELETED_AFTER_DAYS = env.int("PURGE_DELETED_AFTER_DAYS", default=30)
 # How long a POST or PATCH answered under an Idempotency-Key is replayed (apps/idempotency; Stripe's 24 h).
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 ACCESS_EXPIRY_WARNING_DAYS = env.int("ACCESS_EXPIRY_WARNING_DAYS", default=7)  # owners hear this far ahead
+# Connectors (apps/integration/connectors) and the provisioning engine (apps/operations/provisioning.py):
+# seconds per call to a target; automatic retries of a failing grant or removal, the first after
+# PROVISIONING_RETRY_SECONDS, doubling, at most an hour apart; how long a worker's claim lasts.
+CONNECTOR_TIMEOUT_SECONDS = env.float("CONNECTOR_TIMEOUT_SECONDS", default=10.0)
+PROVISIONING_MAX_ATTEMPTS = env.int("PROVISIONING_MAX_ATTEMPTS", default=6)
+PROVISIONING_RETRY_SECONDS = env.int("PROVISIONING_RETRY_SECONDS", default=60)
+PROVISIONING_LEASE_SECONDS = env.int("PROVISIONING_LEASE_SECONDS", default=300)
 EVENT_RETENTION_DAYS = env.int("EVENT_RETENTION_DAYS", default=90)  # outbox events fanned out and settled
 DELIVERY_RETENTION_DAYS = env.int("DELIVERY_RETENTION_DAYS", default=30)  # delivered or given-up webhook deliveries
 # ---- end of production block ----

@@ -77,3 +77,13 @@ def events_match_the_catalogue(request):
     yield problems
     event_emitted.disconnect(dispatch_uid="tests.events_match_the_catalogue")
     assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def scim_target():
+    """A real SCIM 2.0 server (PyPI scim2-server) on 127.0.0.1, stopped after the test; see
+    tests/integration/scim_target.py for its faults (scripted statuses, delay, down)."""
+    from tests.integration.scim_target import ScimTarget
+
+    with ScimTarget() as target:
+        yield target

@@ -3,6 +3,7 @@ from apps.core.principal import Principal
 
 from .models import Application
 from .seed_catalog import seed_catalog
+from .seed_connectors import seed_acting_connectors
 from .services import connector_create
 
 
@@ -16,7 +17,9 @@ def seed(*, tenant, people: dict, actor: Principal) -> str:
         display_name="HR portal", slug="hr-portal", kind="app", primary_domain="operations",
         oauth_client_id=f"{tenant.id}-hr-portal", description="Self-service portal for employees"))
     connector_create(actor=actor, data={
-        "type": "identity", "provider": "okta", "name": "Okta directory", "config": {"baseUrl": "https://example.okta.com"},
+        # a name under .invalid: nothing a sync could ever reach (RFC 6761)
+        "type": "identity", "provider": "okta", "name": "Okta directory",
+        "config": {"baseUrl": f"https://{tenant.id}.okta.invalid"},
         "credentials": {"client_secret": "demo-only"}, "application_id": app.id, "sync_status": "healthy",
     })
-    return f"1 application, 1 connector; {catalog}"
+    return f"1 application, 1 connector; {catalog}" + seed_acting_connectors(tenant=tenant, people=people, actor=actor)

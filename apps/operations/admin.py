@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
 from apps.core.admin_base import TenantAdmin
@@ -44,14 +45,20 @@ class AccessRequestForm(forms.ModelForm):
 @admin.register(AccessRequest)
 class AccessRequestAdmin(RequestAdmin):
     form = AccessRequestForm
-    list_display = ("system_id", "status", "requester_id", "entitlement_type", "access_type", "expires_at", "age")
-    list_filter = ("status", "access_type", "principal_type")
+    list_display = ("system_id", "status", "requester_id", "entitlement_type", "access_type", "expires_at",
+                    "target_error", "age")
+    list_filter = ("status", "access_type", "principal_type", "provisioning_op")
     search_fields = ("id", "requester_id", "system_id", "entitlement_type", "justification")
     list_select_related = ("entitlement",)
 
     def get_readonly_fields(self, request, obj=None):
         fields = tuple(super().get_readonly_fields(request, obj))
         return (*fields, "entitlement") if obj is not None and "entitlement" not in fields else fields
+
+    @admin.display(description="Target's error")
+    def target_error(self, obj):
+        """What the connector's target last answered, while a grant or a removal is failing."""
+        return Truncator(obj.provisioning_error).chars(80) if obj.provisioning_error else ""
 
 
 @admin.register(HRRequest)

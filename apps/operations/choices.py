@@ -18,8 +18,18 @@ class AccessStatus(models.TextChoices):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+    PROVISIONING = "provisioning"
+    PROVISIONING_FAILED = "provisioning_failed"
     PROVISIONED = "provisioned"
     COMPLETED = "completed"
+
+
+class ProvisioningOp(models.TextChoices):
+    """Connector work an access request still owes its target."""
+
+    NONE = "", "nothing owed"
+    GRANT = "grant"
+    REVOKE = "revoke"
 
 
 class PrincipalType(models.TextChoices):

@@ -14,7 +14,7 @@ from apps.core.visibility import Visibility
 
 from .choices import (
     AccessStatus, AccessType, DeliverableType, EquipmentStatus, HRRequestType, HRStatus, PendingStatus,
-    PrincipalType, TravelStatus,
+    PrincipalType, ProvisioningOp, TravelStatus,
 )
 
 # Who may run which transition (admin always may). `sod`: never the requester.
@@ -25,6 +25,8 @@ IT = {"roles": ("it",)}
 IT_DECIDES = {"roles": ("it",), "sod": True}
 HR = {"roles": ("hr",), "sod": True}
 TRAVEL = {"roles": ("travel",)}
+# Steps only the provisioning engine takes (apps/operations/provisioning.py), never a person or the API.
+ENGINE = {"roles": (), "api": False}
 
 
 def request_policy(open_state: str, content: tuple[str, ...], *, staff_later: tuple[str, ...] = ("tags",)) -> FieldPolicy:
@@ -58,10 +60,16 @@ class RequestModel(ConcurrentTransitionMixin, TenantModel):
         abstract = True
 
 
+def by_hand(request) -> bool:
+    """IT's own transitions may grant and end it: outside the catalog, or on a manual system (where a
+    connector acts, only what the target confirms through the provisioning engine counts)."""
+    return not request.through_connector()
+
+
 class AccessRequest(RequestModel):
     id_prefix = "acr"
     outcome_fields = ("approver_id", "approved_at", "rejection_reason", "granted_by_id", "provisioned_at",
-                      "provisioning_note")
+                      "provisioning_note", "provisioning_error", "provisioning_next_attempt_at")
     title_format = Title("{system_id} · {grant} — {requester_id}")
     summary_format = Summary(excerpt="justification", dates="expires_at")
     visibility = Visibility(sees_all=("approver", "it"), mine=("created_by", "requester_id", "principal_id"))
@@ -73,7 +81,7 @@ class AccessRequest(RequestModel):
 
     system_id = models.CharField(max_length=100, help_text="Target system, e.g. github, aws, slack.")
     access_type = models.CharField(max_length=16, choices=AccessType.choices)
-    status = FSMField(max_length=16, choices=AccessStatus.choices, default=AccessStatus.PENDING, protected=False)
+    status = FSMField(max_length=24, choices=AccessStatus.choices, default=AccessStatus.PENDING, protected=False)
     justification = models.TextField()
     approver_id = models.CharField(max_length=64, null=True, blank=True, editable=False)
     approved_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -91,6 +99,14 @@ class AccessRequest(RequestModel):
     rejection_reason = models.TextField(blank=True, default="", editable=False)
     provisioning_note = models.TextField(blank=True, default="", editable=False,
                                          help_text="What IT granted: account, group, licence.")
+    # The connector lifecycle (apps/operations/provisioning.py): what the target still owes (a grant, or the
+    # removal of an expired or revoked one), the target's last error, attempts and when the next one is due.
+    provisioning_op = models.CharField(max_length=8, choices=ProvisioningOp.choices, blank=True, default="",
+                                       editable=False)
+    provisioning_error = models.TextField(blank=True, default="", editable=False,
+                                          help_text="The target's answer when the connector last failed.")
+    provisioning_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    provisioning_next_attempt_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     history = tracked_history()
 
@@ -107,7 +123,18 @@ class AccessRequest(RequestModel):
                          condition=models.Q(is_deleted=False)),
             models.Index(fields=["tenant_id", "requester_id"], name="acr_tenant_requester"),
             models.Index(fields=["status", "expires_at"], name="acr_status_expiry"),
+            models.Index(fields=["provisioning_next_attempt_at"], name="acr_provisioning_due",
+                         condition=models.Q(provisioning_next_attempt_at__isnull=False)),
         ]
+
+    def in_catalog(self) -> bool:
+        """A catalog request: the provisioning engine grants and revokes it (its system's connector, or
+        for a manual system a task for the owner). Requests outside the catalog are IT's by hand."""
+        return self.entitlement_id is not None
+
+    def through_connector(self) -> bool:
+        """A connector acts on the target: only what it confirms counts as granted or removed."""
+        return self.entitlement_id is not None and self.entitlement.system.connector_id is not None
 
     @transition(field="status", source=AccessStatus.PENDING, target=AccessStatus.APPROVED, custom=DECIDE, event="approved")
     def approve(self, *, actor):
@@ -119,6 +146,7 @@ class AccessRequest(RequestModel):
         self.approver_id = actor.person_id
 
     @transition(field="status", source=AccessStatus.APPROVED, target=AccessStatus.PROVISIONED,
+                conditions=[by_hand],
                 custom={**IT_DECIDES, "doc": "Optional body `expires_at` makes the grant time-bound; `comment` says "
                         "what was granted (kept as `provisioning_note`)."}, event="provisioned")
     def provision(self, *, actor, expires_at=None, comment: str = ""):
@@ -129,6 +157,45 @@ class AccessRequest(RequestModel):
         if expires_at is not None:
             self.expires_at = expires_at
 
+    @transition(field="status", source=[AccessStatus.APPROVED, AccessStatus.PROVISIONING_FAILED],
+                target=AccessStatus.PROVISIONING, custom=ENGINE, event="provisioning_started")
+    def start_provisioning(self, *, lease_until):
+        self.provisioning_op = ProvisioningOp.REVOKE if self.access_type == AccessType.REVOKE else ProvisioningOp.GRANT
+        self.provisioning_attempts += 1
+        self.provisioning_next_attempt_at = lease_until  # a worker killed mid-call is resumed from then on
+
+    @transition(field="status", source=AccessStatus.PROVISIONING, target=AccessStatus.PROVISIONED, custom=ENGINE,
+                event="provisioning_succeeded")
+    def confirm_provisioning(self, *, actor, note: str = ""):
+        """The target confirmed it (read back with `verify`): the connector (or the person who closed
+        the manual task) is who granted it."""
+        self.provisioned_at = self.granted_at = timezone.now()
+        self.granted_by_id = actor.person_id
+        self.provisioning_note = note or self.provisioning_note
+        self.provisioning_op, self.provisioning_error, self.provisioning_next_attempt_at = "", "", None
+
+    @transition(field="status", source=AccessStatus.PROVISIONING, target=AccessStatus.PROVISIONING_FAILED,
+                custom=ENGINE, event="provisioning_failed")
+    def fail_provisioning(self, *, error: str, retry_at=None):
+        self.provisioning_error = error
+        self.provisioning_next_attempt_at = retry_at  # None: no automatic retry, IT decides
+
+    @transition(field="status", source=AccessStatus.PROVISIONING_FAILED, target=AccessStatus.APPROVED,
+                custom={**IT, "doc": "Tries the grant again now, with a fresh count of automatic retries."},
+                event="provisioning_retried")
+    def retry_provisioning(self):
+        self.provisioning_attempts = 0
+        self.provisioning_next_attempt_at = None
+
+    @transition(field="status", source=AccessStatus.PROVISIONING_FAILED, target=AccessStatus.PROVISIONED,
+                custom={**IT_DECIDES, "reason": "provisioning_note",
+                        "doc": "IT granted it by hand in the target: body `comment` says what was done."},
+                event="provisioned_manually")
+    def mark_manual(self, *, actor):
+        self.provisioned_at = self.granted_at = timezone.now()
+        self.granted_by_id = actor.person_id
+        self.provisioning_op, self.provisioning_next_attempt_at = "", None
+
     @transition(field="status", source=AccessStatus.PROVISIONED, target=AccessStatus.PROVISIONED,
                 custom={"roles": ("it", "approver"), "sod": True,
                         "doc": "Extends a time-bound grant: body `expires_at` (later than now)."}, event="renewed")
@@ -138,14 +205,21 @@ class AccessRequest(RequestModel):
         check_duration(request=self, expires_at=expires_at)
         self.expires_at = expires_at
 
-    @transition(field="status", source=AccessStatus.PROVISIONED, target=AccessStatus.COMPLETED, custom=IT, event="completed")
+    @transition(field="status", source=AccessStatus.PROVISIONED, target=AccessStatus.COMPLETED, custom=IT,
+                conditions=[by_hand], event="completed")
     def complete(self):
         pass
 
     @transition(field="status", source=AccessStatus.PROVISIONED, target=AccessStatus.COMPLETED,
-                custom={"roles": (), "api": False}, event="expired")
+                custom={"roles": (), "api": False}, conditions=[by_hand], event="expired")
     def expire(self):
         pass
+
+    @transition(field="status", source=AccessStatus.PROVISIONED, target=AccessStatus.COMPLETED, custom=ENGINE,
+                event="revoked")
+    def confirm_revoked(self):
+        """The target confirmed the access is gone (an expiry, or an approved revoke request)."""
+        self.provisioning_op, self.provisioning_error, self.provisioning_next_attempt_at = "", "", None
 
     def clean(self):
         if self.access_type == AccessType.REVOKE and not (self.principal_id and self.entitlement_type):

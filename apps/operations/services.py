@@ -42,10 +42,12 @@ def access_request_update(*, actor: Principal, obj: AccessRequest, data: dict, i
 
 
 def expire_access(*, now=None, on_progress=None) -> list[AccessRequest]:
-    """Complete every provisioned grant whose `expires_at` has passed (one transaction each)."""
+    """Complete every provisioned grant whose `expires_at` has passed (one transaction each). Catalog
+    grants are removed by their connector instead (provisioning.access_revoke_expired)."""
     now = now or timezone.now()
     expired = []
-    due = AccessRequest.objects.filter(status=AccessStatus.PROVISIONED, expires_at__lte=now).order_by("expires_at")
+    due = AccessRequest.objects.filter(status=AccessStatus.PROVISIONED, expires_at__lte=now,
+                                       entitlement__isnull=True).order_by("expires_at")
     for grant in due.iterator(chunk_size=500):
         try:
             expired.append(core.record_transition(actor=system_principal(grant.tenant_id), obj=grant, name="expire"))

@@ -62,6 +62,12 @@ def digest_pass() -> dict:
     return run_pass(digests=True)
 
 
+def provisioning_sweep() -> int:
+    from apps.operations.provisioning import provisioning_sweep as sweep
+
+    return sweep()
+
+
 def reclaim_tasks() -> int:
     from apps.ops.workers import task_results_reclaim
 
@@ -76,6 +82,7 @@ def default_jobs() -> list[Job]:
         Job("sla_sweep", MINUTE, command("sla_sweep")),
         Job("approvals_sweep", MINUTE, command("approvals_sweep", "--remind-within", "240")),
         Job("expire_access", MINUTE, command("expire_access")),
+        Job("provisioning_sweep", MINUTE, provisioning_sweep),
         Job("policy_campaign_reminders", 15 * MINUTE, command("policy_campaign_reminders")),
         Job("policies_review_due", DAY, command("policies_review_due"), offset=6 * 3600),
         Job("purge_deleted", DAY, command("purge_deleted", "--older-than", str(settings.PURGE_DELETED_AFTER_DAYS)),

@@ -25,4 +25,6 @@ def test_seed_demo_creates_the_demo_people_and_teams(db, settings):
     assert display_person("acme", "per_acme_agent") == "Sam Carter <sam.carter@acme.example>"
     assert DirectorySettings.objects.get(tenant_id="acme").strict is False
     call_command("seed_demo", stdout=io.StringIO())  # idempotent
-    assert Person.objects.count() == 16 and Group.objects.count() == 6
+    # 3 teams each, and in globex the group acme's demo SCIM connector grants (apps/integration/seed_connectors.py)
+    assert Person.objects.count() == 16 and Group.objects.count() == 7
+    assert Group.objects.get(tenant_id="globex", display_name="Acme team chat admins")

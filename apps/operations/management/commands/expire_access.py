@@ -5,11 +5,13 @@ from rich.progress import Progress
 
 from apps.operations.choices import AccessStatus
 from apps.operations.models import AccessRequest
+from apps.operations.provisioning import access_revoke_expired
 from apps.operations.services import access_request_warn_expiring, expire_access
 
 
 class Command(BaseCommand):
-    help = ("Complete time-bound access grants whose expires_at has passed (event operations.access_request.expired), "
+    help = ("Complete time-bound access grants whose expires_at has passed (event operations.access_request.expired; "
+            "catalog grants are removed by their connector first, operations.access_request.revoked), "
             "and warn of those ending within --warn-days (event operations.access_request.expiring, once per expiry).")
 
     def add_arguments(self, parser):
@@ -18,12 +20,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         now = timezone.now()
-        due = AccessRequest.objects.filter(status=AccessStatus.PROVISIONED, expires_at__lte=now).count()
+        handed = access_revoke_expired(now=now)
+        due = AccessRequest.objects.filter(status=AccessStatus.PROVISIONED, expires_at__lte=now,
+                                           entitlement__isnull=True).count()
         with Progress(transient=True, disable=not self.stdout.isatty()) as progress:
             task = progress.add_task("Expiring access", total=due)
             expired = expire_access(now=now, on_progress=lambda: progress.advance(task))
         for grant in expired:
             self.stdout.write(f"expired {grant.id} ({grant.tenant_id}): {grant.system_id} for {grant.principal_id or grant.requester_id}")
         warned = access_request_warn_expiring(within_days=opts["warn_days"], now=now) if opts["warn_days"] > 0 else []
-        self.stdout.write(f"expired {len(expired)} of {due} due grants; warned of {len(warned)} ending within "
+        for request_id in handed:
+            self.stdout.write(f"removing {request_id} through its connector")
+        self.stdout.write(f"expired {len(expired)} of {due} due grants; {len(handed)} handed to connectors; warned of {len(warned)} ending within "
                           f"{opts['warn_days']} days")

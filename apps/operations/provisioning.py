@@ -1,0 +1,252 @@
+"""Provisioning as a lifecycle: a catalog access request is granted, and later removed, by its system's
+connector (apps/integration/connectors), and counts as done only when the target confirms it.
+
+    approved ──start──▶ provisioning ──confirm──▶ provisioned ──(expiry, revoke request)──▶ completed
+                            │   ▲                      │  renew: the grant is asserted again
+                         fail  start (retry due)       │
+                            ▼   │                      ▼
+                      provisioning_failed ── retry (IT) ▶ approved;  mark_manual (IT) ▶ provisioned
+
+Approval, IT's retry, a renewal, an expiry and a closed manual task enqueue `provision_access` (after
+commit); the scheduler's `provisioning_sweep` enqueues whatever is due again (a retry's time, a lost
+enqueue, a worker killed mid-call: `provisioning_next_attempt_at` is also the claim's lease).
+
+One step (`provisioning_run`) is two transactions: the first moves the request to `provisioning`
+(committed, so it shows and survives a crash); the second holds the request's row lock
+(`SELECT … FOR UPDATE SKIP LOCKED`) while it calls the target, so two workers never act on one request
+at once, and a worker killed mid-call leaves the row as it was (its lock dies with its connection) for
+the next step to redo — every connector call is idempotent. Nothing is stamped granted or revoked until
+`verify` reads it back from the target.
+"""
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.core import services as core
+from apps.core.principal import Principal, system_principal
+from apps.integration.connectors.base import ConnectorError, PersonRef
+
+from .choices import AccessStatus, AccessType, PrincipalType, ProvisioningOp
+from .models import AccessRequest, Pending
+
+logger = logging.getLogger("apps.operations.provisioning")
+
+ACTIVE = (AccessStatus.APPROVED, AccessStatus.PROVISIONING, AccessStatus.PROVISIONING_FAILED, AccessStatus.PROVISIONED)
+FALLBACK = timedelta(seconds=60)  # when the sweep enqueues a step again if the enqueue after commit was lost
+
+
+# --- enqueueing --------------------------------------------------------------------------------------
+def provisioning_enqueue(request_id: str) -> None:
+    """Queue a step for the request after the current transaction commits. A queue that is down
+    fails nothing: the sweep enqueues the step again when `provisioning_next_attempt_at` falls due."""
+
+    def enqueue():
+        from .tasks import provision_access
+
+        try:
+            provision_access.enqueue(request_id)
+        except Exception:
+            logger.warning("could not enqueue provisioning of %s; the sweep will", request_id, exc_info=True)
+
+    transaction.on_commit(enqueue)
+
+
+def provisioning_sweep(*, now=None, limit: int = 500) -> int:
+    """Enqueue a step for every request whose next attempt is due (retries, lost enqueues, dead workers)."""
+    now = now or timezone.now()
+    # ... and approved catalog requests nothing enqueued (approved by a path that ran no transition hook)
+    due = list(AccessRequest.objects.filter(
+        Q(status__in=ACTIVE, provisioning_next_attempt_at__lte=now)
+        | Q(status=AccessStatus.APPROVED, entitlement__isnull=False, provisioning_next_attempt_at__isnull=True),
+    ).order_by("provisioning_next_attempt_at").values_list("pk", flat=True)[:limit])
+    for request_id in due:
+        provisioning_enqueue(request_id)
+    return len(due)
+
+
+@core.after_transition(AccessRequest)
+def _queue_connector_work(*, obj: AccessRequest, name: str) -> None:
+    """Approval and IT's retry start a grant; a renewal asserts the grant again in the target (it may
+    have been removed there meanwhile). Runs before the transition is saved: the fields go with it."""
+    if not obj.in_catalog() or name not in ("approve", "retry_provisioning", "renew"):
+        return
+    if name == "renew":
+        obj.provisioning_op, obj.provisioning_attempts = ProvisioningOp.GRANT, 0
+    obj.provisioning_next_attempt_at = timezone.now() + FALLBACK
+    provisioning_enqueue(obj.pk)
+
+
+@core.after_transition(Pending)
+def _after_manual_task(*, obj, name: str) -> None:
+    """A person closed a manual connector's task: the request it stands for takes its next step."""
+    from apps.integration.connectors.manual import GRANT_TASK, REVOKE_TASK
+
+    if name == "complete" and obj.type in (GRANT_TASK, REVOKE_TASK) and obj.source_id:
+        provisioning_enqueue(obj.source_id)
+
+
+# --- expiry ------------------------------------------------------------------------------------------
+def access_revoke_expired(*, now=None) -> list[str]:
+    """Hand every expired catalog grant to its connector for removal (the grant completes when the
+    target confirms it); returns the ids handed over now. Grants already being removed keep their
+    retry schedule."""
+    now = now or timezone.now()
+    due = AccessRequest.objects.filter(status=AccessStatus.PROVISIONED, expires_at__lte=now,
+                                       entitlement__isnull=False).exclude(provisioning_op=ProvisioningOp.REVOKE)
+    handed = []
+    for request_id in due.values_list("pk", flat=True).iterator(chunk_size=500):
+        with transaction.atomic():
+            updated = AccessRequest.objects.filter(pk=request_id, status=AccessStatus.PROVISIONED).exclude(
+                provisioning_op=ProvisioningOp.REVOKE).update(
+                provisioning_op=ProvisioningOp.REVOKE, provisioning_attempts=0, provisioning_error="",
+                provisioning_next_attempt_at=now + FALLBACK)
+            if updated:
+                handed.append(request_id)
+                provisioning_enqueue(request_id)
+    return handed
+
+
+# --- one step ----------------------------------------------------------------------------------------
+def provisioning_run(request_id: str, *, now=None) -> str:
+    """Take the request's next step with its connector; safe to run by any number of workers at once.
+    Returns what happened (for the task's result and the logs)."""
+    if not _claim(request_id, now=now or timezone.now()):
+        return "nothing due"
+    return _act(request_id)
+
+
+@transaction.atomic
+def _claim(request_id: str, *, now) -> bool:
+    # SKIP LOCKED: a worker acting on the request holds its row; it takes this step itself.
+    request = AccessRequest.objects.select_for_update(skip_locked=True).filter(pk=request_id, is_deleted=False).first()
+    if request is None or not request.in_catalog():
+        return False
+    due = request.provisioning_next_attempt_at is None or request.provisioning_next_attempt_at <= now
+    lease = now + timedelta(seconds=settings.PROVISIONING_LEASE_SECONDS)
+    if request.status == AccessStatus.APPROVED or (request.status == AccessStatus.PROVISIONING_FAILED and due):
+        core.record_transition(actor=system_principal(request.tenant_id), obj=request, name="start_provisioning",
+                               body={"lease_until": lease}, check_permission=False)
+        return True
+    if request.status == AccessStatus.PROVISIONING:
+        return True  # resumed (a worker died mid-call, a manual task was closed) or raced: _act decides
+    # A removal or assertion: at once when it was just handed over, else when its retry is due.
+    if request.status == AccessStatus.PROVISIONED and request.provisioning_op and (
+            request.provisioning_attempts == 0 or due):
+        AccessRequest.objects.filter(pk=request.pk).update(
+            provisioning_attempts=request.provisioning_attempts + 1, provisioning_next_attempt_at=lease)
+        return True
+    return False
+
+
+@transaction.atomic
+def _act(request_id: str) -> str:
+    # SKIP LOCKED: another worker is acting on this request right now; it finishes the step.
+    request = (AccessRequest.objects.select_for_update(skip_locked=True, of=("self",))
+               .select_related("entitlement__system__connector").filter(pk=request_id).first())
+    if request is None:
+        return "busy: another worker holds it"
+    op = request.provisioning_op
+    if not (request.status == AccessStatus.PROVISIONING or (request.status == AccessStatus.PROVISIONED and op)):
+        return f"nothing due ({request.status})"
+    from apps.integration.connectors import registry
+
+    try:
+        connector, target = registry.for_access_request(request)
+        person = person_ref(request)
+        if op == ProvisioningOp.REVOKE:
+            connector.revoke(person=person, entitlement=target)
+            held = connector.verify(person=person, entitlement=target)
+            if held and getattr(connector, "confirms_later", False):
+                return _waiting(request, "removal")
+            if held:
+                raise ConnectorError("the target accepted the removal but still shows the access")
+            return _revoked(request, actor=_confirmer(request, connector, "access_revoke"))
+        account = connector.grant(person=person, entitlement=target)
+        held = connector.verify(person=person, entitlement=target)
+        if not held and getattr(connector, "confirms_later", False):
+            return _waiting(request, "grant")
+        if not held:
+            raise ConnectorError("the target accepted the grant but does not show it")
+        return _granted(request, actor=_confirmer(request, connector, "access_grant"), account=account, target=target)
+    except ConnectorError as exc:
+        return _failed(request, exc)
+
+
+def person_ref(request: AccessRequest) -> PersonRef:
+    """Who gets (or loses) the access, as the directory knows them."""
+    from apps.core.directory import Person
+
+    if request.principal_type == PrincipalType.GROUP:
+        raise ConnectorError("connectors grant to people; a group principal is provisioned by hand", retryable=False)
+    person_id = request.principal_id or request.requester_id
+    person = Person.objects.filter(tenant_id=request.tenant_id, pk=person_id, is_deleted=False).first()
+    if person is None or not person.user_name:
+        raise ConnectorError(f"{person_id} is not in the directory: no userName to grant to", retryable=False)
+    return PersonRef(person_id=person.pk, user_name=person.user_name, email=person.email,
+                     display_name=person.display_name, given_name=person.given_name, family_name=person.family_name)
+
+
+def _confirmer(request: AccessRequest, connector, task_kind: str) -> Principal:
+    """Who confirmed it: the person who closed a manual task, else the connector itself."""
+    closed = connector.closed_task(task_kind) if hasattr(connector, "closed_task") else None
+    if closed is not None and closed.updated_by:
+        return Principal(person_id=closed.updated_by, tenant_id=request.tenant_id, source_type="system")
+    record_id = request.entitlement.system.connector_id or "manual"
+    return system_principal(request.tenant_id, person_id=record_id)
+
+
+def _granted(request: AccessRequest, *, actor: Principal, account, target: str) -> str:
+    if request.status == AccessStatus.PROVISIONED:  # a renewal's assertion: nothing changes state
+        AccessRequest.objects.filter(pk=request.pk).update(provisioning_op="", provisioning_error="",
+                                                           provisioning_next_attempt_at=None)
+        return "asserted"
+    system = request.entitlement.system
+    note = f"{account.user_name} holds {request.entitlement.name} in {system.name}" + (f" ({target})" if target else "")
+    core.record_transition(actor=actor, obj=request, name="confirm_provisioning", body={"note": note},
+                           check_permission=False)
+    return "granted"
+
+
+def _revoked(request: AccessRequest, *, actor: Principal) -> str:
+    if request.status == AccessStatus.PROVISIONED:  # an expired grant: removed in the target
+        core.record_transition(actor=actor, obj=request, name="confirm_revoked", check_permission=False)
+        return "revoked"
+    # An approved revoke request: it is done, and so are the grants it ends.
+    core.record_transition(actor=actor, obj=request, name="confirm_provisioning",
+                           body={"note": "removed in the target"}, check_permission=False)
+    person_id = request.principal_id or request.requester_id
+    grants = AccessRequest.objects.select_for_update().filter(
+        Q(principal_id=person_id) | Q(principal_id__isnull=True, requester_id=person_id) | Q(principal_id="", requester_id=person_id),
+        tenant_id=request.tenant_id, status=AccessStatus.PROVISIONED, entitlement_id=request.entitlement_id,
+    ).exclude(access_type=AccessType.REVOKE)
+    for grant in grants:
+        core.record_transition(actor=actor, obj=grant, name="confirm_revoked", check_permission=False)
+    return "revoked"
+
+
+def _waiting(request: AccessRequest, what: str) -> str:
+    """A manual system: the task is with a person; their closing it enqueues the next step."""
+    AccessRequest.objects.filter(pk=request.pk).update(provisioning_next_attempt_at=None)
+    return f"waiting for a person to do the {what}"
+
+
+def _failed(request: AccessRequest, exc: ConnectorError) -> str:
+    attempts = request.provisioning_attempts
+    retry_at = None
+    if exc.retryable and attempts < settings.PROVISIONING_MAX_ATTEMPTS:
+        delay = min(settings.PROVISIONING_RETRY_SECONDS * 2 ** max(attempts - 1, 0), 3600)
+        retry_at = timezone.now() + timedelta(seconds=delay)
+    error = str(exc)[:2000]
+    logger.warning("provisioning %s failed (attempt %s, %s): %s", request.pk, attempts,
+                   "retry at " + retry_at.isoformat() if retry_at else "no automatic retry", error)
+    if request.status == AccessStatus.PROVISIONING:
+        core.record_transition(actor=system_principal(request.tenant_id), obj=request, name="fail_provisioning",
+                               body={"error": error, "retry_at": retry_at}, check_permission=False)
+    else:  # a removal or a renewal's assertion: the grant stays provisioned, the error shows on it
+        AccessRequest.objects.filter(pk=request.pk).update(provisioning_error=error,
+                                                           provisioning_next_attempt_at=retry_at)
+    return f"failed: {error}"
