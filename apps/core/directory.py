@@ -15,6 +15,7 @@ from .principal import STAFF_ROLES
 PERSON = "person"
 GROUP = "group"
 PERSON_LIST = "person_list"
+GROUP_LIST = "group_list"
 APPROVER_LIST = "approver_list"  # approval chains: person ids, group ids and MANAGER, one step each
 MANAGER = "manager"  # in an approver list: the requester's manager (Person.manager), resolved per request
 
@@ -57,6 +58,9 @@ DIRECTORY_FIELDS: dict[str, dict] = {
     "policies.Policy": {"owner_id": PERSON},
     "integration.Connector": {"owner_id": PERSON, "user_id": PERSON, "group_id": GROUP},
     "integration.IntegrationApiKey": {"issued_to_user_id": PERSON, "created_by_user_id": PERSON},
+    "integration.AccessSystem": {"owner_id": ChosenBy("owner_type", {"group": GROUP}, default=PERSON)},
+    "integration.Entitlement": {"owner_id": ChosenBy("owner_type", {"group": GROUP}, default=PERSON),
+                                "auto_approve_group_ids": GROUP_LIST},
 }
 # `*_id` fields that name something else (records, systems, external objects).
 NOT_DIRECTORY_FIELDS: dict[str, tuple[str, ...]] = {
@@ -152,6 +156,8 @@ class DirectorySettings(TenantModel):
     strict = models.BooleanField(default=False, help_text=(
         "Refuse (400) API writes naming a person or team the directory does not know, or an inactive person."))
     # Every approval decision counts as high-risk until a catalog gives items a risk of their own.
+    catalog_strict = models.BooleanField(default=False, help_text=(
+        "Refuse (400) an access request that names no entitlement of the access catalog."))
     fresh_signin_minutes = models.PositiveIntegerField(default=0, help_text=(
         "0: off. Otherwise approval decisions need a sign-in (admin session or token) at most this many minutes "
         "old; one-click e-mail links then only show the request."))

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from . import events
 from . import services as core
-from .directory import APPROVER_LIST, GROUP, MANAGER, PERSON, PERSON_LIST, ChosenBy, approver_kind, DirectorySettings, Group, Person, ScimToken, directory_fields
+from .directory import APPROVER_LIST, GROUP, GROUP_LIST, MANAGER, PERSON, PERSON_LIST, ChosenBy, approver_kind, DirectorySettings, Group, Person, ScimToken, directory_fields
 from .exceptions import Conflict
 from .identity_changes import IdentityChangeKind
 from .identity_services import identity_change_record
@@ -270,9 +270,9 @@ def check_references(*, tenant_id: str, model, values: dict, instance=None) -> N
                 if isinstance(value, str) and approver_kind(value) != MANAGER:
                     wanted[approver_kind(value)].append((name, value))
             continue
-        ids = values[name] if kind == PERSON_LIST else [values[name]]
+        ids = values[name] if kind in (PERSON_LIST, GROUP_LIST) else [values[name]]
         for value in ids:
-            wanted[GROUP if kind == GROUP else PERSON].append((name, value))
+            wanted[GROUP if kind in (GROUP, GROUP_LIST) else PERSON].append((name, value))
     errors: dict[str, list[str]] = {}
     if wanted[PERSON]:
         active = set(Person.objects.filter(tenant_id=tenant_id, active=True,

@@ -54,3 +54,21 @@ class DeliveryStatus(models.TextChoices):
     DELIVERING = "delivering"
     DELIVERED = "delivered"
     FAILED = "failed"  # gave up: attempts exhausted, webhook gone (410) or disabled
+
+
+class OwnerType(models.TextChoices):
+    PERSON = "person"
+    GROUP = "group"
+
+
+class EntitlementKind(models.TextChoices):
+    GROUP = "group"
+    ROLE = "role"
+    PERMISSION = "permission"
+
+
+class Risk(models.TextChoices):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"

@@ -260,3 +260,4 @@ class StoredSecret(models.Model):
     path = models.CharField(max_length=300, unique=True)
     ciphertext = models.BinaryField()
     updated_at = models.DateTimeField(default=timezone.now)
+from .catalog_models import AccessSystem, Entitlement  # noqa: E402,F401  (models of this app)

@@ -82,6 +82,9 @@ class AccessRequest(RequestModel):
     principal_id = models.CharField(max_length=64, null=True, blank=True)
     principal_type = models.CharField(max_length=16, choices=PrincipalType.choices, null=True, blank=True)
     entitlement_type = models.CharField(max_length=100, blank=True, default="")
+    # The catalog entitlement asked for; filing fills system_id, entitlement_type and asset_id from it.
+    entitlement = models.ForeignKey("integration.Entitlement", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
     granted_at = models.DateTimeField(null=True, blank=True, editable=False)
     granted_by_id = models.CharField(max_length=64, null=True, blank=True, editable=False)
     expires_at = models.DateTimeField(null=True, blank=True)
