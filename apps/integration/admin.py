@@ -11,7 +11,7 @@ from apps.core.admin_inlines import TenantTabularInline
 from .admin_backlog import WebhookBacklogMixin
 from .choices import KeyKind
 from .delivery_engine import replay
-from .models import Application, Connector, DriftFinding, IntegrationApiKey, Webhook, WebhookDelivery
+from .models import Application, Connector, IntegrationApiKey, Webhook, WebhookDelivery
 from .services import webhook_send_test
 
 
@@ -125,19 +125,5 @@ class WebhookDeliveryAdmin(TenantLogAdmin):
         for delivery in queryset:
             replay(delivery=delivery)
         self.message_user(request, f"{len(queryset)} deliveries queued again (same webhook-id)", messages.SUCCESS)
-
-
-@admin.register(DriftFinding)
-class DriftFindingAdmin(TenantAdmin):
-    """Drift found by reconciliation (`sync_connector`); IT and the entitlement's owner resolve it with the
-    record's buttons: adopt, revoke, re-grant (through the connector) or dismiss with a reason."""
-
-    list_display = ("user_name", "kind", "status", "entitlement", "connector", "person_id", "owner_id",
-                    "last_seen_at")
-    list_filter = ("status", "kind")
-    search_fields = ("user_name",)
-    list_select_related = ("entitlement__system", "connector")
-    ordering = ("-last_seen_at", "id")
-
-    def has_add_permission(self, request):
-        return False  # findings are opened by a sync, never typed in
+from .admin_catalog import AccessSystemAdmin, EntitlementAdmin  # noqa: E402,F401  (registers the catalog pages)
+from .admin_drift import DriftFindingAdmin  # noqa: E402,F401  (registers the drift findings page)

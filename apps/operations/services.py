@@ -10,6 +10,7 @@ from apps.core import services as core
 from apps.core.models import Event
 from apps.core.principal import Principal, system_principal
 
+from .catalog_filing import apply_catalog, check_catalog_update, pop_entitlement
 from .choices import AccessStatus, AccessType
 from .models import AccessRequest
 
@@ -17,7 +18,10 @@ from .models import AccessRequest
 @core.serves(AccessRequest, "create")
 @transaction.atomic
 def access_request_create(*, actor: Principal, data: dict) -> AccessRequest:
+    data = dict(data)
+    entitlement = pop_entitlement(actor, data)
     request = AccessRequest(**data)
+    apply_catalog(actor=actor, request=request, entitlement=entitlement, given=data)
     if request.access_type == AccessType.REVOKE:
         grant_exists = AccessRequest.objects.filter(
             tenant_id=actor.tenant_id, status=AccessStatus.PROVISIONED, system_id=request.system_id,
@@ -28,6 +32,13 @@ def access_request_create(*, actor: Principal, data: dict) -> AccessRequest:
     if request.expires_at and request.expires_at <= timezone.now():
         raise ValidationError({"expires_at": "Must be in the future."})
     return core.record_create(actor=actor, obj=request)
+
+
+@core.serves(AccessRequest, "update")
+@transaction.atomic
+def access_request_update(*, actor: Principal, obj: AccessRequest, data: dict, if_match: str | None = None) -> AccessRequest:
+    data = check_catalog_update(obj=obj, data=data)
+    return core.record_update(actor=actor, obj=obj, data=data, if_match=if_match)
 
 
 def expire_access(*, now=None, on_progress=None) -> list[AccessRequest]:

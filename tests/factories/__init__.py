@@ -23,8 +23,10 @@ from .helpdesk import (
     TicketFactory,
 )
 from .integration import (
+    AccessSystemFactory,
     ApplicationFactory,
     ConnectorFactory,
+    EntitlementFactory,
     IntegrationApiKeyFactory,
     RateLimitCounterFactory,
     StoredSecretFactory,
@@ -55,6 +57,8 @@ from .policies import (
 from .signin import IdentityProviderFactory
 
 __all__ = [
+    "AccessSystemFactory",
+    "EntitlementFactory",
     "AcknowledgementCampaignFactory",
     "DEFAULT_TENANT",
     "FACTORIES",

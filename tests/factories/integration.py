@@ -6,8 +6,10 @@ import factory
 
 from apps.integration.auth import hash_key
 from apps.integration.models import (
+    AccessSystem,
     Application,
     Connector,
+    Entitlement,
     IntegrationApiKey,
     RateLimitCounter,
     StoredSecret,
@@ -140,3 +142,27 @@ class StoredSecretFactory(ProjectFactory):
         tenant_id = DEFAULT_TENANT
         connector_id = RecordId(ConnectorFactory)
         credentials = factory.LazyFunction(lambda: {"token": "crm-token"})
+
+
+@register
+class AccessSystemFactory(TenantRecordFactory):
+    """A manual system of the catalog (no connector) owned by a directory Person."""
+
+    name = factory.Sequence(lambda n: f"System {n}")
+    owner_id = PersonId()
+    owner_type = "person"
+
+    class Meta:
+        model = AccessSystem
+
+
+@register
+class EntitlementFactory(TenantRecordFactory):
+    """A requestable low-risk group on a system of the tenant; its owner is the system's."""
+
+    system = InTenant(AccessSystemFactory)
+    name = factory.Sequence(lambda n: f"Entitlement {n}")
+    kind = "group"
+
+    class Meta:
+        model = Entitlement

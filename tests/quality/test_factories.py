@@ -6,7 +6,7 @@ from django.db import models
 from simple_history.models import HistoricalChanges
 
 from apps.approvals.models import ApprovalStep
-from apps.core.directory import APPROVER_LIST, GROUP, PERSON, PERSON_LIST, ChosenBy, directory_fields
+from apps.core.directory import APPROVER_LIST, GROUP, GROUP_LIST, PERSON, PERSON_LIST, ChosenBy, directory_fields
 from apps.core.models import Group, Person, Tenant, TenantModel
 from apps.core.principal import Principal
 from apps.helpdesk.services import ticket_create
@@ -49,7 +49,7 @@ ID_FIELDS: dict[str, dict[str, type[models.Model]]] = {
     "notifications.UsedLink": {"person_id": Person, "target_id": ApprovalStep, "token_id": Notification},
     "integration.RateLimitCounter": {"key_id": IntegrationApiKey},
 }
-KIND_MODELS = {PERSON: Person, PERSON_LIST: Person, APPROVER_LIST: Person, GROUP: Group}  # factories name people
+KIND_MODELS = {PERSON: Person, PERSON_LIST: Person, APPROVER_LIST: Person, GROUP: Group, GROUP_LIST: Group}  # factories name people
 NO_TENANT = {"ops.ScheduledJob"}
 
 

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from apps.core.api.serializers import PortableIntegerRanges, RecordSerializer, string_list
 
 from ..limits import SCOPE
-from ..models import Application, Connector, IntegrationApiKey, Webhook, WebhookDelivery
+from ..models import AccessSystem, Application, Connector, Entitlement, IntegrationApiKey, Webhook, WebhookDelivery
 
 
 class OwnedByApplication(RecordSerializer):
@@ -140,3 +140,31 @@ class WebhookDeliverySerializer(PortableIntegerRanges, serializers.ModelSerializ
         model = WebhookDelivery
         fields = ("id", "webhook_id", "event_id", "event_type", "status", "attempts", "next_attempt_at",
                   "last_status_code", "last_error", "delivered_at", "created_at", "updated_at")
+
+
+class AccessSystemSerializer(RecordSerializer):
+    """A system access can be requested on: backed by a connector, or manual (a person grants it)."""
+
+    connector_id = serializers.CharField(required=False, allow_null=True, max_length=40,
+                                         help_text="The connector granting access; null: a manual system.")
+
+    class Meta(RecordSerializer.Meta):
+        model = AccessSystem
+        fields = None
+        exclude = ("connector",)
+
+
+class EntitlementSerializer(RecordSerializer):
+    """A group, role or permission on a system, requestable by naming it on an access request."""
+
+    system_id = serializers.CharField(max_length=40, help_text="The system it belongs to.")
+    approval_chain_id = serializers.CharField(required=False, allow_null=True, max_length=40,
+                                              help_text="Overrides the routing rules for requests of it.")
+
+    class Meta(RecordSerializer.Meta):
+        model = Entitlement
+        fields = None
+        exclude = ("system", "approval_chain")
+
+    def validate_auto_approve_group_ids(self, value):
+        return string_list(value, field="auto_approve_group_ids")

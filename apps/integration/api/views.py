@@ -6,7 +6,9 @@ from rest_framework.response import Response
 from apps.core.api.pagination import NewestFirstCursorPagination
 from apps.core.api.viewsets import CreateRecordMixin, DeleteRecordMixin, RecordViewSet, UpdateRecordMixin
 
-from ..models import Application, Connector, IntegrationApiKey, Webhook
+from apps.core.api.filters import StrictBooleanFilter
+
+from ..models import AccessSystem, Application, Connector, Entitlement, IntegrationApiKey, Webhook
 from ..services import integration_api_key_rotate
 from . import serializers as s
 
@@ -48,3 +50,19 @@ class WebhookViewSet(CreateRecordMixin, UpdateRecordMixin, DeleteRecordMixin, Re
         webhook = self.get_object()
         page = self.paginate_queryset(webhook.deliveries.all())
         return self.get_paginated_response(s.WebhookDeliverySerializer(page, many=True).data)
+
+
+class AccessSystemViewSet(CreateRecordMixin, UpdateRecordMixin, DeleteRecordMixin, RecordViewSet):
+    """The access catalog's systems: members list the active ones, IT and admins manage them."""
+
+    queryset = AccessSystem.objects.all()
+    serializer_class = s.AccessSystemSerializer
+
+
+class EntitlementViewSet(CreateRecordMixin, UpdateRecordMixin, DeleteRecordMixin, RecordViewSet):
+    """The access catalog's entitlements: members list the requestable ones (`?system=&risk=&requestable=`)."""
+
+    queryset = Entitlement.objects.all()
+    serializer_class = s.EntitlementSerializer
+    select_related = ("system",)
+    extra_filters = {"requestable": StrictBooleanFilter(field_name="is_requestable")}

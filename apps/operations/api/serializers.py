@@ -9,8 +9,16 @@ from ..models import AccessRequest, Equipment, HRRequest, Pending, Travel
 class AccessRequestSerializer(RecordSerializer):
     """A request to grant, modify, or revoke system access."""
 
+    entitlement_id = serializers.CharField(
+        required=False, allow_null=True, max_length=40,
+        help_text="A catalog entitlement (/integration/entitlements): fills system_id, entitlement_type and asset_id, "
+                  "and its durations bound expires_at.")
+
     class Meta(RecordSerializer.Meta):
         model = AccessRequest
+        fields = None
+        exclude = ("entitlement",)
+        extra_kwargs = {"system_id": {"required": False}}
 
 
 class HRRequestSerializer(RecordSerializer):

@@ -1,0 +1,168 @@
+"""The access catalog in the admin: systems with their entitlements, owners and groups chosen by name.
+
+An owner is a person or a group, chosen in one picker (the approval chain's, without its tokens);
+its type follows the id (the service derives `owner_type`). The groups that auto-approve are
+chosen among the tenant's groups by name. A system's connector is one of the tenant's connectors
+(the foreign key's autocomplete answers within the tenant).
+"""
+from django import forms
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from unfold.widgets import UnfoldAdminAutocompleteWidget, UnfoldAdminMultipleAutocompleteWidget
+
+from apps.approvals.admin_approvers import approver_labels, unknown_approvers
+from apps.core.admin_base import TenantAdmin, principal_for
+from apps.core.admin_inlines import TenantTabularInline
+from apps.core.admin_people import NOTHING, PAGE, Labelled, PeopleField, active_people_matching, autocomplete_request, picker_attrs
+from apps.core.models import Group
+
+from .catalog_models import AccessSystem, Entitlement
+
+
+def _groups_matching(principal, term: str):
+    groups = Group.objects.visible_to(principal)
+    if term:
+        groups = groups.filter(Q(display_name__icontains=term) | Q(pk=term))
+    return groups.order_by("display_name", "pk")
+
+
+def _answer(options: list[dict], page: int) -> JsonResponse:
+    return JsonResponse({"results": options[(page - 1) * PAGE:page * PAGE], "pagination": {"more": len(options) > page * PAGE}})
+
+
+def owners_autocomplete(request):
+    """select2's JSON: the tenant's groups, then its active people."""
+    asked = autocomplete_request(request)
+    if asked is None:
+        return JsonResponse(NOTHING)
+    principal, term, page = asked
+    enough = page * PAGE + 1
+    options = [{"id": g.pk, "text": f"{g.display_name or g.pk} (group)"} for g in _groups_matching(principal, term)[:enough]]
+    options += [{"id": p.pk, "text": p.label} for p in active_people_matching(principal, term)[:enough]]
+    return _answer(options, page)
+
+
+def groups_autocomplete(request):
+    asked = autocomplete_request(request)
+    if asked is None:
+        return JsonResponse(NOTHING)
+    principal, term, page = asked
+    return _answer([{"id": g.pk, "text": g.display_name or g.pk}
+                    for g in _groups_matching(principal, term)[:page * PAGE + 1]], page)
+
+
+class OwnerPicker(Labelled, UnfoldAdminAutocompleteWidget):
+    def __init__(self, *, tenant_id: str | None, url: str):
+        super().__init__(picker_attrs(tenant_id, url=url, testid="owner-picker"))
+        self.tenant_id = tenant_id
+
+    def labels(self, chosen: list[str]) -> dict[str, str]:
+        return approver_labels(self.tenant_id, chosen)
+
+
+class GroupsPicker(Labelled, UnfoldAdminMultipleAutocompleteWidget):
+    def __init__(self, *, tenant_id: str | None, url: str):
+        super().__init__(picker_attrs(tenant_id, url=url, testid="groups-picker"))
+        self.tenant_id = tenant_id
+
+    def labels(self, chosen: list[str]) -> dict[str, str]:
+        if not self.tenant_id:
+            return {}
+        return dict(Group.objects.filter(tenant_id=self.tenant_id, pk__in=chosen).values_list("pk", "display_name"))
+
+
+def _clean_owner(form):
+    value = form.cleaned_data.get("owner_id") or None
+    tenant_id = getattr(form, "picker_tenant_id", None)
+    if value and tenant_id and value != form.initial.get("owner_id") and unknown_approvers(tenant_id, [value], []):
+        raise forms.ValidationError(f"Not an active person or a group of this tenant: {value}.")
+    return value
+
+
+def _clean_groups(form):
+    value = form.cleaned_data.get("auto_approve_group_ids") or []
+    tenant_id = getattr(form, "picker_tenant_id", None)
+    if tenant_id:
+        known = set(Group.objects.filter(tenant_id=tenant_id, pk__in=value).values_list("pk", flat=True))
+        if unknown := [v for v in value if v not in known]:
+            raise forms.ValidationError(f"Not a group of this tenant: {', '.join(unknown)}.")
+    return value
+
+
+class CatalogAdmin(TenantAdmin):
+    """Owner (and groups) pickers on the form; the owner's type follows the chosen id."""
+
+    exclude = ("owner_type",)
+    owner_help = ""
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [path("owners/autocomplete/", self.admin_site.admin_view(owners_autocomplete), name="%s_%s_owners" % info),
+                path("groups/autocomplete/", self.admin_site.admin_view(groups_autocomplete), name="%s_%s_groups" % info),
+                *super().get_urls()]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        actor = principal_for(request, obj, tenant_id=request.GET.get("tenant") or None)
+        tenant_id = actor.tenant_id if actor else None
+        info = self.model._meta.app_label, self.model._meta.model_name
+        attrs = {"picker_tenant_id": tenant_id}
+        if "owner_id" in form.base_fields:
+            attrs["owner_id"] = forms.CharField(
+                required=False, label="Owner", help_text=self.owner_help, empty_value=None,
+                widget=OwnerPicker(tenant_id=tenant_id, url=reverse("admin:%s_%s_owners" % info)))
+            attrs["clean_owner_id"] = _clean_owner
+        if "auto_approve_group_ids" in form.base_fields:
+            attrs["auto_approve_group_ids"] = PeopleField(
+                required=False, label="Auto-approved groups",
+                help_text=Entitlement._meta.get_field("auto_approve_group_ids").help_text,
+                widget=GroupsPicker(tenant_id=tenant_id, url=reverse("admin:%s_%s_groups" % info)))
+            attrs["clean_auto_approve_group_ids"] = _clean_groups
+        return type(form.__name__, (form,), attrs)
+
+    @admin.display(description="Owner")
+    def owner(self, obj):
+        labels = getattr(obj, "_owner_labels", None) or approver_labels(obj.tenant_id, [obj.owner_id] if obj.owner_id else [])
+        return labels.get(obj.owner_id, obj.owner_id) if obj.owner_id else "—"
+
+
+class EntitlementInline(TenantTabularInline):
+    model = Entitlement
+    fields = ("entitlement", "kind", "risk", "is_requestable", "max_duration_days", "default_duration_days")
+    readonly_fields = fields
+    verbose_name_plural = "Entitlements (open one to change it)"
+
+    @admin.display(description="Entitlement")
+    def entitlement(self, obj):
+        url = reverse("admin:integration_entitlement_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.name)
+
+
+@admin.register(AccessSystem)
+class AccessSystemAdmin(CatalogAdmin):
+    list_display = ("name", "connector", "owner", "is_active", "entitlement_count")
+    list_filter = ("is_active",)
+    search_fields = ("name", "description")
+    list_select_related = ("connector",)
+    inlines = [EntitlementInline]
+    owner_help = "A person or a group; approves as \"owner\" for entitlements without an owner of their own."
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            _entitlements=Count("entitlements", filter=Q(entitlements__is_deleted=False)))
+
+    @admin.display(description="Entitlements", ordering="_entitlements")
+    def entitlement_count(self, obj):
+        return getattr(obj, "_entitlements", None)
+
+
+@admin.register(Entitlement)
+class EntitlementAdmin(CatalogAdmin):
+    list_display = ("name", "system", "kind", "risk", "owner", "is_requestable", "max_duration_days", "approval_chain")
+    list_filter = ("risk", "kind", "is_requestable", "system")
+    search_fields = ("name", "description", "target_ref")
+    list_select_related = ("system", "approval_chain")
+    owner_help = "A person or a group; empty: the system's owner."
