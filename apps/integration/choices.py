@@ -81,6 +81,8 @@ class DriftKind(models.TextChoices):
 
 class FindingStatus(models.TextChoices):
     OPEN = "open"
+    REVOKING = "revoking"  # the connector's revoke is queued (after commit, on the task backend)
+    REGRANTING = "regranting"  # the connector's grant is queued
     ADOPTED = "adopted"  # an access request was filed for the person, for the owner's approval
     REVOKED = "revoked"  # removed in the target (confirmed)
     REGRANTED = "regranted"  # a lost grant pushed to the target again (confirmed)

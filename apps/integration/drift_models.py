@@ -55,6 +55,8 @@ class DriftFinding(ConcurrentTransitionMixin, TenantModel):
     resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
     resolved_by_id = models.CharField(max_length=64, null=True, blank=True, editable=False)
     resolution_note = models.TextField(blank=True, default="", editable=False)
+    last_error = models.TextField(blank=True, default="", editable=False,
+                                  help_text="Why the target refused the last revoke or re-grant (the finding is open again).")
 
     history = tracked_history()
 
@@ -84,24 +86,49 @@ class DriftFinding(ConcurrentTransitionMixin, TenantModel):
     def adopt(self, *, actor):
         self._resolved(actor, "Adopted: an access request was filed for the owner's approval.")
 
-    @transition(field="status", source=OPEN, target=FindingStatus.REVOKED, event="revoked",
+    @transition(field="status", source=OPEN, target=FindingStatus.REVOKING, event="revoke_requested",
                 conditions=[lambda f: f.kind == DriftKind.UNMANAGED],
-                custom={**RESOLVE, "doc": "Removes the account from the group in the target (confirmed by a read-back)."})
+                custom={**RESOLVE, "doc": "Queues the account's removal from the group in the target; the finding is "
+                                          "`revoked` once a read-back confirms it, else `open` again with the error."})
     def revoke(self, *, actor):
-        self._resolved(actor, "Revoked in the target.")
+        self.resolved_by_id = actor.person_id
+        self.last_error = ""
 
-    @transition(field="status", source=OPEN, target=FindingStatus.REGRANTED, event="regranted",
+    @transition(field="status", source=OPEN, target=FindingStatus.REGRANTING, event="regrant_requested",
                 conditions=[lambda f: f.kind == DriftKind.LOST],
-                custom={**RESOLVE, "doc": "Grants the recorded access in the target again (confirmed by a read-back)."})
+                custom={**RESOLVE, "doc": "Queues the recorded grant to the target again; `regranted` once a "
+                                          "read-back confirms it, else `open` again with the error."})
     def regrant(self, *, actor):
-        self._resolved(actor, "Granted again in the target.")
+        self.resolved_by_id = actor.person_id
+        self.last_error = ""
+
+    @transition(field="status", source=FindingStatus.REVOKING, target=FindingStatus.REVOKED, event="revoked",
+                custom={"roles": (), "api": False})
+    def confirm_revoked(self):
+        self.current = False
+        self.resolved_at = timezone.now()
+        self.resolution_note = "Revoked in the target (confirmed by reading it back)."
+
+    @transition(field="status", source=FindingStatus.REGRANTING, target=FindingStatus.REGRANTED, event="regranted",
+                custom={"roles": (), "api": False})
+    def confirm_regranted(self):
+        self.current = False
+        self.resolved_at = timezone.now()
+        self.resolution_note = "Granted again in the target (confirmed by reading it back)."
+
+    @transition(field="status", source=[FindingStatus.REVOKING, FindingStatus.REGRANTING], target=OPEN,
+                event="target_failed", custom={"roles": (), "api": False})
+    def target_failed(self, *, error: str):
+        self.last_error = error[:2000]
+        self.resolved_by_id = None
 
     @transition(field="status", source=OPEN, target=FindingStatus.DISMISSED, event="dismissed",
                 custom={**RESOLVE, "reason": "resolution_note", "doc": "Leaves the drift as it is; `comment` says why."})
     def dismiss(self, *, actor):
         self._resolved(actor)
 
-    @transition(field="status", source=OPEN, target=FindingStatus.CLOSED, event="closed",
+    @transition(field="status", source=[OPEN, FindingStatus.REVOKING, FindingStatus.REGRANTING],
+                target=FindingStatus.CLOSED, event="closed",
                 custom={"roles": (), "api": False})
     def close(self):
         self.current = False

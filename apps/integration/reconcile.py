@@ -3,8 +3,8 @@ grants recorded here (access requests in `provisioned` for that entitlement).
 
 - in the target, no grant here → an "unmanaged" finding;
 - a grant here, not in the target → a "lost" finding;
-- an open finding is never opened twice; one whose drift is gone is closed. A dismissed finding keeps its
-  drift from being reported again while the drift lasts.
+- an open finding is never opened twice; one whose drift is gone is closed. A dismissed finding (or an
+  adopted one whose access request is under way) keeps its drift from being reported again while it lasts.
 
 The target is read as a stream (the connector yields user names page by page); what is kept in memory is
 the entitlement's grants and its open findings (user names only), and new findings are written in
@@ -125,10 +125,15 @@ def _grants(entitlement: Entitlement) -> dict[str, tuple[str, str, str]]:
     return grants
 
 
+ACTIVE = [FindingStatus.OPEN, FindingStatus.REVOKING, FindingStatus.REGRANTING]  # the sync may close these
+SETTLED_BUT_CURRENT = Q(status=FindingStatus.DISMISSED, current=True) | (
+    Q(status=FindingStatus.ADOPTED, current=True) & ~Q(grant_request__status="rejected"))
+
+
 def _open_findings(entitlement: Entitlement) -> dict[tuple[str, str], str]:
-    """The findings that stand for drift still reported: open ones, and dismissed ones still current."""
-    rows = DriftFinding.objects.filter(Q(status=FindingStatus.OPEN) | Q(status=FindingStatus.DISMISSED, current=True),
-                                       entitlement=entitlement)
+    """The findings that stand for drift still reported: open ones (or with a revoke or re-grant under way),
+    dismissed ones still current, adopted ones whose access request was not rejected."""
+    rows = DriftFinding.objects.filter(Q(status__in=ACTIVE) | SETTLED_BUT_CURRENT, entitlement=entitlement)
     return {(kind, name.lower()): pk for pk, kind, name in rows.values_list("pk", "kind", "user_name").iterator()}
 
 
@@ -198,10 +203,10 @@ def reconcile_entitlement(*, connector: Connector, entitlement: Entitlement, tar
             DriftFinding.objects.filter(pk__in=seen[start:start + BATCH]).update(last_seen_at=now)
         vanished = [pk for pk in open_findings.values() if pk not in still_open]
         closed = 0
-        for finding in DriftFinding.objects.filter(pk__in=vanished, status=FindingStatus.OPEN).iterator():
+        for finding in DriftFinding.objects.filter(pk__in=vanished, status__in=ACTIVE).iterator():
             core.record_transition(actor=actor, obj=finding, name="close", check_permission=False)
             closed += 1
-        DriftFinding.objects.filter(pk__in=vanished, status=FindingStatus.DISMISSED).update(current=False)
+        DriftFinding.objects.filter(pk__in=vanished).exclude(status__in=ACTIVE).update(current=False)
         outcome.opened += writer.counts[DriftKind.UNMANAGED] + writer.counts[DriftKind.LOST]
         outcome.closed += closed
         if writer.counts[DriftKind.UNMANAGED] or writer.counts[DriftKind.LOST]:

@@ -15,6 +15,7 @@ from .core import (
     TenantFactory,
     UserFactory,
 )
+from .drift import DriftFindingFactory
 from .idempotency import IdempotentRequestFactory
 from .helpdesk import (
     BusinessCalendarFactory,
@@ -58,6 +59,7 @@ from .signin import IdentityProviderFactory
 
 __all__ = [
     "AccessSystemFactory",
+    "DriftFindingFactory",
     "EntitlementFactory",
     "AcknowledgementCampaignFactory",
     "DEFAULT_TENANT",

@@ -11,12 +11,17 @@ from apps.core.models import Event
 from apps.integration.catalog_models import AccessSystem, Entitlement
 from apps.integration.choices import SyncStatus
 from apps.integration.drift_models import DriftFinding
-from apps.integration.drift_services import drift_finding_adopt, drift_finding_regrant, drift_finding_revoke
+from apps.integration.drift_services import (
+    drift_finding_adopt,
+    drift_finding_apply,
+    drift_finding_regrant,
+    drift_finding_revoke,
+)
 from apps.integration.models import Connector
 from apps.integration.reconcile import connector_sync
 from apps.integration.secret_store import secret_path, secret_store
 from apps.core import services as core
-from apps.core.exceptions import Conflict, Forbidden
+from apps.core.exceptions import Forbidden
 from apps.core.principal import Principal
 from apps.notifications.engine import fan_out
 from apps.notifications.models import Notification
@@ -112,16 +117,26 @@ def test_the_next_sync_keeps_open_findings_and_closes_vanished_ones(catalog):
     assert connector.metrics["totalSynced"] == 3 + 3 + 3
 
 
-def test_revoking_an_unmanaged_finding_removes_it_in_the_target(catalog):
+def test_revoking_an_unmanaged_finding_removes_it_in_the_target(catalog, django_capture_on_commit_callbacks):
     connector_sync(connector_id="cnn_ldap")
     bob = DriftFinding.objects.get(kind="unmanaged")
-    with pytest.raises(Forbidden):
+    with pytest.raises(Forbidden), transaction.atomic():
         drift_finding_revoke(actor=STRANGER, obj=bob)
-    drift_finding_revoke(actor=OWNER, obj=bob)
+    with django_capture_on_commit_callbacks() as queued:
+        drift_finding_revoke(actor=OWNER, obj=bob)
+    # the target is called after commit, on the task backend
+    assert [cb for cb in queued if cb.__qualname__.startswith("drift_finding_revoke")]
+    bob.refresh_from_db()
+    assert bob.status == "revoking"
+    assert catalog["tree"].user_dn("bob") in catalog["tree"].members("engineering")
+    connector_sync(connector_id="cnn_ldap")  # a sync meanwhile neither duplicates nor closes it
+    assert DriftFinding.objects.filter(user_name="bob@acme.invalid").count() == 1
+    drift_finding_apply(finding_id=bob.pk)
     bob.refresh_from_db()
     assert bob.status == "revoked" and bob.resolved_by_id == "per_owner" and bob.resolved_at
     assert catalog["tree"].user_dn("bob") not in catalog["tree"].members("engineering")
     assert Event.objects.filter(type="integration.drift_finding.revoked", entity_id=bob.pk).exists()
+    drift_finding_apply(finding_id=bob.pk)  # a second run of the task changes nothing
     connector_sync(connector_id="cnn_ldap")
     assert ("unmanaged", "bob@acme.invalid") not in open_findings()
 
@@ -132,6 +147,7 @@ def test_regranting_a_lost_finding_puts_it_back_in_the_target(catalog):
     connector_sync(connector_id="cnn_ldap")
     erin = DriftFinding.objects.get(kind="lost")
     drift_finding_regrant(actor=IT, obj=erin)
+    drift_finding_apply(finding_id=erin.pk)
     erin.refresh_from_db()
     assert erin.status == "regranted"
     assert tree.user_dn("erin") in tree.members("engineering")
@@ -140,10 +156,16 @@ def test_regranting_a_lost_finding_puts_it_back_in_the_target(catalog):
 def test_a_target_that_fails_leaves_the_finding_open_with_the_reason(catalog):
     connector_sync(connector_id="cnn_ldap")
     erin = DriftFinding.objects.get(kind="lost")  # erin has no account in the directory
-    with pytest.raises(Conflict, match="no account with mail=erin@acme.invalid"):
-        drift_finding_regrant(actor=IT, obj=erin)
+    drift_finding_regrant(actor=IT, obj=erin)
+    drift_finding_apply(finding_id=erin.pk)
     erin.refresh_from_db()
-    assert erin.status == "open"
+    assert erin.status == "open" and "no account with mail=erin@acme.invalid" in erin.last_error
+    assert Event.objects.filter(type="integration.drift_finding.target_failed", entity_id=erin.pk).exists()
+    catalog["tree"].add_user("erin")  # fixed in the directory: the retry goes through
+    drift_finding_regrant(actor=IT, obj=erin)
+    drift_finding_apply(finding_id=erin.pk)
+    erin.refresh_from_db()
+    assert erin.status == "regranted" and erin.last_error == ""
 
 
 def test_adopting_files_an_access_request_for_the_owners_approval(catalog):
