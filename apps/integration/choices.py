@@ -80,7 +80,8 @@ class DriftKind(models.TextChoices):
 
 
 class FindingStatus(models.TextChoices):
-    OPEN = "open"
+    UNMANAGED = "unmanaged"  # open: access in the target with no grant here
+    LOST = "lost"  # open: a grant here missing in the target
     REVOKING = "revoking"  # the connector's revoke is queued (after commit, on the task backend)
     REGRANTING = "regranting"  # the connector's grant is queued
     ADOPTED = "adopted"  # an access request was filed for the person, for the owner's approval

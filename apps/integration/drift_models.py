@@ -15,7 +15,8 @@ from apps.core.visibility import Visibility
 
 from .choices import DriftKind, FindingStatus
 
-OPEN = FindingStatus.OPEN
+S = FindingStatus
+OPEN = (S.UNMANAGED, S.LOST)  # a finding is open in the state named after its kind
 
 
 def _resolver(obj, actor) -> str | None:
@@ -26,6 +27,12 @@ def _resolver(obj, actor) -> str | None:
 
 
 RESOLVE = {"check": _resolver}
+
+
+def _adoptable(obj, actor) -> str | None:
+    if not obj.person_id:
+        return "Nobody in the directory has this account: revoke or dismiss it."
+    return _resolver(obj, actor)
 
 
 class DriftFinding(ConcurrentTransitionMixin, TenantModel):
@@ -43,7 +50,8 @@ class DriftFinding(ConcurrentTransitionMixin, TenantModel):
                                  help_text="The directory's person with that user name (none: nobody known here).")
     owner_id = models.CharField(max_length=64, null=True, blank=True, editable=False,
                                 help_text="The entitlement's owner (a person) when the sync found it.")
-    status = FSMField(max_length=16, choices=FindingStatus.choices, default=OPEN, protected=False)
+    status = FSMField(max_length=16, choices=FindingStatus.choices, default=S.UNMANAGED, protected=False,
+                      help_text="Open as `unmanaged` or `lost` (its kind); then how it was resolved.")
     grant_request = models.ForeignKey("operations.AccessRequest", null=True, blank=True, on_delete=models.PROTECT,
                                       related_name="+", editable=False,
                                       help_text="Lost: the grant recorded here. Adopted: the access request filed.")
@@ -62,7 +70,7 @@ class DriftFinding(ConcurrentTransitionMixin, TenantModel):
 
     class Meta:
         ordering = ("-last_seen_at", "id")
-        constraints = [models.UniqueConstraint(fields=["entitlement", "kind", "user_name"], condition=Q(status=OPEN),
+        constraints = [models.UniqueConstraint(fields=["entitlement", "kind", "user_name"], condition=Q(status__in=OPEN),
                                                name="uniq_open_drift_finding")]
         indexes = [models.Index(fields=["tenant_id", "status", "id"], name="drf_tenant_status"),
                    models.Index(fields=["entitlement", "status"], name="drf_entitlement_status")]
@@ -80,22 +88,19 @@ class DriftFinding(ConcurrentTransitionMixin, TenantModel):
         if note:
             self.resolution_note = note
 
-    @transition(field="status", source=OPEN, target=FindingStatus.ADOPTED, event="adopted",
-                conditions=[lambda f: f.kind == DriftKind.UNMANAGED and bool(f.person_id)],
-                custom={**RESOLVE, "doc": "Files an access request for the person, routed for the owner's approval."})
+    @transition(field="status", source=S.UNMANAGED, target=S.ADOPTED, event="adopted",
+                custom={"check": _adoptable, "doc": "Files an access request for the person, routed for the owner's approval."})
     def adopt(self, *, actor):
         self._resolved(actor, "Adopted: an access request was filed for the owner's approval.")
 
-    @transition(field="status", source=OPEN, target=FindingStatus.REVOKING, event="revoke_requested",
-                conditions=[lambda f: f.kind == DriftKind.UNMANAGED],
+    @transition(field="status", source=S.UNMANAGED, target=S.REVOKING, event="revoke_requested",
                 custom={**RESOLVE, "doc": "Queues the account's removal from the group in the target; the finding is "
                                           "`revoked` once a read-back confirms it, else `open` again with the error."})
     def revoke(self, *, actor):
         self.resolved_by_id = actor.person_id
         self.last_error = ""
 
-    @transition(field="status", source=OPEN, target=FindingStatus.REGRANTING, event="regrant_requested",
-                conditions=[lambda f: f.kind == DriftKind.LOST],
+    @transition(field="status", source=S.LOST, target=S.REGRANTING, event="regrant_requested",
                 custom={**RESOLVE, "doc": "Queues the recorded grant to the target again; `regranted` once a "
                                           "read-back confirms it, else `open` again with the error."})
     def regrant(self, *, actor):
@@ -116,18 +121,24 @@ class DriftFinding(ConcurrentTransitionMixin, TenantModel):
         self.resolved_at = timezone.now()
         self.resolution_note = "Granted again in the target (confirmed by reading it back)."
 
-    @transition(field="status", source=[FindingStatus.REVOKING, FindingStatus.REGRANTING], target=OPEN,
-                event="target_failed", custom={"roles": (), "api": False})
-    def target_failed(self, *, error: str):
+    @transition(field="status", source=S.REVOKING, target=S.UNMANAGED, event="target_failed",
+                custom={"roles": (), "api": False})
+    def revoke_failed(self, *, error: str):
         self.last_error = error[:2000]
         self.resolved_by_id = None
 
-    @transition(field="status", source=OPEN, target=FindingStatus.DISMISSED, event="dismissed",
+    @transition(field="status", source=S.REGRANTING, target=S.LOST, event="target_failed",
+                custom={"roles": (), "api": False})
+    def regrant_failed(self, *, error: str):
+        self.last_error = error[:2000]
+        self.resolved_by_id = None
+
+    @transition(field="status", source=list(OPEN), target=S.DISMISSED, event="dismissed",
                 custom={**RESOLVE, "reason": "resolution_note", "doc": "Leaves the drift as it is; `comment` says why."})
     def dismiss(self, *, actor):
         self._resolved(actor)
 
-    @transition(field="status", source=[OPEN, FindingStatus.REVOKING, FindingStatus.REGRANTING],
+    @transition(field="status", source=[*OPEN, S.REVOKING, S.REGRANTING],
                 target=FindingStatus.CLOSED, event="closed",
                 custom={"roles": (), "api": False})
     def close(self):

@@ -86,8 +86,8 @@ def drift_finding_apply(*, finding_id: str) -> DriftFinding | None:
         if finding.status not in (FindingStatus.REVOKING, FindingStatus.REGRANTING):
             return finding  # a sync closed it meanwhile
         if error:
-            return core.record_transition(actor=actor, obj=finding, name="target_failed", body={"error": error},
-                                          check_permission=False)
+            return core.record_transition(actor=actor, obj=finding, name="regrant_failed" if grant else "revoke_failed",
+                                          body={"error": error}, check_permission=False)
         name = "confirm_regranted" if grant else "confirm_revoked"
         return core.record_transition(actor=actor, obj=finding, name=name, check_permission=False)
 
@@ -108,7 +108,8 @@ def drift_finding_adopt(*, actor: Principal, obj: DriftFinding, comment: str = "
                                       allowed_transitions=available_transitions(finding))
     entitlement = finding.entitlement
     if not Person.objects.filter(tenant_id=finding.tenant_id, pk=finding.person_id, active=True).exists():
-        raise ValidationError({"person_id": "Nobody active in the directory has this account: revoke or dismiss it."})
+        raise ValidationError({"person_id": "The person with this account is not active in the directory: revoke or "
+                                            "dismiss it."})
     create = core.dispatch(AccessRequest, "create")
     request = create(actor=system_principal(finding.tenant_id), data={
         "requester_id": finding.person_id, "principal_id": finding.person_id, "principal_type": PrincipalType.PERSON,

@@ -125,7 +125,7 @@ def _grants(entitlement: Entitlement) -> dict[str, tuple[str, str, str]]:
     return grants
 
 
-ACTIVE = [FindingStatus.OPEN, FindingStatus.REVOKING, FindingStatus.REGRANTING]  # the sync may close these
+ACTIVE = [FindingStatus.UNMANAGED, FindingStatus.LOST, FindingStatus.REVOKING, FindingStatus.REGRANTING]  # the sync may close these
 SETTLED_BUT_CURRENT = Q(status=FindingStatus.DISMISSED, current=True) | (
     Q(status=FindingStatus.ADOPTED, current=True) & ~Q(grant_request__status="rejected"))
 
@@ -160,7 +160,7 @@ class FindingWriter:
                       .values_list("lower", "pk")) if unknown else {}
         rows = [DriftFinding(
             id=new_id(DriftFinding.id_prefix), tenant_id=self.entitlement.tenant_id, connector=self.connector,
-            entitlement=self.entitlement, kind=kind, user_name=name, person_id=person or people.get(name.lower()),
+            entitlement=self.entitlement, kind=kind, status=kind, user_name=name, person_id=person or people.get(name.lower()),
             owner_id=self.owner_id, grant_request_id=request, first_seen_at=self.now, last_seen_at=self.now,
             created_by="system", updated_by="system", source_type="system",
         ) for kind, name, person, request in self.pending]

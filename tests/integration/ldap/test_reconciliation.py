@@ -69,7 +69,7 @@ def grant(person, entitlement) -> AccessRequest:
 
 
 def open_findings(entitlement=None):
-    rows = DriftFinding.objects.filter(status="open")
+    rows = DriftFinding.objects.filter(status__in=["unmanaged", "lost"])
     if entitlement is not None:
         rows = rows.filter(entitlement=entitlement)
     return {(f.kind, f.user_name) for f in rows}
@@ -159,7 +159,7 @@ def test_a_target_that_fails_leaves_the_finding_open_with_the_reason(catalog):
     drift_finding_regrant(actor=IT, obj=erin)
     drift_finding_apply(finding_id=erin.pk)
     erin.refresh_from_db()
-    assert erin.status == "open" and "no account with mail=erin@acme.invalid" in erin.last_error
+    assert erin.status == "lost" and "no account with mail=erin@acme.invalid" in erin.last_error
     assert Event.objects.filter(type="integration.drift_finding.target_failed", entity_id=erin.pk).exists()
     catalog["tree"].add_user("erin")  # fixed in the directory: the retry goes through
     drift_finding_regrant(actor=IT, obj=erin)
