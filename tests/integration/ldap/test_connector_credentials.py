@@ -76,3 +76,20 @@ def test_an_expiring_oauth_token_needs_a_refresh():
     Connector.objects.filter(pk=connector.pk).update(oauth_token_expires_at=timezone.now() + timedelta(days=1))
     assert connector_credentials_sweep()["oauth_refreshed"] == 1
     assert not Connector.objects.get(pk=connector.pk).oauth_refresh_needed
+
+
+def test_the_admin_writes_new_credentials_to_the_secret_store(client):
+    user = StaffMembershipFactory(tenant__id="acme", person_id="per_boss", user__username="boss", roles=["admin"]).user
+    connector = ldap_connector()
+    client.force_login(user)
+    url = f"/admin/integration/connector/{connector.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200 and PASSWORD not in page.content.decode()
+    from tests.admin.forms import page_as_posted
+
+    saved = client.post(url, {**page_as_posted(page), "credentials": "bind_password: rotated-pw-42"})
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+    connector = Connector.objects.get(pk=connector.pk)
+    assert secret_store().get(connector.vault_path) == {"bind_password": "rotated-pw-42"}
+    assert "rotated-pw-42" not in str(connector.config) and "rotated-pw-42" not in client.get(url).content.decode()
+    assert all("rotated-pw-42" not in str(h.config) for h in connector.history.all())
