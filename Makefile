@@ -9,7 +9,7 @@ PORT ?= 8000
 # pytest-xdist workers for `make test` (each has its own test database); 0 runs in one process.
 PYTEST_WORKERS ?= 2
 
-.PHONY: fuzz run test install migrate seed bench schema contract lint clean sdk-check sdk sdk-pack chromium axe token faults
+.PHONY: fuzz run test install migrate seed bench schema contract lint clean sdk-check sdk sdk-pack chromium slapd axe token faults
 
 $(STAMP): pyproject.toml
 	@test -n "$(PY)" || (echo "Python >= 3.12 is required (python3.13 or python3.12)"; exit 1)
@@ -35,7 +35,7 @@ run: seed
 	@PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) WEB_PORT=$(PORT) $(BIN)/honcho -f Procfile start -p $(PORT)
 
 test: export DEBUG ?= true
-test: install chromium axe
+test: install chromium slapd axe
 	@if [ "$(SKIP_SDK_CHECK)" != "1" ]; then $(MAKE) --no-print-directory sdk-check; fi
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	SDK_TEST_REQUIRED=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
@@ -53,6 +53,15 @@ chromium:
 		&& echo "Installing Chromium (OS package) for the browser tests" \
 		&& { apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }; }; } \
 		|| echo "Chromium could not be installed: the browser tests will be skipped"
+
+# The LDAP connector's tests run a real OpenLDAP slapd (OS packages slapd, ldap-utils) on a loopback port
+# with a temporary config; install it where this machine can (root with apt), else those tests are skipped.
+slapd:
+	@test -x /usr/sbin/slapd || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& echo "Installing OpenLDAP slapd (OS package) for the LDAP connector tests" \
+		&& { DEBIAN_FRONTEND=noninteractive apt-get install -y -q slapd ldap-utils >/dev/null 2>&1 \
+		     || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q slapd ldap-utils >/dev/null 2>&1; }; }; } \
+		|| echo "slapd could not be installed: the LDAP connector tests will be skipped"
 
 # axe-core for the browser tests' accessibility checks: a pinned npm devDependency (tests/e2e/package.json),
 # read from node_modules by the tests (tests/e2e/accessibility.py), never fetched by a page.

@@ -443,6 +443,14 @@ SCHEDULER_NOTIFY_SECONDS = env.int("SCHEDULER_NOTIFY_SECONDS", default=10)
 NOTIFY_DIGEST_HOUR = env.int("NOTIFY_DIGEST_HOUR", default=7)  # UTC hour of the daily digest
 # ---- end of notifications block ----
 
+# ---- Connectors: reconciliation and credentials (apps/integration/reconcile.py, credentials.py) ----
+SCHEDULER_CONNECTOR_SYNC_SECONDS = env.int("SCHEDULER_CONNECTOR_SYNC_SECONDS", default=900)  # sync_connector --all
+CONNECTOR_FAILING_AFTER_ERRORS = env.int("CONNECTOR_FAILING_AFTER_ERRORS", default=3)  # then failing, owner told
+CONNECTOR_ROTATION_DAYS = env.int("CONNECTOR_ROTATION_DAYS", default=90)  # next_rotation_due after a rotation
+CONNECTOR_ROTATION_WARNING_DAYS = env.int("CONNECTOR_ROTATION_WARNING_DAYS", default=14)  # reminder this far ahead
+CONNECTOR_OAUTH_REFRESH_MARGIN_MINUTES = env.int("CONNECTOR_OAUTH_REFRESH_MARGIN_MINUTES", default=60)
+# ---- end of connectors block ----
+
 # ---- Directory and SCIM 2.0 provisioning (apps/core/directory.py, apps/core/scim/) ----
 # Strict mode is per tenant (admin: Directory settings); each process remembers a tenant's setting
 # this many seconds, so lenient writes cost no query (0: read it on every write; DEBUG's default).

@@ -63,6 +63,7 @@ DIRECTORY_FIELDS: dict[str, dict] = {
     "integration.AccessSystem": {"owner_id": ChosenBy("owner_type", {"group": GROUP}, default=PERSON)},
     "integration.Entitlement": {"owner_id": ChosenBy("owner_type", {"group": GROUP}, default=PERSON),
                                 "auto_approve_group_ids": GROUP_LIST},
+    "integration.DriftFinding": {"owner_id": PERSON, "person_id": PERSON, "resolved_by_id": PERSON},
 }
 # `*_id` fields that name something else (records, systems, external objects).
 NOT_DIRECTORY_FIELDS: dict[str, tuple[str, ...]] = {

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -12,7 +13,7 @@ from .admin_backlog import WebhookBacklogMixin
 from .choices import KeyKind
 from .delivery_engine import replay
 from .models import Application, Connector, IntegrationApiKey, Webhook, WebhookDelivery
-from .services import webhook_send_test
+from .services import connector_update, webhook_send_test
 
 
 @admin.register(Application)
@@ -22,12 +23,30 @@ class ApplicationAdmin(TenantAdmin):
     search_fields = ("display_name", "slug", "oauth_client_id")
 
 
+class ConnectorForm(forms.ModelForm):
+    """Besides the record: new credentials, written to the secret store at the connector's `vault_path`
+    (never to `config`, history or the page; a rotation stamps `credential_last_rotated_at`)."""
+
+    credentials = KeyValueField(
+        required=False, label="New credentials", example="bind_password: …",
+        help_text="Secret values (a bind password, a token), one `name: value` per line. They go to the secret "
+                  "store and are never shown again; leave empty to keep the current ones.")
+
+
 @admin.register(Connector)
 class ConnectorAdmin(TenantAdmin):
+    form = ConnectorForm
     list_display = ("name", "sync_status", "provider", "type", "enabled", "last_sync_at", "consecutive_errors", "last_error")
     list_filter = ("sync_status", "enabled", "provider")
     search_fields = ("name", "provider")
     list_select_related = ("application",)
+
+    def save_through_service(self, request, form, change):
+        saved = super().save_through_service(request, form, change)
+        credentials = form.cleaned_data.get("credentials")
+        if saved is not None and credentials:
+            saved = connector_update(actor=principal_for(request, saved), obj=saved, data={"credentials": credentials})
+        return saved
 
 
 @admin.register(IntegrationApiKey)
@@ -126,3 +145,4 @@ class WebhookDeliveryAdmin(TenantLogAdmin):
             replay(delivery=delivery)
         self.message_user(request, f"{len(queryset)} deliveries queued again (same webhook-id)", messages.SUCCESS)
 from .admin_catalog import AccessSystemAdmin, EntitlementAdmin  # noqa: E402,F401  (registers the catalog pages)
+from .admin_drift import DriftFindingAdmin  # noqa: E402,F401  (registers the drift findings page)

@@ -72,3 +72,20 @@ class Risk(models.TextChoices):
     MEDIUM = "medium"
     HIGH = "high"
     CRITICAL = "critical"
+
+
+class DriftKind(models.TextChoices):
+    UNMANAGED = "unmanaged"  # access in the target with no grant here
+    LOST = "lost"  # a grant here missing in the target
+
+
+class FindingStatus(models.TextChoices):
+    UNMANAGED = "unmanaged"  # open: access in the target with no grant here
+    LOST = "lost"  # open: a grant here missing in the target
+    REVOKING = "revoking"  # the connector's revoke is queued (after commit, on the task backend)
+    REGRANTING = "regranting"  # the connector's grant is queued
+    ADOPTED = "adopted"  # an access request was filed for the person, for the owner's approval
+    REVOKED = "revoked"  # removed in the target (confirmed)
+    REGRANTED = "regranted"  # a lost grant pushed to the target again (confirmed)
+    DISMISSED = "dismissed"  # a person said why it is fine
+    CLOSED = "closed"  # a sync found the drift gone

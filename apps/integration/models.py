@@ -261,3 +261,4 @@ class StoredSecret(models.Model):
     ciphertext = models.BinaryField()
     updated_at = models.DateTimeField(default=timezone.now)
 from .catalog_models import AccessSystem, Entitlement  # noqa: E402,F401  (models of this app)
+from .drift_models import DriftFinding  # noqa: E402,F401  (models of this app)

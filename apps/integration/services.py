@@ -15,6 +15,7 @@ from apps.core.principal import Principal
 
 from . import breaker, limits, webhook_headers
 from .auth import hash_key
+from .credentials import next_rotation
 from .models import Application, Connector, IntegrationApiKey, Webhook
 from .outbound import check_target_url, fingerprint, generate_secret, parse_retry_policy
 from .receivers import request_pass
@@ -244,6 +245,7 @@ def connector_create(*, actor: Principal, data: dict) -> Connector:
     if credentials:
         secret_store().put(connector.vault_path, credentials)
         connector.credential_last_rotated_at = timezone.now()
+        connector.next_rotation_due = connector.next_rotation_due or next_rotation(connector.credential_last_rotated_at)
     return core.record_create(actor=actor, obj=connector)
 
 
@@ -260,6 +262,7 @@ def connector_update(*, actor: Principal, obj: Connector, data: dict, if_match: 
     if credentials:
         secret_store().put(obj.vault_path, credentials)
         data["credential_last_rotated_at"] = timezone.now()
+        data.setdefault("next_rotation_due", next_rotation(data["credential_last_rotated_at"]))
     return core.record_update(actor=actor, obj=obj, data=data, if_match=if_match)
 
 

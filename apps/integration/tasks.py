@@ -20,3 +20,12 @@ def deliver_webhooks():
     except Exception:  # the cache is down: events queue nothing now, the scheduler's passes send them
         logger.warning("could not clear the delivery-pass flag", exc_info=True)
     return run_pass()
+
+
+@task()
+def apply_drift_resolution(finding_id: str):
+    """A drift finding's revoke or re-grant, through its connector (queued after the finding is committed)."""
+    from .drift_services import drift_finding_apply
+
+    finding = drift_finding_apply(finding_id=finding_id)
+    return finding.status if finding else None

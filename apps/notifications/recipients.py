@@ -173,3 +173,9 @@ def campaign_outstanding(event: Event) -> Recipients:
 def integration_admins(event: Event) -> Recipients:
     members = StaffMembership.objects.filter(tenant_id=event.tenant_id, user__is_active=True)
     return [(m.person_id, "tenant admin (integration)") for m in members if "admin" in (m.roles or ())]
+
+
+def connector_owner(event: Event) -> Recipients:
+    """The connector's owner; the tenant's admins when it names none (someone must hear of it)."""
+    owner = event.payload.get("owner_id")
+    return [(owner, "owner of the connector")] if owner else integration_admins(event)

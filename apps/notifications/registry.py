@@ -28,6 +28,8 @@ KINDS = {k.name: k for k in [
     Kind("policy_acknowledgement_requested", "A policy version asks for your acknowledgement", mandatory=True),
     Kind("policy_acknowledgement_reminder", "Reminders of policies you have not acknowledged yet"),
     Kind("webhook_paused", "A webhook was paused after failures (admins)", mandatory=True, digestible=False),
+    Kind("connector_failing", "A connector you own keeps failing to sync", mandatory=True, digestible=False),
+    Kind("connector_credentials", "A connector credential you own is due for rotation"),
 ]}
 DIGEST = Kind("digest", "Your daily digest", mandatory=True, digestible=False)
 
@@ -80,6 +82,9 @@ RULES: dict[str, Rule] = {
     "policies.acknowledgement_campaign.reminder": Rule("policy_acknowledgement_reminder", r.campaign_outstanding,
                                                        "policy_acknowledgement_reminder"),
     "integration.webhook.paused": Rule("webhook_paused", r.integration_admins, "webhook_paused"),
+    "integration.connector.failing": Rule("connector_failing", r.connector_owner, "connector_failing"),
+    "integration.connector.credential_rotation_due": Rule("connector_credentials", r.connector_owner,
+                                                          "connector_credential_rotation"),
 }
 
 

@@ -83,6 +83,8 @@ def default_jobs() -> list[Job]:
         Job("approvals_sweep", MINUTE, command("approvals_sweep", "--remind-within", "240")),
         Job("expire_access", MINUTE, command("expire_access")),
         Job("provisioning_sweep", MINUTE, provisioning_sweep),
+        Job("sync_connectors", settings.SCHEDULER_CONNECTOR_SYNC_SECONDS, command("sync_connector", "--all")),
+        Job("connector_credentials", 3600, command("connector_credentials"), offset=300),
         Job("policy_campaign_reminders", 15 * MINUTE, command("policy_campaign_reminders")),
         Job("policies_review_due", DAY, command("policies_review_due"), offset=6 * 3600),
         Job("purge_deleted", DAY, command("purge_deleted", "--older-than", str(settings.PURGE_DELETED_AFTER_DAYS)),

@@ -12,6 +12,7 @@ from django.test.utils import override_settings
 from apps.core.models import Tenant
 from apps.core.principal import Principal
 from tests.factories import StaffMembershipFactory, UserFactory
+from tests.factories.drift import DriftFindingFactory
 from tests.factories.policies import AcknowledgementCampaignFactory
 
 TENANTS = ("acme", "globex")
@@ -42,6 +43,8 @@ def seed_two_tenants() -> None:
             webhook_send_test(actor=actor, webhook=hook)
     for slug in TENANTS:
         AcknowledgementCampaignFactory(tenant_id=slug, launched=True, policy__owner_id=f"per_{slug}_hr")
+    for slug in TENANTS:  # reconciliation's findings (made by a sync against a real target in tests/integration/ldap)
+        DriftFindingFactory(tenant_id=slug, owner_id=f"per_{slug}_it")
     for slug in TENANTS:
         StaffMembershipFactory(tenant=Tenant.objects.get(pk=slug), user__username=f"{slug}-member",
                                user__password="pw-member-123", person_id=f"per_{slug}_member", roles=[])

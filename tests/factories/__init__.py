@@ -15,6 +15,7 @@ from .core import (
     TenantFactory,
     UserFactory,
 )
+from .drift import DriftFindingFactory
 from .idempotency import IdempotentRequestFactory
 from .helpdesk import (
     BusinessCalendarFactory,
@@ -59,6 +60,7 @@ from .signin import IdentityProviderFactory
 __all__ = [
     "ApprovalRuleFactory",
     "AccessSystemFactory",
+    "DriftFindingFactory",
     "EntitlementFactory",
     "AcknowledgementCampaignFactory",
     "DEFAULT_TENANT",

@@ -22,7 +22,9 @@ from tests.spec import entity, in_spec
 DRIVEN_BY_THE_ENGINE = {ApprovalRequest, ApprovalStep}
 MODELS = sorted((m for m in apps.get_models() if issubclass(m, TenantModel) and state_field(m) is not None
                  and m not in DRIVEN_BY_THE_ENGINE), key=lambda m: m._meta.label)
-ROUTES = {route.model: route for route in api_routes() if not route.detail and "POST" in route.methods}
+# A model's collection route: the one that creates, else (records made by the system only) the one that lists.
+ROUTES = {route.model: route for route in api_routes() if not route.detail and "GET" in route.methods}
+ROUTES.update({route.model: route for route in api_routes() if not route.detail and "POST" in route.methods})
 
 
 def body_for(name: str) -> dict:

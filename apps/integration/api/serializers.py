@@ -6,7 +6,9 @@ from rest_framework import serializers
 from apps.core.api.serializers import PortableIntegerRanges, RecordSerializer, string_list
 
 from ..limits import SCOPE
-from ..models import AccessSystem, Application, Connector, Entitlement, IntegrationApiKey, Webhook, WebhookDelivery
+from ..models import (
+    AccessSystem, Application, Connector, DriftFinding, Entitlement, IntegrationApiKey, Webhook, WebhookDelivery,
+)
 
 
 class OwnedByApplication(RecordSerializer):
@@ -168,3 +170,17 @@ class EntitlementSerializer(RecordSerializer):
 
     def validate_auto_approve_group_ids(self, value):
         return string_list(value, field="auto_approve_group_ids")
+
+
+class DriftFindingSerializer(RecordSerializer):
+    """Drift found by reconciliation; resolved with its actions (adopt, revoke, regrant, dismiss)."""
+
+    connector_id = serializers.CharField(read_only=True)
+    entitlement_id = serializers.CharField(read_only=True)
+    grant_request_id = serializers.CharField(read_only=True, allow_null=True,
+                                             help_text="Lost: the grant recorded here. Adopted: the access request filed.")
+
+    class Meta(RecordSerializer.Meta):
+        model = DriftFinding
+        fields = None
+        exclude = ("connector", "entitlement", "grant_request")

@@ -9,4 +9,5 @@ router.register("api-keys", views.IntegrationApiKeyViewSet, basename="api-key")
 router.register("webhooks", views.WebhookViewSet, basename="webhook")
 router.register("systems", views.AccessSystemViewSet, basename="access-system")
 router.register("entitlements", views.EntitlementViewSet, basename="entitlement")
+router.register("drift-findings", views.DriftFindingViewSet, basename="drift-finding")
 urlpatterns = router.urls

@@ -8,7 +8,7 @@ from apps.core.api.viewsets import CreateRecordMixin, DeleteRecordMixin, RecordV
 
 from apps.core.api.filters import StrictBooleanFilter
 
-from ..models import AccessSystem, Application, Connector, Entitlement, IntegrationApiKey, Webhook
+from ..models import AccessSystem, Application, Connector, DriftFinding, Entitlement, IntegrationApiKey, Webhook
 from ..services import integration_api_key_rotate
 from . import serializers as s
 
@@ -66,3 +66,11 @@ class EntitlementViewSet(CreateRecordMixin, UpdateRecordMixin, DeleteRecordMixin
     serializer_class = s.EntitlementSerializer
     select_related = ("system",)
     extra_filters = {"requestable": StrictBooleanFilter(field_name="is_requestable")}
+
+
+class DriftFindingViewSet(RecordViewSet):
+    """Drift found by `sync_connector` between a target and the grants recorded here (IT, admins and the
+    entitlement's owner see it). Made by the sync only; resolved by its actions."""
+
+    queryset = DriftFinding.objects.all()
+    serializer_class = s.DriftFindingSerializer

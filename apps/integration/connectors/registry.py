@@ -4,19 +4,10 @@
 `config` is the record's (never a secret: connector_create refuses secret-looking keys); the secrets
 are read from the secret store at the record's `vault_path`, and only here.
 """
-import importlib
-import importlib.util
-
 from django.conf import settings
 
+from . import ldap, manual, scim  # noqa: F401  (every type this product ships: each module registers its own)
 from .base import CONNECTOR_TYPES, Connector, ConnectorError
-
-# Every connector type this product ships, one module each (ldap arrives with its own branch).
-CONNECTOR_MODULES = ("scim", "manual", "ldap")
-
-for _name in CONNECTOR_MODULES:
-    if importlib.util.find_spec(f"{__package__}.{_name}") is not None:
-        importlib.import_module(f"{__package__}.{_name}")
 
 
 def connector_types() -> list[str]:
