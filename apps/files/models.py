@@ -3,7 +3,8 @@
 from django.db import models
 
 from apps.core.models import TenantModel, tracked_history
-from apps.core.visibility import Visibility
+
+from .visibility import RecordVisibility
 
 
 class ScanStatus(models.TextChoices):
@@ -21,9 +22,9 @@ class Origin(models.TextChoices):
 
 class Attachment(TenantModel):
     id_prefix = "att"
-    # Who may read an attachment is decided by its record (apps/files/records.py: the record's own
-    # visibility); this row-level rule is only the fallback for generic scoping: the uploader's own.
-    visibility = Visibility(mine=("created_by",))
+    # Who reads a file is decided by its record (apps/files/visibility.py): whoever sees the record,
+    # by that model's own declaration, and the uploader their own uploads.
+    visibility = RecordVisibility(mine=("created_by",))
     api_hidden_fields = ("storage_name",)
     event_payload_exclude = ("storage_name",)
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from apps.core.exceptions import Forbidden
 from apps.core.ids import new_id
 from apps.core.principal import Principal
-from apps.core.services import record_create
+from apps.core.services import record_create, record_delete, serves
 
 from . import content as file_content
 from .errors import FileNotDownloadable, FileNotFound, FileRefused, FileTooLarge, FileTypeRefused, StorageFailed
@@ -158,14 +158,10 @@ def attachments_of(*, actor: Principal, record) -> list[Attachment]:
 
 
 def attachment_get(*, actor: Principal, attachment_id: str) -> Attachment:
-    """The attachment if `actor` sees its record; otherwise, another tenant's or a deleted one: 404."""
-    attachment = Attachment.objects.filter(tenant_id=actor.tenant_id, pk=str(attachment_id)).first()
+    """The attachment if `actor` sees it (its record, or their own upload); else, another tenant's or
+    a deleted one too: 404."""
+    attachment = Attachment.objects.visible_to(actor).filter(pk=str(attachment_id)).first()
     if attachment is None:
-        raise FileNotFound("No such file in your tenant.")
-    from .records import attachable_types
-
-    kind = attachable_types().get(attachment.record_type)
-    if kind is None or not is_visible(actor, kind, attachment.record_id):
         raise FileNotFound("No such file in your tenant.")
     return attachment
 
@@ -183,15 +179,13 @@ def attachment_open(*, actor: Principal, attachment_id: str):
         raise StorageFailed("The file store cannot read this file right now. Try again later.") from exc
 
 
+@serves(Attachment, "delete")
 @transaction.atomic
-def attachment_delete(*, actor: Principal, attachment_id: str) -> None:
-    """Soft delete (the bytes stay until `manage.py purge_files`): its uploader or an admin."""
-    from apps.core.services import record_delete
-
-    attachment = attachment_get(actor=actor, attachment_id=attachment_id)
-    if attachment.created_by != actor.person_id and not actor.has_role():
+def attachment_delete(*, actor: Principal, obj: Attachment, if_match: str | None = None) -> None:
+    """Soft delete (the bytes stay until `manage.py purge_files`): by its uploader or an admin."""
+    if obj.created_by != actor.person_id and not actor.has_role():
         raise Forbidden("Only whoever added a file, or an admin, may remove it.")
-    record_delete(actor=actor, obj=attachment)
+    record_delete(actor=actor, obj=obj, if_match=if_match)
 
 
 def attachments_delete_for_record(*, record, actor=None) -> int:
