@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "axes",  # failed sign-ins throttled (apps/signin; README "Staff sign-in")
     "apps.notifications",
     "apps.files",
+    "apps.letters",
     "django_prometheus",
 ]
 
@@ -364,6 +365,7 @@ FILES_ALLOWED_TYPES = env.list("FILES_ALLOWED_TYPES", default=[
 FILES_RETENTION_DAYS = env.int("FILES_RETENTION_DAYS", default=30)  # deleted files' bytes kept this long
 FILES_CLAMD = env("FILES_CLAMD", default="")  # unix:///run/clamav/clamd.ctl or tcp://127.0.0.1:3310
 FILES_CLAMD_TIMEOUT = env.float("FILES_CLAMD_TIMEOUT", default=30.0)
+FILES_LINK_MAX_AGE = env.int("FILES_LINK_MAX_AGE", default=30 * 24 * 3600)  # signed file links in e-mails (seconds)
 
 # /metrics answers a bearer of METRICS_TOKEN or an address in METRICS_ALLOWED_IPS (CIDRs allowed);
 # with neither set it is a 404. Under gunicorn, PROMETHEUS_MULTIPROC_DIR sums all workers.

@@ -57,6 +57,7 @@ DIRECTORY_FIELDS: dict[str, dict] = {
     "policies.Policy": {"owner_id": PERSON},
     "integration.Connector": {"owner_id": PERSON, "user_id": PERSON, "group_id": GROUP},
     "integration.IntegrationApiKey": {"issued_to_user_id": PERSON, "created_by_user_id": PERSON},
+    "letters.Letter": {"requester_id": PERSON},
 }
 # `*_id` fields that name something else (records, systems, external objects).
 NOT_DIRECTORY_FIELDS: dict[str, tuple[str, ...]] = {
@@ -68,6 +69,8 @@ NOT_DIRECTORY_FIELDS: dict[str, tuple[str, ...]] = {
     "integration.Connector": ("webhook_endpoint_id",),
     "integration.IntegrationApiKey": ("rotated_from_key_id",),
     "integration.Webhook": ("connector_id",),
+    "files.Attachment": ("record_id",),
+    "letters.Letter": ("attachment_id",),
 }
 
 

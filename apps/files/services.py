@@ -239,3 +239,12 @@ def _sweep_orphans(storage, before) -> int:
             storage.delete(path)
             removed += 1
     return removed
+
+
+def attachment_for_mail(*, tenant_id: str, attachment_id: str) -> tuple[str, bytes, str] | None:
+    """(filename, bytes, type) of a clean file for an e-mail the system sends (None: gone or not clean)."""
+    attachment = Attachment.objects.filter(tenant_id=tenant_id, pk=attachment_id).first()
+    if attachment is None or not attachment.downloadable:
+        return None
+    with file_storage().open(attachment.storage_name, "rb") as handle:
+        return attachment.filename, handle.read(), attachment.content_type

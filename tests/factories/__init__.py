@@ -17,6 +17,7 @@ from .core import (
 )
 from .files import AttachmentFactory
 from .idempotency import IdempotentRequestFactory
+from .letters import LetterFactory, LetterTemplateFactory
 from .helpdesk import (
     BusinessCalendarFactory,
     SLAPolicyFactory,
@@ -65,6 +66,8 @@ __all__ = [
     "ApprovalRequestFactory",
     "ApprovalStepFactory",
     "AttachmentFactory",
+    "LetterFactory",
+    "LetterTemplateFactory",
     "BusinessCalendarFactory",
     "ConnectorFactory",
     "CounterFactory",
