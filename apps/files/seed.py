@@ -26,7 +26,8 @@ def seed(*, tenant, people: dict, actor: Principal) -> str:
 
     if Attachment.all_objects.filter(tenant_id=tenant.id).exists():
         return "already seeded"
-    ticket = Ticket.objects.filter(tenant_id=tenant.id).order_by("-id").first()
+    tickets = Ticket.objects.filter(tenant_id=tenant.id).order_by("-id")
+    ticket = tickets.filter(title__icontains="vpn").first() or tickets.first()
     if ticket is None:
         return "no ticket to attach to"
     file_attach(actor=actor, record=ticket, filename="vpn-error.png", content=_screenshot())

@@ -68,6 +68,9 @@ class LetterAdmin(TenantAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # a letter stays on record (a draft is discarded, a sent one is the request's file)
+
     def get_fieldsets(self, request, obj=None):
         return [(None, {"fields": ("status", "hr_request_link", "template", "template_version", "requester_id",
                                    "sent_at", "sent_by", "file_link", "preview")}),
@@ -95,7 +98,7 @@ class LetterAdmin(TenantAdmin):
         # The letter's HTML was sanitised when it was made (apps.core.rendering) and its values escaped.
         return mark_safe(f'<div class="letter-preview" data-testid="letter-preview" style="max-width:48rem;'  # noqa: S308
                          f'border:1px solid #d1d5db;border-radius:6px;padding:1.5rem;background:#fff;color:#111">'
-                         f'{obj.html}</div>')
+                         f'{obj.html.replace("<p>", "<p style=\"margin:0 0 0.8em\">")}</div>')
 
     def object_buttons(self, request, obj) -> list[dict]:
         actor = principal_for(request, obj)

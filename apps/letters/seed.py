@@ -14,8 +14,7 @@ This letter was issued on {{ today }} at the employee's request ({{ request.desc
 
 Yours faithfully,
 
-{{ signer.name }}
-People team, {{ tenant.name }}
+{{ signer.name }}, People team, {{ tenant.name }}
 """),
     ("Visa support letter", "document", """To the consular officer,
 
