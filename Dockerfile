@@ -16,6 +16,9 @@ RUN DEBUG=false STATIC_MANIFEST=true SECRET_KEY=collectstatic-only JWT_SECRET=co
  && /venv/bin/python -m compileall -q apps config
 
 FROM ${PYTHON_IMAGE} AS runtime
+# HR letters' PDFs (WeasyPrint): Pango and a font family from Debian.
+RUN apt-get update -q && apt-get install -y -q --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin app \
  && install -d -o app -g app /tmp/prometheus
 WORKDIR /app

@@ -9,7 +9,8 @@ PORT ?= 8000
 # pytest-xdist workers for `make test` (each has its own test database); 0 runs in one process.
 PYTEST_WORKERS ?= 2
 
-.PHONY: fuzz run test install migrate seed bench schema contract lint clean sdk-check sdk sdk-pack chromium slapd axe token faults
+# (pdflibs: the system libraries and fonts HR letters' PDFs are drawn with)
+.PHONY: pdflibs fuzz run test install migrate seed bench schema contract lint clean sdk-check sdk sdk-pack chromium slapd axe token faults
 
 $(STAMP): pyproject.toml
 	@test -n "$(PY)" || (echo "Python >= 3.12 is required (python3.13 or python3.12)"; exit 1)
@@ -31,11 +32,11 @@ run: export DEBUG ?= true
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: export LOG_LEVEL ?= WARNING
 run: export LOG_FORMAT ?= console
-run: seed
+run: pdflibs seed
 	@PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) WEB_PORT=$(PORT) $(BIN)/honcho -f Procfile start -p $(PORT)
 
 test: export DEBUG ?= true
-test: install chromium slapd axe
+test: install chromium slapd axe pdflibs
 	@if [ "$(SKIP_SDK_CHECK)" != "1" ]; then $(MAKE) --no-print-directory sdk-check; fi
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	SDK_TEST_REQUIRED=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
@@ -45,6 +46,15 @@ test: install chromium slapd axe
 faults: export DEBUG ?= true
 faults: install
 	FAULTS=1 $(BIN)/python -m pytest tests/faults $(FAULTS_ARGS)
+
+# HR letters are drawn as PDF by WeasyPrint, which needs Pango and a font: Debian's packages, installed
+# where this machine can (root with apt). Without them the letter tests fail with a clear import error.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+pdflibs:
+	@{ dpkg -s $(PDF_PACKAGES) >/dev/null 2>&1; } || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& echo "Installing $(PDF_PACKAGES) (OS packages) for HR letters' PDFs" \
+		&& { apt-get install -y -q $(PDF_PACKAGES) >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q $(PDF_PACKAGES) >/dev/null 2>&1; }; }; } \
+		|| echo "$(PDF_PACKAGES) could not be installed: HR letters cannot make PDFs here"
 
 # Browser tests drive the OS package's Chromium (no browser download): install it where this machine
 # can (root with apt); otherwise the run ends by saying the browser tests were skipped and why.

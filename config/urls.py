@@ -19,6 +19,7 @@ api_v1 = [
     path("api/v1/approvals/", include("apps.approvals.api.urls")),
     path("api/v1/", include("apps.policies.api.urls")),
     path("api/v1/integration/", include("apps.integration.api.urls")),
+    path("api/v1/files/", include("apps.files.api.urls")),
     path("api/v1/schema", schema_view, name="schema"),
     path("api/v1/schema/", schema_view),
     path("api/v1/docs", docs_view, name="docs"),
@@ -35,6 +36,7 @@ urlpatterns = [
     path("oidc/", include("apps.signin.urls")),
     path("scim/v2/", include("apps.core.scim.urls", namespace="scim")),  # SCIM 2.0 provisioning (per-tenant token)
     path("notifications/", include("apps.notifications.urls")),
+    path("files/", include("apps.files.urls")),
     path("healthz", transaction.non_atomic_requests(healthz)),
     path("readyz", transaction.non_atomic_requests(readyz)),
     path("metrics", transaction.non_atomic_requests(metrics)),

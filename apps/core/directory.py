@@ -64,6 +64,7 @@ DIRECTORY_FIELDS: dict[str, dict] = {
     "integration.Entitlement": {"owner_id": ChosenBy("owner_type", {"group": GROUP}, default=PERSON),
                                 "auto_approve_group_ids": GROUP_LIST},
     "integration.DriftFinding": {"owner_id": PERSON, "person_id": PERSON, "resolved_by_id": PERSON},
+    "letters.Letter": {"requester_id": PERSON},
 }
 # `*_id` fields that name something else (records, systems, external objects).
 NOT_DIRECTORY_FIELDS: dict[str, tuple[str, ...]] = {
@@ -75,6 +76,8 @@ NOT_DIRECTORY_FIELDS: dict[str, tuple[str, ...]] = {
     "integration.Connector": ("webhook_endpoint_id",),
     "integration.IntegrationApiKey": ("rotated_from_key_id",),
     "integration.Webhook": ("connector_id",),
+    "files.Attachment": ("record_id",),
+    "letters.Letter": ("attachment_id",),
 }
 
 

@@ -97,6 +97,12 @@ def context_for(*, event: Event, rule: Rule, notification: Notification, name: s
         "preferences": preferences_url(prefs),
         "unsubscribe": unsubscribe_url(prefs),
     }
+    if event.type == "operations.hr_request.fulfilled":  # a letter sent with it: a link to the file
+        from apps.letters.notify import letter_extras
+
+        extra, links = letter_extras(event=event, recipient_id=notification.recipient_id)
+        context.update(extra)
+        context["links"].update(links)
     if campaign is not None:
         context["links"]["acknowledge"] = acknowledge_url(AcknowledgeLink(
             tenant_id=event.tenant_id, person_id=notification.recipient_id, policy_id=campaign.policy_id,

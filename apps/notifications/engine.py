@@ -158,6 +158,11 @@ def email_for(row: Notification, mail_connection) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(subject=row.subject, body=row.text_body, from_email=settings.NOTIFY_FROM_EMAIL,
                                      to=[row.recipient_email], headers=headers, connection=mail_connection)
     message.attach_alternative(row.html_body, "text/html")
+    for attachment_id in row.links.get("attach_files", []):  # only when the tenant chose the bytes in the mail
+        from apps.files.services import attachment_for_mail
+
+        if (found := attachment_for_mail(tenant_id=row.tenant_id, attachment_id=attachment_id)) is not None:
+            message.attach(*found)
     return message
 
 

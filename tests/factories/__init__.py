@@ -16,7 +16,9 @@ from .core import (
     UserFactory,
 )
 from .drift import DriftFindingFactory
+from .files import AttachmentFactory
 from .idempotency import IdempotentRequestFactory
+from .letters import LetterFactory, LetterTemplateFactory
 from .helpdesk import (
     BusinessCalendarFactory,
     SLAPolicyFactory,
@@ -70,6 +72,9 @@ __all__ = [
     "ApprovalChainFactory",
     "ApprovalRequestFactory",
     "ApprovalStepFactory",
+    "AttachmentFactory",
+    "LetterFactory",
+    "LetterTemplateFactory",
     "BusinessCalendarFactory",
     "ConnectorFactory",
     "CounterFactory",
