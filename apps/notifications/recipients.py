@@ -176,6 +176,8 @@ def ticket_requester(event: Event) -> Recipients:
             return []
         return _one(ticket.submitted_by_id, f"requester of ticket {ticket.number}")
     if event.type.endswith(".created"):
+        if payload.get("source") != "email":
+            return []  # they filed it themselves, or staff did for them: nothing to acknowledge by mail
         return _one(payload.get("submitted_by_id"), f"requester of ticket {payload.get('number')} (opened by e-mail)")
     return _one(payload.get("submitted_by_id"), f"requester of ticket {payload.get('number')}", not_actor=event)
 
