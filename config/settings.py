@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "apps.signin",
     "axes",  # failed sign-ins throttled (apps/signin; README "Staff sign-in")
     "apps.notifications",
+    "apps.files",
     "apps.helpdesk_mail",  # tickets by e-mail: `manage.py mail_gateway`
     "django_prometheus",
 ]
@@ -331,6 +332,39 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage" if STATIC_MANIFEST
                     else "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Files on records (apps/files): the "files" storage is the local filesystem (FILES_ROOT) unless
+# FILES_S3_BUCKET names an S3-compatible bucket (django-storages; FILES_S3_ENDPOINT_URL for MinIO,
+# Ceph, moto…; credentials from FILES_S3_ACCESS_KEY/SECRET_KEY or boto3's usual environment).
+FILES_ROOT = env.path("FILES_ROOT", default=BASE_DIR / "var" / "files")
+FILES_S3_BUCKET = env("FILES_S3_BUCKET", default="")
+if FILES_S3_BUCKET:
+    STORAGES["files"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": FILES_S3_BUCKET,
+        "endpoint_url": env("FILES_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env("FILES_S3_REGION", default="") or None,
+        "access_key": env("FILES_S3_ACCESS_KEY", default="") or None,
+        "secret_key": env("FILES_S3_SECRET_KEY", default="") or None,
+        "default_acl": None,  # the bucket stays private: downloads go through the app only
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }}
+else:
+    STORAGES["files"] = {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                         "OPTIONS": {"location": str(FILES_ROOT), "base_url": None}}
+FILES_MAX_BYTES = env.int("FILES_MAX_BYTES", default=10 * 1024 * 1024)  # one file
+FILES_MAX_RECORD_BYTES = env.int("FILES_MAX_RECORD_BYTES", default=50 * 1024 * 1024)  # all files of one record
+FILES_MAX_PER_RECORD = env.int("FILES_MAX_PER_RECORD", default=50)
+FILES_ALLOWED_TYPES = env.list("FILES_ALLOWED_TYPES", default=[
+    "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/vnd.oasis.opendocument.text", "application/vnd.oasis.opendocument.spreadsheet",
+])
+FILES_RETENTION_DAYS = env.int("FILES_RETENTION_DAYS", default=30)  # deleted files' bytes kept this long
+FILES_CLAMD = env("FILES_CLAMD", default="")  # unix:///run/clamav/clamd.ctl or tcp://127.0.0.1:3310
+FILES_CLAMD_TIMEOUT = env.float("FILES_CLAMD_TIMEOUT", default=30.0)
 
 # /metrics answers a bearer of METRICS_TOKEN or an address in METRICS_ALLOWED_IPS (CIDRs allowed);
 # with neither set it is a 404. Under gunicorn, PROMETHEUS_MULTIPROC_DIR sums all workers.

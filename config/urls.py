@@ -19,6 +19,7 @@ api_v1 = [
     path("api/v1/approvals/", include("apps.approvals.api.urls")),
     path("api/v1/", include("apps.policies.api.urls")),
     path("api/v1/integration/", include("apps.integration.api.urls")),
+    path("api/v1/files/", include("apps.files.api.urls")),
     path("api/v1/schema", schema_view, name="schema"),
     path("api/v1/schema/", schema_view),
     path("api/v1/docs", docs_view, name="docs"),

@@ -24,6 +24,7 @@ from .admin_saved_filters import SavedFiltersMixin
 from .admin_words import (
     column_name, label_history, person_column, person_fields, search_people, swap_people, words_changelist,
 )
+from .admin_panels import record_panels
 from .admin_scale import AtScale, scale_safe_filters
 from .directory_services import check_references
 from .exceptions import DomainError
@@ -540,6 +541,7 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         extra_context["fsm_reasoned"] = " or ".join(t["label"].lower() for t in transitions if t["reason"])
         extra_context["fsm_typed_comment"] = next((t["comment"] for t in transitions if t["comment"]), "")
         extra_context["object_buttons"] = self.object_buttons(request, obj)
+        extra_context["record_panels"] = record_panels(request, obj, actor)
         extra_context["transition_url_name"] = (
             f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_transition"
         )

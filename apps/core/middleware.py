@@ -36,10 +36,11 @@ class ApiProblemMiddleware:
                 return problem_response(400, "Malformed Content-Length header.", code="malformed_request")
             if has_nul(request):
                 return problem_response(400, "NUL characters are not allowed in the URL.", code="malformed_request")
-            if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-                return problem_response(
-                    413, f"The request body exceeds {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.", code="payload_too_large"
-                )
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            if request.content_type == "multipart/form-data":  # a file upload (apps/files): the file and the rest
+                limit += settings.FILES_MAX_BYTES
+            if length > limit:
+                return problem_response(413, f"The request body exceeds {limit} bytes.", code="payload_too_large")
         response = self.get_response(request)
         if is_api and response.status_code >= 400 and not response.get("Content-Type", "").startswith(PROBLEM):
             if response.status_code == 404:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from apps.core import services as core
 from apps.core.exceptions import DomainError
+from apps.files.errors import StorageFailed
 from apps.helpdesk.choices import TicketStatus
 from apps.helpdesk.models import Ticket
 from apps.helpdesk.services import ticket_comment_create, ticket_create
@@ -153,6 +154,9 @@ def inbound_receive(*, recipient: str, envelope_from: str, raw: bytes) -> Reply:
             return _handle(row, mail, mail_settings)
     except Refused as refused:
         return refused.reply
+    except StorageFailed:
+        logger.warning("file store down: message %s for %s deferred", mail.message_id, recipient, exc_info=True)
+        return Reply(451, "4.3.0 The file store is unavailable; nothing was saved, please retry")
     except (ValidationError, DomainError) as exc:
         logger.info("message %s for %s refused: %s", mail.message_id, recipient, exc)
         return Reply(550, f"5.6.0 Refused: {_short(exc)}")

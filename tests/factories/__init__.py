@@ -15,6 +15,7 @@ from .core import (
     TenantFactory,
     UserFactory,
 )
+from .files import AttachmentFactory
 from .idempotency import IdempotentRequestFactory
 from .helpdesk import (
     BusinessCalendarFactory,
@@ -63,6 +64,7 @@ __all__ = [
     "ApprovalChainFactory",
     "ApprovalRequestFactory",
     "ApprovalStepFactory",
+    "AttachmentFactory",
     "BusinessCalendarFactory",
     "ConnectorFactory",
     "CounterFactory",
