@@ -16,6 +16,7 @@ from .core import (
     UserFactory,
 )
 from .files import AttachmentFactory
+from .helpdesk_mail import ExternalRequesterFactory, InboundMessageFactory, MailSettingsFactory
 from .idempotency import IdempotentRequestFactory
 from .helpdesk import (
     BusinessCalendarFactory,
@@ -72,6 +73,9 @@ __all__ = [
     "DirectorySettingsFactory",
     "EquipmentFactory",
     "EventFactory",
+    "ExternalRequesterFactory",
+    "InboundMessageFactory",
+    "MailSettingsFactory",
     "FannedOutEventFactory",
     "GroupFactory",
     "HRRequestFactory",

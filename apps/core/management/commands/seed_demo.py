@@ -19,7 +19,7 @@ STAFF = {
     "travel": ["travel"],
 }
 PASSWORD = "demo-pass-123"
-DOMAINS = ("core", "helpdesk", "operations", "approvals", "policies", "integration")
+DOMAINS = ("core", "helpdesk", "operations", "approvals", "policies", "integration", "helpdesk_mail")
 
 
 class Command(BaseCommand):
