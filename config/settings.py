@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.files",
     "apps.letters",
+    "apps.helpdesk_mail",  # tickets by e-mail: `manage.py mail_gateway`
     "django_prometheus",
 ]
 
@@ -476,6 +477,11 @@ NOTIFY_RETRY_BASE_SECONDS = env.int("NOTIFY_RETRY_BASE_SECONDS", default=30)  # 
 NOTIFY_RETRY_MAX_SECONDS = env.int("NOTIFY_RETRY_MAX_SECONDS", default=3600)  # …up to this
 NOTIFY_OUTBOX_LOOKBACK_HOURS = env.int("NOTIFY_OUTBOX_LOOKBACK_HOURS", default=24)  # older events notify no one
 SCHEDULER_NOTIFY_SECONDS = env.int("SCHEDULER_NOTIFY_SECONDS", default=10)
+# Tickets by e-mail (`manage.py mail_gateway`, README "Tickets by e-mail"): where the gateway listens for the MTA.
+MAIL_GATEWAY_HOST = env("MAIL_GATEWAY_HOST", default="127.0.0.1")
+MAIL_GATEWAY_PORT = env.int("MAIL_GATEWAY_PORT", default=2525)
+MAIL_GATEWAY_WORKERS = env.int("MAIL_GATEWAY_WORKERS", default=4)
+MAIL_GATEWAY_MAX_BYTES = env.int("MAIL_GATEWAY_MAX_BYTES", default=25 * 1024 * 1024)  # larger: 552
 NOTIFY_DIGEST_HOUR = env.int("NOTIFY_DIGEST_HOUR", default=7)  # UTC hour of the daily digest
 # ---- end of notifications block ----
 

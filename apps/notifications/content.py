@@ -84,6 +84,8 @@ def context_for(*, event: Event, rule: Rule, notification: Notification, name: s
     if event.type == "helpdesk.ticket_comment.created":
         ticket = record.ticket if record is not None else None
         context.update(ticket=ticket, record_url=admin_url("helpdesk.Ticket", ticket.pk) if ticket else "")
+    elif event.type.startswith("helpdesk.ticket."):
+        context["ticket"] = record
     campaign = record if event.type.startswith("policies.acknowledgement_campaign.") else None
     if campaign is not None:  # members cannot open the campaign's admin page: they get a signed link instead
         context.update(campaign=campaign, policy=campaign.policy, record_url="")

@@ -24,7 +24,7 @@ from .choices import Channel
 from .choices import NotificationStatus as S
 from .models import DIGEST_KIND, FannedOutEvent, Notification, Preference
 from .recipients import addresses
-from .registry import RULES, kind
+from .registry import EVENT_TYPES, Rule, kind, rules_for
 
 logger = logging.getLogger(__name__)
 
@@ -41,17 +41,29 @@ def preferences(tenant_id: str, person_ids) -> dict[str, Preference]:
 def notifications_for(event: Event) -> list[Notification]:
     """The event's notifications, one per recipient, decided by the registry and each person's
     preferences, rendered now (the row is the record of what was sent)."""
-    rule = RULES[event.type]
+    rules = rules_for(event.type)
+    rows: list[Notification] = []
+    for rule in rules:  # a person named by two rules hears once, by the first
+        rows += _rows_for(event, rule, skip={row.recipient_id for row in rows})
+    channel = slack.settings_for(event.tenant_id)
+    if channel is not None and rules and channel.posts(rules[0].kind):
+        rows.append(slack.row_for(event, rules[0]))
+    return rows
+
+
+def _rows_for(event: Event, rule: Rule, *, skip: set[str]) -> list[Notification]:
     wanted: dict[str, str] = {}
     for person_id, reason in rule.recipients(event):
-        wanted.setdefault(person_id, reason)
+        if person_id not in skip:
+            wanted.setdefault(person_id, reason)
     if not wanted:
         return []
     found, prefs, what = addresses(event.tenant_id, wanted), preferences(event.tenant_id, wanted), kind(rule.kind)
+    headers = rule.headers(event) if rule.headers is not None else {}
     rows = []
     for person_id, reason in wanted.items():
         row = Notification(id=new_id("ntf"), tenant_id=event.tenant_id, event=event, event_type=event.type,
-                           kind=rule.kind, recipient_id=person_id, reason=reason[:300])
+                           kind=rule.kind, recipient_id=person_id, reason=reason[:300], headers=headers)
         address, pref = found.get(person_id), prefs.get(person_id)
         if address is None:
             row.status, row.last_error = S.SKIPPED, "no email address on file for this person"
@@ -62,13 +74,11 @@ def notifications_for(event: Event) -> list[Notification]:
         if address is not None:
             row.recipient_email = address.email
             ctx = content.context_for(event=event, rule=rule, notification=row, name=address.name)
+            ctx["reply_to"] = headers.get("Reply-To", "")  # "reply to this e-mail" only where replies are read
             row.subject, row.text_body, row.html_body = content.render(rule.template, ctx)
             row.links = ctx["links"]
             row.message_id = message_id(row)
         rows.append(row)
-    channel = slack.settings_for(event.tenant_id)
-    if channel is not None and channel.posts(rule.kind):
-        rows.append(slack.row_for(event, rule))
     return rows
 
 
@@ -83,7 +93,7 @@ def fan_out(*, batch: int = 200, now=None) -> int:
     done = FannedOutEvent.objects.filter(event_id=OuterRef("pk"))  # an anti-join on the mark's primary key
     created = 0
     while True:
-        events = list(Event.objects.filter(~Exists(done), type__in=list(RULES), created_at__gte=horizon)
+        events = list(Event.objects.filter(~Exists(done), type__in=EVENT_TYPES, created_at__gte=horizon)
                       .order_by("id")[:batch])
         failed = 0
         for event in events:
@@ -152,7 +162,9 @@ def _lease(*, batch: int, now) -> list[Notification]:
 
 
 def email_for(row: Notification, mail_connection) -> EmailMultiAlternatives:
-    headers = {"Message-ID": row.message_id, "X-Backoffice-Notification": row.id, "Auto-Submitted": "auto-generated"}
+    # Threading and Reply-To a rule asked for (a ticket's thread), then what every message carries.
+    headers = {**(row.headers or {}), "Message-ID": row.message_id, "X-Backoffice-Notification": row.id,
+               "Auto-Submitted": "auto-generated"}
     if unsubscribe := row.links.get("unsubscribe"):
         headers |= {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     message = EmailMultiAlternatives(subject=row.subject, body=row.text_body, from_email=settings.NOTIFY_FROM_EMAIL,

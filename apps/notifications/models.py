@@ -32,6 +32,7 @@ class Notification(models.Model):
     html_body = models.TextField(blank=True, default="")
     links = models.JSONField(default=dict, blank=True, help_text="The links the message carries (decide, record…).")
     message_id = models.CharField(max_length=200, blank=True, default="", help_text="Message-ID, the same on retries.")
+    headers = models.JSONField(default=dict, blank=True, help_text="Further headers sent (a ticket's thread, Reply-To).")
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
     leased_until = models.DateTimeField(null=True, blank=True)

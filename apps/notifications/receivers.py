@@ -1,6 +1,6 @@
 import logging
 
-from .registry import RULES
+from .registry import rules_for
 
 logger = logging.getLogger(__name__)
 # Set while a notification pass is queued and has not started (as for webhook delivery passes);
@@ -12,8 +12,7 @@ PASS_QUEUED_TTL = 30
 def enqueue_pass(sender, *, event, **kwargs):
     """After an event that may notify someone commits, ask the worker for a pass (the outbox row
     is the durable part; this is only the fast path)."""
-    rule = RULES.get(event.type)
-    if rule is None or not rule.worth_waking(event):
+    if not any(rule.worth_waking(event) for rule in rules_for(event.type)):
         return
     from apps.ops.wakeups import wake
 

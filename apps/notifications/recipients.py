@@ -32,7 +32,19 @@ def addresses(tenant_id: str, person_ids) -> dict[str, Address]:
     for m in staff.select_related("user"):
         if m.user.email:
             found[m.person_id] = Address(email=m.user.email, name=m.user.get_full_name() or m.user.username)
+    for source in _address_sources:  # e.g. people who wrote in by e-mail without a directory entry
+        if rest := wanted - known - set(found):
+            found.update(source(tenant_id, rest))
     return found
+
+
+# Other apps' people who are in neither the directory nor staff: callables (tenant_id, ids) -> {id: Address}.
+_address_sources: list = []
+
+
+def register_address_source(source) -> None:
+    if source not in _address_sources:
+        _address_sources.append(source)
 
 
 def roles_of(tenant_id: str, person_id: str) -> frozenset[str]:
@@ -148,6 +160,26 @@ def agent_on_requester_reply(event: Event) -> Recipients:
     if ticket is None or comment.get("author_id") != ticket.submitted_by_id:
         return []
     return _one(ticket.assigned_to_id, f"assignee of ticket {ticket.number}: the requester replied")
+
+
+def ticket_requester(event: Event) -> Recipients:
+    """The requester of a ticket, of what others did on it: a public reply, a change of status; and of a
+    ticket they opened by e-mail (the acknowledgement with its number). Never of their own replies."""
+    from apps.helpdesk.models import Ticket
+
+    payload = event.payload
+    if event.type.startswith("helpdesk.ticket_comment."):
+        if payload.get("internal"):
+            return []
+        ticket = Ticket.objects.filter(tenant_id=event.tenant_id, pk=payload.get("ticket_id")).first()
+        if ticket is None or payload.get("author_id") == ticket.submitted_by_id:
+            return []
+        return _one(ticket.submitted_by_id, f"requester of ticket {ticket.number}")
+    if event.type.endswith(".created"):
+        if payload.get("source") != "email":
+            return []  # they filed it themselves, or staff did for them: nothing to acknowledge by mail
+        return _one(payload.get("submitted_by_id"), f"requester of ticket {payload.get('number')} (opened by e-mail)")
+    return _one(payload.get("submitted_by_id"), f"requester of ticket {payload.get('number')}", not_actor=event)
 
 
 def sla_assignee(event: Event) -> Recipients:

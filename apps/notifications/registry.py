@@ -23,6 +23,7 @@ KINDS = {k.name: k for k in [
     Kind("access_expiring", "Access you hold or asked for ends soon"),
     Kind("ticket_assigned", "Tickets assigned to you"),
     Kind("ticket_reply", "A requester replied on your ticket"),
+    Kind("ticket_update", "Replies and status changes on tickets you opened"),
     Kind("sla_warning", "SLA warnings on your tickets", digestible=False),
     Kind("sla_breach", "SLA breaches on your tickets", mandatory=True, digestible=False),
     Kind("policy_acknowledgement_requested", "A policy version asks for your acknowledgement", mandatory=True),
@@ -41,6 +42,7 @@ class Rule:
     template: str  # notifications/email/<template>.txt (first line: the subject) and .html
     decision_links: bool = False  # the message carries one-click approve/reject links
     worth_waking: Callable[[Event], bool] = lambda event: True  # cheap check before queueing a pass
+    headers: Callable[[Event], dict] | None = None  # extra mail headers (threading, Reply-To), stored on the row
 
 
 def _assigned(event: Event) -> bool:
@@ -86,6 +88,34 @@ RULES: dict[str, Rule] = {
     "integration.connector.credential_rotation_due": Rule("connector_credentials", r.connector_owner,
                                                           "connector_credential_rotation"),
 }
+
+
+def _ticket_thread(event: Event) -> dict:
+    from apps.helpdesk_mail.threads import event_headers
+
+    return event_headers(event)
+
+
+def _public(event: Event) -> bool:
+    return not event.payload.get("internal")
+
+
+# The requester of a ticket hears by e-mail of staff replies and status changes (and of a ticket they
+# opened by e-mail), threaded with their own mail: replies reach the mail gateway (apps/helpdesk_mail).
+TICKET_UPDATE = Rule("ticket_update", r.ticket_requester, "ticket_update", headers=_ticket_thread)
+REQUESTER_RULES: dict[str, Rule] = {
+    "helpdesk.ticket.created": Rule("ticket_update", r.ticket_requester, "ticket_update", headers=_ticket_thread,
+                                    worth_waking=lambda e: e.payload.get("source") == "email"),
+    "helpdesk.ticket_comment.created": Rule("ticket_update", r.ticket_requester, "ticket_update",
+                                            headers=_ticket_thread, worth_waking=_public),
+    **{f"helpdesk.ticket.{action}": TICKET_UPDATE for action in ("opened", "held", "resolved", "reopened", "closed")},
+}
+EVENT_TYPES = sorted(set(RULES) | set(REQUESTER_RULES))
+
+
+def rules_for(event_type: str) -> list[Rule]:
+    """Every rule of an event type (a ticket's reply tells its agent one thing and its requester another)."""
+    return [rule for rule in (RULES.get(event_type), REQUESTER_RULES.get(event_type)) if rule is not None]
 
 
 def kind(name: str) -> Kind:

@@ -228,6 +228,7 @@ ADD_DATA = {
     "signin.IdentityProvider": {"client_secret": "new-client-secret-0123", "issuer": "http://127.0.0.1:9/initech"},
     "auth.User": {"password1": "a-long-new-pass-0123", "password2": "a-long-new-pass-0123"},
     "core.Tenant": {"id": "umbrella", "name": "Umbrella"},
+    "helpdesk_mail.MailSettings": {"address": "help@initech.invalid"},  # unique, and an address
 }
 
 

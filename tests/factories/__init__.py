@@ -17,6 +17,7 @@ from .core import (
 )
 from .drift import DriftFindingFactory
 from .files import AttachmentFactory
+from .helpdesk_mail import ExternalRequesterFactory, InboundMessageFactory, MailSettingsFactory
 from .idempotency import IdempotentRequestFactory
 from .letters import LetterFactory, LetterTemplateFactory
 from .helpdesk import (
@@ -82,6 +83,9 @@ __all__ = [
     "DirectorySettingsFactory",
     "EquipmentFactory",
     "EventFactory",
+    "ExternalRequesterFactory",
+    "InboundMessageFactory",
+    "MailSettingsFactory",
     "FannedOutEventFactory",
     "GroupFactory",
     "HRRequestFactory",

@@ -62,7 +62,7 @@ def test_the_preferences_page_saves_kinds_and_the_digest(client, team):
     assert pref.digest is True
     assert pref.disabled_kinds == ["access_expiring", "approval_reminder", "connector_credentials",
                                    "policy_acknowledgement_reminder",
-                                   "request_update", "sla_warning", "ticket_assigned"]
+                                   "request_update", "sla_warning", "ticket_assigned", "ticket_update"]
 
 
 def test_the_daily_digest_gathers_the_days_mail_into_one_with_working_links(smtp, team, access, client):

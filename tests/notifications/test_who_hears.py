@@ -41,7 +41,8 @@ def test_agents_hear_of_assignment_once_and_of_the_requesters_replies(smtp, team
     assert [m.subject for m in replies] == [f"[Acme Corp] Reply on {ticket.number}: VPN down"]
     assert "Still down & <b>urgent</b>" in replies[0].part("plain")
     assert "Still down &amp; &lt;b&gt;urgent&lt;/b&gt;" in replies[0].part("html")  # escaped in HTML
-    assert smtp.to("member@acme.test") == []
+    # The requester hears of the agent's public reply (apps/helpdesk_mail threads it), not of the note or their own
+    assert [m.subject for m in smtp.to("member@acme.test")] == [f"[Acme Corp] [{ticket.number}] New reply: VPN down"]
 
 
 def test_sla_warning_and_breach_reach_the_assignee(smtp, team):

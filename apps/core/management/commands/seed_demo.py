@@ -19,7 +19,8 @@ STAFF = {
     "travel": ["travel"],
 }
 PASSWORD = "demo-pass-123"
-DOMAINS = ("core", "helpdesk", "operations", "approvals", "policies", "integration", "files", "letters")
+DOMAINS = ("core", "helpdesk", "operations", "approvals", "policies", "integration", "files", "letters",
+           "helpdesk_mail")
 
 
 class Command(BaseCommand):
