@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "apps.signin",
     "axes",  # failed sign-ins throttled (apps/signin; README "Staff sign-in")
     "apps.notifications",
+    "apps.portal",  # the self-service portal for every person (/portal/)
     "django_prometheus",
 ]
 

@@ -33,6 +33,7 @@ urlpatterns = [
     path("oidc/", include("apps.signin.urls")),
     path("scim/v2/", include("apps.core.scim.urls", namespace="scim")),  # SCIM 2.0 provisioning (per-tenant token)
     path("notifications/", include("apps.notifications.urls")),
+    path("portal/", include("apps.portal.urls")),
     path("healthz", transaction.non_atomic_requests(healthz)),
     path("readyz", transaction.non_atomic_requests(readyz)),
     path("metrics", transaction.non_atomic_requests(metrics)),
