@@ -104,6 +104,7 @@ class Row:
     created_at: datetime
     title: str
     deleted: bool
+    holder: str = ""  # a ticket's assignee
     state: str = ""
     waiting: str = ""
 
@@ -130,7 +131,9 @@ def _list_query(actor: Principal, kinds):
         parts.append(owned(kind, actor).order_by().annotate(
             kind=Value(kind.slug, output_field=text), a=F(first),
             b=F(second) if second else Value("", output_field=text),
-        ).values_list("kind", "id", "status", "created_at", "a", "b", "is_deleted"))
+            # who holds a ticket (the others have no one person holding them): no query per row
+            holder=F("assigned_to_id") if kind.slug == "ticket" else Value("", output_field=text),
+        ).values_list("kind", "id", "status", "created_at", "a", "b", "is_deleted", "holder"))
     query = parts[0]
     return query.union(*parts[1:], all=True) if len(parts) > 1 else query
 
@@ -138,8 +141,9 @@ def _list_query(actor: Principal, kinds):
 def my_requests(actor: Principal, *, kinds=None, limit: int = 50, offset: int = 0) -> list[Row]:
     kinds = [KINDS[k] for k in (kinds or KINDS)]
     found = _list_query(actor, kinds).order_by("-created_at", "-id")[offset:offset + limit]
-    rows = [Row(kind=k, id=pk, status=status, created_at=created, title=_title(k, a or "", b or ""), deleted=bool(d))
-            for k, pk, status, created, a, b, d in found]
+    rows = [Row(kind=k, id=pk, status=status, created_at=created, title=_title(k, a or "", b or ""), deleted=bool(d),
+                holder=holder or "")
+            for k, pk, status, created, a, b, d, holder in found]
     describe(actor, rows)
     return rows
 
@@ -170,9 +174,7 @@ def describe(actor: Principal, rows: list[Row]) -> None:
     """State in words and who each open row waits for now: one query of steps, one of people."""
     live = [r for r in rows if not r.deleted]
     steps = open_steps(actor.tenant_id, [r.id for r in live]) if live else {}
-    tickets = [r.id for r in live if r.kind == "ticket" and r.status in ("new", "open")]
-    assignees = dict(Ticket.objects.filter(tenant_id=actor.tenant_id, pk__in=tickets)
-                     .values_list("pk", "assigned_to_id")) if tickets else {}
+    assignees = {r.id: r.holder for r in live if r.kind == "ticket" and r.status in ("new", "open") and r.holder}
     people = display_people(actor.tenant_id, [s.decider_id for s in steps.values()] + list(assignees.values()))
     for row in rows:
         row.state = state_words(row.kind, row.status, row.deleted)
@@ -206,13 +208,15 @@ class Moment:
     state: str = "done"  # done | waiting | refused | future
 
 
-def timeline(actor: Principal, kind: Kind, obj) -> list[Moment]:
+def timeline(actor: Principal, kind: Kind, obj, *, also_people=()) -> tuple[list[Moment], dict[str, str]]:
     """Filed, each approval step with its decision and reason, then what followed (granted, fulfilled,
-    booked, delivered, expiry). Two queries: the approval steps, the people named."""
-    steps = list(ApprovalStep.objects.filter(tenant_id=obj.tenant_id, approval_request__entity_id=obj.pk)
-                 .select_related("approval_request", "approver_group").order_by("approval_request_id", "step_index"))
-    fields = ("created_by", "approver_id", "granted_by_id", "fulfilled_by", "assigned_to_id")
-    ids = {getattr(obj, f, None) for f in fields} | {s.decider_id for s in steps}
+    booked, delivered, expiry), and the labels of the people named (with `also_people`, for the
+    page's other parts). Two queries: the approval steps (none for tickets), the people."""
+    steps = [] if kind.slug == "ticket" else list(
+        ApprovalStep.objects.filter(tenant_id=obj.tenant_id, approval_request__entity_id=obj.pk)
+        .select_related("approval_request", "approver_group").order_by("approval_request_id", "step_index"))
+    fields = ("created_by", "approver_id", "granted_by_id", "fulfilled_by", "assigned_to_id", "deleted_by")
+    ids = {getattr(obj, f, None) for f in fields} | {s.decider_id for s in steps} | set(also_people)
     people = display_people(obj.tenant_id, ids)
 
     def who(pid):
@@ -240,7 +244,7 @@ def timeline(actor: Principal, kind: Kind, obj) -> list[Moment]:
     if obj.is_deleted:
         moments.append(Moment(obj.deleted_at, _("Withdrawn by %(who)s") % {"who": who(obj.deleted_by)}, state="refused"))
     dated = sorted((m for m in moments if m.when), key=lambda m: m.when)
-    return dated + [m for m in moments if not m.when]
+    return dated + [m for m in moments if not m.when], people
 
 
 def _outcome(kind: Kind, obj, who) -> list[Moment]:

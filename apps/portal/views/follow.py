@@ -9,10 +9,10 @@ from django.views.decorators.http import require_POST
 from apps.approvals.services import approval_request_cancel
 from apps.core import services as core
 from apps.core.exceptions import DomainError
-from apps.core.waiting import waiting_of
 
 from .. import records
 from ..access import portal_view
+from .tickets import label_comments
 
 PAGE = 25
 
@@ -51,18 +51,19 @@ def may_withdraw(kind, obj) -> bool:
 def request_detail(request, kind: str, record_id: str):
     actor = request.actor
     kind_, obj = records.record_of(actor, kind, record_id)
-    waiting = None
-    if not obj.is_deleted:
-        found = waiting_of(actor=actor, obj=obj)
-        waiting = found.text if found is not None else None
     comments = []
     if kind_.slug == "ticket":
         from .tickets import public_comments
 
         comments = public_comments(obj)
+    moments, people = records.timeline(actor, kind_, obj, also_people={c.author_id for c in comments})
+    label_comments(comments, obj, people)
+    # Who it waits for now: the open approval step (from the timeline's steps), else the next hand.
+    waiting = None if obj.is_deleted else next(
+        (m.what for m in moments if m.state == "waiting"), records.NEXT_HAND.get((kind_.slug, obj.status)))
     return render(request, "portal/request_detail.html", {
         "kind": kind_, "obj": obj, "state": records.state_words(kind_.slug, obj.status, obj.is_deleted),
-        "moments": records.timeline(actor, kind_, obj), "waiting": waiting, "comments": comments,
+        "moments": moments, "waiting": waiting, "comments": comments,
         "may_withdraw": may_withdraw(kind_, obj) if kind_.slug != "ticket" else False,
         "may_renew": kind_.slug == "access" and obj.status == "provisioned" and obj.expires_at is not None,
     })

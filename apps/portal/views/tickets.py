@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.exceptions import DomainError
-from apps.core.people import display_people
 from apps.core.titles import name_of
 from apps.helpdesk.models import TicketComment
 from apps.helpdesk.services import ticket_comment_create
@@ -20,9 +19,13 @@ CONVERSATION_LIMIT = 200
 
 
 def public_comments(ticket) -> list[TicketComment]:
-    comments = list(TicketComment.objects.filter(tenant_id=ticket.tenant_id, ticket=ticket, internal=False)
-                    .order_by("created_at", "id")[:CONVERSATION_LIMIT])
-    people = display_people(ticket.tenant_id, {c.author_id for c in comments})
+    """The public conversation (the latest CONVERSATION_LIMIT replies), oldest first."""
+    latest = (TicketComment.objects.filter(tenant_id=ticket.tenant_id, ticket=ticket, internal=False)
+              .order_by("-created_at", "-id")[:CONVERSATION_LIMIT])
+    return list(reversed(latest))
+
+
+def label_comments(comments, ticket, people: dict[str, str]) -> None:
     for comment in comments:
         comment.author_name = name_of(people.get(comment.author_id, comment.author_id))
         comment.mine = comment.author_id == ticket.submitted_by_id
