@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import CharField, F, Q, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,11 +27,12 @@ class Kind:
     owner_fields: tuple[str, ...]  # the person fields that make a record this person's
     columns: tuple[str, str]  # two text columns that name the record in the list
     open_states: tuple[str, ...]  # still waiting for a decision: the requester may withdraw it
+    related: tuple[str, ...] = ()  # what its page shows besides the row (select_related)
 
 
 KINDS = {
     "access": Kind("access", AccessRequest, gettext_lazy("Access"), ("requester_id", "principal_id", "created_by"),
-                   ("system_id", "entitlement_type"), ("pending",)),
+                   ("system_id", "entitlement_type"), ("pending",), ("entitlement__system",)),
     "equipment": Kind("equipment", Equipment, gettext_lazy("Equipment"), ("requester_id", "created_by"),
                       ("equipment_type", ""), ("requested",)),
     "travel": Kind("travel", Travel, gettext_lazy("Trip"), ("requester_id", "created_by"),
@@ -128,8 +130,10 @@ def _list_query(actor: Principal, kinds):
     parts = []
     for kind in kinds:
         first, second = kind.columns
+        # An access request names its catalog system by name (system_id holds the system's id then).
+        a = Coalesce("entitlement__system__name", F(first), output_field=text) if kind.slug == "access" else F(first)
         parts.append(owned(kind, actor).order_by().annotate(
-            kind=Value(kind.slug, output_field=text), a=F(first),
+            kind=Value(kind.slug, output_field=text), a=a,
             b=F(second) if second else Value("", output_field=text),
             # who holds a ticket (the others have no one person holding them): no query per row
             holder=F("assigned_to_id") if kind.slug == "ticket" else Value("", output_field=text),
@@ -188,12 +192,26 @@ def describe(actor: Principal, rows: list[Row]) -> None:
             row.waiting = str(NEXT_HAND[(row.kind, row.status)])
 
 
+def title_of(kind: Kind, obj) -> str:
+    """What the person calls the record: "GitHub · Maintainer", "Laptop", "Lisbon, 3–5 May"."""
+    if kind.slug == "access":
+        system = obj.entitlement.system.name if obj.entitlement_id else obj.system_id
+        return f"{system} · {obj.grant}"
+    if kind.slug == "travel":
+        return f"{obj.destination}, {obj.trip_dates}"
+    if kind.slug == "hr":
+        return obj.get_type_display()
+    if kind.slug == "ticket":
+        return f"{obj.number} · {obj.title}"
+    return obj.equipment_type
+
+
 def record_of(actor: Principal, kind_slug: str, record_id: str):
     """The person's record, or 404 (another person's or tenant's record, or no such kind)."""
     kind = KINDS.get(kind_slug)
     if kind is None:
         raise Http404
-    obj = owned(kind, actor).filter(pk=record_id).first()
+    obj = owned(kind, actor).select_related(*kind.related).filter(pk=record_id).first()
     if obj is None:
         raise Http404
     return kind, obj

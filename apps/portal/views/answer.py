@@ -12,9 +12,11 @@ from django.views.decorators.http import require_http_methods
 
 from apps.approvals.choices import RequestStatus, StepStatus
 from apps.approvals.models import ApprovalStep
+from apps.approvals.outcomes import target_model
 from apps.approvals.summaries import summarise
 from apps.core import services as core
 from apps.core.exceptions import DomainError
+from apps.core.people import display_person
 from apps.core.rendering import render_markdown
 from apps.policies.campaign_models import AcknowledgementCampaign
 from apps.policies.campaigns import MEMBERSHIP
@@ -71,9 +73,18 @@ def decide(request, step_id: str):
     step = _decidable(actor).select_related("approval_request").filter(pk=step_id).first()
     if step is None:
         raise Http404
-    row = summarise([step])[0]
-    record = step.approval_request.target()
-    kind = records.KIND_OF_MODEL.get(type(record)) if record is not None else None
+    approval = step.approval_request
+    model = target_model(approval.entity_type) if approval.entity_id else None
+    kind = records.KIND_OF_MODEL.get(model)
+    record = kind and model.objects.select_related(*kind.related).filter(
+        tenant_id=approval.tenant_id, pk=approval.entity_id).first()
+    if record:  # the record as people call it (summarise's row without a second read of it)
+        requester = display_person(actor.tenant_id, approval.requested_by_id) or approval.requested_by_id
+        row = {"step": step, "title": f"{kind.noun}: {records.title_of(kind, record)}", "requester": requester,
+               **model.summary_format.of(record), "due": approval.due_at,
+               "step_of": _("step %(n)s of %(total)s") % {"n": step.step_index + 1, "total": approval.total_steps}}
+    else:
+        row = summarise([step])[0]
     context = {"row": row, "step": step, "record": record, "kind": kind, "comment": "", "error": ""}
     if request.method == "POST":
         action = request.POST.get("decision")

@@ -147,7 +147,8 @@ def renew(request, record_id: str):
     data = {"entitlement": grant.entitlement, "system_id": grant.system_id, "asset_id": grant.asset_id,
             "entitlement_type": grant.entitlement_type, "access_type": AccessType.MODIFY, "requester_id": actor.person_id,
             "justification": _("Renewal of %(grant)s (%(id)s), which expires on %(date)s.") % {
-                "grant": f"{grant.system_id} · {grant.grant}", "id": grant.pk,
+                "grant": f"{grant.entitlement.system.name if grant.entitlement_id else grant.system_id} · {grant.grant}",
+                "id": grant.pk,
                 "date": f"{grant.expires_at:%Y-%m-%d}" if grant.expires_at else "—"},
             "expires_at": start + timedelta(days=days) if days else None}
     try:

@@ -62,7 +62,7 @@ def request_detail(request, kind: str, record_id: str):
     waiting = None if obj.is_deleted else next(
         (m.what for m in moments if m.state == "waiting"), records.NEXT_HAND.get((kind_.slug, obj.status)))
     return render(request, "portal/request_detail.html", {
-        "kind": kind_, "obj": obj, "state": records.state_words(kind_.slug, obj.status, obj.is_deleted),
+        "kind": kind_, "obj": obj, "title": records.title_of(kind_, obj), "state": records.state_words(kind_.slug, obj.status, obj.is_deleted),
         "moments": moments, "waiting": waiting, "comments": comments,
         "may_withdraw": may_withdraw(kind_, obj) if kind_.slug != "ticket" else False,
         "may_renew": kind_.slug == "access" and obj.status == "provisioned" and obj.expires_at is not None,
