@@ -148,3 +148,33 @@ def test_every_page_costs_at_most_ten_queries_whatever_the_history(client, world
         requester_id="per_other").values("pk"), step_index=0, status="pending").first()
     with django_assert_max_num_queries(10):
         assert client.get(f"/portal/waiting/{step.pk}/").status_code == 200
+
+
+def _pages_without_ids():
+    from apps.portal.urls import urlpatterns
+
+    skip = {"login", "logout", "invitation"}
+    out = []
+    for p in urlpatterns:
+        route = str(p.pattern)
+        if p.name in skip or "<" in route and p.name != "ask_form":
+            continue
+        if p.name == "ask_form":
+            out += [f"/portal/ask/{kind}/" for kind in records.KINDS]
+        else:
+            out.append(f"/portal/{route}")
+    return out
+
+
+@pytest.mark.parametrize("who", ["employee", "approver1", "it", "foreign"])
+def test_every_page_answers_every_person_whatever_their_roles_and_strangers_go_to_the_login(client, world, as_user, who):
+    pages = _pages_without_ids()
+    assert len(pages) >= 10
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith("/portal/login/?next="), url
+    as_user(getattr(world, who))
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, (who, url)
+        assert "<script" not in response.content.decode()
