@@ -92,3 +92,67 @@ def test_an_employee_asks_for_access_and_two_approvers_decide_it_in_the_portal(s
     assert "Step 1 of 2 approved by Grace Hopper" in timeline and "Step 2 of 2 approved by Ada Lovelace" in timeline
     check(page, artifacts, "request-approved")
     assert AccessRequest.objects.get().status == "approved"
+
+
+def test_an_employee_renews_access_talks_to_the_service_desk_and_acknowledges_a_policy(screen, world, artifacts):  # noqa: F811
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.core.principal import Principal, system_principal
+    from apps.helpdesk.services import ticket_comment_create
+    from apps.helpdesk.models import Ticket
+    from apps.policies.campaign_models import AcknowledgementCampaign
+    from apps.policies.models import Policy, PolicyAcknowledgement
+    from apps.portal.views.ask import file_record
+
+    cache.clear()
+    ent = world.entitlement
+    grant = file_record(actor=system_principal("acme"), model=AccessRequest, data={
+        "entitlement": ent, "system_id": ent.system_id, "entitlement_type": ent.name, "access_type": "new",
+        "justification": "Release work", "requester_id": "per_emp"})
+    AccessRequest.objects.filter(pk=grant.pk).update(
+        status="provisioned", granted_at=timezone.now(), provisioned_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=5))
+    policy = Policy.objects.create(tenant_id="acme", name="Code of conduct", status="published",
+                                   body="# Code of conduct\n\nBe kind to each other.")
+    AcknowledgementCampaign.objects.create(tenant_id="acme", policy=policy, version=policy.version, status="open",
+                                           due_at=timezone.now() + timedelta(days=7))
+    page = screen
+    sign_in(page, "max")
+    page.click("nav >> text=My access")
+    assert "ends soon" in page.inner_text("main")
+    check(page, artifacts, "access")
+    with page.expect_navigation():
+        page.click("main button:has-text('Renew')")
+    assert "Your renewal request is filed." in page.inner_text("main")
+    check(page, artifacts, "renewal")
+
+    page.click("nav >> text=My tickets")
+    page.click("main >> text=Get help")
+    page.fill("input[name=title]", "VPN drops every hour")
+    page.fill("textarea[name=description]", "Since Monday")
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+    ticket = Ticket.objects.get()
+    agent = Principal(person_id="per_it", tenant_id="acme", roles=frozenset({"agent"}), source_type="backend")
+    ticket_comment_create(actor=agent, ticket=ticket, body="Which VPN client version?", internal=False)
+    ticket_comment_create(actor=agent, ticket=ticket, body="internal: user on old laptop", internal=True)
+    page.reload()
+    page.fill("textarea[name=body]", "Version 5.2")
+    with page.expect_navigation():
+        page.click("main button:has-text('Send reply')")
+    conversation = page.inner_text(".conversation")
+    assert "Which VPN client version?" in conversation and "Version 5.2" in conversation
+    assert "internal:" not in page.inner_text("main")
+    check(page, artifacts, "ticket")
+
+    page.click("nav >> text=Waiting for me")
+    page.click("text=Code of conduct")
+    assert "Be kind to each other." in page.inner_text("main")
+    check(page, artifacts, "policy")
+    page.check("input[name=read]")
+    with page.expect_navigation():
+        page.click("main button:has-text('Acknowledge')")
+    assert PolicyAcknowledgement.objects.filter(person_id="per_emp").exists()
+    check(page, artifacts, "waiting-done")
