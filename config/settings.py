@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "apps.files",
     "apps.letters",
     "apps.helpdesk_mail",  # tickets by e-mail: `manage.py mail_gateway`
+    "apps.portal",  # the self-service portal for every person (/portal/)
     "django_prometheus",
 ]
 

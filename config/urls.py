@@ -37,6 +37,7 @@ urlpatterns = [
     path("scim/v2/", include("apps.core.scim.urls", namespace="scim")),  # SCIM 2.0 provisioning (per-tenant token)
     path("notifications/", include("apps.notifications.urls")),
     path("files/", include("apps.files.urls")),
+    path("portal/", include("apps.portal.urls")),
     path("healthz", transaction.non_atomic_requests(healthz)),
     path("readyz", transaction.non_atomic_requests(readyz)),
     path("metrics", transaction.non_atomic_requests(metrics)),

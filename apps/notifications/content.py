@@ -76,6 +76,7 @@ def context_for(*, event: Event, rule: Rule, notification: Notification, name: s
         "record_url": admin_url(event.entity_type, event.entity_id),
         # Who acted, by name: an e-mail never names a person by id.
         "actor": display_person(event.tenant_id, event.actor_id) if event.actor_id else "",
+        "where": "in the back office",
     }
     if event.type == "operations.equipment.provisioned":
         context["action"] = "ordered"
@@ -109,7 +110,29 @@ def context_for(*, event: Event, rule: Rule, notification: Notification, name: s
         context["links"]["acknowledge"] = acknowledge_url(AcknowledgeLink(
             tenant_id=event.tenant_id, person_id=notification.recipient_id, policy_id=campaign.policy_id,
             version=campaign.version))
+    _portal_link(context, event=event, notification=notification, record=record)
     return context
+
+
+def _portal_link(context: dict, *, event: Event, notification: Notification, record) -> None:
+    """A person without admin access opens the record in the portal: an approval step they decide
+    (its decision page), a request of theirs, a ticket, a policy to acknowledge. Staff, and
+    channels that are not a person (Slack), keep the admin's link."""
+    from apps.portal.links import portal_path, sees_admin
+
+    recipient = notification.recipient_id or ""
+    if ":" in recipient or sees_admin(event.tenant_id, recipient):
+        return
+    step, approval = context.get("step"), context.get("approval")
+    if step is not None and step.may_decide(recipient):
+        target = step
+    elif approval is not None:
+        target = approval
+    else:
+        target = record
+    path = portal_path(target)
+    context["links"]["record"] = absolute(path) if path else ""
+    context["where"] = "in the self-service portal"
 
 
 def render(template: str, context: dict) -> tuple[str, str, str]:

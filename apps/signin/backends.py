@@ -13,6 +13,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from rest_framework.exceptions import APIException
 
 from apps.core.auth import JWKS_ALGORITHMS, jwks_keys
+from apps.portal.signin import began_on_portal, person_sign_in
 
 from . import services
 from .models import IdentityProvider
@@ -142,7 +143,10 @@ class TenantOIDCBackend(OIDCAuthenticationBackend):
         userinfo = self.get_userinfo(access_token, id_token, payload)
         if not isinstance(userinfo, dict) or userinfo.get("sub") != payload.get("sub"):
             raise SuspiciousOperation("The userinfo answer is not about the ID token's subject.")
-        user = services.staff_sign_in(provider=self.provider, claims={**payload, **userinfo})
+        claims = {**payload, **userinfo}
+        if began_on_portal(self.request):  # the portal: every directory person, staff role or not
+            return person_sign_in(provider=self.provider, claims=claims)
+        user = services.staff_sign_in(provider=self.provider, claims=claims)
         if user is None:
             raise services.SignInRefused(services.NO_ROLE)
         return user

@@ -4,9 +4,12 @@ from urllib.parse import parse_qs, urlparse
 
 from django.contrib import messages
 from django.http import Http404
+from django.urls import reverse
 from django.views.generic import View
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
+
+from apps.portal.signin import PORTAL_FLOW, began_on_portal
 
 from .backends import STATES
 from .models import IdentityProvider
@@ -28,6 +31,8 @@ class ProviderSignInView(OIDCAuthenticationRequestView):
         self.OIDC_OP_AUTH_ENDPOINT = self.provider.authorization_endpoint
         self.OIDC_RP_CLIENT_ID = self.provider.client_id
         response = super().get(request)
+        # Begun on the portal's login page: no staff role needed, and failures return there.
+        request.session[PORTAL_FLOW] = str(request.GET.get("next", "")).startswith("/portal/")
         state = parse_qs(urlparse(response.url).query)["state"][0]
         states = request.session.get(STATES) or {}
         states[state] = self.provider.pk
@@ -36,6 +41,10 @@ class ProviderSignInView(OIDCAuthenticationRequestView):
 
 
 class ProviderCallbackView(OIDCAuthenticationCallbackView):
+    @property
+    def failure_url(self):
+        return reverse("portal:login") if began_on_portal(self.request) else super().failure_url
+
     def login_failure(self):
         request = self.request
         if request.GET.get("error"):

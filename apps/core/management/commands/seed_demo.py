@@ -18,6 +18,8 @@ STAFF = {
     "agent": ["agent"],
     "travel": ["travel"],
 }
+# username suffix -> the directory person (role key of `people`) signing in to the portal only (no staff flag)
+PORTAL_PEOPLE = {"employee": "member"}
 PASSWORD = "demo-pass-123"
 DOMAINS = ("core", "helpdesk", "operations", "approvals", "policies", "integration", "files", "letters",
            "helpdesk_mail")
@@ -53,5 +55,18 @@ class Command(BaseCommand):
                     continue
                 summary = module.seed(tenant=tenant, people=people, actor=actor)
                 self.stdout.write(f"{slug}: {domain}: {summary}")
+            for suffix, role in PORTAL_PEOPLE.items():
+                self._portal_login(tenant, f"{slug}-{suffix}", people[role])
             self.stdout.write(f"{slug}: staff users {', '.join(f'{slug}-{r}' for r in STAFF)} / {PASSWORD}")
+            self.stdout.write(f"{slug}: portal users (/portal/, also every staff user) "
+                              f"{', '.join(f'{slug}-{s}' for s in PORTAL_PEOPLE)} / {PASSWORD}")
         self.stdout.write(self.style.SUCCESS("demo data ready"))
+
+    @staticmethod
+    def _portal_login(tenant, username: str, person_id: str) -> None:
+        """A directory person's portal login: no staff flag (no admin), a membership without roles."""
+        user, created = User.objects.get_or_create(username=username, defaults={"is_staff": False})
+        if created:
+            user.set_password(PASSWORD)
+            user.save()
+        StaffMembership.objects.update_or_create(user=user, defaults={"tenant": tenant, "person_id": person_id, "roles": []})

@@ -62,6 +62,7 @@ class Command(BaseCommand):
         site = settings.SITE_URL.rstrip("/")
         lines = ["", "=" * 72, "Back office is running", "",
                  f"  Admin         {site}/admin/",
+                 f"  Portal        {site}/portal/   (every person: ask, follow, decide)",
                  f"  API docs      {site}/api/v1/docs   (schema: {site}/api/v1/schema)",
                  f"  Health        {site}/healthz", "",
                  f"Demo users, all with the password {PASSWORD}:",
@@ -72,7 +73,7 @@ class Command(BaseCommand):
             mine = [m for m in members if m.tenant_id == tenant_id]
             names = display_people(tenant_id, [m.person_id for m in mine])
             for m in mine:
-                lines.append(f"  {m.user.username:<18} {TENANTS[tenant_id]:<19} {', '.join(m.roles):<9} "
+                lines.append(f"  {m.user.username:<18} {TENANTS[tenant_id]:<19} {', '.join(m.roles) or 'portal':<9} "
                              f"{names.get(m.person_id, m.person_id)}")
         lines += ["",
                   "Mail goes to the console one line each: `manage.py show_mail ID` prints one whole,",
@@ -80,5 +81,5 @@ class Command(BaseCommand):
                   "(LOG_LEVEL=INFO for every request). A token for the API: see README \"Getting a token\".",
                   "=" * 72, ""]
         if not User.objects.filter(username="admin").exists():
-            lines.insert(9, "  (no superuser `admin`: run `manage.py seed_demo`)")
+            lines.insert(10, "  (no superuser `admin`: run `manage.py seed_demo`)")
         return "\n".join(lines)

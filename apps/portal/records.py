@@ -1,0 +1,309 @@
+"""A person's requests of every kind, as the portal shows them: one list newest first (one UNION
+query, one query for the approval steps they wait on, one lookup of people), and one record's
+timeline. Only the person's own records: those they requested, filed, or hold (an access grant)."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import CharField, F, Q, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.approvals.choices import RequestStatus
+from apps.approvals.models import ApprovalRequest, ApprovalStep
+from apps.core.people import display_people
+from apps.core.principal import Principal
+from apps.core.titles import name_of
+from apps.helpdesk.models import Ticket
+from apps.operations.models import AccessRequest, Equipment, HRRequest, Travel
+
+
+@dataclass(frozen=True)
+class Kind:
+    slug: str
+    model: type
+    noun: str
+    owner_fields: tuple[str, ...]  # the person fields that make a record this person's
+    columns: tuple[str, str]  # two text columns that name the record in the list
+    open_states: tuple[str, ...]  # still waiting for a decision: the requester may withdraw it
+    related: tuple[str, ...] = ()  # what its page shows besides the row (select_related)
+
+
+KINDS = {
+    "access": Kind("access", AccessRequest, gettext_lazy("Access"), ("requester_id", "principal_id", "created_by"),
+                   ("system_id", "entitlement_type"), ("pending",), ("entitlement__system",)),
+    "equipment": Kind("equipment", Equipment, gettext_lazy("Equipment"), ("requester_id", "created_by"),
+                      ("equipment_type", ""), ("requested",)),
+    "travel": Kind("travel", Travel, gettext_lazy("Trip"), ("requester_id", "created_by"),
+                   ("destination", ""), ("requested",)),
+    "hr": Kind("hr", HRRequest, gettext_lazy("HR request"), ("requester_id", "created_by"), ("type", ""), ("pending",)),
+    "ticket": Kind("ticket", Ticket, gettext_lazy("Help ticket"), ("submitted_by_id", "created_by"),
+                   ("number", "title"), ()),
+}
+KIND_OF_MODEL = {kind.model: kind for kind in KINDS.values()}
+
+STATE_WORDS = {
+    "pending": gettext_lazy("Waiting for approval"), "requested": gettext_lazy("Waiting for approval"),
+    "approved": gettext_lazy("Approved"), "rejected": gettext_lazy("Turned down"),
+    "provisioned": gettext_lazy("Access granted"), "completed": gettext_lazy("Done"),
+    "in_progress": gettext_lazy("HR is working on it"), "ordered": gettext_lazy("Ordered"),
+    "shipped": gettext_lazy("Shipped"), "delivered": gettext_lazy("Delivered"), "returned": gettext_lazy("Returned"),
+    "booked": gettext_lazy("Booked"), "cancelled": gettext_lazy("Cancelled"),
+    "new": gettext_lazy("New"), "open": gettext_lazy("Being worked on"), "resolved": gettext_lazy("Resolved"),
+    "closed": gettext_lazy("Closed"),
+}
+KIND_STATE_WORDS = {
+    ("access", "pending"): gettext_lazy("Waiting for approval"),
+    ("access", "completed"): gettext_lazy("Ended"),
+    ("hr", "pending"): gettext_lazy("Waiting for HR"),
+    ("hr", "completed"): gettext_lazy("Ready"),
+    ("ticket", "pending"): gettext_lazy("Waiting for your answer"),
+}
+# Who moves a record on when no approval step holds it, in words (by kind and state).
+NEXT_HAND = {
+    ("access", "approved"): gettext_lazy("Waiting for IT to grant the access"),
+    ("access", "pending"): gettext_lazy("Waiting for an approver"),
+    ("hr", "pending"): gettext_lazy("Waiting for HR"),
+    ("hr", "in_progress"): gettext_lazy("Waiting for HR to finish it"),
+    ("equipment", "requested"): gettext_lazy("Waiting for an approver"),
+    ("equipment", "approved"): gettext_lazy("Waiting for IT to order it"),
+    ("equipment", "ordered"): gettext_lazy("Waiting for the delivery"),
+    ("equipment", "shipped"): gettext_lazy("Waiting for the delivery"),
+    ("travel", "requested"): gettext_lazy("Waiting for an approver"),
+    ("travel", "approved"): gettext_lazy("Waiting for the travel desk to book it"),
+    ("ticket", "new"): gettext_lazy("Waiting for the service desk"),
+    ("ticket", "open"): gettext_lazy("Waiting for the service desk"),
+    ("ticket", "pending"): gettext_lazy("Waiting for your answer"),
+}
+WITHDRAWN = gettext_lazy("Withdrawn")
+
+
+def state_words(kind: str, status: str, deleted: bool = False) -> str:
+    if deleted:
+        return str(WITHDRAWN)
+    return str(KIND_STATE_WORDS.get((kind, status)) or STATE_WORDS.get(status) or status.replace("_", " "))
+
+
+def mine(kind: Kind, actor: Principal) -> Q:
+    q = Q()
+    for name in kind.owner_fields:
+        q |= Q(**{name: actor.person_id})
+    return q
+
+
+def owned(kind: Kind, actor: Principal, *, deleted: bool = True):
+    """The person's records of one kind in their tenant (withdrawn ones too: they stay on their list)."""
+    manager = kind.model.all_objects if deleted else kind.model.objects
+    return manager.filter(mine(kind, actor), tenant_id=actor.tenant_id)
+
+
+@dataclass
+class Row:
+    kind: str
+    id: str
+    status: str
+    created_at: datetime
+    title: str
+    deleted: bool
+    holder: str = ""  # a ticket's assignee
+    state: str = ""
+    waiting: str = ""
+
+    @property
+    def noun(self) -> str:
+        return str(KINDS[self.kind].noun)
+
+
+def _title(kind: str, first: str, second: str) -> str:
+    if kind == "access":
+        return f"{first} · {second}" if second else first
+    if kind == "hr":
+        return str(dict(HRRequest._meta.get_field("type").choices).get(first, first)).replace("_", " ").capitalize()
+    if kind == "ticket":
+        return f"{first} · {second}"
+    return first
+
+
+def _list_query(actor: Principal, kinds):
+    text = CharField()
+    parts = []
+    for kind in kinds:
+        first, second = kind.columns
+        # An access request names its catalog system by name (system_id holds the system's id then).
+        a = Coalesce("entitlement__system__name", F(first), output_field=text) if kind.slug == "access" else F(first)
+        parts.append(owned(kind, actor).order_by().annotate(
+            kind=Value(kind.slug, output_field=text), a=a,
+            b=F(second) if second else Value("", output_field=text),
+            # who holds a ticket (the others have no one person holding them): no query per row
+            holder=F("assigned_to_id") if kind.slug == "ticket" else Value("", output_field=text),
+        ).values_list("kind", "id", "status", "created_at", "a", "b", "is_deleted", "holder"))
+    query = parts[0]
+    return query.union(*parts[1:], all=True) if len(parts) > 1 else query
+
+
+def my_requests(actor: Principal, *, kinds=None, limit: int = 50, offset: int = 0) -> list[Row]:
+    kinds = [KINDS[k] for k in (kinds or KINDS)]
+    found = _list_query(actor, kinds).order_by("-created_at", "-id")[offset:offset + limit]
+    rows = [Row(kind=k, id=pk, status=status, created_at=created, title=_title(k, a or "", b or ""), deleted=bool(d),
+                holder=holder or "")
+            for k, pk, status, created, a, b, d, holder in found]
+    describe(actor, rows)
+    return rows
+
+
+def open_steps(tenant_id: str, record_ids) -> dict[str, ApprovalStep]:
+    """{record id: the step its open approval request waits on} (one query)."""
+    steps = (ApprovalStep.objects.filter(tenant_id=tenant_id, approval_request__entity_id__in=list(record_ids),
+                                         approval_request__status=RequestStatus.PENDING,
+                                         step_index=F("approval_request__current_step_index"))
+             .select_related("approval_request", "approver_group"))
+    return {step.approval_request.entity_id: step for step in steps}
+
+
+def waiting_words(step: ApprovalStep, people: dict[str, str]) -> str:
+    """“Waiting for Ada Lovelace, step 2 of 2, since 1 Dec”."""
+    if step.decider_id:
+        who = name_of(people.get(step.decider_id, step.decider_id))
+    elif step.approver_group_id:
+        who = _("any member of %(group)s") % {"group": step.approver_group}
+    else:
+        who = _("an approver")
+    return _("Waiting for %(who)s, step %(n)s of %(total)s, since %(since)s") % {
+        "who": who, "n": step.step_index + 1, "total": step.approval_request.total_steps,
+        "since": f"{step.updated_at:%a %d %b}"}
+
+
+def describe(actor: Principal, rows: list[Row]) -> None:
+    """State in words and who each open row waits for now: one query of steps, one of people."""
+    live = [r for r in rows if not r.deleted]
+    steps = open_steps(actor.tenant_id, [r.id for r in live]) if live else {}
+    assignees = {r.id: r.holder for r in live if r.kind == "ticket" and r.status in ("new", "open") and r.holder}
+    people = display_people(actor.tenant_id, [s.decider_id for s in steps.values()] + list(assignees.values()))
+    for row in rows:
+        row.state = state_words(row.kind, row.status, row.deleted)
+        if row.deleted:
+            continue
+        if row.id in steps:
+            row.waiting = waiting_words(steps[row.id], people)
+        elif assignees.get(row.id):
+            row.waiting = _("Waiting for %(who)s") % {"who": name_of(people.get(assignees[row.id]))}
+        elif (row.kind, row.status) in NEXT_HAND:
+            row.waiting = str(NEXT_HAND[(row.kind, row.status)])
+
+
+def title_of(kind: Kind, obj) -> str:
+    """What the person calls the record: "GitHub · Maintainer", "Laptop", "Lisbon, 3–5 May"."""
+    if kind.slug == "access":
+        system = obj.entitlement.system.name if obj.entitlement_id else obj.system_id
+        return f"{system} · {obj.grant}"
+    if kind.slug == "travel":
+        return f"{obj.destination}, {obj.trip_dates}"
+    if kind.slug == "hr":
+        return obj.get_type_display()
+    if kind.slug == "ticket":
+        return f"{obj.number} · {obj.title}"
+    return obj.equipment_type
+
+
+def record_of(actor: Principal, kind_slug: str, record_id: str):
+    """The person's record, or 404 (another person's or tenant's record, or no such kind)."""
+    kind = KINDS.get(kind_slug)
+    if kind is None:
+        raise Http404
+    obj = owned(kind, actor).select_related(*kind.related).filter(pk=record_id).first()
+    if obj is None:
+        raise Http404
+    return kind, obj
+
+
+@dataclass
+class Moment:
+    when: datetime | None
+    what: str
+    note: str = ""
+    link: str = ""
+    state: str = "done"  # done | waiting | refused | future
+
+
+def timeline(actor: Principal, kind: Kind, obj, *, also_people=()) -> tuple[list[Moment], dict[str, str]]:
+    """Filed, each approval step with its decision and reason, then what followed (granted, fulfilled,
+    booked, delivered, expiry), and the labels of the people named (with `also_people`, for the
+    page's other parts). Two queries: the approval steps (none for tickets), the people."""
+    steps = [] if kind.slug == "ticket" else list(
+        ApprovalStep.objects.filter(tenant_id=obj.tenant_id, approval_request__entity_id=obj.pk)
+        .select_related("approval_request", "approver_group").order_by("approval_request_id", "step_index"))
+    fields = ("created_by", "approver_id", "granted_by_id", "fulfilled_by", "assigned_to_id", "deleted_by")
+    ids = {getattr(obj, f, None) for f in fields} | {s.decider_id for s in steps} | set(also_people)
+    people = display_people(obj.tenant_id, ids)
+
+    def who(pid):
+        return name_of(people.get(pid, pid)) if pid else ""
+
+    moments = [Moment(obj.created_at, _("Filed by %(who)s") % {"who": who(obj.created_by)})]
+    for step in steps:
+        request = step.approval_request
+        label = _("Step %(n)s of %(total)s") % {"n": step.step_index + 1, "total": request.total_steps}
+        if step.decision == "approved":
+            moments.append(Moment(step.decided_at, _("%(step)s approved by %(who)s") % {"step": label, "who": who(step.decider_id)},
+                                  note=step.comment))
+        elif step.decision == "rejected":
+            moments.append(Moment(step.decided_at, _("%(step)s turned down by %(who)s") % {"step": label, "who": who(step.decider_id)},
+                                  note=step.comment, state="refused"))
+        elif step.status == "pending" and request.status == RequestStatus.PENDING:
+            moments.append(Moment(step.updated_at, waiting_words(step, people), state="waiting"))
+        elif step.status == "waiting" and request.status == RequestStatus.PENDING:
+            moments.append(Moment(None, _("%(step)s: %(who)s decides next") % {
+                "step": label, "who": who(step.decider_id) or _("an approver")}, state="future"))
+        if request.status == RequestStatus.CANCELLED and step.step_index == request.total_steps - 1:
+            moments.append(Moment(request.completed_at, _("Approval withdrawn"), note=request.cancellation_reason,
+                                  state="refused"))
+    moments += _outcome(kind, obj, who)
+    if obj.is_deleted:
+        moments.append(Moment(obj.deleted_at, _("Withdrawn by %(who)s") % {"who": who(obj.deleted_by)}, state="refused"))
+    dated = sorted((m for m in moments if m.when), key=lambda m: m.when)
+    return dated + [m for m in moments if not m.when], people
+
+
+def _outcome(kind: Kind, obj, who) -> list[Moment]:
+    out: list[Moment] = []
+    rejected = getattr(obj, "rejection_reason", "") if obj.status == "rejected" else ""
+    if kind.slug == "access":
+        if obj.approved_at:
+            out.append(Moment(obj.approved_at, _("Approved")))
+        if obj.status == "rejected":
+            out.append(Moment(obj.updated_at, _("Turned down by %(who)s") % {"who": who(obj.approver_id)}, note=rejected,
+                              state="refused"))
+        if obj.provisioned_at:
+            out.append(Moment(obj.provisioned_at, _("Access granted by %(who)s") % {"who": who(obj.granted_by_id)},
+                              note=obj.provisioning_note))
+        if obj.expires_at:
+            ended = obj.status == "completed"
+            out.append(Moment(obj.expires_at, _("Expired") if ended else _("Expires"), state="done" if ended else "future"))
+    elif kind.slug == "hr":
+        if obj.status == "rejected":
+            out.append(Moment(obj.updated_at, _("Turned down by HR"), note=rejected, state="refused"))
+        if obj.fulfilled_at:
+            out.append(Moment(obj.fulfilled_at, _("Fulfilled by %(who)s") % {"who": who(obj.fulfilled_by)},
+                              note=obj.fulfilment_note, link=obj.deliverable_url))
+    elif kind.slug == "equipment":
+        if obj.ordered_at:
+            out.append(Moment(obj.ordered_at, _("Ordered")))
+        if obj.delivered_at:
+            out.append(Moment(obj.delivered_at, _("Delivered")))
+    elif kind.slug == "travel":
+        if obj.booked_at:
+            out.append(Moment(obj.booked_at, _("Booked"), note=obj.booking_reference))
+        if obj.status == "cancelled":
+            out.append(Moment(obj.updated_at, _("Cancelled"), note=obj.cancellation_reason, state="refused"))
+    elif kind.slug == "ticket":
+        if obj.first_response_at:
+            out.append(Moment(obj.first_response_at, _("First answer from the service desk")))
+        if obj.resolved_at:
+            out.append(Moment(obj.resolved_at, _("Resolved")))
+    return out
+
+
+def open_approval(obj) -> ApprovalRequest | None:
+    return (ApprovalRequest.objects.filter(tenant_id=obj.tenant_id, entity_id=obj.pk, status=RequestStatus.PENDING)
+            .order_by("id").first())
