@@ -111,6 +111,8 @@ class Ticket(ConcurrentTransitionMixin, TenantModel):
                          condition=models.Q(is_deleted=False)),
             models.Index(fields=["tenant_id", "assigned_to_id"], name="tkt_tenant_assignee"),
             models.Index(fields=["tenant_id", "submitted_by_id"], name="tkt_tenant_submitter"),
+            # a member's own rows (apps/core/visibility.py: one indexed branch per ownership column)
+            models.Index(fields=["tenant_id", "created_by"], name="tkt_tenant_creator"),
             models.Index(fields=["tenant_id", "due_at"], name="tkt_tenant_due"),
             models.Index(fields=["tenant_id", "sla_state"], name="tkt_tenant_sla_state"),
             # `sla_sweep` scans running clocks only; warn_at <= due_at, so these serve breaches too.
@@ -203,5 +205,6 @@ class TicketComment(TenantModel):
 
     class Meta:
         ordering = ("id",)
-        indexes = [models.Index(fields=["tenant_id", "ticket", "id"], name="tcm_tenant_ticket")]
+        indexes = [models.Index(fields=["tenant_id", "ticket", "id"], name="tcm_tenant_ticket"),
+                   models.Index(fields=["tenant_id", "author_id"], name="tcm_tenant_author")]
 

@@ -1,0 +1,47 @@
+"""Scale checks on PostgreSQL: a tenant of a few thousand rows per table beside another as big, ANALYZEd,
+and the plans of the real requests' SQL read with EXPLAIN ANALYZE (tests/scale/explain.py).
+
+The data is committed once per module (tests/bench/scale_data.py, the builder `make bench`'s scale
+section uses at 10k and 1M rows) and removed after it, so the planner sees real statistics."""
+import pytest
+from django.db import connection
+
+from tests.conftest import postgres_only
+
+ROWS = 6000  # rows per table per tenant: enough that a scan of either tenant costs far more than an index
+TENANT, TAG = "scale-a", "sa"
+OTHER, OTHER_TAG = "scale-b", "sb"
+
+pytestmark = postgres_only
+
+# core_group is not one: a group per 50 people (120 at 6,000 rows), a scan of it costs nothing
+TABLES = ("core_person", "helpdesk_ticket", "approvals_approvalrequest", "approvals_approvalstep",
+          "operations_accessrequest")
+
+
+@pytest.fixture(scope="module")
+def scale_data(django_db_setup, django_db_blocker):
+    """{tenant: ..., other: ..., rows: ...}: two tenants of ROWS rows per table, committed, ANALYZEd."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    from tests.bench.scale_data import analyze, build_tenant
+
+    with django_db_blocker.unblock():
+        _remove()
+        built = {t: build_tenant(t, tag, ROWS, due_expired=40) for t, tag in ((TENANT, TAG), (OTHER, OTHER_TAG))}
+        analyze()
+        yield {"tenant": TENANT, "tag": TAG, "other": OTHER, "rows": ROWS, "built": built}
+        _remove()
+
+
+def _remove() -> None:
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM core_group_members WHERE group_id IN (SELECT id FROM core_group WHERE tenant_id IN (%s, %s))",
+                    [TENANT, OTHER])
+        for table in (*reversed(TABLES), "core_group"):
+            cur.execute(f'DELETE FROM "{table}" WHERE tenant_id IN (%s, %s)', [TENANT, OTHER])
+        cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE '%%historical%%'")
+        for (table,) in cur.fetchall():
+            cur.execute(f'DELETE FROM "{table}" WHERE tenant_id IN (%s, %s)', [TENANT, OTHER])
+        cur.execute("DELETE FROM core_event WHERE tenant_id IN (%s, %s)", [TENANT, OTHER])
+        cur.execute("DELETE FROM core_tenant WHERE id IN (%s, %s)", [TENANT, OTHER])
