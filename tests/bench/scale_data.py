@@ -24,8 +24,8 @@ GROUP_SIZE = 50
 ID_DIGITS = 20
 
 
-def person_count(rows: int) -> int:
-    return max(10, rows // PEOPLE_EVERY)
+def person_count(rows: int, every: int = PEOPLE_EVERY) -> int:
+    return max(10, rows // every)
 
 
 def sql_id(prefix: str, tag: str, g: str = "g") -> str:
@@ -70,7 +70,8 @@ def copy(model, template_pk: str, *, tenant: str, tag: str, prefix: str, start: 
                         f' CROSS JOIN generate_series(%s::bigint, %s::bigint) g WHERE t."{pk}" = %s', [lo, hi, template_pk])
 
 
-def build_tenant(tenant: str, tag: str, rows: int, *, have: int = 0, due_expired: int = 0) -> dict:
+def build_tenant(tenant: str, tag: str, rows: int, *, have: int = 0, due_expired: int = 0,
+                 people_every: int = PEOPLE_EVERY) -> dict:
     """Tops `tenant` up from `have` to `rows` rows per table (tickets, requests, steps, access requests)."""
     from apps.approvals.models import ApprovalRequest, ApprovalStep
     from apps.core.directory import Group, Person
@@ -84,7 +85,8 @@ def build_tenant(tenant: str, tag: str, rows: int, *, have: int = 0, due_expired
     t0 = time.perf_counter()
     if rows <= have:
         return {"rows": rows, "seconds": 0.0}
-    people, groups = person_count(rows), max(1, person_count(rows) // GROUP_SIZE)
+    people = person_count(rows, people_every)
+    groups = max(1, people // GROUP_SIZE)
     person = Person.all_objects.filter(tenant_id=tenant, id=f"per_{tag}template").first() or PersonFactory(
         tenant_id=tenant, id=f"per_{tag}template")
     group = Group.all_objects.filter(tenant_id=tenant, id=f"grp_{tag}template").first() or GroupFactory(
@@ -96,7 +98,7 @@ def build_tenant(tenant: str, tag: str, rows: int, *, have: int = 0, due_expired
         approval_request__id=f"apr_{tag}template", approval_request__requested_by_id=person.pk)
     access = AccessRequest.all_objects.filter(tenant_id=tenant, id=f"acr_{tag}template").first() or AccessRequestFactory(
         tenant_id=tenant, id=f"acr_{tag}template", requester_id=person.pk)
-    had_people = person_count(have) if have else 0
+    had_people = person_count(have, people_every) if have else 0
     common = {"tenant": tenant, "tag": tag, "rows": rows}
     copy(Person, person.pk, prefix="per", start=had_people + 1, end=people, **common, overrides={
         "external_id": f"'ext-{tag}-' || g", "active": "true", "is_deleted": "false"})
@@ -135,13 +137,16 @@ def build_tenant(tenant: str, tag: str, rows: int, *, have: int = 0, due_expired
     return {"rows": rows, "people": people, "groups": groups, "seconds": round(time.perf_counter() - t0, 2)}
 
 
-def analyze() -> None:
+def analyze(*, vacuum: bool = False) -> None:
+    """Statistics for the planner; `vacuum` (outside a transaction) also merges the GIN indexes' pending
+    lists, which a search otherwise reads row by row until autovacuum gets to them."""
     from apps.approvals.models import ApprovalRequest, ApprovalStep
     from apps.core.directory import Group, Person
     from apps.helpdesk.models import Ticket
     from apps.operations.models import AccessRequest
 
+    verb = "VACUUM ANALYZE" if vacuum else "ANALYZE"
     with connection.cursor() as cur:
         for model in (Person, Group, Ticket, ApprovalRequest, ApprovalStep, AccessRequest):
-            cur.execute(f'ANALYZE "{model._meta.db_table}"')
-        cur.execute('ANALYZE "core_group_members"')
+            cur.execute(f'{verb} "{model._meta.db_table}"')
+        cur.execute(f'{verb} "core_group_members"')
