@@ -1,6 +1,7 @@
 """Read a query's plan (EXPLAIN ANALYZE, JSON) and name what makes it grow with the table:
 a sequential scan of a big table, or a node whose filter threw away more than `max_removed` rows."""
 import json
+import re
 from contextlib import contextmanager
 
 from django.db import connection
@@ -55,5 +56,5 @@ def captured_selects(tables):
         yield found
     for q in ctx.captured_queries:
         sql = q["sql"]
-        if sql.lstrip().upper().startswith("SELECT") and any(f'"{t}"' in sql for t in tables):
+        if sql.lstrip().upper().startswith("SELECT") and any(re.search(rf'\b"?{t}"?\b', sql) for t in tables):
             found.append(sql)
