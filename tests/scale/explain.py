@@ -36,7 +36,7 @@ def growth(plan: dict, tables, *, max_removed: int) -> list[str]:
             problems.append(f"Seq Scan on {relation} ({node.get('Actual Rows')} rows kept)")
         removed = (node.get("Rows Removed by Filter", 0) + node.get("Rows Removed by Index Recheck", 0)
                    + node.get("Rows Removed by Join Filter", 0)) * max(1, node.get("Actual Loops", 1))
-        if removed > max_removed:
+        if removed > max_removed and (relation is None or relation in tables):
             problems.append(f"{node['Node Type']} on {relation or '-'}: {removed} rows removed by a filter")
     return problems
 

@@ -3,13 +3,14 @@ indexes led by the tenant: the plan of every SELECT the API runs neither scans a
 filters away more than a page's worth of rows, in a tenant of ROWS rows per table beside another."""
 import pytest
 
+from tests.conftest import postgres_only
 from tests.bench.scale_data import person_id
 from tests.conftest import Caller
 
 from .conftest import TABLES
 from .explain import assert_scale_free, captured_selects
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [postgres_only, pytest.mark.postgres, pytest.mark.django_db]
 
 MEMBER_PATHS = [
     "/api/v1/approvals/steps?status=pending",  # the approver's inbox

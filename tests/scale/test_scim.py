@@ -4,12 +4,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.conftest import postgres_only
 from tests.directory.conftest import ScimClient, new_token
 
 from .conftest import TABLES
 from .explain import assert_scale_free, captured_selects
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [postgres_only, pytest.mark.postgres, pytest.mark.django_db]
 
 
 @pytest.fixture

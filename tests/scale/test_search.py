@@ -3,13 +3,14 @@ every tenant: the API's `?search=` and the admin's `?q=`, in a tenant of ROWS ti
 import pytest
 from django.db import connection
 
+from tests.conftest import postgres_only
 from tests.conftest import Caller
 from tests.factories import StaffMembershipFactory, TicketFactory
 
 from .conftest import TABLES
 from .explain import assert_scale_free, captured_selects, text_plan
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [postgres_only, pytest.mark.postgres, pytest.mark.django_db]
 
 
 @pytest.fixture

@@ -8,11 +8,12 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.helpdesk.services import ticket_sla_sweep
+from tests.conftest import postgres_only
 
 from .conftest import TABLES
 from .explain import assert_scale_free, captured_selects
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [postgres_only, pytest.mark.postgres, pytest.mark.django_db]
 
 
 def _stamp_as_swept(tenant: str) -> int:
@@ -50,3 +51,26 @@ def test_a_pass_stamps_the_due_tickets_only(scale_data):
     counts = ticket_sla_sweep(now=now)
     assert counts["resolution_warning"] == 3 and counts["resolution_breached"] == 0
     assert set(Ticket.objects.filter(resolution_warned_at=now).values_list("pk", flat=True)) == set(due)
+
+
+def test_expire_access_reads_the_due_grants_in_batches_and_keeps_a_count(scale_data):
+    """40 grants of the generated tenant are past their expiry: a batch of 15 reads 15 due rows at a time
+    on the (status, expires_at) index and the pass returns a number, not the grants."""
+    from apps.operations.models import AccessRequest
+    from apps.operations.services import expire_access
+
+    tenant = scale_data["tenant"]
+    provisioned = AccessRequest.objects.filter(tenant_id=tenant, status="provisioned")
+    AccessRequest.objects.filter(pk__in=list(provisioned.values_list("pk", flat=True)[:40])).update(
+        expires_at=timezone.now() - timedelta(days=1))
+    with connection.cursor() as cur:
+        cur.execute('ANALYZE "operations_accessrequest"')
+    assert provisioned.filter(expires_at__lte=timezone.now()).count() == 40
+    with captured_selects(["operations_accessrequest"]) as selects:
+        expired = expire_access(batch_size=15)
+    assert expired >= 40 and isinstance(expired, int)
+    assert not AccessRequest.objects.filter(tenant_id=tenant, status="provisioned", expires_at__lte=timezone.now()).exists()
+    keyset = [sql for sql in selects if "ORDER BY" in sql and "expires_at" in sql]
+    assert len(keyset) >= 4  # 15 + 15 + 10, then the empty read
+    for sql in keyset:
+        assert_scale_free(sql, TABLES, max_removed=20)
