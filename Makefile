@@ -123,6 +123,7 @@ bench: install
 	$(BIN)/python -m tests.bench.fanout $(FANOUT_ARGS)
 	$(BIN)/python -m tests.bench.admin_pages $(ADMIN_BENCH_ARGS)
 	$(BIN)/python -m tests.bench.mail $(MAIL_BENCH_ARGS)
+	$(BIN)/python -m tests.bench.scale $(SCALE_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles artifacts

@@ -89,6 +89,9 @@ class ApprovalRequest(ConcurrentTransitionMixin, TenantModel):
             models.Index(fields=["tenant_id", "status"], name="apr_tenant_status"),
             models.Index(fields=["status", "due_at"], name="apr_status_due"),
             models.Index(fields=["tenant_id", "entity_id"], name="apr_tenant_entity"),
+            # a member's own rows (apps/core/visibility.py: one indexed branch per ownership column)
+            models.Index(fields=["tenant_id", "created_by"], name="apr_tenant_creator"),
+            models.Index(fields=["tenant_id", "requested_by_id"], name="apr_tenant_requester"),
             # the admin's date hierarchy (MIN/MAX of the rows shown)
             models.Index(fields=["tenant_id", "created_at"], name="apr_tenant_created", condition=models.Q(is_deleted=False)),
         ]

@@ -106,6 +106,10 @@ class AtScale:
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
+        if changelist.date_hierarchy and changelist.query:
+            # Its range would be a MIN/MAX over the search's rows: the search a second time for a navigation
+            # aid; the search's own page (index-served, apps/core/search_indexes.py) is shown without it.
+            changelist.date_hierarchy = None
         if changelist.date_hierarchy:  # only the date hierarchy tag reads changelist.queryset after this
             changelist.queryset = with_date_ranges(changelist.queryset)
         return changelist

@@ -78,10 +78,30 @@ def search_people(queryset, model, term: str, tenant_id: str | None):
     if not fields or not term:
         return None
     people, members = people_matching(term, tenant_id)
+    listed = [_listed(people, "pk"), _listed(members, "person_id")]
+    named_ids = None if None in listed else listed[0] + listed[1]
+    if named_ids is None:  # the term names a crowd: compare with the subqueries
+        named = Q()
+        for field in fields:
+            named |= Q(**{f"{field}__in": people}) | Q(**{f"{field}__in": members})
+        return queryset.filter(named)
+    if not named_ids:
+        return None
     named = Q()
     for field in fields:
-        named |= Q(**{f"{field}__in": people}) | Q(**{f"{field}__in": members})
+        named |= Q(**{f"{field}__in": sorted(set(named_ids))})
     return queryset.filter(named)
+
+
+PEOPLE_LISTED = 200
+
+
+def _listed(rows, column: str) -> list | None:
+    """The matching people's ids as values, when they are few: `col IN ('a', 'b')` is an indexed
+    condition PostgreSQL ORs with the trigram indexes (a BitmapOr); `col IN (SELECT …)` inside an
+    OR is a filter over every row of the tenant. None when more than PEOPLE_LISTED match."""
+    ids = list(rows.order_by().values_list(column, flat=True)[:PEOPLE_LISTED + 1])  # no order: no walk of an index by name
+    return None if len(ids) > PEOPLE_LISTED else ids
 
 
 def label_history(records, model) -> None:

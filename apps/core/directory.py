@@ -6,7 +6,8 @@ membership may exist before its person is provisioned, and records keep plain id
 Imported by apps/core/models.py, so these are core models with core migrations.
 """
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Upper
 
 from .models import TenantModel, tracked_history
 from .visibility import Visibility
@@ -113,6 +114,8 @@ class Person(TenantModel):
         constraints = [models.UniqueConstraint(fields=["tenant_id", "user_name"], condition=Q(is_deleted=False),
                                                name="uniq_person_user_name")]
         indexes = [models.Index(fields=["tenant_id", "external_id"], name="person_tenant_external"),
+                   # SCIM's `userName eq "…"` is case-insensitive: UPPER(user_name) = UPPER(%s) in the tenant
+                   models.Index(F("tenant_id"), Upper("user_name"), name="person_tenant_user_upper"),
                    # the admin list's order
                    models.Index(fields=["tenant_id", "display_name", "id"], name="person_tenant_name",
                                 condition=Q(is_deleted=False))]

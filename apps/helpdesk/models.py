@@ -111,13 +111,23 @@ class Ticket(ConcurrentTransitionMixin, TenantModel):
                          condition=models.Q(is_deleted=False)),
             models.Index(fields=["tenant_id", "assigned_to_id"], name="tkt_tenant_assignee"),
             models.Index(fields=["tenant_id", "submitted_by_id"], name="tkt_tenant_submitter"),
+            # a member's own rows (apps/core/visibility.py: one indexed branch per ownership column)
+            models.Index(fields=["tenant_id", "created_by"], name="tkt_tenant_creator"),
             models.Index(fields=["tenant_id", "due_at"], name="tkt_tenant_due"),
             models.Index(fields=["tenant_id", "sla_state"], name="tkt_tenant_sla_state"),
-            # `sla_sweep` scans running clocks only; warn_at <= due_at, so these serve breaches too.
-            models.Index(fields=["first_response_warn_at"], name="tkt_sweep_first_response",
-                         condition=models.Q(status__in=["new", "open"], is_deleted=False)),
-            models.Index(fields=["resolution_warn_at"], name="tkt_sweep_resolution",
-                         condition=models.Q(status__in=["new", "open"], is_deleted=False)),
+            # `sla_sweep`: one index per pass holding only the running clocks that pass has not stamped yet,
+            # so a pass reads the due rows and nothing else (a stamped ticket leaves that pass's index).
+            models.Index(fields=["first_response_warn_at"], name="tkt_sweep_fr_warn",
+                         condition=models.Q(status__in=["new", "open"], is_deleted=False, first_response_at__isnull=True,
+                                            first_response_warned_at__isnull=True)),
+            models.Index(fields=["first_response_due_at"], name="tkt_sweep_fr_breach",
+                         condition=models.Q(status__in=["new", "open"], is_deleted=False,
+                                            first_response_breached_at__isnull=True)),
+            models.Index(fields=["resolution_warn_at"], name="tkt_sweep_res_warn",
+                         condition=models.Q(status__in=["new", "open"], is_deleted=False, resolution_warned_at__isnull=True)),
+            models.Index(fields=["due_at"], name="tkt_sweep_res_breach",
+                         condition=models.Q(status__in=["new", "open"], is_deleted=False,
+                                            resolution_breached_at__isnull=True)),
         ]
 
     @transition(field=status, source=[TicketStatus.NEW, TicketStatus.PENDING], target=TicketStatus.OPEN, custom=AGENT, event="opened")
@@ -203,5 +213,6 @@ class TicketComment(TenantModel):
 
     class Meta:
         ordering = ("id",)
-        indexes = [models.Index(fields=["tenant_id", "ticket", "id"], name="tcm_tenant_ticket")]
+        indexes = [models.Index(fields=["tenant_id", "ticket", "id"], name="tcm_tenant_ticket"),
+                   models.Index(fields=["tenant_id", "author_id"], name="tcm_tenant_author")]
 

@@ -127,7 +127,7 @@ def ticket_comment_create(*, actor: Principal, ticket: Ticket, body: str, intern
 # --------------------------------------------------------------------------- SLA sweep
 
 RUNNING = [TicketStatus.NEW, TicketStatus.OPEN]
-SWEEP_BATCH = 5000
+SWEEP_BATCH = 500  # rows per transaction: short locks, bounded memory
 
 
 def _sweep_passes(now: datetime) -> list[tuple[str, str, str, Q]]:

@@ -122,6 +122,8 @@ class AccessRequest(RequestModel):
             models.Index(fields=["tenant_id", "created_at"], name="acr_tenant_created",
                          condition=models.Q(is_deleted=False)),
             models.Index(fields=["tenant_id", "requester_id"], name="acr_tenant_requester"),
+            models.Index(fields=["tenant_id", "created_by"], name="acr_tenant_creator"),
+            models.Index(fields=["tenant_id", "principal_id"], name="acr_tenant_principal"),
             models.Index(fields=["status", "expires_at"], name="acr_status_expiry"),
             models.Index(fields=["provisioning_next_attempt_at"], name="acr_provisioning_due",
                          condition=models.Q(provisioning_next_attempt_at__isnull=False)),
@@ -252,6 +254,9 @@ class HRRequest(RequestModel):
         verbose_name = "HR request"
         indexes = [
             models.Index(fields=["tenant_id", "status"], name="hrr_tenant_status"),
+            # a member's own rows (apps/core/visibility.py: one indexed branch per ownership column)
+            models.Index(fields=["tenant_id", "created_by"], name="hrr_tenant_creator"),
+            models.Index(fields=["tenant_id", "requester_id"], name="hrr_tenant_requester"),
             # the admin's date hierarchy (MIN/MAX of the rows shown)
             models.Index(fields=["tenant_id", "created_at"], name="hrr_tenant_created", condition=models.Q(is_deleted=False)),
         ]
@@ -302,6 +307,9 @@ class Equipment(RequestModel):
         verbose_name_plural = "equipment"
         indexes = [
             models.Index(fields=["tenant_id", "status"], name="eqp_tenant_status"),
+            # a member's own rows (apps/core/visibility.py: one indexed branch per ownership column)
+            models.Index(fields=["tenant_id", "created_by"], name="eqp_tenant_creator"),
+            models.Index(fields=["tenant_id", "requester_id"], name="eqp_tenant_requester"),
             # the admin's date hierarchy (MIN/MAX of the rows shown)
             models.Index(fields=["tenant_id", "created_at"], name="eqp_tenant_created", condition=models.Q(is_deleted=False)),
         ]
@@ -361,6 +369,9 @@ class Travel(RequestModel):
         verbose_name_plural = "travel"
         indexes = [
             models.Index(fields=["tenant_id", "status"], name="trv_tenant_status"),
+            # a member's own rows (apps/core/visibility.py: one indexed branch per ownership column)
+            models.Index(fields=["tenant_id", "created_by"], name="trv_tenant_creator"),
+            models.Index(fields=["tenant_id", "requester_id"], name="trv_tenant_requester"),
             # the admin's date hierarchy (MIN/MAX of the rows shown)
             models.Index(fields=["tenant_id", "created_at"], name="trv_tenant_created", condition=models.Q(is_deleted=False)),
         ]
@@ -458,6 +469,9 @@ class Pending(ConcurrentTransitionMixin, TenantModel):
         indexes = [
             models.Index(fields=["tenant_id", "assignee_id", "status"], name="pnd_tenant_assignee_status"),
             models.Index(fields=["tenant_id", "source_id"], name="pnd_tenant_source"),
+            # a member's own rows (apps/core/visibility.py: one indexed branch per ownership column)
+            models.Index(fields=["tenant_id", "created_by"], name="pnd_tenant_creator"),
+            models.Index(fields=["tenant_id", "requested_by_id"], name="pnd_tenant_requester"),
             # the admin list's order (its ordering, then -pk) and its date hierarchy
             models.Index(fields=["tenant_id", "priority", "due_at", "-id"], name="pnd_tenant_order",
                          condition=models.Q(is_deleted=False)),

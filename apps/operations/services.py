@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.core import events
@@ -41,21 +42,36 @@ def access_request_update(*, actor: Principal, obj: AccessRequest, data: dict, i
     return core.record_update(actor=actor, obj=obj, data=data, if_match=if_match)
 
 
-def expire_access(*, now=None, on_progress=None) -> list[AccessRequest]:
-    """Complete every provisioned grant whose `expires_at` has passed (one transaction each). Catalog
-    grants are removed by their connector instead (provisioning.access_revoke_expired)."""
+EXPIRE_BATCH = 200
+
+
+def expire_access(*, now=None, on_progress=None, batch_size: int = EXPIRE_BATCH) -> int:
+    """Complete every provisioned grant whose `expires_at` has passed; returns how many. Catalog grants
+    are removed by their connector instead (provisioning.access_revoke_expired).
+
+    Bounded by the due work: the due grants are read in keyset order on the (status, expires_at) index,
+    `batch_size` at a time, each batch one transaction (a savepoint per grant, so a grant renewed or
+    completed meanwhile is skipped and the rest of its batch still commits); nothing is kept between batches."""
     now = now or timezone.now()
-    expired = []
     due = AccessRequest.objects.filter(status=AccessStatus.PROVISIONED, expires_at__lte=now,
-                                       entitlement__isnull=True).order_by("expires_at")
-    for grant in due.iterator(chunk_size=500):
-        try:
-            expired.append(core.record_transition(actor=system_principal(grant.tenant_id), obj=grant, name="expire"))
-        except core.TransitionConflict:
-            pass  # renewed or completed meanwhile
-        if on_progress:
-            on_progress()
-    return expired
+                                       entitlement__isnull=True).order_by("expires_at", "pk")
+    expired, after = 0, None
+    while True:
+        page = due if after is None else due.filter(Q(expires_at__gt=after[0]) | Q(expires_at=after[0], pk__gt=after[1]))
+        batch = list(page[:batch_size])
+        if not batch:
+            return expired
+        with transaction.atomic():
+            for grant in batch:
+                try:
+                    with transaction.atomic():  # its savepoint: a conflict undoes this grant only
+                        core.record_transition(actor=system_principal(grant.tenant_id), obj=grant, name="expire")
+                    expired += 1
+                except core.TransitionConflict:
+                    pass  # renewed or completed meanwhile
+                if on_progress:
+                    on_progress()
+        after = (batch[-1].expires_at, batch[-1].pk)
 
 
 EXPIRING = "operations.access_request.expiring"

@@ -58,6 +58,9 @@ class Policy(ConcurrentTransitionMixin, TenantModel):
         indexes = [
             models.Index(fields=["tenant_id", "status"], name="pol_tenant_status"),
             models.Index(fields=["status", "next_review_at"], name="pol_status_review"),
+            # a member's own rows (apps/core/visibility.py: one indexed branch per ownership column)
+            models.Index(fields=["tenant_id", "created_by"], name="pol_tenant_creator"),
+            models.Index(fields=["tenant_id", "owner_id"], name="pol_tenant_owner"),
         ]
 
     def clean(self):

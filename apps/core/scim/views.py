@@ -3,6 +3,7 @@
 import json
 
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.http import HttpResponse
 from django_scim import constants, exceptions, views
 
@@ -11,8 +12,14 @@ from .auth import scim_error
 from .errors import ScimErrors, bad_request
 
 
+# What a page's resources render besides their own columns, read for the whole page in one query each
+# (django-scim2 renders a user's groups with `person.groups.all()`: a query per user).
+RELATED = {"person": ("groups",), "group": ("members",)}
+
+
 class CountedPages:
-    """django-scim2 counts a list by iterating it (every row of the tenant loaded); count in SQL instead."""
+    """django-scim2 counts a list by iterating it (every row of the tenant loaded); count in SQL instead.
+    A page's related rows are prefetched: a constant number of queries per page, whatever its size."""
 
     def _page(self, request):
         start, count = super()._page(request)
@@ -21,12 +28,17 @@ class CountedPages:
         return start, min(count if count is not None else MAX_PAGE, MAX_PAGE)
 
     def _build_response(self, request, qs, start, count):
-        if not isinstance(qs, models.QuerySet):
-            return super()._build_response(request, qs, start, count)
         try:
-            total = qs.count()
-            # A startIndex past the end is an empty page (RFC 7644 §3.4.2.4), never an SQL OFFSET overflow.
-            rows = qs[start - 1:start - 1 + count] if count and start <= total else []
+            if isinstance(qs, models.QuerySet):
+                total = qs.count()
+                # A startIndex past the end is an empty page (RFC 7644 §3.4.2.4), never an SQL OFFSET overflow.
+                rows = list(qs.prefetch_related(*RELATED.get(qs.model._meta.model_name, ()))[start - 1:start - 1 + count]) \
+                    if count and start <= total else []
+            else:  # a filter's matches (django-scim2 hands them over as a list)
+                matches = list(qs)
+                total, rows = len(matches), matches[start - 1:start - 1 + count] if count else []
+                if rows:
+                    prefetch_related_objects(rows, *RELATED.get(rows[0]._meta.model_name, ()))
             resources = [self.scim_adapter(o, request=request).to_dict() for o in rows]
         except ValueError as exc:
             raise exceptions.BadRequestError(str(exc)) from exc

@@ -1,0 +1,33 @@
+"""Trigram indexes for `icontains` search on PostgreSQL (pg_trgm), declared in migrations.
+
+DRF's SearchFilter and the admin's `?q=` ask `UPPER("col"::text) LIKE UPPER('%term%')` of every searched
+column; a GIN index on `upper(col::text) gin_trgm_ops` serves that expression as it is (PostgreSQL
+matches the indexed expression), so a search reads the rows that hold the term's trigrams instead of
+every row of every tenant. On SQLite these operations do nothing (no pg_trgm; tables there are small).
+
+    operations = [TrigramExtension(), *trigram_indexes("helpdesk_ticket", "tkt", ("number", "title"))]
+"""
+from django.db import migrations
+
+
+def _index_name(prefix: str, column: str) -> str:
+    return f"{prefix}_trgm_{column}"[:63]
+
+
+def trigram_indexes(table: str, prefix: str, columns) -> list:
+    """One RunPython per column (PostgreSQL only): `CREATE INDEX … USING gin (upper(col::text) gin_trgm_ops)`."""
+
+    def forwards_for(column):
+        def forwards(apps, schema_editor):
+            if schema_editor.connection.vendor == "postgresql":
+                schema_editor.execute(f'CREATE INDEX IF NOT EXISTS "{_index_name(prefix, column)}" ON "{table}" '
+                                      f'USING gin (upper("{column}"::text) gin_trgm_ops)')
+        return forwards
+
+    def backwards_for(column):
+        def backwards(apps, schema_editor):
+            if schema_editor.connection.vendor == "postgresql":
+                schema_editor.execute(f'DROP INDEX IF EXISTS "{_index_name(prefix, column)}"')
+        return backwards
+
+    return [migrations.RunPython(forwards_for(c), backwards_for(c), elidable=False) for c in columns]
