@@ -4,13 +4,17 @@ export type ClientOptions = {
     baseUrl: 'http://127.0.0.1:8000' | (string & {});
 };
 
-export type Webhooks = EventsApprovalsApprovalChainCreatedWebhookRequest | EventsApprovalsApprovalChainDeletedWebhookRequest | EventsApprovalsApprovalChainUpdatedWebhookRequest | EventsApprovalsRequestApprovedWebhookRequest | EventsApprovalsRequestCancelledWebhookRequest | EventsApprovalsRequestCreatedWebhookRequest | EventsApprovalsRequestDeletedWebhookRequest | EventsApprovalsRequestExpiredWebhookRequest | EventsApprovalsRequestRejectedWebhookRequest | EventsApprovalsRequestReminderWebhookRequest | EventsApprovalsRequestSubmittedWebhookRequest | EventsApprovalsRequestUpdatedWebhookRequest | EventsApprovalsStepActivatedWebhookRequest | EventsApprovalsStepApprovedWebhookRequest | EventsApprovalsStepCreatedWebhookRequest | EventsApprovalsStepDelegatedWebhookRequest | EventsApprovalsStepDeletedWebhookRequest | EventsApprovalsStepRejectedWebhookRequest | EventsApprovalsStepSkippedWebhookRequest | EventsApprovalsStepUpdatedWebhookRequest | EventsCoreDirectorySettingsCreatedWebhookRequest | EventsCoreDirectorySettingsDeletedWebhookRequest | EventsCoreDirectorySettingsUpdatedWebhookRequest | EventsCoreGroupCreatedWebhookRequest | EventsCoreGroupDeletedWebhookRequest | EventsCoreGroupMembersChangedWebhookRequest | EventsCoreGroupUpdatedWebhookRequest | EventsCorePersonCreatedWebhookRequest | EventsCorePersonDeactivatedWebhookRequest | EventsCorePersonDeletedWebhookRequest | EventsCorePersonReactivatedWebhookRequest | EventsCorePersonUpdatedWebhookRequest | EventsCoreScimTokenCreatedWebhookRequest | EventsCoreScimTokenDeletedWebhookRequest | EventsCoreScimTokenUpdatedWebhookRequest | EventsDirectoryIdentityConfirmedWebhookRequest | EventsDirectoryIdentityDeactivatedWebhookRequest | EventsDirectoryIdentityEmailWebhookRequest | EventsDirectoryIdentityProviderConfigWebhookRequest | EventsDirectoryIdentityProviderLinkWebhookRequest | EventsDirectoryIdentityRolesWebhookRequest | EventsHelpdeskBusinessCalendarCreatedWebhookRequest | EventsHelpdeskBusinessCalendarDeletedWebhookRequest | EventsHelpdeskBusinessCalendarUpdatedWebhookRequest | EventsHelpdeskSlaPolicyCreatedWebhookRequest | EventsHelpdeskSlaPolicyDeletedWebhookRequest | EventsHelpdeskSlaPolicyUpdatedWebhookRequest | EventsHelpdeskTicketClosedWebhookRequest | EventsHelpdeskTicketCreatedWebhookRequest | EventsHelpdeskTicketDeletedWebhookRequest | EventsHelpdeskTicketFirstRespondedWebhookRequest | EventsHelpdeskTicketHeldWebhookRequest | EventsHelpdeskTicketOpenedWebhookRequest | EventsHelpdeskTicketReopenedWebhookRequest | EventsHelpdeskTicketResolvedWebhookRequest | EventsHelpdeskTicketSlaBreachedWebhookRequest | EventsHelpdeskTicketUpdatedWebhookRequest | EventsHelpdeskTicketCommentCreatedWebhookRequest | EventsHelpdeskTicketCommentDeletedWebhookRequest | EventsHelpdeskTicketCommentUpdatedWebhookRequest | EventsIntegrationApplicationCreatedWebhookRequest | EventsIntegrationApplicationDeletedWebhookRequest | EventsIntegrationApplicationUpdatedWebhookRequest | EventsIntegrationConnectorCreatedWebhookRequest | EventsIntegrationConnectorDeletedWebhookRequest | EventsIntegrationConnectorUpdatedWebhookRequest | EventsIntegrationIntegrationApiKeyCreatedWebhookRequest | EventsIntegrationIntegrationApiKeyDeletedWebhookRequest | EventsIntegrationIntegrationApiKeyExpiredWebhookRequest | EventsIntegrationIntegrationApiKeyRevokedWebhookRequest | EventsIntegrationIntegrationApiKeyUpdatedWebhookRequest | EventsIntegrationWebhookCreatedWebhookRequest | EventsIntegrationWebhookDeletedWebhookRequest | EventsIntegrationWebhookPausedWebhookRequest | EventsIntegrationWebhookReplayedWebhookRequest | EventsIntegrationWebhookResumedWebhookRequest | EventsIntegrationWebhookUpdatedWebhookRequest | EventsNotificationsSlackSettingsCreatedWebhookRequest | EventsNotificationsSlackSettingsDeletedWebhookRequest | EventsNotificationsSlackSettingsUpdatedWebhookRequest | EventsOperationsAccessRequestApprovedWebhookRequest | EventsOperationsAccessRequestCompletedWebhookRequest | EventsOperationsAccessRequestCreatedWebhookRequest | EventsOperationsAccessRequestDeletedWebhookRequest | EventsOperationsAccessRequestExpiredWebhookRequest | EventsOperationsAccessRequestExpiringWebhookRequest | EventsOperationsAccessRequestProvisionedWebhookRequest | EventsOperationsAccessRequestRejectedWebhookRequest | EventsOperationsAccessRequestRenewedWebhookRequest | EventsOperationsAccessRequestUpdatedWebhookRequest | EventsOperationsEquipmentApprovedWebhookRequest | EventsOperationsEquipmentCreatedWebhookRequest | EventsOperationsEquipmentDeletedWebhookRequest | EventsOperationsEquipmentDeliveredWebhookRequest | EventsOperationsEquipmentProvisionedWebhookRequest | EventsOperationsEquipmentReturnedWebhookRequest | EventsOperationsEquipmentShippedWebhookRequest | EventsOperationsEquipmentUpdatedWebhookRequest | EventsOperationsHrRequestCreatedWebhookRequest | EventsOperationsHrRequestDeletedWebhookRequest | EventsOperationsHrRequestFulfilledWebhookRequest | EventsOperationsHrRequestRejectedWebhookRequest | EventsOperationsHrRequestStartedWebhookRequest | EventsOperationsHrRequestUpdatedWebhookRequest | EventsOperationsPendingBlockedWebhookRequest | EventsOperationsPendingCompletedWebhookRequest | EventsOperationsPendingCreatedWebhookRequest | EventsOperationsPendingDeletedWebhookRequest | EventsOperationsPendingStartedWebhookRequest | EventsOperationsPendingUpdatedWebhookRequest | EventsOperationsTravelApprovedWebhookRequest | EventsOperationsTravelBookedWebhookRequest | EventsOperationsTravelCancelledWebhookRequest | EventsOperationsTravelCompletedWebhookRequest | EventsOperationsTravelCreatedWebhookRequest | EventsOperationsTravelDeletedWebhookRequest | EventsOperationsTravelUpdatedWebhookRequest | EventsPoliciesAcknowledgementCampaignClosedWebhookRequest | EventsPoliciesAcknowledgementCampaignCreatedWebhookRequest | EventsPoliciesAcknowledgementCampaignDeletedWebhookRequest | EventsPoliciesAcknowledgementCampaignLaunchedWebhookRequest | EventsPoliciesAcknowledgementCampaignReminderWebhookRequest | EventsPoliciesAcknowledgementCampaignUpdatedWebhookRequest | EventsPoliciesPolicyAcknowledgedWebhookRequest | EventsPoliciesPolicyCompletedWebhookRequest | EventsPoliciesPolicyCreatedWebhookRequest | EventsPoliciesPolicyDeletedWebhookRequest | EventsPoliciesPolicyRetiredWebhookRequest | EventsPoliciesPolicyReviewDueWebhookRequest | EventsPoliciesPolicyRevisedWebhookRequest | EventsPoliciesPolicySubmittedWebhookRequest | EventsPoliciesPolicyUpdatedWebhookRequest;
+export type Webhooks = EventsApprovalsApprovalChainCreatedWebhookRequest | EventsApprovalsApprovalChainDeletedWebhookRequest | EventsApprovalsApprovalChainUpdatedWebhookRequest | EventsApprovalsApprovalRuleCreatedWebhookRequest | EventsApprovalsApprovalRuleDeletedWebhookRequest | EventsApprovalsApprovalRuleUpdatedWebhookRequest | EventsApprovalsRequestApprovedWebhookRequest | EventsApprovalsRequestCancelledWebhookRequest | EventsApprovalsRequestCreatedWebhookRequest | EventsApprovalsRequestDeletedWebhookRequest | EventsApprovalsRequestExpiredWebhookRequest | EventsApprovalsRequestRejectedWebhookRequest | EventsApprovalsRequestReminderWebhookRequest | EventsApprovalsRequestSubmittedWebhookRequest | EventsApprovalsRequestUpdatedWebhookRequest | EventsApprovalsStepActivatedWebhookRequest | EventsApprovalsStepApprovedWebhookRequest | EventsApprovalsStepCreatedWebhookRequest | EventsApprovalsStepDelegatedWebhookRequest | EventsApprovalsStepDeletedWebhookRequest | EventsApprovalsStepRejectedWebhookRequest | EventsApprovalsStepSkippedWebhookRequest | EventsApprovalsStepUpdatedWebhookRequest | EventsCoreDirectorySettingsCreatedWebhookRequest | EventsCoreDirectorySettingsDeletedWebhookRequest | EventsCoreDirectorySettingsUpdatedWebhookRequest | EventsCoreGroupCreatedWebhookRequest | EventsCoreGroupDeletedWebhookRequest | EventsCoreGroupMembersChangedWebhookRequest | EventsCoreGroupUpdatedWebhookRequest | EventsCorePersonCreatedWebhookRequest | EventsCorePersonDeactivatedWebhookRequest | EventsCorePersonDeletedWebhookRequest | EventsCorePersonReactivatedWebhookRequest | EventsCorePersonUpdatedWebhookRequest | EventsCoreScimTokenCreatedWebhookRequest | EventsCoreScimTokenDeletedWebhookRequest | EventsCoreScimTokenUpdatedWebhookRequest | EventsDirectoryIdentityConfirmedWebhookRequest | EventsDirectoryIdentityDeactivatedWebhookRequest | EventsDirectoryIdentityEmailWebhookRequest | EventsDirectoryIdentityProviderConfigWebhookRequest | EventsDirectoryIdentityProviderLinkWebhookRequest | EventsDirectoryIdentityRolesWebhookRequest | EventsFilesAttachmentCreatedWebhookRequest | EventsFilesAttachmentDeletedWebhookRequest | EventsFilesAttachmentUpdatedWebhookRequest | EventsHelpdeskBusinessCalendarCreatedWebhookRequest | EventsHelpdeskBusinessCalendarDeletedWebhookRequest | EventsHelpdeskBusinessCalendarUpdatedWebhookRequest | EventsHelpdeskSlaPolicyCreatedWebhookRequest | EventsHelpdeskSlaPolicyDeletedWebhookRequest | EventsHelpdeskSlaPolicyUpdatedWebhookRequest | EventsHelpdeskTicketClosedWebhookRequest | EventsHelpdeskTicketCreatedWebhookRequest | EventsHelpdeskTicketDeletedWebhookRequest | EventsHelpdeskTicketFirstRespondedWebhookRequest | EventsHelpdeskTicketHeldWebhookRequest | EventsHelpdeskTicketOpenedWebhookRequest | EventsHelpdeskTicketReopenedWebhookRequest | EventsHelpdeskTicketResolvedWebhookRequest | EventsHelpdeskTicketSlaBreachedWebhookRequest | EventsHelpdeskTicketUpdatedWebhookRequest | EventsHelpdeskTicketCommentCreatedWebhookRequest | EventsHelpdeskTicketCommentDeletedWebhookRequest | EventsHelpdeskTicketCommentUpdatedWebhookRequest | EventsHelpdeskMailMailSettingsCreatedWebhookRequest | EventsHelpdeskMailMailSettingsDeletedWebhookRequest | EventsHelpdeskMailMailSettingsUpdatedWebhookRequest | EventsIntegrationAccessSystemCreatedWebhookRequest | EventsIntegrationAccessSystemDeletedWebhookRequest | EventsIntegrationAccessSystemUpdatedWebhookRequest | EventsIntegrationApplicationCreatedWebhookRequest | EventsIntegrationApplicationDeletedWebhookRequest | EventsIntegrationApplicationUpdatedWebhookRequest | EventsIntegrationConnectorCreatedWebhookRequest | EventsIntegrationConnectorCredentialRotationDueWebhookRequest | EventsIntegrationConnectorDeletedWebhookRequest | EventsIntegrationConnectorDriftFoundWebhookRequest | EventsIntegrationConnectorFailingWebhookRequest | EventsIntegrationConnectorSyncCompletedWebhookRequest | EventsIntegrationConnectorUpdatedWebhookRequest | EventsIntegrationDriftFindingAdoptedWebhookRequest | EventsIntegrationDriftFindingClosedWebhookRequest | EventsIntegrationDriftFindingCreatedWebhookRequest | EventsIntegrationDriftFindingDeletedWebhookRequest | EventsIntegrationDriftFindingDismissedWebhookRequest | EventsIntegrationDriftFindingRegrantRequestedWebhookRequest | EventsIntegrationDriftFindingRegrantedWebhookRequest | EventsIntegrationDriftFindingRevokeRequestedWebhookRequest | EventsIntegrationDriftFindingRevokedWebhookRequest | EventsIntegrationDriftFindingTargetFailedWebhookRequest | EventsIntegrationDriftFindingUpdatedWebhookRequest | EventsIntegrationEntitlementCreatedWebhookRequest | EventsIntegrationEntitlementDeletedWebhookRequest | EventsIntegrationEntitlementUpdatedWebhookRequest | EventsIntegrationIntegrationApiKeyCreatedWebhookRequest | EventsIntegrationIntegrationApiKeyDeletedWebhookRequest | EventsIntegrationIntegrationApiKeyExpiredWebhookRequest | EventsIntegrationIntegrationApiKeyRevokedWebhookRequest | EventsIntegrationIntegrationApiKeyUpdatedWebhookRequest | EventsIntegrationWebhookCreatedWebhookRequest | EventsIntegrationWebhookDeletedWebhookRequest | EventsIntegrationWebhookPausedWebhookRequest | EventsIntegrationWebhookReplayedWebhookRequest | EventsIntegrationWebhookResumedWebhookRequest | EventsIntegrationWebhookUpdatedWebhookRequest | EventsLettersLetterCreatedWebhookRequest | EventsLettersLetterDeletedWebhookRequest | EventsLettersLetterUpdatedWebhookRequest | EventsLettersLetterTemplateCreatedWebhookRequest | EventsLettersLetterTemplateDeletedWebhookRequest | EventsLettersLetterTemplateUpdatedWebhookRequest | EventsNotificationsSlackSettingsCreatedWebhookRequest | EventsNotificationsSlackSettingsDeletedWebhookRequest | EventsNotificationsSlackSettingsUpdatedWebhookRequest | EventsOperationsAccessRequestApprovedWebhookRequest | EventsOperationsAccessRequestAutoApprovedWebhookRequest | EventsOperationsAccessRequestCompletedWebhookRequest | EventsOperationsAccessRequestCreatedWebhookRequest | EventsOperationsAccessRequestDeletedWebhookRequest | EventsOperationsAccessRequestExpiredWebhookRequest | EventsOperationsAccessRequestExpiringWebhookRequest | EventsOperationsAccessRequestProvisionedWebhookRequest | EventsOperationsAccessRequestProvisionedManuallyWebhookRequest | EventsOperationsAccessRequestProvisioningFailedWebhookRequest | EventsOperationsAccessRequestProvisioningRetriedWebhookRequest | EventsOperationsAccessRequestProvisioningStartedWebhookRequest | EventsOperationsAccessRequestProvisioningSucceededWebhookRequest | EventsOperationsAccessRequestRejectedWebhookRequest | EventsOperationsAccessRequestRenewedWebhookRequest | EventsOperationsAccessRequestRevokedWebhookRequest | EventsOperationsAccessRequestUpdatedWebhookRequest | EventsOperationsEquipmentApprovedWebhookRequest | EventsOperationsEquipmentCreatedWebhookRequest | EventsOperationsEquipmentDeletedWebhookRequest | EventsOperationsEquipmentDeliveredWebhookRequest | EventsOperationsEquipmentProvisionedWebhookRequest | EventsOperationsEquipmentReturnedWebhookRequest | EventsOperationsEquipmentShippedWebhookRequest | EventsOperationsEquipmentUpdatedWebhookRequest | EventsOperationsHrRequestCreatedWebhookRequest | EventsOperationsHrRequestDeletedWebhookRequest | EventsOperationsHrRequestFulfilledWebhookRequest | EventsOperationsHrRequestRejectedWebhookRequest | EventsOperationsHrRequestStartedWebhookRequest | EventsOperationsHrRequestUpdatedWebhookRequest | EventsOperationsPendingBlockedWebhookRequest | EventsOperationsPendingCompletedWebhookRequest | EventsOperationsPendingCreatedWebhookRequest | EventsOperationsPendingDeletedWebhookRequest | EventsOperationsPendingStartedWebhookRequest | EventsOperationsPendingUpdatedWebhookRequest | EventsOperationsTravelApprovedWebhookRequest | EventsOperationsTravelBookedWebhookRequest | EventsOperationsTravelCancelledWebhookRequest | EventsOperationsTravelCompletedWebhookRequest | EventsOperationsTravelCreatedWebhookRequest | EventsOperationsTravelDeletedWebhookRequest | EventsOperationsTravelUpdatedWebhookRequest | EventsPoliciesAcknowledgementCampaignClosedWebhookRequest | EventsPoliciesAcknowledgementCampaignCreatedWebhookRequest | EventsPoliciesAcknowledgementCampaignDeletedWebhookRequest | EventsPoliciesAcknowledgementCampaignLaunchedWebhookRequest | EventsPoliciesAcknowledgementCampaignReminderWebhookRequest | EventsPoliciesAcknowledgementCampaignUpdatedWebhookRequest | EventsPoliciesPolicyAcknowledgedWebhookRequest | EventsPoliciesPolicyCompletedWebhookRequest | EventsPoliciesPolicyCreatedWebhookRequest | EventsPoliciesPolicyDeletedWebhookRequest | EventsPoliciesPolicyRetiredWebhookRequest | EventsPoliciesPolicyReviewDueWebhookRequest | EventsPoliciesPolicyRevisedWebhookRequest | EventsPoliciesPolicySubmittedWebhookRequest | EventsPoliciesPolicyUpdatedWebhookRequest;
 
 /**
  * A request to grant, modify, or revoke system access.
  */
 export type AccessRequest = {
     readonly id: string;
+    /**
+     * A catalog entitlement (/integration/entitlements): fills system_id, entitlement_type and asset_id, and its durations bound expires_at.
+     */
+    entitlement_id?: string | null;
     readonly tenant_id: string;
     readonly app_id: string | null;
     readonly created_at: string;
@@ -34,7 +38,7 @@ export type AccessRequest = {
     /**
      * Target system, e.g. github, aws, slack.
      */
-    system_id: string;
+    system_id?: string;
     access_type: AccessRequestAccessTypeEnum;
     readonly status: AccessRequestStatusEnum;
     justification: string;
@@ -53,6 +57,13 @@ export type AccessRequest = {
      * What IT granted: account, group, licence.
      */
     readonly provisioning_note: string;
+    readonly provisioning_op: AccessRequestProvisioningOpEnum | BlankEnum;
+    /**
+     * The target's answer when the connector last failed.
+     */
+    readonly provisioning_error: string;
+    readonly provisioning_attempts: number;
+    readonly provisioning_next_attempt_at: string | null;
 };
 
 /**
@@ -61,6 +72,66 @@ export type AccessRequest = {
  * * `revoke` - Revoke
  */
 export type AccessRequestAccessTypeEnum = 'new' | 'modify' | 'revoke';
+
+/**
+ * A access request as stored, with what this event adds.
+ */
+export type AccessRequestAutoApprovedPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    /**
+     * Defaults to the caller; staff may file on someone's behalf.
+     */
+    requester_id: string;
+    /**
+     * Target system, e.g. github, aws, slack.
+     */
+    system_id: string;
+    access_type: AccessRequestAccessTypeEnum;
+    status: AccessRequestStatusEnum;
+    justification: string;
+    approver_id: string | null;
+    approved_at: string | null;
+    provisioned_at: string | null;
+    asset_id: string | null;
+    principal_id: string | null;
+    principal_type: AccessRequestPrincipalTypeEnum | NullEnum;
+    entitlement_type: string;
+    entitlement_id: string;
+    granted_at: string | null;
+    granted_by_id: string | null;
+    expires_at: string | null;
+    rejection_reason: string;
+    /**
+     * What IT granted: account, group, licence.
+     */
+    provisioning_note: string;
+    provisioning_op: AccessRequestProvisioningOpEnum | BlankEnum;
+    /**
+     * The target's answer when the connector last failed.
+     */
+    provisioning_error: string;
+    provisioning_attempts: number;
+    provisioning_next_attempt_at: string | null;
+    rule: string;
+    reason: string;
+    group_id: string;
+};
 
 /**
  * A access request as stored when the event was written.
@@ -101,6 +172,7 @@ export type AccessRequestEventPayload = {
     principal_id: string | null;
     principal_type: AccessRequestPrincipalTypeEnum | NullEnum;
     entitlement_type: string;
+    entitlement_id: string | null;
     granted_at: string | null;
     granted_by_id: string | null;
     expires_at: string | null;
@@ -109,6 +181,13 @@ export type AccessRequestEventPayload = {
      * What IT granted: account, group, licence.
      */
     provisioning_note: string;
+    provisioning_op: AccessRequestProvisioningOpEnum | BlankEnum;
+    /**
+     * The target's answer when the connector last failed.
+     */
+    provisioning_error: string;
+    provisioning_attempts: number;
+    provisioning_next_attempt_at: string | null;
 };
 
 /**
@@ -150,6 +229,7 @@ export type AccessRequestExpiringPayload = {
     principal_id: string | null;
     principal_type: AccessRequestPrincipalTypeEnum | NullEnum;
     entitlement_type: string;
+    entitlement_id: string | null;
     granted_at: string | null;
     granted_by_id: string | null;
     expires_at: string | null;
@@ -158,6 +238,13 @@ export type AccessRequestExpiringPayload = {
      * What IT granted: account, group, licence.
      */
     provisioning_note: string;
+    provisioning_op: AccessRequestProvisioningOpEnum | BlankEnum;
+    /**
+     * The target's answer when the connector last failed.
+     */
+    provisioning_error: string;
+    provisioning_attempts: number;
+    provisioning_next_attempt_at: string | null;
     days_left: number;
 };
 
@@ -168,9 +255,20 @@ export type AccessRequestExpiringPayload = {
 export type AccessRequestPrincipalTypeEnum = 'person' | 'group';
 
 /**
+ * * `` - nothing owed
+ * * `grant` - Grant
+ * * `revoke` - Revoke
+ */
+export type AccessRequestProvisioningOpEnum = 'grant' | 'revoke';
+
+/**
  * A request to grant, modify, or revoke system access.
  */
 export type AccessRequestRequest = {
+    /**
+     * A catalog entitlement (/integration/entitlements): fills system_id, entitlement_type and asset_id, and its durations bound expires_at.
+     */
+    entitlement_id?: string | null;
     source?: string;
     /**
      * Free-form tags.
@@ -183,7 +281,7 @@ export type AccessRequestRequest = {
     /**
      * Target system, e.g. github, aws, slack.
      */
-    system_id: string;
+    system_id?: string;
     access_type: AccessRequestAccessTypeEnum;
     justification: string;
     asset_id?: string | null;
@@ -245,10 +343,153 @@ export type AccessRequestRequest = {
  * * `pending` - Pending
  * * `approved` - Approved
  * * `rejected` - Rejected
+ * * `provisioning` - Provisioning
+ * * `provisioning_failed` - Provisioning Failed
  * * `provisioned` - Provisioned
  * * `completed` - Completed
  */
-export type AccessRequestStatusEnum = 'pending' | 'approved' | 'rejected' | 'provisioned' | 'completed';
+export type AccessRequestStatusEnum = 'pending' | 'approved' | 'rejected' | 'provisioning' | 'provisioning_failed' | 'provisioned' | 'completed';
+
+/**
+ * A system access can be requested on: backed by a connector, or manual (a person grants it).
+ */
+export type AccessSystem = {
+    readonly id: string;
+    /**
+     * The connector granting access; null: a manual system.
+     */
+    connector_id: string | null;
+    readonly tenant_id: string;
+    readonly app_id: string | null;
+    readonly created_at: string;
+    readonly updated_at: string;
+    readonly created_by: string | null;
+    readonly updated_by: string | null;
+    source: string;
+    readonly source_type: SourceTypeEnum;
+    readonly is_deleted: boolean;
+    readonly deleted_at: string | null;
+    readonly deleted_by: string | null;
+    readonly schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    name: string;
+    description: string;
+    /**
+     * Who owns the system (approves as "owner" for its entitlements).
+     */
+    owner_id: string | null;
+    owner_type: AccessRequestPrincipalTypeEnum;
+    is_active: boolean;
+};
+
+/**
+ * A access system as stored when the event was written.
+ */
+export type AccessSystemEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    name: string;
+    description: string;
+    /**
+     * The connector that grants and revokes access; none: a manual system (a person grants it from a task).
+     */
+    connector_id: string | null;
+    /**
+     * Who owns the system (approves as "owner" for its entitlements).
+     */
+    owner_id: string | null;
+    owner_type: AccessRequestPrincipalTypeEnum;
+    is_active: boolean;
+};
+
+/**
+ * A system access can be requested on: backed by a connector, or manual (a person grants it).
+ */
+export type AccessSystemRequest = {
+    /**
+     * The connector granting access; null: a manual system.
+     */
+    connector_id?: string | null;
+    source?: string;
+    /**
+     * Free-form tags.
+     */
+    tags?: Array<string>;
+    name: string;
+    description?: string;
+    /**
+     * Who owns the system (approves as "owner" for its entitlements).
+     */
+    owner_id?: string | null;
+    owner_type?: AccessRequestPrincipalTypeEnum;
+    is_active?: boolean;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    id?: string;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    tenant_id?: string;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    app_id?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    created_at?: string;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    updated_at?: string;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    created_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    updated_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    source_type?: SourceTypeEnum;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    is_deleted?: boolean;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    deleted_at?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    deleted_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    schema_version?: number;
+};
 
 /**
  * Asks a policy version's audience to acknowledge it by `due_at`, with reminders; progress is read-only.
@@ -686,7 +927,7 @@ export type ApprovalChainEventPayload = {
      */
     entity_type: string;
     /**
-     * Ordered approvers, one sequential step each: a person, a group (any active member may decide) or "manager" (the requester's manager in the directory).
+     * Ordered approvers, one sequential step each: a person, a group (any active member may decide), "manager" (the requester's manager in the directory) or "owner" (the owner of the catalog entitlement asked for, else its system's).
      */
     approver_ids: Array<string>;
     /**
@@ -729,6 +970,15 @@ export type ApprovalRequest = {
     readonly completed_at: string | null;
     readonly reminded_at: string | null;
     readonly cancellation_reason: string;
+    readonly routed_by: ApprovalRequestRoutedByEnum;
+    /**
+     * The routing rule that picked the chain.
+     */
+    readonly rule: string | null;
+    /**
+     * The chain its steps were made from.
+     */
+    readonly chain: string | null;
     requester_id?: string;
 };
 
@@ -765,6 +1015,15 @@ export type ApprovalRequestEventPayload = {
     completed_at: string | null;
     reminded_at: string | null;
     cancellation_reason: string;
+    routed_by: ApprovalRequestRoutedByEnum;
+    /**
+     * The routing rule that picked the chain.
+     */
+    rule_id: string | null;
+    /**
+     * The chain its steps were made from.
+     */
+    chain_id: string | null;
     /**
      * Deprecated alias of `requested_by_id` (the same value).
      */
@@ -843,6 +1102,14 @@ export type ApprovalRequestRequest = {
 };
 
 /**
+ * * `rule` - a routing rule
+ * * `entitlement` - the entitlement's own chain
+ * * `default` - the default chain of its type
+ * * `given` - the approvers given
+ */
+export type ApprovalRequestRoutedByEnum = 'rule' | 'entitlement' | 'default' | 'given';
+
+/**
  * * `draft` - Draft
  * * `pending` - Pending
  * * `approved` - Approved
@@ -851,6 +1118,51 @@ export type ApprovalRequestRequest = {
  * * `expired` - Expired
  */
 export type ApprovalRequestStatusEnum = 'draft' | 'pending' | 'approved' | 'rejected' | 'cancelled' | 'expired';
+
+/**
+ * A routing rule as stored when the event was written.
+ */
+export type ApprovalRuleEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    name: string;
+    /**
+     * Rules are tried lowest first; the first match wins.
+     */
+    position: number;
+    /**
+     * The kind of record it routes; empty: any.
+     */
+    entity_type: string;
+    /**
+     * Matches access requests whose catalog entitlement has one of these risks; empty: any risk.
+     */
+    risk_in: unknown;
+    /**
+     * Matches records whose amount (equipment cost, trip estimated cost) is at least this; empty: any.
+     */
+    amount_at_least: string | null;
+    /**
+     * The chain a matching record gets.
+     */
+    chain_id: string;
+    is_active: boolean;
+};
 
 /**
  * A step in an approval request's chain; only its approver (or the delegate) decides it.
@@ -955,6 +1267,105 @@ export type ApprovalStepEventPayload = {
  * * `skipped` - Skipped
  */
 export type ApprovalStepStatusEnum = 'waiting' | 'pending' | 'delegated' | 'approved' | 'rejected' | 'skipped';
+
+export type Attachment = {
+    readonly id: string;
+    /**
+     * GET it (with your token) for the bytes, as an attachment.
+     */
+    readonly download_url: string;
+    readonly tenant_id: string;
+    readonly app_id: string | null;
+    readonly created_at: string;
+    readonly updated_at: string;
+    readonly created_by: string | null;
+    readonly updated_by: string | null;
+    source: string;
+    readonly source_type: SourceTypeEnum;
+    readonly is_deleted: boolean;
+    readonly deleted_at: string | null;
+    readonly deleted_by: string | null;
+    readonly schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    /**
+     * The record's model, `helpdesk.ticket`.
+     */
+    readonly record_type: string;
+    readonly record_id: string;
+    readonly filename: string;
+    /**
+     * Detected from the bytes, not the name.
+     */
+    readonly content_type: string;
+    readonly size: number;
+    readonly sha256: string;
+    readonly origin: OriginEnum;
+    readonly scan_status: ScanStatusEnum;
+    readonly scan_detail: string;
+    /**
+     * When `manage.py purge_files` removed the bytes of the deleted file.
+     */
+    readonly purged_at: string | null;
+};
+
+/**
+ * A attachment as stored when the event was written.
+ */
+export type AttachmentEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    /**
+     * The record's model, `helpdesk.ticket`.
+     */
+    record_type: string;
+    record_id: string;
+    filename: string;
+    /**
+     * Detected from the bytes, not the name.
+     */
+    content_type: string;
+    size: number;
+    sha256: string;
+    origin: OriginEnum;
+    scan_status: ScanStatusEnum;
+    scan_detail: string;
+    /**
+     * When `manage.py purge_files` removed the bytes of the deleted file.
+     */
+    purged_at: string | null;
+};
+
+/**
+ * multipart/form-data: the record the file goes on, and the file.
+ */
+export type AttachmentUploadRequest = {
+    /**
+     * The record's id: `tkt_…`, `tcm_…`, `hrr_…`, `trv_…`, `eqp_…`, `acr_…`, or `pvr_<n>` for a policy version.
+     */
+    record_id: string;
+    /**
+     * The file; its type is detected from its bytes.
+     */
+    file: Blob | File;
+};
 
 export type BlankEnum = '';
 
@@ -1150,6 +1561,14 @@ export type ConnectorEventPayload = {
     application_id: string | null;
 };
 
+export type ConnectorFailingPayload = {
+    connector_id: string;
+    name: string;
+    owner_id: string | null;
+    consecutive_errors: number;
+    last_error: string;
+};
+
 /**
  * A data source or sink connector instance.
  */
@@ -1251,6 +1670,35 @@ export type ConnectorRequest = {
  */
 export type ConnectorScopeEnum = 'org' | 'user' | 'group';
 
+export type ConnectorSyncPayload = {
+    connector_id: string;
+    name: string;
+    owner_id: string | null;
+    /**
+     * False: the target failed; `error` says why.
+     */
+    ok: boolean;
+    sync_status: string;
+    /**
+     * Catalog entitlements compared.
+     */
+    entitlements: number;
+    /**
+     * Memberships read from the target.
+     */
+    memberships: number;
+    /**
+     * Drift findings opened by this sync.
+     */
+    opened: number;
+    /**
+     * Open findings closed because the drift was gone.
+     */
+    closed: number;
+    consecutive_errors: number;
+    error: string;
+};
+
 /**
  * * `never_synced` - Never Synced
  * * `syncing` - Syncing
@@ -1260,6 +1708,15 @@ export type ConnectorScopeEnum = 'org' | 'user' | 'group';
  * * `disabled` - Disabled
  */
 export type ConnectorSyncStatusEnum = 'never_synced' | 'syncing' | 'healthy' | 'degraded' | 'failing' | 'disabled';
+
+export type CredentialRotationPayload = {
+    connector_id: string;
+    name: string;
+    owner_id: string | null;
+    next_rotation_due: string;
+    credential_last_rotated_at: string | null;
+    overdue: boolean;
+};
 
 /**
  * Hand the decision to another person (`delegated_to_id`).
@@ -1295,10 +1752,408 @@ export type DirectorySettingsEventPayload = {
      */
     strict: boolean;
     /**
+     * Refuse (400) an access request that names no entitlement of the access catalog.
+     */
+    catalog_strict: boolean;
+    /**
      * 0: off. Otherwise approval decisions need a sign-in (admin session or token) at most this many minutes old; one-click e-mail links then only show the request.
      */
     fresh_signin_minutes: number;
 };
+
+/**
+ * Drift found by reconciliation; resolved with its actions (adopt, revoke, regrant, dismiss).
+ */
+export type DriftFinding = {
+    readonly id: string;
+    readonly connector_id: string;
+    readonly entitlement_id: string;
+    /**
+     * Lost: the grant recorded here. Adopted: the access request filed.
+     */
+    readonly grant_request_id: string | null;
+    readonly tenant_id: string;
+    readonly app_id: string | null;
+    readonly created_at: string;
+    readonly updated_at: string;
+    readonly created_by: string | null;
+    readonly updated_by: string | null;
+    source: string;
+    readonly source_type: SourceTypeEnum;
+    readonly is_deleted: boolean;
+    readonly deleted_at: string | null;
+    readonly deleted_by: string | null;
+    readonly schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    readonly kind: DriftFindingKindEnum;
+    /**
+     * The account as the target names it.
+     */
+    readonly user_name: string;
+    /**
+     * The directory's person with that user name (none: nobody known here).
+     */
+    readonly person_id: string | null;
+    /**
+     * The entitlement's owner (a person) when the sync found it.
+     */
+    readonly owner_id: string | null;
+    /**
+     * Open as `unmanaged` or `lost` (its kind); then how it was resolved.
+     *
+     * * `unmanaged` - Unmanaged
+     * * `lost` - Lost
+     * * `revoking` - Revoking
+     * * `regranting` - Regranting
+     * * `adopted` - Adopted
+     * * `revoked` - Revoked
+     * * `regranted` - Regranted
+     * * `dismissed` - Dismissed
+     * * `closed` - Closed
+     */
+    readonly status: DriftFindingStatusEnum;
+    /**
+     * The drift was still there at the last sync. A dismissed finding that stays current keeps the same drift from being reported again; once the drift is gone, its return opens a new finding.
+     */
+    readonly current: boolean;
+    readonly first_seen_at: string;
+    readonly last_seen_at: string;
+    readonly resolved_at: string | null;
+    readonly resolved_by_id: string | null;
+    readonly resolution_note: string;
+    /**
+     * Why the target refused the last revoke or re-grant (the finding is open again).
+     */
+    readonly last_error: string;
+};
+
+/**
+ * A drift finding as stored when the event was written.
+ */
+export type DriftFindingEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    connector_id: string;
+    entitlement_id: string;
+    kind: DriftFindingKindEnum;
+    /**
+     * The account as the target names it.
+     */
+    user_name: string;
+    /**
+     * The directory's person with that user name (none: nobody known here).
+     */
+    person_id: string | null;
+    /**
+     * The entitlement's owner (a person) when the sync found it.
+     */
+    owner_id: string | null;
+    /**
+     * Open as `unmanaged` or `lost` (its kind); then how it was resolved.
+     *
+     * * `unmanaged` - Unmanaged
+     * * `lost` - Lost
+     * * `revoking` - Revoking
+     * * `regranting` - Regranting
+     * * `adopted` - Adopted
+     * * `revoked` - Revoked
+     * * `regranted` - Regranted
+     * * `dismissed` - Dismissed
+     * * `closed` - Closed
+     */
+    status: DriftFindingStatusEnum;
+    /**
+     * Lost: the grant recorded here. Adopted: the access request filed.
+     */
+    grant_request_id: string | null;
+    /**
+     * The drift was still there at the last sync. A dismissed finding that stays current keeps the same drift from being reported again; once the drift is gone, its return opens a new finding.
+     */
+    current: boolean;
+    first_seen_at: string;
+    last_seen_at: string;
+    resolved_at: string | null;
+    resolved_by_id: string | null;
+    resolution_note: string;
+    /**
+     * Why the target refused the last revoke or re-grant (the finding is open again).
+     */
+    last_error: string;
+};
+
+/**
+ * * `unmanaged` - Unmanaged
+ * * `lost` - Lost
+ */
+export type DriftFindingKindEnum = 'unmanaged' | 'lost';
+
+/**
+ * * `unmanaged` - Unmanaged
+ * * `lost` - Lost
+ * * `revoking` - Revoking
+ * * `regranting` - Regranting
+ * * `adopted` - Adopted
+ * * `revoked` - Revoked
+ * * `regranted` - Regranted
+ * * `dismissed` - Dismissed
+ * * `closed` - Closed
+ */
+export type DriftFindingStatusEnum = 'unmanaged' | 'lost' | 'revoking' | 'regranting' | 'adopted' | 'revoked' | 'regranted' | 'dismissed' | 'closed';
+
+export type DriftFoundPayload = {
+    connector_id: string;
+    entitlement_id: string;
+    /**
+     * The entitlement's name.
+     */
+    entitlement: string;
+    owner_id: string | null;
+    /**
+     * New findings: access in the target with no grant here.
+     */
+    unmanaged: number;
+    /**
+     * New findings: grants here missing in the target.
+     */
+    lost: number;
+};
+
+/**
+ * A group, role or permission on a system, requestable by naming it on an access request.
+ */
+export type Entitlement = {
+    readonly id: string;
+    /**
+     * The system it belongs to.
+     */
+    system_id: string;
+    /**
+     * Overrides the routing rules for requests of it.
+     */
+    approval_chain_id: string | null;
+    readonly tenant_id: string;
+    readonly app_id: string | null;
+    readonly created_at: string;
+    readonly updated_at: string;
+    readonly created_by: string | null;
+    readonly updated_by: string | null;
+    source: string;
+    readonly source_type: SourceTypeEnum;
+    readonly is_deleted: boolean;
+    readonly deleted_at: string | null;
+    readonly deleted_by: string | null;
+    readonly schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    name: string;
+    kind: EntitlementKindEnum;
+    /**
+     * The target's reference: a SCIM group id, an LDAP group DN; blank for a manual system.
+     */
+    target_ref: string;
+    description: string;
+    /**
+     * Who owns the entitlement; empty: the system's owner.
+     */
+    owner_id: string | null;
+    owner_type: AccessRequestPrincipalTypeEnum | BlankEnum | NullEnum;
+    risk: EntitlementRiskEnum;
+    /**
+     * The longest grant a request may ask for; empty: no limit.
+     */
+    max_duration_days: number | null;
+    /**
+     * A request naming no expiry gets this many days.
+     */
+    default_duration_days: number | null;
+    /**
+     * Requests by members of these groups are approved by the rule (never the owner's own).
+     */
+    auto_approve_group_ids: unknown;
+    is_requestable: boolean;
+};
+
+/**
+ * A entitlement as stored when the event was written.
+ */
+export type EntitlementEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    system_id: string;
+    name: string;
+    kind: EntitlementKindEnum;
+    /**
+     * The target's reference: a SCIM group id, an LDAP group DN; blank for a manual system.
+     */
+    target_ref: string;
+    description: string;
+    /**
+     * Who owns the entitlement; empty: the system's owner.
+     */
+    owner_id: string | null;
+    owner_type: AccessRequestPrincipalTypeEnum | NullEnum;
+    risk: EntitlementRiskEnum;
+    /**
+     * The longest grant a request may ask for; empty: no limit.
+     */
+    max_duration_days: number | null;
+    /**
+     * A request naming no expiry gets this many days.
+     */
+    default_duration_days: number | null;
+    /**
+     * Requests by members of these groups are approved by the rule (never the owner's own).
+     */
+    auto_approve_group_ids: unknown;
+    /**
+     * Overrides the routing rules for this entitlement.
+     */
+    approval_chain_id: string | null;
+    is_requestable: boolean;
+};
+
+/**
+ * * `group` - Group
+ * * `role` - Role
+ * * `permission` - Permission
+ */
+export type EntitlementKindEnum = 'group' | 'role' | 'permission';
+
+/**
+ * A group, role or permission on a system, requestable by naming it on an access request.
+ */
+export type EntitlementRequest = {
+    /**
+     * The system it belongs to.
+     */
+    system_id: string;
+    /**
+     * Overrides the routing rules for requests of it.
+     */
+    approval_chain_id?: string | null;
+    source?: string;
+    /**
+     * Free-form tags.
+     */
+    tags?: Array<string>;
+    name: string;
+    kind?: EntitlementKindEnum;
+    /**
+     * The target's reference: a SCIM group id, an LDAP group DN; blank for a manual system.
+     */
+    target_ref?: string;
+    description?: string;
+    /**
+     * Who owns the entitlement; empty: the system's owner.
+     */
+    owner_id?: string | null;
+    owner_type?: AccessRequestPrincipalTypeEnum | BlankEnum | NullEnum;
+    risk?: EntitlementRiskEnum;
+    /**
+     * The longest grant a request may ask for; empty: no limit.
+     */
+    max_duration_days?: number | null;
+    /**
+     * A request naming no expiry gets this many days.
+     */
+    default_duration_days?: number | null;
+    /**
+     * Requests by members of these groups are approved by the rule (never the owner's own).
+     */
+    auto_approve_group_ids?: unknown;
+    is_requestable?: boolean;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    id?: string;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    tenant_id?: string;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    app_id?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    created_at?: string;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    updated_at?: string;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    created_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    updated_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    source_type?: SourceTypeEnum;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    is_deleted?: boolean;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    deleted_at?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    deleted_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    schema_version?: number;
+};
+
+/**
+ * * `low` - Low
+ * * `medium` - Medium
+ * * `high` - High
+ * * `critical` - Critical
+ */
+export type EntitlementRiskEnum = 'low' | 'medium' | 'high' | 'critical';
 
 /**
  * An equipment provisioning request.
@@ -1916,6 +2771,139 @@ export type IntegrationApiKeyRequest = ({
  */
 export type IntegrationApiKeyStatusEnum = 'active' | 'revoked' | 'expired';
 
+/**
+ * A letter as stored when the event was written.
+ */
+export type LetterEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    hr_request_id: string;
+    template_id: string;
+    /**
+     * The template version it was made from.
+     */
+    template_version: number;
+    /**
+     * Who the letter is for.
+     */
+    requester_id: string;
+    status: LetterEventPayloadStatusEnum;
+    /**
+     * The file on the HR request once sent.
+     */
+    attachment_id: string;
+    sent_at: string | null;
+    sent_by: string | null;
+};
+
+/**
+ * * `draft` - Draft
+ * * `sent` - Sent
+ * * `discarded` - Discarded
+ */
+export type LetterEventPayloadStatusEnum = 'draft' | 'sent' | 'discarded';
+
+/**
+ * A letter template as stored when the event was written.
+ */
+export type LetterTemplateEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    /**
+     * Employment letter, salary certificate, visa support…
+     */
+    name: string;
+    /**
+     * The HR request type it is offered for first (blank: any).
+     *
+     * * `employment_letter` - Employment Letter
+     * * `certificate` - Certificate
+     * * `verification` - Verification
+     * * `document` - Document
+     * * `other` - Other
+     */
+    request_type: HrRequestTypeEnum | NullEnum;
+    /**
+     * Markdown. Placeholders: {{ person.name }}, {{ person.given_name }}, {{ person.family_name }}, {{ person.email }}, {{ person.title }}, {{ person.department }}, {{ person.employee_number }}, {{ person.manager }}, {{ person.start_date }}, {{ request.id }}, {{ request.type }}, {{ request.description }}, {{ request.date }}, {{ tenant.name }}, {{ signer.name }}, {{ today }}.
+     */
+    body: string;
+    /**
+     * Off: the requester's e-mail links to the file (they download it signed in by the link). On: the PDF also travels inside the e-mail.
+     */
+    email_pdf: boolean;
+    active: boolean;
+    version: number;
+};
+
+/**
+ * A mail settings as stored when the event was written.
+ */
+export type MailSettingsEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    /**
+     * The tenant's helpdesk address, e.g. help@acme.example. Mail the gateway receives for it opens tickets.
+     */
+    address: string;
+    enabled: boolean;
+    /**
+     * Senders the directory does not know by e-mail.
+     *
+     * * `accept` - Accept as external requesters
+     * * `refuse` - Refuse, answering with a short reply
+     */
+    unknown_senders: UnknownSendersEnum;
+    /**
+     * Per sender; more are recorded but open nothing and get no answer (flood and loop protection).
+     */
+    max_messages_per_hour: number;
+};
+
 export type NullEnum = null;
 
 /**
@@ -1925,6 +2913,13 @@ export type OrderEquipmentBodyRequest = {
     comment?: string;
     cost?: number | null;
 };
+
+/**
+ * * `upload` - Upload
+ * * `email` - Email
+ * * `letter` - Letter
+ */
+export type OriginEnum = 'upload' | 'email' | 'letter';
 
 /**
  * Someone in the audience who has not acknowledged the campaign's version yet.
@@ -1945,6 +2940,18 @@ export type PaginatedAccessRequestList = {
      */
     previous: string | null;
     results: Array<AccessRequest>;
+};
+
+export type PaginatedAccessSystemList = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<AccessSystem>;
 };
 
 export type PaginatedAcknowledgementCampaignList = {
@@ -1995,6 +3002,18 @@ export type PaginatedApprovalStepList = {
     results: Array<ApprovalStep>;
 };
 
+export type PaginatedAttachmentList = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<Attachment>;
+};
+
 export type PaginatedConnectorList = {
     /**
      * The next page, or null on the last page. Follow it as given.
@@ -2005,6 +3024,30 @@ export type PaginatedConnectorList = {
      */
     previous: string | null;
     results: Array<Connector>;
+};
+
+export type PaginatedDriftFindingList = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<DriftFinding>;
+};
+
+export type PaginatedEntitlementList = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<Entitlement>;
 };
 
 export type PaginatedEquipmentList = {
@@ -2179,6 +3222,10 @@ export type PaginatedWebhookList = {
  * A request to grant, modify, or revoke system access.
  */
 export type PatchedAccessRequestRequest = {
+    /**
+     * A catalog entitlement (/integration/entitlements): fills system_id, entitlement_type and asset_id, and its durations bound expires_at.
+     */
+    entitlement_id?: string | null;
     source?: string;
     /**
      * Free-form tags.
@@ -2200,6 +3247,77 @@ export type PatchedAccessRequestRequest = {
     principal_type?: AccessRequestPrincipalTypeEnum | BlankEnum | NullEnum;
     entitlement_type?: string;
     expires_at?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    id?: string;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    tenant_id?: string;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    app_id?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    created_at?: string;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    updated_at?: string;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    created_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    updated_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    source_type?: SourceTypeEnum;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    is_deleted?: boolean;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    deleted_at?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    deleted_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    schema_version?: number;
+};
+
+/**
+ * A system access can be requested on: backed by a connector, or manual (a person grants it).
+ */
+export type PatchedAccessSystemRequest = {
+    /**
+     * The connector granting access; null: a manual system.
+     */
+    connector_id?: string | null;
+    source?: string;
+    /**
+     * Free-form tags.
+     */
+    tags?: Array<string>;
+    name?: string;
+    description?: string;
+    /**
+     * Who owns the system (approves as "owner" for its entitlements).
+     */
+    owner_id?: string | null;
+    owner_type?: AccessRequestPrincipalTypeEnum;
+    is_active?: boolean;
     /**
      * Server-stamped: ignored if sent.
      */
@@ -2446,6 +3564,99 @@ export type PatchedConnectorRequest = {
     event_types?: Array<string>;
     webhook_endpoint_id?: string | null;
     next_rotation_due?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    id?: string;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    tenant_id?: string;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    app_id?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    created_at?: string;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    updated_at?: string;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    created_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    updated_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    source_type?: SourceTypeEnum;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    is_deleted?: boolean;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    deleted_at?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    deleted_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent.
+     */
+    schema_version?: number;
+};
+
+/**
+ * A group, role or permission on a system, requestable by naming it on an access request.
+ */
+export type PatchedEntitlementRequest = {
+    /**
+     * The system it belongs to.
+     */
+    system_id?: string;
+    /**
+     * Overrides the routing rules for requests of it.
+     */
+    approval_chain_id?: string | null;
+    source?: string;
+    /**
+     * Free-form tags.
+     */
+    tags?: Array<string>;
+    name?: string;
+    kind?: EntitlementKindEnum;
+    /**
+     * The target's reference: a SCIM group id, an LDAP group DN; blank for a manual system.
+     */
+    target_ref?: string;
+    description?: string;
+    /**
+     * Who owns the entitlement; empty: the system's owner.
+     */
+    owner_id?: string | null;
+    owner_type?: AccessRequestPrincipalTypeEnum | BlankEnum | NullEnum;
+    risk?: EntitlementRiskEnum;
+    /**
+     * The longest grant a request may ask for; empty: no limit.
+     */
+    max_duration_days?: number | null;
+    /**
+     * A request naming no expiry gets this many days.
+     */
+    default_duration_days?: number | null;
+    /**
+     * Requests by members of these groups are approved by the rule (never the owner's own).
+     */
+    auto_approve_group_ids?: unknown;
+    is_requestable?: boolean;
     /**
      * Server-stamped: ignored if sent.
      */
@@ -3778,6 +4989,14 @@ export type SlaPolicyRequest = {
 export type SlaPolicyStatusEnum = 'active' | 'inactive';
 
 /**
+ * * `not_scanned` - Not Scanned
+ * * `clean` - Clean
+ * * `pending` - Pending
+ * * `quarantined` - Quarantined
+ */
+export type ScanStatusEnum = 'not_scanned' | 'clean' | 'pending' | 'quarantined';
+
+/**
  * A SCIM token as stored when the event was written.
  */
 export type ScimTokenEventPayload = {
@@ -4349,6 +5568,12 @@ export type TravelRequest = {
 export type TravelStatusEnum = 'requested' | 'approved' | 'booked' | 'completed' | 'cancelled';
 
 /**
+ * * `accept` - Accept as external requesters
+ * * `refuse` - Refuse, answering with a short reply
+ */
+export type UnknownSendersEnum = 'accept' | 'refuse';
+
+/**
  * An outbound webhook endpoint, signed per Standard Webhooks.
  */
 export type Webhook = {
@@ -4639,6 +5864,10 @@ export type WebhookSignatureSchemeEnum = 'standard-webhooks-v1';
  * A request to grant, modify, or revoke system access.
  */
 export type AccessRequestWritable = {
+    /**
+     * A catalog entitlement (/integration/entitlements): fills system_id, entitlement_type and asset_id, and its durations bound expires_at.
+     */
+    entitlement_id?: string | null;
     source?: string;
     /**
      * Free-form tags.
@@ -4651,7 +5880,7 @@ export type AccessRequestWritable = {
     /**
      * Target system, e.g. github, aws, slack.
      */
-    system_id: string;
+    system_id?: string;
     access_type: AccessRequestAccessTypeEnum;
     justification: string;
     asset_id?: string | null;
@@ -4659,6 +5888,29 @@ export type AccessRequestWritable = {
     principal_type?: AccessRequestPrincipalTypeEnum | BlankEnum | NullEnum;
     entitlement_type?: string;
     expires_at?: string | null;
+};
+
+/**
+ * A system access can be requested on: backed by a connector, or manual (a person grants it).
+ */
+export type AccessSystemWritable = {
+    /**
+     * The connector granting access; null: a manual system.
+     */
+    connector_id: string | null;
+    source: string;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    name: string;
+    description: string;
+    /**
+     * Who owns the system (approves as "owner" for its entitlements).
+     */
+    owner_id: string | null;
+    owner_type: AccessRequestPrincipalTypeEnum;
+    is_active: boolean;
 };
 
 /**
@@ -4739,7 +5991,7 @@ export type ApprovalRequestWritable = {
  */
 export type ApprovalRequestRequestWritable = {
     /**
-     * Ordered approvers, one sequential step each: person ids, group ids (any active member who is not a party decides) or "manager" (the requester's manager in the directory). Without it the tenant's chain for entity_type applies.
+     * Ordered approvers, one sequential step each: person ids, group ids (any active member who is not a party decides), "manager" (the requester's manager in the directory) or "owner" (the owner of the catalog entitlement asked for). Without it the tenant's chain for entity_type applies.
      */
     approver_ids?: Array<string>;
     source?: string;
@@ -4813,6 +6065,14 @@ export type ApprovalRequestRequestWritable = {
  * A step in an approval request's chain; only its approver (or the delegate) decides it.
  */
 export type ApprovalStepWritable = {
+    source: string;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+};
+
+export type AttachmentWritable = {
     source: string;
     /**
      * Free-form tags.
@@ -4967,6 +6227,62 @@ export type ConnectorRequestWritable = {
 };
 
 /**
+ * Drift found by reconciliation; resolved with its actions (adopt, revoke, regrant, dismiss).
+ */
+export type DriftFindingWritable = {
+    source: string;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+};
+
+/**
+ * A group, role or permission on a system, requestable by naming it on an access request.
+ */
+export type EntitlementWritable = {
+    /**
+     * The system it belongs to.
+     */
+    system_id: string;
+    /**
+     * Overrides the routing rules for requests of it.
+     */
+    approval_chain_id: string | null;
+    source: string;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    name: string;
+    kind: EntitlementKindEnum;
+    /**
+     * The target's reference: a SCIM group id, an LDAP group DN; blank for a manual system.
+     */
+    target_ref: string;
+    description: string;
+    /**
+     * Who owns the entitlement; empty: the system's owner.
+     */
+    owner_id: string | null;
+    owner_type: AccessRequestPrincipalTypeEnum | BlankEnum | NullEnum;
+    risk: EntitlementRiskEnum;
+    /**
+     * The longest grant a request may ask for; empty: no limit.
+     */
+    max_duration_days: number | null;
+    /**
+     * A request naming no expiry gets this many days.
+     */
+    default_duration_days: number | null;
+    /**
+     * Requests by members of these groups are approved by the rule (never the owner's own).
+     */
+    auto_approve_group_ids: unknown;
+    is_requestable: boolean;
+};
+
+/**
  * An equipment provisioning request.
  */
 export type EquipmentWritable = {
@@ -5050,6 +6366,18 @@ export type PaginatedAccessRequestListWritable = {
     results: Array<AccessRequestWritable>;
 };
 
+export type PaginatedAccessSystemListWritable = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<AccessSystemWritable>;
+};
+
 export type PaginatedAcknowledgementCampaignListWritable = {
     /**
      * The next page, or null on the last page. Follow it as given.
@@ -5098,6 +6426,18 @@ export type PaginatedApprovalStepListWritable = {
     results: Array<ApprovalStepWritable>;
 };
 
+export type PaginatedAttachmentListWritable = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<AttachmentWritable>;
+};
+
 export type PaginatedConnectorListWritable = {
     /**
      * The next page, or null on the last page. Follow it as given.
@@ -5108,6 +6448,30 @@ export type PaginatedConnectorListWritable = {
      */
     previous: string | null;
     results: Array<ConnectorWritable>;
+};
+
+export type PaginatedDriftFindingListWritable = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<DriftFindingWritable>;
+};
+
+export type PaginatedEntitlementListWritable = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<EntitlementWritable>;
 };
 
 export type PaginatedEquipmentListWritable = {
@@ -5595,6 +6959,22 @@ export type ApprovalsRequestsListData = {
          */
         app_id__in?: Array<string>;
         /**
+         * Records whose `chain` equals this value.
+         */
+        chain?: string;
+        /**
+         * One of several values: repeat the parameter (`chain__in=a&chain__in=b`) or separate them with commas (`chain__in=a,b`). `me` is the caller.
+         */
+        chain__in?: Array<string>;
+        /**
+         * Records whose `chain_id` equals this value. Person fields take `me` for the caller.
+         */
+        chain_id?: string;
+        /**
+         * One of several values: repeat the parameter (`chain_id__in=a&chain_id__in=b`) or separate them with commas (`chain_id__in=a,b`). `me` is the caller.
+         */
+        chain_id__in?: Array<string>;
+        /**
          * Records whose `completed_at` equals this value.
          */
         completed_at?: string;
@@ -5729,7 +7109,7 @@ export type ApprovalsRequestsListData = {
         /**
          * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
          */
-        ordering?: Array<'completed_at' | '-completed_at' | 'created_at' | '-created_at' | 'current_step_index' | '-current_step_index' | 'deleted_at' | '-deleted_at' | 'due_at' | '-due_at' | 'id' | '-id' | 'reminded_at' | '-reminded_at' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'status' | '-status' | 'title' | '-title' | 'total_steps' | '-total_steps' | 'updated_at' | '-updated_at'>;
+        ordering?: Array<'completed_at' | '-completed_at' | 'created_at' | '-created_at' | 'current_step_index' | '-current_step_index' | 'deleted_at' | '-deleted_at' | 'due_at' | '-due_at' | 'id' | '-id' | 'reminded_at' | '-reminded_at' | 'routed_by' | '-routed_by' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'status' | '-status' | 'title' | '-title' | 'total_steps' | '-total_steps' | 'updated_at' | '-updated_at'>;
         /**
          * Records per page, 1 to 500 (default 50).
          */
@@ -5768,6 +7148,40 @@ export type ApprovalsRequestsListData = {
          * @deprecated
          */
         requester_id?: string;
+        /**
+         * Records whose `routed_by` equals this value. Person fields take `me` for the caller.
+         *
+         * * `rule` - a routing rule
+         * * `entitlement` - the entitlement's own chain
+         * * `default` - the default chain of its type
+         * * `given` - the approvers given
+         */
+        routed_by?: 'default' | 'entitlement' | 'given' | 'rule';
+        /**
+         * One of several values: repeat the parameter (`routed_by__in=a&routed_by__in=b`) or separate them with commas (`routed_by__in=a,b`).
+         *
+         * * `rule` - a routing rule
+         * * `entitlement` - the entitlement's own chain
+         * * `default` - the default chain of its type
+         * * `given` - the approvers given
+         */
+        routed_by__in?: Array<'default' | 'entitlement' | 'given' | 'rule'>;
+        /**
+         * Records whose `rule` equals this value.
+         */
+        rule?: string;
+        /**
+         * One of several values: repeat the parameter (`rule__in=a&rule__in=b`) or separate them with commas (`rule__in=a,b`). `me` is the caller.
+         */
+        rule__in?: Array<string>;
+        /**
+         * Records whose `rule_id` equals this value. Person fields take `me` for the caller.
+         */
+        rule_id?: string;
+        /**
+         * One of several values: repeat the parameter (`rule_id__in=a&rule_id__in=b`) or separate them with commas (`rule_id__in=a,b`). `me` is the caller.
+         */
+        rule_id__in?: Array<string>;
         /**
          * Records whose `schema_version` equals this value.
          */
@@ -6751,6 +8165,515 @@ export type ApprovalsStepsRejectResponses = {
 };
 
 export type ApprovalsStepsRejectResponse = ApprovalsStepsRejectResponses[keyof ApprovalsStepsRejectResponses];
+
+export type FilesAttachmentsListData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path?: never;
+    query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
+        app_id?: string;
+        /**
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
+         */
+        app_id__in?: Array<string>;
+        /**
+         * Records whose `created_at` equals this value.
+         */
+        created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
+        created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
+        created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
+        created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
+        created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
+        created_by?: string;
+        /**
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
+         */
+        created_by__in?: Array<string>;
+        /**
+         * An opaque page position: use the `next` / `previous` links as given.
+         */
+        cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
+        deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
+        deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
+        deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
+        deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
+        deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
+        deleted_by?: string;
+        /**
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
+         */
+        deleted_by__in?: Array<string>;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
+        id?: string;
+        /**
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
+         */
+        id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
+        is_deleted?: boolean;
+        /**
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
+         */
+        ordering?: Array<'created_at' | '-created_at' | 'deleted_at' | '-deleted_at' | 'id' | '-id' | 'origin' | '-origin' | 'purged_at' | '-purged_at' | 'scan_status' | '-scan_status' | 'schema_version' | '-schema_version' | 'size' | '-size' | 'source_type' | '-source_type' | 'updated_at' | '-updated_at'>;
+        /**
+         * Records whose `origin` equals this value.
+         *
+         * * `upload` - Upload
+         * * `email` - Email
+         * * `letter` - Letter
+         */
+        origin?: 'email' | 'letter' | 'upload';
+        /**
+         * One of several values: repeat the parameter (`origin__in=a&origin__in=b`) or separate them with commas (`origin__in=a,b`).
+         *
+         * * `upload` - Upload
+         * * `email` - Email
+         * * `letter` - Letter
+         */
+        origin__in?: Array<'email' | 'letter' | 'upload'>;
+        /**
+         * Records per page, 1 to 500 (default 50).
+         */
+        page_size?: number;
+        /**
+         * Records whose `purged_at` equals this value.
+         */
+        purged_at?: string;
+        /**
+         * Records whose `purged_at` is after / more than this value.
+         */
+        purged_at__gt?: string;
+        /**
+         * Records whose `purged_at` is on or after / at least this value.
+         */
+        purged_at__gte?: string;
+        /**
+         * Records whose `purged_at` is before / less than this value.
+         */
+        purged_at__lt?: string;
+        /**
+         * Records whose `purged_at` is on or before / at most this value.
+         */
+        purged_at__lte?: string;
+        /**
+         * Records whose `record_id` equals this value. Person fields take `me` for the caller.
+         */
+        record_id?: string;
+        /**
+         * One of several values: repeat the parameter (`record_id__in=a&record_id__in=b`) or separate them with commas (`record_id__in=a,b`). `me` is the caller.
+         */
+        record_id__in?: Array<string>;
+        /**
+         * Records whose `scan_status` equals this value.
+         *
+         * * `not_scanned` - Not Scanned
+         * * `clean` - Clean
+         * * `pending` - Pending
+         * * `quarantined` - Quarantined
+         */
+        scan_status?: 'clean' | 'not_scanned' | 'pending' | 'quarantined';
+        /**
+         * One of several values: repeat the parameter (`scan_status__in=a&scan_status__in=b`) or separate them with commas (`scan_status__in=a,b`).
+         *
+         * * `not_scanned` - Not Scanned
+         * * `clean` - Clean
+         * * `pending` - Pending
+         * * `quarantined` - Quarantined
+         */
+        scan_status__in?: Array<'clean' | 'not_scanned' | 'pending' | 'quarantined'>;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
+        schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
+        schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
+        schema_version__lte?: number;
+        /**
+         * A search term.
+         */
+        search?: string;
+        /**
+         * Records whose `size` equals this value.
+         */
+        size?: number;
+        /**
+         * Records whose `size` is on or after / at least this value.
+         */
+        size__gte?: number;
+        /**
+         * Records whose `size` is on or before / at most this value.
+         */
+        size__lte?: number;
+        /**
+         * Records whose `source_type` equals this value.
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
+        /**
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
+        tenant_id?: string;
+        /**
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
+         */
+        tenant_id__in?: Array<string>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
+        updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
+        updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
+        updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
+        updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
+        updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
+        updated_by?: string;
+        /**
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
+         */
+        updated_by__in?: Array<string>;
+    };
+    url: '/api/v1/files/attachments';
+};
+
+export type FilesAttachmentsListErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type FilesAttachmentsListError = FilesAttachmentsListErrors[keyof FilesAttachmentsListErrors];
+
+export type FilesAttachmentsListResponses = {
+    /**
+     * OK.
+     */
+    200: PaginatedAttachmentList;
+};
+
+export type FilesAttachmentsListResponse = FilesAttachmentsListResponses[keyof FilesAttachmentsListResponses];
+
+export type FilesAttachmentsCreateData = {
+    body: AttachmentUploadRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/files/attachments';
+};
+
+export type FilesAttachmentsCreateErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record visible to you.
+     */
+    404: unknown;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+    /**
+     * The file store failed; nothing was saved.
+     */
+    503: unknown;
+};
+
+export type FilesAttachmentsCreateError = FilesAttachmentsCreateErrors[keyof FilesAttachmentsCreateErrors];
+
+export type FilesAttachmentsCreateResponses = {
+    /**
+     * Created.
+     */
+    201: Attachment;
+};
+
+export type FilesAttachmentsCreateResponse = FilesAttachmentsCreateResponses[keyof FilesAttachmentsCreateResponses];
+
+export type FilesAttachmentsDeleteData = {
+    body?: never;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/files/attachments/{id}';
+};
+
+export type FilesAttachmentsDeleteErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type FilesAttachmentsDeleteError = FilesAttachmentsDeleteErrors[keyof FilesAttachmentsDeleteErrors];
+
+export type FilesAttachmentsDeleteResponses = {
+    /**
+     * No response body
+     */
+    204: void;
+};
+
+export type FilesAttachmentsDeleteResponse = FilesAttachmentsDeleteResponses[keyof FilesAttachmentsDeleteResponses];
+
+export type FilesAttachmentsGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/files/attachments/{id}';
+};
+
+export type FilesAttachmentsGetErrors = {
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type FilesAttachmentsGetError = FilesAttachmentsGetErrors[keyof FilesAttachmentsGetErrors];
+
+export type FilesAttachmentsGetResponses = {
+    /**
+     * OK.
+     */
+    200: Attachment;
+};
+
+export type FilesAttachmentsGetResponse = FilesAttachmentsGetResponses[keyof FilesAttachmentsGetResponses];
+
+export type FilesAttachmentsListContentData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: {
+        /**
+         * Images only: shown inline (previews).
+         */
+        inline?: boolean;
+    };
+    url: '/api/v1/files/attachments/{id}/content';
+};
+
+export type FilesAttachmentsListContentErrors = {
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Quarantined by the malware scan, or not scanned yet.
+     */
+    409: unknown;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type FilesAttachmentsListContentError = FilesAttachmentsListContentErrors[keyof FilesAttachmentsListContentErrors];
+
+export type FilesAttachmentsListContentResponses = {
+    /**
+     * OK.
+     */
+    200: Blob | File;
+};
+
+export type FilesAttachmentsListContentResponse = FilesAttachmentsListContentResponses[keyof FilesAttachmentsListContentResponses];
 
 export type HelpdeskSlaPoliciesListData = {
     body?: never;
@@ -10379,6 +12302,1909 @@ export type IntegrationConnectorsReplaceResponses = {
 
 export type IntegrationConnectorsReplaceResponse = IntegrationConnectorsReplaceResponses[keyof IntegrationConnectorsReplaceResponses];
 
+export type IntegrationDriftFindingsListData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path?: never;
+    query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
+        app_id?: string;
+        /**
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
+         */
+        app_id__in?: Array<string>;
+        /**
+         * Records whose `connector` equals this value.
+         */
+        connector?: string;
+        /**
+         * One of several values: repeat the parameter (`connector__in=a&connector__in=b`) or separate them with commas (`connector__in=a,b`). `me` is the caller.
+         */
+        connector__in?: Array<string>;
+        /**
+         * Records whose `connector_id` equals this value. Person fields take `me` for the caller.
+         */
+        connector_id?: string;
+        /**
+         * One of several values: repeat the parameter (`connector_id__in=a&connector_id__in=b`) or separate them with commas (`connector_id__in=a,b`). `me` is the caller.
+         */
+        connector_id__in?: Array<string>;
+        /**
+         * Records whose `created_at` equals this value.
+         */
+        created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
+        created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
+        created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
+        created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
+        created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
+        created_by?: string;
+        /**
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
+         */
+        created_by__in?: Array<string>;
+        /**
+         * Records whose `current` equals this value.
+         */
+        current?: boolean;
+        /**
+         * An opaque page position: use the `next` / `previous` links as given.
+         */
+        cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
+        deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
+        deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
+        deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
+        deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
+        deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
+        deleted_by?: string;
+        /**
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
+         */
+        deleted_by__in?: Array<string>;
+        /**
+         * Records whose `entitlement` equals this value.
+         */
+        entitlement?: string;
+        /**
+         * One of several values: repeat the parameter (`entitlement__in=a&entitlement__in=b`) or separate them with commas (`entitlement__in=a,b`). `me` is the caller.
+         */
+        entitlement__in?: Array<string>;
+        /**
+         * Records whose `entitlement_id` equals this value. Person fields take `me` for the caller.
+         */
+        entitlement_id?: string;
+        /**
+         * One of several values: repeat the parameter (`entitlement_id__in=a&entitlement_id__in=b`) or separate them with commas (`entitlement_id__in=a,b`). `me` is the caller.
+         */
+        entitlement_id__in?: Array<string>;
+        /**
+         * Records whose `first_seen_at` equals this value.
+         */
+        first_seen_at?: string;
+        /**
+         * Records whose `first_seen_at` is after / more than this value.
+         */
+        first_seen_at__gt?: string;
+        /**
+         * Records whose `first_seen_at` is on or after / at least this value.
+         */
+        first_seen_at__gte?: string;
+        /**
+         * Records whose `first_seen_at` is before / less than this value.
+         */
+        first_seen_at__lt?: string;
+        /**
+         * Records whose `first_seen_at` is on or before / at most this value.
+         */
+        first_seen_at__lte?: string;
+        /**
+         * Records whose `grant_request` equals this value.
+         */
+        grant_request?: string;
+        /**
+         * One of several values: repeat the parameter (`grant_request__in=a&grant_request__in=b`) or separate them with commas (`grant_request__in=a,b`). `me` is the caller.
+         */
+        grant_request__in?: Array<string>;
+        /**
+         * Records whose `grant_request_id` equals this value. Person fields take `me` for the caller.
+         */
+        grant_request_id?: string;
+        /**
+         * One of several values: repeat the parameter (`grant_request_id__in=a&grant_request_id__in=b`) or separate them with commas (`grant_request_id__in=a,b`). `me` is the caller.
+         */
+        grant_request_id__in?: Array<string>;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
+        id?: string;
+        /**
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
+         */
+        id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
+        is_deleted?: boolean;
+        /**
+         * Records whose `kind` equals this value.
+         *
+         * * `unmanaged` - Unmanaged
+         * * `lost` - Lost
+         */
+        kind?: 'lost' | 'unmanaged';
+        /**
+         * One of several values: repeat the parameter (`kind__in=a&kind__in=b`) or separate them with commas (`kind__in=a,b`).
+         *
+         * * `unmanaged` - Unmanaged
+         * * `lost` - Lost
+         */
+        kind__in?: Array<'lost' | 'unmanaged'>;
+        /**
+         * Records whose `last_seen_at` equals this value.
+         */
+        last_seen_at?: string;
+        /**
+         * Records whose `last_seen_at` is after / more than this value.
+         */
+        last_seen_at__gt?: string;
+        /**
+         * Records whose `last_seen_at` is on or after / at least this value.
+         */
+        last_seen_at__gte?: string;
+        /**
+         * Records whose `last_seen_at` is before / less than this value.
+         */
+        last_seen_at__lt?: string;
+        /**
+         * Records whose `last_seen_at` is on or before / at most this value.
+         */
+        last_seen_at__lte?: string;
+        /**
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
+         */
+        ordering?: Array<'created_at' | '-created_at' | 'deleted_at' | '-deleted_at' | 'first_seen_at' | '-first_seen_at' | 'id' | '-id' | 'kind' | '-kind' | 'last_seen_at' | '-last_seen_at' | 'resolved_at' | '-resolved_at' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'status' | '-status' | 'updated_at' | '-updated_at'>;
+        /**
+         * Records whose `owner_id` equals this value. Person fields take `me` for the caller.
+         */
+        owner_id?: string;
+        /**
+         * One of several values: repeat the parameter (`owner_id__in=a&owner_id__in=b`) or separate them with commas (`owner_id__in=a,b`). `me` is the caller.
+         */
+        owner_id__in?: Array<string>;
+        /**
+         * Records per page, 1 to 500 (default 50).
+         */
+        page_size?: number;
+        /**
+         * Records whose `person_id` equals this value. Person fields take `me` for the caller.
+         */
+        person_id?: string;
+        /**
+         * One of several values: repeat the parameter (`person_id__in=a&person_id__in=b`) or separate them with commas (`person_id__in=a,b`). `me` is the caller.
+         */
+        person_id__in?: Array<string>;
+        /**
+         * Records whose `resolved_at` equals this value.
+         */
+        resolved_at?: string;
+        /**
+         * Records whose `resolved_at` is after / more than this value.
+         */
+        resolved_at__gt?: string;
+        /**
+         * Records whose `resolved_at` is on or after / at least this value.
+         */
+        resolved_at__gte?: string;
+        /**
+         * Records whose `resolved_at` is before / less than this value.
+         */
+        resolved_at__lt?: string;
+        /**
+         * Records whose `resolved_at` is on or before / at most this value.
+         */
+        resolved_at__lte?: string;
+        /**
+         * Records whose `resolved_by_id` equals this value. Person fields take `me` for the caller.
+         */
+        resolved_by_id?: string;
+        /**
+         * One of several values: repeat the parameter (`resolved_by_id__in=a&resolved_by_id__in=b`) or separate them with commas (`resolved_by_id__in=a,b`). `me` is the caller.
+         */
+        resolved_by_id__in?: Array<string>;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
+        schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
+        schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
+        schema_version__lte?: number;
+        /**
+         * A search term.
+         */
+        search?: string;
+        /**
+         * Records whose `source_type` equals this value.
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
+        /**
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
+        /**
+         * Open as `unmanaged` or `lost` (its kind); then how it was resolved.
+         *
+         * * `unmanaged` - Unmanaged
+         * * `lost` - Lost
+         * * `revoking` - Revoking
+         * * `regranting` - Regranting
+         * * `adopted` - Adopted
+         * * `revoked` - Revoked
+         * * `regranted` - Regranted
+         * * `dismissed` - Dismissed
+         * * `closed` - Closed
+         */
+        status?: 'adopted' | 'closed' | 'dismissed' | 'lost' | 'regranted' | 'regranting' | 'revoked' | 'revoking' | 'unmanaged';
+        /**
+         * One of several values: repeat the parameter (`status__in=a&status__in=b`) or separate them with commas (`status__in=a,b`).
+         *
+         * * `unmanaged` - Unmanaged
+         * * `lost` - Lost
+         * * `revoking` - Revoking
+         * * `regranting` - Regranting
+         * * `adopted` - Adopted
+         * * `revoked` - Revoked
+         * * `regranted` - Regranted
+         * * `dismissed` - Dismissed
+         * * `closed` - Closed
+         */
+        status__in?: Array<'adopted' | 'closed' | 'dismissed' | 'lost' | 'regranted' | 'regranting' | 'revoked' | 'revoking' | 'unmanaged'>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
+        tenant_id?: string;
+        /**
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
+         */
+        tenant_id__in?: Array<string>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
+        updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
+        updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
+        updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
+        updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
+        updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
+        updated_by?: string;
+        /**
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
+         */
+        updated_by__in?: Array<string>;
+    };
+    url: '/api/v1/integration/drift-findings';
+};
+
+export type IntegrationDriftFindingsListErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type IntegrationDriftFindingsListError = IntegrationDriftFindingsListErrors[keyof IntegrationDriftFindingsListErrors];
+
+export type IntegrationDriftFindingsListResponses = {
+    /**
+     * OK.
+     */
+    200: PaginatedDriftFindingList;
+};
+
+export type IntegrationDriftFindingsListResponse = IntegrationDriftFindingsListResponses[keyof IntegrationDriftFindingsListResponses];
+
+export type IntegrationDriftFindingsGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/integration/drift-findings/{id}';
+};
+
+export type IntegrationDriftFindingsGetErrors = {
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type IntegrationDriftFindingsGetError = IntegrationDriftFindingsGetErrors[keyof IntegrationDriftFindingsGetErrors];
+
+export type IntegrationDriftFindingsGetResponses = {
+    /**
+     * OK.
+     */
+    200: DriftFinding;
+};
+
+export type IntegrationDriftFindingsGetResponse = IntegrationDriftFindingsGetResponses[keyof IntegrationDriftFindingsGetResponses];
+
+export type IntegrationDriftFindingsAdoptData = {
+    body?: TransitionBodyRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/integration/drift-findings/{id}/adopt';
+};
+
+export type IntegrationDriftFindingsAdoptErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type IntegrationDriftFindingsAdoptError = IntegrationDriftFindingsAdoptErrors[keyof IntegrationDriftFindingsAdoptErrors];
+
+export type IntegrationDriftFindingsAdoptResponses = {
+    /**
+     * OK.
+     */
+    200: DriftFinding;
+};
+
+export type IntegrationDriftFindingsAdoptResponse = IntegrationDriftFindingsAdoptResponses[keyof IntegrationDriftFindingsAdoptResponses];
+
+export type IntegrationDriftFindingsDismissData = {
+    body: ReasonBodyRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/integration/drift-findings/{id}/dismiss';
+};
+
+export type IntegrationDriftFindingsDismissErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type IntegrationDriftFindingsDismissError = IntegrationDriftFindingsDismissErrors[keyof IntegrationDriftFindingsDismissErrors];
+
+export type IntegrationDriftFindingsDismissResponses = {
+    /**
+     * OK.
+     */
+    200: DriftFinding;
+};
+
+export type IntegrationDriftFindingsDismissResponse = IntegrationDriftFindingsDismissResponses[keyof IntegrationDriftFindingsDismissResponses];
+
+export type IntegrationDriftFindingsRegrantData = {
+    body?: TransitionBodyRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/integration/drift-findings/{id}/regrant';
+};
+
+export type IntegrationDriftFindingsRegrantErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type IntegrationDriftFindingsRegrantError = IntegrationDriftFindingsRegrantErrors[keyof IntegrationDriftFindingsRegrantErrors];
+
+export type IntegrationDriftFindingsRegrantResponses = {
+    /**
+     * OK.
+     */
+    200: DriftFinding;
+};
+
+export type IntegrationDriftFindingsRegrantResponse = IntegrationDriftFindingsRegrantResponses[keyof IntegrationDriftFindingsRegrantResponses];
+
+export type IntegrationDriftFindingsRevokeData = {
+    body?: TransitionBodyRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/integration/drift-findings/{id}/revoke';
+};
+
+export type IntegrationDriftFindingsRevokeErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type IntegrationDriftFindingsRevokeError = IntegrationDriftFindingsRevokeErrors[keyof IntegrationDriftFindingsRevokeErrors];
+
+export type IntegrationDriftFindingsRevokeResponses = {
+    /**
+     * OK.
+     */
+    200: DriftFinding;
+};
+
+export type IntegrationDriftFindingsRevokeResponse = IntegrationDriftFindingsRevokeResponses[keyof IntegrationDriftFindingsRevokeResponses];
+
+export type IntegrationEntitlementsListData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path?: never;
+    query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
+        app_id?: string;
+        /**
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
+         */
+        app_id__in?: Array<string>;
+        /**
+         * Records whose `approval_chain` equals this value.
+         */
+        approval_chain?: string;
+        /**
+         * One of several values: repeat the parameter (`approval_chain__in=a&approval_chain__in=b`) or separate them with commas (`approval_chain__in=a,b`). `me` is the caller.
+         */
+        approval_chain__in?: Array<string>;
+        /**
+         * Records whose `approval_chain_id` equals this value. Person fields take `me` for the caller.
+         */
+        approval_chain_id?: string;
+        /**
+         * One of several values: repeat the parameter (`approval_chain_id__in=a&approval_chain_id__in=b`) or separate them with commas (`approval_chain_id__in=a,b`). `me` is the caller.
+         */
+        approval_chain_id__in?: Array<string>;
+        /**
+         * Records whose `created_at` equals this value.
+         */
+        created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
+        created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
+        created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
+        created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
+        created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
+        created_by?: string;
+        /**
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
+         */
+        created_by__in?: Array<string>;
+        /**
+         * An opaque page position: use the `next` / `previous` links as given.
+         */
+        cursor?: string;
+        /**
+         * Records whose `default_duration_days` equals this value.
+         */
+        default_duration_days?: number;
+        /**
+         * Records whose `default_duration_days` is on or after / at least this value.
+         */
+        default_duration_days__gte?: number;
+        /**
+         * Records whose `default_duration_days` is on or before / at most this value.
+         */
+        default_duration_days__lte?: number;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
+        deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
+        deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
+        deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
+        deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
+        deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
+        deleted_by?: string;
+        /**
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
+         */
+        deleted_by__in?: Array<string>;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
+        id?: string;
+        /**
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
+         */
+        id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
+        is_deleted?: boolean;
+        /**
+         * Records whose `is_requestable` equals this value.
+         */
+        is_requestable?: boolean;
+        /**
+         * Records whose `kind` equals this value.
+         *
+         * * `group` - Group
+         * * `role` - Role
+         * * `permission` - Permission
+         */
+        kind?: 'group' | 'permission' | 'role';
+        /**
+         * One of several values: repeat the parameter (`kind__in=a&kind__in=b`) or separate them with commas (`kind__in=a,b`).
+         *
+         * * `group` - Group
+         * * `role` - Role
+         * * `permission` - Permission
+         */
+        kind__in?: Array<'group' | 'permission' | 'role'>;
+        /**
+         * Records whose `max_duration_days` equals this value.
+         */
+        max_duration_days?: number;
+        /**
+         * Records whose `max_duration_days` is on or after / at least this value.
+         */
+        max_duration_days__gte?: number;
+        /**
+         * Records whose `max_duration_days` is on or before / at most this value.
+         */
+        max_duration_days__lte?: number;
+        /**
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
+         */
+        ordering?: Array<'created_at' | '-created_at' | 'default_duration_days' | '-default_duration_days' | 'deleted_at' | '-deleted_at' | 'id' | '-id' | 'kind' | '-kind' | 'max_duration_days' | '-max_duration_days' | 'name' | '-name' | 'owner_type' | '-owner_type' | 'risk' | '-risk' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'updated_at' | '-updated_at'>;
+        /**
+         * Records whose `owner_id` equals this value. Person fields take `me` for the caller.
+         */
+        owner_id?: string;
+        /**
+         * One of several values: repeat the parameter (`owner_id__in=a&owner_id__in=b`) or separate them with commas (`owner_id__in=a,b`). `me` is the caller.
+         */
+        owner_id__in?: Array<string>;
+        /**
+         * Records whose `owner_type` equals this value.
+         *
+         * * `person` - Person
+         * * `group` - Group
+         */
+        owner_type?: 'group' | 'person';
+        /**
+         * One of several values: repeat the parameter (`owner_type__in=a&owner_type__in=b`) or separate them with commas (`owner_type__in=a,b`).
+         *
+         * * `person` - Person
+         * * `group` - Group
+         */
+        owner_type__in?: Array<'group' | 'person'>;
+        /**
+         * Records per page, 1 to 500 (default 50).
+         */
+        page_size?: number;
+        /**
+         * Records whose `requestable` equals this value.
+         */
+        requestable?: boolean;
+        /**
+         * Records whose `risk` equals this value.
+         *
+         * * `low` - Low
+         * * `medium` - Medium
+         * * `high` - High
+         * * `critical` - Critical
+         */
+        risk?: 'critical' | 'high' | 'low' | 'medium';
+        /**
+         * One of several values: repeat the parameter (`risk__in=a&risk__in=b`) or separate them with commas (`risk__in=a,b`).
+         *
+         * * `low` - Low
+         * * `medium` - Medium
+         * * `high` - High
+         * * `critical` - Critical
+         */
+        risk__in?: Array<'critical' | 'high' | 'low' | 'medium'>;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
+        schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
+        schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
+        schema_version__lte?: number;
+        /**
+         * A search term.
+         */
+        search?: string;
+        /**
+         * Records whose `source_type` equals this value.
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
+        /**
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
+        /**
+         * Records whose `system` equals this value.
+         */
+        system?: string;
+        /**
+         * One of several values: repeat the parameter (`system__in=a&system__in=b`) or separate them with commas (`system__in=a,b`). `me` is the caller.
+         */
+        system__in?: Array<string>;
+        /**
+         * Records whose `system_id` equals this value. Person fields take `me` for the caller.
+         */
+        system_id?: string;
+        /**
+         * One of several values: repeat the parameter (`system_id__in=a&system_id__in=b`) or separate them with commas (`system_id__in=a,b`). `me` is the caller.
+         */
+        system_id__in?: Array<string>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
+        tenant_id?: string;
+        /**
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
+         */
+        tenant_id__in?: Array<string>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
+        updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
+        updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
+        updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
+        updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
+        updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
+        updated_by?: string;
+        /**
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
+         */
+        updated_by__in?: Array<string>;
+    };
+    url: '/api/v1/integration/entitlements';
+};
+
+export type IntegrationEntitlementsListErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type IntegrationEntitlementsListError = IntegrationEntitlementsListErrors[keyof IntegrationEntitlementsListErrors];
+
+export type IntegrationEntitlementsListResponses = {
+    /**
+     * OK.
+     */
+    200: PaginatedEntitlementList;
+};
+
+export type IntegrationEntitlementsListResponse = IntegrationEntitlementsListResponses[keyof IntegrationEntitlementsListResponses];
+
+export type IntegrationEntitlementsCreateData = {
+    body: EntitlementRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/integration/entitlements';
+};
+
+export type IntegrationEntitlementsCreateErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type IntegrationEntitlementsCreateError = IntegrationEntitlementsCreateErrors[keyof IntegrationEntitlementsCreateErrors];
+
+export type IntegrationEntitlementsCreateResponses = {
+    /**
+     * Created.
+     */
+    201: Entitlement;
+};
+
+export type IntegrationEntitlementsCreateResponse = IntegrationEntitlementsCreateResponses[keyof IntegrationEntitlementsCreateResponses];
+
+export type IntegrationEntitlementsDeleteData = {
+    body?: never;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/integration/entitlements/{id}';
+};
+
+export type IntegrationEntitlementsDeleteErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type IntegrationEntitlementsDeleteError = IntegrationEntitlementsDeleteErrors[keyof IntegrationEntitlementsDeleteErrors];
+
+export type IntegrationEntitlementsDeleteResponses = {
+    /**
+     * No response body
+     */
+    204: void;
+};
+
+export type IntegrationEntitlementsDeleteResponse = IntegrationEntitlementsDeleteResponses[keyof IntegrationEntitlementsDeleteResponses];
+
+export type IntegrationEntitlementsGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/integration/entitlements/{id}';
+};
+
+export type IntegrationEntitlementsGetErrors = {
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type IntegrationEntitlementsGetError = IntegrationEntitlementsGetErrors[keyof IntegrationEntitlementsGetErrors];
+
+export type IntegrationEntitlementsGetResponses = {
+    /**
+     * OK.
+     */
+    200: Entitlement;
+};
+
+export type IntegrationEntitlementsGetResponse = IntegrationEntitlementsGetResponses[keyof IntegrationEntitlementsGetResponses];
+
+export type IntegrationEntitlementsUpdateData = {
+    body?: PatchedEntitlementRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/integration/entitlements/{id}';
+};
+
+export type IntegrationEntitlementsUpdateErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type IntegrationEntitlementsUpdateError = IntegrationEntitlementsUpdateErrors[keyof IntegrationEntitlementsUpdateErrors];
+
+export type IntegrationEntitlementsUpdateResponses = {
+    /**
+     * OK.
+     */
+    200: Entitlement;
+};
+
+export type IntegrationEntitlementsUpdateResponse = IntegrationEntitlementsUpdateResponses[keyof IntegrationEntitlementsUpdateResponses];
+
+export type IntegrationEntitlementsReplaceData = {
+    body: EntitlementRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/integration/entitlements/{id}';
+};
+
+export type IntegrationEntitlementsReplaceErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type IntegrationEntitlementsReplaceError = IntegrationEntitlementsReplaceErrors[keyof IntegrationEntitlementsReplaceErrors];
+
+export type IntegrationEntitlementsReplaceResponses = {
+    /**
+     * OK.
+     */
+    200: Entitlement;
+};
+
+export type IntegrationEntitlementsReplaceResponse = IntegrationEntitlementsReplaceResponses[keyof IntegrationEntitlementsReplaceResponses];
+
+export type IntegrationSystemsListData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path?: never;
+    query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
+        app_id?: string;
+        /**
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
+         */
+        app_id__in?: Array<string>;
+        /**
+         * Records whose `connector` equals this value.
+         */
+        connector?: string;
+        /**
+         * One of several values: repeat the parameter (`connector__in=a&connector__in=b`) or separate them with commas (`connector__in=a,b`). `me` is the caller.
+         */
+        connector__in?: Array<string>;
+        /**
+         * Records whose `connector_id` equals this value. Person fields take `me` for the caller.
+         */
+        connector_id?: string;
+        /**
+         * One of several values: repeat the parameter (`connector_id__in=a&connector_id__in=b`) or separate them with commas (`connector_id__in=a,b`). `me` is the caller.
+         */
+        connector_id__in?: Array<string>;
+        /**
+         * Records whose `created_at` equals this value.
+         */
+        created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
+        created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
+        created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
+        created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
+        created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
+        created_by?: string;
+        /**
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
+         */
+        created_by__in?: Array<string>;
+        /**
+         * An opaque page position: use the `next` / `previous` links as given.
+         */
+        cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
+        deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
+        deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
+        deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
+        deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
+        deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
+        deleted_by?: string;
+        /**
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
+         */
+        deleted_by__in?: Array<string>;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
+        id?: string;
+        /**
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
+         */
+        id__in?: Array<string>;
+        /**
+         * Records whose `is_active` equals this value.
+         */
+        is_active?: boolean;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
+        is_deleted?: boolean;
+        /**
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
+         */
+        ordering?: Array<'created_at' | '-created_at' | 'deleted_at' | '-deleted_at' | 'id' | '-id' | 'name' | '-name' | 'owner_type' | '-owner_type' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'updated_at' | '-updated_at'>;
+        /**
+         * Records whose `owner_id` equals this value. Person fields take `me` for the caller.
+         */
+        owner_id?: string;
+        /**
+         * One of several values: repeat the parameter (`owner_id__in=a&owner_id__in=b`) or separate them with commas (`owner_id__in=a,b`). `me` is the caller.
+         */
+        owner_id__in?: Array<string>;
+        /**
+         * Records whose `owner_type` equals this value.
+         *
+         * * `person` - Person
+         * * `group` - Group
+         */
+        owner_type?: 'group' | 'person';
+        /**
+         * One of several values: repeat the parameter (`owner_type__in=a&owner_type__in=b`) or separate them with commas (`owner_type__in=a,b`).
+         *
+         * * `person` - Person
+         * * `group` - Group
+         */
+        owner_type__in?: Array<'group' | 'person'>;
+        /**
+         * Records per page, 1 to 500 (default 50).
+         */
+        page_size?: number;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
+        schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
+        schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
+        schema_version__lte?: number;
+        /**
+         * A search term.
+         */
+        search?: string;
+        /**
+         * Records whose `source_type` equals this value.
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
+        /**
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
+        tenant_id?: string;
+        /**
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
+         */
+        tenant_id__in?: Array<string>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
+        updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
+        updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
+        updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
+        updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
+        updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
+        updated_by?: string;
+        /**
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
+         */
+        updated_by__in?: Array<string>;
+    };
+    url: '/api/v1/integration/systems';
+};
+
+export type IntegrationSystemsListErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type IntegrationSystemsListError = IntegrationSystemsListErrors[keyof IntegrationSystemsListErrors];
+
+export type IntegrationSystemsListResponses = {
+    /**
+     * OK.
+     */
+    200: PaginatedAccessSystemList;
+};
+
+export type IntegrationSystemsListResponse = IntegrationSystemsListResponses[keyof IntegrationSystemsListResponses];
+
+export type IntegrationSystemsCreateData = {
+    body: AccessSystemRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/integration/systems';
+};
+
+export type IntegrationSystemsCreateErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type IntegrationSystemsCreateError = IntegrationSystemsCreateErrors[keyof IntegrationSystemsCreateErrors];
+
+export type IntegrationSystemsCreateResponses = {
+    /**
+     * Created.
+     */
+    201: AccessSystem;
+};
+
+export type IntegrationSystemsCreateResponse = IntegrationSystemsCreateResponses[keyof IntegrationSystemsCreateResponses];
+
+export type IntegrationSystemsDeleteData = {
+    body?: never;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/integration/systems/{id}';
+};
+
+export type IntegrationSystemsDeleteErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type IntegrationSystemsDeleteError = IntegrationSystemsDeleteErrors[keyof IntegrationSystemsDeleteErrors];
+
+export type IntegrationSystemsDeleteResponses = {
+    /**
+     * No response body
+     */
+    204: void;
+};
+
+export type IntegrationSystemsDeleteResponse = IntegrationSystemsDeleteResponses[keyof IntegrationSystemsDeleteResponses];
+
+export type IntegrationSystemsGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/integration/systems/{id}';
+};
+
+export type IntegrationSystemsGetErrors = {
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type IntegrationSystemsGetError = IntegrationSystemsGetErrors[keyof IntegrationSystemsGetErrors];
+
+export type IntegrationSystemsGetResponses = {
+    /**
+     * OK.
+     */
+    200: AccessSystem;
+};
+
+export type IntegrationSystemsGetResponse = IntegrationSystemsGetResponses[keyof IntegrationSystemsGetResponses];
+
+export type IntegrationSystemsUpdateData = {
+    body?: PatchedAccessSystemRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/integration/systems/{id}';
+};
+
+export type IntegrationSystemsUpdateErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type IntegrationSystemsUpdateError = IntegrationSystemsUpdateErrors[keyof IntegrationSystemsUpdateErrors];
+
+export type IntegrationSystemsUpdateResponses = {
+    /**
+     * OK.
+     */
+    200: AccessSystem;
+};
+
+export type IntegrationSystemsUpdateResponse = IntegrationSystemsUpdateResponses[keyof IntegrationSystemsUpdateResponses];
+
+export type IntegrationSystemsReplaceData = {
+    body: AccessSystemRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/integration/systems/{id}';
+};
+
+export type IntegrationSystemsReplaceErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type IntegrationSystemsReplaceError = IntegrationSystemsReplaceErrors[keyof IntegrationSystemsReplaceErrors];
+
+export type IntegrationSystemsReplaceResponses = {
+    /**
+     * OK.
+     */
+    200: AccessSystem;
+};
+
+export type IntegrationSystemsReplaceResponse = IntegrationSystemsReplaceResponses[keyof IntegrationSystemsReplaceResponses];
+
 export type IntegrationWebhooksListData = {
     body?: never;
     headers?: {
@@ -11203,6 +15029,22 @@ export type OperationsAccessRequestsListData = {
          */
         deleted_by__in?: Array<string>;
         /**
+         * Records whose `entitlement` equals this value.
+         */
+        entitlement?: string;
+        /**
+         * One of several values: repeat the parameter (`entitlement__in=a&entitlement__in=b`) or separate them with commas (`entitlement__in=a,b`). `me` is the caller.
+         */
+        entitlement__in?: Array<string>;
+        /**
+         * Records whose `entitlement_id` equals this value. Person fields take `me` for the caller.
+         */
+        entitlement_id?: string;
+        /**
+         * One of several values: repeat the parameter (`entitlement_id__in=a&entitlement_id__in=b`) or separate them with commas (`entitlement_id__in=a,b`). `me` is the caller.
+         */
+        entitlement_id__in?: Array<string>;
+        /**
          * Records whose `expires_at` equals this value.
          */
         expires_at?: string;
@@ -11265,7 +15107,7 @@ export type OperationsAccessRequestsListData = {
         /**
          * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
          */
-        ordering?: Array<'access_type' | '-access_type' | 'approved_at' | '-approved_at' | 'created_at' | '-created_at' | 'deleted_at' | '-deleted_at' | 'expires_at' | '-expires_at' | 'granted_at' | '-granted_at' | 'id' | '-id' | 'principal_type' | '-principal_type' | 'provisioned_at' | '-provisioned_at' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'status' | '-status' | 'updated_at' | '-updated_at'>;
+        ordering?: Array<'access_type' | '-access_type' | 'approved_at' | '-approved_at' | 'created_at' | '-created_at' | 'deleted_at' | '-deleted_at' | 'expires_at' | '-expires_at' | 'granted_at' | '-granted_at' | 'id' | '-id' | 'principal_type' | '-principal_type' | 'provisioned_at' | '-provisioned_at' | 'provisioning_attempts' | '-provisioning_attempts' | 'provisioning_next_attempt_at' | '-provisioning_next_attempt_at' | 'provisioning_op' | '-provisioning_op' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'status' | '-status' | 'updated_at' | '-updated_at'>;
         /**
          * Records per page, 1 to 500 (default 50).
          */
@@ -11312,6 +15154,54 @@ export type OperationsAccessRequestsListData = {
          * Records whose `provisioned_at` is on or before / at most this value.
          */
         provisioned_at__lte?: string;
+        /**
+         * Records whose `provisioning_attempts` equals this value.
+         */
+        provisioning_attempts?: number;
+        /**
+         * Records whose `provisioning_attempts` is on or after / at least this value.
+         */
+        provisioning_attempts__gte?: number;
+        /**
+         * Records whose `provisioning_attempts` is on or before / at most this value.
+         */
+        provisioning_attempts__lte?: number;
+        /**
+         * Records whose `provisioning_next_attempt_at` equals this value.
+         */
+        provisioning_next_attempt_at?: string;
+        /**
+         * Records whose `provisioning_next_attempt_at` is after / more than this value.
+         */
+        provisioning_next_attempt_at__gt?: string;
+        /**
+         * Records whose `provisioning_next_attempt_at` is on or after / at least this value.
+         */
+        provisioning_next_attempt_at__gte?: string;
+        /**
+         * Records whose `provisioning_next_attempt_at` is before / less than this value.
+         */
+        provisioning_next_attempt_at__lt?: string;
+        /**
+         * Records whose `provisioning_next_attempt_at` is on or before / at most this value.
+         */
+        provisioning_next_attempt_at__lte?: string;
+        /**
+         * Records whose `provisioning_op` equals this value.
+         *
+         * * `` - nothing owed
+         * * `grant` - Grant
+         * * `revoke` - Revoke
+         */
+        provisioning_op?: '' | 'grant' | 'revoke';
+        /**
+         * One of several values: repeat the parameter (`provisioning_op__in=a&provisioning_op__in=b`) or separate them with commas (`provisioning_op__in=a,b`).
+         *
+         * * `` - nothing owed
+         * * `grant` - Grant
+         * * `revoke` - Revoke
+         */
+        provisioning_op__in?: Array<'' | 'grant' | 'revoke'>;
         /**
          * Records whose `requester_id` equals this value. Person fields take `me` for the caller.
          */
@@ -11362,20 +15252,24 @@ export type OperationsAccessRequestsListData = {
          * * `pending` - Pending
          * * `approved` - Approved
          * * `rejected` - Rejected
+         * * `provisioning` - Provisioning
+         * * `provisioning_failed` - Provisioning Failed
          * * `provisioned` - Provisioned
          * * `completed` - Completed
          */
-        status?: 'approved' | 'completed' | 'pending' | 'provisioned' | 'rejected';
+        status?: 'approved' | 'completed' | 'pending' | 'provisioned' | 'provisioning' | 'provisioning_failed' | 'rejected';
         /**
          * One of several values: repeat the parameter (`status__in=a&status__in=b`) or separate them with commas (`status__in=a,b`).
          *
          * * `pending` - Pending
          * * `approved` - Approved
          * * `rejected` - Rejected
+         * * `provisioning` - Provisioning
+         * * `provisioning_failed` - Provisioning Failed
          * * `provisioned` - Provisioned
          * * `completed` - Completed
          */
-        status__in?: Array<'approved' | 'completed' | 'pending' | 'provisioned' | 'rejected'>;
+        status__in?: Array<'approved' | 'completed' | 'pending' | 'provisioned' | 'provisioning' | 'provisioning_failed' | 'rejected'>;
         /**
          * Records whose `system_id` equals this value. Person fields take `me` for the caller.
          */
@@ -11907,6 +15801,79 @@ export type OperationsAccessRequestsCompleteResponses = {
 
 export type OperationsAccessRequestsCompleteResponse = OperationsAccessRequestsCompleteResponses[keyof OperationsAccessRequestsCompleteResponses];
 
+export type OperationsAccessRequestsMarkManualData = {
+    body: ReasonBodyRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/operations/access-requests/{id}/mark_manual';
+};
+
+export type OperationsAccessRequestsMarkManualErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type OperationsAccessRequestsMarkManualError = OperationsAccessRequestsMarkManualErrors[keyof OperationsAccessRequestsMarkManualErrors];
+
+export type OperationsAccessRequestsMarkManualResponses = {
+    /**
+     * OK.
+     */
+    200: AccessRequest;
+};
+
+export type OperationsAccessRequestsMarkManualResponse = OperationsAccessRequestsMarkManualResponses[keyof OperationsAccessRequestsMarkManualResponses];
+
 export type OperationsAccessRequestsProvisionData = {
     body?: ProvisionAccessBodyRequest;
     headers?: {
@@ -12125,6 +16092,79 @@ export type OperationsAccessRequestsRenewResponses = {
 };
 
 export type OperationsAccessRequestsRenewResponse = OperationsAccessRequestsRenewResponses[keyof OperationsAccessRequestsRenewResponses];
+
+export type OperationsAccessRequestsRetryProvisioningData = {
+    body?: TransitionBodyRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/operations/access-requests/{id}/retry_provisioning';
+};
+
+export type OperationsAccessRequestsRetryProvisioningErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type OperationsAccessRequestsRetryProvisioningError = OperationsAccessRequestsRetryProvisioningErrors[keyof OperationsAccessRequestsRetryProvisioningErrors];
+
+export type OperationsAccessRequestsRetryProvisioningResponses = {
+    /**
+     * OK.
+     */
+    200: AccessRequest;
+};
+
+export type OperationsAccessRequestsRetryProvisioningResponse = OperationsAccessRequestsRetryProvisioningResponses[keyof OperationsAccessRequestsRetryProvisioningResponses];
 
 export type OperationsEquipmentListData = {
     body?: never;
@@ -17551,6 +21591,54 @@ export type EventsApprovalsApprovalChainUpdatedWebhookRequest = {
     query?: never;
 };
 
+export type EventsApprovalsApprovalRuleCreatedWebhookPayload = {
+    type: 'approvals.approval_rule.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApprovalRuleEventPayload;
+};
+
+export type EventsApprovalsApprovalRuleCreatedWebhookRequest = {
+    body: EventsApprovalsApprovalRuleCreatedWebhookPayload;
+    key: 'approvals.approval_rule.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsApprovalsApprovalRuleDeletedWebhookPayload = {
+    type: 'approvals.approval_rule.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApprovalRuleEventPayload;
+};
+
+export type EventsApprovalsApprovalRuleDeletedWebhookRequest = {
+    body: EventsApprovalsApprovalRuleDeletedWebhookPayload;
+    key: 'approvals.approval_rule.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsApprovalsApprovalRuleUpdatedWebhookPayload = {
+    type: 'approvals.approval_rule.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApprovalRuleEventPayload;
+};
+
+export type EventsApprovalsApprovalRuleUpdatedWebhookRequest = {
+    body: EventsApprovalsApprovalRuleUpdatedWebhookPayload;
+    key: 'approvals.approval_rule.updated';
+    path?: never;
+    query?: never;
+};
+
 export type EventsApprovalsRequestApprovedWebhookPayload = {
     type: 'approvals.request.approved';
     /**
@@ -18159,6 +22247,54 @@ export type EventsDirectoryIdentityRolesWebhookRequest = {
     query?: never;
 };
 
+export type EventsFilesAttachmentCreatedWebhookPayload = {
+    type: 'files.attachment.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AttachmentEventPayload;
+};
+
+export type EventsFilesAttachmentCreatedWebhookRequest = {
+    body: EventsFilesAttachmentCreatedWebhookPayload;
+    key: 'files.attachment.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsFilesAttachmentDeletedWebhookPayload = {
+    type: 'files.attachment.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AttachmentEventPayload;
+};
+
+export type EventsFilesAttachmentDeletedWebhookRequest = {
+    body: EventsFilesAttachmentDeletedWebhookPayload;
+    key: 'files.attachment.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsFilesAttachmentUpdatedWebhookPayload = {
+    type: 'files.attachment.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AttachmentEventPayload;
+};
+
+export type EventsFilesAttachmentUpdatedWebhookRequest = {
+    body: EventsFilesAttachmentUpdatedWebhookPayload;
+    key: 'files.attachment.updated';
+    path?: never;
+    query?: never;
+};
+
 export type EventsHelpdeskBusinessCalendarCreatedWebhookPayload = {
     type: 'helpdesk.business_calendar.created';
     /**
@@ -18463,6 +22599,102 @@ export type EventsHelpdeskTicketCommentUpdatedWebhookRequest = {
     query?: never;
 };
 
+export type EventsHelpdeskMailMailSettingsCreatedWebhookPayload = {
+    type: 'helpdesk_mail.mail_settings.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: MailSettingsEventPayload;
+};
+
+export type EventsHelpdeskMailMailSettingsCreatedWebhookRequest = {
+    body: EventsHelpdeskMailMailSettingsCreatedWebhookPayload;
+    key: 'helpdesk_mail.mail_settings.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsHelpdeskMailMailSettingsDeletedWebhookPayload = {
+    type: 'helpdesk_mail.mail_settings.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: MailSettingsEventPayload;
+};
+
+export type EventsHelpdeskMailMailSettingsDeletedWebhookRequest = {
+    body: EventsHelpdeskMailMailSettingsDeletedWebhookPayload;
+    key: 'helpdesk_mail.mail_settings.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsHelpdeskMailMailSettingsUpdatedWebhookPayload = {
+    type: 'helpdesk_mail.mail_settings.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: MailSettingsEventPayload;
+};
+
+export type EventsHelpdeskMailMailSettingsUpdatedWebhookRequest = {
+    body: EventsHelpdeskMailMailSettingsUpdatedWebhookPayload;
+    key: 'helpdesk_mail.mail_settings.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationAccessSystemCreatedWebhookPayload = {
+    type: 'integration.access_system.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AccessSystemEventPayload;
+};
+
+export type EventsIntegrationAccessSystemCreatedWebhookRequest = {
+    body: EventsIntegrationAccessSystemCreatedWebhookPayload;
+    key: 'integration.access_system.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationAccessSystemDeletedWebhookPayload = {
+    type: 'integration.access_system.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AccessSystemEventPayload;
+};
+
+export type EventsIntegrationAccessSystemDeletedWebhookRequest = {
+    body: EventsIntegrationAccessSystemDeletedWebhookPayload;
+    key: 'integration.access_system.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationAccessSystemUpdatedWebhookPayload = {
+    type: 'integration.access_system.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AccessSystemEventPayload;
+};
+
+export type EventsIntegrationAccessSystemUpdatedWebhookRequest = {
+    body: EventsIntegrationAccessSystemUpdatedWebhookPayload;
+    key: 'integration.access_system.updated';
+    path?: never;
+    query?: never;
+};
+
 export type EventsIntegrationApplicationCreatedWebhookPayload = {
     type: 'integration.application.created';
     /**
@@ -18527,6 +22759,22 @@ export type EventsIntegrationConnectorCreatedWebhookRequest = {
     query?: never;
 };
 
+export type EventsIntegrationConnectorCredentialRotationDueWebhookPayload = {
+    type: 'integration.connector.credential_rotation_due';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: CredentialRotationPayload;
+};
+
+export type EventsIntegrationConnectorCredentialRotationDueWebhookRequest = {
+    body: EventsIntegrationConnectorCredentialRotationDueWebhookPayload;
+    key: 'integration.connector.credential_rotation_due';
+    path?: never;
+    query?: never;
+};
+
 export type EventsIntegrationConnectorDeletedWebhookPayload = {
     type: 'integration.connector.deleted';
     /**
@@ -18543,6 +22791,54 @@ export type EventsIntegrationConnectorDeletedWebhookRequest = {
     query?: never;
 };
 
+export type EventsIntegrationConnectorDriftFoundWebhookPayload = {
+    type: 'integration.connector.drift_found';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: DriftFoundPayload;
+};
+
+export type EventsIntegrationConnectorDriftFoundWebhookRequest = {
+    body: EventsIntegrationConnectorDriftFoundWebhookPayload;
+    key: 'integration.connector.drift_found';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationConnectorFailingWebhookPayload = {
+    type: 'integration.connector.failing';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ConnectorFailingPayload;
+};
+
+export type EventsIntegrationConnectorFailingWebhookRequest = {
+    body: EventsIntegrationConnectorFailingWebhookPayload;
+    key: 'integration.connector.failing';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationConnectorSyncCompletedWebhookPayload = {
+    type: 'integration.connector.sync_completed';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ConnectorSyncPayload;
+};
+
+export type EventsIntegrationConnectorSyncCompletedWebhookRequest = {
+    body: EventsIntegrationConnectorSyncCompletedWebhookPayload;
+    key: 'integration.connector.sync_completed';
+    path?: never;
+    query?: never;
+};
+
 export type EventsIntegrationConnectorUpdatedWebhookPayload = {
     type: 'integration.connector.updated';
     /**
@@ -18555,6 +22851,230 @@ export type EventsIntegrationConnectorUpdatedWebhookPayload = {
 export type EventsIntegrationConnectorUpdatedWebhookRequest = {
     body: EventsIntegrationConnectorUpdatedWebhookPayload;
     key: 'integration.connector.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationDriftFindingAdoptedWebhookPayload = {
+    type: 'integration.drift_finding.adopted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: DriftFindingEventPayload;
+};
+
+export type EventsIntegrationDriftFindingAdoptedWebhookRequest = {
+    body: EventsIntegrationDriftFindingAdoptedWebhookPayload;
+    key: 'integration.drift_finding.adopted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationDriftFindingClosedWebhookPayload = {
+    type: 'integration.drift_finding.closed';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: DriftFindingEventPayload;
+};
+
+export type EventsIntegrationDriftFindingClosedWebhookRequest = {
+    body: EventsIntegrationDriftFindingClosedWebhookPayload;
+    key: 'integration.drift_finding.closed';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationDriftFindingCreatedWebhookPayload = {
+    type: 'integration.drift_finding.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: DriftFindingEventPayload;
+};
+
+export type EventsIntegrationDriftFindingCreatedWebhookRequest = {
+    body: EventsIntegrationDriftFindingCreatedWebhookPayload;
+    key: 'integration.drift_finding.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationDriftFindingDeletedWebhookPayload = {
+    type: 'integration.drift_finding.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: DriftFindingEventPayload;
+};
+
+export type EventsIntegrationDriftFindingDeletedWebhookRequest = {
+    body: EventsIntegrationDriftFindingDeletedWebhookPayload;
+    key: 'integration.drift_finding.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationDriftFindingDismissedWebhookPayload = {
+    type: 'integration.drift_finding.dismissed';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: DriftFindingEventPayload;
+};
+
+export type EventsIntegrationDriftFindingDismissedWebhookRequest = {
+    body: EventsIntegrationDriftFindingDismissedWebhookPayload;
+    key: 'integration.drift_finding.dismissed';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationDriftFindingRegrantRequestedWebhookPayload = {
+    type: 'integration.drift_finding.regrant_requested';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: DriftFindingEventPayload;
+};
+
+export type EventsIntegrationDriftFindingRegrantRequestedWebhookRequest = {
+    body: EventsIntegrationDriftFindingRegrantRequestedWebhookPayload;
+    key: 'integration.drift_finding.regrant_requested';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationDriftFindingRegrantedWebhookPayload = {
+    type: 'integration.drift_finding.regranted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: DriftFindingEventPayload;
+};
+
+export type EventsIntegrationDriftFindingRegrantedWebhookRequest = {
+    body: EventsIntegrationDriftFindingRegrantedWebhookPayload;
+    key: 'integration.drift_finding.regranted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationDriftFindingRevokeRequestedWebhookPayload = {
+    type: 'integration.drift_finding.revoke_requested';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: DriftFindingEventPayload;
+};
+
+export type EventsIntegrationDriftFindingRevokeRequestedWebhookRequest = {
+    body: EventsIntegrationDriftFindingRevokeRequestedWebhookPayload;
+    key: 'integration.drift_finding.revoke_requested';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationDriftFindingRevokedWebhookPayload = {
+    type: 'integration.drift_finding.revoked';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: DriftFindingEventPayload;
+};
+
+export type EventsIntegrationDriftFindingRevokedWebhookRequest = {
+    body: EventsIntegrationDriftFindingRevokedWebhookPayload;
+    key: 'integration.drift_finding.revoked';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationDriftFindingTargetFailedWebhookPayload = {
+    type: 'integration.drift_finding.target_failed';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: DriftFindingEventPayload;
+};
+
+export type EventsIntegrationDriftFindingTargetFailedWebhookRequest = {
+    body: EventsIntegrationDriftFindingTargetFailedWebhookPayload;
+    key: 'integration.drift_finding.target_failed';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationDriftFindingUpdatedWebhookPayload = {
+    type: 'integration.drift_finding.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: DriftFindingEventPayload;
+};
+
+export type EventsIntegrationDriftFindingUpdatedWebhookRequest = {
+    body: EventsIntegrationDriftFindingUpdatedWebhookPayload;
+    key: 'integration.drift_finding.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationEntitlementCreatedWebhookPayload = {
+    type: 'integration.entitlement.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: EntitlementEventPayload;
+};
+
+export type EventsIntegrationEntitlementCreatedWebhookRequest = {
+    body: EventsIntegrationEntitlementCreatedWebhookPayload;
+    key: 'integration.entitlement.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationEntitlementDeletedWebhookPayload = {
+    type: 'integration.entitlement.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: EntitlementEventPayload;
+};
+
+export type EventsIntegrationEntitlementDeletedWebhookRequest = {
+    body: EventsIntegrationEntitlementDeletedWebhookPayload;
+    key: 'integration.entitlement.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsIntegrationEntitlementUpdatedWebhookPayload = {
+    type: 'integration.entitlement.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: EntitlementEventPayload;
+};
+
+export type EventsIntegrationEntitlementUpdatedWebhookRequest = {
+    body: EventsIntegrationEntitlementUpdatedWebhookPayload;
+    key: 'integration.entitlement.updated';
     path?: never;
     query?: never;
 };
@@ -18735,6 +23255,102 @@ export type EventsIntegrationWebhookUpdatedWebhookRequest = {
     query?: never;
 };
 
+export type EventsLettersLetterCreatedWebhookPayload = {
+    type: 'letters.letter.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: LetterEventPayload;
+};
+
+export type EventsLettersLetterCreatedWebhookRequest = {
+    body: EventsLettersLetterCreatedWebhookPayload;
+    key: 'letters.letter.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLettersLetterDeletedWebhookPayload = {
+    type: 'letters.letter.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: LetterEventPayload;
+};
+
+export type EventsLettersLetterDeletedWebhookRequest = {
+    body: EventsLettersLetterDeletedWebhookPayload;
+    key: 'letters.letter.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLettersLetterUpdatedWebhookPayload = {
+    type: 'letters.letter.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: LetterEventPayload;
+};
+
+export type EventsLettersLetterUpdatedWebhookRequest = {
+    body: EventsLettersLetterUpdatedWebhookPayload;
+    key: 'letters.letter.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLettersLetterTemplateCreatedWebhookPayload = {
+    type: 'letters.letter_template.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: LetterTemplateEventPayload;
+};
+
+export type EventsLettersLetterTemplateCreatedWebhookRequest = {
+    body: EventsLettersLetterTemplateCreatedWebhookPayload;
+    key: 'letters.letter_template.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLettersLetterTemplateDeletedWebhookPayload = {
+    type: 'letters.letter_template.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: LetterTemplateEventPayload;
+};
+
+export type EventsLettersLetterTemplateDeletedWebhookRequest = {
+    body: EventsLettersLetterTemplateDeletedWebhookPayload;
+    key: 'letters.letter_template.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLettersLetterTemplateUpdatedWebhookPayload = {
+    type: 'letters.letter_template.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: LetterTemplateEventPayload;
+};
+
+export type EventsLettersLetterTemplateUpdatedWebhookRequest = {
+    body: EventsLettersLetterTemplateUpdatedWebhookPayload;
+    key: 'letters.letter_template.updated';
+    path?: never;
+    query?: never;
+};
+
 export type EventsNotificationsSlackSettingsCreatedWebhookPayload = {
     type: 'notifications.slack_settings.created';
     /**
@@ -18795,6 +23411,22 @@ export type EventsOperationsAccessRequestApprovedWebhookPayload = {
 export type EventsOperationsAccessRequestApprovedWebhookRequest = {
     body: EventsOperationsAccessRequestApprovedWebhookPayload;
     key: 'operations.access_request.approved';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsAccessRequestAutoApprovedWebhookPayload = {
+    type: 'operations.access_request.auto_approved';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AccessRequestAutoApprovedPayload;
+};
+
+export type EventsOperationsAccessRequestAutoApprovedWebhookRequest = {
+    body: EventsOperationsAccessRequestAutoApprovedWebhookPayload;
+    key: 'operations.access_request.auto_approved';
     path?: never;
     query?: never;
 };
@@ -18895,6 +23527,86 @@ export type EventsOperationsAccessRequestProvisionedWebhookRequest = {
     query?: never;
 };
 
+export type EventsOperationsAccessRequestProvisionedManuallyWebhookPayload = {
+    type: 'operations.access_request.provisioned_manually';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AccessRequestEventPayload;
+};
+
+export type EventsOperationsAccessRequestProvisionedManuallyWebhookRequest = {
+    body: EventsOperationsAccessRequestProvisionedManuallyWebhookPayload;
+    key: 'operations.access_request.provisioned_manually';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsAccessRequestProvisioningFailedWebhookPayload = {
+    type: 'operations.access_request.provisioning_failed';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AccessRequestEventPayload;
+};
+
+export type EventsOperationsAccessRequestProvisioningFailedWebhookRequest = {
+    body: EventsOperationsAccessRequestProvisioningFailedWebhookPayload;
+    key: 'operations.access_request.provisioning_failed';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsAccessRequestProvisioningRetriedWebhookPayload = {
+    type: 'operations.access_request.provisioning_retried';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AccessRequestEventPayload;
+};
+
+export type EventsOperationsAccessRequestProvisioningRetriedWebhookRequest = {
+    body: EventsOperationsAccessRequestProvisioningRetriedWebhookPayload;
+    key: 'operations.access_request.provisioning_retried';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsAccessRequestProvisioningStartedWebhookPayload = {
+    type: 'operations.access_request.provisioning_started';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AccessRequestEventPayload;
+};
+
+export type EventsOperationsAccessRequestProvisioningStartedWebhookRequest = {
+    body: EventsOperationsAccessRequestProvisioningStartedWebhookPayload;
+    key: 'operations.access_request.provisioning_started';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsAccessRequestProvisioningSucceededWebhookPayload = {
+    type: 'operations.access_request.provisioning_succeeded';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AccessRequestEventPayload;
+};
+
+export type EventsOperationsAccessRequestProvisioningSucceededWebhookRequest = {
+    body: EventsOperationsAccessRequestProvisioningSucceededWebhookPayload;
+    key: 'operations.access_request.provisioning_succeeded';
+    path?: never;
+    query?: never;
+};
+
 export type EventsOperationsAccessRequestRejectedWebhookPayload = {
     type: 'operations.access_request.rejected';
     /**
@@ -18923,6 +23635,22 @@ export type EventsOperationsAccessRequestRenewedWebhookPayload = {
 export type EventsOperationsAccessRequestRenewedWebhookRequest = {
     body: EventsOperationsAccessRequestRenewedWebhookPayload;
     key: 'operations.access_request.renewed';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsAccessRequestRevokedWebhookPayload = {
+    type: 'operations.access_request.revoked';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AccessRequestEventPayload;
+};
+
+export type EventsOperationsAccessRequestRevokedWebhookRequest = {
+    body: EventsOperationsAccessRequestRevokedWebhookPayload;
+    key: 'operations.access_request.revoked';
     path?: never;
     query?: never;
 };

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('approvals', '0005_approvalrequest_cancellation_reason_and_more'),
+        ('approvals', '0006_routing_rules'),
     ]
 
     operations = [

@@ -6,9 +6,9 @@ from apps.core.search_indexes import trigram_indexes
 
 
 class Migration(migrations.Migration):
-    dependencies = [("approvals", "0006_member_row_indexes")]
+    dependencies = [("operations", "0009_member_row_indexes")]
 
     operations = [
         TrigramExtension(),
-        *trigram_indexes("approvals_approvalrequest", "apr", ('entity_type', 'title', 'description', 'cancellation_reason', 'entity_id', 'requested_by_id')),
+        *trigram_indexes("operations_accessrequest", "acr", ('justification', 'entitlement_type', 'rejection_reason', 'provisioning_note', 'id', 'requester_id', 'system_id')),
     ]

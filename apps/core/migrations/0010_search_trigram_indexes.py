@@ -6,7 +6,7 @@ from apps.core.search_indexes import trigram_indexes
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0008_fresh_signin")]
+    dependencies = [("core", "0009_directory_catalog_strict")]
 
     operations = [
         TrigramExtension(),

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0009_search_trigram_indexes'),
+        ('core', '0010_search_trigram_indexes'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('operations', '0006_accessrequest_provisioning_note_and_more'),
+        ('operations', '0008_access_request_provisioning'),
     ]
 
     operations = [
