@@ -1,4 +1,5 @@
-"""Operations actions beyond the generic ones in apps.core.services."""
+"""Operations services: filing an access request, expiring grants. The transitions are the named
+actions in apps/operations/actions.py."""
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -14,7 +15,6 @@ from .choices import AccessStatus, AccessType
 from .models import AccessRequest
 
 
-@core.serves(AccessRequest, "create")
 @transaction.atomic
 def access_request_create(*, actor: Principal, data: dict) -> AccessRequest:
     request = AccessRequest(**data)
@@ -32,12 +32,14 @@ def access_request_create(*, actor: Principal, data: dict) -> AccessRequest:
 
 def expire_access(*, now=None, on_progress=None) -> list[AccessRequest]:
     """Complete every provisioned grant whose `expires_at` has passed (one transaction each)."""
+    from .actions import access_request_expire  # the actions build on this module's create
+
     now = now or timezone.now()
     expired = []
     due = AccessRequest.objects.filter(status=AccessStatus.PROVISIONED, expires_at__lte=now).order_by("expires_at")
     for grant in due.iterator(chunk_size=500):
         try:
-            expired.append(core.record_transition(actor=system_principal(grant.tenant_id), obj=grant, name="expire"))
+            expired.append(access_request_expire(actor=system_principal(grant.tenant_id), access_request=grant))
         except core.TransitionConflict:
             pass  # renewed or completed meanwhile
         if on_progress:

@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from apps.core.api.pagination import NewestFirstCursorPagination
 from apps.core.api.viewsets import CreateRecordMixin, DeleteRecordMixin, RecordViewSet, UpdateRecordMixin
 
+from .. import actions
 from ..models import Application, Connector, IntegrationApiKey, Webhook
 from ..services import integration_api_key_rotate
 from . import serializers as s
@@ -14,16 +15,19 @@ from . import serializers as s
 class ApplicationViewSet(CreateRecordMixin, UpdateRecordMixin, RecordViewSet):
     queryset = Application.objects.all()
     serializer_class = s.ApplicationSerializer
+    record_actions = actions.APPLICATION_ACTIONS
 
 
 class ConnectorViewSet(CreateRecordMixin, UpdateRecordMixin, DeleteRecordMixin, RecordViewSet):
     queryset = Connector.objects.all()
     serializer_class = s.ConnectorSerializer
+    record_actions = actions.CONNECTOR_ACTIONS
 
 
 class IntegrationApiKeyViewSet(CreateRecordMixin, RecordViewSet):
     queryset = IntegrationApiKey.objects.all()
     serializer_class = s.IntegrationApiKeySerializer
+    record_actions = actions.INTEGRATION_API_KEY_ACTIONS
 
     @extend_schema(summary="Rotate: a new key (shown once); the old one expires after a grace period",
                    request=s.RotateBody, responses={201: s.IntegrationApiKeySerializer})
@@ -39,6 +43,7 @@ class IntegrationApiKeyViewSet(CreateRecordMixin, RecordViewSet):
 class WebhookViewSet(CreateRecordMixin, UpdateRecordMixin, DeleteRecordMixin, RecordViewSet):
     queryset = Webhook.objects.all()
     serializer_class = s.WebhookSerializer
+    record_actions = actions.WEBHOOK_ACTIONS
 
     @extend_schema(summary="Delivery log of this webhook, newest first", responses=s.WebhookDeliverySerializer(many=True))
     @action(detail=True, methods=["get"], url_path="deliveries", filter_backends=[],
