@@ -17,7 +17,8 @@ from unfold.widgets import UnfoldAdminTextareaWidget
 from . import services
 from .actions import Actions, run_transition
 from .admin_forms import (
-    TagListField, check_choices_of_one_tenant, choice_field_for, list_field_for, service_form, tenant_choice_form,
+    REFUSED, ServiceRefused, TagListField, check_choices_of_one_tenant, choice_field_for, list_field_for, service_form,
+    tenant_choice_form,
 )
 from .allowed import allowed_values
 from .admin_saved_filters import SavedFiltersMixin
@@ -320,7 +321,7 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         actor = principal_for(request, obj, tenant_id=request.GET.get("tenant") or None)
         form = with_person_pickers(form, model=self.model, tenant_id=actor.tenant_id if actor else None)
         # A subclass of a ModelForm builds its fields anew: narrow them on the final class.
-        form = service_form(form, save=self.save_through_service, request=request, change=change)
+        form = service_form(form, check=self.check_form, request=request, change=change)
         # A superuser's choices: the record's tenant, or the one the add page was opened for (?tenant=).
         tenant = obj.tenant_id if obj is not None else request.GET.get("tenant")
         if tenant and is_unbound_superuser(request):
@@ -363,7 +364,18 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
             fieldsets.append(("Record", {"fields": audit, "classes": ["collapse"]}))
         return fieldsets
 
-    # -- writes go through services --------------------------------------------------
+    # -- writes run the named actions, after the form validated --------------------------
+    def check_form(self, request, form, change) -> None:
+        """The form's last check (no write): a superuser's choices all of the one tenant it acts for."""
+        self.service_actor(request, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceRefused as refused:  # the save rolled back: the same form again, saying why
+            setattr(request, REFUSED, refused.error)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
     def service_actor(self, request, form, change) -> Principal | None:
         """Who a form's save acts as (the tenant a superuser chose, or the staff member's own); None
         when the form already has errors (a superuser's choices spanning tenants)."""
@@ -379,7 +391,7 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         return actor
 
     def save_through_service(self, request, form, change):
-        """Runs as the form's last validation step; its errors become the form's errors."""
+        """The named action for a validated form (from save_model); its errors become the form's errors."""
         obj = form.instance
         actor = self.service_actor(request, form, change)
         if actor is None:
@@ -397,7 +409,15 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         return self.record_actions.create(actor=actor, data=data)
 
     def save_model(self, request, obj, form, change):
-        saved = form.saved  # the service already ran while the form validated
+        """Runs the action after the form validated (Django's order). A refusal is raised as ServiceRefused:
+        changeform_view's transaction rolls back and the form is shown again with the action's errors."""
+        try:
+            saved = self.save_through_service(request, form, change)
+        except (ValidationError, DomainError) as exc:
+            raise ServiceRefused(exc) from exc
+        if saved is None:  # the form's own checks refused it (a superuser's choices spanning tenants)
+            raise ServiceRefused(ValidationError("; ".join(str(e) for e in form.non_field_errors()) or
+                                                 "Check the choices: they must belong to one tenant."))
         obj.pk = saved.pk
         obj.refresh_from_db()
         obj._state.adding = False
