@@ -16,6 +16,7 @@ request body reaches a function only as the validated data of the action's seria
 fields are the function's keyword arguments. tests/core/test_named_actions.py fails for a transition
 no map names.
 """
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -62,6 +63,14 @@ def transition_action(model, name: str, *, body=None) -> Callable:
         return services.record_transition(actor=actor, obj=given[record], name=name, comment=comment,
                                           if_match=if_match, check_permission=check_permission)
 
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    run.__signature__ = inspect.Signature([  # what help(), the docs and tests/core/test_named_actions.py read
+        inspect.Parameter("actor", keyword, annotation=Principal),
+        inspect.Parameter(record, keyword, annotation=model),
+        inspect.Parameter("comment", keyword, default="", annotation=str),
+        inspect.Parameter("if_match", keyword, default=None, annotation=str | None),
+        inspect.Parameter("check_permission", keyword, default=True, annotation=bool),
+    ], return_annotation=model)
     run.__name__ = run.__qualname__ = f"{record}_{name}"
     run.__module__ = model.__module__.replace(".models", ".actions")
     run.__doc__ = f"{model.__name__}: the `{name}` transition (comment only)."
