@@ -61,7 +61,7 @@ def decide_steps(person: str, *ids: str) -> dict:
     won = []
     for pk in ids:
         try:
-            decide(actor=approver, obj=ApprovalStep.objects.get(pk=pk), comment=f"worker {WORKER}")
+            decide(actor=approver, approval_step=ApprovalStep.objects.get(pk=pk), comment=f"worker {WORKER}")
             won.append(pk)
         except DomainError:
             pass
