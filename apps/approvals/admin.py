@@ -12,6 +12,7 @@ from .admin_approvers import approver_labels, approvers_autocomplete, approvers_
 from .choices import OPEN_STEP_STATES, RouteSource
 from .deciders import needing_reassignment, other_steps_deciders, waiting_for
 from .models import ApprovalChain, ApprovalRequest, ApprovalRule, ApprovalStep
+from .actions import APPROVAL_CHAIN_ACTIONS, APPROVAL_REQUEST_ACTIONS, APPROVAL_RULE_ACTIONS, APPROVAL_STEP_ACTIONS
 from .outcomes import target_model
 from .summaries import summarise
 
@@ -32,6 +33,7 @@ class ChainChangeList(ChangeList):
 
 @admin.register(ApprovalChain)
 class ApprovalChainAdmin(TenantAdmin):
+    record_actions = APPROVAL_CHAIN_ACTIONS
     list_display = ("name", "entity_type", "approvers", "due_in_hours", "is_active")
     list_filter = ("entity_type", "is_active")
     search_fields = ("name", "entity_type")
@@ -153,6 +155,7 @@ def target_of(admin_site, request, approval: ApprovalRequest) -> dict | None:
 
 @admin.register(ApprovalRequest)
 class ApprovalRequestAdmin(TenantAdmin):
+    record_actions = APPROVAL_REQUEST_ACTIONS
     shows_waiting = False  # its panel shows the chain and the step at hand
     change_form_template = "admin/approvals/approvalrequest/change_form.html"
     list_display = ("title", "entity_type", "requester", "status", "progress", "routed", "due_at", "created_at")
@@ -225,6 +228,7 @@ class StepChangeList(people_changelist("approver_id", "delegated_to_id")):
 
 @admin.register(ApprovalStep)
 class ApprovalStepAdmin(TenantAdmin):
+    record_actions = APPROVAL_STEP_ACTIONS
     shows_waiting = False
     change_form_template = "admin/approvals/approvalstep/change_form.html"
     list_display = ("decided", "step", "approver", "status", "decision", "delegate", "decided_at")

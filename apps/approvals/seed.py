@@ -17,9 +17,9 @@ def seed(*, tenant, people: dict, actor: Principal) -> str:
                                                         "approver_ids": [people["approver"], people["admin"]]})
     waiting = approval_request_create(actor=member, data={"title": "New vendor: Initech", "entity_type": "Vendor",
                                                           "approver_ids": [people["approver"], people["hr"]]})
-    approval_request_submit(actor=member, obj=waiting)
+    approval_request_submit(actor=member, approval_request=waiting)
     moving = approval_request_create(actor=member, data={"title": "Laptop upgrade policy", "entity_type": "Proposal",
                                                          "approver_ids": [people["approver"], people["admin"]]})
-    approval_request_submit(actor=member, obj=moving)
-    approval_step_approve(actor=approver, obj=moving.steps.get(step_index=0), comment="Fine by me")
+    approval_request_submit(actor=member, approval_request=moving)
+    approval_step_approve(actor=approver, approval_step=moving.steps.get(step_index=0), comment="Fine by me")
     return f"1 chain, {ApprovalRequest.objects.filter(tenant_id=tenant.id).count()} approval requests (draft {draft.id})"

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.core import events
 from apps.core import services as core
+from apps.core.actions import action, run_transition, transition_action
 from apps.core.exceptions import Conflict, Forbidden, TransitionConflict
 from apps.core.fsm import transitions_of
 from apps.core.identity_services import decision_hold
@@ -20,13 +21,16 @@ from apps.core.parties import decision_parties
 from apps.core.people import DECIDER_ROLES, may_act
 from apps.core.principal import Principal, system_principal
 from apps.operations.choices import PendingStatus
+from apps.operations.actions import pending_complete
 from apps.operations.models import Pending
 
+from .api.serializers import DelegateBody
 from .approvers import check_chain_entries, resolve_approvers
 from .deciders import other_steps_deciders
 from .choices import OPEN_REQUEST_STATES, RequestStatus, RouteSource, StepStatus
 from .models import ApprovalChain, ApprovalRequest, ApprovalRule, ApprovalStep
-from .outcomes import target_model
+from .outcomes import normalize, target_model
+from .reactions import OUTCOMES
 from .routing import Route, auto_approval, default_chain, record_owner, route_for
 
 
@@ -42,14 +46,12 @@ def _check_approvers(approver_ids: list[str], parties: set[str]) -> None:
         raise ValidationError({"approver_ids": "The requester (or another party to the record) cannot approve it."})
 
 
-@core.serves(ApprovalChain, "create")
 @transaction.atomic
 def approval_chain_create(*, actor: Principal, data: dict) -> ApprovalChain:
     check_chain_entries(tenant_id=actor.tenant_id, entries=data.get("approver_ids"))
     return core.record_create(actor=actor, obj=ApprovalChain(**data))
 
 
-@core.serves(ApprovalChain, "update")
 @transaction.atomic
 def approval_chain_update(*, actor: Principal, obj: ApprovalChain, data: dict, if_match: str | None = None) -> ApprovalChain:
     if "approver_ids" in data:
@@ -128,7 +130,6 @@ def _chain_approvers(*, actor: Principal, chain: ApprovalChain | None, given: li
     return given
 
 
-@core.serves(ApprovalRequest, "create")
 @transaction.atomic
 def approval_request_create(*, actor: Principal, data: dict) -> ApprovalRequest:
     data = dict(data)
@@ -181,23 +182,24 @@ def _queue(*, actor: Principal, request: ApprovalRequest, step: ApprovalStep, as
 def _unqueue(*, actor: Principal, step: ApprovalStep) -> None:
     for item in Pending.objects.filter(tenant_id=step.tenant_id, type="approval", source_id=step.id).exclude(
             status=PendingStatus.COMPLETED):
-        core.record_transition(actor=actor, obj=item, name="complete", check_permission=False)
+        pending_complete(actor=actor, pending=item, check_permission=False)
 
 
 def _activate(*, actor: Principal, request: ApprovalRequest, index: int) -> None:
     step = request.steps.get(step_index=index)
-    step = core.record_transition(actor=actor, obj=step, name="activate", check_permission=False)
+    step = approval_step_activate(actor=actor, approval_step=step, check_permission=False)
     for assignee in step.eligible_deciders():  # a group step: in every member's queue until one decides
         _queue(actor=actor, request=request, step=step, assignee=assignee)
 
 
-@core.serves(ApprovalRequest, "submit")
+@action(ApprovalRequest, "submit")
 @transaction.atomic
-def approval_request_submit(*, actor: Principal, obj: ApprovalRequest, if_match: str | None = None, **body) -> ApprovalRequest:
-    request = core.lock(obj)
+def approval_request_submit(*, actor: Principal, approval_request: ApprovalRequest, comment: str = "",
+                            if_match: str | None = None) -> ApprovalRequest:
+    request = core.lock(approval_request)
     if request.status == RequestStatus.DRAFT and request.total_steps == 0:
         raise Conflict("An approval request needs at least one step: send approver_ids or configure an approval chain.")
-    request = core.record_transition(actor=actor, obj=request, name="submit", body=body, if_match=if_match)
+    request = core.record_transition(actor=actor, obj=request, name="submit", comment=comment, if_match=if_match)
     _activate(actor=actor, request=request, index=0)
     return request
 
@@ -205,27 +207,41 @@ def approval_request_submit(*, actor: Principal, obj: ApprovalRequest, if_match:
 def _close_open_steps(*, actor: Principal, request: ApprovalRequest) -> None:
     for step in request.steps.exclude(status__in=[StepStatus.APPROVED, StepStatus.REJECTED, StepStatus.SKIPPED]):
         _unqueue(actor=actor, step=step)
-        core.record_transition(actor=actor, obj=step, name="skip", check_permission=False)
+        approval_step_skip(actor=actor, approval_step=step, check_permission=False)
 
 
-def _finish(*, actor: Principal, request: ApprovalRequest, name: str, body: dict | None = None) -> ApprovalRequest:
-    request = core.record_transition(actor=actor, obj=request, name=name, body=body, check_permission=False)
+def _finish(finish, *, actor: Principal, request: ApprovalRequest, comment: str = "") -> ApprovalRequest:
+    """Approve, reject or expire the request (the engine's own step: its decision was checked) and skip its open steps."""
+    request = finish(actor=actor, approval_request=request, comment=comment, check_permission=False)
     _close_open_steps(actor=actor, request=request)
     return request
 
 
-@core.serves(ApprovalRequest, "cancel")
+@action(ApprovalRequest, "cancel")
 @transaction.atomic
-def approval_request_cancel(*, actor: Principal, obj: ApprovalRequest, if_match: str | None = None, **body) -> ApprovalRequest:
-    request = core.record_transition(actor=actor, obj=obj, name="cancel", body=body, if_match=if_match)
+def approval_request_cancel(*, actor: Principal, approval_request: ApprovalRequest, comment: str,
+                            if_match: str | None = None) -> ApprovalRequest:
+    request = core.record_transition(actor=actor, obj=approval_request, name="cancel", comment=comment, if_match=if_match)
     _close_open_steps(actor=actor, request=request)
     return request
 
 
-@core.serves(ApprovalRequest, "expire")
+approval_request_approve = transition_action(ApprovalRequest, "approve")  # the engine's: _finish
+approval_request_reject = transition_action(ApprovalRequest, "reject")
+approval_step_activate = transition_action(ApprovalStep, "activate")
+approval_step_skip = transition_action(ApprovalStep, "skip")
+
+
+@action(ApprovalRequest, "expire")
 @transaction.atomic
-def approval_request_expire(*, obj: ApprovalRequest) -> ApprovalRequest:
-    return _finish(actor=system_principal(obj.tenant_id), request=core.lock(obj), name="expire")
+def approval_request_expire(*, actor: Principal | None = None, approval_request: ApprovalRequest, comment: str = "",
+                            if_match: str | None = None) -> ApprovalRequest:
+    """Past its due date (the approvals sweep): the system ends it and skips its open steps."""
+    actor = actor or system_principal(approval_request.tenant_id)
+    request = core.record_transition(actor=actor, obj=approval_request, name="expire", comment=comment,
+                                     if_match=if_match, check_permission=False)
+    _close_open_steps(actor=actor, request=request)
+    return request
 
 
 def _outcome_transition(target, *, approved: bool) -> str | None:
@@ -273,23 +289,20 @@ def check_fresh_signin(*, actor: Principal, tenant_id: str) -> None:
 
 
 def apply_outcome(*, actor: Principal, request: ApprovalRequest, approved: bool, comment: str = "") -> str | None:
-    """Run the target record's decision as the deciding approver, with every check; returns what was done."""
+    """Run the target record's decision as the deciding approver, with every check; returns what was done.
+    The record's actions for it are declared in apps/approvals/reactions.py (OUTCOMES)."""
     target = request.target()
-    name = target is not None and _outcome_transition(target, approved=approved)
-    if not name:
+    outcome = OUTCOMES.get(type(target)) if target is not None else None
+    decide = outcome and (outcome.approve if approved else outcome.reject)
+    if not decide:
         return None
-    model = type(target)
     note = comment or f"{'Approved' if approved else 'Rejected'} in approval {request.id}"
-    service = core.dispatch(model, name)
     try:
         with transaction.atomic():  # a conflict rolls back the target's attempt, not the step's decision
-            if service is not None:
-                service(actor=actor, obj=target, comment=note)
-            else:
-                core.record_transition(actor=actor, obj=target, name=name, body={"comment": note, "reason": note})
+            run_transition(decide, actor=actor, obj=target, comment=note)
     except TransitionConflict:
         return None  # the record moved on by itself (e.g. a trip its requester cancelled); the approval stands
-    return f"{model.__name__}.{name}"
+    return f"{type(target).__name__}.{decide.transition}"
 
 
 def _decide(*, actor: Principal, obj: ApprovalStep, name: str, if_match: str | None, comment: str) -> ApprovalStep:
@@ -302,13 +315,14 @@ def _decide(*, actor: Principal, obj: ApprovalStep, name: str, if_match: str | N
     check_decider(actor=actor, request=request, approved=name == "approve")
     check_identity_hold(actor=actor, request=request)
     check_fresh_signin(actor=actor, tenant_id=request.tenant_id)
-    step = core.record_transition(actor=actor, obj=step, name=name, body={"comment": comment}, if_match=if_match)
+    step = core.record_transition(actor=actor, obj=step, name=name, comment=comment, if_match=if_match,
+                                  params={"actor": actor, "comment": comment})
     _unqueue(actor=actor, step=step)
     if name == "reject":
-        request = _finish(actor=actor, request=request, name="reject", body={"comment": comment})
+        request = _finish(approval_request_reject, actor=actor, request=request, comment=comment)
         apply_outcome(actor=actor, request=request, approved=False, comment=comment)
     elif step.step_index + 1 >= request.total_steps:
-        request = _finish(actor=actor, request=request, name="approve", body={"comment": comment})
+        request = _finish(approval_request_approve, actor=actor, request=request, comment=comment)
         apply_outcome(actor=actor, request=request, approved=True, comment=comment)
     else:
         request = core.record_update(actor=actor, obj=request, data={"current_step_index": step.step_index + 1})
@@ -316,22 +330,25 @@ def _decide(*, actor: Principal, obj: ApprovalStep, name: str, if_match: str | N
     return step
 
 
-@core.serves(ApprovalStep, "approve")
+@action(ApprovalStep, "approve")
 @transaction.atomic
-def approval_step_approve(*, actor: Principal, obj: ApprovalStep, if_match: str | None = None, comment: str = "") -> ApprovalStep:
-    return _decide(actor=actor, obj=obj, name="approve", if_match=if_match, comment=comment)
+def approval_step_approve(*, actor: Principal, approval_step: ApprovalStep, comment: str = "",
+                          if_match: str | None = None) -> ApprovalStep:
+    return _decide(actor=actor, obj=approval_step, name="approve", if_match=if_match, comment=comment)
 
 
-@core.serves(ApprovalStep, "reject")
+@action(ApprovalStep, "reject")
 @transaction.atomic
-def approval_step_reject(*, actor: Principal, obj: ApprovalStep, if_match: str | None = None, comment: str = "") -> ApprovalStep:
-    return _decide(actor=actor, obj=obj, name="reject", if_match=if_match, comment=comment)
+def approval_step_reject(*, actor: Principal, approval_step: ApprovalStep, comment: str,
+                         if_match: str | None = None) -> ApprovalStep:
+    return _decide(actor=actor, obj=approval_step, name="reject", if_match=if_match, comment=comment)
 
 
-@core.serves(ApprovalStep, "delegate")
+@action(ApprovalStep, "delegate", body=DelegateBody)
 @transaction.atomic
-def approval_step_delegate(*, actor: Principal, obj: ApprovalStep, delegated_to_id: str, if_match: str | None = None,
-                           comment: str = "") -> ApprovalStep:
+def approval_step_delegate(*, actor: Principal, approval_step: ApprovalStep, delegated_to_id: str, comment: str = "",
+                           if_match: str | None = None) -> ApprovalStep:
+    obj = approval_step
     request = core.lock(obj.approval_request)
     if delegated_to_id == actor.person_id or delegated_to_id in request.parties():
         raise ValidationError({"delegated_to_id": "Delegate to someone else than yourself and the parties to the request."})
@@ -340,8 +357,8 @@ def approval_step_delegate(*, actor: Principal, obj: ApprovalStep, delegated_to_
                                                   "nobody decides one request twice."})
     if (reason := may_act(request.tenant_id, delegated_to_id, DECIDER_ROLES, what="an approver")) is not None:
         raise ValidationError({"delegated_to_id": reason})
-    step = core.record_transition(actor=actor, obj=obj, name="delegate", if_match=if_match,
-                                  body={"delegated_to_id": delegated_to_id, "comment": comment})
+    step = core.record_transition(actor=actor, obj=obj, name="delegate", comment=comment, if_match=if_match,
+                                  params={"actor": actor, "delegated_to_id": delegated_to_id})
     _unqueue(actor=actor, step=step)
     _queue(actor=actor, request=request, step=step, assignee=delegated_to_id)
     return step
@@ -375,7 +392,7 @@ def open_for_record(*, actor: Principal, obj) -> ApprovalRequest | None:
         "entity_type": type(obj).__name__, "entity_id": obj.pk,
         "title": f"{type(obj)._meta.verbose_name.capitalize()}: {obj}",
     })
-    return approval_request_submit(actor=actor, obj=request)
+    return approval_request_submit(actor=actor, approval_request=request)
 
 
 def remind_due(*, within: timedelta, now=None) -> list[ApprovalRequest]:

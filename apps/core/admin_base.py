@@ -1,10 +1,9 @@
-"""Admin base: tenant-scoped querysets, writes through services, FSM buttons with permissions."""
-import inspect
+"""Admin base: tenant-scoped querysets, writes through named actions, FSM buttons with permissions."""
 import time
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db import models
 from django.db.models import JSONField, Q
@@ -16,8 +15,10 @@ from unfold.admin import ModelAdmin
 from unfold.widgets import UnfoldAdminTextareaWidget
 
 from . import services
+from .actions import Actions, run_transition
 from .admin_forms import (
-    TagListField, check_choices_of_one_tenant, choice_field_for, list_field_for, service_form, tenant_choice_form,
+    REFUSED, ServiceRefused, TagListField, check_choices_of_one_tenant, choice_field_for, list_field_for, service_form,
+    tenant_choice_form,
 )
 from .allowed import allowed_values
 from .admin_saved_filters import SavedFiltersMixin
@@ -88,10 +89,6 @@ def principal_for(request, obj=None, *, tenant_id: str | None = None) -> Princip
     return None
 
 
-# Arguments a service takes from its caller, never from the person pressing the button.
-NOT_INPUTS = {"self", "actor", "obj", "if_match", "comment", "body", "check_permission"}
-
-
 def tenant_has_its_one(model, tenant_id: str) -> bool:
     """The model's own constraint says a tenant has at most one row (its settings), and it has it."""
     for constraint in model._meta.constraints:
@@ -105,30 +102,34 @@ def tenant_has_its_one(model, tenant_id: str) -> bool:
     return False
 
 
-def transition_inputs(model, info) -> list[str]:
-    """Extra values a transition takes besides the comment (e.g. `delegated_to_id`), for the form."""
-    function = services.dispatch(model, info.name) or getattr(model, info.method)
-    return [name for name, p in inspect.signature(function).parameters.items()
-            if name not in NOT_INPUTS and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)]
+def transition_inputs(actions: Actions, name: str) -> list[str]:
+    """Values a transition's body takes besides the comment (e.g. `delegated_to_id`), for the form:
+    the fields of the action's serializer, as the API takes them."""
+    return [field for field, f in actions.body(name)().fields.items() if field != "comment" and not f.read_only]
 
 
 INPUT_TYPES = {models.DateTimeField: "datetime-local", models.DecimalField: "number", models.URLField: "url",
                models.DateField: "date"}
 
 
-def transition_fields(model, info, typed: dict) -> list[dict]:
+def transition_fields(actions: Actions, name: str, typed: dict) -> list[dict]:
     """The transition form's inputs: typed as the record's field of that name (a date-time gets the
-    browser's date/time picker), required when the service has no default, refilled after an error."""
-    function = services.dispatch(model, info.name) or getattr(model, info.method)
-    params = inspect.signature(function).parameters
+    browser's date/time picker), required as the action's serializer says, refilled after an error."""
+    model, body = actions.model, actions.body(name)().fields
     out = []
-    for name in transition_inputs(model, info):
-        field = next((f for f in model._meta.concrete_fields if f.name == name), None)
+    for input_name in transition_inputs(actions, name):
+        field = next((f for f in model._meta.concrete_fields if f.name == input_name), None)
         kind = next((t for cls, t in INPUT_TYPES.items() if isinstance(field, cls)), "text")
-        out.append({"name": name, "label": capfirst(field.verbose_name if field else name.replace("_", " ")),
-                    "type": kind, "required": params[name].default is inspect.Parameter.empty,
-                    "value": typed.get(name, ""), "choices": None})
+        out.append({"name": input_name,
+                    "label": capfirst(field.verbose_name if field else input_name.replace("_", " ")),
+                    "type": kind, "required": body[input_name].required,
+                    "value": typed.get(input_name, ""), "choices": None})
     return out
+
+
+def body_errors(serializer) -> str:
+    return "; ".join(f"{'' if field == 'non_field_errors' else field + ': '}{' '.join(map(str, messages))}"
+                     for field, messages in serializer.errors.items())
 
 
 class NotFoundOutsideScope:
@@ -140,8 +141,11 @@ class NotFoundOutsideScope:
 
 
 class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistoryAdmin, ModelAdmin):
-    """Base for every tenant model's admin. Staff see their tenant's rows only."""
+    """Base for every tenant model's admin. Staff see their tenant's rows only. Writes run the model's
+    named actions, `record_actions` (apps/<domain>/actions.py; the generic record services when the
+    model has none of its own)."""
 
+    record_actions: Actions | None = None
     list_per_page = 50
     change_form_template = "admin/core/change_form.html"
     object_history_list_template = "admin/core/object_history_list.html"
@@ -156,6 +160,11 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
 
     def __init__(self, model, admin_site):
         super().__init__(model, admin_site)
+        if self.record_actions is None:
+            self.record_actions = Actions(model)
+        elif self.record_actions.model is not model:
+            raise ImproperlyConfigured(f"{type(self).__name__}.record_actions is the map of "
+                                       f"{self.record_actions.model.__name__}, not of {model.__name__}")
         for field in person_fields(model):  # person fields read as people: list columns, read-only fields
             setattr(self, column_name(field), person_column(model, field))
 
@@ -313,7 +322,7 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         actor = principal_for(request, obj, tenant_id=request.GET.get("tenant") or None)
         form = with_person_pickers(form, model=self.model, tenant_id=actor.tenant_id if actor else None)
         # A subclass of a ModelForm builds its fields anew: narrow them on the final class.
-        form = service_form(form, save=self.save_through_service, request=request, change=change)
+        form = service_form(form, check=self.check_form, request=request, change=change)
         # A superuser's choices: the record's tenant, or the one the add page was opened for (?tenant=).
         tenant = obj.tenant_id if obj is not None else request.GET.get("tenant")
         if tenant and is_unbound_superuser(request):
@@ -356,7 +365,18 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
             fieldsets.append(("Record", {"fields": audit, "classes": ["collapse"]}))
         return fieldsets
 
-    # -- writes go through services --------------------------------------------------
+    # -- writes run the named actions, after the form validated --------------------------
+    def check_form(self, request, form, change) -> None:
+        """The form's last check (no write): a superuser's choices all of the one tenant it acts for."""
+        self.service_actor(request, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceRefused as refused:  # the save rolled back: the same form again, saying why
+            setattr(request, REFUSED, refused.error)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
     def service_actor(self, request, form, change) -> Principal | None:
         """Who a form's save acts as (the tenant a superuser chose, or the staff member's own); None
         when the form already has errors (a superuser's choices spanning tenants)."""
@@ -372,7 +392,7 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         return actor
 
     def save_through_service(self, request, form, change):
-        """Runs as the form's last validation step; its errors become the form's errors."""
+        """The named action for a validated form (from save_model); its errors become the form's errors."""
         obj = form.instance
         actor = self.service_actor(request, form, change)
         if actor is None:
@@ -380,19 +400,25 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         if change:
             data = {name: getattr(obj, name) for name in form.changed_data if hasattr(obj, name)}
             check_references(tenant_id=actor.tenant_id, model=self.model, values=data)  # strict mode, as the API
-            update = services.dispatch(self.model, "update") or services.record_update
-            return update(actor=actor, obj=obj, data=data)
+            return self.record_actions.save(actor=actor, obj=obj, data=data)
         if tenant_has_its_one(self.model, actor.tenant_id):
             raise ValidationError(f"This tenant has its {self.model._meta.verbose_name} already; change that one.")
-        service = services.dispatch(self.model, "create")
         data = {f.name: getattr(obj, f.name) for f in self.model._meta.concrete_fields if f.name in form.cleaned_data}
         check_references(tenant_id=actor.tenant_id, model=self.model, values=data)
-        if service is None:
+        if getattr(self.record_actions.create, "generic", False):  # the form's instance, as the form built it
             return services.record_create(actor=actor, obj=obj)
-        return service(actor=actor, data=data)
+        return self.record_actions.create(actor=actor, data=data)
 
     def save_model(self, request, obj, form, change):
-        saved = form.saved  # the service already ran while the form validated
+        """Runs the action after the form validated (Django's order). A refusal is raised as ServiceRefused:
+        changeform_view's transaction rolls back and the form is shown again with the action's errors."""
+        try:
+            saved = self.save_through_service(request, form, change)
+        except (ValidationError, DomainError) as exc:
+            raise ServiceRefused(exc) from exc
+        if saved is None:  # the form's own checks refused it (a superuser's choices spanning tenants)
+            raise ServiceRefused(ValidationError("; ".join(str(e) for e in form.non_field_errors()) or
+                                                 "Check the choices: they must belong to one tenant."))
         obj.pk = saved.pk
         obj.refresh_from_db()
         obj._state.adding = False
@@ -427,7 +453,7 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
             delattr(request, POLICY_SCOPE)
 
     def delete_model(self, request, obj):
-        services.record_delete(actor=principal_for(request, obj), obj=obj)
+        self.record_actions.delete(actor=principal_for(request, obj), obj=obj)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
@@ -469,11 +495,12 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
             return []
         out = []
         infos = transitions_of(type(obj))
+        actions = self.record_actions
         kept = getattr(request, TYPED, None) or {}
         taken_over = waiting.taken_over if waiting else ()
         for name in available_transitions(obj):
             info = infos[name]
-            if not info.exposed:
+            if not info.exposed or name not in actions.by_name:
                 continue
             label = name.replace("_", " ").capitalize()
             if name in taken_over:
@@ -484,25 +511,26 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
             if services.transition_denial(actor=actor, obj=obj, info=info) is None:
                 typed = kept.get("values", {}) if kept.get("name") == name else {}
                 out.append({"name": name, "label": label, "target": info.target,
-                            "inputs": transition_inputs(type(obj), info),
-                            "fields": transition_fields(type(obj), info, typed),
+                            "inputs": transition_inputs(actions, name),
+                            "fields": transition_fields(actions, name, typed),
                             "reason": bool(info.custom.get("reason")), "comment": typed.get("comment", "")})
         return out
 
     def run_transition(self, request, obj, name: str, body: dict) -> tuple[bool, str]:
         actor = principal_for(request, obj)
-        service = services.dispatch(type(obj), name)
+        function = self.record_actions.by_name.get(name)
+        if function is None:
+            return False, f"{obj}: {name.replace('_', ' ')} is not an action of this page."
+        serializer = self.record_actions.body(name)(data=body, context={"request": request})
+        if not serializer.is_valid():  # the same body the API takes, from the form's strings
+            return False, f"{obj}: {body_errors(serializer)}"
+        values = serializer.validated_data
         try:
             with transaction.atomic():  # a bulk action's rows each on their own: a refusal keeps the others
-                check_references(tenant_id=actor.tenant_id, model=type(obj), values=body)  # e.g. a delegate
-                if service is not None:
-                    service(actor=actor, obj=obj, **body)
-                else:
-                    services.record_transition(actor=actor, obj=obj, name=name, body=body)
+                check_references(tenant_id=actor.tenant_id, model=type(obj), values=values)  # e.g. a delegate
+                run_transition(function, actor=actor, obj=obj, **values)
         except (DomainError, ValidationError) as exc:
             return False, f"{obj}: {_reason(exc)}"
-        except TypeError as exc:
-            return False, f"{obj}: {exc}"
         return True, f"{obj}: {name} done."
 
     def transition_view(self, request, object_id, name):
@@ -512,8 +540,7 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         if obj is None:
             raise Http404
         # One form serves every action of the page: only this action's own values (and the comment) go along.
-        info = transitions_of(self.model).get(name)
-        takes = {"comment", *(transition_inputs(self.model, info) if info else ())}
+        takes = {"comment", *(transition_inputs(self.record_actions, name) if name in self.record_actions.by_name else ())}
         body = {k: v for k, v in request.POST.items() if k in takes and v != ""}
         ok, message = self.run_transition(request, obj, name, body)
         self.message_user(request, message, messages.SUCCESS if ok else messages.ERROR)
@@ -574,7 +601,7 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         if "delete_selected" in actions:
             actions["delete_selected"] = (_delete_selected, "delete_selected", actions["delete_selected"][2])
         actions["export_csv"] = (_export_csv, "export_csv", "Export selected as CSV")
-        for info in transitions_of(self.model).values():
+        for name, info in ((n, self.record_actions.info(n)) for n in self.record_actions.by_name):
             if info.exposed:
                 action = _bulk_action(info.name)
                 actions[f"bulk_{info.name}"] = (action, f"bulk_{info.name}", f"{info.name.capitalize()} selected")

@@ -1,5 +1,5 @@
 """Admin pages of the directory: people, groups (teams), SCIM tokens and the tenant's directory settings.
-Writes go through the directory services (registered with @serves in apps/core/directory_services.py)."""
+Writes run the directory's named actions (the maps at the end of apps/core/directory_services.py)."""
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
@@ -24,6 +24,7 @@ class AdminsOnly:
 
 @admin.register(Person)
 class PersonAdmin(TenantAdmin):
+    record_actions = directory.PERSON_ACTIONS
     list_display = ("display_name", "email", "title", "department", "manager", "active")
     list_filter = ("active", "department")
     search_fields = ("id", "display_name", "user_name", "email", "external_id")
@@ -49,6 +50,7 @@ class PersonAdmin(TenantAdmin):
 
 @admin.register(Group)
 class GroupAdmin(TenantAdmin):
+    record_actions = directory.GROUP_ACTIONS
     list_display = ("display_name", "id", "external_id", "source")
     search_fields = ("id", "display_name", "external_id")
     fields = ("display_name", "external_id", "members")
@@ -74,6 +76,7 @@ class GroupAdmin(TenantAdmin):
 class ScimTokenAdmin(AdminsOnly, TenantAdmin):
     """The identity provider's SCIM client sends one of these; the raw token is shown once, after creating it."""
 
+    record_actions = directory.SCIM_TOKEN_ACTIONS
     list_display = ("name", "prefix", "revoked", "expires_at", "last_used_at", "created_at")
     list_filter = ("revoked",)
     search_fields = ("name", "prefix")
@@ -92,6 +95,7 @@ class ScimTokenAdmin(AdminsOnly, TenantAdmin):
 
 @admin.register(DirectorySettings)
 class DirectorySettingsAdmin(AdminsOnly, TenantAdmin):
+    record_actions = directory.DIRECTORY_SETTINGS_ACTIONS
     list_display = ("tenant_id", "strict", "updated_at", "updated_by")
     fields = ("strict",)
 

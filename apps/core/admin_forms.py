@@ -1,14 +1,14 @@
-"""Admin forms that save through the services and keep every choice inside one tenant.
+"""Admin forms that save through the named actions and keep every choice inside one tenant.
 
-The service runs while the form validates (after Django's own field and model checks), so a
-ValidationError or DomainError it raises becomes an error on the page: the admin renders the
-form again and the service's transaction has rolled back, nothing is saved.
+The form only validates; the admin runs the action in `save_model`, after validation, as Django's
+admin does. A ValidationError or DomainError the action raises rolls the save back and becomes an
+error on the page (ServiceRefused, TenantAdmin.changeform_view): nothing is saved.
 """
 import json
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.utils.text import capfirst
 from unfold.widgets import UnfoldAdminTextInputWidget
 
@@ -53,21 +53,32 @@ def add_service_errors(form, exc: ValidationError | DomainError) -> None:
             form.add_error(None, [f"{label}{message}" for message in errors])
 
 
-def service_form(base: type[forms.ModelForm], *, save, request, change: bool) -> type[forms.ModelForm]:
-    """`base` whose validation ends with `save(request, form, change)`: the service call."""
+class ServiceRefused(Exception):
+    """A named action refused an admin form's save (raised from `save_model`): the change view shows
+    the same form again with why (TenantAdmin.changeform_view); its transaction rolled back."""
+
+    def __init__(self, error: ValidationError | DomainError):
+        super().__init__(str(error))
+        self.error = error
+
+
+REFUSED = "_admin_service_refused"  # request attribute: the refusal the form shows on the second pass
+
+
+def service_form(base: type[forms.ModelForm], *, check, request, change: bool) -> type[forms.ModelForm]:
+    """`base` whose validation ends with `check(request, form, change)` (checks only: the choices of one
+    tenant). Nothing is written while it validates: the admin saves in `save_model`, as Django's does.
+    After a refused save the same form validates again and carries the action's errors."""
 
     class ServiceForm(base):
-        saved = None
-
         def _post_clean(self):
             super()._post_clean()
             if self.errors or not self.is_bound:
                 return
-            try:
-                with transaction.atomic():  # a refused save rolls back alone; the form shows why
-                    self.saved = save(request, self, change)
-            except (ValidationError, DomainError) as exc:
-                add_service_errors(self, exc)
+            check(request, self, change)
+            refused = getattr(request, REFUSED, None)
+            if refused is not None and not self.errors:
+                add_service_errors(self, refused)
 
     ServiceForm.__name__ = base.__name__
     return ServiceForm

@@ -7,7 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self):
-        from . import directory_services  # noqa: F401  (registers the directory's services with @serves)
         from .api import schema  # noqa: F401  (registers OpenAPI auth extensions)
 
         schema.name_enums_after_models()

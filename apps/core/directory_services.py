@@ -42,7 +42,6 @@ def _check_user_name(actor: Principal, user_name: str, person_id: str | None) ->
         raise Conflict(f"userName {user_name!r} is taken in this tenant.", errors=[{"field": "user_name", "message": "taken"}])
 
 
-@core.serves(Person, "create")
 @transaction.atomic
 def person_create(*, actor: Principal, data: dict, person_id: str | None = None) -> Person:
     """`person_id` keeps an id records already hold (importing, the demo seed); else a new `per_…`."""
@@ -55,7 +54,6 @@ def person_create(*, actor: Principal, data: dict, person_id: str | None = None)
     return core.record_create(actor=actor, obj=person)
 
 
-@core.serves(Person, "update")
 @transaction.atomic
 def person_update(*, actor: Principal, obj: Person, data: dict, if_match: str | None = None) -> Person:
     data = {k: v for k, v in data.items() if k in PERSON_FIELDS}
@@ -93,7 +91,6 @@ def person_deactivate(*, actor: Principal, obj: Person) -> Person:
     return person_update(actor=actor, obj=obj, data={"active": False})
 
 
-@core.serves(Person, "delete")
 @transaction.atomic
 def person_delete(*, actor: Principal, obj: Person, if_match: str | None = None) -> None:
     """Soft delete (SCIM DELETE): the person is gone from the directory and from groups; records
@@ -117,7 +114,6 @@ def _members(actor: Principal, member_ids) -> list[Person]:
     return found
 
 
-@core.serves(Group, "create")
 @transaction.atomic
 def group_create(*, actor: Principal, data: dict, member_ids=(), group_id: str | None = None) -> Group:
     group = core.record_create(actor=actor, obj=Group(
@@ -128,7 +124,6 @@ def group_create(*, actor: Principal, data: dict, member_ids=(), group_id: str |
     return group
 
 
-@core.serves(Group, "update")
 @transaction.atomic
 def group_update(*, actor: Principal, obj: Group, data: dict, if_match: str | None = None,
                  add=(), remove=(), replace=None) -> Group:
@@ -147,7 +142,6 @@ def group_update(*, actor: Principal, obj: Group, data: dict, if_match: str | No
     return obj
 
 
-@core.serves(Group, "delete")
 @transaction.atomic
 def group_delete(*, actor: Principal, obj: Group, if_match: str | None = None) -> None:
     obj.members.clear()
@@ -159,7 +153,6 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-@core.serves(ScimToken, "create")
 @transaction.atomic
 def scim_token_create(*, actor: Principal, data: dict) -> ScimToken:
     raw = "scim_" + secrets.token_urlsafe(32)
@@ -227,12 +220,10 @@ def forget_person(tenant_id: str, person_id: str) -> None:
     transaction.on_commit(lambda: _deactivated_memo.pop((tenant_id, person_id), None))
 
 
-@core.serves(DirectorySettings, "create")
 def directory_settings_create(*, actor: Principal, data: dict) -> DirectorySettings:
     return directory_settings_set(actor=actor, strict=bool(data.get("strict")))
 
 
-@core.serves(DirectorySettings, "update")
 def directory_settings_update(*, actor: Principal, obj: DirectorySettings, data: dict,
                               if_match: str | None = None) -> DirectorySettings:
     return directory_settings_set(actor=actor, strict=bool(data.get("strict", obj.strict)))
@@ -288,3 +279,13 @@ def check_references(*, tenant_id: str, model, values: dict, instance=None) -> N
                 errors.setdefault(name, []).append(f"{value!r} is not a group of this tenant's directory.")
     if errors:
         raise ValidationError(errors)
+
+
+# The directory's writes, one map per model (apps/core/actions.py): the admin pages name them.
+from .actions import Actions  # noqa: E402  (the maps need the functions above)
+
+PERSON_ACTIONS = Actions(Person, create=person_create, update=person_update, delete=person_delete)
+GROUP_ACTIONS = Actions(Group, create=group_create, update=group_update, delete=group_delete)
+SCIM_TOKEN_ACTIONS = Actions(ScimToken, create=scim_token_create)
+DIRECTORY_SETTINGS_ACTIONS = Actions(DirectorySettings, create=directory_settings_create,
+                                     update=directory_settings_update)

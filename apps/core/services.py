@@ -1,13 +1,12 @@
-"""Generic record operations every domain service builds on (Zulip-style actions).
+"""Generic record operations every named action builds on (Zulip-style actions).
 
 Each one is a single transaction: the change, its history row and its outbox event commit
-together. Domain services (`apps/<domain>/services.py`) wrap these for side effects.
+together. The named actions (`apps/<domain>/actions.py`, apps/core/actions.py) wrap these.
 """
 import hashlib
-import inspect
 from collections.abc import Callable
 
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
@@ -115,7 +114,7 @@ def record_create(*, actor: Principal, obj, emit: bool = True, assign=None, assi
 
 @transaction.atomic
 def record_update(*, actor: Principal, obj, data: dict, if_match: str | None = None, prepare=None):
-    """Apply field changes; a changed `status` runs the one legal transition to it.
+    """Apply field changes (a change of `status` is a transition: Actions.save runs it).
 
     `prepare(obj, changed)` lets a domain service derive fields before the row is saved.
     """
@@ -138,16 +137,20 @@ def record_update(*, actor: Principal, obj, data: dict, if_match: str | None = N
         _validate(obj)
         obj.save()
         events.emit(obj=obj, action="updated", actor=actor, payload=None)
-    if target is not None and target != field.value_from_object(obj):
-        candidates = [t for t in transitions_of(type(obj)).values()
-                      if t.target == target and t.allowed_from(field.value_from_object(obj))]
-        if len(candidates) != 1:
-            raise TransitionConflict(
-                f"status cannot change from {field.value_from_object(obj)!r} to {target!r} directly.",
-                allowed_transitions=available_transitions(obj),
-            )
-        obj = _transition(actor=actor, obj=obj, info=candidates[0], body={})
+    if target is not None and target != field.value_from_object(obj):  # Actions.save runs it as its named action
+        raise TransitionConflict(f"status changes through a transition, not an update (to {target!r}).",
+                                 allowed_transitions=available_transitions(obj))
     return obj
+
+
+def transition_to(obj, target) -> TransitionInfo:
+    """The one legal transition from the record's status to `target` (a PATCH of `status`)."""
+    current = state_field(type(obj)).value_from_object(obj)
+    candidates = [t for t in transitions_of(type(obj)).values() if t.target == target and t.allowed_from(current)]
+    if len(candidates) != 1:
+        raise TransitionConflict(f"status cannot change from {current!r} to {target!r} directly.",
+                                 allowed_transitions=available_transitions(obj))
+    return candidates[0]
 
 
 @transaction.atomic
@@ -193,19 +196,20 @@ def transition_denial(*, actor: Principal, obj, info: TransitionInfo) -> str | N
     return f"'{info.name}' needs one of the roles: {', '.join(('admin',) + tuple(roles))}."
 
 
-def record_reason(*, obj, info: TransitionInfo, body: dict) -> None:
-    """A transition declaring `custom={"reason": field}` (reject, cancel, block) needs the body's
-    `comment` (or `reason`), kept on the record in `field`: whoever reads it later learns why."""
+def _keep_reason(*, obj, info: TransitionInfo, comment: str) -> None:
+    """A transition declaring `custom={"reason": field}` (reject, cancel, block) needs a comment, kept on
+    the record in `field`: whoever reads it later learns why."""
     field = info.custom.get("reason")
     if not field:
         return
-    reason = str(body.get("reason") or body.get("comment") or "").strip()
+    reason = str(comment or "").strip()
     if not reason:
         raise ValidationError({"comment": f"Say why: {info.name.replace('_', ' ')} needs a reason."})
     setattr(obj, field, reason)
 
 
-def _transition(*, actor: Principal, obj, info: TransitionInfo, body: dict, check_permission: bool = True):
+def _transition(*, actor: Principal, obj, info: TransitionInfo, comment: str = "", params: dict | None = None,
+                prepare: Callable | None = None, check_permission: bool = True):
     denial = check_permission and transition_denial(actor=actor, obj=obj, info=info)
     if denial:
         raise Forbidden(denial)
@@ -216,21 +220,15 @@ def _transition(*, actor: Principal, obj, info: TransitionInfo, body: dict, chec
         raise TransitionConflict(
             f"'{info.name}' is not allowed from status {state!r}.", allowed_transitions=available_transitions(obj)
         )
-    record_reason(obj=obj, info=info, body=body)
-    method = getattr(obj, info.method)
-    params = inspect.signature(method).parameters
-    accepts_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
-    kwargs = {k: v for k, v in body.items() if accepts_any or k in params}
-    if "actor" in params or accepts_any:
-        kwargs["actor"] = actor
+    _keep_reason(obj=obj, info=info, comment=comment)
     try:
-        method(**kwargs)
+        getattr(obj, info.method)(**(params or {}))
     except TransitionNotAllowed as exc:
         raise TransitionConflict(str(exc), allowed_transitions=available_transitions(obj)) from exc
-    for hook in _AFTER_TRANSITION.get(type(obj), ()):  # fields that depend on the new state (the SLA clock)
-        hook(obj=obj, name=info.name)
+    if prepare is not None:  # fields that depend on the new state (a ticket's SLA clock)
+        prepare(obj)
     _stamp(obj, actor)
-    obj._change_reason = (body.get("comment") or info.name)[:100]
+    obj._change_reason = (comment or info.name)[:100]
     _validate(obj)
     try:
         obj.save()
@@ -241,68 +239,21 @@ def _transition(*, actor: Principal, obj, info: TransitionInfo, body: dict, chec
 
 
 @transaction.atomic(savepoint=False)
-def record_transition(*, actor: Principal, obj, name: str, body: dict | None = None, if_match: str | None = None,
-                      check_permission: bool = True):
-    """Run transition `name` (no savepoint inside a caller's transaction, as record_create).
-    `check_permission=False` is for engine-internal steps (approvals activating a step, applying a
-    decision to its target): the decision itself was checked."""
+def record_transition(*, actor: Principal, obj, name: str, comment: str = "", params: dict | None = None,
+                      prepare: Callable | None = None, if_match: str | None = None, check_permission: bool = True):
+    """Run transition `name`: the generic part of every transition action (apps/core/actions.py).
+
+    The named action says what the model method receives (`params`, never a request body as such) and
+    what to derive before the save (`prepare(obj)`). No savepoint inside a caller's transaction, as
+    record_create. `check_permission=False` is for engine-internal steps (approvals activating a step,
+    applying a decision to its target): the decision itself was checked."""
     info = transitions_of(type(obj)).get(name)
     if info is None:
         raise TransitionConflict(f"Unknown transition '{name}'.", allowed_transitions=available_transitions(obj))
     obj = lock(obj)
     check_if_match(obj, if_match)
-    return _transition(actor=actor, obj=obj, info=info, body=body or {}, check_permission=check_permission)
-
-
-_DOMAIN_SERVICES: dict[tuple[type, str], Callable] = {}
-
-
-def serves(model, action: str):
-    """Registers the decorated function as the service the API, the admin and commands run for
-    `action` (create, update, delete or a transition) on `model`, in place of the generic one.
-
-    Each app imports its services module in `AppConfig.ready`, so the registry is complete before
-    the first request; an action the model does not have, or a second service for one, fails there.
-    """
-    actions = {"create", "update", "delete", *transitions_of(model)}
-    if action not in actions:
-        raise ImproperlyConfigured(f"{model.__name__} has no action {action!r} (one of {sorted(actions)}).")
-
-    def register(function: Callable) -> Callable:
-        registered = _DOMAIN_SERVICES.setdefault((model, action), function)
-        if registered is not function and registered.__qualname__ != function.__qualname__:
-            raise ImproperlyConfigured(f"{model.__name__}.{action} has two services: "
-                                       f"{registered.__module__}.{registered.__qualname__} and {function.__qualname__}.")
-        _DOMAIN_SERVICES[(model, action)] = function
-        return function
-
-    return register
-
-
-_AFTER_TRANSITION: dict[type, list[Callable]] = {}
-
-
-def after_transition(model):
-    """Registers `hook(*, obj, name)` to run after each transition of `model`, before it is saved:
-    fields that depend on the new state (a ticket's SLA clock). The domain owns the rule; the model
-    does not import it."""
-
-    def register(hook: Callable) -> Callable:
-        hooks = _AFTER_TRANSITION.setdefault(model, [])
-        if all(h.__qualname__ != hook.__qualname__ or h.__module__ != hook.__module__ for h in hooks):
-            hooks.append(hook)
-        return hook
-
-    return register
-
-
-def dispatch(model, action: str) -> Callable | None:
-    """The domain service registered with `@serves(model, action)`, else None (the generic one runs)."""
-    return _DOMAIN_SERVICES.get((model, action))
-
-
-def registered_services() -> dict[tuple[type, str], Callable]:
-    return dict(_DOMAIN_SERVICES)
+    return _transition(actor=actor, obj=obj, info=info, comment=comment, params=params, prepare=prepare,
+                       check_permission=check_permission)
 
 
 def raise_validation(field: str, message: str):

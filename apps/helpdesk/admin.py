@@ -16,6 +16,7 @@ from apps.core.people import AGENT_ROLES, display_people, members_with_role, peo
 
 from .admin_hours import WeeklyHoursField
 from .models import BusinessCalendar, SLAPolicy, Ticket, TicketComment
+from .actions import TICKET_ACTIONS
 from .reassignment import assigned_to_inactive
 from .services import check_assignee, ticket_comment_create, ticket_update
 from . import sla_queue
@@ -97,6 +98,7 @@ def sla_badge(ticket, *, short: bool = False) -> str:
 
 @admin.register(Ticket)
 class TicketAdmin(TenantAdmin):
+    record_actions = TICKET_ACTIONS
     form = TicketForm
     change_form_template = "admin/helpdesk/ticket/change_form.html"
     list_display = ("number", "title", "sla", "status", "priority", "assignee", "type", "created_at")

@@ -7,4 +7,4 @@ class HelpdeskConfig(AppConfig):
     verbose_name = "Helpdesk"
 
     def ready(self):
-        from . import dashboard, event_types, services  # noqa: F401  (register panels, event types, services)
+        from . import dashboard, event_types  # noqa: F401  (register panels, event types)

@@ -2,6 +2,7 @@
 from apps.core import services as core
 from apps.core.principal import Principal
 
+from .actions import ticket_close, ticket_hold, ticket_open, ticket_resolve
 from .models import BusinessCalendar, SLAPolicy, Ticket
 from .services import ticket_comment_create, ticket_create
 
@@ -13,10 +14,10 @@ POLICIES = [
 ]
 TICKETS = [
     ("Laptop will not boot after update", "incident", "high", "Hardware", []),
-    ("VPN drops every 10 minutes", "incident", "urgent", "Network", ["open"]),
-    ("New starter needs a phone", "service_request", "medium", "Hardware", ["open", "hold"]),
-    ("Printer on floor 3 jams", "incident", "low", "Hardware", ["open", "resolve"]),
-    ("Upgrade CRM to v5", "change", "medium", "Software", ["open", "resolve", "close"]),
+    ("VPN drops every 10 minutes", "incident", "urgent", "Network", [ticket_open]),
+    ("New starter needs a phone", "service_request", "medium", "Hardware", [ticket_open, ticket_hold]),
+    ("Printer on floor 3 jams", "incident", "low", "Hardware", [ticket_open, ticket_resolve]),
+    ("Upgrade CRM to v5", "change", "medium", "Software", [ticket_open, ticket_resolve, ticket_close]),
     ("Recurring mail delivery delays", "problem", "high", "Email", []),
 ]
 
@@ -47,5 +48,5 @@ def seed(*, tenant, people: dict, actor: Principal) -> str:
             ticket_comment_create(actor=agent, ticket=ticket, body="Thanks, looking into it.")
             ticket_comment_create(actor=agent, ticket=ticket, body="Checked the logs; likely the driver.", internal=True)
         for step in steps:
-            ticket = core.record_transition(actor=agent, obj=ticket, name=step, body={"comment": "demo"})
+            ticket = step(actor=agent, ticket=ticket, comment="demo")
     return f"{len(POLICIES)} SLA policies, {Ticket.objects.filter(tenant_id=tenant.id).count()} tickets"

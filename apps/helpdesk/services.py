@@ -1,4 +1,5 @@
-"""Helpdesk actions. Generic create/update/transition live in apps.core.services."""
+"""Helpdesk services: creating and updating tickets, comments, the SLA sweep. The transitions are the
+named actions in apps/helpdesk/actions.py."""
 from collections.abc import Callable
 from datetime import datetime
 
@@ -32,12 +33,6 @@ def next_ticket_number(tenant_id: str) -> str:
     return f"TKT-{Counter.next_value(tenant_id=tenant_id, name='ticket'):04d}"
 
 
-@core.after_transition(Ticket)
-def ticket_refresh_sla(*, obj: Ticket, name: str) -> None:
-    refresh_sla(obj)  # the clock depends on the new status
-
-
-@core.serves(Ticket, "create")
 @transaction.atomic
 def ticket_create(*, actor: Principal, data: dict) -> Ticket:
     check_assignee(tenant_id=actor.tenant_id, person_id=data.get("assigned_to_id"))
@@ -55,7 +50,6 @@ def ticket_create(*, actor: Principal, data: dict) -> Ticket:
     return core.record_create(actor=actor, obj=ticket, assign=number, assigns=("number",))
 
 
-@core.serves(Ticket, "update")
 @transaction.atomic
 def ticket_update(*, actor: Principal, obj: Ticket, data: dict, if_match: str | None = None) -> Ticket:
     if data.get("assigned_to_id") and data["assigned_to_id"] != obj.assigned_to_id:
@@ -68,7 +62,7 @@ def ticket_update(*, actor: Principal, obj: Ticket, data: dict, if_match: str | 
     return core.record_update(actor=actor, obj=obj, data=data, if_match=if_match, prepare=recompute_sla)
 
 
-def _record_late_resolution(*, actor: Principal, ticket: Ticket) -> None:
+def record_late_resolution(*, actor: Principal, ticket: Ticket) -> None:
     """A ticket resolved after its due time between two sweeps still gets its breach, once."""
     late = ticket.due_at and ticket.resolved_at and ticket.resolved_at > ticket.due_at
     if not late or ticket.resolution_breached_at is not None:
@@ -81,23 +75,6 @@ def _record_late_resolution(*, actor: Principal, ticket: Ticket) -> None:
         "assigned_to_id": ticket.assigned_to_id, "due_at": ticket.due_at.isoformat(), "detected_at": now.isoformat()})
 
 
-@core.serves(Ticket, "resolve")
-@transaction.atomic
-def ticket_resolve(*, actor: Principal, obj: Ticket, if_match: str | None = None, **body) -> Ticket:
-    ticket = core.record_transition(actor=actor, obj=obj, name="resolve", body=body, if_match=if_match)
-    _record_late_resolution(actor=actor, ticket=ticket)
-    return ticket
-
-
-@core.serves(Ticket, "close")
-@transaction.atomic
-def ticket_close(*, actor: Principal, obj: Ticket, if_match: str | None = None, **body) -> Ticket:
-    ticket = core.record_transition(actor=actor, obj=obj, name="close", body=body, if_match=if_match)
-    _record_late_resolution(actor=actor, ticket=ticket)
-    return ticket
-
-
-@core.serves(TicketComment, "create")
 @transaction.atomic
 def ticket_comment_create(*, actor: Principal, ticket: Ticket, body: str, internal: bool = False,
                           tags: list[str] | None = None, source: str | None = None) -> TicketComment:

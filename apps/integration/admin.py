@@ -13,11 +13,13 @@ from .admin_backlog import WebhookBacklogMixin
 from .choices import KeyKind
 from .delivery_engine import replay
 from .models import Application, Connector, IntegrationApiKey, Webhook, WebhookDelivery
+from . import actions as named
 from .services import connector_update, webhook_send_test
 
 
 @admin.register(Application)
 class ApplicationAdmin(TenantAdmin):
+    record_actions = named.APPLICATION_ACTIONS
     list_display = ("display_name", "slug", "status", "kind", "oauth_client_id", "version")
     list_filter = ("kind", "status")
     search_fields = ("display_name", "slug", "oauth_client_id")
@@ -36,6 +38,7 @@ class ConnectorForm(forms.ModelForm):
 @admin.register(Connector)
 class ConnectorAdmin(TenantAdmin):
     form = ConnectorForm
+    record_actions = named.CONNECTOR_ACTIONS
     list_display = ("name", "sync_status", "provider", "type", "enabled", "last_sync_at", "consecutive_errors", "last_error")
     list_filter = ("sync_status", "enabled", "provider")
     search_fields = ("name", "provider")
@@ -53,6 +56,7 @@ class ConnectorAdmin(TenantAdmin):
 class IntegrationApiKeyAdmin(TenantAdmin):
     """Created here or over the API; the raw key is shown once, on the page after creating it."""
 
+    record_actions = named.INTEGRATION_API_KEY_ACTIONS
     list_display = ("name", "status", "prefix", "kind", "scopes", "rpm_limit", "blocked", "last_used_at", "expires_at")
     list_filter = ("status", "kind", "blocked")
     search_fields = ("name", "prefix", "issued_to_service")
@@ -80,6 +84,7 @@ class DeliveryInline(TenantTabularInline):
 
 @admin.register(Webhook)
 class WebhookAdmin(WebhookBacklogMixin, TenantAdmin):
+    record_actions = named.WEBHOOK_ACTIONS
     list_display = ("name", "enabled", "url", "paused_at", "backlog", "consecutive_failures", "last_delivery_status",
                     "last_delivery_at")
     readonly_fields = ("breaker",)

@@ -9,7 +9,7 @@ class IntegrationConfig(AppConfig):
     def ready(self):
         from apps.core.events import event_committed, event_emitted
 
-        from . import catalog, dashboard, drift_services, event_types, services  # noqa: F401  (panels, events, services)
+        from . import dashboard, event_types  # noqa: F401  (register panels, event types)
         from .models import IntegrationApiKey
         from .receivers import enqueue_delivery, scrub_event_payload
 

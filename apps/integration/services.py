@@ -88,7 +88,6 @@ def check_scope_names(scopes) -> None:
         raise ValidationError({"scopes": "Scopes are a list of `<domain>:read`, `<domain>:write` or `*`."})
 
 
-@core.serves(IntegrationApiKey, "create")
 @transaction.atomic
 def integration_api_key_create(*, actor: Principal, data: dict, rotated_from: IntegrationApiKey | None = None) -> IntegrationApiKey:
     """The key acts for `actor` (its person and its roles now), never beyond `actor`'s own reach."""
@@ -109,7 +108,6 @@ def integration_api_key_create(*, actor: Principal, data: dict, rotated_from: In
     return key
 
 
-@core.serves(IntegrationApiKey, "update")
 @transaction.atomic
 def integration_api_key_update(*, actor: Principal, obj: IntegrationApiKey, data: dict,
                                if_match: str | None = None) -> IntegrationApiKey:
@@ -166,7 +164,6 @@ def _store_webhook_secrets(webhook: Webhook, *, secret: str, headers: dict) -> N
     secret_store().put(webhook.vault_path, {"secret": secret, **({"headers": headers} if headers else {})})
 
 
-@core.serves(Webhook, "create")
 @transaction.atomic
 def webhook_create(*, actor: Principal, data: dict) -> Webhook:
     core.check_write(actor, Webhook)
@@ -188,7 +185,6 @@ def webhook_create(*, actor: Principal, data: dict) -> Webhook:
     return webhook
 
 
-@core.serves(Webhook, "update")
 @transaction.atomic
 def webhook_update(*, actor: Principal, obj: Webhook, data: dict, if_match: str | None = None) -> Webhook:
     core.check_write(actor, Webhook)
@@ -231,7 +227,6 @@ def _replace_headers(webhook: Webhook, headers: dict) -> dict:
     return webhook_headers.masked(values)
 
 
-@core.serves(Connector, "create")
 @transaction.atomic
 def connector_create(*, actor: Principal, data: dict) -> Connector:
     data = dict(data)
@@ -249,7 +244,6 @@ def connector_create(*, actor: Principal, data: dict) -> Connector:
     return core.record_create(actor=actor, obj=connector)
 
 
-@core.serves(Connector, "update")
 @transaction.atomic
 def connector_update(*, actor: Principal, obj: Connector, data: dict, if_match: str | None = None) -> Connector:
     data = dict(data)
@@ -266,7 +260,6 @@ def connector_update(*, actor: Principal, obj: Connector, data: dict, if_match: 
     return core.record_update(actor=actor, obj=obj, data=data, if_match=if_match)
 
 
-@core.serves(Connector, "delete")
 @transaction.atomic
 def connector_delete(*, actor: Principal, obj: Connector, if_match: str | None = None) -> None:
     core.record_delete(actor=actor, obj=obj, if_match=if_match)

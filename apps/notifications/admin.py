@@ -12,6 +12,7 @@ from apps.core.admin_base import TenantAdmin, TenantLogAdmin, principal_for
 from apps.core.admin_directory import AdminsOnly
 
 from .models import Notification, Preference, SlackSettings, UsedLink
+from .actions import SLACK_SETTINGS_ACTIONS
 from .registry import KINDS
 from .services import slack_settings_create, slack_settings_update
 
@@ -79,6 +80,7 @@ class SlackSettingsForm(forms.ModelForm):
 class SlackSettingsAdmin(AdminsOnly, TenantAdmin):
     """The tenant's Slack channel: which notification kinds go there, and its webhook URL (write-only)."""
 
+    record_actions = SLACK_SETTINGS_ACTIONS
     form = SlackSettingsForm
     list_display = ("tenant_id", "enabled", "kinds", "webhook_stored", "updated_at", "updated_by")
     fields = ("enabled", "kinds", "webhook_url", "webhook_stored")

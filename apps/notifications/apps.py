@@ -9,7 +9,6 @@ class NotificationsConfig(AppConfig):
     def ready(self):
         from apps.core.events import event_committed
 
-        from . import services  # noqa: F401  (register the Slack settings services)
         from .receivers import enqueue_pass
 
         event_committed.connect(enqueue_pass, dispatch_uid="notifications.enqueue_pass")

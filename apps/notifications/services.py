@@ -33,7 +33,6 @@ def _store(obj: SlackSettings, url: str) -> None:
     secret_store().put(obj.secret_path, {"url": url})
 
 
-@core.serves(SlackSettings, "create")
 @transaction.atomic
 def slack_settings_create(*, actor: Principal, data: dict) -> SlackSettings:
     """`data["webhook_url"]` (write-only) is stored in the secret store; without one, nothing is posted."""
@@ -49,7 +48,6 @@ def slack_settings_create(*, actor: Principal, data: dict) -> SlackSettings:
     return obj
 
 
-@core.serves(SlackSettings, "update")
 @transaction.atomic
 def slack_settings_update(*, actor: Principal, obj: SlackSettings, data: dict, if_match: str | None = None) -> SlackSettings:
     """A new `webhook_url` replaces the stored one; leaving it out keeps it."""
@@ -62,7 +60,6 @@ def slack_settings_update(*, actor: Principal, obj: SlackSettings, data: dict, i
     return obj
 
 
-@core.serves(SlackSettings, "delete")
 @transaction.atomic
 def slack_settings_delete(*, actor: Principal, obj: SlackSettings, if_match: str | None = None) -> None:
     path = obj.secret_path

@@ -115,7 +115,7 @@ def decide(request, token: str):
         with transaction.atomic():
             UsedLink.objects.create(token_id=link.token_id, tenant_id=link.tenant_id, person_id=link.person_id,
                                     target_id=step.pk, action=action)
-            DECISIONS[action](actor=actor, obj=step, comment=request.POST.get("comment", "")[:2000])
+            DECISIONS[action](actor=actor, approval_step=step, comment=request.POST.get("comment", "")[:2000])
     except IntegrityError:
         return _notice(request, "This link was already used", "A decision link works once.", status=410, tenant=tenant)
     except DomainError as exc:

@@ -7,4 +7,4 @@ class OperationsConfig(AppConfig):
     verbose_name = "Operations"
 
     def ready(self):
-        from . import dashboard, event_types, provisioning, services  # noqa: F401  (panels, event types, services, hooks)
+        from . import dashboard, event_types  # noqa: F401  (register panels, event types)

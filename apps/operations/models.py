@@ -19,7 +19,7 @@ from .choices import (
 
 # Who may run which transition (admin always may). `sod`: never the requester.
 DECIDE = {"roles": ("approver",), "sod": True}
-# Refusals say why (apps.core.services.record_reason keeps the comment in the named field).
+# Refusals say why (apps.core.services keeps the comment in the named field).
 REJECT = {**DECIDE, "reason": "rejection_reason"}
 IT = {"roles": ("it",)}
 IT_DECIDES = {"roles": ("it",), "sod": True}

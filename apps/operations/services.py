@@ -1,4 +1,5 @@
-"""Operations actions beyond the generic ones in apps.core.services."""
+"""Operations services: filing an access request, expiring grants. The transitions are the named
+actions in apps/operations/actions.py."""
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -16,7 +17,6 @@ from .choices import AccessStatus, AccessType
 from .models import AccessRequest
 
 
-@core.serves(AccessRequest, "create")
 @transaction.atomic
 def access_request_create(*, actor: Principal, data: dict) -> AccessRequest:
     data = dict(data)
@@ -35,7 +35,6 @@ def access_request_create(*, actor: Principal, data: dict) -> AccessRequest:
     return core.record_create(actor=actor, obj=request)
 
 
-@core.serves(AccessRequest, "update")
 @transaction.atomic
 def access_request_update(*, actor: Principal, obj: AccessRequest, data: dict, if_match: str | None = None) -> AccessRequest:
     data = check_catalog_update(obj=obj, data=data)
@@ -52,6 +51,8 @@ def expire_access(*, now=None, on_progress=None, batch_size: int = EXPIRE_BATCH)
     Bounded by the due work: the due grants are read in keyset order on the (status, expires_at) index,
     `batch_size` at a time, each batch one transaction (a savepoint per grant, so a grant renewed or
     completed meanwhile is skipped and the rest of its batch still commits); nothing is kept between batches."""
+    from .actions import access_request_expire  # the actions build on this module's create
+
     now = now or timezone.now()
     due = AccessRequest.objects.filter(status=AccessStatus.PROVISIONED, expires_at__lte=now,
                                        entitlement__isnull=True).order_by("expires_at", "pk")
@@ -65,7 +66,7 @@ def expire_access(*, now=None, on_progress=None, batch_size: int = EXPIRE_BATCH)
             for grant in batch:
                 try:
                     with transaction.atomic():  # its savepoint: a conflict undoes this grant only
-                        core.record_transition(actor=system_principal(grant.tenant_id), obj=grant, name="expire")
+                        access_request_expire(actor=system_principal(grant.tenant_id), access_request=grant)
                     expired += 1
                 except core.TransitionConflict:
                     pass  # renewed or completed meanwhile

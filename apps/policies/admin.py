@@ -14,6 +14,7 @@ from apps.core.rendering import render_markdown
 from .campaigns import Progress, counted_progress, outstanding_of
 from .choices import CampaignStatus
 from .models import AcknowledgementCampaign, Policy, PolicyAcknowledgement, PolicyVersion
+from .actions import ACKNOWLEDGEMENT_CAMPAIGN_ACTIONS, POLICY_ACTIONS
 from .services import acknowledgement_campaign_create, acknowledgement_campaign_recount, acknowledgement_campaign_update
 
 
@@ -33,6 +34,7 @@ class AcknowledgementInline(TenantTabularInline):
 
 @admin.register(Policy)
 class PolicyAdmin(TenantAdmin):
+    record_actions = POLICY_ACTIONS
     list_display = ("name", "status", "category", "version", "owner_id", "next_review_at", "acknowledgements")
     list_filter = ("status", "category")
     search_fields = ("name", "description", "body")
@@ -75,6 +77,7 @@ class AcknowledgementCampaignAdmin(TenantAdmin):
     as last counted (at launch and close, by every reminder sweep, or on "Recount now": counting reads
     the whole audience, so a list page does not count), the change page who is still outstanding."""
 
+    record_actions = ACKNOWLEDGEMENT_CAMPAIGN_ACTIONS
     list_display = ("__str__", "status", "audience", "due_at", "progress", "launched_at")
     list_filter = ("status", "audience")
     search_fields = ("id", "policy__name", "version")

@@ -7,4 +7,4 @@ class PoliciesConfig(AppConfig):
     verbose_name = "Policies"
 
     def ready(self):
-        from . import dashboard, event_types, services  # noqa: F401  (register panels, event types, services)
+        from . import dashboard, event_types  # noqa: F401  (register panels, event types)

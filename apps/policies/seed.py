@@ -3,11 +3,10 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from apps.core import services as core
 from apps.core.principal import Principal
 
 from .models import Policy
-from .services import policy_acknowledge, policy_complete, policy_create
+from .services import policy_acknowledge, policy_complete, policy_create, policy_retire, policy_submit
 
 POLICIES = [
     ("Acceptable use", "security", "# Acceptable use\n\nUse company systems for work.", ["submit", "complete"]),
@@ -16,6 +15,8 @@ POLICIES = [
     ("Travel and expenses", "finance", "# Travel\n\nEconomy class under 6 hours.", []),
     ("Legacy VPN use", "security", "# Legacy VPN\n\nRetired.", ["complete", "retire"]),
 ]
+
+STEPS = {"submit": policy_submit, "retire": policy_retire}
 
 
 def seed(*, tenant, people: dict, actor: Principal) -> str:
@@ -27,9 +28,9 @@ def seed(*, tenant, people: dict, actor: Principal) -> str:
                                                   "owner_id": people["hr"]})
         for step in steps:
             if step == "complete":
-                policy = policy_complete(actor=actor, obj=policy, next_review_at=timezone.now() + timedelta(days=20))
+                policy = policy_complete(actor=actor, policy=policy, next_review_at=timezone.now() + timedelta(days=20))
             else:
-                policy = core.record_transition(actor=actor, obj=policy, name=step)
+                policy = STEPS[step](actor=actor, policy=policy)
         if policy.status == "published":
             policy_acknowledge(actor=member, obj=policy)
     return f"{len(POLICIES)} policies"

@@ -1,15 +1,19 @@
-"""Policy library actions: versions on published edits, reviews, acknowledgements."""
+"""Policy library actions: versions on published edits, reviews, acknowledgements (the map: apps/policies/actions.py)."""
+from datetime import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.core import events
 from apps.core import services as core
+from apps.core.actions import action, transition_action
 from apps.core.exceptions import Conflict
 from apps.core.principal import Principal, system_principal
 
 from apps.core.directory import Group
 
+from .api.serializers import CompleteReviewBody
 from .campaigns import Progress, count_acknowledgement, progress_of
 from .choices import CampaignStatus, PolicyStatus
 from .models import AcknowledgementCampaign, Policy, PolicyAcknowledgement, PolicyVersion
@@ -23,7 +27,6 @@ def bump_minor(version: str) -> str:
     return f"{major}.{minor + 1}.0"
 
 
-@core.serves(Policy, "create")
 @transaction.atomic
 def policy_create(*, actor: Principal, data: dict) -> Policy:
     policy = Policy(**data)
@@ -31,7 +34,6 @@ def policy_create(*, actor: Principal, data: dict) -> Policy:
     return core.record_create(actor=actor, obj=policy)
 
 
-@core.serves(Policy, "update")
 @transaction.atomic
 def policy_update(*, actor: Principal, obj: Policy, data: dict, if_match: str | None = None) -> Policy:
     """Editing the body of a published policy starts a new version that needs a new review."""
@@ -44,19 +46,23 @@ def policy_update(*, actor: Principal, obj: Policy, data: dict, if_match: str | 
 
     policy = core.record_update(actor=actor, obj=obj, data=data, if_match=if_match, prepare=new_version)
     if revised["flag"]:
-        policy = core.record_transition(actor=actor, obj=policy, name="revise", check_permission=False,
-                                        body={"comment": f"New version {policy.version}"})
+        policy = policy_revise(actor=actor, policy=policy, comment=f"New version {policy.version}",
+                               check_permission=False)
     return policy
 
 
-@core.serves(Policy, "complete")
+policy_submit = transition_action(Policy, "submit")
+policy_retire = transition_action(Policy, "retire")
+policy_revise = transition_action(Policy, "revise")  # policy_update's, when a published text changes
+
+
+@action(Policy, "complete", body=CompleteReviewBody)
 @transaction.atomic
-def policy_complete(*, actor: Principal, obj: Policy, if_match: str | None = None, check_permission: bool = True,
-                    **body) -> Policy:
-    """Publish after review and keep the published text as a version. `check_permission=False`
-    when an approval decided it (the approval engine checked the decider)."""
-    policy = core.record_transition(actor=actor, obj=obj, name="complete", body=body, if_match=if_match,
-                                    check_permission=check_permission)
+def policy_complete(*, actor: Principal, policy: Policy, next_review_at: datetime | None = None, comment: str = "",
+                    if_match: str | None = None) -> Policy:
+    """Publish after review and keep the published text as a version."""
+    policy = core.record_transition(actor=actor, obj=policy, name="complete", comment=comment, if_match=if_match,
+                                    params={"next_review_at": next_review_at})
     PolicyVersion.objects.update_or_create(
         policy=policy, version=policy.version,
         defaults={"tenant_id": policy.tenant_id, "name": policy.name, "body": policy.body,
@@ -110,7 +116,6 @@ def _set_groups(campaign: AcknowledgementCampaign, groups) -> None:
     campaign.groups.set(found)
 
 
-@core.serves(AcknowledgementCampaign, "create")
 @transaction.atomic
 def acknowledgement_campaign_create(*, actor: Principal, data: dict) -> AcknowledgementCampaign:
     """A draft campaign for the policy's current version (stamped now: a later version needs its own)."""
@@ -128,7 +133,6 @@ def acknowledgement_campaign_create(*, actor: Principal, data: dict) -> Acknowle
     return campaign
 
 
-@core.serves(AcknowledgementCampaign, "update")
 @transaction.atomic
 def acknowledgement_campaign_update(*, actor: Principal, obj: AcknowledgementCampaign, data: dict,
                                     if_match: str | None = None) -> AcknowledgementCampaign:
@@ -144,11 +148,25 @@ def acknowledgement_campaign_update(*, actor: Principal, obj: AcknowledgementCam
     return core.record_update(actor=actor, obj=obj, data=data, if_match=if_match)
 
 
-@core.after_transition(AcknowledgementCampaign)
-def _count_at_launch_and_close(*, obj: AcknowledgementCampaign, name: str) -> None:
+def _count_audience(campaign: AcknowledgementCampaign) -> None:
     """Launching and closing count the audience (saved with the transition)."""
-    progress = progress_of(obj)
-    obj.counted_audience, obj.counted_acknowledged, obj.counted_at = progress.audience, progress.acknowledged, timezone.now()
+    progress = progress_of(campaign)
+    campaign.counted_audience, campaign.counted_acknowledged = progress.audience, progress.acknowledged
+    campaign.counted_at = timezone.now()
+
+
+@action(AcknowledgementCampaign, "launch")
+def acknowledgement_campaign_launch(*, actor: Principal, acknowledgement_campaign: AcknowledgementCampaign,
+                                    comment: str = "", if_match: str | None = None) -> AcknowledgementCampaign:
+    return core.record_transition(actor=actor, obj=acknowledgement_campaign, name="launch", comment=comment,
+                                  if_match=if_match, prepare=_count_audience)
+
+
+@action(AcknowledgementCampaign, "close")
+def acknowledgement_campaign_close(*, actor: Principal, acknowledgement_campaign: AcknowledgementCampaign,
+                                   comment: str = "", if_match: str | None = None) -> AcknowledgementCampaign:
+    return core.record_transition(actor=actor, obj=acknowledgement_campaign, name="close", comment=comment,
+                                  if_match=if_match, prepare=_count_audience)
 
 
 def acknowledgement_campaign_recount(*, campaign: AcknowledgementCampaign) -> Progress:

@@ -36,7 +36,7 @@ def org(db):
 
 def group_step(org) -> ApprovalStep:
     request = approval_request_create(actor=REQUESTER, data={"title": "Team offsite", "approver_ids": [org["team"].pk]})
-    approval_request_submit(actor=REQUESTER, obj=request)
+    approval_request_submit(actor=REQUESTER, approval_request=request)
     return request.steps.get()
 
 
@@ -89,7 +89,7 @@ def test_strict_mode_admin_writes_refuse_what_the_api_refuses(client, org):
 
 def test_strict_mode_refuses_an_admin_delegation_to_someone_unknown(client, org):
     request = approval_request_create(actor=REQUESTER, data={"title": "Desk", "approver_ids": ["per_bob"]})
-    approval_request_submit(actor=REQUESTER, obj=request)
+    approval_request_submit(actor=REQUESTER, approval_request=request)
     step = request.steps.get()
     directory_settings_set(actor=ADMIN, strict=True)
     client.force_login(org["users"]["per_bob"])
@@ -123,7 +123,7 @@ def test_a_group_member_sees_and_decides_the_step_from_the_inbox(client, org):
 def test_needs_reassignment_panels_count_exactly_what_their_lists_show(client, org):
     step = group_step(org)
     other = approval_request_create(actor=REQUESTER, data={"title": "Chair", "approver_ids": ["per_bob"]})
-    approval_request_submit(actor=REQUESTER, obj=other)
+    approval_request_submit(actor=REQUESTER, approval_request=other)
     ticket = ticket_create(actor=ADMIN, data={"title": "VPN", "priority": "high", "assigned_to_id": "per_agent"})
     ticket_create(actor=ADMIN, data={"title": "Mail", "priority": "low", "assigned_to_id": "per_boss"})
     client.force_login(org["users"]["per_boss"])

@@ -132,7 +132,7 @@ def test_delegating_through_the_picker_moves_the_step(client, team, access):
 def test_a_target_that_is_no_record_says_so(client, team):
     request = approval_request_create(actor=MEMBER, data={"title": "Vendor", "entity_type": "Vendor",
                                                           "entity_id": "ven_123", "approver_ids": ["per_approver"]})
-    approval_request_submit(actor=MEMBER, obj=request)
+    approval_request_submit(actor=MEMBER, approval_request=request)
     client.force_login(team["approver"])
     page = client.get(change_url(request.steps.get()))
     assert page.status_code == 200
@@ -160,7 +160,7 @@ def test_the_inbox_lists_names_not_ids(client, team, access):
 def test_the_step_page_costs_the_same_queries_with_a_longer_chain(client, team, django_assert_max_num_queries):
     def step_for(approvers):
         request = approval_request_create(actor=MEMBER, data={"title": "x", "approver_ids": approvers})
-        approval_request_submit(actor=MEMBER, obj=request)
+        approval_request_submit(actor=MEMBER, approval_request=request)
         return request.steps.get(step_index=0)
 
     short = step_for(["per_approver", "per_boss"])

@@ -172,3 +172,52 @@ def test_dashboard_query_count_is_bounded(client, django_assert_max_num_queries)
     client.login(username="acme-agent", password="demo-pass-123")
     with django_assert_max_num_queries(40):
         assert client.get(reverse("admin:index")).status_code == 200
+
+
+def _edit(client, obj, **changes) -> dict:
+    form = client.get(change_url(obj)).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
+    return {**data, "priority": "urgent", "type": "incident", "tags": "[]", **changes}
+
+
+def test_the_admin_form_validates_without_writing(client):
+    """As Django's admin: the form only validates; the named action runs in save_model."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    obj = ticket("acme")
+    staff(client, "acme", "acme-agent", ["agent"])
+    data = _edit(client, obj, title="Only validated")
+    request = RequestFactory().post(change_url(obj), data)
+    request.user = StaffMembershipFactory._meta.model.objects.get(person_id="per_acme-agent").user
+    form_class = admin.site._registry[Ticket].get_form(request, obj, change=True)
+    with CaptureQueriesContext(connection) as queries:
+        assert form_class(data, instance=obj).is_valid()
+    writes = [q["sql"] for q in queries if q["sql"].split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+    assert writes == []
+    assert Ticket.objects.get(pk=obj.pk).title == "Broken"
+
+
+def test_an_action_refusing_the_save_is_a_form_error_and_saves_nothing(client, monkeypatch):
+    """The action runs after validation; when it refuses (here after writing), its transaction rolls
+    back and the page shows the form again with the action's message on its field."""
+    from django.contrib import admin
+    from django.core.exceptions import ValidationError
+
+    from apps.core.actions import Actions
+    from apps.helpdesk.actions import TICKET_ACTIONS
+    from apps.helpdesk.services import ticket_update
+
+    def refusing_update(**kwargs):
+        ticket_update(**kwargs)  # written, then refused: nothing may stay
+        raise ValidationError({"title": "Refused by the action."})
+
+    monkeypatch.setattr(admin.site._registry[Ticket], "record_actions",
+                        Actions(Ticket, update=refusing_update, transitions=TICKET_ACTIONS.transitions))
+    obj = ticket("acme")
+    staff(client, "acme", "acme-agent", ["agent"])
+    events = Event.objects.count()
+    response = client.post(change_url(obj), _edit(client, obj, title="Never saved"))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["title"] == ["Refused by the action."]
+    assert Ticket.objects.get(pk=obj.pk).title == "Broken" and Event.objects.count() == events

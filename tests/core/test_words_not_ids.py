@@ -110,7 +110,7 @@ def test_a_delegation_email_names_who_delegated(ada):
         "system_id": "github", "access_type": "new", "entitlement_type": "write", "justification": "Releases"})
     step = ApprovalStep.objects.get(approval_request__entity_id=access.pk)
     approval_step_delegate(actor=Principal(person_id="per_approver", tenant_id="acme", roles=frozenset({"approver"})),
-                           obj=step, delegated_to_id="per_second")
+                           approval_step=step, delegated_to_id="per_second")
     event = Event.objects.filter(type="approvals.step.delegated").latest("id")
     rule = RULES["approvals.step.delegated"]
     notification = Notification(tenant_id="acme", recipient_id="per_second", kind=rule.kind, id="ntf_test")

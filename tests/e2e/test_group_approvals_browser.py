@@ -15,7 +15,7 @@ def test_a_group_member_decides_a_group_step_from_the_inbox(page, login, seeded,
     hr = Principal(person_id="per_acme_hr", tenant_id="acme", roles=frozenset({"hr"}))
     request = approval_request_create(actor=hr, data={"title": "Design tool licences",
                                                        "approver_ids": ["grp_acme_engineering"]})
-    approval_request_submit(actor=hr, obj=request)
+    approval_request_submit(actor=hr, approval_request=request)
     step = ApprovalStep.objects.get(approval_request=request)
 
     from django.contrib.auth.models import User

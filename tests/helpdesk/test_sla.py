@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from apps.helpdesk.actions import ticket_hold, ticket_open, ticket_reopen, ticket_resolve
 from apps.core.models import Event
 from apps.core.principal import Principal
 from apps.helpdesk.models import BusinessCalendar, Ticket, TicketComment
@@ -105,10 +106,9 @@ def test_pauses_are_read_from_history_and_survive_a_priority_change(admin_a):
     make_policy(priority="urgent", first=15, resolution=120)
     agent = Principal(person_id="per_agent", tenant_id="acme", roles=frozenset({"agent"}))
     ticket = make_ticket()
-    from apps.core.services import record_transition
 
-    record_transition(actor=agent, obj=ticket, name="hold")
-    ticket = record_transition(actor=agent, obj=Ticket.objects.get(pk=ticket.pk), name="open")
+    ticket_hold(actor=agent, ticket=ticket)
+    ticket = ticket_open(actor=agent, ticket=Ticket.objects.get(pk=ticket.pk))
     t0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
     # created 08:00, pending 08:30-10:30 (two hours), open again since 10:30
     set_history(ticket, t0, t0 + timedelta(minutes=30), t0 + timedelta(hours=2, minutes=30))
@@ -126,12 +126,11 @@ def test_pauses_are_read_from_history_and_survive_a_priority_change(admin_a):
 def test_resolved_time_does_not_count_after_reopen():
     make_policy(first=30, resolution=240)
     agent = Principal(person_id="per_agent", tenant_id="acme", roles=frozenset({"agent"}))
-    from apps.core.services import record_transition
 
     ticket = make_ticket()
-    ticket = record_transition(actor=agent, obj=ticket, name="resolve")
+    ticket = ticket_resolve(actor=agent, ticket=ticket)
     assert ticket.sla_state == "met"
-    ticket = record_transition(actor=agent, obj=ticket, name="reopen")
+    ticket = ticket_reopen(actor=agent, ticket=ticket)
     t0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
     set_history(ticket, t0, t0 + timedelta(hours=1), t0 + timedelta(hours=25))  # resolved for a day
     refresh_sla(ticket, now=t0 + timedelta(hours=26))
@@ -222,13 +221,12 @@ def test_sweep_warns_then_breaches_once_each():
 def test_sweep_skips_answered_paused_and_resolved_tickets():
     make_policy(first=30, resolution=240)
     agent = Principal(person_id="per_agent", tenant_id="acme", roles=frozenset({"agent"}))
-    from apps.core.services import record_transition
     from apps.helpdesk.services import ticket_comment_create
 
     answered, paused, resolved = make_ticket(), make_ticket(), make_ticket()
     ticket_comment_create(actor=agent, ticket=answered, body="Hello")
-    record_transition(actor=agent, obj=paused, name="hold")
-    record_transition(actor=agent, obj=resolved, name="resolve")
+    ticket_hold(actor=agent, ticket=paused)
+    ticket_resolve(actor=agent, ticket=resolved)
     counts = sweep_at(35)
     assert counts["first_response_breached"] == 0 and counts["first_response_warning"] == 0
 

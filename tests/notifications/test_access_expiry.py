@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from apps.operations.actions import access_request_renew
 from apps.core import services as core
 from apps.core.models import Event
 from apps.core.principal import Principal
@@ -35,7 +36,7 @@ def test_holder_and_requester_hear_once_before_the_grant_ends_and_again_after_a_
     assert Event.objects.filter(type="operations.access_request.expiring", entity_id=later.pk).count() == 0
 
     soon.refresh_from_db()
-    core.record_transition(actor=IT, obj=soon, name="renew", body={"expires_at": timezone.now() + timedelta(days=6)})
+    access_request_renew(actor=IT, access_request=soon, expires_at=timezone.now() + timedelta(days=6))
     call_command("expire_access", "--warn-days", "7")
     run_pass()
     assert [m.subject for m in smtp.to("ann@acme.test")][1:] == ["[Acme Corp] Access ends in 6 days: github (maintainer)"]

@@ -73,12 +73,12 @@ def test_repointing_the_approvers_email_by_scim_buys_no_decision(client, smtp, o
     assert step_of(own_request).status == StepStatus.PENDING
 
     with pytest.raises(Conflict, match="another admin must confirm|Another admin must confirm"):
-        approval_step_approve(actor=ANN, obj=step_of(own_request))  # the API and the admin say the same
+        approval_step_approve(actor=ANN, approval_step=step_of(own_request))  # the API and the admin say the same
     with pytest.raises(Forbidden):
         identity_change_confirm(actor=BOSS, obj=change)  # not by the admin who made it
     identity_change_confirm(actor=IVY_ADMIN, obj=change)
     smtp.messages.clear()
-    approval_step_approve(actor=ANN, obj=step_of(own_request))
+    approval_step_approve(actor=ANN, approval_step=step_of(own_request))
     assert step_of(own_request).approval_request.status == RequestStatus.APPROVED
     assert AccessRequest.objects.get(pk=own_request.pk).status == "approved"
 
@@ -133,7 +133,7 @@ def test_a_second_admin_confirms_in_the_admin_and_the_maker_cannot(client, smtp,
     client.force_login(User.objects.get(username="ivy2"))
     client.post(url, {"action": "confirm", "_selected_action": [change.pk]}, follow=True)
     assert IdentityChange.objects.get(pk=change.pk).confirmed_by == "per_ivy2"
-    approval_step_approve(actor=ANN, obj=step_of(own_request))
+    approval_step_approve(actor=ANN, approval_step=step_of(own_request))
     assert step_of(own_request).status == StepStatus.APPROVED
 
 
@@ -172,5 +172,5 @@ def test_changes_by_nobody_who_is_a_party_hold_nothing(client, smtp, access):
     person_update(actor=system_principal("acme"), obj=Person.objects.get(pk="per_ann"), data={"email": "a2@acme.test"})
     person_update(actor=BOSS, obj=Person.objects.get(pk="per_ann"), data={"email": "a3@acme.test"})
     assert IdentityChange.objects.filter(kind="email", subject_id="per_ann").count() == 2
-    approval_step_approve(actor=ANN, obj=step_of(access))
+    approval_step_approve(actor=ANN, approval_step=step_of(access))
     assert step_of(access).status == StepStatus.APPROVED

@@ -40,7 +40,7 @@ def test_the_page_shows_the_request_and_has_no_inline_script(client, decide, acc
 
 
 def test_a_step_decided_elsewhere_is_refused_and_nothing_changes(client, decide, access):
-    approval_step_approve(actor=ANN, obj=step_of(access))  # decided in the API or the admin meanwhile
+    approval_step_approve(actor=ANN, approval_step=step_of(access))  # decided in the API or the admin meanwhile
     before = snapshot(access)
     page = client.post(decide, {"decision": "reject"})
     assert page.status_code == 409 and b"Already decided" in page.content
@@ -48,7 +48,7 @@ def test_a_step_decided_elsewhere_is_refused_and_nothing_changes(client, decide,
 
 
 def test_someone_no_longer_the_approver_is_refused(client, decide, access):
-    approval_step_delegate(actor=ANN, obj=step_of(access), delegated_to_id="per_sam")
+    approval_step_delegate(actor=ANN, approval_step=step_of(access), delegated_to_id="per_sam")
     page = client.get(decide)
     assert b"no longer yours" in page.content and b'value="approve"' not in page.content
     before = snapshot(access)

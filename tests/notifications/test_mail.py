@@ -2,6 +2,7 @@
 import pytest
 from django.db import transaction
 
+from apps.operations.actions import access_request_provision
 from apps.approvals.choices import StepStatus
 from apps.approvals.services import (
     approval_step_approve,
@@ -91,7 +92,7 @@ def test_delegation_and_reminders_reach_the_one_who_decides(smtp, access):
     from django.utils import timezone
 
     run_pass()
-    approval_step_delegate(actor=ANN, obj=step_of(access), delegated_to_id="per_sam")
+    approval_step_delegate(actor=ANN, approval_step=step_of(access), delegated_to_id="per_sam")
     run_pass()
     [delegated] = smtp.to("sam@acme.test")
     assert "Delegated to you" in delegated.subject and delegated.links("decide")
@@ -108,12 +109,12 @@ def test_requesters_hear_of_provisioning(smtp, access):
     from apps.core import services as core
 
     step = step_of(access)
-    approval_step_approve(actor=ANN, obj=step)
+    approval_step_approve(actor=ANN, approval_step=step)
     boss = Principal(person_id="per_boss", tenant_id="acme", roles=frozenset({"admin"}))
-    approval_step_approve(actor=boss, obj=step_of(access, 1))
+    approval_step_approve(actor=boss, approval_step=step_of(access, 1))
     access.refresh_from_db()
-    core.record_transition(actor=Principal(person_id="per_ivy", tenant_id="acme", roles=frozenset({"it"})),
-                           obj=access, name="provision")
+    access_request_provision(actor=Principal(person_id="per_ivy", tenant_id="acme", roles=frozenset({"it"})),
+                             access_request=access)
     run_pass()
     subjects = [m.subject for m in smtp.to("member@acme.test")]
     assert subjects == [f"[Acme Corp] Your access request was approved: {access}",
@@ -146,7 +147,7 @@ def test_a_refusing_server_is_retried_with_backoff_and_a_permanent_refusal_gives
     row.refresh_from_db()
     assert row.status == NotificationStatus.SENT and row.attempts == 2 and len(smtp.messages) == 1
 
-    approval_step_approve(actor=ANN, obj=step_of(access))
+    approval_step_approve(actor=ANN, approval_step=step_of(access))
     smtp.on_data = lambda envelope: "550 5.1.1 no such mailbox"
     assert run_pass()["failed"] == 1
     assert Notification.objects.get(recipient_id="per_boss").status == NotificationStatus.FAILED

@@ -68,7 +68,7 @@ def test_the_preferences_page_saves_kinds_and_the_digest(client, team):
 def test_the_daily_digest_gathers_the_days_mail_into_one_with_working_links(smtp, team, access, client):
     PreferenceFactory(person_id="per_boss", digest=True)
     PreferenceFactory(person_id="per_agent", digest=True)
-    approval_step_approve(actor=ANN, obj=step_of(access))  # the boss's step is now theirs
+    approval_step_approve(actor=ANN, approval_step=step_of(access))  # the boss's step is now theirs
     ticket_create(actor=ANN, data={"title": "Laptop", "assigned_to_id": "per_boss"})
     run_pass()
     assert smtp.to("boss@acme.test") == []  # nothing at once

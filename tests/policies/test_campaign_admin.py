@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from apps.policies.services import acknowledgement_campaign_close, acknowledgement_campaign_launch
 from apps.core import services as core
 from apps.core.principal import Principal
 from apps.policies.models import AcknowledgementCampaign
@@ -102,11 +103,11 @@ def test_launching_and_closing_count_the_audience(directory):
     campaign = AcknowledgementCampaignFactory(policy=directory.policy, audience="groups")
     campaign.groups.set([directory.engineering, directory.sales])
     assert campaign.counted_at is None
-    core.record_transition(actor=hr, obj=campaign, name="launch")
+    acknowledgement_campaign_launch(actor=hr, acknowledgement_campaign=campaign)
     campaign.refresh_from_db()
     assert (campaign.counted_audience, campaign.counted_acknowledged) == (3, 0) and campaign.counted_at
     acknowledge("per_bob", directory.policy)
-    core.record_transition(actor=hr, obj=AcknowledgementCampaign.objects.get(pk=campaign.pk), name="close")
+    acknowledgement_campaign_close(actor=hr, acknowledgement_campaign=AcknowledgementCampaign.objects.get(pk=campaign.pk))
     campaign.refresh_from_db()
     assert (campaign.counted_audience, campaign.counted_acknowledged) == (3, 1)
 
@@ -118,7 +119,7 @@ def test_the_admins_count_is_not_part_of_the_api_or_its_events(directory):
 
     hr = Principal(person_id="per_eve", tenant_id="acme", roles=frozenset({"hr"}))
     campaign = AcknowledgementCampaignFactory(policy=directory.policy)
-    core.record_transition(actor=hr, obj=campaign, name="launch")
+    acknowledgement_campaign_launch(actor=hr, acknowledgement_campaign=campaign)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(sub='per_eve', roles=['hr'])}")
     body = client.get(f"/api/v1/policies/acknowledgement-campaigns/{campaign.pk}").json()
@@ -136,7 +137,7 @@ def test_an_acknowledgement_moves_the_listed_progress_at_once(hr_client, directo
     sales.groups.set([directory.sales])  # bob, cat
     everyone = AcknowledgementCampaignFactory(policy=directory.policy, audience="everyone")
     for campaign in (sales, everyone):
-        core.record_transition(actor=hr, obj=campaign, name="launch")
+        acknowledgement_campaign_launch(actor=hr, acknowledgement_campaign=campaign)
     acknowledge("per_bob", directory.policy)
     acknowledge("per_bob", directory.policy)  # a second acknowledgement changes nothing
     acknowledge("per_ann", directory.policy)  # not in sales
@@ -145,7 +146,7 @@ def test_an_acknowledgement_moves_the_listed_progress_at_once(hr_client, directo
     assert (sales.counted_audience, sales.counted_acknowledged) == (2, 1)
     assert (everyone.counted_audience, everyone.counted_acknowledged) == (5, 2)
     assert "1 of 2 (50.0 %)" in hr_client.get(LIST).content.decode()
-    core.record_transition(actor=hr, obj=AcknowledgementCampaign.objects.get(pk=sales.pk), name="close")
+    acknowledgement_campaign_close(actor=hr, acknowledgement_campaign=AcknowledgementCampaign.objects.get(pk=sales.pk))
     acknowledge("per_cat", directory.policy)
     sales.refresh_from_db()
     assert sales.counted_acknowledged == 1  # closed: its count is the record of the close

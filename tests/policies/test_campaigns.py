@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from apps.policies.services import acknowledgement_campaign_close, acknowledgement_campaign_launch
 from apps.core import services as core
 from apps.core.models import Event
 from apps.core.principal import Principal
@@ -153,7 +154,7 @@ def test_list_query_count_is_flat(hr, directory):
 
 # -- mail ---------------------------------------------------------------------------------------------------
 def launch(campaign):
-    return core.record_transition(actor=HR, obj=campaign, name="launch")
+    return acknowledgement_campaign_launch(actor=HR, acknowledgement_campaign=campaign)
 
 
 def test_launch_mails_the_outstanding_audience_once_and_the_link_acknowledges(smtp, directory, client):
@@ -227,7 +228,7 @@ def test_the_scheduled_command_reminds_and_a_closed_campaign_is_silent(smtp, dir
     call_command("policy_campaign_reminders", stdout=out)
     assert out.getvalue().count("1 campaign reminders") == 1 and "0 campaign reminders" in out.getvalue()
 
-    core.record_transition(actor=HR, obj=AcknowledgementCampaign.objects.get(), name="close")
+    acknowledgement_campaign_close(actor=HR, acknowledgement_campaign=AcknowledgementCampaign.objects.get())
     AcknowledgementCampaign.objects.filter(pk=campaign.pk).update(launched_at=timezone.now() - timedelta(days=3, hours=1))
     assert acknowledgement_campaigns_remind() == []
     smtp.messages.clear()

@@ -11,6 +11,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 
+from apps.helpdesk.actions import ticket_close  # noqa: E402
 from apps.approvals.models import ApprovalStep  # noqa: E402
 from apps.approvals.services import approval_step_approve, approval_step_reject  # noqa: E402
 from apps.core import services as core  # noqa: E402
@@ -32,7 +33,7 @@ def close_tickets(*ids: str) -> dict:
     won = []
     for pk in ids:
         try:
-            core.record_transition(actor=AGENT, obj=Ticket.objects.get(pk=pk), name="close")
+            ticket_close(actor=AGENT, ticket=Ticket.objects.get(pk=pk))
             won.append(pk)
         except DomainError:
             pass
@@ -60,7 +61,7 @@ def decide_steps(person: str, *ids: str) -> dict:
     won = []
     for pk in ids:
         try:
-            decide(actor=approver, obj=ApprovalStep.objects.get(pk=pk), comment=f"worker {WORKER}")
+            decide(actor=approver, approval_step=ApprovalStep.objects.get(pk=pk), comment=f"worker {WORKER}")
             won.append(pk)
         except DomainError:
             pass

@@ -68,7 +68,7 @@ def test_an_approval_step_is_decided_once():
     for i in range(10):
         request = approval_request_create(actor=REQUESTER, data={
             "title": f"laptop {i}", "approver_ids": ["per_boss"]})  # free-form: nothing else decides it
-        approval_request_submit(actor=REQUESTER, obj=request)
+        approval_request_submit(actor=REQUESTER, approval_request=request)
         step_ids.append(ApprovalStep.objects.get(approval_request=request).pk)
     results = run_workers("decide_steps", "per_boss", *step_ids)
     winners = [pk for r in results for pk in r["won"]]

@@ -95,7 +95,7 @@ def test_a_delegate_never_decides_another_step_of_the_request(caller):
         StaffMembershipFactory(tenant__id="acme", person_id=pid, user__username=pid, roles=["approver"])
     request = approval_request_create(actor=Principal(person_id="per_req", tenant_id="acme"),
                                       data={"title": "Server", "approver_ids": ["per_ann", "per_bob"]})
-    approval_request_submit(actor=Principal(person_id="per_req", tenant_id="acme"), obj=request)
+    approval_request_submit(actor=Principal(person_id="per_req", tenant_id="acme"), approval_request=request)
     first = request.steps.get(step_index=0)
     ann = caller("acme", "per_ann", ("approver",))
     refused = ann.post(f"/api/v1/approvals/steps/{first.pk}/delegate", {"delegated_to_id": "per_bob"}, format="json")

@@ -7,10 +7,10 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
+from apps.operations.actions import access_request_approve
 from apps.core.exceptions import Forbidden
 from apps.core.models import Tenant
 from apps.core.principal import Principal
-from apps.core.services import record_transition
 from apps.operations.models import AccessRequest, Equipment, HRRequest, Travel
 from tests.factories import StaffMembershipFactory
 
@@ -116,8 +116,8 @@ def test_commands_and_services_hold_the_same_rule(caller):
     record = file_access(caller("acme", "per_mia"))
     row = AccessRequest.objects.get(id=record["id"])
     with pytest.raises(Forbidden), transaction.atomic():
-        record_transition(actor=Principal(person_id="per_mia", tenant_id="acme", roles=frozenset({"admin"})),
-                          obj=row, name="approve")
+        access_request_approve(actor=Principal(person_id="per_mia", tenant_id="acme", roles=frozenset({"admin"})),
+                          access_request=row)
     assert AccessRequest.objects.get(id=record["id"]).status == "pending"
 
 

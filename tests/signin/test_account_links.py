@@ -79,7 +79,7 @@ def test_a_match_by_email_waits_for_an_admin_and_the_admin_gains_no_decision(cli
 
     request = type("R", (), {"user": approver})()
     with pytest.raises(Conflict, match="cannot count yet"):  # …whose decision cannot count
-        approval_step_approve(actor=principal_for(request), obj=step_of(access))
+        approval_step_approve(actor=principal_for(request), approval_step=step_of(access))
     assert step_of(access).status == StepStatus.PENDING
     access.refresh_from_db()
     assert access.status == "pending"

@@ -10,19 +10,20 @@ from rest_framework.response import Response
 from apps.idempotency.views import IdempotentWritesMixin
 
 from .. import services
+from ..actions import Actions, run_transition
 from ..exceptions import TransitionConflict
-from ..fsm import available_transitions, transitions_of
+from ..fsm import available_transitions
 from ..models import TenantQuerySet
 from .conventions import base_queryset
 from ..scopes import API_DOMAINS
 from .filters import build_filterset, ordering_fields, text_fields
-from .serializers import ReasonBody, TransitionBody
 
 class RecordViewSet(IdempotentWritesMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Declare `queryset`, `serializer_class` (and optionally `transition_bodies`)."""
+    """Declare `queryset`, `serializer_class` and `record_actions`, the model's map of named actions
+    (apps/<domain>/actions.py; the generic record services when the model has none of its own)."""
 
     lookup_value_regex = "[^/]+"
-    transition_bodies: dict = {}
+    record_actions: Actions
     # Filters added to the generated ones: {"name": django_filters.Filter}
     extra_filters: dict = {}
     select_related: tuple = ()
@@ -46,9 +47,15 @@ class RecordViewSet(IdempotentWritesMixin, mixins.ListModelMixin, viewsets.Gener
             cls.search_fields = text_fields(model)
         if "ordering_fields" not in cls.__dict__:
             cls.ordering_fields = ordering_fields(model)
-        for info in transitions_of(model).values():
-            if info.exposed and not hasattr(cls, f"transition_{info.name}"):
-                setattr(cls, f"transition_{info.name}", _transition_action(cls, model, info))
+        actions = cls.__dict__.get("record_actions")
+        if actions is None:
+            cls.record_actions = actions = Actions(model)
+        elif actions.model is not model:
+            raise ImproperlyConfigured(f"{cls.__name__}.record_actions is the map of {actions.model.__name__}, "
+                                       f"not of {model.__name__}")
+        for name, function in actions.by_name.items():
+            if actions.info(name).exposed and not hasattr(cls, f"transition_{name}"):
+                setattr(cls, f"transition_{name}", _transition_action(cls, actions, function))
 
     # -- transactions: every write goes through one service call, and every service is one
     # transaction (@transaction.atomic) holding the change, its history and its outbox event.
@@ -96,12 +103,7 @@ class CreateRecordMixin:
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        model = self.queryset.model
-        service = services.dispatch(model, "create")
-        if service is not None:
-            obj = service(actor=self.actor, data=serializer.validated_data)
-        else:
-            obj = services.record_create(actor=self.actor, obj=model(**serializer.validated_data))
+        obj = self.record_actions.create(actor=self.actor, data=serializer.validated_data)
         return self.respond(obj, status.HTTP_201_CREATED)
 
 
@@ -111,8 +113,8 @@ class UpdateRecordMixin:
         partial = kwargs.pop("partial", False)
         serializer = self.get_serializer(obj, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        service = services.dispatch(type(obj), "update") or services.record_update
-        obj = service(actor=self.actor, obj=obj, data=serializer.validated_data, if_match=self.if_match())
+        obj = self.record_actions.save(actor=self.actor, obj=obj, data=serializer.validated_data,
+                                       if_match=self.if_match())
         return self.respond(obj)
 
     def partial_update(self, request, *args, **kwargs):
@@ -123,33 +125,28 @@ class UpdateRecordMixin:
 class DeleteRecordMixin:
     def destroy(self, request, *args, **kwargs):
         obj = self.get_object()
-        service = services.dispatch(type(obj), "delete") or services.record_delete
-        service(actor=self.actor, obj=obj, if_match=self.if_match())
+        self.record_actions.delete(actor=self.actor, obj=obj, if_match=self.if_match())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _transition_action(viewset_cls, model, info):
-    default = ReasonBody if info.custom.get("reason") else TransitionBody
-    body_class = viewset_cls.transition_bodies.get(info.name, default)
-    service = services.dispatch(model, info.name)
+def _transition_action(viewset_cls, actions: Actions, function):
+    """The POST route of one transition: its body validated by the action's serializer, whose
+    validated data are the action's keyword arguments."""
+    name = function.transition
+    body_class = actions.body(name)
 
     def handler(self, request, *args, **kwargs):
         obj = self.get_object()
-        if info.name not in available_transitions(obj):  # state first: a 409 says more than a 400
-            raise TransitionConflict(f"'{info.name}' is not allowed from status {obj.status!r}.",
+        if name not in available_transitions(obj):  # state first: a 409 says more than a 400
+            raise TransitionConflict(f"'{name}' is not allowed from status {obj.status!r}.",
                                      allowed_transitions=available_transitions(obj))
         body = body_class(data=request.data if request.data else {}, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
-        if service is not None:
-            obj = service(actor=self.actor, obj=obj, if_match=self.if_match(), **body.validated_data)
-        else:
-            obj = services.record_transition(
-                actor=self.actor, obj=obj, name=info.name, body=body.validated_data, if_match=self.if_match()
-            )
+        obj = run_transition(function, actor=self.actor, obj=obj, if_match=self.if_match(), **body.validated_data)
         return self.respond(obj)
 
-    handler.__name__ = f"transition_{info.name}"
+    handler.__name__ = f"transition_{name}"
     handler.__doc__ = None  # the schema describes it from the transition (apps/core/api/schema.py)
     # @action first, extend_schema on top: @action resets the schema kwargs of what it wraps.
-    handler = action(detail=True, methods=["post"], url_path=info.name, url_name=info.name)(handler)
+    handler = action(detail=True, methods=["post"], url_path=name, url_name=name)(handler)
     return extend_schema(request=body_class, responses={200: viewset_cls.serializer_class})(handler)

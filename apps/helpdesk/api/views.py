@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from apps.core.api.pagination import NewestFirstCursorPagination
 from apps.core.api.viewsets import CreateRecordMixin, RecordViewSet, UpdateRecordMixin
 
+from ..actions import TICKET_ACTIONS
 from ..models import SLAPolicy, Ticket, TicketComment
 from ..services import ticket_comment_create
 from .serializers import SLAPolicySerializer, TicketCommentSerializer, TicketSerializer
@@ -18,6 +19,7 @@ class OldestFirstCursorPagination(NewestFirstCursorPagination):
 class TicketViewSet(CreateRecordMixin, UpdateRecordMixin, RecordViewSet):
     queryset = Ticket.objects.all()
     serializer_class = TicketSerializer
+    record_actions = TICKET_ACTIONS
 
     @extend_schema(summary="Replies and internal notes, oldest first (members see public replies only)",
                    responses=TicketCommentSerializer(many=True))

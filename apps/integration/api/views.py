@@ -8,6 +8,7 @@ from apps.core.api.viewsets import CreateRecordMixin, DeleteRecordMixin, RecordV
 
 from apps.core.api.filters import StrictBooleanFilter
 
+from .. import actions
 from ..models import AccessSystem, Application, Connector, DriftFinding, Entitlement, IntegrationApiKey, Webhook
 from ..services import integration_api_key_rotate
 from . import serializers as s
@@ -16,16 +17,19 @@ from . import serializers as s
 class ApplicationViewSet(CreateRecordMixin, UpdateRecordMixin, RecordViewSet):
     queryset = Application.objects.all()
     serializer_class = s.ApplicationSerializer
+    record_actions = actions.APPLICATION_ACTIONS
 
 
 class ConnectorViewSet(CreateRecordMixin, UpdateRecordMixin, DeleteRecordMixin, RecordViewSet):
     queryset = Connector.objects.all()
     serializer_class = s.ConnectorSerializer
+    record_actions = actions.CONNECTOR_ACTIONS
 
 
 class IntegrationApiKeyViewSet(CreateRecordMixin, RecordViewSet):
     queryset = IntegrationApiKey.objects.all()
     serializer_class = s.IntegrationApiKeySerializer
+    record_actions = actions.INTEGRATION_API_KEY_ACTIONS
 
     @extend_schema(summary="Rotate: a new key (shown once); the old one expires after a grace period",
                    request=s.RotateBody, responses={201: s.IntegrationApiKeySerializer})
@@ -41,6 +45,7 @@ class IntegrationApiKeyViewSet(CreateRecordMixin, RecordViewSet):
 class WebhookViewSet(CreateRecordMixin, UpdateRecordMixin, DeleteRecordMixin, RecordViewSet):
     queryset = Webhook.objects.all()
     serializer_class = s.WebhookSerializer
+    record_actions = actions.WEBHOOK_ACTIONS
 
     @extend_schema(summary="Delivery log of this webhook, newest first", responses=s.WebhookDeliverySerializer(many=True))
     @action(detail=True, methods=["get"], url_path="deliveries", filter_backends=[],

@@ -1,5 +1,6 @@
 from apps.core.api.viewsets import CreateRecordMixin, DeleteRecordMixin, RecordViewSet, UpdateRecordMixin
 
+from .. import actions
 from ..models import AccessRequest, Equipment, HRRequest, Pending, Travel
 from . import serializers as s
 
@@ -11,27 +12,28 @@ class CrudViewSet(CreateRecordMixin, UpdateRecordMixin, DeleteRecordMixin, Recor
 class AccessRequestViewSet(CrudViewSet):
     queryset = AccessRequest.objects.all()
     serializer_class = s.AccessRequestSerializer
-    transition_bodies = {"provision": s.ProvisionAccessBody, "renew": s.RenewAccessBody}
+    record_actions = actions.ACCESS_REQUEST_ACTIONS
 
 
 class HRRequestViewSet(CrudViewSet):
     queryset = HRRequest.objects.all()
     serializer_class = s.HRRequestSerializer
-    transition_bodies = {"fulfill": s.FulfillBody, "reject": s.RejectHRBody}
+    record_actions = actions.HR_REQUEST_ACTIONS
 
 
 class PendingViewSet(CrudViewSet):
     queryset = Pending.objects.all()
     serializer_class = s.PendingSerializer
+    record_actions = actions.PENDING_ACTIONS
 
 
 class EquipmentViewSet(CrudViewSet):
     queryset = Equipment.objects.all()
     serializer_class = s.EquipmentSerializer
-    transition_bodies = {"provision": s.OrderEquipmentBody}
+    record_actions = actions.EQUIPMENT_ACTIONS
 
 
 class TravelViewSet(CrudViewSet):
     queryset = Travel.objects.all()
     serializer_class = s.TravelSerializer
-    transition_bodies = {"complete": s.CompleteTravelBody, "book": s.BookTravelBody}
+    record_actions = actions.TRAVEL_ACTIONS

@@ -10,12 +10,12 @@ from apps.core.api.viewsets import CreateRecordMixin, RecordViewSet, UpdateRecor
 
 from apps.core.directory import Group
 
+from ..actions import ACKNOWLEDGEMENT_CAMPAIGN_ACTIONS, POLICY_ACTIONS
 from ..campaigns import outstanding_of, with_progress
 from ..models import AcknowledgementCampaign, Policy
 from ..services import policy_acknowledge
 from .serializers import (
     AcknowledgementCampaignSerializer,
-    CompleteReviewBody,
     OutstandingPersonSerializer,
     PolicyAcknowledgementSerializer,
     PolicySerializer,
@@ -26,7 +26,7 @@ from .serializers import (
 class PolicyViewSet(CreateRecordMixin, UpdateRecordMixin, RecordViewSet):
     queryset = Policy.objects.all()
     serializer_class = PolicySerializer
-    transition_bodies = {"complete": CompleteReviewBody}
+    record_actions = POLICY_ACTIONS
 
     @extend_schema(summary="Published versions of the policy, newest first", responses=PolicyVersionSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="versions", pagination_class=NewestFirstCursorPagination,
@@ -70,6 +70,7 @@ class AcknowledgementCampaignViewSet(CreateRecordMixin, UpdateRecordMixin, Recor
 
     queryset = AcknowledgementCampaign.objects.all()
     serializer_class = AcknowledgementCampaignSerializer
+    record_actions = ACKNOWLEDGEMENT_CAMPAIGN_ACTIONS
 
     def get_queryset(self):
         return with_progress(super().get_queryset()).prefetch_related(

@@ -21,7 +21,7 @@ class Command(BaseCommand):
             task = progress.add_task("Expiring overdue approvals", total=len(overdue))
             for request in overdue:
                 try:
-                    approval_request_expire(obj=request)
+                    approval_request_expire(approval_request=request)
                     expired += 1
                 except TransitionConflict:
                     pass  # decided while we were sweeping
