@@ -81,6 +81,7 @@ def route_label(approval: ApprovalRequest) -> str:
 
 @admin.register(ApprovalRule)
 class ApprovalRuleAdmin(TenantAdmin):
+    record_actions = APPROVAL_RULE_ACTIONS
     """Rules pick a chain by conditions on the record; the first active match by position wins."""
 
     list_display = ("name", "position", "conditions", "chain", "is_active")

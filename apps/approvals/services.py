@@ -73,7 +73,6 @@ def _rule_data(actor: Principal, data: dict) -> dict:
     return data
 
 
-@core.serves(ApprovalRule, "create")
 @transaction.atomic
 def approval_rule_create(*, actor: Principal, data: dict) -> ApprovalRule:
     data = _rule_data(actor, data)
@@ -82,7 +81,6 @@ def approval_rule_create(*, actor: Principal, data: dict) -> ApprovalRule:
     return core.record_create(actor=actor, obj=ApprovalRule(**data))
 
 
-@core.serves(ApprovalRule, "update")
 @transaction.atomic
 def approval_rule_update(*, actor: Principal, obj: ApprovalRule, data: dict, if_match: str | None = None) -> ApprovalRule:
     return core.record_update(actor=actor, obj=obj, data=_rule_data(actor, data), if_match=if_match)
@@ -367,9 +365,10 @@ def approval_step_delegate(*, actor: Principal, approval_step: ApprovalStep, del
 def approve_by_rule(*, obj, approval) -> None:
     """The record approved by an auto-approval rule: the system decides, the history and the
     `auto_approved` event name the rule (the entitlement and the requester's group)."""
+    from apps.core.actions import run_transition
+
     actor = system_principal(obj.tenant_id)
-    name = type(obj).decisions.approve
-    obj = core.record_transition(actor=actor, obj=obj, name=name, body={"comment": approval.reason})
+    obj = run_transition(OUTCOMES[type(obj)].approve, actor=actor, obj=obj, comment=approval.reason)
     events.emit(obj=obj, action="auto_approved", actor=actor, payload={
         **events.record_payload(obj), "rule": "entitlement_auto_approve", "reason": approval.reason,
         "entitlement_id": approval.entitlement.pk, "group_id": approval.group.pk})

@@ -16,6 +16,7 @@ from .api.views import download_response
 from .errors import FileNotDownloadable, FileNotFound
 from .models import Attachment
 from .records import find_visible, type_of_model
+from .actions import ATTACHMENT_ACTIONS
 from .services import attachment_delete, attachment_get, attachment_open, file_attach
 
 
@@ -78,6 +79,7 @@ def _back(request, fallback: str) -> HttpResponseRedirect:
 class AttachmentAdmin(TenantAdmin):
     """The tenant's files one may see (by their records); added on a record's page, never here."""
 
+    record_actions = ATTACHMENT_ACTIONS
     list_display = ("filename", "record_type", "record_id", "content_type", "size", "origin", "scan_status", "created_at")
     list_filter = ("record_type", "origin", "scan_status")
     search_fields = ("filename", "record_id")

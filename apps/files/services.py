@@ -14,7 +14,7 @@ from django.utils import timezone
 from apps.core.exceptions import Forbidden
 from apps.core.ids import new_id
 from apps.core.principal import Principal
-from apps.core.services import record_create, record_delete, serves
+from apps.core.services import record_create, record_delete
 
 from . import content as file_content
 from .errors import FileNotDownloadable, FileNotFound, FileRefused, FileTooLarge, FileTypeRefused, StorageFailed
@@ -179,7 +179,6 @@ def attachment_open(*, actor: Principal, attachment_id: str):
         raise StorageFailed("The file store cannot read this file right now. Try again later.") from exc
 
 
-@serves(Attachment, "delete")
 @transaction.atomic
 def attachment_delete(*, actor: Principal, obj: Attachment, if_match: str | None = None) -> None:
     """Soft delete (the bytes stay until `manage.py purge_files`): by its uploader or an admin."""

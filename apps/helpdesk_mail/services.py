@@ -14,6 +14,7 @@ from django.utils import timezone
 from apps.core import services as core
 from apps.core.exceptions import DomainError
 from apps.files.errors import StorageFailed
+from apps.helpdesk.actions import ticket_reopen
 from apps.helpdesk.choices import TicketStatus
 from apps.helpdesk.models import Ticket
 from apps.helpdesk.services import ticket_comment_create, ticket_create
@@ -82,7 +83,7 @@ def _open_ticket(row: InboundMessage, mail: ParsedMail, person_id: str, *, follo
 def _comment(row: InboundMessage, mail: ParsedMail, ticket: Ticket, person_id: str) -> Reply:
     actor = requester_principal(row.tenant_id, person_id)
     if ticket.status == TicketStatus.RESOLVED:  # the requester says it is not solved after all
-        ticket = core.record_transition(actor=actor, obj=ticket, name="reopen", body={})
+        ticket = ticket_reopen(actor=actor, ticket=ticket)
     comment = ticket_comment_create(actor=actor, ticket=ticket, body=mail.reply or mail.text or "(no text)",
                                     internal=False, source="email")
     stored = attachments.store(actor=actor, record=comment, mail=mail)

@@ -19,6 +19,7 @@ from apps.core.admin_inlines import TenantTabularInline
 from apps.core.admin_people import NOTHING, PAGE, Labelled, PeopleField, active_people_matching, autocomplete_request, picker_attrs
 from apps.core.models import Group
 
+from .actions import ACCESS_SYSTEM_ACTIONS, ENTITLEMENT_ACTIONS
 from .catalog_models import AccessSystem, Entitlement
 from .models import Connector
 
@@ -150,6 +151,7 @@ class EntitlementInline(TenantTabularInline):
 
 @admin.register(AccessSystem)
 class AccessSystemAdmin(CatalogAdmin):
+    record_actions = ACCESS_SYSTEM_ACTIONS
     list_display = ("name", "connector", "owner", "is_active", "entitlement_count")
     list_filter = ("is_active",)
     search_fields = ("name", "description")
@@ -178,6 +180,7 @@ class AccessSystemAdmin(CatalogAdmin):
 
 @admin.register(Entitlement)
 class EntitlementAdmin(CatalogAdmin):
+    record_actions = ENTITLEMENT_ACTIONS
     list_display = ("name", "system", "kind", "risk", "owner", "is_requestable", "max_duration_days", "approval_chain")
     list_filter = ("risk", "kind", "is_requestable", "system")
     search_fields = ("name", "description", "target_ref")

@@ -3,6 +3,7 @@ from django.contrib import admin
 
 from apps.core.admin_base import TenantAdmin
 
+from .actions import DRIFT_FINDING_ACTIONS
 from .drift_models import DriftFinding
 
 
@@ -11,6 +12,7 @@ class DriftFindingAdmin(TenantAdmin):
     """Drift found by reconciliation (`sync_connector`); IT and the entitlement's owner resolve it with the
     record's buttons: adopt, revoke, re-grant (through the connector) or dismiss with a reason."""
 
+    record_actions = DRIFT_FINDING_ACTIONS
     list_display = ("user_name", "kind", "status", "entitlement", "connector", "person_id", "owner_id",
                     "last_seen_at")
     list_filter = ("status", "kind")

@@ -85,19 +85,16 @@ def _entitlement_data(actor: Principal, data: dict) -> dict:
     return data
 
 
-@core.serves(AccessSystem, "create")
 @transaction.atomic
 def access_system_create(*, actor: Principal, data: dict) -> AccessSystem:
     return core.record_create(actor=actor, obj=AccessSystem(**_system_data(actor, data)))
 
 
-@core.serves(AccessSystem, "update")
 @transaction.atomic
 def access_system_update(*, actor: Principal, obj: AccessSystem, data: dict, if_match: str | None = None) -> AccessSystem:
     return core.record_update(actor=actor, obj=obj, data=_system_data(actor, data), if_match=if_match)
 
 
-@core.serves(Entitlement, "create")
 @transaction.atomic
 def entitlement_create(*, actor: Principal, data: dict) -> Entitlement:
     data = _entitlement_data(actor, data)
@@ -108,7 +105,6 @@ def entitlement_create(*, actor: Principal, data: dict) -> Entitlement:
     return core.record_create(actor=actor, obj=obj)
 
 
-@core.serves(Entitlement, "update")
 @transaction.atomic
 def entitlement_update(*, actor: Principal, obj: Entitlement, data: dict, if_match: str | None = None) -> Entitlement:
     data = _entitlement_data(actor, data)

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.core import services as core
+from apps.core.actions import action, transition_action
 from apps.core.directory import Person
 from apps.core.principal import Principal, system_principal
 
@@ -41,20 +42,50 @@ def _queue(finding_id: str) -> None:
         logger.warning("could not queue the drift resolution of %s", finding_id, exc_info=True)
 
 
-@core.serves(DriftFinding, "revoke")
+@action(DriftFinding, "revoke")
 @transaction.atomic
-def drift_finding_revoke(*, actor: Principal, obj: DriftFinding, comment: str = "", **_) -> DriftFinding:
-    finding = core.record_transition(actor=actor, obj=obj, name="revoke", body={"comment": comment} if comment else {})
+def drift_finding_revoke(*, actor: Principal, drift_finding: DriftFinding, comment: str = "",
+                         if_match: str | None = None) -> DriftFinding:
+    finding = core.record_transition(actor=actor, obj=drift_finding, name="revoke", comment=comment,
+                                     params={"actor": actor}, if_match=if_match)
     transaction.on_commit(lambda: _queue(finding.pk))
     return finding
 
 
-@core.serves(DriftFinding, "regrant")
+@action(DriftFinding, "regrant")
 @transaction.atomic
-def drift_finding_regrant(*, actor: Principal, obj: DriftFinding, comment: str = "", **_) -> DriftFinding:
-    finding = core.record_transition(actor=actor, obj=obj, name="regrant", body={"comment": comment} if comment else {})
+def drift_finding_regrant(*, actor: Principal, drift_finding: DriftFinding, comment: str = "",
+                          if_match: str | None = None) -> DriftFinding:
+    finding = core.record_transition(actor=actor, obj=drift_finding, name="regrant", comment=comment,
+                                     params={"actor": actor}, if_match=if_match)
     transaction.on_commit(lambda: _queue(finding.pk))
     return finding
+
+
+@action(DriftFinding, "dismiss")
+def drift_finding_dismiss(*, actor: Principal, drift_finding: DriftFinding, comment: str = "",
+                          if_match: str | None = None) -> DriftFinding:
+    return core.record_transition(actor=actor, obj=drift_finding, name="dismiss", comment=comment,
+                                  params={"actor": actor}, if_match=if_match)
+
+
+@action(DriftFinding, "revoke_failed")
+def drift_finding_revoke_failed(*, actor: Principal, drift_finding: DriftFinding, error: str, comment: str = "",
+                                if_match: str | None = None) -> DriftFinding:
+    return core.record_transition(actor=actor, obj=drift_finding, name="revoke_failed", params={"error": error}, comment=comment,
+                                  check_permission=False, if_match=if_match)
+
+
+@action(DriftFinding, "regrant_failed")
+def drift_finding_regrant_failed(*, actor: Principal, drift_finding: DriftFinding, error: str, comment: str = "",
+                                 if_match: str | None = None) -> DriftFinding:
+    return core.record_transition(actor=actor, obj=drift_finding, name="regrant_failed", params={"error": error}, comment=comment,
+                                  check_permission=False, if_match=if_match)
+
+
+drift_finding_confirm_revoked = transition_action(DriftFinding, "confirm_revoked")
+drift_finding_confirm_regranted = transition_action(DriftFinding, "confirm_regranted")
+drift_finding_close = transition_action(DriftFinding, "close")
 
 
 def drift_finding_apply(*, finding_id: str) -> DriftFinding | None:
@@ -86,20 +117,22 @@ def drift_finding_apply(*, finding_id: str) -> DriftFinding | None:
         if finding.status not in (FindingStatus.REVOKING, FindingStatus.REGRANTING):
             return finding  # a sync closed it meanwhile
         if error:
-            return core.record_transition(actor=actor, obj=finding, name="regrant_failed" if grant else "revoke_failed",
-                                          body={"error": error}, check_permission=False)
-        name = "confirm_regranted" if grant else "confirm_revoked"
-        return core.record_transition(actor=actor, obj=finding, name=name, check_permission=False)
+            failed = drift_finding_regrant_failed if grant else drift_finding_revoke_failed
+            return failed(actor=actor, drift_finding=finding, error=error)
+        confirm = drift_finding_confirm_regranted if grant else drift_finding_confirm_revoked
+        return confirm(actor=actor, drift_finding=finding, check_permission=False)
 
 
-@core.serves(DriftFinding, "adopt")
+@action(DriftFinding, "adopt")
 @transaction.atomic
-def drift_finding_adopt(*, actor: Principal, obj: DriftFinding, comment: str = "", **_) -> DriftFinding:
+def drift_finding_adopt(*, actor: Principal, drift_finding: DriftFinding, comment: str = "",
+                        if_match: str | None = None) -> DriftFinding:
     from apps.core.fsm import available_transitions, transitions_of
     from apps.operations.choices import AccessType, PrincipalType
-    from apps.operations.models import AccessRequest
+    from apps.operations.services import access_request_create
 
-    finding = core.lock(obj)
+    finding = core.lock(drift_finding)
+    core.check_if_match(finding, if_match)
     # Refuse before filing anything what the transition itself would refuse.
     if (denial := core.transition_denial(actor=actor, obj=finding, info=transitions_of(DriftFinding)["adopt"])):
         raise core.Forbidden(denial)
@@ -110,8 +143,7 @@ def drift_finding_adopt(*, actor: Principal, obj: DriftFinding, comment: str = "
     if not Person.objects.filter(tenant_id=finding.tenant_id, pk=finding.person_id, active=True).exists():
         raise ValidationError({"person_id": "The person with this account is not active in the directory: revoke or "
                                             "dismiss it."})
-    create = core.dispatch(AccessRequest, "create")
-    request = create(actor=system_principal(finding.tenant_id), data={
+    request = access_request_create(actor=system_principal(finding.tenant_id), data={
         "requester_id": finding.person_id, "principal_id": finding.person_id, "principal_type": PrincipalType.PERSON,
         "access_type": AccessType.NEW, "entitlement": entitlement,
         "justification": (f"Adopting access found in the target by reconciliation (finding {finding.pk}, "
@@ -119,4 +151,4 @@ def drift_finding_adopt(*, actor: Principal, obj: DriftFinding, comment: str = "
                           + (f" {comment.strip()}" if comment.strip() else "")),
     })
     DriftFinding.objects.filter(pk=finding.pk).update(grant_request=request)  # read again by the transition's lock
-    return core.record_transition(actor=actor, obj=finding, name="adopt", body={"comment": comment} if comment else {})
+    return core.record_transition(actor=actor, obj=finding, name="adopt", comment=comment, params={"actor": actor})

@@ -195,10 +195,12 @@ def reconcile_entitlement(*, connector: Connector, entitlement: Entitlement, tar
         seen = list(still_open)
         for start in range(0, len(seen), BATCH):
             DriftFinding.objects.filter(pk__in=seen[start:start + BATCH]).update(last_seen_at=now)
+        from .drift_services import drift_finding_close  # it builds on this module's connector_implementation
+
         vanished = [pk for pk in open_findings.values() if pk not in still_open]
         closed = 0
         for finding in DriftFinding.objects.filter(pk__in=vanished, status__in=ACTIVE).iterator():
-            core.record_transition(actor=actor, obj=finding, name="close", check_permission=False)
+            drift_finding_close(actor=actor, drift_finding=finding, check_permission=False)
             closed += 1
         DriftFinding.objects.filter(pk__in=vanished).exclude(status__in=ACTIVE).update(current=False)
         outcome.opened += writer.counts[DriftKind.UNMANAGED] + writer.counts[DriftKind.LOST]

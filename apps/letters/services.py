@@ -14,7 +14,8 @@ from apps.core.models import Tenant
 from apps.core.parties import decision_parties
 from apps.core.principal import Principal
 from apps.core.rendering import render_markdown
-from apps.core.services import check_write, dispatch, record_create, record_transition, record_update
+from apps.operations.actions import hr_request_fulfill
+from apps.core.services import check_write, record_create, record_update
 from apps.files.services import _delete_bytes, file_attach
 from apps.operations.models import HRRequest
 
@@ -87,13 +88,8 @@ def letter_send(*, actor: Principal, letter: Letter, note: str = "") -> Letter:
         attachment = file_attach(actor=actor, record=hr_request, filename=letter_filename(letter),
                                  content=bytes(letter.pdf), source="letter")
         try:
-            body = {"deliverable_url": download_url(attachment.pk),
-                    "comment": note.strip() or f"Your {letter.template.name} is attached to the request."}
-            service = dispatch(HRRequest, "fulfill")
-            if service is not None:
-                service(actor=actor, obj=hr_request, **body)
-            else:
-                record_transition(actor=actor, obj=hr_request, name="fulfill", body=body)
+            hr_request_fulfill(actor=actor, hr_request=hr_request, deliverable_url=download_url(attachment.pk),
+                               comment=note.strip() or f"Your {letter.template.name} is attached to the request.")
             return record_update(actor=actor, obj=letter, data={
                 "status": LetterStatus.SENT, "attachment_id": attachment.pk, "sent_at": timezone.now(),
                 "sent_by": actor.person_id})

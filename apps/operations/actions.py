@@ -9,7 +9,8 @@ from apps.core.principal import Principal
 
 from .api import serializers as s
 from .models import AccessRequest, Equipment, HRRequest, Pending, Travel
-from .services import access_request_create
+from .provisioning import manual_task_closed, queue_connector_work
+from .services import access_request_create, access_request_update
 
 # -- access requests -------------------------------------------------------------------------
 
@@ -18,7 +19,7 @@ from .services import access_request_create
 def access_request_approve(*, actor: Principal, access_request: AccessRequest, comment: str = "",
                            if_match: str | None = None) -> AccessRequest:
     return core.record_transition(actor=actor, obj=access_request, name="approve", comment=comment,
-                                  params={"actor": actor}, if_match=if_match)
+                                  params={"actor": actor}, prepare=queue_connector_work, if_match=if_match)
 
 
 @action(AccessRequest, "reject")
@@ -40,15 +41,62 @@ def access_request_provision(*, actor: Principal, access_request: AccessRequest,
 def access_request_renew(*, actor: Principal, access_request: AccessRequest, expires_at: datetime, comment: str = "",
                          if_match: str | None = None) -> AccessRequest:
     return core.record_transition(actor=actor, obj=access_request, name="renew", comment=comment,
-                                  params={"expires_at": expires_at}, if_match=if_match)
+                                  params={"expires_at": expires_at}, if_match=if_match,
+                                  prepare=lambda request: queue_connector_work(request, assert_grant=True))
 
 
 access_request_complete = transition_action(AccessRequest, "complete")
 access_request_expire = transition_action(AccessRequest, "expire")
 
-ACCESS_REQUEST_ACTIONS = Actions(AccessRequest, create=access_request_create, transitions=(
+# The provisioning engine's steps (apps/operations/provisioning.py): what the connector's target confirmed.
+
+
+@action(AccessRequest, "start_provisioning")
+def access_request_start_provisioning(*, actor: Principal, access_request: AccessRequest, lease_until: datetime,
+                                      comment: str = "", if_match: str | None = None) -> AccessRequest:
+    return core.record_transition(actor=actor, obj=access_request, name="start_provisioning", comment=comment,
+                                  params={"lease_until": lease_until}, check_permission=False, if_match=if_match)
+
+
+@action(AccessRequest, "confirm_provisioning")
+def access_request_confirm_provisioning(*, actor: Principal, access_request: AccessRequest, note: str = "",
+                                        comment: str = "", if_match: str | None = None) -> AccessRequest:
+    return core.record_transition(actor=actor, obj=access_request, name="confirm_provisioning", comment=comment,
+                                  params={"actor": actor, "note": note}, check_permission=False, if_match=if_match)
+
+
+@action(AccessRequest, "fail_provisioning")
+def access_request_fail_provisioning(*, actor: Principal, access_request: AccessRequest, error: str,
+                                     retry_at: datetime | None = None, comment: str = "",
+                                     if_match: str | None = None) -> AccessRequest:
+    return core.record_transition(actor=actor, obj=access_request, name="fail_provisioning", comment=comment,
+                                  params={"error": error, "retry_at": retry_at}, check_permission=False,
+                                  if_match=if_match)
+
+
+@action(AccessRequest, "retry_provisioning")
+def access_request_retry_provisioning(*, actor: Principal, access_request: AccessRequest, comment: str = "",
+                                      if_match: str | None = None) -> AccessRequest:
+    """IT tries the grant again now (the connector's work is queued with it)."""
+    return core.record_transition(actor=actor, obj=access_request, name="retry_provisioning", comment=comment,
+                                  prepare=queue_connector_work, if_match=if_match)
+
+
+@action(AccessRequest, "mark_manual")
+def access_request_mark_manual(*, actor: Principal, access_request: AccessRequest, comment: str,
+                               if_match: str | None = None) -> AccessRequest:
+    return core.record_transition(actor=actor, obj=access_request, name="mark_manual", comment=comment,
+                                  params={"actor": actor}, if_match=if_match)
+
+
+access_request_confirm_revoked = transition_action(AccessRequest, "confirm_revoked")
+
+ACCESS_REQUEST_ACTIONS = Actions(AccessRequest, create=access_request_create, update=access_request_update,
+                                 transitions=(
     access_request_approve, access_request_reject, access_request_provision, access_request_renew,
-    access_request_complete, access_request_expire))
+    access_request_complete, access_request_expire, access_request_start_provisioning,
+    access_request_confirm_provisioning, access_request_fail_provisioning, access_request_retry_provisioning,
+    access_request_mark_manual, access_request_confirm_revoked))
 
 # -- HR requests -----------------------------------------------------------------------------
 
@@ -127,6 +175,13 @@ TRAVEL_ACTIONS = Actions(Travel, transitions=(travel_approve, travel_book, trave
 
 pending_start = transition_action(Pending, "start")
 pending_block = transition_action(Pending, "block")
-pending_complete = transition_action(Pending, "complete")
+@action(Pending, "complete")
+def pending_complete(*, actor: Principal, pending: Pending, comment: str = "", if_match: str | None = None,
+                     check_permission: bool = True) -> Pending:
+    """Done; a manual connector's task closed this way moves its access request on."""
+    task = core.record_transition(actor=actor, obj=pending, name="complete", comment=comment, if_match=if_match,
+                                  check_permission=check_permission)
+    manual_task_closed(task)
+    return task
 
 PENDING_ACTIONS = Actions(Pending, transitions=(pending_start, pending_block, pending_complete))

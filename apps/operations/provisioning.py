@@ -26,7 +26,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.core import services as core
 from apps.core.principal import Principal, system_principal
 from apps.integration.connectors.base import ConnectorError, PersonRef
 
@@ -68,25 +67,24 @@ def provisioning_sweep(*, now=None, limit: int = 500) -> int:
     return len(due)
 
 
-@core.after_transition(AccessRequest)
-def _queue_connector_work(*, obj: AccessRequest, name: str) -> None:
-    """Approval and IT's retry start a grant; a renewal asserts the grant again in the target (it may
-    have been removed there meanwhile). Runs before the transition is saved: the fields go with it."""
-    if not obj.in_catalog() or name not in ("approve", "retry_provisioning", "renew"):
+def queue_connector_work(request: AccessRequest, *, assert_grant: bool = False) -> None:
+    """Approval and IT's retry start a grant; a renewal (`assert_grant`) asserts the grant again in the
+    target (it may have been removed there meanwhile). Called by those actions before the transition is
+    saved (their `prepare`): the fields go with it."""
+    if not request.in_catalog():
         return
-    if name == "renew":
-        obj.provisioning_op, obj.provisioning_attempts = ProvisioningOp.GRANT, 0
-    obj.provisioning_next_attempt_at = timezone.now() + FALLBACK
-    provisioning_enqueue(obj.pk)
+    if assert_grant:
+        request.provisioning_op, request.provisioning_attempts = ProvisioningOp.GRANT, 0
+    request.provisioning_next_attempt_at = timezone.now() + FALLBACK
+    provisioning_enqueue(request.pk)
 
 
-@core.after_transition(Pending)
-def _after_manual_task(*, obj, name: str) -> None:
+def manual_task_closed(task: Pending) -> None:
     """A person closed a manual connector's task: the request it stands for takes its next step."""
     from apps.integration.connectors.manual import GRANT_TASK, REVOKE_TASK
 
-    if name == "complete" and obj.type in (GRANT_TASK, REVOKE_TASK) and obj.source_id:
-        provisioning_enqueue(obj.source_id)
+    if task.type in (GRANT_TASK, REVOKE_TASK) and task.source_id:
+        provisioning_enqueue(task.source_id)
 
 
 # --- expiry ------------------------------------------------------------------------------------------
@@ -128,8 +126,10 @@ def _claim(request_id: str, *, now) -> bool:
     due = request.provisioning_next_attempt_at is None or request.provisioning_next_attempt_at <= now
     lease = now + timedelta(seconds=settings.PROVISIONING_LEASE_SECONDS)
     if request.status == AccessStatus.APPROVED or (request.status == AccessStatus.PROVISIONING_FAILED and due):
-        core.record_transition(actor=system_principal(request.tenant_id), obj=request, name="start_provisioning",
-                               body={"lease_until": lease}, check_permission=False)
+        from .actions import access_request_start_provisioning
+
+        access_request_start_provisioning(actor=system_principal(request.tenant_id), access_request=request,
+                                          lease_until=lease)
         return True
     if request.status == AccessStatus.PROVISIONING:
         return True  # resumed (a worker died mid-call, a manual task was closed) or raced: _act decides
@@ -206,25 +206,27 @@ def _granted(request: AccessRequest, *, actor: Principal, account, target: str) 
         return "asserted"
     system = request.entitlement.system
     note = f"{account.user_name} holds {request.entitlement.name} in {system.name}" + (f" ({target})" if target else "")
-    core.record_transition(actor=actor, obj=request, name="confirm_provisioning", body={"note": note},
-                           check_permission=False)
+    from .actions import access_request_confirm_provisioning
+
+    access_request_confirm_provisioning(actor=actor, access_request=request, note=note)
     return "granted"
 
 
 def _revoked(request: AccessRequest, *, actor: Principal) -> str:
+    from .actions import access_request_confirm_provisioning, access_request_confirm_revoked
+
     if request.status == AccessStatus.PROVISIONED:  # an expired grant: removed in the target
-        core.record_transition(actor=actor, obj=request, name="confirm_revoked", check_permission=False)
+        access_request_confirm_revoked(actor=actor, access_request=request, check_permission=False)
         return "revoked"
     # An approved revoke request: it is done, and so are the grants it ends.
-    core.record_transition(actor=actor, obj=request, name="confirm_provisioning",
-                           body={"note": "removed in the target"}, check_permission=False)
+    access_request_confirm_provisioning(actor=actor, access_request=request, note="removed in the target")
     person_id = request.principal_id or request.requester_id
     grants = AccessRequest.objects.select_for_update().filter(
         Q(principal_id=person_id) | Q(principal_id__isnull=True, requester_id=person_id) | Q(principal_id="", requester_id=person_id),
         tenant_id=request.tenant_id, status=AccessStatus.PROVISIONED, entitlement_id=request.entitlement_id,
     ).exclude(access_type=AccessType.REVOKE)
     for grant in grants:
-        core.record_transition(actor=actor, obj=grant, name="confirm_revoked", check_permission=False)
+        access_request_confirm_revoked(actor=actor, access_request=grant, check_permission=False)
     return "revoked"
 
 
@@ -244,8 +246,10 @@ def _failed(request: AccessRequest, exc: ConnectorError) -> str:
     logger.warning("provisioning %s failed (attempt %s, %s): %s", request.pk, attempts,
                    "retry at " + retry_at.isoformat() if retry_at else "no automatic retry", error)
     if request.status == AccessStatus.PROVISIONING:
-        core.record_transition(actor=system_principal(request.tenant_id), obj=request, name="fail_provisioning",
-                               body={"error": error, "retry_at": retry_at}, check_permission=False)
+        from .actions import access_request_fail_provisioning
+
+        access_request_fail_provisioning(actor=system_principal(request.tenant_id), access_request=request,
+                                         error=error, retry_at=retry_at)
     else:  # a removal or a renewal's assertion: the grant stays provisioned, the error shows on it
         AccessRequest.objects.filter(pk=request.pk).update(provisioning_error=error,
                                                            provisioning_next_attempt_at=retry_at)

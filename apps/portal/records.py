@@ -15,7 +15,9 @@ from apps.approvals.models import ApprovalRequest, ApprovalStep
 from apps.core.people import display_people
 from apps.core.principal import Principal
 from apps.core.titles import name_of
+from apps.helpdesk.actions import TICKET_ACTIONS
 from apps.helpdesk.models import Ticket
+from apps.operations.actions import ACCESS_REQUEST_ACTIONS, EQUIPMENT_ACTIONS, HR_REQUEST_ACTIONS, TRAVEL_ACTIONS
 from apps.operations.models import AccessRequest, Equipment, HRRequest, Travel
 
 
@@ -42,6 +44,9 @@ KINDS = {
                    ("number", "title"), ()),
 }
 KIND_OF_MODEL = {kind.model: kind for kind in KINDS.values()}
+# The writes of each kind (apps/core/actions.py): what the API's POST and DELETE of its record run.
+ACTIONS = {"access": ACCESS_REQUEST_ACTIONS, "equipment": EQUIPMENT_ACTIONS, "travel": TRAVEL_ACTIONS,
+           "hr": HR_REQUEST_ACTIONS, "ticket": TICKET_ACTIONS}
 
 STATE_WORDS = {
     "pending": gettext_lazy("Waiting for approval"), "requested": gettext_lazy("Waiting for approval"),

@@ -6,7 +6,8 @@ import pytest
 
 from apps.core.principal import Principal
 from apps.helpdesk.models import Ticket, TicketComment
-from apps.helpdesk.services import ticket_close, ticket_comment_create, ticket_resolve
+from apps.helpdesk.actions import ticket_close, ticket_resolve
+from apps.helpdesk.services import ticket_comment_create
 from apps.notifications.engine import run_pass
 from apps.notifications.models import Notification
 from tests.helpdesk_mail.conftest import ACME, mail
@@ -34,7 +35,7 @@ def test_staff_replies_go_out_threaded_and_the_requesters_reply_comes_back_to_th
 
     ticket_comment_create(actor=AGENT, ticket=ticket, body="Please try the tray on the left.")
     ticket_comment_create(actor=AGENT, ticket=ticket, body="Internal: printer is out of warranty", internal=True)
-    ticket_resolve(actor=AGENT, obj=Ticket.objects.get())
+    ticket_resolve(actor=AGENT, ticket=Ticket.objects.get())
     run_pass()
     _, reply, resolved = smtp.to(MEMBER)
     assert reply.subject == f"[Acme Corp] [{ticket.number}] New reply: {ticket.title}"
@@ -74,7 +75,7 @@ def test_a_reference_in_the_subject_threads_and_a_closed_ticket_gets_a_follow_up
     ticket = Ticket.objects.get()
     by_subject = gateway.send(mail(subject=f"RE: [{ticket.number}] printer", body="Also the scanner."))
     assert by_subject.text == f"2.0.0 Added to {ticket.number}"
-    ticket_close(actor=AGENT, obj=Ticket.objects.get())
+    ticket_close(actor=AGENT, ticket=Ticket.objects.get())
     after = gateway.send(mail(subject=f"Re: [{ticket.number}] printer", body="It is back."))
     assert after.text == "2.0.0 Ticket TKT-0002 opened"
     follow_up = Ticket.objects.get(number="TKT-0002")

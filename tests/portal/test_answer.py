@@ -10,7 +10,6 @@ from apps.policies.campaign_models import AcknowledgementCampaign
 from apps.policies.models import Policy, PolicyAcknowledgement
 from apps.portal.views.ask import file_record
 from apps.core.principal import Principal
-from apps.operations.models import AccessRequest
 
 
 def campaign(audience="everyone", groups=()):
@@ -52,7 +51,7 @@ def test_a_group_campaign_asks_only_its_members(client, world, as_user):
 def test_an_approver_never_decides_a_step_of_their_own_request(client, world, as_user):
     grace = Principal(person_id="per_ap1", tenant_id="acme", roles=frozenset({"approver"}), source_type="frontend")
     ent = world.entitlement
-    mine = file_record(actor=grace, model=AccessRequest, data={
+    mine = file_record(actor=grace, kind="access", data={
         "entitlement": ent, "system_id": ent.system_id, "entitlement_type": ent.name, "access_type": "new",
         "justification": "j"})
     steps = ApprovalStep.objects.filter(approval_request__entity_id=mine.pk)

@@ -7,9 +7,9 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from apps.approvals.models import ApprovalStep
-from apps.core import services as core
 from apps.core.principal import Principal
 from apps.helpdesk.models import Ticket, TicketComment
+from apps.operations.actions import access_request_provision
 from apps.operations.models import AccessRequest, Equipment, HRRequest, Travel
 
 
@@ -55,8 +55,8 @@ def test_access_through_two_portal_approvals_then_granted_and_renewed(client, wo
 
     # IT grants it (the admin/API service); Max follows it and renews it.
     it = Principal(person_id="per_it", tenant_id="acme", roles=frozenset({"it"}), source_type="backend")
-    core.record_transition(actor=it, obj=grant, name="provision",
-                           body={"expires_at": timezone.now() + timedelta(days=30), "comment": "Added to the team"})
+    access_request_provision(actor=it, access_request=grant, expires_at=timezone.now() + timedelta(days=30),
+                             comment="Added to the team")
     as_user(world.employee)
     detail = client.get(f"/portal/requests/access/{grant.pk}/").content.decode()
     for words in ("Step 1 of 2 approved by Grace Hopper", "Fine", "Step 2 of 2 approved by Ada Lovelace",

@@ -8,7 +8,7 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from apps.approvals.models import ApprovalStep
-from apps.core import services as core
+from apps.approvals.services import approval_step_approve
 from apps.core.principal import Principal
 from apps.helpdesk.services import ticket_comment_create
 from apps.operations.models import AccessRequest
@@ -44,7 +44,7 @@ def file_all(world, tenant: str, person: str) -> dict[str, object]:
         if slug == "access" and tenant != "acme":
             ent = world.globex_entitlement
             data |= {"entitlement": ent, "system_id": ent.system_id, "entitlement_type": ent.name}
-        out[slug] = file_record(actor=actor, model=kind.model, data=data)
+        out[slug] = file_record(actor=actor, kind=slug, data=data)
     return out
 
 
@@ -117,7 +117,7 @@ def history(world, n: int):
         file_all(world, "acme", "per_other")  # Grace's queue grows too
         if i % 2:
             step = ApprovalStep.objects.get(approval_request__entity_id=mine["access"].pk, step_index=0)
-            core.dispatch(ApprovalStep, "approve")(actor=grace, obj=step, comment="ok")
+            approval_step_approve(actor=grace, approval_step=step, comment="ok")
         agent = Principal(person_id="per_it", tenant_id="acme", roles=frozenset({"agent"}), source_type="backend")
         ticket_comment_create(actor=agent, ticket=mine["ticket"], body=f"answer {i}")
 

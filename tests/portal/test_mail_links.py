@@ -6,9 +6,10 @@ from urllib.parse import urlsplit
 from django.core.cache import cache
 
 from apps.approvals.models import ApprovalStep
-from apps.core import services as core
+from apps.approvals.services import approval_step_reject
 from apps.core.principal import Principal
 from apps.notifications.engine import run_pass
+from apps.operations.actions import hr_request_fulfill
 from apps.operations.models import AccessRequest, HRRequest
 from tests.notifications.conftest import smtp  # noqa: F401 (a real SMTP server on loopback)
 
@@ -43,7 +44,7 @@ def test_non_staff_people_get_portal_links_and_staff_keep_admin_links(client, wo
 
     step2 = ApprovalStep.objects.get(approval_request__entity_id=grant.pk, step_index=1)
     ada = Principal(person_id="per_ap2", tenant_id="acme", roles=frozenset({"approver"}), source_type="backend")
-    core.dispatch(ApprovalStep, "reject")(actor=ada, obj=step2, comment="Not for contractors")
+    approval_step_reject(actor=ada, approval_step=step2, comment="Not for contractors")
     run_pass()
     to_max = smtp.to("max@acme.invalid")
     assert to_max, [m.subject for m in smtp.messages]
@@ -59,8 +60,8 @@ def test_the_fulfilled_letter_mail_carries_the_letter(client, world, as_user, sm
                                     "description": "For the bank", "deliverable_type": "digital"})
     letter = HRRequest.objects.get()
     hr = Principal(person_id="per_it", tenant_id="acme", roles=frozenset({"hr"}), source_type="backend")
-    core.record_transition(actor=hr, obj=letter, name="fulfill",
-                           body={"deliverable_url": "https://files.acme.invalid/letter.pdf", "comment": "Signed"})
+    hr_request_fulfill(actor=hr, hr_request=letter, deliverable_url="https://files.acme.invalid/letter.pdf",
+                       comment="Signed")
     run_pass()
     [mail] = [m for m in smtp.to("max@acme.invalid") if "fulfilled" in m.subject]
     assert "https://files.acme.invalid/letter.pdf" in mail.part("plain")

@@ -8,6 +8,7 @@ from rest_framework.parsers import MultiPartParser
 from apps.core.api.parsers import LimitedJSONParser
 from apps.core.api.viewsets import DeleteRecordMixin, RecordViewSet
 
+from ..actions import ATTACHMENT_ACTIONS
 from ..errors import FileNotFound
 from ..models import Attachment
 from ..records import find_visible
@@ -37,6 +38,7 @@ class AttachmentViewSet(DeleteRecordMixin, RecordViewSet):
 
     queryset = Attachment.objects.all()
     serializer_class = AttachmentSerializer
+    record_actions = ATTACHMENT_ACTIONS
     parser_classes = [MultiPartParser, LimitedJSONParser]
 
     @extend_schema(summary="Upload a file to a record (multipart/form-data)",

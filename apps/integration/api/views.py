@@ -62,6 +62,7 @@ class AccessSystemViewSet(CreateRecordMixin, UpdateRecordMixin, DeleteRecordMixi
 
     queryset = AccessSystem.objects.all()
     serializer_class = s.AccessSystemSerializer
+    record_actions = actions.ACCESS_SYSTEM_ACTIONS
 
 
 class EntitlementViewSet(CreateRecordMixin, UpdateRecordMixin, DeleteRecordMixin, RecordViewSet):
@@ -69,6 +70,7 @@ class EntitlementViewSet(CreateRecordMixin, UpdateRecordMixin, DeleteRecordMixin
 
     queryset = Entitlement.objects.all()
     serializer_class = s.EntitlementSerializer
+    record_actions = actions.ENTITLEMENT_ACTIONS
     select_related = ("system",)
     extra_filters = {"requestable": StrictBooleanFilter(field_name="is_requestable")}
 
@@ -79,3 +81,4 @@ class DriftFindingViewSet(RecordViewSet):
 
     queryset = DriftFinding.objects.all()
     serializer_class = s.DriftFindingSerializer
+    record_actions = actions.DRIFT_FINDING_ACTIONS

@@ -16,6 +16,7 @@ Config (a Connector's `config`; nothing secret):
 Members that are not accounts under `user_base_dn` (nested groups, a placeholder a groupOfNames keeps
 so it is never empty) are not reported and never touched.
 """
+import math
 from collections.abc import Iterator
 
 import ldap3
@@ -75,7 +76,7 @@ class LdapConnector:
         if self.membership_read not in ("group", "memberOf"):
             raise ConnectorError("membership_read must be 'group' or 'memberOf'", retryable=False)
         self.page_size = int(config.get("page_size") or 500)
-        self.timeout = timeout
+        self.timeout = max(1, math.ceil(timeout))  # ldap3 packs its socket timeouts as whole seconds
         self._base = _norm(self.user_base_dn)
         self._conn: ldap3.Connection | None = None
 

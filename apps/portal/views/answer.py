@@ -13,8 +13,8 @@ from django.views.decorators.http import require_http_methods
 from apps.approvals.choices import RequestStatus, StepStatus
 from apps.approvals.models import ApprovalStep
 from apps.approvals.outcomes import target_model
+from apps.approvals.services import approval_step_approve, approval_step_reject
 from apps.approvals.summaries import summarise
-from apps.core import services as core
 from apps.core.exceptions import DomainError
 from apps.core.people import display_person
 from apps.core.rendering import render_markdown
@@ -63,7 +63,7 @@ def waiting(request):
                                                    "campaigns": policies_for(actor)})
 
 
-DECISIONS = {"approve": "approve", "reject": "reject"}
+DECISIONS = {"approve": approval_step_approve, "reject": approval_step_reject}
 
 
 @portal_view
@@ -96,10 +96,10 @@ def decide(request, step_id: str):
         if action == "reject" and not comment:
             context["error"] = _("Say why you turn it down: the requester reads it.")
             return render(request, "portal/decide.html", context, status=400)
-        service = core.dispatch(ApprovalStep, action)
+        decide_step = DECISIONS[action]
         try:
             with transaction.atomic():
-                service(actor=actor, obj=step, comment=comment)
+                decide_step(actor=actor, approval_step=step, comment=comment)
         except DomainError as exc:
             context["error"] = exc.detail
             return render(request, "portal/decide.html", context, status=exc.status)

@@ -1,5 +1,5 @@
 """Ask: the catalog of what a person can ask for, and one form per kind. A valid form files the
-record through the service the API's create runs (core.dispatch, else record_create); a form
+record through the create action the API's POST runs (its kind's map, records.ACTIONS); a form
 token makes a second press of the button (or a reload of the POST) open the first record."""
 import secrets
 from datetime import timedelta
@@ -16,10 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.core import services as core
 from apps.core.exceptions import DomainError
 from apps.operations.choices import AccessStatus, AccessType
-from apps.operations.models import AccessRequest
 
 from .. import records
 from ..access import portal_view
@@ -29,12 +27,9 @@ TOKEN_SALT = "portal.form"
 TOKEN_SECONDS = 86_400
 
 
-def file_record(*, actor, model, data: dict):
-    """What the API's POST does with validated data: the domain's create service, else the generic one."""
-    service = core.dispatch(model, "create")
-    if service is not None:
-        return service(actor=actor, data=data)
-    return core.record_create(actor=actor, obj=model(**data))
+def file_record(*, actor, kind: str, data: dict):
+    """What the API's POST does with validated data: the create action of the kind's map."""
+    return records.ACTIONS[kind].create(actor=actor, data=data)
 
 
 def new_form_token(actor) -> str:
@@ -86,12 +81,11 @@ def ask(request, kind: str):
         earlier = cache.get(key)
         messages.info(request, _("You already sent this form; here is the request it filed."))
         return redirect(earlier) if earlier else redirect("portal:requests")
-    model = records.KINDS[kind].model
     data = form.record_data() | ({"submitted_by_id": actor.person_id} if kind == "ticket"
                                  else {"requester_id": actor.person_id})
     try:
         with transaction.atomic():
-            obj = file_record(actor=actor, model=model, data=data)
+            obj = file_record(actor=actor, kind=kind, data=data)
     except (DomainError, ValidationError) as exc:
         cache.delete(key)
         _errors_onto(form, exc)
@@ -153,7 +147,7 @@ def renew(request, record_id: str):
             "expires_at": start + timedelta(days=days) if days else None}
     try:
         with transaction.atomic():
-            obj = file_record(actor=actor, model=AccessRequest, data=data)
+            obj = file_record(actor=actor, kind="access", data=data)
     except (DomainError, ValidationError) as exc:
         messages.error(request, getattr(exc, "detail", None) or " ".join(getattr(exc, "messages", [])))
         return redirect("portal:request", kind="access", record_id=grant.pk)

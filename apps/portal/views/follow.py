@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.approvals.services import approval_request_cancel
-from apps.core import services as core
+from apps.operations.actions import travel_cancel
 from apps.core.exceptions import DomainError
 
 from .. import records
@@ -85,11 +85,11 @@ def withdraw(request, kind: str, record_id: str):
         with transaction.atomic():
             approval = records.open_approval(obj)
             if approval is not None:
-                approval_request_cancel(actor=actor, obj=approval, comment=reason)
+                approval_request_cancel(actor=actor, approval_request=approval, comment=reason)
             if kind_.slug == "travel":
-                core.record_transition(actor=actor, obj=obj, name="cancel", body={"comment": reason})
+                travel_cancel(actor=actor, travel=obj, comment=reason)
             else:
-                (core.dispatch(type(obj), "delete") or core.record_delete)(actor=actor, obj=obj)
+                records.ACTIONS[kind_.slug].delete(actor=actor, obj=obj)
     except DomainError as exc:
         messages.error(request, exc.detail)
     except ValidationError as exc:

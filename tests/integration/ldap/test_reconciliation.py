@@ -14,13 +14,13 @@ from apps.integration.drift_models import DriftFinding
 from apps.integration.drift_services import (
     drift_finding_adopt,
     drift_finding_apply,
+    drift_finding_dismiss,
     drift_finding_regrant,
     drift_finding_revoke,
 )
 from apps.integration.models import Connector
 from apps.integration.reconcile import connector_sync
 from apps.integration.secret_store import secret_path, secret_store
-from apps.core import services as core
 from apps.core.exceptions import Forbidden
 from apps.core.principal import Principal
 from apps.notifications.engine import fan_out
@@ -121,9 +121,9 @@ def test_revoking_an_unmanaged_finding_removes_it_in_the_target(catalog, django_
     connector_sync(connector_id="cnn_ldap")
     bob = DriftFinding.objects.get(kind="unmanaged")
     with pytest.raises(Forbidden), transaction.atomic():
-        drift_finding_revoke(actor=STRANGER, obj=bob)
+        drift_finding_revoke(actor=STRANGER, drift_finding=bob)
     with django_capture_on_commit_callbacks() as queued:
-        drift_finding_revoke(actor=OWNER, obj=bob)
+        drift_finding_revoke(actor=OWNER, drift_finding=bob)
     # the target is called after commit, on the task backend
     assert [cb for cb in queued if cb.__qualname__.startswith("drift_finding_revoke")]
     bob.refresh_from_db()
@@ -146,7 +146,7 @@ def test_regranting_a_lost_finding_puts_it_back_in_the_target(catalog):
     tree.add_user("erin")
     connector_sync(connector_id="cnn_ldap")
     erin = DriftFinding.objects.get(kind="lost")
-    drift_finding_regrant(actor=IT, obj=erin)
+    drift_finding_regrant(actor=IT, drift_finding=erin)
     drift_finding_apply(finding_id=erin.pk)
     erin.refresh_from_db()
     assert erin.status == "regranted"
@@ -156,13 +156,13 @@ def test_regranting_a_lost_finding_puts_it_back_in_the_target(catalog):
 def test_a_target_that_fails_leaves_the_finding_open_with_the_reason(catalog):
     connector_sync(connector_id="cnn_ldap")
     erin = DriftFinding.objects.get(kind="lost")  # erin has no account in the directory
-    drift_finding_regrant(actor=IT, obj=erin)
+    drift_finding_regrant(actor=IT, drift_finding=erin)
     drift_finding_apply(finding_id=erin.pk)
     erin.refresh_from_db()
     assert erin.status == "lost" and "no account with mail=erin@acme.invalid" in erin.last_error
     assert Event.objects.filter(type="integration.drift_finding.target_failed", entity_id=erin.pk).exists()
     catalog["tree"].add_user("erin")  # fixed in the directory: the retry goes through
-    drift_finding_regrant(actor=IT, obj=erin)
+    drift_finding_regrant(actor=IT, drift_finding=erin)
     drift_finding_apply(finding_id=erin.pk)
     erin.refresh_from_db()
     assert erin.status == "regranted" and erin.last_error == ""
@@ -171,7 +171,7 @@ def test_a_target_that_fails_leaves_the_finding_open_with_the_reason(catalog):
 def test_adopting_files_an_access_request_for_the_owners_approval(catalog):
     connector_sync(connector_id="cnn_ldap")
     bob = DriftFinding.objects.get(kind="unmanaged")
-    drift_finding_adopt(actor=IT, obj=bob, comment="Bob is on the team.")
+    drift_finding_adopt(actor=IT, drift_finding=bob, comment="Bob is on the team.")
     bob.refresh_from_db()
     request = AccessRequest.objects.get(pk=bob.grant_request_id)
     assert bob.status == "adopted"
@@ -187,8 +187,8 @@ def test_dismissing_needs_a_reason(catalog):
     connector_sync(connector_id="cnn_ldap")
     bob = DriftFinding.objects.get(kind="unmanaged")
     with pytest.raises(ValidationError, match="reason"), transaction.atomic():
-        core.record_transition(actor=IT, obj=bob, name="dismiss")
-    core.record_transition(actor=IT, obj=bob, name="dismiss", body={"comment": "Service account, known."})
+        drift_finding_dismiss(actor=IT, drift_finding=bob)
+    drift_finding_dismiss(actor=IT, drift_finding=bob, comment="Service account, known.")
     bob.refresh_from_db()
     assert bob.status == "dismissed" and bob.resolution_note == "Service account, known."
     # while the drift lasts it is not reported again; once gone, its return is a new finding
