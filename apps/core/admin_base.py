@@ -70,6 +70,18 @@ def signed_in_at(request) -> float | None:
     return session.get(SIGNED_IN_AT) if session is not None else None
 
 
+def narrow_choices_to_tenant(form, request, obj):
+    """A superuser's choices on `form`: the record's tenant, or the one the add page was opened for
+    (?tenant=). Call it on the final form class: a ModelForm subclass builds its fields anew."""
+    tenant = obj.tenant_id if obj is not None else request.GET.get("tenant")
+    if tenant and is_unbound_superuser(request):
+        for field in form.base_fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and issubclass(queryset.model, TenantModel):
+                field.queryset = queryset.filter(tenant_id=tenant)
+    return form
+
+
 def principal_for(request, obj=None, *, tenant_id: str | None = None) -> Principal | None:
     """The admin user as a Principal: its membership's tenant and roles, or (a superuser of no
     tenant) an admin of the object's, the chosen or the filtered tenant. None: it may see nothing."""
@@ -323,14 +335,7 @@ class TenantAdmin(AtScale, NotFoundOutsideScope, SavedFiltersMixin, SimpleHistor
         form = with_person_pickers(form, model=self.model, tenant_id=actor.tenant_id if actor else None)
         # A subclass of a ModelForm builds its fields anew: narrow them on the final class.
         form = service_form(form, check=self.check_form, request=request, change=change)
-        # A superuser's choices: the record's tenant, or the one the add page was opened for (?tenant=).
-        tenant = obj.tenant_id if obj is not None else request.GET.get("tenant")
-        if tenant and is_unbound_superuser(request):
-            for field in form.base_fields.values():
-                queryset = getattr(field, "queryset", None)
-                if queryset is not None and issubclass(queryset.model, TenantModel):
-                    field.queryset = queryset.filter(tenant_id=tenant)
-        return form
+        return narrow_choices_to_tenant(form, request, obj)
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))

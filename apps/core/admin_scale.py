@@ -4,6 +4,7 @@ hierarchy offers the years, months or days between the first and the last row's 
 from datetime import date, datetime
 from functools import cache
 
+from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.admin.filters import AllValuesFieldListFilter
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -37,13 +38,30 @@ def _typed(field, raw: list) -> list:
     return out
 
 
+class TenantRelatedFilter(RelatedOnlyFieldListFilter):
+    """The related rows the page's own rows name: the user's tenant, or the one a superuser narrowed the
+    list to (`tenant_id__exact`), never the whole related table."""
+
+    def field_choices(self, field, request, model_admin):
+        rows = model_admin.get_queryset(request)
+        if tenant := request.GET.get("tenant_id__exact"):
+            rows = rows.filter(tenant_id=tenant)
+        named = rows.distinct().values_list(f"{self.field_path}__pk", flat=True)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(include_blank=False, limit_choices_to={"pk__in": named}, ordering=ordering)
+
+
 def scale_safe_filters(model, filters) -> list:
-    """`filters` with each plain free-text field (Django would pick AllValuesFieldListFilter) on RecentValuesFilter."""
+    """`filters` with each plain free-text field (Django would pick AllValuesFieldListFilter) on RecentValuesFilter,
+    and each relation on the related rows the page's own (tenant-scoped) queryset names: Django's default lists
+    every row of the related table, other tenants' included."""
     out = []
     for item in filters:
         if isinstance(item, str) and "__" not in item:
             field = model._meta.get_field(item)
-            if not (field.is_relation or field.choices or isinstance(field, (models.BooleanField, models.DateField))):
+            if field.is_relation:
+                item = (item, TenantRelatedFilter)
+            elif not (field.choices or isinstance(field, (models.BooleanField, models.DateField))):
                 item = (item, RecentValuesFilter)
         out.append(item)
     return out

@@ -81,7 +81,7 @@ def _payload_field(field: models.Field, help_text: str | None = None) -> seriali
     if help_text or field.help_text:
         kwargs["help_text"] = help_text or str(field.help_text)
     if field.choices:
-        return serializers.ChoiceField(choices=field.choices, **kwargs)
+        return serializers.ChoiceField(choices=field.choices, allow_blank=field.blank, **kwargs)
     for kind, drf_field, extra in _DJANGO_TO_DRF:
         if isinstance(field, kind):
             return drf_field(**extra(field), **kwargs)

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from unfold.widgets import UnfoldAdminAutocompleteWidget, UnfoldAdminMultipleAutocompleteWidget
 
 from apps.approvals.admin_approvers import approver_labels, unknown_approvers
-from apps.core.admin_base import TenantAdmin, is_unbound_superuser, principal_for
+from apps.core.admin_base import TenantAdmin, is_unbound_superuser, narrow_choices_to_tenant, principal_for
 from apps.core.admin_inlines import TenantTabularInline
 from apps.core.admin_people import NOTHING, PAGE, Labelled, PeopleField, active_people_matching, autocomplete_request, picker_attrs
 from apps.core.models import Group
@@ -123,7 +123,25 @@ class CatalogAdmin(TenantAdmin):
                 help_text=Entitlement._meta.get_field("auto_approve_group_ids").help_text,
                 widget=GroupsPicker(tenant_id=tenant_id, url=reverse("admin:%s_%s_groups" % info)))
             attrs["clean_auto_approve_group_ids"] = _clean_groups
-        return type(form.__name__, (form,), attrs)
+        return narrow_choices_to_tenant(type(form.__name__, (form,), attrs), request, obj)
+
+    def get_changelist(self, request, **kwargs):
+        base = super().get_changelist(request, **kwargs)
+
+        class OwnersChangeList(base):
+            """Labels the page's owners in one go (per tenant), not one lookup per row."""
+
+            def get_results(self, request):
+                super().get_results(request)
+                self.result_list = list(self.result_list)
+                by_tenant: dict[str, set[str]] = {}
+                for row in self.result_list:
+                    by_tenant.setdefault(row.tenant_id, set()).update([row.owner_id] if row.owner_id else [])
+                labels = {tenant: approver_labels(tenant, sorted(ids)) for tenant, ids in by_tenant.items()}
+                for row in self.result_list:
+                    row._owner_labels = labels[row.tenant_id]
+
+        return OwnersChangeList
 
     @admin.display(description="Owner")
     def owner(self, obj):

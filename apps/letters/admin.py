@@ -60,6 +60,7 @@ class LetterAdmin(TenantAdmin):
     list_display = ("__str__", "status", "template_version", "requester_id", "created_at", "sent_at")
     list_filter = ("status",)
     search_fields = ("hr_request__id", "requester_id")
+    list_select_related = ("template",)  # __str__ names the template: one join, not a query per row
     shows_waiting = False
 
     def has_add_permission(self, request):

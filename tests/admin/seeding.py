@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test.utils import override_settings
 
-from apps.core.models import Tenant
+from apps.core.models import StaffMembership, Tenant
 from apps.core.principal import Principal
 from tests.factories import StaffMembershipFactory, UserFactory
 from tests.factories.drift import DriftFindingFactory
@@ -46,6 +46,8 @@ def seed_two_tenants() -> None:
     for slug in TENANTS:  # reconciliation's findings (made by a sync against a real target in tests/integration/ldap)
         DriftFindingFactory(tenant_id=slug, owner_id=f"per_{slug}_it")
     for slug in TENANTS:
+        # The demo's portal login (`<slug>-employee`) is this person too: here they are a staff login with no role.
+        StaffMembership.objects.filter(tenant_id=slug, person_id=f"per_{slug}_member").delete()
         StaffMembershipFactory(tenant=Tenant.objects.get(pk=slug), user__username=f"{slug}-member",
                                user__password="pw-member-123", person_id=f"per_{slug}_member", roles=[])
     UserFactory(username="loner", password="pw-loner-123")

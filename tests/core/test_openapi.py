@@ -63,8 +63,8 @@ def test_every_transition_documents_its_own_body_and_the_record_it_returns(schem
             if info.custom.get("doc"):
                 assert info.custom["doc"] in op["description"]
             seen += 1
-    assert seen == 40  # the contract's 34, the acknowledgement campaigns' launch and close, and the drift
-    # findings' adopt, revoke, regrant and dismiss
+    assert seen == 42  # the contract's 34, the acknowledgement campaigns' launch and close, the drift
+    # findings' adopt, revoke, regrant and dismiss, and the access requests' retry_provisioning and mark_manual
 
 
 def test_fields_are_typed_as_the_server_reads_and_writes_them(schema):

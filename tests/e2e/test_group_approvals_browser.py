@@ -6,7 +6,6 @@ from apps.approvals.models import ApprovalStep
 from apps.approvals.services import approval_request_create, approval_request_submit
 from apps.core.models import StaffMembership, Tenant
 from apps.core.principal import Principal
-from tests.e2e.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,11 +17,13 @@ def test_a_group_member_decides_a_group_step_from_the_inbox(page, login, seeded,
     approval_request_submit(actor=hr, approval_request=request)
     step = ApprovalStep.objects.get(approval_request=request)
 
-    from django.contrib.auth.models import User
-
-    max_ = User.objects.create_user("acme-max", password=PASSWORD, is_staff=True)
-    StaffMembership.objects.create(user=max_, tenant=Tenant.objects.get(pk="acme"), person_id="per_acme_member", roles=[])
-    login("acme-max")  # Max Mustermann, of Engineering, with no approver role
+    # seed_demo gives Max (per_acme_member) a portal login, acme-employee, with a membership without
+    # roles (a person has one membership per tenant): let that user into the admin too.
+    max_ = StaffMembership.objects.get(tenant=Tenant.objects.get(pk="acme"), person_id="per_acme_member").user
+    assert max_.username == "acme-employee"
+    max_.is_staff = True
+    max_.save(update_fields=["is_staff"])
+    login("acme-employee")  # Max Mustermann, of Engineering, with no approver role
     mine = page.get_by_test_id("my-approvals")
     assert "Design tool licences — step 1 of 1" in mine.inner_text()
     with page.expect_navigation():

@@ -108,7 +108,7 @@ def test_an_employee_renews_access_talks_to_the_service_desk_and_acknowledges_a_
 
     cache.clear()
     ent = world.entitlement
-    grant = file_record(actor=system_principal("acme"), model=AccessRequest, data={
+    grant = file_record(actor=system_principal("acme"), kind="access", data={
         "entitlement": ent, "system_id": ent.system_id, "entitlement_type": ent.name, "access_type": "new",
         "justification": "Release work", "requester_id": "per_emp"})
     AccessRequest.objects.filter(pk=grant.pk).update(

@@ -10,7 +10,10 @@ from .integration import ConnectorFactory, EntitlementFactory
 @register
 class DriftFindingFactory(TenantRecordFactory):
     connector = InTenant(ConnectorFactory, type="ldap")
-    entitlement = InTenant(EntitlementFactory, system__connector=factory.SelfAttribute("...connector"))
+    # What a sync reports: a requestable entitlement of an active system (reconcile syncs active systems only),
+    # so that adopting it files an access request.
+    entitlement = InTenant(EntitlementFactory, is_requestable=True, system__is_active=True,
+                           system__connector=factory.SelfAttribute("...connector"))
     kind = "unmanaged"
     user_name = factory.Sequence(lambda n: f"account{n}@acme.invalid")
     person_id = PersonId()

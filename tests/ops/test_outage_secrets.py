@@ -107,8 +107,13 @@ class Collector:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                if self.headers.get("Content-Encoding") == "gzip":
+                encoding = self.headers.get("Content-Encoding")
+                if encoding == "gzip":
                     body = gzip.decompress(body)
+                elif encoding == "br":  # the SDK prefers brotli where the package is installed
+                    import brotli
+
+                    body = brotli.decompress(body)
                 collector.bodies.append(body)
                 self.send_response(200)
                 self.end_headers()

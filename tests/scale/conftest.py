@@ -2,7 +2,7 @@
 and the plans of the real requests' SQL read with EXPLAIN ANALYZE (tests/scale/explain.py).
 
 The data (tests/bench/scale_data.py, the builder `make bench`'s scale section uses at 10k and 1M rows) is
-committed once per session (worker), VACUUM ANALYZEd (statistics, and the trigram indexes' pending entries
+committed once per test module, VACUUM ANALYZEd (statistics, and the trigram indexes' pending entries
 merged) so the planner sees real statistics, and removed at the end."""
 import pytest
 from django.db import connection
@@ -20,7 +20,7 @@ TABLES = ("core_person", "helpdesk_ticket", "approvals_approvalrequest", "approv
           "operations_accessrequest")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # removed after each module: the other suites run on the same database
 def _scale_build(django_db_setup, django_db_blocker):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
@@ -33,7 +33,7 @@ def _scale_build(django_db_setup, django_db_blocker):
 @pytest.fixture
 def scale_data(_scale_build, django_db_blocker):
     """{tenant: ..., other: ..., rows: ...}: two tenants of ROWS rows per table, committed, VACUUM ANALYZEd.
-    Built once per session (worker); built again if a transactional test's flush emptied the database
+    Built once per module; built again if a transactional test's flush emptied the database
     meanwhile. Nothing in them is due (no SLA clock, approval or grant): the other suites' sweeps see
     no work of theirs."""
     with django_db_blocker.unblock():

@@ -40,6 +40,9 @@ def form_data(response) -> dict:
         if value is None or value is False or value == "":
             continue
         data[name] = "on" if value is True else value
+    for inline in response.context.get("inline_admin_formsets") or ():  # each inline's management form, as rendered
+        management = inline.formset.management_form
+        data.update({management.add_prefix(name): management[name].value() for name in management.fields})
     return data
 
 

@@ -110,7 +110,7 @@ export type AccessRequestAutoApprovedPayload = {
     provisioned_at: string | null;
     asset_id: string | null;
     principal_id: string | null;
-    principal_type: AccessRequestPrincipalTypeEnum | NullEnum;
+    principal_type: AccessRequestPrincipalTypeEnum | BlankEnum | NullEnum;
     entitlement_type: string;
     entitlement_id: string;
     granted_at: string | null;
@@ -170,7 +170,7 @@ export type AccessRequestEventPayload = {
     provisioned_at: string | null;
     asset_id: string | null;
     principal_id: string | null;
-    principal_type: AccessRequestPrincipalTypeEnum | NullEnum;
+    principal_type: AccessRequestPrincipalTypeEnum | BlankEnum | NullEnum;
     entitlement_type: string;
     entitlement_id: string | null;
     granted_at: string | null;
@@ -227,7 +227,7 @@ export type AccessRequestExpiringPayload = {
     provisioned_at: string | null;
     asset_id: string | null;
     principal_id: string | null;
-    principal_type: AccessRequestPrincipalTypeEnum | NullEnum;
+    principal_type: AccessRequestPrincipalTypeEnum | BlankEnum | NullEnum;
     entitlement_type: string;
     entitlement_id: string | null;
     granted_at: string | null;
@@ -1015,7 +1015,7 @@ export type ApprovalRequestEventPayload = {
     completed_at: string | null;
     reminded_at: string | null;
     cancellation_reason: string;
-    routed_by: ApprovalRequestRoutedByEnum;
+    routed_by: ApprovalRequestRoutedByEnum | BlankEnum;
     /**
      * The routing rule that picked the chain.
      */
@@ -1247,7 +1247,7 @@ export type ApprovalStepEventPayload = {
      */
     approver_group_id: string | null;
     status: ApprovalStepStatusEnum;
-    decision: ApprovalStepDecisionEnum | NullEnum;
+    decision: ApprovalStepDecisionEnum | BlankEnum | NullEnum;
     comment: string;
     decided_at: string | null;
     delegated_to_id: string | null;
@@ -2026,7 +2026,7 @@ export type EntitlementEventPayload = {
      * Who owns the entitlement; empty: the system's owner.
      */
     owner_id: string | null;
-    owner_type: AccessRequestPrincipalTypeEnum | NullEnum;
+    owner_type: AccessRequestPrincipalTypeEnum | BlankEnum | NullEnum;
     risk: EntitlementRiskEnum;
     /**
      * The longest grant a request may ask for; empty: no limit.
@@ -2416,7 +2416,7 @@ export type HrRequestEventPayload = {
     type: HrRequestTypeEnum;
     status: HrRequestStatusEnum;
     description: string;
-    deliverable_type: HrRequestDeliverableTypeEnum | NullEnum;
+    deliverable_type: HrRequestDeliverableTypeEnum | BlankEnum | NullEnum;
     deliverable_url: string;
     fulfilled_by: string | null;
     fulfilled_at: string | null;
@@ -2852,7 +2852,7 @@ export type LetterTemplateEventPayload = {
      * * `document` - Document
      * * `other` - Other
      */
-    request_type: HrRequestTypeEnum | NullEnum;
+    request_type: HrRequestTypeEnum | BlankEnum | NullEnum;
     /**
      * Markdown. Placeholders: {{ person.name }}, {{ person.given_name }}, {{ person.family_name }}, {{ person.email }}, {{ person.title }}, {{ person.department }}, {{ person.employee_number }}, {{ person.manager }}, {{ person.start_date }}, {{ request.id }}, {{ request.type }}, {{ request.description }}, {{ request.date }}, {{ tenant.name }}, {{ signer.name }}, {{ today }}.
      */
@@ -4642,7 +4642,7 @@ export type PolicyEventPayload = {
     next_review_at: string | null;
     review_due_notified_at: string | null;
     applies_to: unknown;
-    priority: SlaPolicyPriorityEnum | NullEnum;
+    priority: SlaPolicyPriorityEnum | BlankEnum | NullEnum;
     first_response_minutes: number | null;
     resolution_minutes: number | null;
     business_hours_only: boolean;
