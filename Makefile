@@ -10,7 +10,7 @@ PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
 # (pdflibs: the system libraries and fonts HR letters' PDFs are drawn with)
-.PHONY: pdflibs fuzz run test install migrate seed bench schema contract lint clean sdk-check sdk sdk-pack chromium slapd axe token faults
+.PHONY: pdflibs fuzz run test install migrate seed bench schema contract lint clean sdk-check sdk sdk-pack chromium slapd axe token faults pgbouncer gettext
 
 $(STAMP): pyproject.toml
 	@test -n "$(PY)" || (echo "Python >= 3.12 is required (python3.13 or python3.12)"; exit 1)
@@ -36,16 +36,26 @@ run: pdflibs seed
 	@PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) WEB_PORT=$(PORT) $(BIN)/honcho -f Procfile start -p $(PORT)
 
 test: export DEBUG ?= true
-test: install chromium slapd axe pdflibs
+test: install chromium slapd axe pdflibs gettext
 	@if [ "$(SKIP_SDK_CHECK)" != "1" ]; then $(MAKE) --no-print-directory sdk-check; fi
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 	SDK_TEST_REQUIRED=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-# The fault suite (tests/faults): its own PostgreSQL and redis-server on loopback ports, broken on purpose
-# (restarts, terminated backends, Redis stopped or hung, processes killed); README "Failure and recovery".
+# The fault suite (tests/faults): its own PostgreSQL, PgBouncer and redis-server on loopback ports, broken on
+# purpose (restarts, terminated backends, Redis stopped or hung, processes killed); docs/production.md
+# "Failure and recovery". FAULTS_PORTS=17000-17099 keeps its servers to a range of ports.
 faults: export DEBUG ?= true
-faults: install
+faults: install pgbouncer
 	FAULTS=1 $(BIN)/python -m pytest tests/faults $(FAULTS_ARGS)
+
+# The fault suite restarts PostgreSQL behind a PgBouncer of its own (OS package pgbouncer); install it where
+# this machine can (root with apt), else that test is skipped.
+pgbouncer:
+	@command -v pgbouncer >/dev/null 2>&1 || test -x /usr/sbin/pgbouncer || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& echo "Installing PgBouncer (OS package) for the fault suite" \
+		&& { DEBIAN_FRONTEND=noninteractive apt-get install -y -q pgbouncer >/dev/null 2>&1 \
+		     || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q pgbouncer >/dev/null 2>&1; }; }; } \
+		|| echo "PgBouncer could not be installed: the fault suite's PgBouncer test will be skipped"
 
 # HR letters are drawn as PDF by WeasyPrint, which needs Pango and a font: Debian's packages, installed
 # where this machine can (root with apt). Without them the letter tests fail with a clear import error.
@@ -55,6 +65,13 @@ pdflibs:
 		&& echo "Installing $(PDF_PACKAGES) (OS packages) for HR letters' PDFs" \
 		&& { apt-get install -y -q $(PDF_PACKAGES) >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q $(PDF_PACKAGES) >/dev/null 2>&1; }; }; } \
 		|| echo "$(PDF_PACKAGES) could not be installed: HR letters cannot make PDFs here"
+
+# The portal's catalogue test collects the marked strings as `makemessages` does, with GNU gettext's xgettext.
+gettext:
+	@command -v xgettext >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+		&& echo "Installing gettext (OS package) for the translation catalogue test" \
+		&& { apt-get install -y -q gettext >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q gettext >/dev/null 2>&1; }; }; } \
+		|| echo "gettext could not be installed: the catalogue test will be skipped"
 
 # Browser tests drive the OS package's Chromium (no browser download): install it where this machine
 # can (root with apt); otherwise the run ends by saying the browser tests were skipped and why.
@@ -105,10 +122,14 @@ sdk-check: sdk
 	@git diff --quiet -- $(SDK) && test -z "$$(git status --porcelain -- $(SDK))" \
 		|| (git status --short -- $(SDK); echo "The schema or the generated SDK is out of date: commit the files above."; exit 1)
 
-# schemathesis against the live schema with 200 generated requests an operation (CI runs 12 in `make test`).
+# schemathesis against the live schema with 200 generated requests an operation (CI runs 12 in `make test`),
+# then every check and the stateful phase over every operation, 50 examples each, the by-design refusals read
+# from tests/quality/fuzz_refusals.toml (CI runs 5 over a few operations).
 fuzz: export DEBUG ?= true
 fuzz: install
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} $(BIN)/python -m pytest tests/quality/test_api_fuzz.py -p xdist -n 2 $(PYTEST_ARGS)
+	FUZZ_ALL_EXAMPLES=$${FUZZ_ALL_EXAMPLES:-50} FUZZ_ALL_OPERATIONS="$${FUZZ_ALL_OPERATIONS:-^/api/v1/}" \
+		$(BIN)/python -m pytest tests/quality/test_api_fuzz_all_checks.py -p xdist -n 2 $(PYTEST_ARGS)
 
 # The SDK as integrators install it: clients/typescript/backoffice-sdk-<version>.tgz (dist/ built by prepack).
 sdk-pack: $(SDK_STAMP)
@@ -123,7 +144,11 @@ bench: install
 	$(BIN)/python -m tests.bench.fanout $(FANOUT_ARGS)
 	$(BIN)/python -m tests.bench.admin_pages $(ADMIN_BENCH_ARGS)
 	$(BIN)/python -m tests.bench.mail $(MAIL_BENCH_ARGS)
+	$(BIN)/python -m tests.bench.provisioning $(PROVISIONING_BENCH_ARGS)
+	$(BIN)/python -m tests.bench.scim_push $(SCIM_PUSH_BENCH_ARGS)
 	$(BIN)/python -m tests.bench.scale $(SCALE_BENCH_ARGS)
+	$(BIN)/python -m tests.bench.offboarding $(OFFBOARDING_BENCH_ARGS)
+	$(BIN)/python -m tests.bench.reviews $(REVIEWS_BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles artifacts

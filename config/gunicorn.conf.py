@@ -1,5 +1,5 @@
 """gunicorn settings for the web process (`gunicorn config.wsgi -c config/gunicorn.conf.py`).
-Every value can be changed from the environment; README "Running in production" lists them."""
+Every value can be changed from the environment; docs/production.md "Running in production" lists them."""
 import multiprocessing
 import os
 import shutil

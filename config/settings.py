@@ -1,4 +1,5 @@
-"""One settings file, driven by the environment (see README "Configuration")."""
+"""One settings file, driven by the environment (see docs/configuration.md)."""
+import datetime
 import logging
 from pathlib import Path
 
@@ -27,7 +28,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "te
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=["http://127.0.0.1:8000", "http://localhost:8000"])
 
-# HTTPS (README "Production settings"): secure cookies, HSTS and the HTTPS redirect are on unless
+# HTTPS (docs/production.md "Production settings"): secure cookies, HSTS and the HTTPS redirect are on unless
 # DEBUG; behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO,https.
 _proxy_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
 if _proxy_header and len(_proxy_header) != 2:
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "csp",
     "apps.core",
+    "apps.directory",  # people, groups, SCIM 2.0 provisioning: below every domain that names people
     "apps.helpdesk",
     "apps.operations",
     "apps.approvals",
@@ -72,12 +74,14 @@ INSTALLED_APPS = [
     "django_tasks_db",  # after apps.ops, whose db_worker (reconnects on a lost database) takes the command's name
     "apps.idempotency",
     "apps.signin",
-    "axes",  # failed sign-ins throttled (apps/signin; README "Staff sign-in")
+    "axes",  # failed sign-ins throttled (apps/signin; docs/security.md)
     "apps.notifications",
     "apps.files",
     "apps.letters",
+    "apps.lifecycle",  # joiners, movers and leavers: offboarding cases, birthright access
     "apps.helpdesk_mail",  # tickets by e-mail: `manage.py mail_gateway`
     "apps.portal",  # the self-service portal for every person (/portal/)
+    "apps.reviews",  # access reviews (certification campaigns)
     "django_prometheus",
 ]
 
@@ -90,6 +94,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "apps.portal.middleware.PortalLanguageMiddleware",  # /portal/ only: the person's language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -140,6 +145,13 @@ else:  # keep server connections open between requests (a new PostgreSQL connect
         options.setdefault("server_side_binding", env.bool("DATABASE_SERVER_SIDE_BINDING", default=True))
         threshold = env.str("DATABASE_PREPARE_THRESHOLD", default="5").strip().lower()
         options.setdefault("prepare_threshold", None if threshold in ("", "off", "none") else int(threshold))
+        # A prepared statement is planned again with its values at every run: a search's
+        # `UPPER(col) LIKE '%term%'` is served by a trigram index only when the planner sees the term, and
+        # PostgreSQL's generic plan (chosen after five runs) reads the whole tenant instead. What stays
+        # saved is the parse. DATABASE_PLAN_CACHE_MODE=auto restores generic plans (docs/scale.md).
+        plan_cache_mode = env.str("DATABASE_PLAN_CACHE_MODE", default="force_custom_plan").strip()
+        if options["prepare_threshold"] is not None and plan_cache_mode:
+            options.setdefault("options", f"-c plan_cache_mode={plan_cache_mode}")
 # Admin and other views: each request is one transaction (an error rolls back all it wrote). API
 # viewsets opt out: there every write is one service call, and the service is the transaction.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
@@ -161,6 +173,8 @@ TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.Da
 SIMPLE_HISTORY_ENABLED = True  # its default, set: read on every save (tests/ops/test_request_overhead.py)
 
 LANGUAGE_CODE = "en-us"
+# What the portal is translated into (apps/portal/locale); the admin and the API speak LANGUAGE_CODE.
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -238,7 +252,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "HR and IT operations: access, equipment, travel, HR letters, approvals, "
     "policies, helpdesk and integrations. Every record is scoped to the caller's tenant.\n\n"
     "Errors are `application/problem+json` (RFC 9457). Lists are cursor pages (`results`, `next`, "
-    "`previous`). Record responses carry an `ETag`; send it as `If-Match` to refuse stale writes.",
+    "`previous`). Record responses carry an `ETag`; send it as `If-Match` to refuse stale writes.\n\n"
+    "**Versioning.** Operation ids (and the SDK's method names) do not change within a major version. "
+    "What is on its way out is marked `deprecated: true` here, and an answer to a request that used it "
+    "carries `Deprecation` (RFC 9745), `Sunset` (RFC 8594, when it stops working) and a "
+    "`Link: <…>; rel=\"deprecation\"`.",
     "VERSION": "1.0.0",
     "CONTACT": {"name": "Back office team", "url": "https://github.com/backoffice/backoffice"},
     "LICENSE": {"name": "Proprietary", "url": "https://github.com/backoffice/backoffice/blob/main/LICENSE"},
@@ -251,6 +269,10 @@ SPECTACULAR_SETTINGS = {
         {"name": "policies", "description": "Versioned policy documents, reviews and acknowledgements."},
         {"name": "helpdesk", "description": "Tickets, their comments, and SLA policies."},
         {"name": "integration", "description": "Applications, connectors, API keys and outbound webhooks."},
+        {"name": "files", "description": "Files attached to records: upload, list, download, remove."},
+        {"name": "letters", "description": "HR letter templates and the letters drawn from them (HR only)."},
+        {"name": "lifecycle", "description": "Joiners, movers and leavers: offboarding cases, birthright rules, planned leaving dates."},
+        {"name": "reviews", "description": "Access reviews: certification campaigns over active grants and the reviewers' decisions."},
         {"name": "events", "description": "Events sent to webhooks (the `webhooks` section; docs/events.md)."},
     ],
     "SERVE_INCLUDE_SCHEMA": False,
@@ -261,7 +283,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "OAS_VERSION": "3.1.0",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "LetterStatusEnum": "apps.letters.models.LetterStatus",
+        "OffboardingCaseStatusEnum": "apps.lifecycle.choices.CaseStatus",
+        "OffboardingItemStatusEnum": "apps.lifecycle.choices.ItemStatus",
+        "OffboardingItemKindEnum": "apps.lifecycle.choices.ItemKind",
+        "ReviewCampaignStatusEnum": "apps.reviews.choices.CampaignStatus",
+        "ReviewItemStatusEnum": "apps.reviews.choices.ItemStatus",
+    },
+    "PREPROCESSING_HOOKS": ["apps.core.api.schema.name_enums"],
     "POSTPROCESSING_HOOKS": ["apps.core.api.schema_webhooks.add_webhooks",
                              "drf_spectacular.hooks.postprocess_schema_enums",
                              "apps.core.api.schema.polish_paths",
@@ -306,7 +336,7 @@ UNFOLD = {
     "SITE_FAVICONS": [{"rel": "icon", "type": "image/svg+xml", "href": lambda request: static("favicon.svg")}],
 }
 
-# ---- Production: logs, metrics, static files, Sentry, scheduler (apps/ops; README "Running in production") ----
+# ---- Production: logs, metrics, static files, Sentry, scheduler (apps/ops; docs/production.md "Running in production") ----
 from apps.ops import logs as _logs  # noqa: E402
 
 # One JSON object per line (LOG_FORMAT=console for people), with request id, tenant, person and app.
@@ -394,11 +424,15 @@ if RATE_LIMIT_CACHE_FAILURE not in ("database", "skip"):
 SCHEDULER_JOBS = env("SCHEDULER_JOBS", default="apps.ops.schedule.default_jobs")
 SCHEDULER_DELIVER_SECONDS = env.int("SCHEDULER_DELIVER_SECONDS", default=5)
 # A job run's claim: renewed every third of this while the run goes on, so a killed scheduler's jobs are free
-# again within this many seconds (README "Running in production", supervision)
+# again within this many seconds (docs/production.md "Running in production", supervision)
 SCHEDULER_LEASE_SECONDS = env.float("SCHEDULER_LEASE_SECONDS", default=30)
 PURGE_DELETED_AFTER_DAYS = env.int("PURGE_DELETED_AFTER_DAYS", default=30)
 # How long a POST or PATCH answered under an Idempotency-Key is replayed (apps/idempotency; Stripe's 24 h).
 IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+# Field aliases (models' field_aliases) are deprecated: answers to requests using one carry
+# `Deprecation` from this date and `Sunset` at the date they stop being accepted (apps/core/api/deprecation.py).
+API_ALIASES_DEPRECATED_SINCE = datetime.date.fromisoformat(env("API_ALIASES_DEPRECATED_SINCE", default="2026-12-01"))
+API_ALIASES_SUNSET = datetime.date.fromisoformat(env("API_ALIASES_SUNSET", default="2027-06-30"))
 ACCESS_EXPIRY_WARNING_DAYS = env.int("ACCESS_EXPIRY_WARNING_DAYS", default=7)  # owners hear this far ahead
 # Connectors (apps/integration/connectors) and the provisioning engine (apps/operations/provisioning.py):
 # seconds per call to a target; automatic retries of a failing grant or removal, the first after
@@ -406,12 +440,14 @@ ACCESS_EXPIRY_WARNING_DAYS = env.int("ACCESS_EXPIRY_WARNING_DAYS", default=7)  #
 CONNECTOR_TIMEOUT_SECONDS = env.float("CONNECTOR_TIMEOUT_SECONDS", default=10.0)
 PROVISIONING_MAX_ATTEMPTS = env.int("PROVISIONING_MAX_ATTEMPTS", default=6)
 PROVISIONING_RETRY_SECONDS = env.int("PROVISIONING_RETRY_SECONDS", default=60)
+# An offboarding revoke whose automatic retries are spent is handed to its connector again this much later.
+LIFECYCLE_RETRY_SECONDS = env.int("LIFECYCLE_RETRY_SECONDS", default=900)
 PROVISIONING_LEASE_SECONDS = env.int("PROVISIONING_LEASE_SECONDS", default=300)
 EVENT_RETENTION_DAYS = env.int("EVENT_RETENTION_DAYS", default=90)  # outbox events fanned out and settled
 DELIVERY_RETENTION_DAYS = env.int("DELIVERY_RETENTION_DAYS", default=30)  # delivered or given-up webhook deliveries
 # ---- end of production block ----
 
-# ---- Staff sign-in and service tokens from the identity provider (apps/signin; README "Staff sign-in") ----
+# ---- Staff sign-in and service tokens from the identity provider (apps/signin; docs/security.md) ----
 # Service JWTs verified against the provider's key set (takes precedence over JWT_PUBLIC_KEY/JWT_SECRET):
 # cached JWT_JWKS_CACHE_SECONDS, refetched on an unknown `kid` at most once per JWT_JWKS_MIN_REFRESH_SECONDS.
 JWT_JWKS_URL = env("JWT_JWKS_URL", default="")
@@ -458,7 +494,7 @@ AXES_LOCKOUT_TEMPLATE = "signin/locked_out.html"
 AXES_ENABLE_ADMIN = False  # lockouts are reset with `manage.py axes_reset_username USER` (or they expire)
 # ---- end of sign-in block ----
 
-# ---- Notifications (apps/notifications; README "Notifications") ----
+# ---- Notifications (apps/notifications; docs/notifications.md) ----
 # Mail through Django's email framework: EMAIL_URL as smtp://user:pass@host:587, smtp+tls://…,
 # smtps://… or consolemail:// (every message in full on the console).
 vars().update(env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"))
@@ -478,7 +514,7 @@ NOTIFY_RETRY_BASE_SECONDS = env.int("NOTIFY_RETRY_BASE_SECONDS", default=30)  # 
 NOTIFY_RETRY_MAX_SECONDS = env.int("NOTIFY_RETRY_MAX_SECONDS", default=3600)  # …up to this
 NOTIFY_OUTBOX_LOOKBACK_HOURS = env.int("NOTIFY_OUTBOX_LOOKBACK_HOURS", default=24)  # older events notify no one
 SCHEDULER_NOTIFY_SECONDS = env.int("SCHEDULER_NOTIFY_SECONDS", default=10)
-# Tickets by e-mail (`manage.py mail_gateway`, README "Tickets by e-mail"): where the gateway listens for the MTA.
+# Tickets by e-mail (`manage.py mail_gateway`, docs/helpdesk-mail.md): where the gateway listens for the MTA.
 MAIL_GATEWAY_HOST = env("MAIL_GATEWAY_HOST", default="127.0.0.1")
 MAIL_GATEWAY_PORT = env.int("MAIL_GATEWAY_PORT", default=2525)
 MAIL_GATEWAY_WORKERS = env.int("MAIL_GATEWAY_WORKERS", default=4)
@@ -494,31 +530,31 @@ CONNECTOR_ROTATION_WARNING_DAYS = env.int("CONNECTOR_ROTATION_WARNING_DAYS", def
 CONNECTOR_OAUTH_REFRESH_MARGIN_MINUTES = env.int("CONNECTOR_OAUTH_REFRESH_MARGIN_MINUTES", default=60)
 # ---- end of connectors block ----
 
-# ---- Directory and SCIM 2.0 provisioning (apps/core/directory.py, apps/core/scim/) ----
+# ---- Directory and SCIM 2.0 provisioning (apps/directory/models.py, apps/directory/scim/) ----
 # Strict mode is per tenant (admin: Directory settings); each process remembers a tenant's setting
 # this many seconds, so lenient writes cost no query (0: read it on every write; DEBUG's default).
 DIRECTORY_STRICT_CACHE_SECONDS = env.int("DIRECTORY_STRICT_CACHE_SECONDS", default=0 if DEBUG else 10)
 # How long a process trusts that a token's subject is not a deactivated Person (apps/core/auth.py).
 DIRECTORY_ACTIVE_CACHE_SECONDS = env.int("DIRECTORY_ACTIVE_CACHE_SECONDS", default=0 if DEBUG else 30)
 SCIM_SERVICE_PROVIDER = {
-    "USER_MODEL_GETTER": "apps.core.scim.adapters.person_model",
-    "USER_ADAPTER": "apps.core.scim.adapters.ScimPerson",
-    "GROUP_MODEL": "apps.core.directory.Group",
-    "GROUP_ADAPTER": "apps.core.scim.adapters.ScimGroup",
-    "USER_FILTER_PARSER": "apps.core.scim.filters.PersonFilterQuery",
-    "GROUP_FILTER_PARSER": "apps.core.scim.filters.GroupFilterQuery",
-    "SERVICE_PROVIDER_CONFIG_MODEL": "apps.core.scim.adapters.ServiceProviderConfig",
-    "SCHEMAS_GETTER": "apps.core.scim.schemas.published_schemas",
-    "BASE_LOCATION_GETTER": "apps.core.scim.auth.base_location",
-    "GET_EXTRA_MODEL_FILTER_KWARGS_GETTER": "apps.core.scim.auth.tenant_filter_getter",
-    "AUTH_CHECK_MIDDLEWARE": "apps.core.scim.auth.ScimTokenAuth",
+    "USER_MODEL_GETTER": "apps.directory.scim.adapters.person_model",
+    "USER_ADAPTER": "apps.directory.scim.adapters.ScimPerson",
+    "GROUP_MODEL": "apps.directory.models.Group",
+    "GROUP_ADAPTER": "apps.directory.scim.adapters.ScimGroup",
+    "USER_FILTER_PARSER": "apps.directory.scim.filters.PersonFilterQuery",
+    "GROUP_FILTER_PARSER": "apps.directory.scim.filters.GroupFilterQuery",
+    "SERVICE_PROVIDER_CONFIG_MODEL": "apps.directory.scim.adapters.ServiceProviderConfig",
+    "SCHEMAS_GETTER": "apps.directory.scim.schemas.published_schemas",
+    "BASE_LOCATION_GETTER": "apps.directory.scim.auth.base_location",
+    "GET_EXTRA_MODEL_FILTER_KWARGS_GETTER": "apps.directory.scim.auth.tenant_filter_getter",
+    "AUTH_CHECK_MIDDLEWARE": "apps.directory.scim.auth.ScimTokenAuth",
     "NETLOC": env("SCIM_NETLOC", default="unused"),  # locations are built from the request (base_location)
     "AUTHENTICATION_SCHEMES": [{"type": "oauthbearertoken", "name": "Bearer token", "primary": True,
                                 "description": "A per-tenant SCIM token created in the admin (Directory > SCIM tokens)."}],
     "WWW_AUTHENTICATE_HEADER": 'Bearer realm="scim"',
 }
 
-# ---- Scale-out: tasks on Redis (RQ), PgBouncer in transaction mode (README "Running in production") ----
+# ---- Scale-out: tasks on Redis (RQ), PgBouncer in transaction mode (docs/production.md "Running in production") ----
 # TASKS_BACKEND=rq runs the same tasks on django-tasks-rq (`manage.py rqworker`, any number) with the
 # queue on RQ_REDIS_URL (default REDIS_URL); `database` (the default) keeps django_tasks_db's `db_worker`.
 # Workers reconnect after a lost database or Redis (apps/ops/workers.py), waiting from the first to the second

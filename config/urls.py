@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.db import transaction
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -20,6 +20,9 @@ api_v1 = [
     path("api/v1/", include("apps.policies.api.urls")),
     path("api/v1/integration/", include("apps.integration.api.urls")),
     path("api/v1/files/", include("apps.files.api.urls")),
+    path("api/v1/letters/", include("apps.letters.api.urls")),
+    path("api/v1/lifecycle/", include("apps.lifecycle.api.urls")),
+    path("api/v1/reviews/", include("apps.reviews.api.urls")),
     path("api/v1/schema", schema_view, name="schema"),
     path("api/v1/schema/", schema_view),
     path("api/v1/docs", docs_view, name="docs"),
@@ -32,9 +35,13 @@ urlpatterns = [
     path("admin/people/autocomplete/", admin.site.admin_view(people_autocomplete), name="admin-people-autocomplete"),
     path("admin/principals/autocomplete/", admin.site.admin_view(principals_autocomplete),
          name="admin-principals-autocomplete"),
+    # the directory's pages were core's: old links and bookmarks land on the same page
+    re_path(r"^admin/core/(?P<model>person|group|scimtoken|directorysettings)/(?P<rest>.*)$",
+            transaction.non_atomic_requests(RedirectView.as_view(url="/admin/directory/%(model)s/%(rest)s",
+                                                                 permanent=True, query_string=True))),
     path("admin/", admin.site.urls),
     path("oidc/", include("apps.signin.urls")),
-    path("scim/v2/", include("apps.core.scim.urls", namespace="scim")),  # SCIM 2.0 provisioning (per-tenant token)
+    path("scim/v2/", include("apps.directory.scim.urls", namespace="scim")),  # SCIM 2.0 provisioning (per-tenant token)
     path("notifications/", include("apps.notifications.urls")),
     path("files/", include("apps.files.urls")),
     path("portal/", include("apps.portal.urls")),

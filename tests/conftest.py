@@ -8,6 +8,26 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 
+def _serve_one_request_at_a_time_on_in_memory_sqlite() -> None:
+    """The live server's request threads share the test thread's one in-memory SQLite connection (Django
+    passes it as `connections_override`: there is no other copy of that database), and one sqlite3
+    connection used by two requests at once mixes their statements and transactions: a page's image and
+    its jsi18n request could fail each other. With a shared connection the live server answers requests
+    one after another; with PostgreSQL (nothing shared) it keeps a thread per request."""
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    def server(*args, connections_override=None, **kwargs):
+        if connections_override:
+            return WSGIServer(*args, **kwargs)
+        return ThreadedWSGIServer(*args, connections_override=connections_override, **kwargs)
+
+    LiveServerThread.server_class = staticmethod(server)
+
+
+_serve_one_request_at_a_time_on_in_memory_sqlite()
+
+
 def make_token(*, tenant: str = "acme", sub: str = "per_alice", roles=(), ttl: int = 600, **claims) -> str:
     now = int(time.time())
     payload = {"sub": sub, "tenant_id": tenant, "roles": list(roles), "iat": now, "exp": now + ttl, **claims}
@@ -77,6 +97,18 @@ def events_match_the_catalogue(request):
     yield problems
     event_emitted.disconnect(dispatch_uid="tests.events_match_the_catalogue")
     assert not problems, "\n".join(problems)
+
+
+@pytest.fixture
+def without_offboarding():
+    """A deactivation that opens no offboarding case (apps/lifecycle): for tests of the safety nets beneath it
+    (the reassignment panels, the refusal of a deactivated person's keys), which a case would otherwise clear."""
+    from apps.core.events import event_emitted
+    from apps.lifecycle.receivers import wire
+
+    event_emitted.disconnect(dispatch_uid="lifecycle.reactions")
+    yield
+    wire()
 
 
 @pytest.fixture

@@ -1,11 +1,16 @@
 from django.contrib import admin, messages
+from django.contrib.admin.utils import label_for_field, lookup_field
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import ObjectDoesNotExist
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 
-from apps.core.admin_base import TenantAdmin, principal_for
+from apps.core.admin_base import TenantAdmin
+
+from apps.core.admin_scope import principal_for
+from apps.core.admin_words import swap_people
 from apps.core.people import DECIDER_ROLES, display_people, members_with_role, people_changelist, person_label
 
 from .admin_approvers import approver_labels, approvers_autocomplete, approvers_field, clean_approver_ids
@@ -136,14 +141,19 @@ def target_of(admin_site, request, approval: ApprovalRequest) -> dict | None:
     record = model_admin.get_queryset(request).filter(pk=approval.entity_id).first()
     if record is None:
         return found
-    names = [n for n in model_admin.list_display if isinstance(n, str) and n != "id"]
+    # The list's columns as the list shows them: people by name, a catalog request's system by name.
+    names = [n for n in swap_people(model_admin.list_display, model) if isinstance(n, str) and n not in ("id", "__str__")]
     fields = {f.name: f for f in model._meta.concrete_fields}
     summary = []
     for name in names:
-        if name in fields:
-            display = getattr(record, f"get_{name}_display", None)
-            value = display() if display else getattr(record, name)
-            summary.append((fields[name].verbose_name.capitalize(), value))
+        try:
+            field, _attr, value = lookup_field(name, record, model_admin)
+        except (AttributeError, ObjectDoesNotExist):
+            continue
+        if field is not None and field.choices:
+            value = getattr(record, f"get_{name}_display")()
+        if field is not None or value not in (None, ""):
+            summary.append((str(label_for_field(name, model, model_admin)).capitalize(), value))
     for name in ("justification", "description", "purpose"):
         if name in fields and getattr(record, name):
             summary.append((fields[name].verbose_name.capitalize(), getattr(record, name)))
@@ -215,7 +225,10 @@ class ReassignFilter(admin.SimpleListFilter):
         return [("needed", "Decider inactive")]
 
     def queryset(self, request, queryset):
-        return needing_reassignment(queryset) if self.value() == "needed" else queryset
+        if self.value() != "needed":
+            return queryset
+        principal = principal_for(request)
+        return needing_reassignment(queryset, tenant_id=principal.tenant_id if principal else None)
 
 
 class StepChangeList(people_changelist("approver_id", "delegated_to_id")):

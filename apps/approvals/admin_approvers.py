@@ -7,15 +7,13 @@ group the tenant's directory does not hold (another tenant's group is unknown he
 (approvals.approvers.check_chain_entries) checks the groups again, whoever writes the chain.
 """
 from django import forms
-from django.db.models import Q
-from django.http import JsonResponse
 from unfold.widgets import UnfoldAdminMultipleAutocompleteWidget
 
 from apps.core.admin_people import (
-    NOTHING, PAGE, Labelled, PeopleField, active_people_matching, autocomplete_request, known_people, picker_attrs,
+    Labelled, PeopleField, directory_autocomplete, known_people, picker_attrs,
 )
-from apps.core.directory import GROUP, MANAGER, OWNER, PERSON, approver_kind
-from apps.core.models import Group
+from apps.core.person_fields import GROUP, MANAGER, OWNER, PERSON, approver_kind
+from apps.directory.models import Group
 from apps.core.people import display_people
 
 MANAGER_LABEL = "The requester's manager"
@@ -36,23 +34,8 @@ def approver_labels(tenant_id: str | None, values: list[str]) -> dict[str, str]:
     return {v: TOKEN_LABELS.get(v) or groups.get(v) or people.get(v, v) for v in values}
 
 
-def approvers_autocomplete(request):
-    """select2's JSON, as people_autocomplete answers: the manager token, then groups, then active people."""
-    asked = autocomplete_request(request)
-    if asked is None:
-        return JsonResponse(NOTHING)
-    principal, term, page = asked
-    options: list[dict] = []
-    options += [{"id": token, "text": label} for token, label in TOKEN_LABELS.items()
-                if not term or token in term.lower() or term.lower() in label.lower()]
-    groups = Group.objects.visible_to(principal)
-    if term:
-        groups = groups.filter(Q(display_name__icontains=term) | Q(pk=term))
-    enough = page * PAGE + 1  # of each kind, to fill every page up to this one
-    options += [{"id": g.pk, "text": _group_label(g)} for g in groups.order_by("display_name", "pk")[:enough]]
-    options += [{"id": p.pk, "text": p.label} for p in active_people_matching(principal, term)[:enough]]
-    return JsonResponse({"results": options[(page - 1) * PAGE:page * PAGE],
-                         "pagination": {"more": len(options) > page * PAGE}})
+# The chain's picker: the tokens, then groups ("any member"), then active people.
+approvers_autocomplete = directory_autocomplete(tokens=TOKEN_LABELS, label_group=_group_label)
 
 
 class ApproversPicker(Labelled, UnfoldAdminMultipleAutocompleteWidget):

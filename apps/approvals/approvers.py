@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from apps.core.directory import GROUP, MANAGER, OWNER, TOKENS, approver_kind
-from apps.core.models import Group, Person
+from apps.core.person_fields import GROUP, MANAGER, OWNER, TOKENS, approver_kind
+from apps.directory.models import Group, Person
 
 from .deciders import group_deciders
 

@@ -20,5 +20,6 @@ def approvals_to_reassign(scope: DashboardScope) -> dict:
     """Open steps nobody may decide any more: for admins, who may delegate them to someone active."""
     if not scope.principal.has_role("admin"):
         return {"steps_to_reassign_count": None}
-    return {"steps_to_reassign_count": needing_reassignment(scope.visible(ApprovalStep)).count(),
+    return {"steps_to_reassign_count": needing_reassignment(
+        scope.visible(ApprovalStep), tenant_id=scope.principal.tenant_id).count(),
             "steps_to_reassign_url": scope.link("approvals_approvalstep", reassign="needed")}

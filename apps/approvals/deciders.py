@@ -6,7 +6,7 @@ the notifications, so what a member is shown is what they may do.
 """
 from django.db.models import Exists, OuterRef, Q
 
-from apps.core.models import Group, Person
+from apps.directory.models import Group, Person
 
 from .choices import OPEN_STEP_STATES
 
@@ -42,21 +42,28 @@ def waiting_for(person_id: str) -> Q:
     return Q(approver_id=person_id, delegated=False) | Q(delegated_to_id=person_id) | group_step
 
 
-def _inactive_person(column: str):
-    return Person.all_objects.filter(Q(active=False) | Q(is_deleted=True), tenant_id=OuterRef("tenant_id"),
-                                     pk=OuterRef(column))
 
-
-def needing_reassignment(steps):
+def needing_reassignment(steps, *, tenant_id: str | None = None):
     """Those of `steps` (ApprovalStep rows) that are open and that nobody may decide any more: the
     decider is a deactivated or deleted directory person, or a group step's group has no active
-    member (or was deleted). Parties in a group are not counted here (the request decided that)."""
+    member (or was deleted). Parties in a group are not counted here (the request decided that).
+
+    As `pk IN (UNION of three branches)`, each starting from what is rare (the people who left, by the
+    `person_tenant_gone` index; the open group steps) rather than from every open step; with `tenant_id`
+    each branch stays in the tenant's index entries."""
+    from .models import ApprovalStep
+
+    in_tenant = {"tenant_id": tenant_id} if tenant_id else {}
+    gone = Person.all_objects.filter(Q(active=False) | Q(is_deleted=True), **in_tenant).values("pk")
+    open_steps = ApprovalStep.all_objects.filter(status__in=OPEN_STEP_STATES, **in_tenant)
     active_member = Membership.objects.filter(group_id=OuterRef("approver_group_id"), group__is_deleted=False,
                                               person__active=True, person__is_deleted=False)
-    delegate_gone = Q(delegated=True) & Q(Exists(_inactive_person("delegated_to_id")))
-    approver_gone = Q(delegated=False) & ~Q(approver_id="") & Q(Exists(_inactive_person("approver_id")))
-    group_empty = Q(delegated=False, approver_id="", approver_group__isnull=False) & ~Q(Exists(active_member))
-    return steps.filter(status__in=OPEN_STEP_STATES).filter(delegate_gone | approver_gone | group_empty)
+    delegate_gone = open_steps.filter(delegated=True, delegated_to_id__in=gone)
+    approver_gone = open_steps.filter(delegated=False, approver_id__in=gone).exclude(approver_id="")
+    group_empty = open_steps.filter(delegated=False, approver_id="", approver_group__isnull=False).exclude(
+        Exists(active_member))
+    first, *rest = [branch.values("pk").order_by() for branch in (delegate_gone, approver_gone, group_empty)]
+    return steps.filter(status__in=OPEN_STEP_STATES, pk__in=first.union(*rest))
 
 
 def needs_reassignment(step) -> bool:

@@ -3,8 +3,10 @@ from django.utils import timezone
 from django_fsm import FSMField
 
 from apps.core.allowed import OneOf
+from apps.core.person_fields import APPROVER_LIST, PERSON
 from apps.core.field_policy import ANY_STATE, REQUESTER, STAFF, FieldPolicy, deletable, editable
 from apps.core.fsm import ConcurrentTransitionMixin, transition
+from apps.core.json_shapes import STRING_LIST
 from apps.core.models import TenantModel, tracked_history
 from apps.core.titles import Title
 from apps.core.visibility import Visibility
@@ -21,6 +23,8 @@ class ApprovalChain(TenantModel):
     """The tenant's default approvers for one entity type (configured in the admin)."""
 
     id_prefix = "apc"
+    directory_fields = {"approver_ids": APPROVER_LIST}
+    json_shapes = {"approver_ids": STRING_LIST}
     visibility = Visibility(sees_all=("approver",))
     write_roles = ()
 
@@ -48,6 +52,8 @@ from .rules import ApprovalRule  # noqa: E402  (a model of this app: it names Ap
 
 class ApprovalRequest(ConcurrentTransitionMixin, TenantModel):
     id_prefix = "apr"
+    not_directory_fields = ("entity_id",)
+    directory_fields = {"requested_by_id": PERSON, "approver_ids": APPROVER_LIST}
     outcome_fields = ("completed_at", "cancellation_reason")
     event_entity = "request"
     visibility = Visibility(sees_all=("approver",), mine=(
@@ -88,6 +94,9 @@ class ApprovalRequest(ConcurrentTransitionMixin, TenantModel):
         indexes = [
             models.Index(fields=["tenant_id", "status"], name="apr_tenant_status"),
             models.Index(fields=["status", "due_at"], name="apr_status_due"),
+            # the sweep's reminders: only the pending requests not reminded yet (an empty pass reads nothing)
+            models.Index(fields=["due_at"], name="apr_remind_due",
+                         condition=models.Q(status="pending", reminded_at__isnull=True, is_deleted=False)),
             models.Index(fields=["tenant_id", "entity_id"], name="apr_tenant_entity"),
             # a member's own rows (apps/core/visibility.py: one indexed branch per ownership column)
             models.Index(fields=["tenant_id", "created_by"], name="apr_tenant_creator"),
@@ -163,6 +172,7 @@ DECIDER = {"roles": None, "check": _decider_only}
 
 class ApprovalStep(ConcurrentTransitionMixin, TenantModel):
     id_prefix = "aps"
+    directory_fields = {"approver_id": PERSON, "delegated_to_id": PERSON}
     title_format = Title("{request_title} — {step_of}")
     event_entity = "step"
     everyones_work = True  # a group step is decided by any member, whatever their roles
@@ -174,7 +184,7 @@ class ApprovalStep(ConcurrentTransitionMixin, TenantModel):
     step_index = models.PositiveIntegerField(editable=False)
     approver_id = models.CharField(max_length=64, blank=True, editable=False, help_text=(
         "The person deciding; on a group step, empty until a member decides or delegates it."))
-    approver_group = models.ForeignKey("core.Group", null=True, blank=True, on_delete=models.DO_NOTHING,
+    approver_group = models.ForeignKey("directory.Group", null=True, blank=True, on_delete=models.DO_NOTHING,
                                        db_constraint=False, related_name="+", editable=False,
                                        help_text="A group step: any active member who is not a party may decide.")
     status = FSMField(max_length=16, choices=StepStatus.choices, default=StepStatus.WAITING, protected=False)
@@ -265,6 +275,13 @@ class ApprovalStep(ConcurrentTransitionMixin, TenantModel):
                                "reassign a step whose decider is no longer active."}, event="delegated")
     def delegate(self, *, actor=None, delegated_to_id: str):
         self._take(actor)
+        self.delegated_to_id = delegated_to_id
+        self.delegated = True
+
+    @transition(field="status", source=StepStatus.WAITING, target=StepStatus.WAITING, custom=INTERNAL, event="rerouted")
+    def reroute(self, *, delegated_to_id: str):
+        """A step not active yet whose decider cannot take it (they left): it is delegated ahead, so the
+        delegate is queued (and told) when it activates."""
         self.delegated_to_id = delegated_to_id
         self.delegated = True
 

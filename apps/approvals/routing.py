@@ -6,14 +6,15 @@ In order:
    those groups — never when they own the entitlement (its owner, or a member of its owner group);
 2. the entitlement's own `approval_chain`;
 3. the first active routing rule (by position) whose conditions hold (apps/approvals/rules.py);
-4. the default chain of the record's type (its newest active chain that no active rule picks).
+4. the default chain of the record's type (its newest active chain that no active rule picks and no
+   entitlement names).
 """
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Exists, OuterRef
 
-from apps.core.models import Group
+from apps.directory.models import Group
 
 from .choices import RouteSource
 from .models import ApprovalChain, ApprovalRule
@@ -40,10 +41,15 @@ class AutoApproval:
 
 
 def default_chain(*, tenant_id: str, entity_type: str) -> ApprovalChain | None:
-    """The newest active chain of the type that no active routing rule picks (a rule's chain is that rule's)."""
+    """The newest active chain of the type that no active routing rule picks and no entitlement names (a
+    rule's chain is that rule's, an entitlement's is that entitlement's)."""
+    from apps.integration.catalog_models import Entitlement
+
     wanted = normalize(entity_type)
     routed = ApprovalRule.objects.filter(chain=OuterRef("pk"), is_active=True, is_deleted=False)
-    chains = ApprovalChain.objects.filter(tenant_id=tenant_id, is_active=True).exclude(Exists(routed)).order_by("-id")
+    owned = Entitlement.objects.filter(approval_chain=OuterRef("pk"))
+    chains = (ApprovalChain.objects.filter(tenant_id=tenant_id, is_active=True).exclude(Exists(routed))
+              .exclude(Exists(owned)).order_by("-id"))
     return next((c for c in chains if normalize(c.entity_type) == wanted), None) if wanted else None
 
 

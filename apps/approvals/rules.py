@@ -16,6 +16,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from apps.core.allowed import OneOf
+from apps.core.json_shapes import STRING_LIST
 from apps.core.models import TenantModel, tracked_history
 from apps.core.visibility import Visibility
 from apps.integration.choices import Risk
@@ -32,6 +33,7 @@ def amount_field(model) -> str:
 class ApprovalRule(TenantModel):
     id_prefix = "apu"
     visibility = Visibility(sees_all=("approver",))
+    json_shapes = {"risk_in": STRING_LIST}
     write_roles = ()
 
     name = models.CharField(max_length=200)

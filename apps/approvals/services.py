@@ -13,10 +13,11 @@ from django.utils import timezone
 from apps.core import events
 from apps.core import services as core
 from apps.core.actions import action, run_transition, transition_action
+from apps.core.batches import keyset_batches
 from apps.core.exceptions import Conflict, Forbidden, TransitionConflict
 from apps.core.fsm import transitions_of
 from apps.core.identity_services import decision_hold
-from apps.core.models import DirectorySettings
+from apps.directory.models import DirectorySettings
 from apps.core.parties import decision_parties
 from apps.core.people import DECIDER_ROLES, may_act
 from apps.core.principal import Principal, system_principal
@@ -348,18 +349,34 @@ def approval_step_delegate(*, actor: Principal, approval_step: ApprovalStep, del
                            if_match: str | None = None) -> ApprovalStep:
     obj = approval_step
     request = core.lock(obj.approval_request)
-    if delegated_to_id == actor.person_id or delegated_to_id in request.parties():
-        raise ValidationError({"delegated_to_id": "Delegate to someone else than yourself and the parties to the request."})
-    if delegated_to_id in other_steps_deciders(obj):
-        raise ValidationError({"delegated_to_id": "This person decides another step of the same request: "
-                                                  "nobody decides one request twice."})
-    if (reason := may_act(request.tenant_id, delegated_to_id, DECIDER_ROLES, what="an approver")) is not None:
-        raise ValidationError({"delegated_to_id": reason})
+    _check_delegate(actor=actor, step=obj, request=request, delegated_to_id=delegated_to_id)
     step = core.record_transition(actor=actor, obj=obj, name="delegate", comment=comment, if_match=if_match,
                                   params={"actor": actor, "delegated_to_id": delegated_to_id})
     _unqueue(actor=actor, step=step)
     _queue(actor=actor, request=request, step=step, assignee=delegated_to_id)
     return step
+
+
+def _check_delegate(*, actor: Principal, step: ApprovalStep, request: ApprovalRequest, delegated_to_id: str) -> None:
+    if delegated_to_id == actor.person_id or delegated_to_id in request.parties():
+        raise ValidationError({"delegated_to_id": "Delegate to someone else than yourself and the parties to the request."})
+    if delegated_to_id in other_steps_deciders(step):
+        raise ValidationError({"delegated_to_id": "This person decides another step of the same request: "
+                                                  "nobody decides one request twice."})
+    if (reason := may_act(request.tenant_id, delegated_to_id, DECIDER_ROLES, what="an approver")) is not None:
+        raise ValidationError({"delegated_to_id": reason})
+
+
+@action(ApprovalStep, "reroute")
+@transaction.atomic
+def approval_step_reroute(*, actor: Principal, approval_step: ApprovalStep, delegated_to_id: str, comment: str = "",
+                          if_match: str | None = None) -> ApprovalStep:
+    """A later step (waiting) whose decider left is delegated ahead, by the delegation's rules; nothing
+    is queued until it activates."""
+    request = core.lock(approval_step.approval_request)
+    _check_delegate(actor=actor, step=approval_step, request=request, delegated_to_id=delegated_to_id)
+    return core.record_transition(actor=actor, obj=approval_step, name="reroute", comment=comment, if_match=if_match,
+                                  params={"delegated_to_id": delegated_to_id})
 
 
 def approve_by_rule(*, obj, approval) -> None:
@@ -394,21 +411,46 @@ def open_for_record(*, actor: Principal, obj) -> ApprovalRequest | None:
     return approval_request_submit(actor=actor, approval_request=request)
 
 
-def remind_due(*, within: timedelta, now=None) -> list[ApprovalRequest]:
-    """Emit `approvals.request.reminder` once for pending requests due within `within`."""
+SWEEP_BATCH = 200  # approval requests per transaction in the sweeps
+
+
+def remind_due(*, within: timedelta, now=None, batch_size: int = SWEEP_BATCH) -> int:
+    """Emit `approvals.request.reminder` once for pending requests due within `within`; returns how many.
+    Read in keyset batches on the partial index of the requests not reminded yet (an empty pass reads
+    nothing); each batch is stamped by one UPDATE and its events written in the same transaction."""
     now = now or timezone.now()
-    reminded = []
     due = ApprovalRequest.objects.filter(status=RequestStatus.PENDING, reminded_at__isnull=True,
                                          due_at__gt=now, due_at__lte=now + within)
-    for request in due.iterator():
+    reminded = 0
+    for batch in keyset_batches(due, key="due_at", size=batch_size):
         with transaction.atomic():
-            updated = ApprovalRequest.objects.filter(pk=request.pk, reminded_at__isnull=True).update(reminded_at=now)
-            if updated:
-                events.emit(obj=request, action="reminder", actor=system_principal(request.tenant_id))
-                reminded.append(request)
+            ids = set(due.filter(pk__in=[r.pk for r in batch]).select_for_update(skip_locked=True)
+                      .values_list("pk", flat=True))  # not reminded by a concurrent sweep meanwhile
+            ApprovalRequest.objects.filter(pk__in=ids).update(reminded_at=now)
+            for request in batch:
+                if request.pk in ids:
+                    events.emit(obj=request, action="reminder", actor=system_principal(request.tenant_id))
+            reminded += len(ids)
     return reminded
 
 
-def requests_overdue(*, now=None):
-    return ApprovalRequest.objects.filter(status=RequestStatus.PENDING, due_at__lte=now or timezone.now())
+def approval_requests_expire_overdue(*, now=None, batch_size: int = SWEEP_BATCH, on_progress=None) -> int:
+    """Expire every pending request past its due date; returns how many. Bounded by the due work: read in
+    keyset batches on the (status, due_at) index, each batch one transaction with a savepoint per request
+    (each expiry records its history and event and skips the request's open steps, so it is not one
+    UPDATE); a request decided meanwhile is skipped and the rest of its batch still commits."""
+    overdue = ApprovalRequest.objects.filter(status=RequestStatus.PENDING, due_at__lte=now or timezone.now())
+    expired = 0
+    for batch in keyset_batches(overdue, key="due_at", size=batch_size):
+        with transaction.atomic():
+            for request in batch:
+                try:
+                    with transaction.atomic():
+                        approval_request_expire(approval_request=request)
+                    expired += 1
+                except TransitionConflict:
+                    pass  # decided while we were sweeping
+                if on_progress:
+                    on_progress()
+    return expired
 

@@ -20,7 +20,9 @@ def _targets(requests) -> dict[str, object]:
     found = {}
     for model, ids in wanted.items():
         tenants = {r.tenant_id for r in requests}
-        found.update({record.pk: record for record in model.objects.filter(tenant_id__in=tenants, pk__in=ids)})
+        title = getattr(model, "title_format", None)
+        records = model.objects.filter(tenant_id__in=tenants, pk__in=ids).select_related(*(title.related if title else ()))
+        found.update({record.pk: record for record in records})
     return found
 
 

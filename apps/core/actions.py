@@ -50,30 +50,52 @@ def action(model, name: str, *, body=None):
     return mark
 
 
-def transition_action(model, name: str, *, body=None) -> Callable:
-    """The action of a transition that takes nothing but a comment (the reason, if it keeps one):
-    `<entity>_<name>(*, actor, <record>, comment="", if_match=None)`."""
-    record = record_name(model)
+def _optional(annotation) -> bool:
+    return annotation is None or type(None) in getattr(annotation, "__args__", ())
 
-    def run(*, actor: Principal, comment: str = "", if_match: str | None = None, check_permission: bool = True,
+
+def transition_action(model, name: str, *, body=None, params: dict[str, object] | None = None,
+                      with_actor: bool = False, engine: bool = False) -> Callable:
+    """The action of a transition that takes a comment (the reason, if it keeps one) and, given `params`
+    ({keyword: annotation}; an annotation admitting None makes it optional: not given, the method's default
+    applies), those keywords,
+    passed on to the model's transition method (with the actor as `actor` when `with_actor`):
+    `<entity>_<name>(*, actor, <record>, <params…>, comment="", if_match=None)`.
+    `engine=True`: an engine's own step recording what another system confirmed (a connector's outcome),
+    run without the transition's permission check unless the caller asks for it."""
+    record = record_name(model)
+    params = dict(params or {})
+    required = {key for key, annotation in params.items() if not _optional(annotation)}
+
+    def run(*, actor: Principal, comment: str = "", if_match: str | None = None, check_permission: bool = not engine,
             **given):
         # check_permission=False: an engine's own step (apps.approvals), never from a request body.
-        if set(given) != {record}:
-            raise TypeError(f"{record}_{name}() takes the record as {record}=, not {sorted(given)}")
+        values = {key: given.pop(key) for key in list(given) if key in params}
+        if set(given) != {record} or required - set(values):
+            wanted = ", ".join([f"{record}=", *(f"{key}=" for key in params)])
+            raise TypeError(f"{record}_{name}() takes {wanted} (required: {sorted(required) or 'the record'}), "
+                            f"not {sorted([*given, *values])}")
+        passed = dict(values)  # an optional keyword not given: the transition method's own default
+        if with_actor:
+            passed["actor"] = actor
         return services.record_transition(actor=actor, obj=given[record], name=name, comment=comment,
-                                          if_match=if_match, check_permission=check_permission)
+                                          params=passed or None, if_match=if_match, check_permission=check_permission)
 
     keyword = inspect.Parameter.KEYWORD_ONLY
+    empty = inspect.Parameter.empty
     run.__signature__ = inspect.Signature([  # what help(), the docs and tests/core/test_named_actions.py read
         inspect.Parameter("actor", keyword, annotation=Principal),
         inspect.Parameter(record, keyword, annotation=model),
+        *(inspect.Parameter(key, keyword, annotation=annotation, default=None if _optional(annotation) else empty)
+          for key, annotation in params.items()),
         inspect.Parameter("comment", keyword, default="", annotation=str),
         inspect.Parameter("if_match", keyword, default=None, annotation=str | None),
-        inspect.Parameter("check_permission", keyword, default=True, annotation=bool),
+        inspect.Parameter("check_permission", keyword, default=not engine, annotation=bool),
     ], return_annotation=model)
     run.__name__ = run.__qualname__ = f"{record}_{name}"
     run.__module__ = model.__module__.replace(".models", ".actions")
-    run.__doc__ = f"{model.__name__}: the `{name}` transition (comment only)."
+    run.__doc__ = f"{model.__name__}: the `{name}` transition" + (
+        f" ({', '.join(params)}{', the actor' if with_actor else ''})." if params or with_actor else " (comment only).")
     return action(model, name, body=body)(run)
 
 

@@ -6,7 +6,9 @@ from unfold.admin import ModelAdmin, StackedInline
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget
 
-from .admin_base import NotFoundOutsideScope, TenantLogAdmin
+from .admin_base import TenantLogAdmin
+
+from .admin_scope import NotFoundOutsideScope
 from .admin_people import PersonPicker, known_people
 from .identity_changes import IdentityChangeKind
 from .identity_services import identity_change_record
@@ -113,10 +115,9 @@ class EventAdmin(TenantLogAdmin):
 
     person_columns = ("actor_id",)
 
-    list_display = ("type", "entity_id", "actor_id", "created_at", "dispatched_at")
+    list_display = ("type", "entity_id", "actor_id", "created_at")
     list_filter = ("type",)
     search_fields = ("entity_id", "type")
 
 
-from . import admin_directory  # noqa: E402,F401  (Person, Group, SCIM token, directory settings pages)
 from . import admin_identity  # noqa: E402,F401  (identity changes, confirmed by a second admin)

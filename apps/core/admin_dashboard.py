@@ -4,7 +4,7 @@ user of no tenant sees nothing. Every query is bounded (counts and grouped aggre
 columns, short lists with LIMIT, fixed time windows), whatever the size of the tables."""
 from django.utils import timezone
 
-from .admin_base import is_unbound_superuser, principal_for
+from .admin_scope import is_unbound_superuser, principal_for
 from .dashboard import DashboardScope, panels
 from .models import Tenant
 

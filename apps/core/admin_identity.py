@@ -3,7 +3,7 @@ a change, after which it no longer holds back decisions (apps.core.identity_serv
 from django.contrib import admin, messages
 from unfold.admin import ModelAdmin
 
-from .admin_base import NotFoundOutsideScope, is_unbound_superuser, principal_for
+from .admin_scope import NotFoundOutsideScope, is_unbound_superuser, principal_for
 from .exceptions import DomainError
 from .identity_changes import IdentityChange
 from .identity_services import identity_change_confirm

@@ -1,6 +1,6 @@
 """Person fields in the admin: an autocomplete picker over the tenant's directory, never a free-text id.
 
-Every field the directory declares as a person (`apps.core.directory.DIRECTORY_FIELDS`) gets a
+Every field the directory declares as a person (`directory_fields` on each model) gets a
 select2 picker fed by `people_autocomplete` (active people of the staff member's tenant, by name,
 email, sign-in name or id); a list of people (`approver_ids`) gets the multiple picker. On POST a
 changed value must name an active person of the tenant (or a staff member), so a forged or mistyped
@@ -14,9 +14,10 @@ from django.http import JsonResponse
 from django.urls import reverse_lazy
 from unfold.widgets import UnfoldAdminAutocompleteWidget, UnfoldAdminMultipleAutocompleteWidget
 
-from .admin_base import principal_for
-from .directory import PERSON, PERSON_LIST, ChosenBy, directory_fields
-from .models import Group, Person, StaffMembership
+from .admin_scope import principal_for
+from .directory_link import directory
+from .models import StaffMembership
+from .person_fields import GROUP_ID_PREFIX, PERSON, PERSON_LIST, ChosenBy, directory_fields
 from .people import display_people, group_label
 from .principal import Principal
 
@@ -44,38 +45,47 @@ def autocomplete_request(request) -> tuple[Principal, str, int] | None:
 
 def active_people_matching(principal: Principal, term: str):
     """Active people the principal may see, by name, email, sign-in name or id, in display order."""
-    people = Person.objects.visible_to(principal).filter(active=True)
+    people = directory().person.objects.visible_to(principal).filter(active=True)
     if term:
         people = people.filter(Q(display_name__icontains=term) | Q(email__icontains=term)
                                | Q(user_name__icontains=term) | Q(pk=term))
     return people.order_by("display_name", "pk")
 
 
-def people_autocomplete(request):
-    """select2's JSON: `{"results": [{"id", "text"}], "pagination": {"more"}}` for `?term=&page=`."""
-    asked = autocomplete_request(request)
-    if asked is None:
-        return JsonResponse(NOTHING)
-    principal, term, page = asked
-    rows = list(active_people_matching(principal, term)[(page - 1) * PAGE:page * PAGE + 1])
-    return JsonResponse({"results": [{"id": p.pk, "text": p.label} for p in rows[:PAGE]],
-                         "pagination": {"more": len(rows) > PAGE}})
-
-
-def principals_autocomplete(request):
-    """select2's JSON for a field naming a person or a group: the tenant's groups, then active people."""
-    asked = autocomplete_request(request)
-    if asked is None:
-        return JsonResponse(NOTHING)
-    principal, term, page = asked
-    groups = Group.objects.visible_to(principal)
+def groups_matching(principal: Principal, term: str):
+    """The tenant's groups the principal may see, by name or id, in display order."""
+    groups = directory().group.objects.visible_to(principal)
     if term:
         groups = groups.filter(Q(display_name__icontains=term) | Q(pk=term))
-    enough = page * PAGE + 1  # of each kind, to fill every page up to this one
-    options = [{"id": g.pk, "text": group_label(g)} for g in groups.order_by("display_name", "pk")[:enough]]
-    options += [{"id": p.pk, "text": p.label} for p in active_people_matching(principal, term)[:enough]]
-    return JsonResponse({"results": options[(page - 1) * PAGE:page * PAGE],
-                         "pagination": {"more": len(options) > page * PAGE}})
+    return groups.order_by("display_name", "pk")
+
+
+def directory_autocomplete(*, people: bool = True, groups: bool = True, tokens: dict[str, str] | None = None,
+                           label_group=group_label):
+    """The admin view answering a picker of people and/or groups of the staff member's tenant, as select2
+    asks (`?term=&page=`, JSON `{"results": [{"id", "text"}], "pagination": {"more"}}`): the `tokens`
+    ({value: label}, e.g. "the requester's manager") the term matches, then groups, then active people."""
+
+    def autocomplete(request):
+        asked = autocomplete_request(request)
+        if asked is None:
+            return JsonResponse(NOTHING)
+        principal, term, page = asked
+        enough = page * PAGE + 1  # of each kind, to fill every page up to this one
+        options = [{"id": value, "text": label} for value, label in (tokens or {}).items()
+                   if not term or value in term.lower() or term.lower() in label.lower()]
+        if groups:
+            options += [{"id": g.pk, "text": label_group(g)} for g in groups_matching(principal, term)[:enough]]
+        if people:
+            options += [{"id": p.pk, "text": p.label} for p in active_people_matching(principal, term)[:enough]]
+        return JsonResponse({"results": options[(page - 1) * PAGE:page * PAGE],
+                             "pagination": {"more": len(options) > page * PAGE}})
+
+    return autocomplete
+
+
+people_autocomplete = directory_autocomplete(groups=False)  # a person field
+principals_autocomplete = directory_autocomplete()  # a person-or-group field
 
 
 class Labelled:
@@ -132,11 +142,12 @@ def known_people(tenant_id: str, person_ids: set[str]) -> set[str]:
     """Those of `person_ids` an active directory entry or a staff membership of the tenant names."""
     if not person_ids:
         return set()
-    people = set(Person.objects.filter(tenant_id=tenant_id, active=True, pk__in=person_ids).values_list("pk", flat=True))
+    person = directory().person
+    people = set(person.objects.filter(tenant_id=tenant_id, active=True, pk__in=person_ids).values_list("pk", flat=True))
     staff = set(StaffMembership.objects.filter(tenant_id=tenant_id, person_id__in=person_ids - people)
                 .values_list("person_id", flat=True))
-    inactive = set(Person.all_objects.filter(Q(active=False) | Q(is_deleted=True), tenant_id=tenant_id,
-                                             pk__in=staff).values_list("pk", flat=True))
+    inactive = set(person.all_objects.filter(Q(active=False) | Q(is_deleted=True), tenant_id=tenant_id,
+                                            pk__in=staff).values_list("pk", flat=True))
     return people | (staff - inactive)
 
 
@@ -153,7 +164,7 @@ def _clean_principal(name: str, chosen: ChosenBy):
         value = form.cleaned_data.get(name)
         if not form.picker_tenant_id or not value or value == form.initial.get(name):
             return value
-        known = Group.objects.filter(tenant_id=form.picker_tenant_id, pk=value).exists() or bool(
+        known = directory().group.objects.filter(tenant_id=form.picker_tenant_id, pk=value).exists() or bool(
             known_people(form.picker_tenant_id, {value}))
         if not known:
             raise forms.ValidationError(f"Not an active person or a group of this tenant: {value}.")
@@ -171,7 +182,7 @@ def _principal_type_follows(form_class, name: str, chosen: ChosenBy):
         cleaned = form_class.clean(form)
         value = form.cleaned_data.get(name)
         if value and chosen.field in form.fields:
-            form.cleaned_data[chosen.field] = group_kind if value.startswith(f"{Group.id_prefix}_") else chosen.default
+            form.cleaned_data[chosen.field] = group_kind if value.startswith(f"{GROUP_ID_PREFIX}_") else chosen.default
         return cleaned
 
     return clean

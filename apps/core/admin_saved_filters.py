@@ -23,7 +23,7 @@ class SavedFiltersMixin:
 
     def saved_filter_actor(self, request):
         """The staff member saving and seeing filters; a superuser of no tenant has none."""
-        from .admin_base import is_unbound_superuser, principal_for
+        from .admin_scope import is_unbound_superuser, principal_for
 
         return None if is_unbound_superuser(request) else principal_for(request)
 

@@ -8,6 +8,7 @@ from django.contrib.admin import RelatedOnlyFieldListFilter
 from django.contrib.admin.filters import AllValuesFieldListFilter
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from unfold.paginator import InfinitePaginator
 
@@ -39,16 +40,21 @@ def _typed(field, raw: list) -> list:
 
 
 class TenantRelatedFilter(RelatedOnlyFieldListFilter):
-    """The related rows the page's own rows name: the user's tenant, or the one a superuser narrowed the
-    list to (`tenant_id__exact`), never the whole related table."""
+    """The related rows the user may pick in the admin's forms (`related_choices`: their tenant's, or
+    the one a superuser narrowed the list to, `tenant_id__exact`), never the whole related table. Read
+    from the related table alone: the rows the list names would be a DISTINCT over the list's table."""
 
     def field_choices(self, field, request, model_admin):
-        rows = model_admin.get_queryset(request)
-        if tenant := request.GET.get("tenant_id__exact"):
-            rows = rows.filter(tenant_id=tenant)
-        named = rows.distinct().values_list(f"{self.field_path}__pk", flat=True)
+        related = field.related_model
+        choices = model_admin.related_choices(request, related) if hasattr(model_admin, "related_choices") else None
+        if choices is None:  # not a tenant model (or an admin without choices): the rows the list names, by EXISTS
+            listed = model_admin.get_queryset(request).filter(**{self.field_path: OuterRef("pk")})
+            choices = related._default_manager.filter(Exists(listed))
+        elif tenant := request.GET.get("tenant_id__exact"):
+            choices = choices.filter(tenant_id=tenant)
         ordering = self.field_admin_ordering(field, request, model_admin)
-        return field.get_choices(include_blank=False, limit_choices_to={"pk__in": named}, ordering=ordering)
+        return field.get_choices(include_blank=False, limit_choices_to=Q(pk__in=choices.values("pk")),
+                                 ordering=ordering)
 
 
 def scale_safe_filters(model, filters) -> list:

@@ -1,6 +1,6 @@
 """People as words in the admin: list columns, read-only fields and search name people, not `per_…` ids.
 
-Every person field the directory declares (apps.core.directory.DIRECTORY_FIELDS) shows as
+Every person field the directory declares (`directory_fields` on each model) shows as
 "Name <email>"; a list page labels all its rows in one query (apps.core.people.label_rows) and a
 change page looks its record's people up once. Searching a list for "Mustermann" finds the rows
 naming a person called so. Ids stay in the API and in the record's collapsed "Record" section.
@@ -8,8 +8,9 @@ naming a person called so. Ids stay in the API and in the record's collapsed "Re
 from django.db.models import Q
 from django.utils.text import capfirst
 
-from .directory import PERSON, ChosenBy, directory_fields
-from .models import Person, StaffMembership
+from .directory_link import directory
+from .models import StaffMembership
+from .person_fields import PERSON, ChosenBy, directory_fields
 from .people import display_people, people_changelist
 
 
@@ -61,7 +62,7 @@ def swap_people(names, model, readonly: set[str] | None = None) -> list:
 
 def people_matching(term: str, tenant_id: str | None):
     """Ids of the people of the tenant a search term names: the directory's and the staff logins'."""
-    people = Person.all_objects.filter(Q(display_name__icontains=term) | Q(given_name__icontains=term)
+    people = directory().person.all_objects.filter(Q(display_name__icontains=term) | Q(given_name__icontains=term)
                                        | Q(family_name__icontains=term) | Q(email__icontains=term)
                                        | Q(user_name__icontains=term))
     members = StaffMembership.objects.filter(Q(user__first_name__icontains=term) | Q(user__last_name__icontains=term)

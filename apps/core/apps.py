@@ -7,10 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "Platform"
 
     def ready(self):
-        from .api import schema  # noqa: F401  (registers OpenAPI auth extensions)
-
-        schema.name_enums_after_models()
-        from . import event_catalogue, event_types  # noqa: F401  (the outbox's event types; the directory's own)
+        # The OpenAPI machinery (apps/core/api/schema.py: its auth extensions, the enums' names) loads when
+        # a schema is generated, never in a process that only serves requests or runs commands.
+        from . import event_catalogue, event_types  # noqa: F401  (the outbox's event types; identity changes')
 
         event_catalogue.declare_every_record_event()
         event_types.declare()

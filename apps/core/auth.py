@@ -9,6 +9,7 @@ from django.utils.module_loading import import_string
 from redis.exceptions import RedisError
 from rest_framework import authentication, exceptions
 
+from .directory_link import directory
 from .principal import Principal
 
 API_KEY_PREFIX = "sk-"
@@ -226,9 +227,7 @@ class JWTAuthentication(authentication.BaseAuthentication):
         signed_in = claims.get("auth_time") or claims.get("iat")  # when the caller last proved who they are
         principal = Principal(person_id=sub[:64], tenant_id=tenant_id[:64], roles=frozenset(roles), app_id=app_id,
                               extra={"signed_in_at": signed_in} if isinstance(signed_in, (int, float)) else {})
-        from .directory_services import is_deactivated  # models: not importable when settings load this module
-
-        if is_deactivated(principal.tenant_id, principal.person_id):
+        if directory().is_deactivated(principal.tenant_id, principal.person_id):
             raise exceptions.AuthenticationFailed("The token's subject is deactivated in the tenant's directory.")
         return log_as(principal), claims
 

@@ -13,6 +13,7 @@ from django.db import models
 from rest_framework import serializers
 
 from .fsm import transitions_of
+from .json_shapes import declared_shapes
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ def declare_event(model: type[models.Model], action: str, *, payload: type[seria
                   description: str, name: str | None = None) -> EventType:
     """Declare `<app>.<entity>.<action>` (or `name`, for an event `events.emit` is given an explicit type);
     a second declaration of one type is an error at start-up."""
-    name = name or f"{model._meta.app_label}.{model.entity_name()}.{action}"
+    name = name or f"{model.event_prefix()}.{action}"
     if name in _CATALOGUE:
         raise ValueError(f"Event type {name} is declared twice.")
     _CATALOGUE[name] = EventType(name=name, payload=payload, description=" ".join(description.split()), model=model)
@@ -82,6 +83,11 @@ def _payload_field(field: models.Field, help_text: str | None = None) -> seriali
         kwargs["help_text"] = help_text or str(field.help_text)
     if field.choices:
         return serializers.ChoiceField(choices=field.choices, allow_blank=field.blank, **kwargs)
+    shape = declared_shapes(field.model).get(field.name) if isinstance(field, models.JSONField) else None
+    if shape is not None:
+        from .api.serializers import ShapedJSONField
+
+        return ShapedJSONField(shape=shape, **kwargs)
     for kind, drf_field, extra in _DJANGO_TO_DRF:
         if isinstance(field, kind):
             return drf_field(**extra(field), **kwargs)
@@ -125,7 +131,7 @@ def declare_record_events(model: type[models.Model]) -> type[PayloadSerializer]:
     declare_event(model, "updated", payload=payload, description=f"{one} was changed (the record after the change).")
     declare_event(model, "deleted", payload=payload, description=f"{one} was deleted (soft delete).")
     for info in transitions_of(model).values():
-        if f"{model._meta.app_label}.{model.entity_name()}.{info.event}" not in _CATALOGUE:
+        if f"{model.event_prefix()}.{info.event}" not in _CATALOGUE:
             declare_event(model, info.event, payload=payload,
                           description=f"{one} moved to `{info.target}` by `{info.name}`.")
     return payload

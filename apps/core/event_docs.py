@@ -1,6 +1,7 @@
 """docs/events.md, generated from the event catalogue (`manage.py event_catalogue --write`)."""
 from rest_framework import serializers
 
+from .api.resources import api_resources
 from .event_catalogue import catalogue
 
 _TYPES = [
@@ -30,6 +31,21 @@ def _type(field) -> str:
     return text + (", nullable" if field.allow_null else "")
 
 
+def _names(events) -> str:
+    """One resource, four spellings: the table relating them, from the URL router and the catalogue."""
+    lines = ["\n## One resource, four spellings\n",
+             "The URL path is kebab-case and plural, the schema component (and the SDK's TypeScript type) is the "
+             "record's PascalCase name, the SDK namespace is the path's camelCase and event types use the "
+             "record's snake_case name. Where they differ by more than case, this table is the key.\n",
+             "| Resource | URL path | Schema / SDK type | SDK calls | Event types |", "|---|---|---|---|---|"]
+    for resource in api_resources():
+        declared = any(name.startswith(resource.event_prefix + ".") for name in events)
+        prefix = f"`{resource.event_prefix}.*`" if declared else "none"
+        lines.append(f"| {resource.model._meta.verbose_name_plural} | `{resource.path}` | `{resource.component}` | "
+                     f"`client.{resource.sdk}.*` | {prefix} |")
+    return "\n".join(lines)
+
+
 def render() -> str:
     events = catalogue()
     lines = [HEADER, "| Event type | When | Payload (`data`) |", "|---|---|---|"]
@@ -38,6 +54,7 @@ def render() -> str:
         component = event.payload.__name__.removesuffix("Serializer")
         payloads.setdefault(component, event.payload)
         lines.append(f"| `{name}` | {event.description} | [{component}](#{component.lower()}) |")
+    lines.append(_names(events))
     lines.append("\n## Payloads\n")
     for component, payload in sorted(payloads.items()):
         lines.append(f"### {component}\n\n{' '.join((payload.__doc__ or '').split())}\n")

@@ -1,14 +1,8 @@
-"""The directory's own events (apps/core/directory_services.py); record lifecycles are declared from the models."""
+"""Identity changes' events (apps/core/identity_services.py); record lifecycles are declared from the models,
+the directory's own events in apps/directory/event_types.py."""
 from rest_framework import serializers
 
-from .event_catalogue import PayloadSerializer, declare_event, record_payload_serializer
-
-
-class GroupMembersPayloadSerializer(PayloadSerializer):
-    """A group's members after the change."""
-
-    id = serializers.CharField()
-    members = serializers.ListField(child=serializers.CharField(), help_text="Every member's person id, sorted.")
+from .event_catalogue import PayloadSerializer, declare_event
 
 
 class IdentityChangePayloadSerializer(PayloadSerializer):
@@ -30,15 +24,6 @@ class IdentityConfirmedPayloadSerializer(PayloadSerializer):
 
 
 def declare() -> None:
-    from .directory import Group, Person
-
-    declare_event(Person, "deactivated", payload=record_payload_serializer(Person),
-                  description="A person was deactivated (their grants and pending work are reassigned or closed).")
-    declare_event(Person, "reactivated", payload=record_payload_serializer(Person),
-                  description="A deactivated person was made active again.")
-    declare_event(Group, "members_changed", payload=GroupMembersPayloadSerializer,
-                  description="A group's members changed (added, removed or replaced).")
-
     from .identity_changes import IdentityChange, IdentityChangeKind
 
     for kind in IdentityChangeKind.values:

@@ -43,7 +43,7 @@ def record_payload(obj: models.Model) -> dict:
 
 
 def emit(*, obj, action: str, actor=None, payload: dict | None = None, event_type: str | None = None) -> Event:
-    event_type = event_type or f"{obj._meta.app_label}.{obj.entity_name()}.{action}"
+    event_type = event_type or f"{obj.event_prefix()}.{action}"
     if not is_declared(event_type):
         raise ImproperlyConfigured(f"{event_type} is not in the event catalogue: declare it with its payload "
                                    "beside the code that emits it (apps/<domain>/event_types.py)")

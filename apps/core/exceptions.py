@@ -40,3 +40,12 @@ class Conflict(DomainError):
     status = 409
     code = "conflict"
     title = "Conflict"
+
+
+class NotFound(DomainError):
+    """A record named in a request body that the caller cannot see (another tenant's, hidden): a 404, as
+    a record named in the URL is."""
+
+    status = 404
+    code = "not_found"
+    title = "Not found"

@@ -17,6 +17,7 @@ from django.utils import timezone
 from . import events
 from .exceptions import Forbidden
 from .identity_changes import REVOKES_LINKS, IdentityChange, IdentityChangeKind
+from .directory_link import directory
 from .principal import Principal, system_principal
 
 SYSTEM = system_principal("").person_id
@@ -27,9 +28,7 @@ def actor_label(actor) -> tuple[str, str]:
     if isinstance(actor, Principal):
         token_id = (actor.extra or {}).get("scim_token")
         if token_id:
-            from .directory import ScimToken
-
-            maker = ScimToken.all_objects.filter(pk=token_id).values_list("created_by", flat=True).first()
+            maker = directory().token_maker(token_id)
             return actor.person_id, maker or ""
         return actor.person_id, ""
     membership = getattr(actor, "membership", None) if actor is not None else None

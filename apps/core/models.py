@@ -10,6 +10,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .ids import new_id
+from .json_shapes import OBJECT, STRING_LIST, TAGS, ShapedModel
 from .visibility import Visibility
 from .text import snake_case
 from .titles import Summary, Title, people_for_title
@@ -32,8 +33,11 @@ class Tenant(models.Model):
         return self.name
 
 
-class StaffMembership(models.Model):
+class StaffMembership(ShapedModel, models.Model):
     """Ties a Django (admin) user to one tenant, the person id it acts as, and its roles."""
+
+    # Any string: a role given by a provider's role mapping stays, even one the staff roles no longer list.
+    json_shapes = {"roles": STRING_LIST}
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership")
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
@@ -83,7 +87,7 @@ def tracked_history(**kwargs) -> HistoricalRecords:
     )
 
 
-class TenantModel(models.Model):
+class TenantModel(ShapedModel, models.Model):
     """DESIGN.md §3: every record carries these fields; the client never sets the stamps."""
 
     id_prefix: ClassVar[str] = "rec"
@@ -98,8 +102,10 @@ class TenantModel(models.Model):
     field_policy: ClassVar = None
     # Alias pairs from resources.json: {alias: canonical field}; one stored value.
     field_aliases: ClassVar[dict[str, str]] = {}
-    # Entity name in event types: `<app_label>.<event_entity>.<action>`.
+    # Entity name in event types: `<event_domain>.<event_entity>.<action>`.
     event_entity: ClassVar[str | None] = None
+    # The first part of event types; None: the app label (a model moved between apps keeps its events' names).
+    event_domain: ClassVar[str | None] = None
     # Anyone may have this model's work to do, whatever their roles (a group's member decides its step).
     everyones_work: ClassVar[bool] = False
     # What deciding and delivering the record wrote (who, when, why, what was delivered): shown on its page.
@@ -114,6 +120,14 @@ class TenantModel(models.Model):
     api_hidden_fields: ClassVar[tuple[str, ...]] = ()
     # What a person reads for the record (apps/core/titles.py); None: its number, title or name.
     title_format: ClassVar[Title | None] = None
+    # Which `*_id` attributes (as the API accepts them) name a directory entry, and how: PERSON, GROUP,
+    # a list of either, or ChosenBy (apps/core/person_fields.py). Explicit, not guessed from names: every other
+    # `*_id` attribute is listed in `not_directory_fields` (tests/directory/test_person_fields.py).
+    directory_fields: ClassVar[dict] = {}
+    # The JSON Schema of each JSON field, merged with the bases' (apps/core/json_shapes.py): the model's
+    # clean, the API's validation and its OpenAPI schema all read it.
+    json_shapes: ClassVar[dict[str, dict]] = {"tags": TAGS}
+    not_directory_fields: ClassVar[tuple[str, ...]] = ()
     # What an inbox row says besides the title (an excerpt, an amount, dates).
     summary_format: ClassVar[Summary] = Summary()
 
@@ -165,6 +179,11 @@ class TenantModel(models.Model):
     def entity_name(cls) -> str:
         return cls.event_entity or snake_case(cls.__name__)
 
+    @classmethod
+    def event_prefix(cls) -> str:
+        """`<domain>.<entity>`: what the model's event types start with."""
+        return f"{cls.event_domain or cls._meta.app_label}.{cls.entity_name()}"
+
     def __str__(self) -> str:
         title = type(self).title_format
         if title is not None:
@@ -179,8 +198,11 @@ class TenantModel(models.Model):
 STAMPED_FIELDS: tuple[str, ...] = tuple(f.name for f in TenantModel._meta.local_fields if not f.editable)
 
 
-class Event(models.Model):
+class Event(ShapedModel, models.Model):
     """Outbox: written in the same transaction as the change it describes."""
+
+    # Each event type's payload is described by its own serializer (apps/core/event_catalogue.py).
+    json_shapes = {"payload": {**OBJECT, "description": "The event's payload (docs/events.md per type)."}}
 
     id = models.CharField(primary_key=True, max_length=40, editable=False)
     tenant_id = models.CharField(max_length=64, db_index=True)
@@ -191,12 +213,9 @@ class Event(models.Model):
     actor_id = models.CharField(max_length=64, null=True, blank=True)
     payload = models.JSONField(encoder=DjangoJSONEncoder, default=dict)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    # Set once the event has been fanned out to webhook deliveries.
-    dispatched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-id",)
-        indexes = [models.Index(fields=["dispatched_at", "id"], name="core_event_undispatched")]
 
     def save(self, *args, **kwargs):
         if not self.id:
@@ -234,6 +253,6 @@ class Counter(models.Model):
             return cursor.fetchone()[0]
 
 
-from .directory import DirectorySettings, Group, Person, ScimToken  # noqa: E402,F401  (the tenant directory)
 from .saved_filters import SavedFilter  # noqa: E402,F401  (staff members' saved changelist views)
 from .identity_changes import IdentityChange  # noqa: E402,F401  (who changed whose identity)
+from .outbox_progress import ConsumedEvent, ConsumerProgress  # noqa: E402,F401  (each outbox consumer's progress)

@@ -9,7 +9,9 @@ from collections.abc import Iterable
 
 from django.db.models import CharField, Exists, OuterRef, Q, Subquery, Value
 
-from .models import Group, Person, StaffMembership
+from .directory_link import directory
+from .models import StaffMembership
+from .person_fields import GROUP_ID_PREFIX
 
 AGENT_ROLES = ("agent", "admin")
 DECIDER_ROLES = ("approver", "admin")
@@ -23,11 +25,11 @@ def _label(membership: StaffMembership) -> str:
 
 def _inactive_people():
     """The membership's directory entry, when it may no longer act: deactivated or deleted."""
-    return Person.all_objects.filter(Q(active=False) | Q(is_deleted=True),
-                                     tenant_id=OuterRef("tenant_id"), pk=OuterRef("person_id"))
+    return directory().person.all_objects.filter(Q(active=False) | Q(is_deleted=True),
+                                                 tenant_id=OuterRef("tenant_id"), pk=OuterRef("person_id"))
 
 
-def group_label(group: Group) -> str:
+def group_label(group) -> str:
     return f"{group.display_name or group.pk} (group)"
 
 
@@ -38,12 +40,12 @@ def display_people(tenant_id: str, person_ids: Iterable[str | None]) -> dict[str
     wanted = {p for p in person_ids if p}
     if not wanted:
         return {}
-    groups = {p for p in wanted if p.startswith(f"{Group.id_prefix}_")}
+    groups = {p for p in wanted if p.startswith(f"{GROUP_ID_PREFIX}_")}
     if groups:
-        named = {g.pk: group_label(g) for g in Group.all_objects.filter(tenant_id=tenant_id, pk__in=groups)}
+        named = {g.pk: group_label(g) for g in directory().group.all_objects.filter(tenant_id=tenant_id, pk__in=groups)}
         return {**display_people(tenant_id, wanted - groups), **{g: named.get(g, g) for g in groups}}
     text = CharField()
-    people = Person.all_objects.filter(tenant_id=tenant_id, pk__in=wanted).order_by().annotate(
+    people = directory().person.all_objects.filter(tenant_id=tenant_id, pk__in=wanted).order_by().annotate(
         kind=Value("p", output_field=text)).values_list("pk", "kind", "display_name", "given_name", "family_name",
                                                         "user_name", "email", "active", "is_deleted")
     # The same nine columns: the first name stands in for display_name, the flags are unused.
@@ -54,8 +56,8 @@ def display_people(tenant_id: str, person_ids: Iterable[str | None]) -> dict[str
     labels: dict[str, str] = {}
     for pid, kind, display, given, family, login, email, active, deleted in people.union(members, all=True):
         if kind == "p":
-            labels[pid] = Person(display_name=display, given_name=given, family_name=family, user_name=login,
-                                 email=email, active=active, is_deleted=deleted).label
+            labels[pid] = directory().person(display_name=display, given_name=given, family_name=family,
+                                             user_name=login, email=email, active=active, is_deleted=deleted).label
         else:  # a directory entry wins, whichever row comes first
             name = " ".join(n for n in (given, family) if n).strip() or login
             labels.setdefault(pid, f"{name} <{email}>" if email else name)
@@ -68,11 +70,12 @@ def display_person(tenant_id: str, person_id: str | None) -> str:
 
 def directory_knows_people(tenant_id: str) -> bool:
     """Whether the tenant keeps a directory (SCIM or the admin): then only its active people may act."""
-    return Person.all_objects.filter(tenant_id=tenant_id).exists()
+    return directory().person.all_objects.filter(tenant_id=tenant_id).exists()
 
 
 def _unlisted_people():
-    return ~Exists(Person.objects.filter(tenant_id=OuterRef("tenant_id"), pk=OuterRef("person_id"), active=True))
+    return ~Exists(directory().person.objects.filter(tenant_id=OuterRef("tenant_id"), pk=OuterRef("person_id"),
+                                                     active=True))
 
 
 def members_with_role(tenant_id: str, roles: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -82,9 +85,9 @@ def members_with_role(tenant_id: str, roles: tuple[str, ...]) -> list[tuple[str,
     if directory_knows_people(tenant_id):
         memberships = memberships.exclude(_unlisted_people())
     memberships = (memberships.exclude(Exists(_inactive_people())).select_related("user")
-                   .annotate(person_label=Subquery(Person.objects.filter(
+                   .annotate(person_label=Subquery(directory().person.objects.filter(
                        tenant_id=OuterRef("tenant_id"), pk=OuterRef("person_id")).values("display_name")[:1]),
-                             person_email=Subquery(Person.objects.filter(
+                             person_email=Subquery(directory().person.objects.filter(
                        tenant_id=OuterRef("tenant_id"), pk=OuterRef("person_id")).values("email")[:1])))
     found = [(m.person_id, _directory_label(m)) for m in memberships if set(m.roles or ()) & set(roles)]
     return sorted(found, key=lambda pair: pair[1].lower())
@@ -110,7 +113,7 @@ def may_act(tenant_id: str, person_id: str, roles: tuple[str, ...], *, what: str
     directory when the tenant keeps one (a staff login the directory does not list is refused then)."""
     if not has_role(tenant_id, person_id, roles):
         return f"{person_id!r} is not {what} of this tenant (an active staff member with the role)."
-    if directory_knows_people(tenant_id) and not Person.objects.filter(
+    if directory_knows_people(tenant_id) and not directory().person.objects.filter(
             tenant_id=tenant_id, pk=person_id, active=True).exists():
         return f"{person_id!r} is not an active person of this tenant's directory."
     return None
@@ -143,3 +146,19 @@ def people_changelist(*fields: str):
             label_rows(self.result_list, fields)
 
     return PeopleChangeList
+
+
+def people_inline_formset(*fields: str):
+    """An inline's formset class that labels the person fields of all its rows in one go (the
+    inline's readonly columns then read them with person_label)."""
+    from django.forms.models import BaseInlineFormSet
+
+    class PeopleInlineFormSet(BaseInlineFormSet):
+        def get_queryset(self):
+            if not hasattr(self, "_labelled"):
+                rows = super().get_queryset()
+                label_rows(list(rows), fields)  # fills the queryset's cache: the forms get these rows
+                self._labelled = True
+            return super().get_queryset()
+
+    return PeopleInlineFormSet

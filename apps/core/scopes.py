@@ -3,7 +3,8 @@
 A viewset's domain is its model's app label (apps.core.api.viewsets); a domain missing here fails
 when the viewset class is made, so an API key can be given every scope the API checks, and no other.
 """
-API_DOMAINS = ("approvals", "files", "helpdesk", "integration", "operations", "policies")
+API_DOMAINS = ("approvals", "files", "helpdesk", "integration", "letters", "lifecycle", "operations", "policies",
+               "reviews")
 
 
 def scope_choices() -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ links, messages, history, inbox rows, dashboard panels and e-mails. The id stays
 the record's collapsed "Record" section.
 
 A placeholder names an attribute of the record. A person field (declared in
-apps.core.directory.DIRECTORY_FIELDS) reads as the person's name; a field with choices as its
+`directory_fields` on the model) reads as the person's name; a field with choices as its
 label; a date as "16 Dec". Names come from `obj._people` ({person id: label}), which a page fills
 for all its rows in one query (apps.core.people.label_rows); a record read alone looks its people
 up once and keeps them.
@@ -48,6 +48,9 @@ class Title:
     template: str
     # Shown when every placeholder is empty (e.g. "Comment"): never the bare id.
     fallback: str = ""
+    # What the placeholders read through relations (select_related paths): a list of records
+    # loads them with its rows, never one query per title.
+    related: tuple[str, ...] = ()
     fields: tuple[str, ...] = field(init=False)
 
     def __post_init__(self):
@@ -55,7 +58,7 @@ class Title:
         object.__setattr__(self, "fields", names)
 
     def person_fields(self, model) -> tuple[str, ...]:
-        from .directory import PERSON, directory_fields
+        from .person_fields import PERSON, directory_fields
 
         kinds = directory_fields(model)
         return tuple(name for name in self.fields if kinds.get(name) == PERSON)

@@ -7,12 +7,14 @@ from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from apps.core.admin_base import TenantAdmin, principal_for
+from apps.core.admin_base import TenantAdmin
+
+from apps.core.admin_scope import principal_for
 from apps.core.admin_panels import record_panel
 from apps.core.exceptions import DomainError
 from apps.core.people import display_people
 
-from .api.views import download_response
+from .download import download_response
 from .errors import FileNotDownloadable, FileNotFound
 from .models import Attachment
 from .records import find_visible, type_of_model
@@ -33,7 +35,7 @@ def _files_of(actor, obj) -> tuple[list[dict], list[tuple[str, str]]]:
         versions = list(obj.versions.order_by("-id"))
         refs = {kind.ref_of(v): f"Version {v.version}" for v in versions}
         files = visible.filter(record_type=kind.label, record_id__in=list(refs))
-        targets = list(refs.items()) if actor.has_role(*kind.attach_roles) else []
+        targets = list(refs.items()) if kind.may_attach(actor) else []
         return _rows(actor, files, refs), targets
     kind = type_of_model(type(obj))
     if kind is None:
@@ -45,7 +47,7 @@ def _files_of(actor, obj) -> tuple[list[dict], list[tuple[str, str]]]:
         comments = comment_kind.visible_rows(actor).filter(ticket=obj).values_list("pk", flat=True)
         refs.update({pk: "On a comment" for pk in comments})
         files = visible.filter(record_type__in=[kind.label, comment_kind.label], record_id__in=list(refs))
-    return _rows(actor, files, refs), [(kind.ref_of(obj), "This record")]
+    return _rows(actor, files, refs), [(kind.ref_of(obj), "This record")] if kind.may_attach(actor) else []
 
 
 def _rows(actor, files, refs: dict) -> list[dict]:

@@ -18,10 +18,12 @@ class Origin(models.TextChoices):
     UPLOAD = "upload"
     EMAIL = "email"
     LETTER = "letter"
+    REPORT = "report"  # an evidence report the system drew (apps/files/evidence.py)
 
 
 class Attachment(TenantModel):
     id_prefix = "att"
+    not_directory_fields = ("record_id",)
     # Who reads a file is decided by its record (apps/files/visibility.py): whoever sees the record,
     # by that model's own declaration, and the uploader their own uploads.
     visibility = RecordVisibility(mine=("created_by",))

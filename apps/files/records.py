@@ -27,6 +27,11 @@ class AttachableType:
     def label(self) -> str:
         return self.model._meta.label_lower
 
+    def may_attach(self, principal: Principal) -> bool:
+        """Whether `principal` may add files to a record of this type they see (the service checks it;
+        the Files panel offers its upload only then)."""
+        return self.attach_roles is None or principal.has_role(*self.attach_roles)
+
     def visible_rows(self, principal: Principal) -> QuerySet:
         if self.visible is not None:
             return self.visible(principal)
@@ -92,7 +97,11 @@ def register_default_types() -> None:
     from apps.operations.models import AccessRequest, Equipment, HRRequest, Travel
     from apps.policies.models import PolicyVersion
 
+    from apps.lifecycle.models import OffboardingCase
+
     for model in (Ticket, TicketComment, HRRequest, Travel, Equipment, AccessRequest):
         register_attachable(AttachableType(model))
+    # Evidence reports: the engine attaches them; people only read them.
+    register_attachable(AttachableType(OffboardingCase, attach_roles=()))
     register_attachable(AttachableType(PolicyVersion, attach_roles=("hr",), visible=_policy_versions_visible,
                                        ref_prefix="pvr"))

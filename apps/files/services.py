@@ -92,7 +92,7 @@ def file_attach(*, actor: Principal, record, filename: str, content: bytes | IO[
     kind = _kind_for(record)
     record_id = kind.ref_of(record)
     _require_visible(actor, kind, record_id)
-    if kind.attach_roles is not None and not actor.has_role(*kind.attach_roles):
+    if not kind.may_attach(actor):
         raise Forbidden(f"Adding files here needs one of the roles: {', '.join(('admin', *kind.attach_roles))}.")
     if source not in Origin.values:
         raise ValueError(f"source must be one of {Origin.values}, not {source!r}")

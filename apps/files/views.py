@@ -6,7 +6,7 @@ from apps.core.models import StaffMembership
 from apps.core.principal import Principal
 from apps.notifications.links import LinkExpired, LinkInvalid
 
-from .api.views import download_response
+from .download import download_response
 from .errors import FileNotDownloadable, FileNotFound, StorageFailed
 from .links import FileLink
 from .services import attachment_open

@@ -10,12 +10,17 @@ from django.utils import timezone
 from django.utils.html import format_html
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget
 
-from apps.core.admin_base import AUDIT_FIELDS, TenantAdmin, principal_for
+from apps.core.admin_base import AUDIT_FIELDS, TenantAdmin
+
+from apps.core.admin_scope import principal_for
 from apps.core.exceptions import DomainError
 from apps.core.people import AGENT_ROLES, display_people, members_with_role, people_changelist, person_label
+from apps.files.services import file_attach
 
-from .admin_hours import WeeklyHoursField
-from .models import BusinessCalendar, SLAPolicy, Ticket, TicketComment
+from .admin_hours import WeeklyHoursField, spans_needed, week_words
+from .canned import canned_reply_text, filled_replies
+from .canned_placeholders import CANNED_PLACEHOLDERS
+from .models import BusinessCalendar, CannedReply, SLAPolicy, Ticket, TicketComment
 from .actions import TICKET_ACTIONS
 from .reassignment import assigned_to_inactive
 from .services import check_assignee, ticket_comment_create, ticket_update
@@ -79,7 +84,11 @@ class TicketForm(forms.ModelForm):
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(widget=forms.Textarea, max_length=20_000)
+    """The reply box: a text, or a canned reply's text for this ticket (the box fills itself when one is
+    picked; picked with an empty box, the server fills it), and files kept on the reply."""
+
+    body = forms.CharField(widget=forms.Textarea, max_length=20_000, required=False)
+    canned_reply = forms.CharField(required=False, max_length=40)
     internal = forms.BooleanField(required=False)
 
 
@@ -169,8 +178,13 @@ class TicketAdmin(TenantAdmin):
                    *(c.author_id for c in comments)}
             obj._people = people = display_people(obj.tenant_id, ids)
             obj._on_change_page = True
+            from apps.helpdesk_mail.selectors import html_message_ids  # the mail gateway builds on helpdesk
+
+            mails = {key: reverse("admin:helpdesk_mail_inboundmessage_html", args=[pk])
+                     for key, pk in html_message_ids(ticket=obj, comment_ids=[c.pk for c in comments]).items()}
             for comment in comments:
                 comment.author_label = people.get(comment.author_id, comment.author_id)
+                comment.mail_html_url = mails.get(comment.pk)
             is_agent = Ticket.visibility.sees_every_row(principal)
             context.update({
                 "comments": comments,
@@ -178,7 +192,9 @@ class TicketAdmin(TenantAdmin):
                 "assignee_label": people.get(obj.assigned_to_id, "") if obj.assigned_to_id else "",
                 "submitter_label": people.get(obj.submitted_by_id, obj.submitted_by_id),
                 "sla_badge": sla_badge(obj),
+                "opening_mail_html_url": mails.get(""),
                 "reply_form": ReplyForm(),
+                "canned_replies": filled_replies(principal=principal, ticket=obj) if is_agent else [],
                 "may_write_internal": is_agent,
                 "may_assign_to_me": is_agent and obj.assigned_to_id != principal.person_id
                 and obj.status not in ("resolved", "closed"),
@@ -213,17 +229,31 @@ class TicketAdmin(TenantAdmin):
         obj, actor = self._ticket_for_post(request, object_id)
         form = ReplyForm(request.POST)
         if not form.is_valid():
+            problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+            self.message_user(request, f"{obj.number}: the reply was not sent ({problems}).", messages.ERROR)
+            return self._back(obj, "#conversation")
+        body, canned = form.cleaned_data["body"].replace("\r\n", "\n").strip(), form.cleaned_data["canned_reply"]
+        if not body and canned:
+            body = canned_reply_text(principal=actor, ticket=obj, reply_id=canned) or ""
+            if not body:
+                self.message_user(request, "That canned reply is not offered in your helpdesk.", messages.ERROR)
+                return self._back(obj, "#conversation")
+        if not body:
             self.message_user(request, "Write a reply first.", messages.ERROR)
             return self._back(obj, "#conversation")
         internal = form.cleaned_data["internal"]
+        uploads = request.FILES.getlist("files")
         try:
-            with transaction.atomic():
-                ticket_comment_create(actor=actor, ticket=obj, body=form.cleaned_data["body"], internal=internal)
+            with transaction.atomic():  # the reply and its files, or nothing
+                comment = ticket_comment_create(actor=actor, ticket=obj, body=body, internal=internal)
+                for upload in uploads:
+                    file_attach(actor=actor, record=comment, filename=upload.name, content=upload)
         except DomainError as exc:
-            self.message_user(request, f"{obj.number}: {exc.detail}", messages.ERROR)
+            self.message_user(request, f"{obj.number}: {exc.detail} Nothing was sent.", messages.ERROR)
         else:
             done = "internal note added" if internal else "reply sent"
-            self.message_user(request, f"{obj.number}: {done}.", messages.SUCCESS)
+            files = f" with {len(uploads)} file{'s' if len(uploads) != 1 else ''}" if uploads else ""
+            self.message_user(request, f"{obj.number}: {done}{files}.", messages.SUCCESS)
         return self._back(obj, "#conversation")
 
     def assign_to_me_view(self, request, object_id):
@@ -242,6 +272,23 @@ class TicketAdmin(TenantAdmin):
         return self._back(obj)
 
 
+@admin.register(CannedReply)
+class CannedReplyAdmin(TenantAdmin):
+    """The helpdesk's canned replies, offered on every ticket's reply box."""
+
+    list_display = ("name", "active", "updated_at")
+    list_filter = ("active",)
+    search_fields = ("name", "body")
+    shows_waiting = False
+
+    def get_fieldsets(self, request, obj=None):
+        return [(None, {"fields": ("name", "body", "active"),
+                        "description": "Placeholders, filled for the ticket being answered: "
+                                       + ", ".join(f"{{{{ {name} }}}} ({what})" for name, what in CANNED_PLACEHOLDERS.names.items())
+                                       + "."}),
+                ("Audit", {"classes": ["collapse"], "fields": self.audit_fields})]
+
+
 @admin.register(SLAPolicy)
 class SLAPolicyAdmin(TenantAdmin):
     list_display = ("name", "priority", "first_response_minutes", "resolution_minutes", "business_hours_only", "status")
@@ -254,7 +301,14 @@ class BusinessCalendarAdmin(TenantAdmin):
     list_display = ("name", "time_zone", "holiday_country", "holiday_subdivision", "updated_at")
     search_fields = ("name",)
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "working_hours":
-            return WeeklyHoursField(label="Working hours")
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "working_hours" in form.base_fields:
+            form.base_fields["working_hours"] = WeeklyHoursField(
+                label="Working hours", spans=spans_needed(obj.working_hours if obj is not None else None))
+        return form
+
+    @admin.display(description="Working hours")
+    def working_hours_words(self, obj):
+        """Read-only (a role that may only view): a line per weekday."""
+        return week_words(obj.working_hours)

@@ -1,59 +1,108 @@
-"""A business calendar's working hours in the admin: one line per weekday, `09:00-12:00, 13:00-17:00`,
-an empty line for a closed day — stored as the JSON the calendar keeps (`{"mon": [["09:00", "12:00"], …]}`).
-Whether the times make a working week is still build_calendar's to say (a form error, not a page)."""
-import re
+"""A business calendar's working hours in the admin: a row per weekday with a Closed box and its start and
+end times (and a second span for a split day) — stored as the JSON the calendar keeps
+(`{"mon": [["09:00", "12:00"], …]}`). The form says what is incomplete (a start without an end, a day
+neither closed nor given hours); whether the times make a working week stays the model's rule
+(build_calendar, the same for every writer): a form error that changes nothing."""
+from datetime import time
 
 from django import forms
 from django.core.exceptions import ValidationError
-from unfold.widgets import UnfoldAdminTextInputWidget
+from unfold.widgets import BASE_INPUT_CLASSES
 
 from .calendars import WEEKDAYS
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-SPAN = re.compile(r"^\s*(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})\s*$")
+SPANS = 2  # a day's spans shown at least: its hours, and a second one for a split day (a lunch break)
+MIDNIGHT_END = "24:00"  # how the calendar keeps an end at midnight; a time box shows it as 00:00
+TIME_INPUT = " ".join(c for c in BASE_INPUT_CLASSES if not c.startswith("w-")) + " w-32"
 
 
-def spans_text(spans) -> str:
-    return ", ".join(f"{start}-{end}" for start, end in spans or [])
+def _span_labels(day: str, spans: int) -> list[str]:
+    names = ["opens", "second span", *(f"span {n}" for n in range(3, spans + 1))][:spans]
+    return [f"{day}: {which} {end}" for which in names for end in ("from", "to")]
+
+
+def spans_needed(hours) -> int:
+    """As many spans as the busiest stored day has (at least SPANS), so saving the form never drops one."""
+    days = hours.values() if isinstance(hours, dict) else []
+    return max([SPANS, *(len(spans) for spans in days if isinstance(spans, list))])
+
+
+def spans_words(spans) -> str:
+    return ", ".join(f"{start}–{end}" for start, end in spans or []) or "closed"
+
+
+def week_words(hours) -> str:
+    """The week as staff read it: a line per weekday."""
+    hours = hours if isinstance(hours, dict) else {}
+    return "\n".join(f"{name}: {spans_words(hours.get(day))}" for day, name in zip(WEEKDAYS, DAY_NAMES, strict=True))
 
 
 class WeeklyHoursWidget(forms.MultiWidget):
     template_name = "helpdesk/weekly_hours_widget.html"  # the form renderer looks in apps, not templates/
 
-    def __init__(self):
-        super().__init__([UnfoldAdminTextInputWidget(attrs={"placeholder": "closed", "aria-label": day})
-                          for day in DAY_NAMES])
+    def __init__(self, spans: int = SPANS):
+        self.spans, self.parts = spans, 1 + 2 * spans  # per day: closed, then start and end of each span
+        widgets = []
+        for day in DAY_NAMES:
+            widgets.append(forms.CheckboxInput(attrs={"aria-label": f"{day}: closed", "class": "closed"}))
+            widgets += [forms.TimeInput(format="%H:%M", attrs={"type": "time", "aria-label": label, "class": TIME_INPUT})
+                        for label in _span_labels(day, spans)]
+        super().__init__(widgets)
 
     def decompress(self, value):
-        if isinstance(value, dict):
-            return [spans_text(value.get(day)) for day in WEEKDAYS]
-        return [""] * len(WEEKDAYS)
+        if not isinstance(value, dict):
+            return [None] * (self.parts * len(WEEKDAYS))
+        parts = []
+        for day in WEEKDAYS:
+            spans = list(value.get(day) or [])[:self.spans]
+            times = [("00:00" if t == MIDNIGHT_END else t) for span in spans for t in span]
+            parts += [not spans, *times, *[None] * (2 * self.spans - len(times))]
+        return parts
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        for day, subwidget in zip(DAY_NAMES, context["widget"]["subwidgets"], strict=True):
-            subwidget["day"] = day
+        subwidgets, parts = context["widget"]["subwidgets"], self.parts
+        context["widget"]["days"] = [
+            {"name": day, "closed": subwidgets[i * parts],
+             "spans": [subwidgets[i * parts + 1 + 2 * s: i * parts + 3 + 2 * s] for s in range(self.spans)]}
+            for i, day in enumerate(DAY_NAMES)]
         return context
 
 
-class WeeklyHoursField(forms.MultiValueField):
-    widget = WeeklyHoursWidget
+def _clock(value: time) -> str:
+    return value.strftime("%H:%M")
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", "Per weekday, spans like 09:00-12:00, 13:00-17:00; 24:00 as an end means "
-                                       "midnight; leave a day empty when it is closed.")
-        super().__init__(fields=[forms.CharField(required=False, max_length=200) for _ in WEEKDAYS],
-                         require_all_fields=False, required=False, **kwargs)
+
+class WeeklyHoursField(forms.MultiValueField):
+    def __init__(self, *, spans: int = SPANS, **kwargs):
+        self.spans, self.parts = spans, 1 + 2 * spans
+        kwargs.setdefault("widget", WeeklyHoursWidget(spans))
+        kwargs.setdefault("help_text", "Per weekday, when work starts and ends (a second span for a split day); tick "
+                                       "Closed for a day off. An end of 00:00 means midnight.")
+        fields = []
+        for day in DAY_NAMES:
+            fields.append(forms.BooleanField(required=False))
+            fields += [forms.TimeField(required=False, error_messages={"invalid": f"{label}: give a time like 09:00."})
+                       for label in _span_labels(day, spans)]
+        super().__init__(fields=fields, require_all_fields=False, required=False, **kwargs)
 
     def compress(self, data_list):
-        hours = {}
-        for day, name, text in zip(WEEKDAYS, DAY_NAMES, data_list or [""] * len(WEEKDAYS), strict=True):
-            spans = []
-            for part in filter(None, (p.strip() for p in (text or "").split(","))):
-                match = SPAN.match(part)
-                if not match:
-                    raise ValidationError(f"{name}: {part!r} is not a span like 09:00-17:00.")
-                spans.append([match[1].zfill(5), match[2].zfill(5)])
-            if spans:
-                hours[day] = spans
+        parts = self.parts
+        data_list = list(data_list or [None] * (parts * len(WEEKDAYS)))
+        hours, errors = {}, []
+        for i, (day, name) in enumerate(zip(WEEKDAYS, DAY_NAMES, strict=True)):
+            closed, *times = data_list[i * parts:(i + 1) * parts]
+            if closed:
+                continue
+            spans = [(times[2 * s], times[2 * s + 1]) for s in range(self.spans)]
+            if any((start is None) != (end is None) for start, end in spans):
+                errors.append(f"{name}: give both the start and the end.")
+                continue
+            given = [[_clock(start), MIDNIGHT_END if end == time(0) else _clock(end)] for start, end in spans if start]
+            if not given:
+                errors.append(f"{name}: give the working hours, or tick Closed.")
+            hours[day] = given
+        if errors:
+            raise ValidationError(errors)
         return hours

@@ -1,18 +1,22 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django_fsm import FSMField
 
 from apps.core.allowed import OneOf
+from apps.core.person_fields import GROUP, PERSON
 from apps.core.field_policy import ADMIN, ANY_STATE, REQUESTER, STAFF, FieldPolicy, deletable, editable
 from apps.core.fsm import ConcurrentTransitionMixin, transition
+from apps.core.json_shapes import STRING_LIST
 from apps.core.models import TenantModel, tracked_history
 from apps.core.titles import Title
 from apps.core.visibility import Visibility
 
-from .calendars import CalendarError, build_calendar
+from . import sla_queue
+from .canned_placeholders import CANNED_PLACEHOLDERS
+from .calendars import WEEKDAYS, CalendarError, build_calendar
 from .choices import Priority, SLAPolicyStatus, SLAState, TicketStatus, TicketType
 
 WORKED = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING)
@@ -27,6 +31,7 @@ class SLAPolicy(TenantModel):
     visibility = Visibility(sees_all=("agent",))
     write_roles = ()  # tenant admins configure SLAs
     field_aliases = {"first_response_mins": "first_response_minutes", "resolution_mins": "resolution_minutes"}
+    json_shapes = {"applies_to": STRING_LIST}
 
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True, default="")
@@ -55,6 +60,8 @@ class SLAPolicy(TenantModel):
 
 class Ticket(ConcurrentTransitionMixin, TenantModel):
     id_prefix = "tkt"
+    not_directory_fields = ("related_asset_id", "related_vulnerability_id")
+    directory_fields = {"submitted_by_id": PERSON, "assigned_to_id": PERSON, "team_id": GROUP}
     title_format = Title("{number} · {title}")
     visibility = Visibility(sees_all=("agent",), mine=("created_by", "submitted_by_id", "assigned_to_id"))
     requester_field = "submitted_by_id"
@@ -115,14 +122,21 @@ class Ticket(ConcurrentTransitionMixin, TenantModel):
             models.Index(fields=["tenant_id", "created_by"], name="tkt_tenant_creator"),
             models.Index(fields=["tenant_id", "due_at"], name="tkt_tenant_due"),
             models.Index(fields=["tenant_id", "sla_state"], name="tkt_tenant_sla_state"),
+            # the SLA queue and the dashboard's overdue / due-soon counts: the open tickets by the instant
+            # their badge counts to (the same expression as sla_queue.sla_due, so the planner matches it; not
+            # partial: PostgreSQL reads the statistics of an expression from whole-table indexes only)
+            models.Index(F("tenant_id"), sla_queue.sla_due(), name="tkt_tenant_sla_due"),
             # `sla_sweep`: one index per pass holding only the running clocks that pass has not stamped yet,
             # so a pass reads the due rows and nothing else (a stamped ticket leaves that pass's index).
             models.Index(fields=["first_response_warn_at"], name="tkt_sweep_fr_warn",
                          condition=models.Q(status__in=["new", "open"], is_deleted=False, first_response_at__isnull=True,
                                             first_response_warned_at__isnull=True)),
+            # a ticket answered in time leaves it too: it can no longer breach its first-response clock
             models.Index(fields=["first_response_due_at"], name="tkt_sweep_fr_breach",
                          condition=models.Q(status__in=["new", "open"], is_deleted=False,
-                                            first_response_breached_at__isnull=True)),
+                                            first_response_breached_at__isnull=True)
+                         & (models.Q(first_response_at__isnull=True)
+                            | models.Q(first_response_at__gt=models.F("first_response_due_at")))),
             models.Index(fields=["resolution_warn_at"], name="tkt_sweep_res_warn",
                          condition=models.Q(status__in=["new", "open"], is_deleted=False, resolution_warned_at__isnull=True)),
             models.Index(fields=["due_at"], name="tkt_sweep_res_breach",
@@ -158,6 +172,13 @@ class Ticket(ConcurrentTransitionMixin, TenantModel):
 DEFAULT_WORKING_HOURS = {day: [["09:00", "17:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
 
 
+# The shapes only; the times themselves are read by apps/helpdesk/calendars.py (the model's clean).
+WORKING_HOURS = {"type": "object", "propertyNames": {"enum": list(WEEKDAYS)},
+                 "additionalProperties": {"type": "array", "items": {
+                     "type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2}}}
+CLOSED_DATES = {"type": "array", "items": {"type": "string", "format": "date"}}
+
+
 def default_working_hours():
     return {day: [list(span) for span in spans] for day, spans in DEFAULT_WORKING_HOURS.items()}
 
@@ -168,6 +189,7 @@ class BusinessCalendar(TenantModel):
     id_prefix = "cal"
     visibility = Visibility(sees_all=("agent",))
     write_roles = ()
+    json_shapes = {"working_hours": WORKING_HOURS, "closed_dates": CLOSED_DATES}
 
     name = models.CharField(max_length=200, default="Business hours")
     time_zone = models.CharField(max_length=64, default="UTC", help_text="IANA name, e.g. Europe/Berlin.")
@@ -200,6 +222,7 @@ class TicketComment(TenantModel):
     """A public reply or an internal note on a ticket."""
 
     id_prefix = "tcm"
+    directory_fields = {"author_id": PERSON}
     title_format = Title("Comment by {author_id}", fallback="Comment")
     # A member sees their own comments and the public ones on tickets they may see.
     visibility = Visibility(sees_all=("agent",), mine=("author_id", *Ticket.visibility.via("ticket", when=Q(internal=False))))
@@ -216,3 +239,35 @@ class TicketComment(TenantModel):
         indexes = [models.Index(fields=["tenant_id", "ticket", "id"], name="tcm_tenant_ticket"),
                    models.Index(fields=["tenant_id", "author_id"], name="tcm_tenant_author")]
 
+
+
+class CannedReply(TenantModel):
+    """A reply an agent picks on the ticket's reply box instead of typing it again; its placeholders
+    (apps/helpdesk/canned.py) are filled for the ticket it answers."""
+
+    id_prefix = "cnr"
+    visibility = Visibility(sees_all=("agent",), mine=())
+    write_roles = ("agent",)
+
+    name = models.CharField(max_length=120, help_text="What agents pick it by on the reply box, e.g. 'Password reset done'.")
+    body = models.TextField(max_length=20_000)
+    active = models.BooleanField(default=True, help_text="Inactive replies are not offered on the reply box.")
+
+    history = tracked_history()
+
+    class Meta:
+        verbose_name_plural = "canned replies"
+        ordering = ("name",)
+        constraints = [models.UniqueConstraint(fields=["tenant_id", "name"], condition=Q(is_deleted=False),
+                                               name="uniq_canned_reply_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        errors = CANNED_PLACEHOLDERS.problems(self.body)
+        if errors:
+            raise ValidationError({"body": errors})
+        others = CannedReply.objects.filter(tenant_id=self.tenant_id, name=self.name).exclude(pk=self.pk)
+        if self.tenant_id and self.name and others.exists():
+            raise ValidationError({"name": "Your helpdesk has a canned reply by this name already."})

@@ -2,7 +2,7 @@
 One definition for the dashboard's count and the ticket list it links to (`?queue=reassign`)."""
 from django.db.models import Exists, OuterRef, Q
 
-from apps.core.models import Person
+from apps.directory.models import Person
 
 CLOSED = ("resolved", "closed")
 

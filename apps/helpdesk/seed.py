@@ -3,7 +3,7 @@ from apps.core import services as core
 from apps.core.principal import Principal
 
 from .actions import ticket_close, ticket_hold, ticket_open, ticket_resolve
-from .models import BusinessCalendar, SLAPolicy, Ticket
+from .models import BusinessCalendar, CannedReply, SLAPolicy, Ticket
 from .services import ticket_comment_create, ticket_create
 
 POLICIES = [
@@ -21,8 +21,25 @@ TICKETS = [
     ("Recurring mail delivery delays", "problem", "high", "Email", []),
 ]
 
+CANNED_REPLIES = [
+    ("Looking into it", "Hello {{ requester.given_name }},\n\nthanks for reporting this; I am looking into "
+                        "{{ ticket.number }} now and will update you here.\n\n{{ agent.name }}"),
+    ("Please send a screenshot", "Hello {{ requester.given_name }},\n\ncould you reply to this e-mail with a "
+                                 "screenshot of the error? It will be added to {{ ticket.number }}.\n\n{{ agent.name }}"),
+    ("Solved, please confirm", "Hello {{ requester.given_name }},\n\n\"{{ ticket.title }}\" should be solved now. "
+                               "If it is not, just reply and the ticket reopens.\n\n{{ agent.name }}, {{ tenant.name }} IT"),
+]
+
+
+def seed_canned_replies(*, tenant, actor: Principal) -> None:
+    if CannedReply.all_objects.filter(tenant_id=tenant.id).exists():
+        return
+    for name, body in CANNED_REPLIES:
+        core.record_create(actor=actor, obj=CannedReply(name=name, body=body))
+
 
 def seed(*, tenant, people: dict, actor: Principal) -> str:
+    seed_canned_replies(tenant=tenant, actor=actor)
     if SLAPolicy.all_objects.filter(tenant_id=tenant.id).exists():
         return "already seeded"
     core.record_create(actor=actor, obj=BusinessCalendar(

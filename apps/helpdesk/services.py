@@ -130,15 +130,18 @@ def ticket_sla_sweep(*, now: datetime | None = None, batch_size: int = SWEEP_BAT
     """Stamp SLA warnings and breaches and emit `helpdesk.ticket.sla_warning` /
     `helpdesk.ticket.sla_breached` once per ticket and clock.
 
-    Set-based: per pass one indexed SELECT of the next batch of due rows, one UPDATE and one
-    bulk INSERT of events, so the query count depends on the matches, never on the table size.
+    Set-based: one probe statement says which passes have due work (an empty sweep is that statement
+    alone); per such pass one indexed SELECT of the next batch of due rows, one UPDATE and one bulk
+    INSERT of events, so the query count depends on the matches, never on the table size.
     The stamp is part of the condition, so a rerun (or a concurrent sweep) finds nothing twice.
     """
     now = now or timezone.now()
+    passes = _sweep_passes(now)
+    due = _due_passes(passes)
     counts: dict[str, int] = {}
-    for clock, kind, stamp, condition in _sweep_passes(now):
+    for (clock, kind, stamp, condition), has_work in zip(passes, due):
         key, done = f"{clock}_{kind}", 0
-        while True:
+        while has_work:
             batch = _sweep_batch(now=now, clock=clock, kind=kind, stamp=stamp, condition=condition, size=batch_size)
             done += batch
             if progress and batch:
@@ -149,9 +152,37 @@ def ticket_sla_sweep(*, now: datetime | None = None, batch_size: int = SWEEP_BAT
     return counts
 
 
+def _deadline_field(clock: str) -> str:
+    return "first_response_due_at" if clock == "first_response" else "due_at"
+
+
+def _probe_field(clock: str, kind: str) -> str:
+    """The column a pass's partial index is ordered by: the warning time or the deadline."""
+    return f"{clock}_warn_at" if kind == "warning" else _deadline_field(clock)
+
+
+def _due_passes(passes) -> list[bool]:
+    """Which passes have due work: one statement, outside any transaction, so a pass with nothing due costs
+    one round trip and no locks.
+
+    Each pass asks for the earliest due time among its rows (`MIN` of the column its partial index is
+    ordered by) rather than `EXISTS`: the planner answers `MIN` from the first entry of that index, while
+    for `EXISTS … LIMIT 1` it may guess that a scan of the whole table meets a match early (it cannot
+    see that the running tickets past a deadline are the stamped ones) and read every ticket."""
+    selects, params = [], []
+    for clock, kind, _stamp, condition in passes:
+        field = _probe_field(clock, kind)
+        sql, field_params = Ticket.objects.filter(condition).order_by().values_list(field).query.sql_with_params()
+        selects.append(f"(SELECT MIN(due.{connection.ops.quote_name(field)}) FROM ({sql}) due) IS NOT NULL")
+        params += field_params
+    with connection.cursor() as cur:
+        cur.execute("SELECT " + ", ".join(selects), params)
+        return [bool(flag) for flag in cur.fetchone()]
+
+
 @transaction.atomic
 def _sweep_batch(*, now: datetime, clock: str, kind: str, stamp: str, condition: Q, size: int) -> int:
-    due_field = "first_response_due_at" if clock == "first_response" else "due_at"
+    due_field = _deadline_field(clock)
     rows = Ticket.objects.filter(condition).order_by()
     if connection.features.has_select_for_update_skip_locked:
         rows = rows.select_for_update(skip_locked=True)

@@ -1,9 +1,11 @@
 """The tenant's helpdesk address (admins), and what arrived by e-mail (read-only logs)."""
 from django.contrib import admin
+from django.urls import path
 
 from apps.core.admin_base import TenantAdmin, TenantLogAdmin
-from apps.core.admin_directory import AdminsOnly
+from apps.directory.admin import AdminsOnly
 
+from .html_view import inbound_html_view
 from .models import ExternalRequester, InboundMessage, MailSettings
 
 
@@ -23,6 +25,11 @@ class InboundMessageAdmin(TenantLogAdmin):
                        "in_reply_to", "outcome", "ticket_id", "comment_id", "person_id", "text", "size", "details",
                        "received_at")
     fields = readonly_fields  # the sanitised HTML is kept for the API and the ticket page, not shown raw here
+
+    def get_urls(self):
+        # Agents open it from the ticket page: whoever sees the ticket (html_message_for), not only admins.
+        return [path("<str:object_id>/html/", self.admin_site.admin_view(inbound_html_view),
+                     name="helpdesk_mail_inboundmessage_html"), *super().get_urls()]
 
 
 @admin.register(ExternalRequester)

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.ids import new_id
+from apps.core.json_shapes import ShapedModel
 from apps.core.models import TenantModel, tracked_history
 from apps.core.visibility import Visibility
 
@@ -67,9 +68,30 @@ class Outcome(models.TextChoices):
     REFUSED_SENDER = "refused_sender", "Unknown sender: refused with a reply"
 
 
-class InboundMessage(models.Model):
+TEXT = {"type": "string"}
+INBOUND_DETAILS = {
+    "type": "object", "additionalProperties": False,
+    "properties": {
+        "defects": {"type": "array", "items": TEXT, "description": "What could not be read (parsing.py)."},
+        "bounce": {"type": "object", "properties": {
+            # recipient, action, status, diagnostic: as the delivery status notification says them
+            "recipients": {"type": "array", "items": {"type": "object", "additionalProperties": TEXT}},
+            "original_message_id": TEXT}},
+        "auto": {**TEXT, "description": "Why the message was taken for an automatic one."},
+        "attachments": {"type": "array", "description": "Each file: kept (its id) or refused (why).", "items": {
+            "type": "object", "required": ["filename"], "properties": {
+                "filename": TEXT, "id": TEXT, "content_type": TEXT, "size": {"type": "integer"}, "refused": TEXT}}},
+        "refusal_sent": {"type": "boolean"},
+        "refusal_error": TEXT,
+    },
+}
+
+
+class InboundMessage(ShapedModel, models.Model):
     """A message the gateway accepted for a tenant; unique by Message-ID per tenant, so an MTA's retry
     (after a gateway restart mid-delivery) finds the first one and creates nothing twice."""
+
+    json_shapes = {"details": INBOUND_DETAILS}
 
     id = models.CharField(primary_key=True, max_length=40, editable=False)
     tenant_id = models.CharField(max_length=64, db_index=True)

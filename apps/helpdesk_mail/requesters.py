@@ -1,7 +1,8 @@
 """Who a sender is: the directory's person with that address, else a staff user's, else an external
 requester (when the tenant accepts unknown senders). E-mail proves nothing, so whoever it is acts with
 no roles at all (see `requester_principal`)."""
-from apps.core.models import Person, StaffMembership
+from apps.core.models import StaffMembership
+from apps.directory.models import Person
 from apps.core.models import SourceType
 from apps.core.principal import Principal
 from apps.notifications.recipients import Address

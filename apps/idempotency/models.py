@@ -1,8 +1,12 @@
 """A POST or PATCH answered under an `Idempotency-Key`: what a retry with the same key gets back."""
 from django.db import models
 
+from apps.core.json_shapes import STRING_MAP, ShapedModel
 
-class IdempotentRequest(models.Model):
+
+class IdempotentRequest(ShapedModel, models.Model):
+    json_shapes = {"headers": {**STRING_MAP, "description": "The kept response headers (services.KEPT_HEADERS)."}}
+
     tenant_id = models.CharField(max_length=64)
     # Who sent it: a key belongs to one caller (person, application and API key), never to the tenant.
     principal = models.CharField(max_length=255)

@@ -5,8 +5,9 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 
-from apps.core.admin_forms import KeyValueField
-from apps.core.admin_base import TenantAdmin, TenantLogAdmin, principal_for
+from apps.core.admin_maps import KeyValueField
+from apps.core.admin_base import TenantAdmin, TenantLogAdmin
+from apps.core.admin_scope import principal_for
 from apps.core.admin_inlines import TenantTabularInline
 
 from .admin_backlog import WebhookBacklogMixin
@@ -15,6 +16,10 @@ from .delivery_engine import replay
 from .models import Application, Connector, IntegrationApiKey, Webhook, WebhookDelivery
 from . import actions as named
 from .services import connector_update, webhook_send_test
+
+# The retry policy's settings, chosen by name (the Webhook model declares their shape).
+RETRY_SETTINGS = {"maxAttempts": "Attempts (1–20)", "backoff": "Backoff (exponential, linear or fixed)",
+                  "timeoutMs": "Timeout in ms (100–30000)", "baseDelaySeconds": "First delay in s (1–3600)"}
 
 
 @admin.register(Application)
@@ -30,8 +35,8 @@ class ConnectorForm(forms.ModelForm):
     (never to `config`, history or the page; a rotation stamps `credential_last_rotated_at`)."""
 
     credentials = KeyValueField(
-        required=False, label="New credentials", example="bind_password: …",
-        help_text="Secret values (a bind password, a token), one `name: value` per line. They go to the secret "
+        required=False, label="New credentials",
+        help_text="Secret values by name (a bind_password, a token): add a row for each. They go to the secret "
                   "store and are never shown again; leave empty to keep the current ones.")
 
 
@@ -40,9 +45,12 @@ class ConnectorAdmin(TenantAdmin):
     form = ConnectorForm
     record_actions = named.CONNECTOR_ACTIONS
     list_display = ("name", "sync_status", "provider", "type", "enabled", "last_sync_at", "consecutive_errors", "last_error")
-    list_filter = ("sync_status", "enabled", "provider")
+    list_filter = ("sync_status", "enabled", "type", "provider")
     search_fields = ("name", "provider")
     list_select_related = ("application",)
+    # What the syncs and the token refresh write: shown, never typed.
+    readonly_fields = ("sync_status", "last_sync_at", "consecutive_errors", "last_error", "metrics",
+                       "oauth_refresh_needed", "oauth_token_expires_at")
 
     def save_through_service(self, request, form, change):
         saved = super().save_through_service(request, form, change)
@@ -96,11 +104,11 @@ class WebhookAdmin(WebhookBacklogMixin, TenantAdmin):
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "headers":  # names and secret values: text, shown masked
-            return KeyValueField(required=False, label="Headers", help_text=db_field.help_text,
-                                 example="X-Api-Token: secret-value")
+            return KeyValueField(required=False, label="Headers", help_text=db_field.help_text, key_label="Header")
         if db_field.name == "retry_policy":
-            return KeyValueField(typed=True, required=False, label="Retry policy", example="maxAttempts: 5",
-                                 help_text="maxAttempts, backoff (exponential or linear), timeoutMs; empty: the defaults.")
+            return KeyValueField(keys=RETRY_SETTINGS, typed=True, required=False, label="Retry policy",
+                                 key_label="Setting",
+                                 help_text="A setting not given keeps its default: 5 attempts, exponential backoff, 10 s timeout.")
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def one_time_secret(self, saved):

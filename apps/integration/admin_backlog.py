@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from apps.core.admin_base import principal_for
+from apps.core.admin_scope import principal_for
 from apps.core.exceptions import DomainError
 
 from .choices import DeliveryStatus

@@ -8,52 +8,24 @@ chosen among the tenant's groups by name. A system's connector is one of the ten
 from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
-from django.http import JsonResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from unfold.widgets import UnfoldAdminAutocompleteWidget, UnfoldAdminMultipleAutocompleteWidget
 
 from apps.approvals.admin_approvers import approver_labels, unknown_approvers
-from apps.core.admin_base import TenantAdmin, is_unbound_superuser, narrow_choices_to_tenant, principal_for
+from apps.core.admin_base import TenantAdmin
+from apps.core.admin_scope import is_unbound_superuser, narrow_choices_to_tenant, principal_for
 from apps.core.admin_inlines import TenantTabularInline
-from apps.core.admin_people import NOTHING, PAGE, Labelled, PeopleField, active_people_matching, autocomplete_request, picker_attrs
-from apps.core.models import Group
+from apps.core.admin_people import PRINCIPALS_URL, Labelled, PeopleField, directory_autocomplete, picker_attrs
+from apps.directory.models import Group
 
 from .actions import ACCESS_SYSTEM_ACTIONS, ENTITLEMENT_ACTIONS
 from .catalog_models import AccessSystem, Entitlement
 from .models import Connector
 
 
-def _groups_matching(principal, term: str):
-    groups = Group.objects.visible_to(principal)
-    if term:
-        groups = groups.filter(Q(display_name__icontains=term) | Q(pk=term))
-    return groups.order_by("display_name", "pk")
-
-
-def _answer(options: list[dict], page: int) -> JsonResponse:
-    return JsonResponse({"results": options[(page - 1) * PAGE:page * PAGE], "pagination": {"more": len(options) > page * PAGE}})
-
-
-def owners_autocomplete(request):
-    """select2's JSON: the tenant's groups, then its active people."""
-    asked = autocomplete_request(request)
-    if asked is None:
-        return JsonResponse(NOTHING)
-    principal, term, page = asked
-    enough = page * PAGE + 1
-    options = [{"id": g.pk, "text": f"{g.display_name or g.pk} (group)"} for g in _groups_matching(principal, term)[:enough]]
-    options += [{"id": p.pk, "text": p.label} for p in active_people_matching(principal, term)[:enough]]
-    return _answer(options, page)
-
-
-def groups_autocomplete(request):
-    asked = autocomplete_request(request)
-    if asked is None:
-        return JsonResponse(NOTHING)
-    principal, term, page = asked
-    return _answer([{"id": g.pk, "text": g.display_name or g.pk}
-                    for g in _groups_matching(principal, term)[:page * PAGE + 1]], page)
+# The groups that auto-approve: groups only, by name.
+groups_autocomplete = directory_autocomplete(people=False, label_group=lambda g: g.display_name or g.pk)
 
 
 class OwnerPicker(Labelled, UnfoldAdminAutocompleteWidget):
@@ -102,8 +74,7 @@ class CatalogAdmin(TenantAdmin):
 
     def get_urls(self):
         info = self.model._meta.app_label, self.model._meta.model_name
-        return [path("owners/autocomplete/", self.admin_site.admin_view(owners_autocomplete), name="%s_%s_owners" % info),
-                path("groups/autocomplete/", self.admin_site.admin_view(groups_autocomplete), name="%s_%s_groups" % info),
+        return [path("groups/autocomplete/", self.admin_site.admin_view(groups_autocomplete), name="%s_%s_groups" % info),
                 *super().get_urls()]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -115,7 +86,7 @@ class CatalogAdmin(TenantAdmin):
         if "owner_id" in form.base_fields:
             attrs["owner_id"] = forms.CharField(
                 required=False, label="Owner", help_text=self.owner_help, empty_value=None,
-                widget=OwnerPicker(tenant_id=tenant_id, url=reverse("admin:%s_%s_owners" % info)))
+                widget=OwnerPicker(tenant_id=tenant_id, url=PRINCIPALS_URL))
             attrs["clean_owner_id"] = _clean_owner
         if "auto_approve_group_ids" in form.base_fields:
             attrs["auto_approve_group_ids"] = PeopleField(
@@ -155,11 +126,6 @@ class EntitlementInline(TenantTabularInline):
     readonly_fields = fields
     verbose_name_plural = "Entitlements (open one to change it)"
     ordering = ("name",)
-
-    def get_queryset(self, request):
-        # Django asks for the view permission without the parent here, which the read-only inlines
-        # refuse (an add page has no rows); the formset narrows these to the system shown.
-        return Entitlement.objects.order_by("name")
 
     @admin.display(description="Entitlement")
     def entitlement(self, obj):

@@ -19,6 +19,10 @@ class DriftFindingAdmin(TenantAdmin):
     search_fields = ("user_name",)
     list_select_related = ("entitlement__system", "connector")
     ordering = ("-last_seen_at", "id")
+    # What the sync found and how it was resolved: written by the sync and the buttons, read here.
+    readonly_fields = ("kind", "user_name", "entitlement", "connector", "person_id", "owner_id", "grant_request",
+                       "first_seen_at", "last_seen_at", "last_error", "resolved_at", "resolved_by_id",
+                       "resolution_note")
 
     def has_add_permission(self, request):
         return False  # findings are opened by a sync, never typed in

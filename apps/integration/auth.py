@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 
 from apps.core.api.conventions import RateLimitState, remember_rate_limit
-from apps.core.directory_services import is_deactivated
+from apps.directory.services import is_deactivated
 from apps.core.principal import Principal
 
 from .models import IntegrationApiKey

@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.core import events
+from apps.core.outbox_consumer import backoff
 from apps.core.principal import system_principal
 
 from .choices import DeliveryStatus
@@ -26,9 +27,8 @@ from .models import Webhook, WebhookDelivery
 def probe_delay(failed_probes: int, *, rng: random.Random | None = None) -> timedelta:
     """Seconds to the next probe after `failed_probes` failed ones: doubling, capped, with jitter
     (many paused webhooks of one receiver do not probe in step)."""
-    rng = rng or random
-    base = min(settings.WEBHOOK_PROBE_BASE_SECONDS * 2 ** max(failed_probes, 0), settings.WEBHOOK_PROBE_MAX_SECONDS)
-    return timedelta(seconds=base * (0.75 + rng.uniform(0, 0.25)))
+    return backoff(max(failed_probes, 0) + 1, base=settings.WEBHOOK_PROBE_BASE_SECONDS,
+                   cap=settings.WEBHOOK_PROBE_MAX_SECONDS, spread=(0.75, 1.0), rng=rng)
 
 
 def trip_condition(now: datetime) -> Q:

@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.core import services as core
-from apps.core.directory import GROUP, approver_kind
-from apps.core.models import Group
+from apps.core.person_fields import GROUP, approver_kind
+from apps.directory.models import Group
 from apps.core.principal import Principal
 
 from .catalog_models import AccessSystem, Entitlement

@@ -10,6 +10,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from apps.core.json_shapes import STRING_LIST
+from apps.core.person_fields import GROUP, GROUP_LIST, PERSON, ChosenBy
 from apps.core.models import TenantModel, tracked_history
 from apps.core.titles import Title
 from apps.core.visibility import Visibility
@@ -21,6 +23,7 @@ CATALOG_STAFF = ("it",)  # besides admins, who write everything
 
 class AccessSystem(TenantModel):
     id_prefix = "sys"
+    directory_fields = {"owner_id": ChosenBy("owner_type", {"group": GROUP}, default=PERSON)}
     visibility = Visibility(sees_all=("it", "approver"), mine=(), public=Q(is_active=True))
     write_roles = CATALOG_STAFF
 
@@ -55,6 +58,11 @@ class AccessSystem(TenantModel):
 
 class Entitlement(TenantModel):
     id_prefix = "ent"
+    directory_fields = {
+        "owner_id": ChosenBy("owner_type", {"group": GROUP}, default=PERSON),
+        "auto_approve_group_ids": GROUP_LIST,
+    }
+    json_shapes = {"auto_approve_group_ids": STRING_LIST}
     title_format = Title("{system_name} · {name}")
     visibility = Visibility(sees_all=("it", "approver"), mine=(),
                             public=Q(is_requestable=True, system__is_active=True))

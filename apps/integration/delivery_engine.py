@@ -1,7 +1,7 @@
 """Outbox events to webhook deliveries (fan-out) and deliveries to HTTP (send), both resumable.
 
-Fan-out marks an event dispatched in the same transaction that creates its deliveries, so an
-event is fanned out exactly once. A send leases its deliveries; a worker killed mid-send leaves
+Fan-out marks an event done for the `webhooks` consumer (apps/core/outbox_consumer.py) in the same
+transaction that creates its deliveries, so an event is fanned out exactly once. A send leases its deliveries; a worker killed mid-send leaves
 the lease to expire and the next pass sends again with the same `webhook-id`.
 """
 import json
@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.core.ids import new_id
-from apps.core.models import Event
+from apps.core.outbox_consumer import Lease, OutboxConsumer, fair_pick
 
 from . import breaker
 from .choices import DeliveryStatus, Direction
@@ -35,12 +35,13 @@ logger = logging.getLogger(__name__)
 PER_TENANT_BATCH = 25
 
 
+WEBHOOKS = OutboxConsumer("webhooks")  # every event, however late
+LEASE = Lease(model=WebhookDelivery, waiting=str(DeliveryStatus.PENDING), leased=str(DeliveryStatus.DELIVERING),
+              seconds_setting="WEBHOOK_LEASE_SECONDS")
+
+
 def lease() -> timedelta:
-    return timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
-
-
-def _skip_locked(qs):
-    return qs.select_for_update(skip_locked=True) if connection.features.has_select_for_update_skip_locked else qs
+    return LEASE.length()
 
 
 def fan_out(*, batch: int = 500) -> int:
@@ -48,7 +49,9 @@ def fan_out(*, batch: int = 500) -> int:
     created = 0
     while True:
         with transaction.atomic():
-            events = list(_skip_locked(Event.objects.filter(dispatched_at__isnull=True).order_by("id"))[:batch])
+            if not WEBHOOKS.hold():  # another pass is fanning out: it takes these events
+                return created
+            events = list(WEBHOOKS.pending()[:batch])
             if not events:
                 return created
             tenants = {e.tenant_id for e in events}
@@ -58,7 +61,7 @@ def fan_out(*, batch: int = 500) -> int:
             rows = [WebhookDelivery(id=new_id("msg"), tenant_id=e.tenant_id, webhook=h, event=e, event_type=e.type)
                     for e in events for h in hooks if h.tenant_id == e.tenant_id and h.receives(e)]
             WebhookDelivery.objects.bulk_create(rows, batch_size=1000)
-            Event.objects.filter(pk__in=[e.pk for e in events]).update(dispatched_at=timezone.now())
+            WEBHOOKS.mark_done(events)
             created += len(rows)
         if len(events) < batch:
             return created
@@ -75,16 +78,21 @@ _DUE = _due_sql("d.")
 _LIVE = "w.enabled AND w.paused_at IS NULL AND NOT w.is_deleted"
 
 
+# The candidate query differs on SQLite (no LATERAL): production runs on PostgreSQL only.
+DEVELOPMENT_ONLY_ON_SQLITE = True
+
+
 def _due_by_hook(*, batch: int, now) -> tuple[str, list]:
     """Due deliveries of live webhooks ranked inside their webhook. On PostgreSQL each webhook's
     first `batch` come from the partial index (a LATERAL per webhook), so a pass reads a bounded
     number of rows per webhook however large the backlog (its later rows could not be chosen
-    anyway). SQLite, without LATERAL, ranks all due rows."""
+    anyway). SQLite, without LATERAL, ranks all due rows: SQLite is development-only for this pass
+    (DEVELOPMENT_ONLY_ON_SQLITE; tests/ops/test_delivery_passes.py says so)."""
     quote = connection.ops.quote_name
     delivery, webhook = quote(WebhookDelivery._meta.db_table), quote(Webhook._meta.db_table)
     at = connection.ops.adapt_datetimefield_value(now)
     due = [at, str(DeliveryStatus.PENDING), str(DeliveryStatus.DELIVERING), at]
-    rank = "ROW_NUMBER() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.id) AS hook_rank"
+    rank = "ROW_NUMBER() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.id) AS part_rank"
     if connection.vendor == "postgresql":
         return f"""
             SELECT d.id, d.tenant_id, d.next_attempt_at, {rank}
@@ -101,41 +109,9 @@ def _due_by_hook(*, batch: int, now) -> tuple[str, list]:
 
 def _fair_candidates(*, batch: int, per_tenant: int, now) -> list[str]:
     """Due deliveries of live webhooks, round-robin across tenants and, inside a tenant, across its
-    webhooks. A tenant takes at most its share of the batch (the batch over the tenants with due
-    work), and never less than `per_tenant` while there is room: one tenant with a backlog takes
-    a whole batch when nobody else waits, and a few rows when many do."""
+    webhooks (apps.core.outbox_consumer.fair_pick)."""
     by_hook, params = _due_by_hook(batch=batch, now=now)
-    sql = f"""
-        SELECT id FROM (
-            SELECT id, next_attempt_at, tenant_rank, MAX(tenant_no) OVER () AS tenants FROM (
-                SELECT id, next_attempt_at,
-                       ROW_NUMBER() OVER (PARTITION BY tenant_id ORDER BY hook_rank, next_attempt_at, id) AS tenant_rank,
-                       DENSE_RANK() OVER (ORDER BY tenant_id) AS tenant_no
-                FROM ({by_hook}) by_hook
-            ) by_tenant
-        ) counted
-        WHERE tenant_rank <= CASE WHEN %s * tenants >= %s THEN %s ELSE (%s + tenants - 1) / tenants END
-        ORDER BY tenant_rank, next_attempt_at, id
-        LIMIT %s"""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, per_tenant, batch, per_tenant, batch, batch])
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _update_returning(*, set_sql: str, set_params: list, ids, where_sql: str = "", params=()) -> set[str]:
-    """UPDATE the deliveries `ids` that still match `where_sql`, returning the ids it changed. One
-    statement: a row another pass has locked is waited for and then re-checked (so a lease can
-    be taken or renewed once), and the rows are reached by primary key alone (a queue table's
-    status index is full of dead entries between vacuums)."""
-    ids = list(ids)
-    if not ids:
-        return set()
-    table = connection.ops.quote_name(WebhookDelivery._meta.db_table)
-    marks = ", ".join(["%s"] * len(ids))
-    sql = f"UPDATE {table} SET {set_sql} WHERE id IN ({marks}) {where_sql} RETURNING id"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*set_params, *ids, *params])
-        return {row[0] for row in cursor.fetchall()}
+    return fair_pick(by_hook, params, batch=batch, per_tenant=per_tenant)
 
 
 def _lease(*, batch: int, now, per_tenant: int = PER_TENANT_BATCH) -> list[WebhookDelivery]:
@@ -144,10 +120,7 @@ def _lease(*, batch: int, now, per_tenant: int = PER_TENANT_BATCH) -> list[Webho
         return []
     at = connection.ops.adapt_datetimefield_value
     due = [at(now), str(DeliveryStatus.PENDING), str(DeliveryStatus.DELIVERING), at(now)]
-    # Another worker may have leased some meanwhile: take what is still due.
-    ids = _update_returning(set_sql="status = %s, leased_until = %s",
-                            set_params=[str(DeliveryStatus.DELIVERING), at(now + lease())],
-                            ids=candidates, where_sql=f"AND {_due_sql()}", params=due)
+    ids = LEASE.claim(candidates, now=now, due_sql=_due_sql(), due_params=due)
     order = {pk: i for i, pk in enumerate(candidates)}
     leased = WebhookDelivery.objects.filter(pk__in=ids).select_related("webhook", "event")
     return sorted(leased, key=lambda d: order[d.pk])
@@ -318,26 +291,11 @@ def _renew_leases(deliveries: list[WebhookDelivery]) -> list[WebhookDelivery]:
     whose lease is still this pass's. Chunks of a pass are sent one after another: behind slow
     receivers a late chunk's lease can run out and another pass (another worker) take it, and it
     must not go twice."""
-    if not deliveries:
-        return []
-    at = connection.ops.adapt_datetimefield_value
-    until = timezone.now() + lease()
-    by_lease: dict = {}
-    for delivery in deliveries:  # one lease for all a pass took, unless renewed
-        by_lease.setdefault(delivery.leased_until, []).append(delivery.pk)
-    ours = set()
-    for leased_until, ids in by_lease.items():
-        ours |= _update_returning(set_sql="leased_until = %s", set_params=[at(until)], ids=ids,
-                                  where_sql="AND status = %s AND leased_until = %s",
-                                  params=[str(DeliveryStatus.DELIVERING), at(leased_until)])
-    for delivery in deliveries:
-        delivery.leased_until = until
-    return [d for d in deliveries if d.pk in ours]
+    return LEASE.renew(deliveries)
 
 
 def _release(deliveries: list[WebhookDelivery]) -> None:
-    if deliveries:
-        WebhookDelivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(status=DeliveryStatus.PENDING, leased_until=None)
+    LEASE.release(d.pk for d in deliveries)
 
 
 def _take(upcoming: list[WebhookDelivery], *, stopped: set[str]) -> list[WebhookDelivery]:
@@ -369,10 +327,8 @@ def _lease_probe(webhook_id: str, *, now) -> str | None:
     if first is None:
         return None
     at = connection.ops.adapt_datetimefield_value
-    taken = _update_returning(set_sql="status = %s, leased_until = %s",
-                              set_params=[str(DeliveryStatus.DELIVERING), at(now + lease())], ids=[first],
-                              where_sql="AND (status = %s OR (status = %s AND leased_until < %s))",
-                              params=[str(DeliveryStatus.PENDING), str(DeliveryStatus.DELIVERING), at(now)])
+    taken = LEASE.claim([first], now=now, due_sql="(status = %s OR (status = %s AND leased_until < %s))",
+                        due_params=[str(DeliveryStatus.PENDING), str(DeliveryStatus.DELIVERING), at(now)])
     return first if taken else None
 
 
@@ -467,6 +423,7 @@ def run_pass() -> dict[str, int]:
     """Fan out, let paused webhooks probe (a probe that resumes one drains its backlog in this same
     pass), send what is due, and give up deliveries that waited past the backlog's retention."""
     fanned_out = fan_out()
+    WEBHOOKS.advance()
     probes = send_probes()
     counts = {"fanned_out": fanned_out, **send_due()}
     if probes["probed"]:

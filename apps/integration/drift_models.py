@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_fsm import FSMField
 
+from apps.core.person_fields import PERSON
 from apps.core.fsm import ConcurrentTransitionMixin, transition
 from apps.core.models import TenantModel, tracked_history
 from apps.core.titles import Title
@@ -37,6 +38,7 @@ def _adoptable(obj, actor) -> str | None:
 
 class DriftFinding(ConcurrentTransitionMixin, TenantModel):
     id_prefix = "drf"
+    directory_fields = {"owner_id": PERSON, "person_id": PERSON, "resolved_by_id": PERSON}
     title_format = Title("{kind} · {user_name} · {entitlement_name}")
     visibility = Visibility(sees_all=("it",), mine=("owner_id",))
     write_roles = ()  # made by the sync; people only resolve (transitions)

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from apps.core import services as core
 from apps.core.actions import action, transition_action
-from apps.core.directory import Person
+from apps.directory.models import Person
 from apps.core.principal import Principal, system_principal
 
 from .choices import FindingStatus
@@ -62,27 +62,10 @@ def drift_finding_regrant(*, actor: Principal, drift_finding: DriftFinding, comm
     return finding
 
 
-@action(DriftFinding, "dismiss")
-def drift_finding_dismiss(*, actor: Principal, drift_finding: DriftFinding, comment: str = "",
-                          if_match: str | None = None) -> DriftFinding:
-    return core.record_transition(actor=actor, obj=drift_finding, name="dismiss", comment=comment,
-                                  params={"actor": actor}, if_match=if_match)
-
-
-@action(DriftFinding, "revoke_failed")
-def drift_finding_revoke_failed(*, actor: Principal, drift_finding: DriftFinding, error: str, comment: str = "",
-                                if_match: str | None = None) -> DriftFinding:
-    return core.record_transition(actor=actor, obj=drift_finding, name="revoke_failed", params={"error": error}, comment=comment,
-                                  check_permission=False, if_match=if_match)
-
-
-@action(DriftFinding, "regrant_failed")
-def drift_finding_regrant_failed(*, actor: Principal, drift_finding: DriftFinding, error: str, comment: str = "",
-                                 if_match: str | None = None) -> DriftFinding:
-    return core.record_transition(actor=actor, obj=drift_finding, name="regrant_failed", params={"error": error}, comment=comment,
-                                  check_permission=False, if_match=if_match)
-
-
+drift_finding_dismiss = transition_action(DriftFinding, "dismiss", with_actor=True)
+# The resolution task's outcomes (drift_finding_apply): what the target refused or did not confirm.
+drift_finding_revoke_failed = transition_action(DriftFinding, "revoke_failed", params={"error": str}, engine=True)
+drift_finding_regrant_failed = transition_action(DriftFinding, "regrant_failed", params={"error": str}, engine=True)
 drift_finding_confirm_revoked = transition_action(DriftFinding, "confirm_revoked")
 drift_finding_confirm_regranted = transition_action(DriftFinding, "confirm_regranted")
 drift_finding_close = transition_action(DriftFinding, "close")

@@ -5,16 +5,12 @@ A caller with `scopes` (an API key) passes on only scopes it holds (`<domain>:wr
 JWT with client_id) only makes records of that application; tenant-wide keys are made by admins
 (people, or keys holding `*`). One set of rules for the API, the admin and commands.
 """
-import re
-
 from django.core.exceptions import ValidationError
 
 from apps.core.exceptions import Forbidden
 from apps.core.principal import Principal
 
 from .models import Application
-
-SCOPE = re.compile(r"^(\*|[a-z]+:(read|write))$")
 
 
 def scope_covered(scope: str, held: frozenset[str] | None) -> bool:

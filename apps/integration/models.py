@@ -6,9 +6,11 @@ from django.utils import timezone
 from django_fsm import FSMField
 
 from apps.core.allowed import OneOf
+from apps.core.person_fields import GROUP, PERSON
 from apps.core.event_registry import event_type_choices
 from apps.core.fsm import ConcurrentTransitionMixin, transition
 from apps.core.ids import new_id
+from apps.core.json_shapes import OBJECT, STRING_LIST
 from apps.core.models import Event, TenantModel, tracked_history
 from apps.core.scopes import scope_choices
 from apps.core.visibility import Visibility
@@ -17,8 +19,16 @@ from .choices import (
     ApplicationKind, ApplicationStatus, ConnectorScope, DeliveryStatus, Direction, KeyKind, KeyStatus, SignatureScheme,
     SyncStatus,
 )
+from .connectors.registry import connector_type_choices
+from .providers import Provider, provider_misfit
+from .webhook_headers import MAX_HEADERS, TOKEN
 
 ADMIN_ONLY = ()
+EVENT_TYPES = {**STRING_LIST, "description": "Event types: exact (`helpdesk.ticket.created`), `domain.*` or `*`."}
+
+
+def _between(low: int, high: int) -> dict:
+    return {"type": "integer", "minimum": low, "maximum": high}
 
 
 class IntegrationModel(TenantModel):
@@ -36,6 +46,8 @@ class IntegrationModel(TenantModel):
 
 class Application(IntegrationModel):
     id_prefix = "app"
+    not_directory_fields = ("oauth_client_id",)
+    json_shapes = {"canonical_owner_of": STRING_LIST}
 
     display_name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=64)
@@ -62,10 +74,16 @@ class Application(IntegrationModel):
 
 class Connector(IntegrationModel):
     id_prefix = "cnn"
+    not_directory_fields = ("webhook_endpoint_id",)
+    directory_fields = {"owner_id": PERSON, "user_id": PERSON, "group_id": GROUP}
     unsearchable_fields = ("vault_path",)
+    json_shapes = {"config": {**OBJECT, "description": "Non-secret settings of the connector."},
+                   "metrics": OBJECT, "event_types": EVENT_TYPES}
 
-    type = models.CharField(max_length=64)
-    provider = models.CharField(max_length=64)
+    type = models.CharField(max_length=64, choices=connector_type_choices,
+                            help_text="The implementation that acts on the target.")
+    provider = models.CharField(max_length=64, choices=Provider.choices,
+                                help_text="The vendor of the target; it decides which types can reach it.")
     name = models.CharField(max_length=200)
     scope = models.CharField(max_length=16, choices=ConnectorScope.choices, default=ConnectorScope.ORG)
     owner_id = models.CharField(max_length=64, null=True, blank=True)
@@ -90,15 +108,26 @@ class Connector(IntegrationModel):
 
     history = tracked_history()
 
+    def clean(self):
+        if self.type and self.provider and (why := provider_misfit(self.provider, self.type)):
+            raise ValidationError({"type": why})
+
 
 class IntegrationApiKey(ConcurrentTransitionMixin, IntegrationModel):
     """A key acts for the person who made it (`created_by_user_id`), with the roles that person had
     then (`creator_roles`), within its scopes and its application (or tenant-wide, explicitly)."""
 
     id_prefix = "key"
+    not_directory_fields = ("rotated_from_key_id",)
+    directory_fields = {"issued_to_user_id": PERSON, "created_by_user_id": PERSON}
     field_aliases = {"key_fingerprint": "key_hash", "key_prefix": "prefix"}
     event_payload_exclude = ("key_hash",)
     unsearchable_fields = ("key_hash",)
+    json_shapes = {
+        "scopes": {"type": "array", "maxItems": 50, "items": {"type": "string", "pattern": r"^(\*|[a-z]+:(read|write))$"},
+                   "description": "`<domain>:read`, `<domain>:write` or `*`."},
+        "allowed_models": STRING_LIST, "creator_roles": STRING_LIST,
+    }
 
     name = models.CharField(max_length=200)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -161,9 +190,27 @@ class IntegrationApiKey(ConcurrentTransitionMixin, IntegrationModel):
 
 class Webhook(IntegrationModel):
     id_prefix = "whk"
+    not_directory_fields = ("connector_id",)
     field_aliases = {"is_active": "enabled"}
     unsearchable_fields = ("url", "vault_path", "secret_fingerprint")  # a receiver's URL may carry its token
     api_hidden_fields = ("failing_since", "probe_at", "failed_probes")  # the breaker's internals: the admin shows them
+    json_shapes = {
+        "event_types": {**EVENT_TYPES, "items": {"type": "string", "pattern": r"^(\*|[a-z_]+(\.[a-z_]+)*(\.\*)?)$"}},
+        # Names with masked values; what a value may hold is checked where the values are kept (services).
+        "headers": {"type": "object", "maxProperties": MAX_HEADERS, "propertyNames": {"pattern": TOKEN.pattern},
+                    "additionalProperties": {"type": "string"},
+                    "description": "Extra request headers (not `webhook-*`, `Host` or `Content-Length`)."},
+        "retry_policy": {
+            "type": "object", "additionalProperties": False,
+            "description": "Delivery retries; camelCase or snake_case keys. `{}` means the defaults.",
+            "properties": {
+                "maxAttempts": _between(1, 20), "max_attempts": _between(1, 20),
+                "backoff": {"type": "string", "enum": ["exponential", "linear", "fixed"]},
+                "timeoutMs": _between(100, 30_000), "timeout_ms": _between(100, 30_000),
+                "baseDelaySeconds": _between(1, 3600), "base_delay_seconds": _between(1, 3600),
+            },
+        },
+    }
 
     name = models.CharField(max_length=200)
     direction = models.CharField(max_length=16, choices=Direction.choices, default=Direction.OUTBOUND)

@@ -30,7 +30,7 @@ from simple_history.utils import bulk_create_with_history
 
 from apps.core import events
 from apps.core import services as core
-from apps.core.directory import Person
+from apps.directory.models import Person
 from apps.core.ids import new_id
 from apps.core.principal import system_principal
 
@@ -95,12 +95,13 @@ def _user_names(tenant_id: str, person_ids: list[str]) -> dict[str, str]:
 
 def _grants(entitlement: Entitlement) -> dict[str, tuple[str, str, str]]:
     """{lower user name: (user name, person id, access request id)} of the active grants."""
-    from apps.operations.choices import AccessStatus, AccessType
+    from apps.operations.choices import AccessStatus, AccessType, PrincipalType
     from apps.operations.models import AccessRequest
 
     rows = (AccessRequest.objects.filter(tenant_id=entitlement.tenant_id, entitlement=entitlement,
                                          status=AccessStatus.PROVISIONED)
-            .exclude(access_type=AccessType.REVOKE).values_list("pk", "principal_id", "requester_id"))
+            .exclude(access_type=AccessType.REVOKE)
+            .values_list("pk", "principal_id", "requester_id", "principal_type", "provisioned_members"))
     grants: dict[str, tuple[str, str, str]] = {}
     chunk: list[tuple[str, str]] = []
 
@@ -111,8 +112,11 @@ def _grants(entitlement: Entitlement) -> dict[str, tuple[str, str, str]]:
                 grants[names[person].lower()] = (names[person], person, request_id)
         chunk.clear()
 
-    for request_id, principal_id, requester_id in rows.iterator(chunk_size=2000):
-        chunk.append((request_id, principal_id or requester_id))
+    for request_id, principal_id, requester_id, principal_type, members in rows.iterator(chunk_size=2000):
+        if principal_type == PrincipalType.GROUP:  # a group's grant: each member the target confirmed
+            chunk.extend((request_id, member) for member in members or ())
+        else:
+            chunk.append((request_id, principal_id or requester_id))
         if len(chunk) >= 2000:
             flush()
     flush()

@@ -10,15 +10,15 @@ from .services import connector_create
 def seed(*, tenant, people: dict, actor: Principal) -> str:
     catalog = seed_catalog(tenant=tenant, people=people, actor=actor)
     if Application.all_objects.filter(tenant_id=tenant.id).exists():
-        return f"already seeded; {catalog}"
+        return f"already seeded; {catalog}" + seed_acting_connectors(tenant=tenant, people=people, actor=actor)
     from apps.core import services as core
 
     app = core.record_create(actor=actor, obj=Application(
         display_name="HR portal", slug="hr-portal", kind="app", primary_domain="operations",
         oauth_client_id=f"{tenant.id}-hr-portal", description="Self-service portal for employees"))
     connector_create(actor=actor, data={
-        # a name under .invalid: nothing a sync could ever reach (RFC 6761)
-        "type": "identity", "provider": "okta", "name": "Okta directory",
+        # kept by hand (manual); its address is a name under .invalid, nothing could reach it (RFC 6761)
+        "type": "manual", "provider": "okta", "name": "Okta directory",
         "config": {"baseUrl": f"https://{tenant.id}.okta.invalid"},
         "credentials": {"client_secret": "demo-only"}, "application_id": app.id, "sync_status": "healthy",
     })

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from apps.core import services as core
 from apps.core.ids import new_id
+from apps.core.json_shapes import check_shapes
 from apps.core.principal import Principal
 
 from . import breaker, limits, webhook_headers
@@ -60,8 +61,7 @@ def check_config(config: dict) -> None:
         elif isinstance(value, list):
             for index, inner in enumerate(value):
                 walk(inner, f"{path.removesuffix('.')}[{index}].")
-    if not isinstance(config, dict):
-        raise ValidationError({"config": "Must be an object."})
+    check_shapes(Connector, {"config": config})
     walk(config, "")
 
 
@@ -84,8 +84,7 @@ def new_raw_key() -> str:
 
 
 def check_scope_names(scopes) -> None:
-    if not isinstance(scopes, list) or not all(isinstance(s, str) and limits.SCOPE.match(s) for s in scopes):
-        raise ValidationError({"scopes": "Scopes are a list of `<domain>:read`, `<domain>:write` or `*`."})
+    check_shapes(IntegrationApiKey, {"scopes": scopes})
 
 
 @transaction.atomic
@@ -271,11 +270,12 @@ def webhook_send_test(*, actor: Principal, webhook: Webhook):
     """A `integration.webhook.test` event delivered to this webhook only."""
     from apps.core.models import Event
 
+    from .delivery_engine import WEBHOOKS
     from .models import WebhookDelivery
 
     event = Event.objects.create(tenant_id=webhook.tenant_id, type="integration.webhook.test", entity_type="integration.Webhook",
-                                 entity_id=webhook.pk, actor_id=actor.person_id, payload={"webhook_id": webhook.pk, "test": True},
-                                 dispatched_at=timezone.now())
+                                 entity_id=webhook.pk, actor_id=actor.person_id, payload={"webhook_id": webhook.pk, "test": True})
+    WEBHOOKS.mark_done([event])  # its one delivery is made here, not by fan-out
     return WebhookDelivery.objects.create(tenant_id=webhook.tenant_id, webhook=webhook, event=event, event_type=event.type)
 
 

@@ -9,13 +9,16 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from apps.core.admin_base import TenantAdmin, principal_for
+from apps.core.admin_base import TenantAdmin
+
+from apps.core.admin_scope import principal_for
 from apps.core.admin_panels import record_panel
 from apps.core.exceptions import DomainError
 from apps.core.fsm import available_transitions
-from apps.files.api.views import DOWNLOAD_CSP
+from apps.files.download import DOWNLOAD_CSP
 from apps.operations.models import HRRequest
 
+from .actions import LETTER_ACTIONS, LETTER_TEMPLATE_ACTIONS
 from .models import Letter, LetterStatus, LetterTemplate
 from .services import letter_discard, letter_generate, letter_send
 
@@ -28,6 +31,7 @@ def _reason(exc) -> str:
 
 @admin.register(LetterTemplate)
 class LetterTemplateAdmin(TenantAdmin):
+    record_actions = LETTER_TEMPLATE_ACTIONS
     list_display = ("name", "request_type", "version", "active", "email_pdf", "updated_at")
     list_filter = ("active", "request_type")
     search_fields = ("name", "body")
@@ -57,6 +61,7 @@ def letter_panel(request, obj, actor):
 
 @admin.register(Letter)
 class LetterAdmin(TenantAdmin):
+    record_actions = LETTER_ACTIONS
     list_display = ("__str__", "status", "template_version", "requester_id", "created_at", "sent_at")
     list_filter = ("status",)
     search_fields = ("hr_request__id", "requester_id")

@@ -3,12 +3,13 @@ them for HR requests, each recording the template version it was made from."""
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from apps.core.person_fields import PERSON
 from apps.core.models import TenantModel, tracked_history
 from apps.core.visibility import Visibility
 from apps.operations.choices import HRRequestType
 from apps.operations.models import HRRequest
 
-from . import placeholders
+from .placeholders import LETTER_PLACEHOLDERS
 
 
 class LetterTemplate(TenantModel):
@@ -21,7 +22,7 @@ class LetterTemplate(TenantModel):
     name = models.CharField(max_length=200, help_text="Employment letter, salary certificate, visa support…")
     request_type = models.CharField(max_length=32, choices=HRRequestType.choices, null=True, blank=True,
                                     help_text="The HR request type it is offered for first (blank: any).")
-    body = models.TextField(help_text="Markdown. " + placeholders.help_text())
+    body = models.TextField(help_text="Markdown. " + LETTER_PLACEHOLDERS.help_text())
     email_pdf = models.BooleanField(default=False, verbose_name="E-mail the PDF itself",
                                     help_text="Off: the requester's e-mail links to the file (they download it signed "
                                               "in by the link). On: the PDF also travels inside the e-mail.")
@@ -34,7 +35,7 @@ class LetterTemplate(TenantModel):
         ordering = ("name",)
 
     def clean(self):
-        errors = placeholders.problems(self.body) + placeholders.problems(self.name)
+        errors = LETTER_PLACEHOLDERS.problems(self.body) + LETTER_PLACEHOLDERS.problems(self.name)
         if errors:
             raise ValidationError({"body": errors})
 
@@ -50,6 +51,8 @@ class LetterStatus(models.TextChoices):
 
 class Letter(TenantModel):
     id_prefix = "ltr"
+    not_directory_fields = ("attachment_id",)
+    directory_fields = {"requester_id": PERSON}
     visibility = Visibility(sees_all=("hr",), mine=())  # the requester gets the sent PDF on their request
     write_roles = ("hr",)
     api_hidden_fields = ("pdf",)

@@ -19,9 +19,11 @@ from apps.core.services import check_write, record_create, record_update
 from apps.files.services import _delete_bytes, file_attach
 from apps.operations.models import HRRequest
 
-from . import placeholders
+from apps.core.placeholders import PLACEHOLDER
+
 from .models import Letter, LetterStatus, LetterTemplate
 from .pdf import html_to_pdf, letter_html
+from .placeholders import values_for
 
 
 def _check_may_decide(actor: Principal, hr_request: HRRequest) -> None:
@@ -34,14 +36,14 @@ def render_letter(*, template: LetterTemplate, hr_request: HRRequest, signer_id:
     """(the letter's body as sanitised HTML, the whole page for the PDF). The Markdown is rendered
     with stand-ins for the placeholders, which are then replaced by the escaped values: a value is
     text, never Markdown or HTML."""
-    values = placeholders.values_for(hr_request=hr_request, signer_id=signer_id)
+    values = values_for(hr_request=hr_request, signer_id=signer_id)
     names: list[str] = []
 
     def stand_in(match):
         names.append(match.group(1))
         return f"LTRPLACEHOLDER{len(names) - 1}X"
 
-    body = render_markdown(placeholders.PLACEHOLDER.sub(stand_in, template.body))
+    body = render_markdown(PLACEHOLDER.sub(stand_in, template.body))
     body = re.sub(r"LTRPLACEHOLDER(\d+)X", lambda m: escape(values.values.get(names[int(m.group(1))], "")), str(body))
     body = body.replace("\n</p>", "</p>")
     tenant = Tenant.objects.filter(pk=hr_request.tenant_id).first()
@@ -66,7 +68,7 @@ def letter_generate(*, actor: Principal, hr_request: HRRequest, template: Letter
 
 
 def letter_filename(letter: Letter) -> str:
-    values = placeholders.values_for(hr_request=letter.hr_request, signer_id="")
+    values = values_for(hr_request=letter.hr_request, signer_id="")
     who = values.values.get("person.name") or letter.requester_id
     return f"{letter.template.name} - {who}.pdf"
 

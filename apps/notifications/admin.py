@@ -8,8 +8,10 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.utils.html import format_html
 
-from apps.core.admin_base import TenantAdmin, TenantLogAdmin, principal_for
-from apps.core.admin_directory import AdminsOnly
+from apps.core.admin_base import TenantAdmin, TenantLogAdmin
+
+from apps.core.admin_scope import principal_for
+from apps.directory.admin import AdminsOnly
 
 from .models import Notification, Preference, SlackSettings, UsedLink
 from .actions import SLACK_SETTINGS_ACTIONS

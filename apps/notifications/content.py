@@ -110,6 +110,14 @@ def context_for(*, event: Event, rule: Rule, notification: Notification, name: s
         context["links"]["acknowledge"] = acknowledge_url(AcknowledgeLink(
             tenant_id=event.tenant_id, person_id=notification.recipient_id, policy_id=campaign.policy_id,
             version=campaign.version))
+    if event.type.startswith("reviews."):
+        from apps.reviews.notify import review_context
+
+        review_context(context, event=event, notification=notification, record=record)
+    if event.type.startswith("lifecycle."):
+        from apps.lifecycle.notify import offboarding_context
+
+        offboarding_context(context, event=event, notification=notification, record=record)
     _portal_link(context, event=event, notification=notification, record=record)
     return context
 

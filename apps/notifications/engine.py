@@ -1,36 +1,42 @@
 """Outbox events to notifications (fan-out) and notifications to mail (send), both resumable.
 
-Fan-out writes an event's notifications and its FannedOutEvent mark in one transaction; both are
-unique, so a pass that runs twice or concurrently creates nothing twice. A send leases rows; each
+Fan-out writes an event's notifications and marks it done for the `notifications` consumer
+(apps/core/outbox_consumer.py) in one transaction; both are unique, so a pass that runs twice or
+concurrently creates nothing twice. A send leases rows; each
 message's outcome is committed right after the SMTP server answers, so a worker that dies resends
-at most the one message it was in the middle of (same Message-ID) once its lease runs out.
+at most the one message it was in the middle of (same Message-ID) once its lease runs out. Both take
+their batches round-robin across tenants (the framework's `fair_pick_from`): one tenant's flood of
+events or messages holds back another tenant's by no more than one batch.
 """
 import logging
-import random
 import smtplib
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.ids import new_id
 from apps.core.models import Event
+from apps.core.outbox_consumer import Lease, OutboxConsumer, backoff as retry_backoff, fair_pick_from, skip_locked
 
 from . import content, slack
 from .choices import Channel
 from .choices import NotificationStatus as S
-from .models import DIGEST_KIND, FannedOutEvent, Notification, Preference
+from .models import DIGEST_KIND, Notification, Preference
 from .recipients import addresses
 from .registry import EVENT_TYPES, Rule, kind, rules_for
 
 logger = logging.getLogger(__name__)
 
 
-def _skip_locked(qs):
-    return qs.select_for_update(skip_locked=True) if connection.features.has_select_for_update_skip_locked else qs
+# The registered event types of the lookback window: a notification about an old change is noise.
+NOTIFICATIONS = OutboxConsumer("notifications", types=lambda: EVENT_TYPES, lookback_setting="NOTIFY_OUTBOX_LOOKBACK_HOURS")
+LEASE = Lease(model=Notification, waiting=S.PENDING, leased=S.SENDING, seconds_setting="NOTIFY_LEASE_SECONDS")
+# Events or messages one tenant is sure of in a batch while others wait (the whole batch when none do).
+PER_TENANT_BATCH = 10
 
 
 def preferences(tenant_id: str, person_ids) -> dict[str, Preference]:
@@ -86,22 +92,26 @@ def message_id(row: Notification) -> str:
     return f"<{row.id}@{settings.NOTIFY_MESSAGE_ID_DOMAIN}>"
 
 
+def events_due(*, batch: int, now) -> list[Event]:
+    """The next events to fan out: round-robin across tenants, each tenant's oldest first."""
+    ids = fair_pick_from(NOTIFICATIONS.pending(now=now), batch=batch, per_tenant=PER_TENANT_BATCH, at="created_at")
+    order = {pk: i for i, pk in enumerate(ids)}
+    return sorted(Event.objects.filter(pk__in=ids), key=lambda event: order[event.pk])
+
+
 def fan_out(*, batch: int = 200, now=None) -> int:
     """Turn registered outbox events of the lookback window into notifications; how many rows."""
     now = now or timezone.now()
-    horizon = now - timedelta(hours=settings.NOTIFY_OUTBOX_LOOKBACK_HOURS)
-    done = FannedOutEvent.objects.filter(event_id=OuterRef("pk"))  # an anti-join on the mark's primary key
     created = 0
     while True:
-        events = list(Event.objects.filter(~Exists(done), type__in=EVENT_TYPES, created_at__gte=horizon)
-                      .order_by("id")[:batch])
+        events = events_due(batch=batch, now=now)
         failed = 0
         for event in events:
             try:
                 with transaction.atomic():
                     rows = notifications_for(event)
                     Notification.objects.bulk_create(rows, ignore_conflicts=True)
-                    FannedOutEvent.objects.bulk_create([FannedOutEvent(event=event)], ignore_conflicts=True)
+                    NOTIFICATIONS.mark_done([event])
                 created += len(rows)
             except Exception:  # one event's trouble holds back no other; it is tried again next pass
                 failed += 1
@@ -125,10 +135,10 @@ def build_digests(*, now=None) -> int:
                 tenant_id=tenant_id, recipient_id=person_id, channel=channel, kind=DIGEST_KIND, digest_day=day,
                 defaults={"id": new_id("ntf"), "reason": "daily digest chosen in the person's preferences",
                           "status": S.PENDING, "next_attempt_at": now})
-            digest = _skip_locked(Notification.objects.filter(pk=digest.pk, status=S.PENDING)).first()
+            digest = skip_locked(Notification.objects.filter(pk=digest.pk, status=S.PENDING)).first()
             if digest is None:
                 continue  # today's digest is being sent or was sent
-            queued = list(_skip_locked(Notification.objects.filter(
+            queued = list(skip_locked(Notification.objects.filter(
                 tenant_id=tenant_id, recipient_id=person_id, channel=channel, status=S.DIGEST_QUEUED)))
             Notification.objects.filter(pk__in=[n.pk for n in queued]).update(status=S.DIGESTED, digest=digest,
                                                                               updated_at=now)
@@ -148,17 +158,22 @@ def build_digests(*, now=None) -> int:
 
 
 # -- send ---------------------------------------------------------------------------------------------
+# Due: pending and its attempt time has come, or leased by a pass whose lease ran out.
+_DUE_SQL = "((status = %s AND next_attempt_at <= %s) OR (status = %s AND leased_until < %s))"
+
+
 def _due_q(now) -> Q:
-    return Q(status=S.PENDING, next_attempt_at__lte=now) | Q(status=S.SENDING, leased_until__lt=now)
+    return Q(status=S.PENDING, next_attempt_at__lte=now) | LEASE.expired_q(now)
 
 
 def _lease(*, batch: int, now) -> list[Notification]:
-    with transaction.atomic():
-        ids = list(_skip_locked(Notification.objects.filter(_due_q(now)).order_by("next_attempt_at", "id"))
-                   .values_list("pk", flat=True)[:batch])
-        Notification.objects.filter(pk__in=ids).update(
-            status=S.SENDING, leased_until=now + timedelta(seconds=settings.NOTIFY_LEASE_SECONDS), updated_at=now)
-    return list(Notification.objects.filter(pk__in=ids).order_by("next_attempt_at", "id"))
+    """Lease the next due messages, round-robin across tenants; a message another pass leased
+    meanwhile is not taken twice (the claim checks it is still due)."""
+    candidates = fair_pick_from(Notification.objects.filter(_due_q(now)), batch=batch, per_tenant=PER_TENANT_BATCH)
+    at = connection.ops.adapt_datetimefield_value(now)
+    ids = LEASE.claim(candidates, now=now, due_sql=_DUE_SQL, due_params=[S.PENDING, at, S.SENDING, at])
+    order = {pk: i for i, pk in enumerate(candidates)}
+    return sorted(Notification.objects.filter(pk__in=ids), key=lambda row: order[row.pk])
 
 
 def email_for(row: Notification, mail_connection) -> EmailMultiAlternatives:
@@ -190,24 +205,20 @@ def permanent(exc: Exception) -> bool:
 
 
 def backoff(attempts: int) -> timedelta:
-    base = settings.NOTIFY_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
-    return timedelta(seconds=min(base, settings.NOTIFY_RETRY_MAX_SECONDS) * random.uniform(0.8, 1.2))
+    return retry_backoff(attempts, base=settings.NOTIFY_RETRY_BASE_SECONDS, cap=settings.NOTIFY_RETRY_MAX_SECONDS,
+                         spread=(0.8, 1.2))
 
 
 def _renew(row: Notification) -> bool:
     """Right before sending, renew this worker's lease on the message: a batch slower than its lease
     never sends a message that another worker has leased since."""
-    lease_until = timezone.now() + timedelta(seconds=settings.NOTIFY_LEASE_SECONDS)
-    renewed = Notification.objects.filter(pk=row.pk, status=S.SENDING, leased_until=row.leased_until).update(
-        leased_until=lease_until)
-    row.leased_until = lease_until
-    return renewed == 1
+    return bool(LEASE.renew([row]))
 
 
 def _record(row: Notification, *, lease_until, error: Exception | None) -> str:
     """Commit one message's outcome, if this worker's lease on it still holds."""
     now = timezone.now()
-    mine = Notification.objects.filter(pk=row.pk, status=S.SENDING, leased_until=lease_until)
+    mine = LEASE.holding(row.pk, lease_until)
     changes = {"attempts": row.attempts + 1, "leased_until": None, "updated_at": now}
     if error is None:
         outcome, changes = S.SENT, changes | {"status": S.SENT, "sent_at": now, "last_error": ""}
@@ -261,16 +272,10 @@ def send_due(*, batch: int = 50, now=None) -> dict[str, int]:
     return counts
 
 
-def prune_marks(*, now=None) -> int:
-    """Marks of events older than the lookback are no longer consulted (fan-out ignores such events)."""
-    horizon = (now or timezone.now()) - timedelta(hours=settings.NOTIFY_OUTBOX_LOOKBACK_HOURS + 1)
-    return FannedOutEvent.objects.filter(created_at__lt=horizon).delete()[0]
-
-
 def run_pass(*, digests: bool = False) -> dict[str, int]:
     """One pass; with `digests` (the daily job) also today's digests and the pruning of old marks."""
     counts = {"notified": fan_out()}
+    NOTIFICATIONS.advance()
     if digests:
         counts["digests"] = build_digests()
-        prune_marks()
     return counts | send_due()

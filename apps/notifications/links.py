@@ -10,6 +10,7 @@ from django.urls import reverse
 DECISION_SALT = "notifications.decision"
 PREFERENCES_SALT = "notifications.preferences"
 ACKNOWLEDGE_SALT = "notifications.acknowledge"
+REVIEW_SALT = "notifications.review"
 
 
 class LinkExpired(Exception):
@@ -85,6 +86,21 @@ class AcknowledgeLink(SignedLink):
     person_id: str
     policy_id: str
     version: str  # the version the campaign asks about: a link to a superseded version says so
+
+
+@dataclass(frozen=True)
+class ReviewLink(SignedLink):
+    """One access review item to keep or revoke (apps/reviews/link_views.py), under the decision links' rules."""
+
+    salt = REVIEW_SALT
+    max_age_setting = "NOTIFY_DECISION_LINK_MAX_AGE"
+    keys = {"tenant_id": "t", "person_id": "p", "item_id": "r", "token_id": "j", "issued_at": "i"}
+
+    tenant_id: str
+    person_id: str
+    item_id: str
+    token_id: str  # recorded in UsedLink when used: one per item of the e-mail
+    issued_at: float | None = None
 
 
 def absolute(path: str) -> str:

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.core.ids import new_id
+from apps.core.json_shapes import STRING_LIST, STRING_MAP, ShapedModel
 from apps.core.models import Event, TenantModel, tracked_history
 from apps.core.visibility import Visibility
 
@@ -12,10 +13,17 @@ from .choices import Channel, NotificationStatus
 DIGEST_KIND = "digest"
 
 
-class Notification(models.Model):
+class Notification(ShapedModel, models.Model):
     """One message of one kind to one person on one channel. Unique per (event, recipient, channel):
     a fan-out that runs twice (two workers, a retried pass) creates nothing twice. A digest is a
     row of kind `digest` (no event, unique per person and day) whose `items` it lists."""
+
+    json_shapes = {
+        # Named URLs ("" where the message has none), and the files attached to the mail itself.
+        "links": {"type": "object", "properties": {"attach_files": STRING_LIST},
+                  "additionalProperties": {"type": "string"}},
+        "headers": STRING_MAP,
+    }
 
     id = models.CharField(primary_key=True, max_length=40, editable=False)
     tenant_id = models.CharField(max_length=64, db_index=True)
@@ -65,17 +73,12 @@ class Notification(models.Model):
         return f"{self.kind} to {self.recipient_id} ({self.status})"
 
 
-class FannedOutEvent(models.Model):
-    """Marks an outbox event as turned into notifications (the outbox's own `dispatched_at` belongs
-    to webhook fan-out). Written in the same transaction as the event's notifications."""
-
-    event = models.OneToOneField(Event, primary_key=True, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-
-class Preference(models.Model):
+class Preference(ShapedModel, models.Model):
     """A person's choices: kinds turned off (never a mandatory one) and daily digest instead of
     immediate mail. No row: every kind, immediately."""
+
+    # Kinds no longer offered stay (a kind may come back): any name.
+    json_shapes = {"disabled_kinds": STRING_LIST}
 
     tenant_id = models.CharField(max_length=64)
     person_id = models.CharField(max_length=64)
@@ -109,6 +112,7 @@ class SlackSettings(TenantModel):
 
     id_prefix = "slk"
     write_roles = ()  # tenant admins
+    json_shapes = {"kinds": STRING_LIST}
     visibility = Visibility(mine=())  # admins only
     unsearchable_fields = ("secret_path",)
 

@@ -2,7 +2,8 @@
 users); the other functions name person ids and why they hear of it."""
 from dataclasses import dataclass
 
-from apps.core.models import Event, Person, StaffMembership
+from apps.core.models import Event, StaffMembership
+from apps.directory.models import Person
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,8 @@ def step_approver(event: Event) -> Recipients:
     step = event.payload
     if step.get("approver_group_id") and not step.get("approver_id"):
         return _group_deciders(event)
+    if step.get("delegated") and step.get("delegated_to_id"):  # delegated before it activated (its approver left)
+        return _one(step.get("delegated_to_id"), f"delegate of step {_step_of(step)}")
     return _one(step.get("approver_id"), f"approver of step {_step_of(step)}")
 
 
@@ -211,3 +214,47 @@ def connector_owner(event: Event) -> Recipients:
     """The connector's owner; the tenant's admins when it names none (someone must hear of it)."""
     owner = event.payload.get("owner_id")
     return [(owner, "owner of the connector")] if owner else integration_admins(event)
+
+
+# -- access reviews ------------------------------------------------------------------------------
+def review_reviewers(event: Event) -> Recipients:
+    """Every reviewer with an undecided item of the open campaign when the event is fanned out."""
+    from apps.reviews.models import ReviewItem
+
+    reviewers = (ReviewItem.objects.filter(tenant_id=event.tenant_id, campaign_id=event.entity_id, status="pending",
+                                           campaign__status="open").values_list("reviewer_id", flat=True).distinct())
+    return [(p, f"reviewer in access review {event.payload.get('name')}") for p in reviewers]
+
+
+def review_owner(event: Event) -> Recipients:
+    return _one(event.payload.get("owner_id"), f"owner of access review {event.payload.get('name')}")
+
+
+def review_admins(event: Event) -> Recipients:
+    """The tenant's admins: items nobody else may review wait on them."""
+    return [(p, f"tenant admin (access review {event.payload.get('name')})") for p, _ in integration_admins(event)]
+
+
+def review_holder(event: Event) -> Recipients:
+    return _one(event.payload.get("holder_id"), "holder of the access reviewed")
+
+
+def review_item_owner(event: Event) -> Recipients:
+    from apps.reviews.models import ReviewCampaign
+
+    owner = ReviewCampaign.objects.filter(tenant_id=event.tenant_id, pk=event.payload.get("campaign_id")).values_list(
+        "owner_id", flat=True).first()
+    return _one(owner, "owner of the access review")
+
+
+# -- leavers (apps/lifecycle) --------------------------------------------------------------------
+def lifecycle_it(event: Event) -> Recipients:
+    """The tenant's active IT staff (who work offboarding cases)."""
+    from apps.core.people import members_with_role
+
+    return [(person_id, "IT (offboarding cases)") for person_id, _ in members_with_role(event.tenant_id, ("it",))]
+
+
+def leaver_manager_and_it(event: Event) -> Recipients:
+    """The leaver's manager when they left (their work and ownership fall back there), then IT."""
+    return _one(event.payload.get("manager_id"), "manager of the leaver") + lifecycle_it(event)

@@ -14,6 +14,7 @@ class Kind:
     label: str
     mandatory: bool = False  # cannot be turned off
     digestible: bool = True  # False: always sent at once, even to people who chose the digest
+    staff_work: bool = False  # about work only staff roles have (queues, SLAs, webhooks, connectors)
 
 
 KINDS = {k.name: k for k in [
@@ -21,16 +22,23 @@ KINDS = {k.name: k for k in [
     Kind("approval_reminder", "Reminders of approvals falling due"),
     Kind("request_update", "Progress of your requests (approved, rejected, provisioned, shipped…)"),
     Kind("access_expiring", "Access you hold or asked for ends soon"),
-    Kind("ticket_assigned", "Tickets assigned to you"),
-    Kind("ticket_reply", "A requester replied on your ticket"),
+    Kind("ticket_assigned", "Tickets assigned to you", staff_work=True),
+    Kind("ticket_reply", "A requester replied on your ticket", staff_work=True),
     Kind("ticket_update", "Replies and status changes on tickets you opened"),
-    Kind("sla_warning", "SLA warnings on your tickets", digestible=False),
-    Kind("sla_breach", "SLA breaches on your tickets", mandatory=True, digestible=False),
+    Kind("sla_warning", "SLA warnings on your tickets", digestible=False, staff_work=True),
+    Kind("sla_breach", "SLA breaches on your tickets", mandatory=True, digestible=False, staff_work=True),
     Kind("policy_acknowledgement_requested", "A policy version asks for your acknowledgement", mandatory=True),
     Kind("policy_acknowledgement_reminder", "Reminders of policies you have not acknowledged yet"),
-    Kind("webhook_paused", "A webhook was paused after failures (admins)", mandatory=True, digestible=False),
-    Kind("connector_failing", "A connector you own keeps failing to sync", mandatory=True, digestible=False),
-    Kind("connector_credentials", "A connector credential you own is due for rotation"),
+    Kind("webhook_paused", "A webhook was paused after failures (admins)", mandatory=True, digestible=False, staff_work=True),
+    Kind("connector_failing", "A connector you own keeps failing to sync", mandatory=True, digestible=False, staff_work=True),
+    Kind("connector_credentials", "A connector credential you own is due for rotation", staff_work=True),
+    Kind("access_review_assigned", "Access reviews waiting for your decision", mandatory=True),
+    Kind("access_review_reminder", "Reminders of access reviews falling due"),
+    Kind("access_review_escalation", "Access reviews behind schedule (campaign owners)", mandatory=True),
+    Kind("access_review_outcome", "Access removed after a review, and removals that failed"),
+    Kind("access_review_unassigned", "Access review items nobody may review (admins)", mandatory=True, staff_work=True),
+    Kind("offboarding_opened", "A leaver's offboarding case opened (their manager, IT)"),
+    Kind("offboarding_trouble", "Offboarding items that failed and cases overdue (IT)", staff_work=True),
 ]}
 DIGEST = Kind("digest", "Your daily digest", mandatory=True, digestible=False)
 
@@ -87,6 +95,16 @@ RULES: dict[str, Rule] = {
     "integration.connector.failing": Rule("connector_failing", r.connector_owner, "connector_failing"),
     "integration.connector.credential_rotation_due": Rule("connector_credentials", r.connector_owner,
                                                           "connector_credential_rotation"),
+    "reviews.review_campaign.launched": Rule("access_review_assigned", r.review_reviewers, "access_review_request"),
+    "reviews.review_campaign.reminder": Rule("access_review_reminder", r.review_reviewers, "access_review_request"),
+    "reviews.review_campaign.escalated": Rule("access_review_escalation", r.review_owner, "access_review_request"),
+    "reviews.review_campaign.unassigned": Rule("access_review_unassigned", r.review_admins, "access_review_request"),
+    "reviews.review_item.revoked": Rule("access_review_outcome", r.review_holder, "access_review_outcome"),
+    "reviews.review_item.revoke_done": Rule("access_review_outcome", r.review_holder, "access_review_outcome"),
+    "reviews.review_item.revoke_failed": Rule("access_review_outcome", r.review_item_owner, "access_review_outcome"),
+    "lifecycle.offboarding_case.created": Rule("offboarding_opened", r.leaver_manager_and_it, "offboarding"),
+    "lifecycle.offboarding_item.failed": Rule("offboarding_trouble", r.lifecycle_it, "offboarding"),
+    "lifecycle.offboarding_case.overdue": Rule("offboarding_trouble", r.lifecycle_it, "offboarding"),
 }
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from apps.approvals import services as approvals
 from apps.approvals.choices import OPEN_STEP_STATES, RequestStatus
 from apps.approvals.models import ApprovalStep
-from apps.core.directory_services import is_deactivated
+from apps.directory.services import is_deactivated
 from apps.core.exceptions import DomainError
 from apps.core.identity_services import links_revoked_at
 from apps.core.people import display_person
@@ -21,7 +21,8 @@ from .content import tenant_name
 from apps.core.rendering import render_markdown
 
 from .links import LinkExpired, LinkInvalid, read_acknowledge, read_decision, read_preferences
-from .models import Preference, UsedLink
+from .models import UsedLink
+from .preferences import preference_of, preference_rows, preference_save
 from .recipients import roles_of
 from .registry import KINDS, kind
 
@@ -63,6 +64,16 @@ def _step_problem(step: ApprovalStep) -> str | None:
     return None
 
 
+def _used_notice(request, link, tenant: str):
+    """The 410 page for a one-click link already used (decision and review links work once), else None."""
+    used = UsedLink.objects.filter(pk=link.token_id).first()
+    if used is None:
+        return None
+    return _notice(request, "This link was already used",
+                   f"It was used to {used.action} on {used.used_at:%Y-%m-%d %H:%M} UTC. A decision link works once.",
+                   status=410, tenant=tenant)
+
+
 def _revoked(link) -> str | None:
     """A decision link is bound to the person, not the address: deactivated, or their e-mail, provider
     link or roles changed since it was sent, it decides nothing (they decide in the back office)."""
@@ -88,11 +99,8 @@ def decide(request, token: str):
         return _notice(request, "Nothing to decide", "This approval no longer exists.", status=404, tenant=tenant)
     if (revoked := _revoked(link)) is not None:
         return _notice(request, "This link was revoked", revoked, status=410, tenant=tenant)
-    used = UsedLink.objects.filter(pk=link.token_id).first()
-    if used is not None:
-        return _notice(request, "This link was already used",
-                       f"It was used to {used.action} on {used.used_at:%Y-%m-%d %H:%M} UTC. A decision link works once.",
-                       status=410, tenant=tenant)
+    if (used := _used_notice(request, link, tenant)) is not None:
+        return used
     if (problem := _step_problem(step)) is not None:
         return _notice(request, "Already decided", problem, status=409, tenant=tenant)
     approval = step.approval_request
@@ -130,11 +138,6 @@ def decide(request, token: str):
                    f"{approval.total_steps} is {verb}. Thank you.", status=200, tenant=tenant)
 
 
-def _preference(link) -> Preference:
-    return Preference.objects.filter(tenant_id=link.tenant_id, person_id=link.person_id).first() or Preference(
-        tenant_id=link.tenant_id, person_id=link.person_id)
-
-
 @csrf_exempt  # RFC 8058 one-click: the mail client POSTs without a session; the signed token is the key
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token: str):
@@ -149,7 +152,7 @@ def unsubscribe(request, token: str):
                       {"tenant": tenant, "kind": what, "mandatory": True, "token": token}, status=200)
     if request.method == "POST":
         with transaction.atomic():
-            pref = _preference(link)
+            pref = preference_of(link.tenant_id, link.person_id)
             pref.disabled_kinds = sorted(set(pref.disabled_kinds or []) | {what.name})
             pref.updated_at = timezone.now()
             pref.save()
@@ -164,17 +167,14 @@ def preferences(request, token: str):
         link = read_preferences(token)
     except (LinkExpired, LinkInvalid) as exc:
         return _bad_link(request, exc)
-    pref, saved = _preference(link), False
+    pref, saved = preference_of(link.tenant_id, link.person_id), False
     if request.method == "POST":
-        chosen = set(request.POST.getlist("kinds"))
-        pref.disabled_kinds = sorted(k.name for k in KINDS.values() if not k.mandatory and k.name not in chosen)
-        pref.digest = request.POST.get("digest") == "on"
-        pref.updated_at = timezone.now()
-        pref.save()
+        pref = preference_save(tenant_id=link.tenant_id, person_id=link.person_id,
+                               enabled=set(request.POST.getlist("kinds")), digest=request.POST.get("digest") == "on")
         saved = True
-    rows = [{"kind": k, "on": k.mandatory or k.name not in (pref.disabled_kinds or [])} for k in KINDS.values()]
     return render(request, "notifications/pages/preferences.html",
-                  {"tenant": tenant_name(link.tenant_id), "rows": rows, "digest": pref.digest, "saved": saved})
+                  {"tenant": tenant_name(link.tenant_id), "rows": preference_rows(pref), "digest": pref.digest,
+                   "saved": saved})
 
 
 @require_http_methods(["GET", "POST"])

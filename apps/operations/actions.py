@@ -51,27 +51,12 @@ access_request_expire = transition_action(AccessRequest, "expire")
 # The provisioning engine's steps (apps/operations/provisioning.py): what the connector's target confirmed.
 
 
-@action(AccessRequest, "start_provisioning")
-def access_request_start_provisioning(*, actor: Principal, access_request: AccessRequest, lease_until: datetime,
-                                      comment: str = "", if_match: str | None = None) -> AccessRequest:
-    return core.record_transition(actor=actor, obj=access_request, name="start_provisioning", comment=comment,
-                                  params={"lease_until": lease_until}, check_permission=False, if_match=if_match)
-
-
-@action(AccessRequest, "confirm_provisioning")
-def access_request_confirm_provisioning(*, actor: Principal, access_request: AccessRequest, note: str = "",
-                                        comment: str = "", if_match: str | None = None) -> AccessRequest:
-    return core.record_transition(actor=actor, obj=access_request, name="confirm_provisioning", comment=comment,
-                                  params={"actor": actor, "note": note}, check_permission=False, if_match=if_match)
-
-
-@action(AccessRequest, "fail_provisioning")
-def access_request_fail_provisioning(*, actor: Principal, access_request: AccessRequest, error: str,
-                                     retry_at: datetime | None = None, comment: str = "",
-                                     if_match: str | None = None) -> AccessRequest:
-    return core.record_transition(actor=actor, obj=access_request, name="fail_provisioning", comment=comment,
-                                  params={"error": error, "retry_at": retry_at}, check_permission=False,
-                                  if_match=if_match)
+access_request_start_provisioning = transition_action(AccessRequest, "start_provisioning",
+                                                      params={"lease_until": datetime}, engine=True)
+access_request_confirm_provisioning = transition_action(AccessRequest, "confirm_provisioning",
+                                                        params={"note": str | None}, with_actor=True, engine=True)
+access_request_fail_provisioning = transition_action(AccessRequest, "fail_provisioning",
+                                                     params={"error": str, "retry_at": datetime | None}, engine=True)
 
 
 @action(AccessRequest, "retry_provisioning")
@@ -79,6 +64,14 @@ def access_request_retry_provisioning(*, actor: Principal, access_request: Acces
                                       if_match: str | None = None) -> AccessRequest:
     """IT tries the grant again now (the connector's work is queued with it)."""
     return core.record_transition(actor=actor, obj=access_request, name="retry_provisioning", comment=comment,
+                                  prepare=queue_connector_work, if_match=if_match)
+
+
+@action(AccessRequest, "retry_connector_work")
+def access_request_retry_connector_work(*, actor: Principal, access_request: AccessRequest, comment: str = "",
+                                        if_match: str | None = None) -> AccessRequest:
+    """IT tries a stalled removal or renewal again now (the connector's work is queued with it)."""
+    return core.record_transition(actor=actor, obj=access_request, name="retry_connector_work", comment=comment,
                                   prepare=queue_connector_work, if_match=if_match)
 
 
@@ -96,7 +89,7 @@ ACCESS_REQUEST_ACTIONS = Actions(AccessRequest, create=access_request_create, up
     access_request_approve, access_request_reject, access_request_provision, access_request_renew,
     access_request_complete, access_request_expire, access_request_start_provisioning,
     access_request_confirm_provisioning, access_request_fail_provisioning, access_request_retry_provisioning,
-    access_request_mark_manual, access_request_confirm_revoked))
+    access_request_retry_connector_work, access_request_mark_manual, access_request_confirm_revoked))
 
 # -- HR requests -----------------------------------------------------------------------------
 

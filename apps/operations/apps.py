@@ -8,3 +8,6 @@ class OperationsConfig(AppConfig):
 
     def ready(self):
         from . import dashboard, event_types  # noqa: F401  (register panels, event types)
+        from .receivers import wire
+
+        wire()

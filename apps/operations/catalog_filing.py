@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from apps.core.models import DirectorySettings
+from apps.directory.models import DirectorySettings
 from apps.core.principal import Principal
 from apps.integration.models import Entitlement
 

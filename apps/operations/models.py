@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField
 
+from apps.core.person_fields import GROUP, PERSON, PERSON_LIST, ChosenBy
 from apps.core.field_policy import ADMIN, ANY_STATE, REQUESTER, STAFF, FieldPolicy, PersonIn, deletable, editable
 from apps.core.fsm import ConcurrentTransitionMixin, Decisions, transition
 from apps.core.models import TenantModel, tracked_history
@@ -60,17 +61,40 @@ class RequestModel(ConcurrentTransitionMixin, TenantModel):
         abstract = True
 
 
+def connector_work_stalled(request) -> bool:
+    """A removal (expiry, revoke) or a renewal's assertion the target kept refusing: the automatic retries
+    are used up (no next attempt) and the target's error stands; only a person starts it again."""
+    return bool(request.provisioning_op and request.provisioning_error and request.provisioning_next_attempt_at is None)
+
+
 def by_hand(request) -> bool:
     """IT's own transitions may grant and end it: outside the catalog, or on a manual system (where a
     connector acts, only what the target confirms through the provisioning engine counts)."""
     return not request.through_connector()
 
 
+def held_by(person_id: str) -> models.Q:
+    """The grants a person holds: named as their principal, or requested for themselves (no principal)."""
+    return (models.Q(principal_id=person_id) | models.Q(principal_id__isnull=True, requester_id=person_id)
+            | models.Q(principal_id="", requester_id=person_id))
+
+
 class AccessRequest(RequestModel):
     id_prefix = "acr"
+    not_directory_fields = ("system_id", "asset_id")
+    directory_fields = {
+        "requester_id": PERSON,
+        "approver_id": PERSON,
+        "granted_by_id": PERSON,
+        "principal_id": ChosenBy("principal_type", {"group": GROUP}, default=PERSON),
+        "provisioned_members": PERSON_LIST,
+    }
+    # Written by the engine only, a whole group's worth: no 100-item cap as on lists people type.
+    json_shapes = {"provisioned_members": {"type": "array", "items": {"type": "string"},
+                                           "description": "Person ids the target confirmed."}}
     outcome_fields = ("approver_id", "approved_at", "rejection_reason", "granted_by_id", "provisioned_at",
-                      "provisioning_note", "provisioning_error", "provisioning_next_attempt_at")
-    title_format = Title("{system_id} · {grant} — {requester_id}")
+                      "provisioned_members", "provisioning_note", "provisioning_error", "provisioning_next_attempt_at")
+    title_format = Title("{system_name} · {grant} — {requester_id}", related=("entitlement__system",))
     summary_format = Summary(excerpt="justification", dates="expires_at")
     visibility = Visibility(sees_all=("approver", "it"), mine=("created_by", "requester_id", "principal_id"))
     party_fields = ("requester_id", "principal_id")
@@ -107,8 +131,17 @@ class AccessRequest(RequestModel):
                                           help_text="The target's answer when the connector last failed.")
     provisioning_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
     provisioning_next_attempt_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A group principal's grant: the people the connector confirmed holding it through this grant (the
+    # group's members when it last ran), so a member who leaves is removed and no one else is.
+    provisioned_members = models.JSONField(default=list, blank=True, editable=False,
+                                           help_text="A group's grant: the members the target confirmed.")
 
     history = tracked_history()
+
+    @property
+    def system_name(self) -> str:
+        """The system by its name: the catalog system's (system_id then holds its id), else the name typed."""
+        return self.entitlement.system.name if self.entitlement_id else self.system_id
 
     @property
     def grant(self) -> str:
@@ -199,6 +232,13 @@ class AccessRequest(RequestModel):
         self.provisioning_op, self.provisioning_next_attempt_at = "", None
 
     @transition(field="status", source=AccessStatus.PROVISIONED, target=AccessStatus.PROVISIONED,
+                conditions=[connector_work_stalled],
+                custom={**IT, "doc": "A removal or a renewal the target kept refusing, after its automatic retries: "
+                        "tries it again now, with a fresh count of retries."}, event="connector_work_retried")
+    def retry_connector_work(self):
+        self.provisioning_attempts = 0
+
+    @transition(field="status", source=AccessStatus.PROVISIONED, target=AccessStatus.PROVISIONED,
                 custom={"roles": ("it", "approver"), "sod": True,
                         "doc": "Extends a time-bound grant: body `expires_at` (later than now)."}, event="renewed")
     def renew(self, *, expires_at):
@@ -230,6 +270,7 @@ class AccessRequest(RequestModel):
 
 class HRRequest(RequestModel):
     id_prefix = "hrr"
+    directory_fields = {"requester_id": PERSON}
     outcome_fields = ("fulfilled_by", "fulfilled_at", "fulfilment_note", "rejection_reason")
     title_format = Title("{type} for {requester_id}")
     summary_format = Summary(excerpt="description")
@@ -285,6 +326,7 @@ class HRRequest(RequestModel):
 
 class Equipment(RequestModel):
     id_prefix = "eqp"
+    directory_fields = {"requester_id": PERSON, "approver_id": PERSON}
     outcome_fields = ("approver_id", "ordered_at", "delivered_at")
     title_format = Title("{equipment_type} for {requester_id}")
     summary_format = Summary(excerpt="specification", amount="cost")
@@ -341,6 +383,7 @@ class Equipment(RequestModel):
 
 class Travel(RequestModel):
     id_prefix = "trv"
+    directory_fields = {"requester_id": PERSON, "approver_id": PERSON}
     outcome_fields = ("approver_id", "booked_at", "booking_reference", "booked_cost", "cancellation_reason")
     title_format = Title("{destination}, {trip_dates} — {requester_id}")
     summary_format = Summary(excerpt="purpose", amount="estimated_cost", dates="trip_dates")
@@ -434,6 +477,8 @@ class Pending(ConcurrentTransitionMixin, TenantModel):
     """The work queue: one item per thing somebody has to do (approvals put theirs here)."""
 
     id_prefix = "pnd"
+    not_directory_fields = ("source_id", "entity_id")
+    directory_fields = {"assignee_id": PERSON, "requested_by_id": PERSON}
     outcome_fields = ("blocked_reason",)
     title_format = Title("{title}", fallback="Queue item")
     visibility = Visibility(mine=("created_by", "assignee_id", "requested_by_id"))

@@ -26,15 +26,21 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core.batches import keyset_batches
+from apps.core.outbox_consumer import backoff, fair_pick_from, skip_locked
 from apps.core.principal import Principal, system_principal
 from apps.integration.connectors.base import ConnectorError, PersonRef
 
-from .choices import AccessStatus, AccessType, PrincipalType, ProvisioningOp
-from .models import AccessRequest, Pending
+from . import group_provisioning
+from .choices import AccessStatus, AccessType, ProvisioningOp
+from .group_provisioning import group_as_person, is_group_grant
+from .models import AccessRequest, Pending, held_by
 
 logger = logging.getLogger("apps.operations.provisioning")
 
 ACTIVE = (AccessStatus.APPROVED, AccessStatus.PROVISIONING, AccessStatus.PROVISIONING_FAILED, AccessStatus.PROVISIONED)
+PER_TENANT_SWEEP = 50  # steps one tenant is sure of in a sweep while others wait (all of it when none do)
+REVOKE_BATCH = 200  # expired catalog grants handed over per transaction
 FALLBACK = timedelta(seconds=60)  # when the sweep enqueues a step again if the enqueue after commit was lost
 
 
@@ -58,10 +64,12 @@ def provisioning_sweep(*, now=None, limit: int = 500) -> int:
     """Enqueue a step for every request whose next attempt is due (retries, lost enqueues, dead workers)."""
     now = now or timezone.now()
     # ... and approved catalog requests nothing enqueued (approved by a path that ran no transition hook)
-    due = list(AccessRequest.objects.filter(
+    due = AccessRequest.objects.filter(
         Q(status__in=ACTIVE, provisioning_next_attempt_at__lte=now)
         | Q(status=AccessStatus.APPROVED, entitlement__isnull=False, provisioning_next_attempt_at__isnull=True),
-    ).order_by("provisioning_next_attempt_at").values_list("pk", flat=True)[:limit])
+    )
+    # round-robin across tenants: one tenant's backlog of due steps holds back no other tenant's
+    due = fair_pick_from(due, batch=limit, per_tenant=PER_TENANT_SWEEP, at="provisioning_next_attempt_at")
     for request_id in due:
         provisioning_enqueue(request_id)
     return len(due)
@@ -88,22 +96,23 @@ def manual_task_closed(task: Pending) -> None:
 
 
 # --- expiry ------------------------------------------------------------------------------------------
-def access_revoke_expired(*, now=None) -> list[str]:
+def access_revoke_expired(*, now=None, batch_size: int = REVOKE_BATCH) -> int:
     """Hand every expired catalog grant to its connector for removal (the grant completes when the
-    target confirms it); returns the ids handed over now. Grants already being removed keep their
-    retry schedule."""
+    target confirms it); returns how many were handed over now. Grants already being removed keep their
+    retry schedule. The due grants are read in keyset batches, each handed over by one UPDATE in one
+    transaction (their steps queued when it commits); nothing is kept between batches."""
     now = now or timezone.now()
     due = AccessRequest.objects.filter(status=AccessStatus.PROVISIONED, expires_at__lte=now,
                                        entitlement__isnull=False).exclude(provisioning_op=ProvisioningOp.REVOKE)
-    handed = []
-    for request_id in due.values_list("pk", flat=True).iterator(chunk_size=500):
+    handed = 0
+    for batch in keyset_batches(due.only("pk", "expires_at"), key="expires_at", size=batch_size):
         with transaction.atomic():
-            updated = AccessRequest.objects.filter(pk=request_id, status=AccessStatus.PROVISIONED).exclude(
-                provisioning_op=ProvisioningOp.REVOKE).update(
+            ids = list(due.filter(pk__in=[grant.pk for grant in batch]).select_for_update(skip_locked=True)
+                       .values_list("pk", flat=True))  # still due, and no worker acting on it
+            handed += AccessRequest.objects.filter(pk__in=ids).update(
                 provisioning_op=ProvisioningOp.REVOKE, provisioning_attempts=0, provisioning_error="",
                 provisioning_next_attempt_at=now + FALLBACK)
-            if updated:
-                handed.append(request_id)
+            for request_id in ids:
                 provisioning_enqueue(request_id)
     return handed
 
@@ -120,7 +129,7 @@ def provisioning_run(request_id: str, *, now=None) -> str:
 @transaction.atomic
 def _claim(request_id: str, *, now) -> bool:
     # SKIP LOCKED: a worker acting on the request holds its row; it takes this step itself.
-    request = AccessRequest.objects.select_for_update(skip_locked=True).filter(pk=request_id, is_deleted=False).first()
+    request = skip_locked(AccessRequest.objects.filter(pk=request_id, is_deleted=False)).first()
     if request is None or not request.in_catalog():
         return False
     due = request.provisioning_next_attempt_at is None or request.provisioning_next_attempt_at <= now
@@ -145,8 +154,8 @@ def _claim(request_id: str, *, now) -> bool:
 @transaction.atomic
 def _act(request_id: str) -> str:
     # SKIP LOCKED: another worker is acting on this request right now; it finishes the step.
-    request = (AccessRequest.objects.select_for_update(skip_locked=True, of=("self",))
-               .select_related("entitlement__system__connector").filter(pk=request_id).first())
+    request = skip_locked(AccessRequest.objects.select_related("entitlement__system__connector").filter(pk=request_id),
+                          of=("self",)).first()
     if request is None:
         return "busy: another worker holds it"
     op = request.provisioning_op
@@ -156,8 +165,13 @@ def _act(request_id: str) -> str:
 
     try:
         connector, target = registry.for_access_request(request)
+        if is_group_grant(request) and not getattr(connector, "confirms_later", False):
+            return _act_for_group(request, connector, target)
         person = person_ref(request)
         if op == ProvisioningOp.REVOKE:
+            if not getattr(connector, "confirms_later", False) and group_provisioning.kept_by_another_grant(
+                    request, person.person_id):
+                return _revoked(request, actor=_confirmer(request, connector, "access_revoke"))
             connector.revoke(person=person, entitlement=target)
             held = connector.verify(person=person, entitlement=target)
             if held and getattr(connector, "confirms_later", False):
@@ -178,16 +192,38 @@ def _act(request_id: str) -> str:
 
 def person_ref(request: AccessRequest) -> PersonRef:
     """Who gets (or loses) the access, as the directory knows them."""
-    from apps.core.directory import Person
+    from apps.directory.models import Person
 
-    if request.principal_type == PrincipalType.GROUP:
-        raise ConnectorError("connectors grant to people; a group principal is provisioned by hand", retryable=False)
+    if is_group_grant(request):  # a manual system: one task for the group (a connector grants each member)
+        return group_as_person(request)
     person_id = request.principal_id or request.requester_id
     person = Person.objects.filter(tenant_id=request.tenant_id, pk=person_id, is_deleted=False).first()
     if person is None or not person.user_name:
         raise ConnectorError(f"{person_id} is not in the directory: no userName to grant to", retryable=False)
     return PersonRef(person_id=person.pk, user_name=person.user_name, email=person.email,
                      display_name=person.display_name, given_name=person.given_name, family_name=person.family_name)
+
+
+def _act_for_group(request: AccessRequest, connector, target: str) -> str:
+    """A group's grant: each member in the target (apps/operations/group_provisioning.py)."""
+    group = request.principal_id
+    if request.provisioning_op == ProvisioningOp.REVOKE:
+        removed = group_provisioning.revoke_members(request, connector, target)
+        logger.info("removed %s members of %s from %s", removed, group, target)
+        return _revoked(request, actor=_confirmer(request, connector, "access_revoke"))
+    granted, removed = group_provisioning.grant_members(request, connector, target)
+    if request.status == AccessStatus.PROVISIONED:  # the group's members changed, or a renewal's assertion
+        AccessRequest.objects.filter(pk=request.pk).update(provisioning_op="", provisioning_error="",
+                                                           provisioning_next_attempt_at=None)
+        return f"asserted for {granted} members ({removed} removed)"
+    from .actions import access_request_confirm_provisioning
+
+    system = request.entitlement.system
+    note = (f"{granted} members of the group {group_provisioning.group_name(request)} hold "
+            f"{request.entitlement.name} in {system.name} ({target}); members who join or leave follow")
+    access_request_confirm_provisioning(actor=_confirmer(request, connector, "access_grant"), access_request=request,
+                                        note=note)
+    return "granted"
 
 
 def _confirmer(request: AccessRequest, connector, task_kind: str) -> Principal:
@@ -222,8 +258,7 @@ def _revoked(request: AccessRequest, *, actor: Principal) -> str:
     access_request_confirm_provisioning(actor=actor, access_request=request, note="removed in the target")
     person_id = request.principal_id or request.requester_id
     grants = AccessRequest.objects.select_for_update().filter(
-        Q(principal_id=person_id) | Q(principal_id__isnull=True, requester_id=person_id) | Q(principal_id="", requester_id=person_id),
-        tenant_id=request.tenant_id, status=AccessStatus.PROVISIONED, entitlement_id=request.entitlement_id,
+        held_by(person_id), tenant_id=request.tenant_id, status=AccessStatus.PROVISIONED, entitlement_id=request.entitlement_id,
     ).exclude(access_type=AccessType.REVOKE)
     for grant in grants:
         access_request_confirm_revoked(actor=actor, access_request=grant, check_permission=False)
@@ -240,8 +275,7 @@ def _failed(request: AccessRequest, exc: ConnectorError) -> str:
     attempts = request.provisioning_attempts
     retry_at = None
     if exc.retryable and attempts < settings.PROVISIONING_MAX_ATTEMPTS:
-        delay = min(settings.PROVISIONING_RETRY_SECONDS * 2 ** max(attempts - 1, 0), 3600)
-        retry_at = timezone.now() + timedelta(seconds=delay)
+        retry_at = timezone.now() + backoff(attempts, base=settings.PROVISIONING_RETRY_SECONDS, cap=3600)
     error = str(exc)[:2000]
     logger.warning("provisioning %s failed (attempt %s, %s): %s", request.pk, attempts,
                    "retry at " + retry_at.isoformat() if retry_at else "no automatic retry", error)

@@ -9,12 +9,13 @@ from django.utils import timezone
 
 from apps.core import events
 from apps.core import services as core
+from apps.core.batches import keyset_batches
 from apps.core.models import Event
 from apps.core.principal import Principal, system_principal
 
 from .catalog_filing import apply_catalog, check_catalog_update, pop_entitlement
 from .choices import AccessStatus, AccessType
-from .models import AccessRequest
+from .models import AccessRequest, held_by
 
 
 @transaction.atomic
@@ -25,8 +26,8 @@ def access_request_create(*, actor: Principal, data: dict) -> AccessRequest:
     apply_catalog(actor=actor, request=request, entitlement=entitlement, given=data)
     if request.access_type == AccessType.REVOKE:
         grant_exists = AccessRequest.objects.filter(
-            tenant_id=actor.tenant_id, status=AccessStatus.PROVISIONED, system_id=request.system_id,
-            principal_id=request.principal_id, entitlement_type=request.entitlement_type,
+            held_by(request.principal_id or ""), tenant_id=actor.tenant_id, status=AccessStatus.PROVISIONED,
+            system_id=request.system_id, entitlement_type=request.entitlement_type,
         ).exclude(access_type=AccessType.REVOKE).exists()
         if request.principal_id and request.entitlement_type and not grant_exists:
             raise ValidationError({"entitlement_type": "No provisioned grant of this entitlement on this system for this principal."})
@@ -54,14 +55,9 @@ def expire_access(*, now=None, on_progress=None, batch_size: int = EXPIRE_BATCH)
     from .actions import access_request_expire  # the actions build on this module's create
 
     now = now or timezone.now()
-    due = AccessRequest.objects.filter(status=AccessStatus.PROVISIONED, expires_at__lte=now,
-                                       entitlement__isnull=True).order_by("expires_at", "pk")
-    expired, after = 0, None
-    while True:
-        page = due if after is None else due.filter(Q(expires_at__gt=after[0]) | Q(expires_at=after[0], pk__gt=after[1]))
-        batch = list(page[:batch_size])
-        if not batch:
-            return expired
+    due = AccessRequest.objects.filter(status=AccessStatus.PROVISIONED, expires_at__lte=now, entitlement__isnull=True)
+    expired = 0
+    for batch in keyset_batches(due, key="expires_at", size=batch_size):
         with transaction.atomic():
             for grant in batch:
                 try:
@@ -72,7 +68,7 @@ def expire_access(*, now=None, on_progress=None, batch_size: int = EXPIRE_BATCH)
                     pass  # renewed or completed meanwhile
                 if on_progress:
                     on_progress()
-        after = (batch[-1].expires_at, batch[-1].pk)
+    return expired
 
 
 EXPIRING = "operations.access_request.expiring"

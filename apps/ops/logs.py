@@ -51,7 +51,7 @@ def _caller(request):
     if getattr(user, "tenant_id", None):  # a Principal (the API sets it on the request)
         return user
     if getattr(user, "is_authenticated", False):  # an admin user
-        from apps.core.admin_base import principal_for
+        from apps.core.admin_scope import principal_for
 
         return principal_for(request)
     return None

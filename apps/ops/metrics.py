@@ -24,10 +24,10 @@ class ProductCollector:
     def collect(self):
         from apps.approvals.choices import RequestStatus
         from apps.approvals.models import ApprovalRequest
-        from apps.core.models import Event
         from apps.helpdesk.choices import SLAState
         from apps.helpdesk.models import Ticket
         from apps.integration.choices import DeliveryStatus
+        from apps.integration.delivery_engine import WEBHOOKS
         from apps.integration.models import WebhookDelivery
 
         from .models import ScheduledJob
@@ -39,7 +39,7 @@ class ProductCollector:
             failed=Count("pk", filter=Q(status=DeliveryStatus.FAILED)),
             oldest_due=Min("next_attempt_at", filter=waiting & Q(next_attempt_at__lte=now)),
         )
-        oldest_event = Event.objects.filter(dispatched_at__isnull=True).aggregate(at=Min("created_at"))["at"]
+        oldest_event = WEBHOOKS.pending(now=now).values_list("created_at", flat=True).first()
 
         def age(instant) -> float:
             return max(0.0, (now - instant).total_seconds()) if instant else 0.0

@@ -68,6 +68,18 @@ def provisioning_sweep() -> int:
     return sweep()
 
 
+def dashboard_charts() -> int:
+    from apps.helpdesk.dashboard_charts import refresh_all
+
+    return refresh_all()
+
+
+def lifecycle_sweep() -> dict:
+    from apps.lifecycle.sweep import lifecycle_sweep as sweep
+
+    return sweep()
+
+
 def reclaim_tasks() -> int:
     from apps.ops.workers import task_results_reclaim
 
@@ -80,12 +92,15 @@ def default_jobs() -> list[Job]:
         Job("send_notifications", settings.SCHEDULER_NOTIFY_SECONDS, notify_pass),
         Job("notification_digests", DAY, digest_pass, offset=settings.NOTIFY_DIGEST_HOUR * 3600),
         Job("sla_sweep", MINUTE, command("sla_sweep")),
+        Job("dashboard_charts", 5 * MINUTE, dashboard_charts),
         Job("approvals_sweep", MINUTE, command("approvals_sweep", "--remind-within", "240")),
         Job("expire_access", MINUTE, command("expire_access")),
         Job("provisioning_sweep", MINUTE, provisioning_sweep),
+        Job("lifecycle_sweep", MINUTE, lifecycle_sweep),
         Job("sync_connectors", settings.SCHEDULER_CONNECTOR_SYNC_SECONDS, command("sync_connector", "--all")),
         Job("connector_credentials", 3600, command("connector_credentials"), offset=300),
         Job("policy_campaign_reminders", 15 * MINUTE, command("policy_campaign_reminders")),
+        Job("access_reviews_sweep", 15 * MINUTE, command("reviews_sweep")),
         Job("policies_review_due", DAY, command("policies_review_due"), offset=6 * 3600),
         Job("purge_deleted", DAY, command("purge_deleted", "--older-than", str(settings.PURGE_DELETED_AFTER_DAYS)),
             offset=3 * 3600),

@@ -12,7 +12,7 @@ import traceback
 from datetime import datetime
 
 import structlog
-from django.db import close_old_connections, connections
+from django.db import DatabaseError, InterfaceError, close_old_connections, connections
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -123,8 +123,24 @@ class Scheduler:
             now = timezone.now()
             self.stopping.wait((job.next_tick(now) - now).total_seconds())
 
+    def _ensure_rows_once_reachable(self) -> None:
+        """A scheduler started while the database is away waits for it (the workers' backoff) rather
+        than exit: recovery needs no process manager."""
+        from .workers import backoff
+
+        waits = backoff()
+        while not self.stopping.is_set():
+            try:
+                self.ensure_rows(timezone.now())
+                return
+            except (DatabaseError, InterfaceError) as exc:
+                pause = next(waits)
+                logger.warning("scheduler_waiting_for_database", error=f"{type(exc).__name__}: {exc}", retry_in=pause)
+                close_old_connections()
+                self.stopping.wait(pause)
+
     def run_forever(self) -> None:
-        self.ensure_rows(timezone.now())
+        self._ensure_rows_once_reachable()
         close_old_connections()
         threads = [threading.Thread(target=self._loop, args=(job,), name=f"job-{job.name}", daemon=True)
                    for job in self.jobs]

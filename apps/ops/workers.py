@@ -4,7 +4,6 @@ made READY again once their lease (`TASK_LEASE_SECONDS`) is over; every task her
 may run twice (deliveries and notifications have leases of their own).
 """
 import logging
-import random
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -13,16 +12,19 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError, connections
 from django.utils import timezone
 
+from apps.core.outbox_consumer import backoff as backoff_after
+
 logger = logging.getLogger("apps.ops.workers")
 
 
 def backoff() -> Iterator[float]:
     """Pauses between reconnection attempts: doubling from WORKER_RECONNECT_MIN_SECONDS to
     WORKER_RECONNECT_MAX_SECONDS, with jitter so that many workers do not come back in step."""
-    delay = settings.WORKER_RECONNECT_MIN_SECONDS
+    attempt = 0
     while True:
-        yield delay * (0.5 + random.random() / 2)
-        delay = min(delay * 2, settings.WORKER_RECONNECT_MAX_SECONDS)
+        attempt += 1
+        yield backoff_after(attempt, base=settings.WORKER_RECONNECT_MIN_SECONDS,
+                            cap=settings.WORKER_RECONNECT_MAX_SECONDS, spread=(0.5, 1.0)).total_seconds()
 
 
 def _close_connections() -> None:

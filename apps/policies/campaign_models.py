@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import FSMField
 
-from apps.core.directory import Group
+from apps.directory.models import Group
 from apps.core.exceptions import Conflict
 from apps.core.field_policy import FieldPolicy, deletable, editable
 from apps.core.fsm import ConcurrentTransitionMixin, transition

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Case, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from apps.core.directory import Group, Person
+from apps.directory.models import Group, Person
 
 from .campaign_models import AcknowledgementCampaign
 from .choices import CampaignAudience, CampaignStatus

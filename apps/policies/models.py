@@ -9,7 +9,9 @@ from django.utils import timezone
 from django_fsm import FSMField
 
 from apps.core.allowed import OneOf
+from apps.core.person_fields import PERSON
 from apps.core.fsm import ConcurrentTransitionMixin, Decisions, transition
+from apps.core.json_shapes import STRING_LIST
 from apps.core.models import TenantModel, tracked_history
 from apps.core.titles import Summary
 from apps.core.visibility import Visibility
@@ -27,10 +29,12 @@ def review_cadence() -> timedelta:
 
 class Policy(ConcurrentTransitionMixin, TenantModel):
     id_prefix = "pol"
+    directory_fields = {"owner_id": PERSON}
     # Everyone in the tenant reads published (and retired) policies; drafts stay with their authors.
     visibility = Visibility(sees_all=("hr",), mine=("created_by", "owner_id"),
                             public=Q(status__in=[PolicyStatus.PUBLISHED, PolicyStatus.RETIRED]))
     write_roles = ("hr",)
+    json_shapes = {"applies_to": STRING_LIST}
     decisions = Decisions(approve="complete")  # a rejected policy stays as it is
     summary_format = Summary(excerpt="description", dates="next_review_at")
 

@@ -11,7 +11,7 @@ from apps.core.actions import action, transition_action
 from apps.core.exceptions import Conflict
 from apps.core.principal import Principal, system_principal
 
-from apps.core.directory import Group
+from apps.directory.models import Group
 
 from .api.serializers import CompleteReviewBody
 from .campaigns import Progress, count_acknowledgement, progress_of

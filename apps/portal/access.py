@@ -1,5 +1,5 @@
 """Who is using the portal: the signed-in user's membership as a Principal (the same mapping the
-admin uses, apps.core.admin_base.principal_for), for every directory person, staff role or not."""
+admin uses, apps.core.admin_scope.principal_for), for every directory person, staff role or not."""
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from apps.core.principal import Principal
-from apps.core.admin_base import signed_in_at
+from apps.core.admin_scope import signed_in_at
 
 
 def portal_principal(request) -> Principal | None:

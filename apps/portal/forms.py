@@ -3,12 +3,19 @@ sensible defaults. Each builds the data the API's create takes; the same service
 from datetime import datetime, time, timedelta
 
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.helpdesk.choices import Priority, TicketType
 from apps.integration.catalog_models import Entitlement
-from apps.operations.choices import AccessType, DeliverableType, HRRequestType
+from apps.operations.choices import (
+    AccessStatus, AccessType, DeliverableType, HRRequestType, PrincipalType, ProvisioningOp,
+)
+from apps.operations.models import AccessRequest, held_by
+
+# A removal still on its way: waiting for approval, approved, or with the connector.
+OPEN_REMOVAL = (AccessStatus.PENDING, AccessStatus.APPROVED, AccessStatus.PROVISIONING, AccessStatus.PROVISIONING_FAILED)
 
 
 class EntitlementChoice(forms.ModelChoiceField):
@@ -133,16 +140,64 @@ class TicketForm(forms.Form):
         return dict(self.cleaned_data)
 
 
+class GrantChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        until = _(" (until %(date)s)") % {"date": f"{obj.expires_at:%d %b %Y}"} if obj.expires_at else ""
+        return f"{obj.system_name} · {obj.grant}{until}"
+
+
+class RevokeForm(forms.Form):
+    """Give up access one holds: a revoke request for the grant, which its system's connector carries
+    out once approved (the grant ends when the target confirms the removal)."""
+
+    grant = GrantChoice(queryset=AccessRequest.objects.none(), label=_("Which access do you no longer need?"),
+                        empty_label=_("Choose the access to give up"),
+                        help_text=_("Access you hold from the catalog. Its system removes it once approved."))
+    justification = forms.CharField(
+        label=_("Why?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, required=False,
+        help_text=_("For example: I moved to another team. Your approvers read this."))
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person_id = actor.person_id
+        self.fields["grant"].queryset = removable_grants(actor)
+
+    def record_data(self) -> dict:
+        grant = self.cleaned_data["grant"]
+        return {"entitlement": grant.entitlement, "system_id": grant.system_id, "entitlement_type": grant.entitlement_type,
+                "access_type": AccessType.REVOKE, "principal_id": self.person_id, "principal_type": PrincipalType.PERSON,
+                "justification": self.cleaned_data["justification"] or str(_("I no longer need this access."))}
+
+
+def removal_pending(person_id: str):
+    """Exists(): an open revoke request of the person for the outer grant's entitlement."""
+    return Exists(AccessRequest.objects.filter(
+        tenant_id=OuterRef("tenant_id"), entitlement_id=OuterRef("entitlement_id"), principal_id=person_id,
+        access_type=AccessType.REVOKE, status__in=OPEN_REMOVAL))
+
+
+def removable_grants(actor):
+    """The catalog grants the person holds that no removal is under way for."""
+    return (AccessRequest.objects.filter(held_by(actor.person_id), tenant_id=actor.tenant_id,
+                                         status=AccessStatus.PROVISIONED, entitlement__isnull=False)
+            .exclude(access_type=AccessType.REVOKE).exclude(provisioning_op=ProvisioningOp.REVOKE)
+            .exclude(removal_pending(actor.person_id))
+            .select_related("entitlement__system").order_by("entitlement__system__name", "entitlement__name", "id"))
+
+
 class ReplyForm(forms.Form):
     body = forms.CharField(label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 4}), max_length=8000)
 
 
 ASK_FORMS = {"access": AccessForm, "equipment": EquipmentForm, "travel": TripForm, "hr": LetterForm,
-             "ticket": TicketForm}
+             "ticket": TicketForm, "revoke": RevokeForm}
 ASK_TITLES = {"access": _("Request access"), "equipment": _("Request equipment"), "travel": _("Plan a trip"),
-              "hr": _("Ask HR for a letter"), "ticket": _("Get help")}
+              "hr": _("Ask HR for a letter"), "ticket": _("Get help"), "revoke": _("Give up access")}
 ASK_BLURBS = {"access": _("A system or a role in one, for as long as you need it."),
               "equipment": _("A laptop, a screen, a headset…"),
               "travel": _("A business trip, approved before you book."),
               "hr": _("An employment letter, a certificate, a verification."),
-              "ticket": _("Something broken, or a question for the service desk.")}
+              "ticket": _("Something broken, or a question for the service desk."),
+              "revoke": _("Access you no longer need, removed from its system.")}
+# The kind of record each form files (records.KINDS).
+RECORD_KIND = {"revoke": "access"}

@@ -11,7 +11,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from apps.core.directory import Person
+from apps.directory.models import Person
 from apps.core.exceptions import Conflict
 from apps.core.models import StaffMembership
 from apps.core.principal import Principal

@@ -7,6 +7,8 @@ from datetime import datetime
 from django.db.models import CharField, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,7 +36,7 @@ class Kind:
 
 KINDS = {
     "access": Kind("access", AccessRequest, gettext_lazy("Access"), ("requester_id", "principal_id", "created_by"),
-                   ("system_id", "entitlement_type"), ("pending",), ("entitlement__system",)),
+                   ("system_id", "entitlement_type"), ("pending",), ("entitlement__system__connector",)),
     "equipment": Kind("equipment", Equipment, gettext_lazy("Equipment"), ("requester_id", "created_by"),
                       ("equipment_type", ""), ("requested",)),
     "travel": Kind("travel", Travel, gettext_lazy("Trip"), ("requester_id", "created_by"),
@@ -56,7 +58,8 @@ STATE_WORDS = {
     "shipped": gettext_lazy("Shipped"), "delivered": gettext_lazy("Delivered"), "returned": gettext_lazy("Returned"),
     "booked": gettext_lazy("Booked"), "cancelled": gettext_lazy("Cancelled"),
     "new": gettext_lazy("New"), "open": gettext_lazy("Being worked on"), "resolved": gettext_lazy("Resolved"),
-    "closed": gettext_lazy("Closed"),
+    "closed": gettext_lazy("Closed"), "provisioning": gettext_lazy("Being set up"),
+    "provisioning_failed": gettext_lazy("Delayed: IT is looking into it"),
 }
 KIND_STATE_WORDS = {
     ("access", "pending"): gettext_lazy("Waiting for approval"),
@@ -64,10 +67,19 @@ KIND_STATE_WORDS = {
     ("hr", "pending"): gettext_lazy("Waiting for HR"),
     ("hr", "completed"): gettext_lazy("Ready"),
     ("ticket", "pending"): gettext_lazy("Waiting for your answer"),
+    # a request to remove access one holds (access_type "revoke")
+    ("revoke", "approved"): gettext_lazy("Approved: being removed"),
+    ("revoke", "provisioning"): gettext_lazy("Being removed"),
+    ("revoke", "provisioning_failed"): gettext_lazy("Removal delayed: IT is looking into it"),
+    ("revoke", "provisioned"): gettext_lazy("Access removed"),
 }
 # Who moves a record on when no approval step holds it, in words (by kind and state).
 NEXT_HAND = {
     ("access", "approved"): gettext_lazy("Waiting for IT to grant the access"),
+    ("access", "provisioning"): gettext_lazy("Waiting for the system to confirm the access"),
+    ("revoke", "pending"): gettext_lazy("Waiting for an approver"),
+    ("revoke", "approved"): gettext_lazy("Waiting for the system to remove the access"),
+    ("revoke", "provisioning"): gettext_lazy("Waiting for the system to remove the access"),
     ("access", "pending"): gettext_lazy("Waiting for an approver"),
     ("hr", "pending"): gettext_lazy("Waiting for HR"),
     ("hr", "in_progress"): gettext_lazy("Waiting for HR to finish it"),
@@ -84,10 +96,19 @@ NEXT_HAND = {
 WITHDRAWN = gettext_lazy("Withdrawn")
 
 
+def variant_of(kind: str, access_type: str = "") -> str:
+    """The words' key: a request to remove access reads apart from one to get it."""
+    return "revoke" if kind == "access" and access_type == "revoke" else kind
+
+
 def state_words(kind: str, status: str, deleted: bool = False) -> str:
     if deleted:
         return str(WITHDRAWN)
     return str(KIND_STATE_WORDS.get((kind, status)) or STATE_WORDS.get(status) or status.replace("_", " "))
+
+
+def next_hand(kind: str, status: str) -> str | None:
+    return NEXT_HAND.get((kind, status))
 
 
 def mine(kind: Kind, actor: Principal) -> Q:
@@ -112,6 +133,9 @@ class Row:
     title: str
     deleted: bool
     holder: str = ""  # a ticket's assignee
+    access_type: str = ""
+    person: str = ""  # whom it is for (the requester; a ticket's submitter)
+    person_name: str = ""
     state: str = ""
     waiting: str = ""
 
@@ -120,9 +144,13 @@ class Row:
         return str(KINDS[self.kind].noun)
 
 
-def _title(kind: str, first: str, second: str) -> str:
+REMOVAL = gettext_lazy("Remove %(access)s")
+
+
+def _title(kind: str, first: str, second: str, access_type: str = "") -> str:
     if kind == "access":
-        return f"{first} · {second}" if second else first
+        text = f"{first} · {second}" if second else first
+        return str(REMOVAL) % {"access": text} if access_type == "revoke" else text
     if kind == "hr":
         return str(dict(HRRequest._meta.get_field("type").choices).get(first, first)).replace("_", " ").capitalize()
     if kind == "ticket":
@@ -130,31 +158,41 @@ def _title(kind: str, first: str, second: str) -> str:
     return first
 
 
-def _list_query(actor: Principal, kinds):
+def _list_query(actor: Principal, kinds, rows_of=None):
+    """One UNION of the kinds' rows: the person's own (`owned`), or those `rows_of(kind)` gives."""
     text = CharField()
     parts = []
+    rows_of = rows_of or (lambda kind: owned(kind, actor))
     for kind in kinds:
         first, second = kind.columns
         # An access request names its catalog system by name (system_id holds the system's id then).
         a = Coalesce("entitlement__system__name", F(first), output_field=text) if kind.slug == "access" else F(first)
-        parts.append(owned(kind, actor).order_by().annotate(
+        parts.append(rows_of(kind).order_by().annotate(
             kind=Value(kind.slug, output_field=text), a=a,
             b=F(second) if second else Value("", output_field=text),
             # who holds a ticket (the others have no one person holding them): no query per row
             holder=F("assigned_to_id") if kind.slug == "ticket" else Value("", output_field=text),
-        ).values_list("kind", "id", "status", "created_at", "a", "b", "is_deleted", "holder"))
+            variant=F("access_type") if kind.slug == "access" else Value("", output_field=text),
+            person=F("submitted_by_id" if kind.slug == "ticket" else "requester_id"),
+        ).values_list("kind", "id", "status", "created_at", "a", "b", "is_deleted", "holder", "variant", "person"))
     query = parts[0]
     return query.union(*parts[1:], all=True) if len(parts) > 1 else query
 
 
 def my_requests(actor: Principal, *, kinds=None, limit: int = 50, offset: int = 0) -> list[Row]:
+    """The person's requests, newest first, described."""
+    return rows_and_people(actor, kinds=kinds, limit=limit, offset=offset)[0]
+
+
+def rows_and_people(actor: Principal, *, kinds=None, limit: int = 50, offset: int = 0, rows_of=None,
+                    also_people=()) -> tuple[list[Row], dict[str, str]]:
+    """The rows (the person's, or with `rows_of` those it gives per kind) and the people's labels."""
     kinds = [KINDS[k] for k in (kinds or KINDS)]
-    found = _list_query(actor, kinds).order_by("-created_at", "-id")[offset:offset + limit]
-    rows = [Row(kind=k, id=pk, status=status, created_at=created, title=_title(k, a or "", b or ""), deleted=bool(d),
-                holder=holder or "")
-            for k, pk, status, created, a, b, d, holder in found]
-    describe(actor, rows)
-    return rows
+    found = _list_query(actor, kinds, rows_of).order_by("-created_at", "-id")[offset:offset + limit]
+    rows = [Row(kind=k, id=pk, status=status, created_at=created, title=_title(k, a or "", b or "", variant or ""),
+                deleted=bool(d), holder=holder or "", access_type=variant or "", person=person or "")
+            for k, pk, status, created, a, b, d, holder, variant, person in found]
+    return rows, describe(actor, rows, also_people=also_people, name_people=rows_of is not None)
 
 
 def open_steps(tenant_id: str, record_ids) -> dict[str, ApprovalStep]:
@@ -176,32 +214,36 @@ def waiting_words(step: ApprovalStep, people: dict[str, str]) -> str:
         who = _("an approver")
     return _("Waiting for %(who)s, step %(n)s of %(total)s, since %(since)s") % {
         "who": who, "n": step.step_index + 1, "total": step.approval_request.total_steps,
-        "since": f"{step.updated_at:%a %d %b}"}
+        "since": date_format(timezone.localtime(step.updated_at), "D d M")}  # in the page's language
 
 
-def describe(actor: Principal, rows: list[Row]) -> None:
-    """State in words and who each open row waits for now: one query of steps, one of people."""
+def describe(actor: Principal, rows: list[Row], *, also_people=(), name_people: bool = False) -> dict[str, str]:
+    """State in words and who each open row waits for now (and, with `name_people`, whom each is
+    for): one query of steps, one of people (with `also_people`, for the page's other parts)."""
     live = [r for r in rows if not r.deleted]
     steps = open_steps(actor.tenant_id, [r.id for r in live]) if live else {}
     assignees = {r.id: r.holder for r in live if r.kind == "ticket" and r.status in ("new", "open") and r.holder}
-    people = display_people(actor.tenant_id, [s.decider_id for s in steps.values()] + list(assignees.values()))
+    wanted = [s.decider_id for s in steps.values()] + list(assignees.values()) + list(also_people)
+    people = display_people(actor.tenant_id, wanted + ([r.person for r in rows] if name_people else []))
     for row in rows:
-        row.state = state_words(row.kind, row.status, row.deleted)
+        row.person_name = name_of(people.get(row.person, row.person)) if name_people else ""
+        words = variant_of(row.kind, row.access_type)
+        row.state = state_words(words, row.status, row.deleted)
         if row.deleted:
             continue
         if row.id in steps:
             row.waiting = waiting_words(steps[row.id], people)
         elif assignees.get(row.id):
             row.waiting = _("Waiting for %(who)s") % {"who": name_of(people.get(assignees[row.id]))}
-        elif (row.kind, row.status) in NEXT_HAND:
-            row.waiting = str(NEXT_HAND[(row.kind, row.status)])
+        elif (words, row.status) in NEXT_HAND:
+            row.waiting = str(NEXT_HAND[(words, row.status)])
+    return people
 
 
 def title_of(kind: Kind, obj) -> str:
     """What the person calls the record: "GitHub · Maintainer", "Laptop", "Lisbon, 3–5 May"."""
     if kind.slug == "access":
-        system = obj.entitlement.system.name if obj.entitlement_id else obj.system_id
-        return f"{system} · {obj.grant}"
+        return _title("access", obj.system_name, obj.grant, obj.access_type)
     if kind.slug == "travel":
         return f"{obj.destination}, {obj.trip_dates}"
     if kind.slug == "hr":
@@ -274,15 +316,25 @@ def _outcome(kind: Kind, obj, who) -> list[Moment]:
     out: list[Moment] = []
     rejected = getattr(obj, "rejection_reason", "") if obj.status == "rejected" else ""
     if kind.slug == "access":
+        connector = obj.entitlement.system.connector if obj.entitlement_id else None
+        if connector is not None:  # the connector confirmed it: named as such, never by its id
+            by_person = who
+            who = lambda pid: connector.name if pid == connector.pk else by_person(pid)  # noqa: E731
         if obj.approved_at:
             out.append(Moment(obj.approved_at, _("Approved")))
         if obj.status == "rejected":
             out.append(Moment(obj.updated_at, _("Turned down by %(who)s") % {"who": who(obj.approver_id)}, note=rejected,
                               state="refused"))
+        if obj.provisioned_at and obj.access_type == "revoke":
+            out.append(Moment(obj.provisioned_at, _("Access removed, confirmed by %(who)s") % {
+                "who": who(obj.granted_by_id)}, note=obj.provisioning_note))
+            return out
         if obj.provisioned_at:
             out.append(Moment(obj.provisioned_at, _("Access granted by %(who)s") % {"who": who(obj.granted_by_id)},
                               note=obj.provisioning_note))
-        if obj.expires_at:
+        if obj.status == "completed" and (not obj.expires_at or obj.updated_at < obj.expires_at):
+            out.append(Moment(obj.updated_at, _("Access removed before its end date"), state="done"))
+        elif obj.expires_at:
             ended = obj.status == "completed"
             out.append(Moment(obj.expires_at, _("Expired") if ended else _("Expires"), state="done" if ended else "future"))
     elif kind.slug == "hr":

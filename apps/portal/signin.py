@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.core.directory import Person
+from apps.directory.models import Person
 from apps.core.identity_changes import IdentityChangeKind
 from apps.core.identity_services import identity_change_record
 from apps.core.models import StaffMembership

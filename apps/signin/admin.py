@@ -4,7 +4,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from unfold.admin import ModelAdmin
 
-from apps.core.admin_base import NotFoundOutsideScope, is_unbound_superuser
+from apps.core.admin_maps import KeyValueField
+from apps.core.principal import STAFF_ROLES
+from apps.core.admin_scope import NotFoundOutsideScope, is_unbound_superuser
 from apps.core.models import Tenant
 from apps.integration.outbound import _resolve as resolve_public
 
@@ -17,6 +19,11 @@ class IdentityProviderForm(forms.ModelForm):
     client_secret = forms.CharField(
         required=False, strip=True, widget=forms.PasswordInput(render_value=False),
         help_text="Stored encrypted in the secret store and never shown again; leave blank to keep the current one.")
+    role_mapping = KeyValueField(
+        values={role: role for role in STAFF_ROLES}, list_values=True, required=False, label="Role mapping",
+        key_label="Group", value_label="Role",
+        help_text="A row per group of the provider and role its members get (a group with two roles: two rows). "
+                  "A user whose groups map to no role cannot sign in.")
 
     class Meta:
         model = IdentityProvider

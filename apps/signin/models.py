@@ -5,16 +5,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 
+from apps.core.json_shapes import STRING_LIST, ShapedModel
 from apps.core.models import Tenant
 from apps.core.principal import STAFF_ROLES
 
 
 def validate_role_mapping(value) -> None:
-    if not isinstance(value, dict):
-        raise ValidationError('Map each group to a list of roles, e.g. {"it-staff": ["it", "agent"]}.')
+    """The roles are staff roles (the mapping's shape, an object of lists of strings, is checked first)."""
     for group, roles in value.items():
-        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-            raise ValidationError(f"Group {group!r}: give a list of roles.")
         unknown = sorted(set(roles) - set(STAFF_ROLES))
         if unknown:
             raise ValidationError(f"Group {group!r}: unknown role(s) {', '.join(unknown)}; "
@@ -26,7 +24,10 @@ def is_platform_issuer(issuer: str) -> bool:
     return bool(platform and issuer) and issuer.rstrip("/").lower() == platform.rstrip("/").lower()
 
 
-class IdentityProvider(models.Model):
+class IdentityProvider(ShapedModel, models.Model):
+    json_shapes = {"role_mapping": {"type": "object", "additionalProperties": STRING_LIST,
+                                    "description": "Group → roles."}}
+
     tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="identity_provider")
     name = models.CharField(max_length=80, help_text='Shown on the login page\'s button, e.g. "Okta" gives "Sign in with Okta".')
     enabled = models.BooleanField(default=True, help_text="Show the button and accept sign-ins.")

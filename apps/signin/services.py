@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from apps.core.identity_changes import IdentityChangeKind
 from apps.core.identity_services import actor_label, identity_change_record
-from apps.core.models import Person, StaffMembership
+from apps.core.models import StaffMembership
+from apps.directory.models import Person
 from apps.integration.secret_store import secret_path, secret_store
 
 from . import tokens

@@ -33,6 +33,10 @@
     container.querySelectorAll(".select2-selection, .select2-selection__rendered").forEach(function (el) {
       if (!el.getAttribute("aria-label")) el.setAttribute("aria-label", name);
     });
+    // A multiple picker's box to type in: select2 draws it anew after each choice.
+    container.querySelectorAll(".select2-search__field").forEach(function (el) {
+      if (!el.getAttribute("aria-label")) el.setAttribute("aria-label", "Search " + name.toLowerCase());
+    });
   }
 
   function sweep(root) {
@@ -41,6 +45,8 @@
     root.querySelectorAll(ICON).forEach(hide);
     if (root.matches(".select2-container")) labelPicker(root);
     root.querySelectorAll(".select2-container").forEach(labelPicker);
+    var picker = root.closest && root.closest(".select2-container");
+    if (picker) labelPicker(picker);
   }
 
   function start() {

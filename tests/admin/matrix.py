@@ -16,7 +16,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 from django.urls import reverse
 
-from apps.core.admin_base import is_unbound_superuser, principal_for
+from apps.core.admin_scope import is_unbound_superuser, principal_for
 from apps.core.fsm import transitions_of
 from apps.core.models import TenantModel
 

@@ -60,3 +60,24 @@ def test_the_date_hierarchy_offers_every_month_between_the_first_and_the_last_ro
     assert [(m.year, m.month) for m in months] == [(2025, 11), (2025, 12), (2026, 1), (2026, 2)]
     assert [y.year for y in ranges.datetimes("created_at", "year")] == [2025, 2026]
     assert len(ctx.captured_queries) == 1 and "DISTINCT" not in ctx.captured_queries[0]["sql"]
+
+
+def test_a_relation_filter_offers_the_tenants_rows_without_a_distinct_over_the_list(client, db):
+    from django.urls import reverse
+
+    from tests.factories import AccessSystemFactory, EntitlementFactory
+
+    named = EntitlementFactory(tenant_id=TENANT).system
+    unnamed = AccessSystemFactory(tenant_id=TENANT)  # the user may pick it in a form: the filter offers it too
+    theirs = EntitlementFactory(tenant_id="globex").system
+    staff = StaffMembershipFactory(tenant_id=TENANT, roles=["it"])
+    client.force_login(staff.user)
+
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(reverse("admin:integration_entitlement_changelist"))
+
+    assert page.status_code == 200
+    spec = next(s for s in page.context["cl"].filter_specs if getattr(s, "field_path", "") == "system")
+    offered = {pk for pk, _label in spec.lookup_choices}
+    assert {named.pk, unnamed.pk} <= offered and theirs.pk not in offered
+    assert not [q["sql"] for q in ctx.captured_queries if "DISTINCT" in q["sql"].upper()]

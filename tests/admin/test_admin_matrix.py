@@ -1,4 +1,4 @@
-"""The admin matrix, generated from the admin registry (as test_tenant_isolation is from the router).
+"""The admin matrix, generated from the admin registry (as the per-resource checks of tests/resource_tests.py are from the router).
 
 Every registered ModelAdmin × every kind of staff user × every page, filter, search, transition
 button and bulk action (tests/admin/matrix.py says what is checked). A ModelAdmin added later is

@@ -16,7 +16,8 @@ from django.contrib import admin
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from apps.core.admin_base import is_unbound_superuser, tenant_has_its_one
+from apps.core.admin_maps import KeyValueRowsWidget
+from apps.core.admin_scope import is_unbound_superuser, tenant_has_its_one
 from apps.core.models import Tenant
 from apps.signin.models import IdentityProvider
 from tests.admin.forms import page_as_posted
@@ -204,6 +205,8 @@ def _check_add(client, model_admin, user) -> list[str] | None:
         value = form_field.prepare_value(field.value_from_object(seen))
         if isinstance(form_field.widget, forms.MultiWidget):
             data.update({f"{name}_{i}": part for i, part in enumerate(form_field.widget.decompress(value))})
+        elif isinstance(form_field.widget, KeyValueRowsWidget):  # a map's rows, as the page posts them
+            data.update({f"{name}__key": [k for k, _ in value], f"{name}__value": [v for _, v in value]})
         elif value not in (None, ""):
             data[name] = ", ".join(value) if isinstance(value, list) else value
     for name in _unique_fields(model):

@@ -5,8 +5,8 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from apps.approvals.models import ApprovalChain
-from apps.core.directory_services import person_deactivate
-from apps.core.models import Person
+from apps.directory.services import person_deactivate
+from apps.directory.models import Person
 from apps.core.principal import Principal
 from apps.policies.models import Policy
 from tests.admin.seeding import USERS, seeded_module
@@ -92,7 +92,7 @@ def test_a_person_or_group_field_names_either_and_its_type_follows_the_choice(as
     """An access request's principal is a person or a group: the picker offers both by name, the
     page names the group, a save picking a group makes the request a group's, another tenant's group
     is a form error."""
-    from apps.core.models import Group
+    from apps.directory.models import Group
     from apps.operations.models import AccessRequest
     from tests.admin.forms import form_as_posted
 

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from apps.approvals.models import ApprovalChain, ApprovalStep
 from apps.approvals.services import approval_request_create, approval_request_submit
-from apps.core.directory_services import directory_settings_set, person_deactivate
-from apps.core.models import Person
+from apps.directory.services import directory_settings_set, person_deactivate
+from apps.directory.models import Person
 from apps.core.principal import Principal
 from apps.helpdesk.services import ticket_create
 from tests.factories import GroupFactory, PersonFactory, StaffMembershipFactory
@@ -120,7 +120,7 @@ def test_a_group_member_sees_and_decides_the_step_from_the_inbox(client, org):
     assert client.get("/admin/").context["my_approvals_count"] == 0
 
 
-def test_needs_reassignment_panels_count_exactly_what_their_lists_show(client, org):
+def test_needs_reassignment_panels_count_exactly_what_their_lists_show(client, org, without_offboarding):
     step = group_step(org)
     other = approval_request_create(actor=REQUESTER, data={"title": "Chair", "approver_ids": ["per_bob"]})
     approval_request_submit(actor=REQUESTER, approval_request=other)

@@ -13,11 +13,35 @@ from apps.core.models import Event
 from apps.operations.models import AccessRequest, Pending
 from tests.conftest import postgres_only
 from tests.factories import ApprovalChainFactory, StaffMembershipFactory
+from tests.resource_tests import (
+    QueryCountTests,
+    RenderingTests,
+    SerializerPropertyTests,
+    StampTests,
+    TenantIsolationTests,
+)
 from tests.spec import field_names
 
 pytestmark = pytest.mark.django_db
 REQUESTS = "/api/v1/approvals/requests"
 STEPS = "/api/v1/approvals/steps"
+
+
+class TestApprovalRequestResource(TenantIsolationTests, QueryCountTests, SerializerPropertyTests, RenderingTests,
+                                  StampTests):
+    model = ApprovalRequest
+    not_covered = {
+        "StateMachineTests": "the engine moves requests and steps together (a step's decision settles its "
+                             "request): this module drives them as a chain",
+    }
+
+
+class TestApprovalStepResource(TenantIsolationTests, QueryCountTests, RenderingTests, StampTests):
+    model = ApprovalStep
+    not_covered = {
+        "StateMachineTests": "the engine moves requests and steps together (a step's decision settles its "
+                             "request): this module drives them as a chain",
+    }
 
 
 @pytest.fixture

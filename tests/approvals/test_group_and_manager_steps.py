@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from apps.approvals.models import ApprovalRequest, ApprovalStep
-from apps.core.directory_services import directory_settings_set, person_deactivate
-from apps.core.models import Person
+from apps.directory.services import directory_settings_set, person_deactivate
+from apps.directory.models import Person
 from apps.core.principal import Principal
 from apps.notifications.engine import run_pass
 from apps.operations.models import Pending

@@ -36,7 +36,7 @@ def log(msg: str) -> None:
     print(f"[mail bench {datetime.now():%H:%M:%S}] {msg}", file=sys.stderr, flush=True)
 
 
-def sink(port_file: str) -> None:
+def sink(port_file: str, port: int = 0) -> None:
     """The bare side: aiosmtpd accepting every message, nothing stored."""
     from aiosmtpd.controller import Controller
 
@@ -44,7 +44,7 @@ def sink(port_file: str) -> None:
         async def handle_DATA(self, server, session, envelope):
             return "250 2.0.0 OK"
 
-    controller = Controller(Accept(), hostname="127.0.0.1", port=free_port(), data_size_limit=25 * 1024 * 1024)
+    controller = Controller(Accept(), hostname="127.0.0.1", port=port or free_port(), data_size_limit=25 * 1024 * 1024)
     controller.start()
     with open(port_file, "w") as f:
         f.write(str(controller.port))
@@ -126,7 +126,8 @@ def wait_port(read, timeout: float = 60) -> int:
 
 
 def prepare() -> None:
-    from apps.core.models import Person, Tenant
+    from apps.core.models import Tenant
+    from apps.directory.models import Person
     from apps.files.models import Attachment
     from apps.helpdesk.models import Ticket, TicketComment
     from apps.helpdesk_mail.models import InboundMessage, MailSettings
@@ -182,10 +183,12 @@ def main(argv=None) -> int:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--no-attachments", dest="attachments", action="store_false")
+    parser.add_argument("--port", type=int, default=0,
+                        help="the gateway's port (the sink takes the next one); default: any free port")
     parser.add_argument("--sink", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.sink:
-        sink(args.sink)
+        sink(args.sink, args.port)
         return 0
 
     url = os.environ.get("MAIL_BENCH_DATABASE_URL") or DEFAULT_URL
@@ -208,7 +211,7 @@ def main(argv=None) -> int:
     prepare()
     raw = messages(args.messages, args.attachments)
     port_file = os.path.join(files_root, "sink-port")
-    gateway_port = free_port()
+    gateway_port = args.port or free_port()
 
     def gateway_port_of(server):  # the command prints its address once it listens
         line = server.stdout.readline()
@@ -225,7 +228,8 @@ def main(argv=None) -> int:
               "clients": args.clients, "workers": args.workers, "attachments": args.attachments,
               "attachment_kib": len(png(1)) / 1024 if args.attachments else 0,
               "database": psycopg_url(url).rsplit("@", 1)[-1]}
-    report["sink"] = run_side("sink", [PYTHON, "-m", "tests.bench.mail", "--sink", port_file], env, sink_port_of, raw,
+    report["sink"] = run_side("sink", [PYTHON, "-m", "tests.bench.mail", "--sink", port_file,
+                                      "--port", str(args.port + 1 if args.port else 0)], env, sink_port_of, raw,
                               args.clients)
     report["gateway"] = run_side("gateway", [PYTHON, "manage.py", "mail_gateway", "--port", str(gateway_port),
                                              "--workers", str(args.workers)], env, gateway_port_of, raw, args.clients)

@@ -74,10 +74,10 @@ def build_tenant(tenant: str, tag: str, rows: int, *, have: int = 0, due_expired
                  people_every: int = PEOPLE_EVERY) -> dict:
     """Tops `tenant` up from `have` to `rows` rows per table (tickets, requests, steps, access requests)."""
     from apps.approvals.models import ApprovalRequest, ApprovalStep
-    from apps.core.directory import Group, Person
+    from apps.directory.models import Group, Person
     from apps.helpdesk.models import Ticket
     from apps.operations.models import AccessRequest
-    from tests.factories.core import GroupFactory, PersonFactory
+    from tests.factories.directory import GroupFactory, PersonFactory
     from tests.factories.helpdesk import TicketFactory
     from tests.factories.operations import AccessRequestFactory
     from tests.factories.approvals import ApprovalStepFactory
@@ -141,7 +141,7 @@ def analyze(*, vacuum: bool = False) -> None:
     """Statistics for the planner; `vacuum` (outside a transaction) also merges the GIN indexes' pending
     lists, which a search otherwise reads row by row until autovacuum gets to them."""
     from apps.approvals.models import ApprovalRequest, ApprovalStep
-    from apps.core.directory import Group, Person
+    from apps.directory.models import Group, Person
     from apps.helpdesk.models import Ticket
     from apps.operations.models import AccessRequest
 

@@ -41,7 +41,7 @@ def test_it_adds_a_system_owned_by_a_group_with_a_connector_of_the_tenant(client
     client.force_login(org["users"]["per_it"])
     page = client.get(SYSTEM_ADD)
     assert page.status_code == 200 and 'data-testid="owner-picker"' in page.content.decode()
-    offered = client.get(reverse("admin:integration_accesssystem_owners")).json()["results"]
+    offered = client.get(reverse("admin-principals-autocomplete")).json()["results"]
     ids = [o["id"] for o in offered]
     assert org["team"].pk in ids and "per_ann" in ids and org["foreign"].pk not in ids
     assert "Platform team (group)" in [o["text"] for o in offered]

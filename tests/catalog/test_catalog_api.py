@@ -4,14 +4,32 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from apps.core.models import DirectorySettings
+from apps.directory.models import DirectorySettings
+from apps.integration.catalog_models import AccessSystem, Entitlement
 from apps.operations.models import AccessRequest
 from tests.catalog.catalog import entitlement, system as open_system
 from tests.factories import ConnectorFactory, GroupFactory
+from tests.resource_tests import (
+    QueryCountTests,
+    RenderingTests,
+    SerializerPropertyTests,
+    StampTests,
+    TenantIsolationTests,
+)
 
 pytestmark = pytest.mark.django_db
 CATALOG = "/api/v1/integration"
 REQUESTS = "/api/v1/operations/access-requests"
+
+
+class TestAccessSystemResource(TenantIsolationTests, QueryCountTests, SerializerPropertyTests, RenderingTests,
+                               StampTests):
+    model = AccessSystem
+
+
+class TestEntitlementResource(TenantIsolationTests, QueryCountTests, SerializerPropertyTests, RenderingTests,
+                              StampTests):
+    model = Entitlement
 
 
 @pytest.fixture

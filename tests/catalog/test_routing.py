@@ -90,6 +90,14 @@ def test_the_entitlements_own_chain_overrides_the_rules(caller, chains):
     assert deciders(approval) == ["per_owner"]
 
 
+def test_an_entitlements_own_chain_is_never_the_default(caller, chains):
+    """The newest chain, but an entitlement's: other requests keep the type's default."""
+    own = ApprovalChainFactory(tenant_id="acme", name="Chat admins only", approver_ids=["per_ann"])
+    entitlement(tenant_id="acme", risk="low", approval_chain=own)
+    approval = approval_of(file_access(caller, entitlement(tenant_id="acme", risk="low", system__owner_id="per_owner")))
+    assert approval.routed_by == "default" and approval.chain == chains["default"]
+
+
 def test_an_owner_group_step_is_decided_by_any_member_but_the_requester(caller, chains, people):
     team = GroupFactory(tenant_id="acme", display_name="Platform", members=[people["per_ann"], people["per_req"]])
     ent = entitlement(tenant_id="acme", risk="high", system=open_system(

@@ -34,6 +34,22 @@ def test_core_imports_no_domain():
     assert offenders == []
 
 
+def test_the_directory_builds_on_core_alone():
+    """core < directory < the domains that name people: the directory imports core (and the API's own
+    extensions), no domain; core reaches the directory only through apps/core/directory_link.py."""
+    from pathlib import Path
+
+    directory_dir = Path(apps.get_app_config("directory").path)
+    below = {"apps.core", "apps.idempotency", "apps.directory"}
+    domains = [c.name for c in apps.get_app_configs() if c.name.startswith("apps.") and c.name not in below]
+    offenders = [f"{path.relative_to(directory_dir)}: {domain}" for path in directory_dir.rglob("*.py")
+                 if "migrations" not in path.parts
+                 for domain in domains if f"from {domain}" in path.read_text() or f"import {domain}" in path.read_text()]
+    assert offenders == []
+    order = [c.name for c in apps.get_app_configs()]  # seed_demo seeds in this order: people before their records
+    assert order.index("apps.core") < order.index("apps.directory") < min(order.index(d) for d in domains)
+
+
 def test_secrets_and_their_paths_are_not_searchable():
     from apps.core.api.filters import text_fields
 

@@ -78,8 +78,8 @@ def test_a_clients_request_id_is_kept_only_when_trusted(caller, settings):
 
 
 def test_is_deleted_true_lists_soft_deleted_rows_to_those_who_see_every_row(admin_a, caller):
-    made = admin_a.post(CONNECTORS, {"type": "itsm", "provider": "jira", "name": "Gone"}, format="json").json()
-    kept = admin_a.post(CONNECTORS, {"type": "itsm", "provider": "jira", "name": "Kept"}, format="json").json()
+    made = admin_a.post(CONNECTORS, {"type": "manual", "provider": "jira", "name": "Gone"}, format="json").json()
+    kept = admin_a.post(CONNECTORS, {"type": "manual", "provider": "jira", "name": "Kept"}, format="json").json()
     assert admin_a.delete(f"{CONNECTORS}/{made['id']}").status_code == 204
     assert [r["id"] for r in admin_a.get(CONNECTORS).json()["results"]] == [kept["id"]]
     deleted = admin_a.get(CONNECTORS, {"is_deleted": "true"}).json()["results"]

@@ -17,7 +17,7 @@ from apps.helpdesk.models import Ticket
 from tests.quality.routes import api_routes
 
 # Where a domain declares its maps (README "The code": how to add an action).
-MAP_MODULES = ("actions", "directory_services")
+MAP_MODULES = ("actions",)
 
 
 def declared_maps() -> dict[type, tuple[str, str, Actions]]:

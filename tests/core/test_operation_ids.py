@@ -19,7 +19,8 @@ def test_no_operation_id_is_renamed_removed_or_added_silently():
                if isinstance(op, dict) and "operationId" in op}
     listed = committed()
     assert not set(listed) - current, f"renamed or removed (a breaking change): {sorted(set(listed) - current)}"
-    assert not current - set(listed), f"new operations: add them to operation-ids.txt: {sorted(current - set(listed))}"
+    added = "".join(f"{op}\tclient.{op}()\n" for op in sorted(current - set(listed)))
+    assert not added, f"new operations: add these lines to clients/typescript/operation-ids.txt (after `make sdk`):\n{added}"
 
 
 def test_every_listed_sdk_method_exists_in_the_generated_client():

@@ -165,7 +165,7 @@ def test_a_visibility_path_through_a_to_many_relation_lists_each_row_once(db):
     `id IN (… UNION …)`, the steps read for their request ids, no join or DISTINCT on the rows listed."""
     from apps.approvals.models import ApprovalRequest
     from tests.factories.approvals import ApprovalRequestFactory, ApprovalStepFactory
-    from tests.factories.core import GroupFactory, PersonFactory
+    from tests.factories.directory import GroupFactory, PersonFactory
 
     me = PersonFactory()
     request = ApprovalRequestFactory()

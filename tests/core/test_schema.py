@@ -38,7 +38,8 @@ def test_the_migration_drops_left_over_like_indexes_of_project_tables_only():
 
 def test_hot_statements_are_prepared():
     """Django never prepares by default (prepare_threshold None); settings ask psycopg to prepare a
-    statement from its fifth run on a connection, so PostgreSQL stops re-planning hot API queries."""
+    statement from its fifth run on a connection, so PostgreSQL stops parsing hot API queries (it plans
+    each run with its values: plan_cache_mode, tests/scale/test_search.py)."""
     from apps.helpdesk.models import Ticket
 
     for _ in range(6):

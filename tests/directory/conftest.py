@@ -4,7 +4,7 @@ import json
 import pytest
 from django.test import Client
 
-from apps.core.directory_services import person_create, scim_token_create
+from apps.directory.services import person_create, scim_token_create
 from apps.core.models import Tenant
 from apps.core.principal import system_principal
 

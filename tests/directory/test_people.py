@@ -2,7 +2,7 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.core.directory_services import person_deactivate, person_delete
+from apps.directory.services import person_deactivate, person_delete
 from apps.core.people import display_people, has_role, label_rows, members_with_role
 from apps.core.principal import system_principal
 from tests.factories import StaffMembershipFactory

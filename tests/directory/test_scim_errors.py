@@ -8,7 +8,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from apps.core.models import Person
+from apps.directory.models import Person
 from tests.directory.conftest import SCIM, SCIM_JSON, new_token, user_body
 
 pytestmark = pytest.mark.django_db

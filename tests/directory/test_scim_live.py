@@ -1,12 +1,15 @@
 """End to end against a live server: the scim2-client library (over httpx2) provisions people and a
-group the way an identity provider does, then the scim2-tester compliance checker runs its suite."""
+group the way an identity provider does and pages them by cursor (RFC 9865), then the scim2-tester
+compliance checker runs its suite."""
 import httpx2
 import pytest
 from scim2_client.engines.httpx2 import SyncSCIMClient
-from scim2_models import Email, Group, GroupMember, Name, PatchOp, PatchOperation, SearchRequest, User
+from scim2_models import (
+    Email, Group, GroupMember, InvalidCursorException, Name, PatchOp, PatchOperation, SearchRequest, User,
+)
 
-from apps.core.directory import Group as DirectoryGroup
-from apps.core.directory import Person
+from apps.directory.models import Group as DirectoryGroup
+from apps.directory.models import Person
 
 from .conftest import new_token
 
@@ -48,6 +51,25 @@ def test_provision_with_scim2_client(scim):
     scim.delete(User, created.id)
     assert Person.all_objects.get(pk=created.id).is_deleted
     assert not DirectoryGroup.objects.filter(pk=team.id).exists()
+
+
+def test_page_by_cursor_with_scim2_client(scim):
+    assert scim.service_provider_config.pagination.cursor is True
+    created = sorted(scim.create(User(user_name=f"p{i}@acme.example", active=True)).id for i in range(5))
+    Person.objects.bulk_create([Person(id=f"per_other{i}", tenant_id="globex", user_name=f"p{i}@globex.example")
+                                for i in range(4)])
+    listed, cursor, pages = [], "", 0
+    while cursor is not None:
+        page = scim.query(User, query_parameters=SearchRequest(cursor=cursor, count=2))
+        listed += [u.id for u in page.resources or ()]
+        cursor, pages = page.next_cursor, pages + 1
+    assert listed == created and pages == 3
+
+    first = scim.query(User, query_parameters=SearchRequest(cursor="", count=2))
+    with pytest.raises(InvalidCursorException):
+        scim.query(User, query_parameters=SearchRequest(cursor=first.next_cursor + "x", count=2))
+    with pytest.raises(InvalidCursorException):  # issued for /Users
+        scim.query(Group, query_parameters=SearchRequest(cursor=first.next_cursor, count=2))
 
 
 def test_scim2_tester_compliance(scim):

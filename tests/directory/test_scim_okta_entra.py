@@ -1,6 +1,6 @@
 """The request shapes Okta and Microsoft Entra send (from their SCIM 2.0 provisioning docs), through
 /scim/v2 with a real tenant token, asserting what changed in the database."""
-from apps.core.directory import Group, Person
+from apps.directory.models import Group, Person
 from apps.core.models import Event
 
 from .conftest import user_body
@@ -76,9 +76,17 @@ def test_okta_group_push(scim_a):
     assert group.display_name == "Service Desk EU"
     assert sorted(group.members.values_list("pk", flat=True)) == sorted([ann, bob])
     response = scim_a.patch(f"/Groups/{gid}", patch({"op": "remove", "path": f'members[value eq "{ann}"]'}))
-    assert response.status_code == 200
-    assert [m["value"] for m in response.doc["members"]] == [bob]
+    assert response.status_code == 204 and not response.content  # RFC 7644 §3.5.2: no member list repeated
+    assert response["Location"].endswith(f"/scim/v2/Groups/{gid}")
+    assert [m["value"] for m in scim_a.get(f"/Groups/{gid}").doc["members"]] == [bob]
     assert list(group.members.values_list("pk", flat=True)) == [bob]
+    changes = [e.payload for e in Event.objects.filter(entity_id=gid, type="core.group.members_changed")
+               .order_by("created_at", "id")]
+    assert changes == [{"id": gid, "added": [bob], "removed": []}, {"id": gid, "added": [], "removed": [ann]}]
+    # Asked for attributes, a PATCH answers 200 and the resource (§3.5.2), without the members here.
+    response = scim_a._send("patch", f"/Groups/{gid}", patch({"op": "replace", "path": "displayName", "value": "SD"}),
+                            QUERY_STRING="excludedAttributes=members")
+    assert response.status_code == 200 and response.doc["displayName"] == "SD" and "members" not in response.doc
     # The user shows its group.
     assert [g["value"] for g in scim_a.get(f"/Users/{bob}").doc["groups"]] == [gid]
 
@@ -170,11 +178,11 @@ def test_entra_group_membership(scim_b):
 
     add = {"name": "addMember", "op": "Add", "path": "members", "value": [{"displayName": "ann", "value": ann},
                                                                           {"displayName": "bob", "value": bob}]}
-    assert scim_b.patch(f"/Groups/{gid}", patch(add)).status_code == 200
+    assert scim_b.patch(f"/Groups/{gid}", patch(add)).status_code == 204
     remove = {"name": "removeMember", "op": "Remove", "path": "members", "value": [{"value": ann}]}
-    assert scim_b.patch(f"/Groups/{gid}", patch(remove)).status_code == 200
+    assert scim_b.patch(f"/Groups/{gid}", patch(remove)).status_code == 204
     rename = {"op": "Replace", "path": "displayName", "value": "1879db59-3bdf-4490-ad68-ab880a269474updatedDisplayName"}
-    assert scim_b.patch(f"/Groups/{gid}", patch(rename)).status_code == 200
+    assert scim_b.patch(f"/Groups/{gid}", patch(rename)).status_code == 204
     group = Group.objects.get(pk=gid)
     assert group.display_name.endswith("updatedDisplayName")
     assert list(group.members.values_list("pk", flat=True)) == [bob]

@@ -3,7 +3,7 @@ import io
 
 from django.core.management import call_command
 
-from apps.core.directory import DirectorySettings, Group, Person
+from apps.directory.models import DirectorySettings, Group, Person
 from apps.core.people import display_person
 
 
@@ -11,11 +11,11 @@ def test_seed_demo_creates_the_demo_people_and_teams(db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
-    assert "acme: core: 8 people, 3 teams" in out.getvalue()
+    assert "acme: directory: 8 people, 3 teams" in out.getvalue()
     for tenant in ("acme", "globex"):
         ids = set(Person.objects.filter(tenant_id=tenant).values_list("pk", flat=True))
         assert ids == {f"per_{tenant}_{r}" for r in ("admin", "approver", "it", "hr", "agent", "travel",
-                                                     "member", "member2")}
+                                                     "member", "member2", "leaver")}
     member = Person.objects.get(pk="per_acme_member")
     assert (member.display_name, member.email, member.manager_id) == (
         "Max Mustermann", "max.mustermann@acme.example", "per_acme_approver")
@@ -26,5 +26,6 @@ def test_seed_demo_creates_the_demo_people_and_teams(db, settings):
     assert DirectorySettings.objects.get(tenant_id="acme").strict is False
     call_command("seed_demo", stdout=io.StringIO())  # idempotent
     # 3 teams each, and in globex the group acme's demo SCIM connector grants (apps/integration/seed_connectors.py)
-    assert Person.objects.count() == 16 and Group.objects.count() == 7
+    # 9 people each with the tenant's leaver (apps/lifecycle/seed.py)
+    assert Person.objects.count() == 18 and Group.objects.count() == 7
     assert Group.objects.get(tenant_id="globex", display_name="Acme team chat admins")

@@ -2,7 +2,7 @@
 400 problem+json naming the field and change nothing; lenient mode accepts any id as before."""
 import pytest
 
-from apps.core.directory_services import directory_settings_set, group_create, person_deactivate
+from apps.directory.services import directory_settings_set, group_create, person_deactivate
 from apps.core.principal import system_principal
 from apps.helpdesk.models import Ticket
 from apps.operations.models import AccessRequest

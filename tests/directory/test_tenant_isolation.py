@@ -1,6 +1,6 @@
 """A SCIM token of one tenant never sees or changes another tenant's people or groups: 404."""
-from apps.core.directory import Group, Person
-from apps.core.directory_services import scim_token_create
+from apps.directory.models import Group, Person
+from apps.directory.services import scim_token_create
 from apps.core.principal import system_principal
 
 from .conftest import ScimClient, user_body

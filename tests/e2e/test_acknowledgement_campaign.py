@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.core.models import Person
+from apps.directory.models import Person
 from apps.core.principal import Principal
 from apps.policies.models import AcknowledgementCampaign, Policy
 from apps.policies.services import policy_acknowledge

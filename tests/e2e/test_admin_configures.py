@@ -63,7 +63,9 @@ def test_admin_configures_sla_calendar_chain_webhook_and_key(page, login, seeded
     page.fill("[name=holiday_country]", "AT")
     page.fill("[name=holiday_subdivision]", "9")
     page.fill("[name=closed_dates]", "2026-12-24, 2026-12-31")
-    page.fill("[name=working_hours_5]", "10:00-14:00")  # Saturday
+    page.get_by_label("Saturday: closed").uncheck()  # a row per weekday: Closed, then its times
+    page.get_by_label("Saturday: opens from").fill("10:00")
+    page.get_by_label("Saturday: opens to").fill("14:00")
     page.screenshot(path=str(artifacts / "configure-business-calendar.png"), full_page=True)
     save(page)
     error_free(page)

@@ -44,7 +44,8 @@ def test_approver_decides_from_the_inbox_and_the_target_record_changes(page, log
     panel = page.get_by_test_id("approval-request")
     assert "Step 1 of 2" in page.get_by_test_id("step-of").inner_text()
     target = page.get_by_test_id("approval-target")
-    assert "datadog" in target.inner_text() and "On-call dashboards for the payments team." in target.inner_text()
+    assert "Datadog" in target.inner_text() and "On-call dashboards for the payments team." in target.inner_text()
+    assert "per_acme_member" not in target.inner_text() and "Max Mustermann" in target.inner_text()  # by name
     chain = page.get_by_test_id("approval-chain").inner_text()
     assert "Step 1 of 2" in chain and "Step 2 of 2" in chain and "Step 0" not in chain
     assert "Grace Hopper" in chain and "Ada Lovelace" in chain  # directory names, not per_… ids
@@ -123,11 +124,11 @@ def test_agent_assigns_replies_holds_and_resolves_a_ticket(page, login, seeded, 
     assert page.get_by_test_id("ticket-assignee").inner_text() == "Sam Carter <sam.carter@acme.example>"
 
     reply = page.get_by_test_id("reply-box")
-    reply.get_by_label("Reply").fill("Please hold the power button for 30 seconds, then try again.")
+    reply.get_by_label("Reply", exact=True).fill("Please hold the power button for 30 seconds, then try again.")
     with page.expect_navigation():
         reply.get_by_role("button", name="Send").click()
     reply = page.get_by_test_id("reply-box")
-    reply.get_by_label("Reply").fill("Probably the BIOS update; ask for the serial if this fails.")
+    reply.get_by_label("Reply", exact=True).fill("Probably the BIOS update; ask for the serial if this fails.")
     reply.get_by_test_id("reply-internal").check()
     with page.expect_navigation():
         reply.get_by_role("button", name="Send").click()

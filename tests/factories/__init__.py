@@ -5,23 +5,25 @@ from .approvals import ApprovalChainFactory, ApprovalRequestFactory, ApprovalRul
 from .base import DEFAULT_TENANT, FACTORIES, register
 from .core import (
     CounterFactory,
-    DirectorySettingsFactory,
     EventFactory,
-    GroupFactory,
-    PersonFactory,
     SavedFilterFactory,
-    ScimTokenFactory,
     StaffMembershipFactory,
     TenantFactory,
     UserFactory,
 )
+from .directory import DirectorySettingsFactory, GroupFactory, PersonFactory, ScimTokenFactory
 from .drift import DriftFindingFactory
 from .files import AttachmentFactory
 from .helpdesk_mail import ExternalRequesterFactory, InboundMessageFactory, MailSettingsFactory
 from .idempotency import IdempotentRequestFactory
 from .letters import LetterFactory, LetterTemplateFactory
+from .lifecycle import (
+    BirthrightRuleFactory, LifecycleSettingsFactory, OffboardingCaseFactory, OnboardingChecklistFactory,
+    OffboardingItemFactory, PlannedLeaveFactory, ScheduledRevokeFactory,
+)
 from .helpdesk import (
     BusinessCalendarFactory,
+    CannedReplyFactory,
     SLAPolicyFactory,
     TicketCommentFactory,
     TicketFactory,
@@ -37,8 +39,8 @@ from .integration import (
     WebhookDeliveryFactory,
     WebhookFactory,
 )
+from .outbox import ConsumedEventFactory, ConsumerProgressFactory
 from .notifications import (
-    FannedOutEventFactory,
     NotificationFactory,
     PreferenceFactory,
     SlackSettingsFactory,
@@ -52,6 +54,7 @@ from .operations import (
     TravelFactory,
 )
 from .ops import ScheduledJobFactory
+from .reviews import ReviewCampaignFactory, ReviewItemFactory, ReviewSettingsFactory, ReviewTallyFactory
 from .policies import (
     AcknowledgementCampaignFactory,
     PolicyAcknowledgementFactory,
@@ -76,17 +79,22 @@ __all__ = [
     "AttachmentFactory",
     "LetterFactory",
     "LetterTemplateFactory",
+    "LifecycleSettingsFactory",
+    "OffboardingCaseFactory",
+    "OffboardingItemFactory",
+    "PlannedLeaveFactory",
     "BusinessCalendarFactory",
     "ConnectorFactory",
     "CounterFactory",
     "SavedFilterFactory",
     "DirectorySettingsFactory",
     "EquipmentFactory",
+    "ConsumedEventFactory",
+    "ConsumerProgressFactory",
     "EventFactory",
     "ExternalRequesterFactory",
     "InboundMessageFactory",
     "MailSettingsFactory",
-    "FannedOutEventFactory",
     "GroupFactory",
     "HRRequestFactory",
     "IdentityProviderFactory",
@@ -100,6 +108,7 @@ __all__ = [
     "PreferenceFactory",
     "RateLimitCounterFactory",
     "SLAPolicyFactory",
+    "CannedReplyFactory",
     "SlackSettingsFactory",
     "ScheduledJobFactory",
     "ScimTokenFactory",

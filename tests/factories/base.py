@@ -62,7 +62,7 @@ class PersonId(RecordId):
     """A person field (`requester_id`, `assigned_to_id` …): a directory Person of the row's tenant."""
 
     def __init__(self, **defaults):
-        super().__init__("tests.factories.core.PersonFactory", **defaults)
+        super().__init__("tests.factories.directory.PersonFactory", **defaults)
 
 
 class PersonIds(factory.declarations.BaseDeclaration):
@@ -73,7 +73,7 @@ class PersonIds(factory.declarations.BaseDeclaration):
         self.count = count
 
     def evaluate(self, instance, step, extra):
-        from .core import PersonFactory
+        from .directory import PersonFactory
 
         return [step.recurse(PersonFactory, {"tenant_id": instance.tenant_id}).pk for _ in range(self.count)]
 

@@ -1,6 +1,5 @@
-"""Tenants, staff users and memberships, the directory (people, groups, settings, SCIM tokens), the outbox."""
+"""Tenants, staff users and memberships, the outbox, saved filters, identity changes."""
 import functools
-import secrets
 
 import factory
 from django.conf import settings
@@ -8,19 +7,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from factory.django import DjangoModelFactory
 
-from apps.core.directory_services import hash_token
-from apps.core.models import (
-    Counter,
-    DirectorySettings,
-    Event,
-    Group,
-    IdentityChange,
-    Person,
-    SavedFilter,
-    ScimToken,
-    StaffMembership,
-    Tenant,
-)
+from apps.core.models import Counter, Event, IdentityChange, SavedFilter, StaffMembership, Tenant
 
 from .base import (
     DEFAULT_TENANT,
@@ -72,18 +59,6 @@ def _hashed(raw: str, hashers: tuple[str, ...]) -> str:
 
 
 @register
-class PersonFactory(TenantRecordFactory):
-    user_name = factory.LazyAttributeSequence(lambda o, n: f"person{n}@{o.tenant_id}.example")
-    given_name = "Pat"
-    family_name = factory.Sequence(lambda n: f"Person{n}")
-    display_name = factory.LazyAttribute(lambda o: " ".join(p for p in (o.given_name, o.family_name) if p))
-    email = factory.SelfAttribute("user_name")
-
-    class Meta:
-        model = Person
-
-
-@register
 class StaffMembershipFactory(ProjectFactory):
     """A staff user of the tenant acting as a directory Person of that tenant (made from the user's
     login and names), unless `person_id=` names someone else."""
@@ -98,49 +73,6 @@ class StaffMembershipFactory(ProjectFactory):
 
     class Meta:
         model = StaffMembership
-
-
-@register
-class GroupFactory(TenantRecordFactory):
-    """A team; `members=[people]` (of the same tenant), else one new Person of the tenant."""
-
-    display_name = factory.Sequence(lambda n: f"Team {n}")
-
-    class Meta:
-        model = Group
-        skip_postgeneration_save = True
-
-    @factory.post_generation
-    def members(self, create, extracted, **kwargs):
-        if not create:
-            return
-        people = list(extracted) if extracted is not None else [PersonFactory(tenant_id=self.tenant_id)]
-        strangers = [p.pk for p in people if p.tenant_id != self.tenant_id]
-        if strangers:
-            raise ValueError(f"GroupFactory: members {strangers} are not of tenant {self.tenant_id!r}")
-        self.members.set(people)
-
-
-@register
-class DirectorySettingsFactory(TenantRecordFactory):
-    strict = False
-
-    class Meta:
-        model = DirectorySettings
-
-
-@register
-class ScimTokenFactory(TenantRecordFactory):
-    """A SCIM bearer token stored as the service stores it (its SHA-256); `raw_token` is on the instance."""
-
-    _instance_attributes = ("raw_token",)
-    name = factory.Sequence(lambda n: f"IdP {n}")
-    raw_token = factory.LazyFunction(lambda: "scim_" + secrets.token_urlsafe(32))
-    token_hash = factory.LazyAttribute(lambda o: hash_token(o.raw_token))
-    prefix = factory.LazyAttribute(lambda o: o.raw_token[:10])
-
-    class Meta:
-        model = ScimToken
 
 
 @register

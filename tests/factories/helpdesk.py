@@ -1,8 +1,8 @@
-"""SLA policies, business calendars, tickets and their comments."""
+"""SLA policies, business calendars, tickets and their comments, canned replies."""
 import factory
 
 from apps.helpdesk.choices import Priority, TicketType
-from apps.helpdesk.models import BusinessCalendar, SLAPolicy, Ticket, TicketComment
+from apps.helpdesk.models import BusinessCalendar, CannedReply, SLAPolicy, Ticket, TicketComment
 from apps.helpdesk.services import next_ticket_number
 from apps.helpdesk.sla import refresh_sla
 
@@ -63,3 +63,12 @@ class TicketCommentFactory(TenantRecordFactory):
 
     class Meta:
         model = TicketComment
+
+
+@register
+class CannedReplyFactory(TenantRecordFactory):
+    name = factory.Sequence(lambda n: f"Canned reply {n}")
+    body = "Hello {{ requester.given_name }}, {{ ticket.number }} is being worked on."
+
+    class Meta:
+        model = CannedReply

@@ -44,8 +44,8 @@ class ApplicationFactory(TenantRecordFactory):
 class ConnectorFactory(TenantRecordFactory):
     """An org-wide connector; its credentials' place in the secret store named as the service names it."""
 
-    type = "crm"
-    provider = "hubspot"
+    type = "manual"
+    provider = "other"
     name = factory.Sequence(lambda n: f"Connector {n}")
 
     class Meta:

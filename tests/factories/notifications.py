@@ -1,10 +1,10 @@
-"""Notifications, fanned-out marks, people's preferences and used decision links."""
+"""Notifications, people's preferences and used decision links."""
 import factory
 from django.utils import timezone
 
 from apps.approvals.choices import Decision, StepStatus
-from apps.core.models import Person
-from apps.notifications.models import FannedOutEvent, Notification, Preference, SlackSettings, UsedLink
+from apps.directory.models import Person
+from apps.notifications.models import Notification, Preference, SlackSettings, UsedLink
 
 from .base import DEFAULT_TENANT, InTenant, PersonId, ProjectFactory, RecordId, TenantRecordFactory, register
 
@@ -29,19 +29,6 @@ class NotificationFactory(ProjectFactory):
 
     class Meta:
         model = Notification
-
-
-@register
-class FannedOutEventFactory(ProjectFactory):
-    """An outbox event (of `tenant_id`) already turned into notifications."""
-
-    event = InTenant("tests.factories.core.EventFactory")
-
-    class Meta:
-        model = FannedOutEvent
-
-    class Params:
-        tenant_id = DEFAULT_TENANT
 
 
 @register

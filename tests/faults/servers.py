@@ -11,10 +11,27 @@ import time
 from pathlib import Path
 
 
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """An unused loopback port: the OS's choice, or one of FAULTS_PORTS (e.g. `17000-17099`) on a
+    machine where each run keeps to a range of its own."""
+    wanted = os.environ.get("FAULTS_PORTS", "")
+    first, _, last = wanted.partition("-")
+    candidates = range(int(first), int(last or first) + 1) if wanted else [0]
+    for port in candidates:
+        if port in _handed_out:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            port = s.getsockname()[1]
+        _handed_out.add(port)
+        return port
+    raise RuntimeError(f"no free port in FAULTS_PORTS={wanted}")
 
 
 def pg_bin() -> Path | None:
@@ -118,3 +135,63 @@ class Redis:
 
     def url(self, db: int = 0) -> str:
         return f"redis://127.0.0.1:{self.port}/{db}"
+
+
+def pgbouncer_bin() -> str | None:
+    return shutil.which("pgbouncer") or next((p for p in ["/usr/sbin/pgbouncer"] if os.access(p, os.X_OK)), None)
+
+
+class PgBouncer:
+    """PgBouncer in transaction mode in front of `postgres`, configured as `.ci/pgbouncer.ini` (the
+    recovery settings of README "PgBouncer recovery"), on a port of its own. It refuses to run as
+    root: as root it runs as postgres, as .ci/run runs it."""
+
+    def __init__(self, root: Path, postgres: Postgres):
+        self.root = root
+        self.port = free_port()
+        self.as_user = ["-u", "postgres"] if os.geteuid() == 0 else []
+        root.mkdir(parents=True, exist_ok=True)
+        if self.as_user:
+            shutil.chown(root, "postgres")
+            os.chmod(root, 0o755)
+        shipped = (Path(__file__).resolve().parents[2] / ".ci" / "pgbouncer.ini").read_text()
+        config = (shipped.replace("port=5432", f"port={postgres.port}")
+                  .replace("listen_port = 6432", f"listen_port = {self.port}")
+                  .replace("/tmp/pgbouncer-ci", str(root / "pgbouncer")))
+        assert f"listen_port = {self.port}" in config and f"port={postgres.port}" in config
+        self.config = root / "pgbouncer.ini"
+        self.config.write_text(config)
+
+    def start(self) -> None:
+        subprocess.run([pgbouncer_bin(), "-d", *self.as_user, str(self.config)], check=True,
+                       capture_output=True, timeout=30)
+        assert wait_until(self._pid, timeout=20), "pgbouncer did not start"
+
+    def _pid(self) -> int | None:
+        try:
+            return int((self.root / "pgbouncer.pid").read_text())
+        except (OSError, ValueError):
+            return None
+
+    def stop(self) -> None:
+        pid = self._pid()
+        if pid:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            wait_until(lambda: not Path(f"/proc/{pid}").exists(), timeout=20)
+
+    def url(self, db: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{db}"
+
+
+def children(pid: int) -> list[int]:
+    """A process's child processes (gunicorn's workers)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found

@@ -1,4 +1,4 @@
-"""README "Backup and restore", as written: `pg_dump -Fc` while writes go on, `pg_restore` into a
+"""docs/production.md "Backup and restore", as written: `pg_dump -Fc` while writes go on, `pg_restore` into a
 new database, `migrate`, serve. Every write in the restored copy has its history row and its outbox
 event (the dump is one snapshot), and the restored database serves and drains its outbox."""
 import subprocess

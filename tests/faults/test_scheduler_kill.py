@@ -38,3 +38,24 @@ def test_a_killed_schedulers_job_runs_again_within_the_lease(own_postgres, tmp_p
             if process is not None:
                 process.kill()
                 process.wait()
+
+
+def test_a_scheduler_started_while_postgresql_is_down_waits_for_it(own_postgres, tmp_path):
+    runs = tmp_path / "runs.log"
+    env = app_env(pg=own_postgres, SCHEDULER_JOBS="tests.faults.jobs.slow_jobs", FAULTS_RUN_LOG=str(runs),
+                  FAULTS_JOB_SECONDS="0")
+    own_postgres.stop("fast")
+    scheduler, down = None, True
+    try:
+        scheduler = manage("scheduler", env=env)
+        time.sleep(8)  # its start-up, then attempts at the database
+        assert scheduler.poll() is None, f"the scheduler exited ({scheduler.returncode})"
+        own_postgres.start()
+        down, back = False, time.monotonic()
+        assert wait_until(lambda: starts(runs), timeout=60), "the scheduler never ran its job"
+        print(f"scheduler started with PostgreSQL down: its job ran {time.monotonic() - back:.1f} s after PostgreSQL was back")
+    finally:
+        if down:
+            own_postgres.start()
+        if scheduler is not None:
+            assert stop(scheduler) == 0

@@ -109,3 +109,24 @@ def test_the_uploader_removes_a_file_and_it_is_gone_from_the_page(client):
     assert Attachment.all_objects.get(pk=att.pk).is_deleted
     html = agent.get(page).content.decode()
     assert "a.txt removed." in html and f'data-file-id="{att.pk}"' not in html and 'data-testid="files-empty"' in html
+
+
+def test_the_offboarding_case_offers_an_upload_only_to_whoever_may_attach_there(client):
+    """Evidence reports are the engine's: IT works and reads the case but adds no file (no button, and a
+    post is refused and saves nothing); an admin sees the button and the file is kept."""
+    from tests.factories import OffboardingCaseFactory
+
+    case = OffboardingCaseFactory(tenant_id="acme")
+    page = reverse("admin:lifecycle_offboardingcase_change", args=[case.pk])
+    it = login(client, "it", ["it"])
+    html = it.get(page).content.decode()
+    assert 'data-testid="files-panel"' in html and 'data-testid="file-upload"' not in html
+    post_file(it, case.pk, "receipt.pdf", PDF, next_url=page)
+    assert not Attachment.objects.filter(record_id=case.pk).exists()
+    assert any("needs one of the roles" in m for m in messages_of(it, page))
+
+    admin = login(client, "boss", ["admin"])
+    assert 'data-testid="file-upload"' in admin.get(page).content.decode()
+    post_file(admin, case.pk, "receipt.pdf", PDF, next_url=page)
+    kept = Attachment.objects.get(record_id=case.pk)
+    assert (kept.filename, kept.created_by, kept.record_type) == ("receipt.pdf", "per_boss", "lifecycle.offboardingcase")

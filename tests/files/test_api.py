@@ -4,11 +4,23 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.files.models import Attachment
 from tests.factories import HRRequestFactory, TicketFactory
+from tests.resource_tests import (
+    QueryCountTests,
+    RenderingTests,
+    SerializerPropertyTests,
+    StampTests,
+    TenantIsolationTests,
+)
 
 from .conftest import EXE, PDF, png_bytes
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/files/attachments"
+
+
+class TestAttachmentResource(TenantIsolationTests, QueryCountTests, SerializerPropertyTests, RenderingTests,
+                             StampTests):
+    model = Attachment
 
 
 def upload(client, record_id, name, data, **extra):

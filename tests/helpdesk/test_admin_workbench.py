@@ -202,6 +202,7 @@ def test_another_tenants_ticket_is_404_for_the_workbench_posts(agent, name):
 def test_the_ticket_page_costs_the_same_queries_with_many_comments(agent, ticket, django_assert_max_num_queries):
     member = Principal(person_id="per_member", tenant_id="acme")
     ticket_comment_create(actor=member, ticket=ticket, body="first")
+    agent.get(change_url(ticket))  # a warm process: content types are read once per process, then cached
     with django_assert_max_num_queries(30) as few:
         assert agent.get(change_url(ticket)).status_code == 200
     for i in range(25):

@@ -6,14 +6,31 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.core.models import Event
-from apps.helpdesk.models import Ticket
+from apps.helpdesk.models import SLAPolicy, Ticket
 from tests.conftest import postgres_only
 from tests.factories import StaffMembershipFactory
+from tests.resource_tests import (
+    QueryCountTests,
+    RenderingTests,
+    SerializerPropertyTests,
+    StampTests,
+    StateMachineTests,
+    TenantIsolationTests,
+)
 from tests.spec import field_names
 
 TICKETS = "/api/v1/helpdesk/tickets"
 POLICIES = "/api/v1/helpdesk/sla-policies"
 pytestmark = pytest.mark.django_db
+
+
+class TestTicketResource(TenantIsolationTests, QueryCountTests, StateMachineTests, SerializerPropertyTests,
+                         RenderingTests, StampTests):
+    model = Ticket
+
+
+class TestSLAPolicyResource(TenantIsolationTests, QueryCountTests, SerializerPropertyTests, RenderingTests, StampTests):
+    model = SLAPolicy
 
 
 @pytest.fixture

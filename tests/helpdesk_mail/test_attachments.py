@@ -8,6 +8,7 @@ from apps.helpdesk.models import Ticket, TicketComment
 from apps.helpdesk_mail.models import InboundMessage
 from tests.files.conftest import EXE, png_bytes
 from tests.helpdesk_mail.conftest import mail
+from tests.shapes import misfits
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,6 +39,7 @@ def test_a_screenshot_lands_on_the_ticket_and_a_refused_file_is_listed(gateway, 
     assert (files_root / kept.storage_name).read_bytes() == screenshot
     stored = InboundMessage.objects.get().details["attachments"]
     assert stored[0]["id"] == kept.pk and "refused" in stored[1] and stored[1]["filename"] == "../../setup.exe"
+    assert misfits(InboundMessage) == {}
 
     reply = gateway.send(with_files(mail(subject=f"Re: [{ticket.number}] more", body="Another one."),
                                     ("second.png", png_bytes(8, 8), "image", "png")))

@@ -8,6 +8,7 @@ from apps.core.models import Event
 from apps.helpdesk.models import Ticket, TicketComment
 from apps.helpdesk_mail.models import ExternalRequester, InboundMessage, MailSettings
 from tests.helpdesk_mail.conftest import ACME, GLOBEX, mail
+from tests.shapes import misfits
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,7 +65,7 @@ def test_auto_replies_never_open_tickets_nor_get_answers(gateway, people, smtp):
         assert (sent.code, sent.text) == (250, "2.0.0 Automatic message recorded, not answered"), headers
     assert not Ticket.objects.exists()
     assert set(InboundMessage.objects.values_list("outcome", flat=True)) == {"auto_reply"}
-    assert InboundMessage.objects.count() == len(AUTOMATIC)
+    assert InboundMessage.objects.count() == len(AUTOMATIC) and misfits(InboundMessage) == {}
     run_pass()
     assert smtp.messages == []
 
@@ -93,6 +94,7 @@ def test_a_bounce_is_recorded_with_whom_it_concerns(gateway, people):
         {"recipient": "gone@acme.test", "action": "failed", "status": "5.1.1",
          "diagnostic": "smtp; 550 5.1.1 user unknown"}]
     assert row.details["bounce"]["original_message_id"] == "<ntf_01ABC@backoffice.invalid>"
+    assert misfits(InboundMessage) == {}
     assert not Ticket.objects.exists()
 
 
@@ -131,7 +133,7 @@ def test_missing_from_too_big_and_broken_mime_get_clear_replies_and_nothing_half
     assert ticket.title == "Café machine" and ticket.description == "Café machine leaks"
     row = InboundMessage.objects.get()
     assert row.html == "<p>Café <b>machine</b> leaks</p>"  # sanitised (nh3), kept beside the text
-    assert any("x-klingon" in d for d in row.details["defects"])
+    assert any("x-klingon" in d for d in row.details["defects"]) and misfits(InboundMessage) == {}
 
 
 def test_unknown_senders_become_external_requesters_or_are_refused_with_a_reply(gateway, people, smtp):

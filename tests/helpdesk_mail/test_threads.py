@@ -11,6 +11,7 @@ from apps.helpdesk.services import ticket_comment_create
 from apps.notifications.engine import run_pass
 from apps.notifications.models import Notification
 from tests.helpdesk_mail.conftest import ACME, mail
+from tests.shapes import misfits
 
 pytestmark = pytest.mark.django_db(transaction=True)
 AGENT = Principal(person_id="per_agent", tenant_id="acme", roles=frozenset({"agent"}))
@@ -30,6 +31,7 @@ def test_staff_replies_go_out_threaded_and_the_requesters_reply_comes_back_to_th
     [ack] = smtp.to(MEMBER)
     assert ack.subject == f"[Acme Corp] [{ticket.number}] Received: {ticket.title}"
     assert (ack.message["In-Reply-To"], references(ack), ack.message["Reply-To"]) == (root, [root], ACME)
+    assert Notification.objects.exclude(headers={}).exists() and misfits(Notification) == {}
     assert ack.message["Auto-Submitted"] == "auto-generated"
     assert "Reply to this e-mail to add to the ticket." in ack.part("plain")
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from apps.core.models import Event
 from apps.helpdesk.models import Ticket
 from apps.idempotency.models import IdempotentRequest
+from tests.shapes import misfits
 
 TICKETS = "/api/v1/helpdesk/tickets"
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,7 @@ def test_a_retried_post_returns_the_stored_response_and_files_once(caller):
     assert again["Idempotent-Replayed"] == "true" and not first.has_header("Idempotent-Replayed")
     assert Ticket.objects.filter(title="Printer").count() == 1
     assert Event.objects.filter(type="helpdesk.ticket.created").count() == 1
+    assert IdempotentRequest.objects.get().headers and misfits(IdempotentRequest) == {}
 
 
 def test_the_same_key_with_another_body_is_a_422_that_changes_nothing(caller):

@@ -10,10 +10,36 @@ from apps.core.models import Event
 from apps.integration.models import Application, Connector, IntegrationApiKey, StoredSecret, Webhook
 from apps.integration.secret_store import secret_store
 from tests.conftest import make_token
+from tests.resource_tests import (
+    QueryCountTests,
+    RenderingTests,
+    SerializerPropertyTests,
+    StampTests,
+    StateMachineTests,
+    TenantIsolationTests,
+)
 from tests.spec import field_names
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/integration"
+
+
+class TestApplicationResource(TenantIsolationTests, QueryCountTests, SerializerPropertyTests, RenderingTests,
+                              StampTests):
+    model = Application
+
+
+class TestConnectorResource(TenantIsolationTests, QueryCountTests, SerializerPropertyTests, RenderingTests, StampTests):
+    model = Connector
+
+
+class TestIntegrationApiKeyResource(TenantIsolationTests, QueryCountTests, StateMachineTests, SerializerPropertyTests,
+                                    RenderingTests, StampTests):
+    model = IntegrationApiKey
+
+
+class TestWebhookResource(TenantIsolationTests, QueryCountTests, SerializerPropertyTests, RenderingTests, StampTests):
+    model = Webhook
 
 
 def key_client(raw: str, header: str = "bearer") -> APIClient:
@@ -36,7 +62,7 @@ def test_every_field_is_returned(admin_a, receiver, settings):
     settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
     app = admin_a.post(f"{BASE}/applications", {"display_name": "CRM", "slug": "crm"}, format="json").json()
     assert field_names("Application") <= set(app)
-    connector = admin_a.post(f"{BASE}/connectors", {"type": "itsm", "provider": "jira", "name": "Jira"}, format="json").json()
+    connector = admin_a.post(f"{BASE}/connectors", {"type": "manual", "provider": "jira", "name": "Jira"}, format="json").json()
     assert field_names("Connector") <= set(connector)
     assert field_names("IntegrationApiKey") <= set(create_key(admin_a))
     webhook = admin_a.post(f"{BASE}/webhooks", {"name": "w", "url": receiver.url}, format="json").json()
@@ -77,10 +103,10 @@ def test_client_id_stamps_and_scopes_app_id(admin_a):
 
 
 def test_connector_config_rejects_secrets_and_credentials_go_to_the_store(admin_a):
-    bad = admin_a.post(f"{BASE}/connectors", {"type": "siem", "provider": "splunk", "name": "S",
+    bad = admin_a.post(f"{BASE}/connectors", {"type": "manual", "provider": "other", "name": "S",
                                               "config": {"baseUrl": "https://x", "auth": {"apiToken": "abc"}}}, format="json")
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "config"
-    created = admin_a.post(f"{BASE}/connectors", {"type": "siem", "provider": "splunk", "name": "S",
+    created = admin_a.post(f"{BASE}/connectors", {"type": "manual", "provider": "other", "name": "S",
                                                   "config": {"baseUrl": "https://x"},
                                                   "credentials": {"token": "super-secret-value"}}, format="json").json()
     assert "credentials" not in created and created["vault_path"]

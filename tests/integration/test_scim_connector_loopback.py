@@ -3,8 +3,8 @@ grants membership of a group in the second tenant's directory, over live HTTP on
 import pytest
 
 from apps.core import services as core
-from apps.core.directory import Group
-from apps.core.directory_services import scim_token_create
+from apps.directory.models import Group
+from apps.directory.services import scim_token_create
 from apps.core.models import Tenant
 from apps.core.principal import system_principal
 from apps.integration.connectors.base import ConnectorError, PersonRef

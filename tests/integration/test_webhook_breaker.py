@@ -217,3 +217,25 @@ def test_the_admin_shows_the_backlog_and_replays_a_range(admin_a, receiver, clie
     other = StaffMembershipFactory(tenant=TenantFactory(id="globex"), user__username="globex-hooks-admin", roles=["admin"])
     client.force_login(other.user)
     assert client.get(url).status_code == 404  # another tenant's webhook
+
+
+def test_a_response_arriving_exactly_at_the_timeout_is_recorded_once(admin_a, receiver):
+    """The receiver answers as the client's timeout runs out: each attempt ends as one outcome (sent,
+    or timed out and due again), never both; a repeat carries the same webhook-id."""
+    hook = make_webhook(admin_a, receiver.url, retry_policy={"maxAttempts": 4, "timeoutMs": 300, "baseDelaySeconds": 1})
+    tickets(admin_a, 5)
+    receiver.delay = 0.3
+    run_pass()
+    deliveries = list(WebhookDelivery.objects.filter(webhook_id=hook["id"]))
+    assert len(receiver.requests) == 5 and [d.attempts for d in deliveries] == [1] * 5
+    for delivery in deliveries:
+        assert delivery.status == DeliveryStatus.DELIVERED or (
+            delivery.status == DeliveryStatus.PENDING and "timed out" in delivery.last_error), delivery.last_error
+    timed_out = {d.pk for d in deliveries if d.status == DeliveryStatus.PENDING}
+    receiver.delay = 0.0
+    all_due()
+    run_pass()
+    again = [r["headers"]["webhook-id"] for r in receiver.requests[5:]]
+    assert sorted(again) == sorted(timed_out)  # only the timed-out ones, under their own ids
+    assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {DeliveryStatus.DELIVERED}
+    assert sum(WebhookDelivery.objects.values_list("attempts", flat=True)) == len(receiver.requests)

@@ -160,8 +160,9 @@ def test_no_event_lost_when_the_worker_is_killed_mid_delivery(admin_a, receiver,
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == "delivering" and delivery.delivered_at is None
     receiver.delay = 0
-    time.sleep(1.2)  # the dead worker's lease runs out
-    assert send_due()["delivered"] == 1
+    lease_end = delivery.leased_until
+    assert send_due(now=lease_end - timedelta(milliseconds=1))["delivered"] == 0  # the lease still holds
+    assert send_due(now=lease_end + timedelta(milliseconds=1))["delivered"] == 1  # the dead worker's lease ran out
     assert {r["headers"]["webhook-id"] for r in receiver.requests} == {delivery.id}
     assert WebhookDelivery.objects.get().status == "delivered"
     connection.close()

@@ -17,9 +17,11 @@ from apps.files.models import Attachment
 from apps.letters.models import Letter, LetterStatus, LetterTemplate
 from apps.letters.services import letter_generate, letter_send
 from apps.notifications.engine import run_pass
+from apps.notifications.models import Notification
 from tests.factories import HRRequestFactory, LetterTemplateFactory, PersonFactory
 from tests.files.conftest import files_root  # noqa: F401  (every test's own file storage)
 from tests.notifications.conftest import smtp, staff  # noqa: F401  (a real SMTP server on 127.0.0.1)
+from tests.shapes import misfits
 
 pytestmark = pytest.mark.django_db
 HR = Principal(person_id="per_hr", tenant_id="acme", roles=frozenset({"hr"}))
@@ -125,6 +127,7 @@ def test_the_tenant_may_choose_to_mail_the_pdf_itself(hr_request, smtp):  # noqa
     [pdf] = list(mail.message.iter_attachments())
     assert pdf.get_content_type() == "application/pdf"
     assert "This confirms that" in pdf_text(pdf.get_content())
+    assert Notification.objects.filter(links__has_key="attach_files").exists() and misfits(Notification) == {}
 
 
 def test_the_admin_generates_reviews_and_sends(hr_request, client):

@@ -1,7 +1,7 @@
 """Where a notification goes: the person's directory entry first, the staff user's email otherwise."""
 import pytest
 
-from apps.core.directory_services import person_create, person_deactivate
+from apps.directory.services import person_create, person_deactivate
 from apps.core.models import Tenant
 from apps.core.principal import Principal
 from apps.notifications.recipients import Address, addresses
@@ -41,3 +41,23 @@ def test_a_directory_entry_without_an_address_falls_back_to_the_staff_user():
     staff("per_dee", "dee@acme.example")
     person_create(actor=ADMIN, data={"user_name": "dee", "display_name": "Dee"}, person_id="per_dee")
     assert addresses("acme", ["per_dee"]) == {"per_dee": Address(email="dee@acme.example", name="Staff per_dee")}
+
+
+def test_events_from_before_the_directory_are_mailed_to_the_staff_addresses(smtp, team):
+    """An upgrade from a release without the directory: tickets assigned before it, then the first
+    notification pass while the directory holds address-less entries (or none): the mail goes out to
+    the staff users' addresses, nothing is skipped."""
+    from apps.helpdesk.services import ticket_create
+    from apps.notifications.choices import NotificationStatus as S
+    from apps.notifications.engine import run_pass
+    from apps.notifications.models import Notification
+
+    boss = Principal(person_id="per_boss", tenant_id="acme", roles=frozenset({"admin"}))
+    ticket_create(actor=boss, data={"title": "Printer", "assigned_to_id": "per_agent"})
+    run_pass()  # no directory entry at all
+    person_create(actor=ADMIN, data={"user_name": "agent", "display_name": "Agent"}, person_id="per_agent")
+    ticket_create(actor=boss, data={"title": "VPN", "assigned_to_id": "per_agent"})
+    run_pass()  # an entry without an address
+    rows = Notification.objects.filter(recipient_id="per_agent")
+    assert [(row.status, row.recipient_email) for row in rows] == [(S.SENT, "agent@acme.test")] * 2
+    assert [m.rcpt_tos for m in smtp.messages] == [["agent@acme.test"]] * 2

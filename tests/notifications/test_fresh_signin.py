@@ -7,7 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.approvals.choices import StepStatus
-from apps.core.admin_base import SIGNED_IN_AT
+from apps.core.admin_scope import SIGNED_IN_AT
 from apps.notifications.engine import run_pass
 from tests.conftest import make_token
 from tests.factories import DirectorySettingsFactory

@@ -9,10 +9,11 @@ from django.test import Client
 
 from apps.approvals.choices import RequestStatus, StepStatus
 from apps.approvals.services import approval_step_approve
-from apps.core.directory_services import person_create, person_deactivate, scim_token_create
+from apps.directory.services import person_create, person_deactivate, scim_token_create
 from apps.core.exceptions import Conflict, Forbidden
 from apps.core.identity_services import identity_change_confirm
-from apps.core.models import Event, IdentityChange, Person
+from apps.core.models import Event, IdentityChange
+from apps.directory.models import Person
 from apps.core.principal import Principal, system_principal
 from apps.notifications.engine import run_pass
 from apps.notifications.models import UsedLink
@@ -107,7 +108,7 @@ def test_a_deactivated_approvers_link_decides_nothing(client, smtp, access):
 
 def test_links_sent_after_an_unrelated_change_still_work(client, smtp, access):
     """The revocation is in time: a change before the link was sent voids nothing."""
-    from apps.core.directory_services import person_update
+    from apps.directory.services import person_update
 
     person_update(actor=BOSS, obj=Person.objects.get(pk="per_ann"), data={"email": "ann.b@acme.test"})
     run_pass()
@@ -167,7 +168,7 @@ def test_roles_taken_away_in_the_admin_revoke_the_persons_links(client, smtp, ac
 def test_changes_by_nobody_who_is_a_party_hold_nothing(client, smtp, access):
     """The member's request was opened by the engine (`system`): an admin's or the engine's change of
     Ann's e-mail is recorded, revokes older links, but holds no decision."""
-    from apps.core.directory_services import person_update
+    from apps.directory.services import person_update
 
     person_update(actor=system_principal("acme"), obj=Person.objects.get(pk="per_ann"), data={"email": "a2@acme.test"})
     person_update(actor=BOSS, obj=Person.objects.get(pk="per_ann"), data={"email": "a3@acme.test"})

@@ -60,8 +60,9 @@ def test_the_preferences_page_saves_kinds_and_the_digest(client, team):
     assert saved.status_code == 200 and b"Saved." in saved.content
     pref = Preference.objects.get(person_id="per_agent", tenant_id="acme")
     assert pref.digest is True
-    assert pref.disabled_kinds == ["access_expiring", "approval_reminder", "connector_credentials",
-                                   "policy_acknowledgement_reminder",
+    assert pref.disabled_kinds == ["access_expiring", "access_review_outcome", "access_review_reminder",
+                                   "approval_reminder", "connector_credentials", "offboarding_opened",
+                                   "offboarding_trouble", "policy_acknowledgement_reminder",
                                    "request_update", "sla_warning", "ticket_assigned", "ticket_update"]
 
 

@@ -54,19 +54,20 @@ def test_the_command_and_the_scheduler_run_passes(smtp, team):
     assert len(smtp.to("agent@acme.test")) == 2
 
 
-def test_the_daily_pass_prunes_marks_older_than_the_lookback(smtp, team):
+def test_a_pass_moves_the_cursor_past_settled_events_and_drops_their_marks(smtp, team):
     from datetime import timedelta
 
     from django.utils import timezone
 
-    from apps.notifications.engine import run_pass
-    from apps.notifications.models import FannedOutEvent
+    from apps.core.models import ConsumedEvent, Event
+    from apps.notifications.engine import NOTIFICATIONS, run_pass
 
     ticket_create(actor=BOSS, data={"title": "a", "assigned_to_id": "per_agent"})
     ticket_create(actor=BOSS, data={"title": "b", "assigned_to_id": "per_agent"})
     run_pass()
-    old, recent = FannedOutEvent.objects.order_by("event_id")
-    FannedOutEvent.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(hours=26))
-    run_pass(digests=True)
-    assert list(FannedOutEvent.objects.values_list("pk", flat=True)) == [recent.pk]
-    assert len(smtp.messages) == 2  # its event, older than the lookback too in real life, is not sent again
+    old, recent = Event.objects.order_by("id")
+    Event.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(minutes=30))  # settled
+    run_pass()
+    assert NOTIFICATIONS.cursor() == recent.pk  # every event before the recent one is done
+    assert list(ConsumedEvent.objects.filter(consumer="notifications").values_list("event_id", flat=True)) == [recent.pk]
+    assert len(smtp.messages) == 2  # neither is sent again

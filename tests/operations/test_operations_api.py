@@ -8,6 +8,14 @@ from django.utils import timezone
 
 from apps.core.models import Event
 from apps.operations.models import AccessRequest, Equipment, HRRequest, Pending, Travel
+from tests.resource_tests import (
+    QueryCountTests,
+    RenderingTests,
+    SerializerPropertyTests,
+    StampTests,
+    StateMachineTests,
+    TenantIsolationTests,
+)
 from tests.spec import field_names
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +46,33 @@ LIFECYCLES = {
                ("travel", "complete", {"actual_cost": "1100"}, "completed")],
 }
 PERSON = {"member": "per_member", "approver": "per_approver", "it": "per_it", "hr": "per_hr", "travel": "per_travel"}
+
+
+class TestAccessRequestResource(TenantIsolationTests, QueryCountTests, StateMachineTests, SerializerPropertyTests,
+                                RenderingTests, StampTests):
+    model = AccessRequest
+    transition_bodies = {"renew": lambda: {"expires_at": (timezone.now() + timedelta(days=30)).isoformat()}}
+
+
+class TestHRRequestResource(TenantIsolationTests, QueryCountTests, StateMachineTests, SerializerPropertyTests,
+                            RenderingTests, StampTests):
+    model = HRRequest
+
+
+class TestPendingResource(TenantIsolationTests, QueryCountTests, StateMachineTests, SerializerPropertyTests,
+                          RenderingTests, StampTests):
+    model = Pending
+
+
+class TestEquipmentResource(TenantIsolationTests, QueryCountTests, StateMachineTests, SerializerPropertyTests,
+                            RenderingTests, StampTests):
+    model = Equipment
+
+
+class TestTravelResource(TenantIsolationTests, QueryCountTests, StateMachineTests, SerializerPropertyTests,
+                         RenderingTests, StampTests):
+    model = Travel
+    transition_bodies = {"book": {"booking_reference": "HYP-1", "booked_cost": "100.00", "comment": "hypothesis book"}}
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from apps.core.directory import Person
+from apps.directory.models import Person
 from apps.core.models import Event
 from apps.core.principal import system_principal
 from apps.integration.catalog_models import AccessSystem, Entitlement
@@ -32,7 +32,7 @@ def immediate_tasks(settings):
 def catalog(db, scim_target):
     admin = system_principal("acme", person_id="per_admin")
     connector = connector_create(actor=admin, data={
-        "type": "scim", "provider": "scim2-server", "name": "Chat (SCIM)",
+        "type": "scim", "provider": "generic_scim", "name": "Chat (SCIM)",
         "config": {"base_url": scim_target.url}, "credentials": {"token": scim_target.token}})
     system = AccessSystem.objects.create(tenant_id="acme", name="Chat", connector=connector, owner_id="per_owner")
     group = scim_target.create_group("chat-admins")
@@ -394,3 +394,25 @@ def test_a_worker_killed_mid_grant_leaves_nothing_half_done_and_the_grant_comple
     request.refresh_from_db()
     assert request.status == "provisioned" and request.provisioning_attempts == 1
     assert scim_target.member_names(catalog["group"]) == {"alice@acme.invalid"}
+
+
+def test_the_sweep_takes_turns_across_tenants(db, django_capture_on_commit_callbacks):
+    """A tenant with a backlog of due steps does not hold back another tenant's (the core consumer
+    framework's fair pick): a sweep smaller than the backlog takes both tenants' share."""
+    from django_tasks_db.models import DBTaskResult
+
+    from apps.operations.choices import AccessStatus
+    from tests.factories.core import TenantFactory
+    from tests.factories.operations import AccessRequestFactory
+
+    past = timezone.now() - timedelta(minutes=1)
+    for tenant, n in (("acme", 12), ("globex", 3)):
+        TenantFactory(id=tenant, name=tenant)
+        AccessRequestFactory.create_batch(n, tenant_id=tenant, status=AccessStatus.APPROVED,
+                                          provisioning_next_attempt_at=past)
+    DBTaskResult.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert provisioning_sweep(limit=6) == 6
+    queued = [task.args_kwargs["args"][0] for task in DBTaskResult.objects.all()]
+    tenants = sorted(AccessRequest.objects.get(pk=pk).tenant_id for pk in queued)
+    assert tenants == ["acme"] * 3 + ["globex"] * 3

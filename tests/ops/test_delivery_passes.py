@@ -71,3 +71,18 @@ def test_a_tenant_alone_with_a_backlog_takes_the_whole_batch_and_shares_it_when_
         assert counts["delivered"] == PER_TENANT_BATCH + 1 and len(other.requests) == 1
     finally:
         other.close()
+
+
+def test_sqlite_is_development_only_for_the_delivery_pass(hook):
+    """The candidate query reads each webhook's due rows through LATERAL on PostgreSQL; SQLite has no
+    LATERAL and ranks every due row instead, a query production never runs. The engine declares it,
+    and the pass still works there for development."""
+    from django.db import connection
+
+    from apps.integration import delivery_engine
+
+    sql, _ = delivery_engine._due_by_hook(batch=10, now=timezone.now())
+    assert delivery_engine.DEVELOPMENT_ONLY_ON_SQLITE
+    assert ("CROSS JOIN LATERAL" in sql) == (connection.vendor == "postgresql")
+    fan_out()
+    assert send_due()["delivered"] == 1

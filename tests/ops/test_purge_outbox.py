@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from apps.core.models import Event
+from apps.integration.delivery_engine import WEBHOOKS
 from apps.integration.models import WebhookDelivery
 from apps.notifications.models import Notification
 from tests.factories import EventFactory, NotificationFactory, WebhookDeliveryFactory
@@ -19,7 +20,10 @@ def old(days: int):
 
 
 def event(*, age: int, dispatched: bool = True) -> Event:
-    return EventFactory(created_at=old(age), dispatched_at=old(age) if dispatched else None)
+    made = EventFactory(created_at=old(age))
+    if dispatched:
+        WEBHOOKS.mark_done([made])
+    return made
 
 
 def test_settled_events_and_finished_deliveries_past_retention_go_and_the_rest_stays():

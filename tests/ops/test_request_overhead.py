@@ -35,18 +35,23 @@ def test_api_requests_read_only_settings_that_are_set(caller, missing_settings):
     by_key = APIClient()
     by_key.credentials(HTTP_AUTHORIZATION=f"Bearer {agent_key(caller)}")
     ticket = TicketFactory(tenant_id="acme")
-    for client in (agent, by_key):  # a client's first request builds its handler (reading every setting once)
-        client.get("/api/v1/helpdesk/tickets")
+
+    def requests() -> list[int]:
+        return [
+            agent.get("/api/v1/helpdesk/tickets").status_code,
+            agent.get(f"/api/v1/helpdesk/tickets/{ticket.pk}").status_code,
+            agent.get("/api/v1/helpdesk/tickets?status=open").status_code,
+            agent.get("/api/v1/helpdesk/tickets/tkt_missing").status_code,
+            agent.get("/api/v1/helpdesk/tickets?nosuchfilter=1").status_code,
+            agent.post("/api/v1/helpdesk/tickets", {"title": "Printer"}, format="json").status_code,
+            by_key.get(f"/api/v1/helpdesk/tickets/{ticket.pk}").status_code,
+        ]
+
+    # Once to warm the process: a client's first request builds its handler, and libraries read their
+    # settings once and keep them (django-filter's on the first filter form); then the steady state.
+    requests()
     missing_settings.clear()
-    answers = [
-        agent.get("/api/v1/helpdesk/tickets").status_code,
-        agent.get(f"/api/v1/helpdesk/tickets/{ticket.pk}").status_code,
-        agent.get("/api/v1/helpdesk/tickets?status=open").status_code,
-        agent.get("/api/v1/helpdesk/tickets/tkt_missing").status_code,
-        agent.get("/api/v1/helpdesk/tickets?nosuchfilter=1").status_code,
-        agent.post("/api/v1/helpdesk/tickets", {"title": "Printer"}, format="json").status_code,
-        by_key.get(f"/api/v1/helpdesk/tickets/{ticket.pk}").status_code,
-    ]
+    answers = requests()
     assert answers == [200, 200, 200, 404, 400, 201, 200]
     assert missing_settings == []
 

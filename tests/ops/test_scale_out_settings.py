@@ -37,6 +37,15 @@ def test_behind_pgbouncer_nothing_is_prepared_and_no_cursor_outlives_its_transac
     out = json.loads(configured(DATABASE_URL="postgres://postgres@127.0.0.1:6432/backoffice",
                                 DATABASE_PREPARE_THRESHOLD="off", DATABASE_DISABLE_SERVER_SIDE_CURSORS="true").stdout)
     assert out["db"]["DISABLE_SERVER_SIDE_CURSORS"] is True and out["db"]["OPTIONS"]["prepare_threshold"] is None
+    assert "options" not in out["db"]["OPTIONS"]  # nothing prepared, no plan_cache_mode (a startup option PgBouncer refuses)
+
+
+def test_prepared_statements_are_planned_with_their_values():
+    out = json.loads(configured(DATABASE_URL="postgres://postgres@127.0.0.1:5432/backoffice").stdout)
+    assert out["db"]["OPTIONS"]["options"] == "-c plan_cache_mode=force_custom_plan"
+    out = json.loads(configured(DATABASE_URL="postgres://postgres@127.0.0.1:5432/backoffice",
+                                DATABASE_PLAN_CACHE_MODE="auto").stdout)
+    assert out["db"]["OPTIONS"]["options"] == "-c plan_cache_mode=auto"
 
 
 def test_on_rq_the_scheduler_does_not_prune_database_task_results():

@@ -70,23 +70,33 @@ def test_a_dead_schedulers_run_lease_expires_within_the_lease(settings):
     assert runs == [1] and ScheduledJob.objects.get(name="count").owner == "alive"
 
 
+def wait_for(condition, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_a_running_jobs_lease_is_renewed_so_no_one_else_takes_it(settings):
-    """The lease is far shorter than the run; renewal keeps the claim (without it the other
-    scheduler's claim at 2.2 s would win)."""
-    settings.SCHEDULER_LEASE_SECONDS = 0.9
+    """The lease is far shorter than the run. Another scheduler asks for the job at the moment the
+    first claim would have run out, its next tick due: renewal has moved the lease past that moment,
+    so it is refused (without renewal the wait for a later `running_until` times out). The tick is
+    claimed as of just before the last whole second, so the next one is due already."""
+    settings.SCHEDULER_LEASE_SECONDS = 0.3
     seen = []
 
     def long_run():
-        time.sleep(2.2)
-        seen.append(Scheduler([job], owner="other").claim(job, timezone.now()))
-        seen.append(ScheduledJob.objects.get(name="slow").running_until > timezone.now())
+        claimed = ScheduledJob.objects.get(name="slow")
+        unrenewed_end = max(claimed.running_until, claimed.next_run_at) + timedelta(milliseconds=1)
+        wait_for(lambda: ScheduledJob.objects.get(name="slow").running_until > unrenewed_end)
+        seen.append(Scheduler([job], owner="other").claim(job, unrenewed_end))
 
     job = Job("slow", 1, long_run)
     scheduler = Scheduler([job], owner="runner")
-    assert scheduler.tick() == ["slow"]
-    assert seen == [False, True]
+    assert scheduler.tick(timezone.now().replace(microsecond=0) - timedelta(milliseconds=10)) == ["slow"]
+    assert seen == [False]
     row = ScheduledJob.objects.get(name="slow")
     assert row.owner == "runner" and row.running_until is None and row.last_error == ""
 
@@ -105,12 +115,20 @@ def test_the_default_schedule_has_every_periodic_command():
 @pytest.mark.django_db(transaction=True)
 def test_two_scheduler_processes_run_each_tick_once(tmp_path: Path):
     runs = tmp_path / "runs.log"
-    env = process_env(SCHEDULER_JOBS="tests.ops.jobs.recording_jobs", OPS_RUN_LOG=str(runs))
-    schedulers = [manage("scheduler", env=env) for _ in range(2)]
-    deadline = time.monotonic() + 40
-    while time.monotonic() < deadline and len(runs.read_text().splitlines() if runs.exists() else []) < 4:
-        time.sleep(0.1)
-    time.sleep(0.5)  # both are up by now (the later one has had a tick to try)
+    env = process_env(SCHEDULER_JOBS="tests.ops.jobs.recording_jobs", OPS_RUN_LOG=str(runs), LOG_LEVEL="INFO")
+    logs = [tmp_path / f"scheduler-{n}.log" for n in range(2)]
+    schedulers = []
+    for log in logs:
+        with log.open("w") as out:  # the child keeps its own descriptor
+            schedulers.append(manage("scheduler", env=env, log=out))
+
+    def recorded() -> int:
+        return len(runs.read_text().splitlines()) if runs.exists() else 0
+
+    # Both are up (their job threads started, SIGTERM handled), then a tick comes that both try.
+    wait_for(lambda: all("scheduler_started" in log.read_text() for log in logs), timeout=60)
+    both_up = recorded()
+    wait_for(lambda: recorded() >= max(4, both_up + 1), timeout=40)
     assert [stop(process) for process in schedulers] == [0, 0]  # SIGTERM: a clean stop
     ticks = [line.split()[0] for line in runs.read_text().splitlines()]
     assert len(ticks) >= 4 and len(set(ticks)) == len(ticks), ticks  # never two runs of one tick

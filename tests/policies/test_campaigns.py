@@ -20,9 +20,22 @@ from apps.policies.models import AcknowledgementCampaign
 from apps.policies.services import acknowledgement_campaigns_remind, policy_acknowledge, policy_update
 from tests.factories import AcknowledgementCampaignFactory, PolicyAcknowledgementFactory, PolicyFactory
 from tests.policies.conftest import HR
+from tests.resource_tests import (
+    QueryCountTests,
+    RenderingTests,
+    SerializerPropertyTests,
+    StampTests,
+    StateMachineTests,
+    TenantIsolationTests,
+)
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/policies/acknowledgement-campaigns"
+
+
+class TestAcknowledgementCampaignResource(TenantIsolationTests, QueryCountTests, StateMachineTests,
+                                          SerializerPropertyTests, RenderingTests, StampTests):
+    model = AcknowledgementCampaign
 
 
 @pytest.fixture

@@ -8,10 +8,23 @@ from django.utils import timezone
 
 from apps.core.models import Event
 from apps.policies.models import Policy
+from tests.resource_tests import (
+    QueryCountTests,
+    RenderingTests,
+    SerializerPropertyTests,
+    StampTests,
+    StateMachineTests,
+    TenantIsolationTests,
+)
 from tests.spec import field_names
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/policies"
+
+
+class TestPolicyResource(TenantIsolationTests, QueryCountTests, StateMachineTests, SerializerPropertyTests,
+                         RenderingTests, StampTests):
+    model = Policy
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from apps.approvals.models import ApprovalChain
-from apps.core.directory import Person
+from apps.directory.models import Person
 from apps.core.models import StaffMembership, Tenant
 from apps.core.principal import system_principal
 from apps.core import services as core

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from apps.approvals.models import ApprovalStep
-from apps.core.directory import Group
+from apps.directory.models import Group
 from apps.policies.campaign_models import AcknowledgementCampaign
 from apps.policies.models import Policy, PolicyAcknowledgement
 from apps.portal.views.ask import file_record

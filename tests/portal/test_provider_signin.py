@@ -4,7 +4,7 @@ no deactivated person, and no takeover of an existing login by e-mail alone."""
 import pytest
 from django.contrib.auth.models import User
 
-from apps.core.directory import Person
+from apps.directory.models import Person
 from apps.portal.signin import PORTAL_FLOW, person_sign_in
 from apps.signin import services
 from apps.signin.models import IdentityProvider

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.urls import reverse
 
-from apps.core.directory import Person
+from apps.directory.models import Person
 from apps.core.principal import system_principal
 from apps.portal.invitations import person_invite
 from apps.signin.models import IdentityProvider

@@ -4,7 +4,9 @@ import re
 from dataclasses import dataclass
 
 from django.db import models
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import get_resolver
+
+from apps.core.api.resources import walk_urls
 
 from apps.core.models import TenantModel
 from tests.factories import FACTORIES
@@ -33,17 +35,9 @@ def _clean(regex: str) -> str:
     return regex.replace("/?", "")
 
 
-def _walk(patterns, prefix=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern), pattern
-
-
 def api_routes() -> list[Route]:
     routes = {}
-    for raw, pattern in _walk(get_resolver().url_patterns):
+    for raw, pattern in walk_urls(get_resolver().url_patterns):
         cls = getattr(pattern.callback, "cls", None)
         actions = getattr(pattern.callback, "actions", None)
         if not raw.startswith(API_PREFIX) or cls is None or not actions:

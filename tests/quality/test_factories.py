@@ -6,8 +6,9 @@ from django.db import models
 from simple_history.models import HistoricalChanges
 
 from apps.approvals.models import ApprovalStep
-from apps.core.directory import APPROVER_LIST, GROUP, GROUP_LIST, PERSON, PERSON_LIST, ChosenBy, directory_fields
-from apps.core.models import Group, Person, Tenant, TenantModel
+from apps.core.person_fields import APPROVER_LIST, GROUP, GROUP_LIST, PERSON, PERSON_LIST, ChosenBy, directory_fields
+from apps.core.models import Tenant, TenantModel
+from apps.directory.models import Group, Person
 from apps.core.principal import Principal
 from apps.helpdesk.services import ticket_create
 from apps.integration.auth import resolve_api_key
@@ -37,7 +38,7 @@ def project_models() -> list[type[models.Model]]:
 
 
 # Fields holding the id of a record (not a foreign key, so no database check) besides the
-# directory's person and group fields (apps/core/directory.py).
+# directory's person and group fields (apps/directory/models.py).
 ID_FIELDS: dict[str, dict[str, type[models.Model]]] = {
     "core.StaffMembership": {"person_id": Person},
     "core.SavedFilter": {"owner_id": Person},
@@ -50,7 +51,7 @@ ID_FIELDS: dict[str, dict[str, type[models.Model]]] = {
     "integration.RateLimitCounter": {"key_id": IntegrationApiKey},
 }
 KIND_MODELS = {PERSON: Person, PERSON_LIST: Person, APPROVER_LIST: Person, GROUP: Group, GROUP_LIST: Group}  # factories name people
-NO_TENANT = {"ops.ScheduledJob"}
+NO_TENANT = {"ops.ScheduledJob", "core.ConsumerProgress"}
 
 
 def id_fields(obj) -> dict[str, type[models.Model]]:
@@ -68,7 +69,7 @@ def row_tenant(obj) -> str | None:
     label = obj._meta.label
     if isinstance(obj, Tenant):
         return obj.pk
-    if label == "notifications.FannedOutEvent":
+    if label == "core.ConsumedEvent":
         return obj.event.tenant_id
     if label == "integration.RateLimitCounter":
         return IntegrationApiKey.all_objects.get(pk=obj.key_id).tenant_id

@@ -8,7 +8,7 @@ from tests.conftest import Caller
 from tests.factories import StaffMembershipFactory, TicketFactory
 
 from .conftest import TABLES
-from .explain import assert_scale_free, captured_selects, text_plan
+from .explain import assert_scale_free, captured_selects, growth, plan_of, text_plan
 
 pytestmark = [postgres_only, pytest.mark.postgres, pytest.mark.django_db]
 
@@ -55,7 +55,7 @@ def test_every_searched_column_of_the_big_tables_has_a_trigram_index(db):
 
     from apps.approvals.models import ApprovalRequest
     from apps.core.api.filters import text_fields
-    from apps.core.directory import Person
+    from apps.directory.models import Person
     from apps.helpdesk.models import Ticket
     from apps.operations.models import AccessRequest
 
@@ -71,3 +71,48 @@ def test_every_searched_column_of_the_big_tables_has_a_trigram_index(db):
                        for t, d in indexed):
                 missing.append(f"{model._meta.db_table}.{column}")
     assert not missing, missing
+
+
+def test_a_prepared_search_is_planned_with_its_term_and_served_by_the_trigram_indexes(scale_data, zebrafish):
+    """psycopg prepares a statement from its fifth run on a connection (DATABASE_PREPARE_THRESHOLD) and
+    PostgreSQL would plan it generically from then on, blind to the `%zebrafish%` value: the connection's
+    plan_cache_mode (force_custom_plan) plans every run of the prepared search with its term."""
+    agent = Caller(tenant=scale_data["tenant"], sub="per_agent", roles=("agent",))
+    seen: list[tuple[str, tuple]] = []
+
+    def remember(execute, sql, params, many, context):
+        if "LIKE" in sql and '"helpdesk_ticket"' in sql and "ZEBRAFISH" in str(params).upper():
+            seen.append((sql, tuple(params)))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(remember):
+        for _ in range(12):
+            assert agent.get("/api/v1/helpdesk/tickets?search=zebrafish").status_code == 200
+    assert seen
+    searches = {sql for sql, _ in seen}
+    with connection.cursor() as cur:
+        cur.execute("SHOW plan_cache_mode")
+        assert cur.fetchone()[0] == "force_custom_plan"
+        cur.execute("SELECT name, statement, generic_plans, custom_plans FROM pg_prepared_statements"
+                    " WHERE statement LIKE %s", ["%LIKE%"])
+        prepared = [row for row in cur.fetchall() if '"helpdesk_ticket"' in row[1] and "UPPER" in row[1]]
+    assert prepared, "the search was never prepared"
+    name, statement, generic_plans, custom_plans = max(prepared, key=lambda row: row[3])
+    assert generic_plans == 0 and custom_plans >= 6, (generic_plans, custom_plans, statement)
+    params = next(p for sql, p in seen if sql in searches)
+    execute = f"EXECUTE {name}({', '.join(map(quoted, params))})"  # a utility statement takes no parameters
+    plan = assert_scale_free(execute, TABLES, max_removed=50)
+    assert "trgm" in str(plan), text_plan(execute)
+    with connection.cursor() as cur:  # the same statement planned generically: the tenant read by its index
+        cur.execute("SET plan_cache_mode = force_generic_plan")
+        try:
+            generic = plan_of(execute)
+        finally:
+            cur.execute("SET plan_cache_mode = force_custom_plan")
+    assert "trgm" not in str(generic) and growth(generic, TABLES, max_removed=50)  # what the setting prevents
+
+
+def quoted(value) -> str:
+    from psycopg import sql
+
+    return sql.Literal(value).as_string(connection.connection)

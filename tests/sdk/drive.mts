@@ -199,7 +199,7 @@ async function integration(): Promise<void> {
 
   const connectors = client.integration.connectors;
   const connector = await connectors.create({
-    ...stamps, name: "HR feed", type: "hris", provider: "workday", config: { region: "eu" }, event_types: ["operations.*"],
+    ...stamps, name: "HR feed", type: "scim", provider: "generic_scim", config: { region: "eu" }, event_types: ["operations.*"],
     application_id: app.id,
   });
   await connectors.update(connector.id, { config: { region: "us" } }, { ifMatch: etagOf(connector) });

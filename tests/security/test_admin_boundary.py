@@ -10,6 +10,7 @@ from apps.core.models import Tenant
 from apps.helpdesk.models import Ticket
 from apps.integration.models import Application, Connector, IntegrationApiKey, Webhook
 from apps.operations.models import AccessRequest, HRRequest, Pending, Travel
+from tests.admin.forms import page_as_posted
 from tests.admin.seeding import USERS, seeded_module
 
 
@@ -31,21 +32,6 @@ def app_of(tenant: str) -> Application:
     return Application.objects.get(tenant_id=tenant, slug="hr-portal")
 
 
-def form_data(response) -> dict:
-    """The change form's current values, as a browser would post them back."""
-    form = response.context["adminform"].form
-    data = {}
-    for name in form.fields:
-        value = form[name].value()
-        if value is None or value is False or value == "":
-            continue
-        data[name] = "on" if value is True else value
-    for inline in response.context.get("inline_admin_formsets") or ():  # each inline's management form, as rendered
-        management = inline.formset.management_form
-        data.update({management.add_prefix(name): management[name].value() for name in management.fields})
-    return data
-
-
 @pytest.mark.parametrize("model,url_name", [
     (IntegrationApiKey, "integration_integrationapikey"), (Webhook, "integration_webhook"),
     (Connector, "integration_connector")])
@@ -61,7 +47,7 @@ def test_choices_of_another_tenant_are_absent_and_refused(as_user, model, url_na
         .values_list("pk", flat=True)
     before = model.objects.filter(pk=obj.pk).values().get()
 
-    data = form_data(page) | {"application": theirs.pk}
+    data = page_as_posted(page) | {"application": theirs.pk}
     response = client.post(reverse(f"admin:{url_name}_change", args=[obj.pk]), data)
 
     assert response.status_code == 200  # the form again, with the error
@@ -128,7 +114,7 @@ def test_a_refused_webhook_url_is_a_form_error_and_nothing_changes(as_user, sett
     hook = Webhook.objects.get(tenant_id="acme")
     url = reverse("admin:integration_webhook_change", args=[hook.pk])
     before = Webhook.objects.filter(pk=hook.pk).values().get()
-    response = client.post(url, form_data(client.get(url)) | {"url": "http://127.0.0.1:8080/other"})
+    response = client.post(url, page_as_posted(client.get(url)) | {"url": "http://127.0.0.1:8080/other"})
     assert response.status_code == 200
     assert "Refused target" in str(response.context["adminform"].form.errors)
     assert Webhook.objects.filter(pk=hook.pk).values().get() == before

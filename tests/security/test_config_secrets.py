@@ -20,7 +20,7 @@ NESTED = [
 
 @pytest.mark.parametrize("config", NESTED)
 def test_secrets_in_lists_are_refused_on_create(admin_a, config):
-    response = admin_a.post(BASE, {"type": "siem", "provider": "splunk", "name": "S", "config": config}, format="json")
+    response = admin_a.post(BASE, {"type": "manual", "provider": "other", "name": "S", "config": config}, format="json")
     assert response.status_code == 400, response.content
     assert response["Content-Type"].startswith("application/problem+json")
     assert response.json()["errors"][0]["field"] == "config"
@@ -29,7 +29,7 @@ def test_secrets_in_lists_are_refused_on_create(admin_a, config):
 
 
 def test_secrets_in_lists_are_refused_on_update(admin_a):
-    created = admin_a.post(BASE, {"type": "siem", "provider": "splunk", "name": "S",
+    created = admin_a.post(BASE, {"type": "manual", "provider": "other", "name": "S",
                                   "config": {"servers": [{"host": "ldap.invalid"}]}}, format="json")
     assert created.status_code == 201, created.content
     url = f"{BASE}/{created.json()['id']}"
@@ -46,7 +46,7 @@ def test_the_admin_form_refuses_them_too(client):
     client.force_login(User.objects.get(pk=membership.user_id))
     url = reverse("admin:integration_connector_add")
     data = {k: v for k, v in form_as_posted(client.get(url)).items() if v is not None} | {
-        "name": "S", "type": "siem", "provider": "splunk", "config": '{"servers": [{"password": "hunter2"}]}'}
+        "name": "S", "type": "manual", "provider": "other", "config": '{"servers": [{"password": "hunter2"}]}'}
     response = client.post(url, data)
     assert response.status_code == 200  # the form again, with the error on the field
     assert "looks like a secret" in str(response.context["adminform"].form.errors)

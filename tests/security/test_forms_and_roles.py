@@ -51,18 +51,24 @@ def test_webhook_rows_and_a_test_event_from_its_page(client, settings):
     management = {f"{inline.formset.prefix}-{name}": value for inline in page.context["inline_admin_formsets"]
                   for name, value in inline.formset.management_form.initial.items()}
     data = {**management, "name": "w", "direction": "outbound", "url": "http://hooks.invalid/x",
-            "signature_scheme": "standard-webhooks-v1", "enabled": "on", "headers": "X-Team: platform",
-            "retry_policy": "maxAttempts: 5\nbackoff: linear"}
-    refused = client.post(add, {**data, "retry_policy": "maxAttempts 5"})  # not `name: value`
+            "signature_scheme": "standard-webhooks-v1", "enabled": "on",
+            "headers__key": ["X-Team", ""], "headers__value": ["platform", ""],  # rows, the last left blank
+            "retry_policy__key": ["maxAttempts", "backoff"], "retry_policy__value": ["5", "linear"]}
+    refused = client.post(add, {**data, "retry_policy__value": ["50", "linear"]})  # beyond 20
     assert refused.status_code == 200 and "retry_policy" in refused.context["adminform"].form.errors
-    assert "X-Team: platform" in refused.content.decode()  # what was typed stays
+    form = refused.context["adminform"].form  # what was typed stays
+    assert form["headers"].value()[0] == ("X-Team", "platform")
+    assert form["retry_policy"].value()[0] == ("maxAttempts", "50")
     assert not Webhook.all_objects.exists()
     saved = client.post(add, data)
     assert saved.status_code == 302, saved.context["adminform"].form.errors
     webhook = Webhook.objects.get()
     assert webhook.retry_policy == {"maxAttempts": 5, "backoff": "linear"} and list(webhook.headers) == ["X-Team"]
-    page = client.get(reverse("admin:integration_webhook_change", args=[webhook.pk])).content.decode()
-    assert "maxAttempts: 5" in page and 'data-testid="send-test-event"' in page
+    response = client.get(reverse("admin:integration_webhook_change", args=[webhook.pk]))
+    assert sorted(response.context["adminform"].form["retry_policy"].value()) == [("backoff", "linear"), ("maxAttempts", "5")]
+    page = response.content.decode()
+    assert page.count('data-testid="key-value-rows"') == 2  # headers and the retry policy as rows
+    assert 'data-testid="send-test-event"' in page
     send = reverse("admin:integration_webhook_send_test", args=[webhook.pk])
     assert client.get(send).status_code == 405 and not WebhookDelivery.objects.exists()
     assert client.post(send).status_code == 302

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from apps.approvals.choices import StepStatus
 from apps.approvals.services import approval_step_approve
-from apps.core.admin_base import principal_for
+from apps.core.admin_scope import principal_for
 from apps.core.exceptions import Conflict
 from apps.core.models import IdentityChange, StaffMembership, Tenant
 from apps.core.principal import Principal

@@ -9,9 +9,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from apps.core import auth, directory_services
-from apps.core.directory_services import person_delete, person_update
-from apps.core.models import Person, StaffMembership, Tenant
+from apps.core import auth
+from apps.directory import services as directory_services
+from apps.directory.services import person_delete, person_update
+from apps.core.models import StaffMembership, Tenant
+from apps.directory.models import Person
 from apps.core.principal import Principal
 from apps.helpdesk.models import Ticket
 from apps.signin import services
@@ -56,7 +58,7 @@ def test_a_deactivated_persons_token_is_401_and_works_again_once_reactivated(dan
     assert client.get(URL).status_code == 401
 
 
-def test_api_keys_a_deactivated_person_made_are_401_until_reactivated(dana):
+def test_api_keys_a_deactivated_person_made_are_401_until_reactivated(dana, without_offboarding):
     maker = api(make_token(sub="per_dana", roles=["admin"]))
     raw = maker.post("/api/v1/integration/api-keys", {"name": "ci", "kind": "service", "scopes": ["*"],
                                                       "tenant_wide": True}, format="json").json()["key"]

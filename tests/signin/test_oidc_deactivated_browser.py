@@ -3,7 +3,7 @@ signed in by the provider, but not by this back office: the login page says why,
 import pytest
 from django.contrib.auth.models import User
 
-from apps.core.directory_services import person_update
+from apps.directory.services import person_update
 from apps.core.principal import Principal
 from tests.factories import PersonFactory
 from tests.signin.conftest import browser_test

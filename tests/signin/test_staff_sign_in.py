@@ -59,7 +59,10 @@ def test_a_role_mapping_to_unknown_roles_is_a_validation_error(provider):
     with pytest.raises(ValidationError, match="unknown role"):
         provider.full_clean()
     provider.role_mapping = ["it"]
-    with pytest.raises(ValidationError, match="Map each group"):
+    with pytest.raises(ValidationError, match="Must be an object"):
+        provider.full_clean()
+    provider.role_mapping = {"it": "it"}
+    with pytest.raises(ValidationError, match="it: must be a list"):
         provider.full_clean()
 
 

@@ -16,21 +16,36 @@ class PayloadTooLarge(exceptions.APIException):
 
 
 class LimitedJSONParser(JSONParser):
-    """JSON bodies up to MAX_REQUEST_BYTES and MAX_JSON_DEPTH levels, without NUL characters."""
+    """JSON object bodies up to MAX_REQUEST_BYTES and MAX_JSON_DEPTH levels, without NUL characters.
+
+    Every request body of the API is an object, so `null`, arrays and scalars are a 400 on every
+    operation, as is a body of only whitespace (it is not JSON). No body at all (zero bytes) is no
+    fields: a transition without a comment, a PATCH that changes nothing."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         raw = stream.read(limit + 1) if stream is not None else b""
         if len(raw) > limit:
             raise PayloadTooLarge(f"The request body exceeds {limit} bytes.")
-        if not raw.strip():
+        if not raw:
             return {}
+        if not raw.strip():
+            raise exceptions.ParseError("The request body is only whitespace: send a JSON object, or no body.")
         try:
             data = super().parse(io.BytesIO(raw), media_type, parser_context)
         except RecursionError:
             raise exceptions.ParseError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.") from None
+        if not isinstance(data, dict):
+            # Well-formed JSON of the wrong shape: a validation error, as a serializer would say.
+            raise exceptions.ValidationError(f"The request body must be a JSON object, not {json_type(data)}.")
         check_json(data)
         return data
+
+
+def json_type(value) -> str:
+    if value is None:
+        return "null"
+    return {bool: "a boolean", str: "a string", list: "an array"}.get(type(value), "a number")
 
 
 def check_json(data) -> None:

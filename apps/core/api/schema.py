@@ -4,14 +4,14 @@ operationIds are `<domain>.<resource>.<action>` (generators nest them: `client.o
 summaries and descriptions come from the resource's and the transition's own docs; every operation lists
 the problem+json errors it can answer; writes on one record take `If-Match`, record responses carry `ETag`.
 """
+import copy
 import re
 
 from django.db import models
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework import serializers
 
 from ..models import STAMPED_FIELDS
 from .serializers import ProblemSerializer, RecordSerializer
@@ -22,37 +22,6 @@ RECORD_ACTIONS = {"retrieve": "get", "create": "create", "update": "replace", "p
                   "destroy": "delete", "list": "list"}
 ONE_RECORD = ("retrieve", "create", "update", "partial_update")  # answered with the record and its ETag
 UPPER_WORDS = {"hr": "HR", "sla": "SLA", "api": "API"}
-
-STRING_LIST = {"type": "array", "items": {"type": "string"}}
-OBJECT = {"type": "object", "additionalProperties": True}
-# JSON columns by name (a serializer's `json_schemas` overrides): the shape their validators accept.
-JSON_SCHEMAS = {
-    "tags": {"type": "array", "items": {"type": "string", "maxLength": 64}, "description": "Free-form tags."},
-    "approver_ids": STRING_LIST,
-    "canonical_owner_of": STRING_LIST,
-    "event_types": {**STRING_LIST, "description": "Event types: exact (`helpdesk.ticket.created`), `domain.*` or `*`."},
-    "scopes": {"type": "array", "maxItems": 50,
-               "items": {"type": "string", "pattern": r"^(\*|[a-z]+:(read|write))$"},
-               "description": "`<domain>:read`, `<domain>:write` or `*`."},
-    "allowed_models": STRING_LIST,
-    "config": {**OBJECT, "description": "Non-secret settings of the connector."},
-    "metrics": OBJECT,
-    "headers": {"type": "object", "additionalProperties": {"type": "string"},
-                "description": "Extra request headers (not `webhook-*`, `Host` or `Content-Length`)."},
-    "retry_policy": {
-        "type": "object", "additionalProperties": False,
-        "description": "Delivery retries; camelCase or snake_case keys. `{}` means the defaults.",
-        "properties": {
-            "maxAttempts": {"type": "integer", "minimum": 1, "maximum": 20},
-            "max_attempts": {"type": "integer", "minimum": 1, "maximum": 20},
-            "backoff": {"type": "string", "enum": ["exponential", "linear", "fixed"]},
-            "timeoutMs": {"type": "integer", "minimum": 100, "maximum": 30000},
-            "timeout_ms": {"type": "integer", "minimum": 100, "maximum": 30000},
-            "baseDelaySeconds": {"type": "integer", "minimum": 1, "maximum": 3600},
-            "base_delay_seconds": {"type": "integer", "minimum": 1, "maximum": 3600},
-        },
-    },
-}
 
 IF_MATCH = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
@@ -96,6 +65,12 @@ def _error_codes(method: str, is_list: bool, detail: bool) -> list[str]:
     elif method == "POST":
         codes += ["409"]
     return codes
+
+
+def name_enums(endpoints, **kwargs):
+    """A preprocessing hook (SPECTACULAR_SETTINGS): the enums are named before any is built."""
+    name_enums_after_models()
+    return endpoints
 
 
 def name_enums_after_models() -> None:
@@ -247,16 +222,6 @@ class ProblemAutoSchema(AutoSchema):
         return responses
 
     # -- fields ------------------------------------------------------------------------------
-    def _map_serializer_field(self, field, direction, bypass_extensions=False):
-        schema = super()._map_serializer_field(field, direction, bypass_extensions)
-        if type(field) is serializers.JSONField and schema is not None:
-            overrides = getattr(field.parent, "json_schemas", {})
-            typed = overrides.get(field.field_name) or JSON_SCHEMAS.get(field.field_name)
-            if typed is not None:
-                keep = {k: v for k, v in schema.items() if k in ("readOnly", "writeOnly", "nullable", "description")}
-                schema = {**typed, **keep}
-        return schema
-
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)
         doc = own_doc(type(serializer))
@@ -284,7 +249,7 @@ class ProblemAutoSchema(AutoSchema):
                 continue
             stamped = dict(self._map_serializer_field(field, "response"))
             stamped.pop("readOnly", None)
-            stamped["description"] = "Server-stamped: ignored if sent."
+            stamped["description"] = "Server-stamped: ignored if sent (a value of another type is a 400)."
             properties[name] = stamped
 
 
@@ -315,6 +280,15 @@ def transition_description(info) -> str:
         "Send `If-Match` with the `ETag` you read to refuse a stale write (412).",
     ]
     return "\n\n".join(p for p in parts if p)
+
+
+class ShapedJSONFieldSchema(OpenApiSerializerFieldExtension):
+    """A JSON field's schema is the shape its model declares (apps/core/json_shapes.py)."""
+
+    target_class = "apps.core.api.serializers.ShapedJSONField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return copy.deepcopy(self.target.shape)
 
 
 class JWTScheme(OpenApiAuthenticationExtension):

@@ -3,6 +3,7 @@
 description on every filter, `ordering` as a list of its allowed values, field aliases marked
 deprecated with their canonical name, every response field `required` (a record is always rendered
 whole), and the conditional requirements a service checks (`CONDITIONAL_REQUIREMENTS`)."""
+import functools
 import re
 
 from django.apps import apps
@@ -20,6 +21,15 @@ IF_NONE_MATCH = {
     "name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string", "minLength": 1},
     "description": "An `ETag` you read: if the representation is unchanged the answer is 304 with no body "
                    "(weak comparison, RFC 9110).",
+}
+BODY_IS_AN_OBJECT = ("The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 "
+                     "(no body at all is an empty object).")
+SERVER_SET_IGNORED = ("Set by the server and ignored when sent, whatever their value (as any field not "
+                      "listed here): {fields}.")
+DEPRECATION_HEADERS = {
+    "Deprecation": "Present when the request used something deprecated (this operation, or a field alias): "
+                   "`@<unix time>` it was deprecated at (RFC 9745). `Link: <…>; rel=\"deprecation\"` names the replacement.",
+    "Sunset": "When what this request used stops working, as an HTTP-date (RFC 8594).",
 }
 LOOKUP_WORDS = {"gte": "on or after / at least", "lte": "on or before / at most", "gt": "after / more than",
                 "lt": "before / less than"}
@@ -51,7 +61,7 @@ def _component_model(name: str) -> str:
 def _views_by_path(generator) -> dict[tuple[str, str], object]:
     found = {}
     for path, _regex, method, callback in getattr(generator, "endpoints", None) or ():
-        found[(path.rstrip("/") or "/", method.lower())] = callback
+        found[(path.replace("{pk}", "{id}").rstrip("/") or "/", method.lower())] = callback  # as polish_paths names it
     return found
 
 
@@ -97,18 +107,50 @@ def _query_parameters(operation: dict, view, alias_of: dict[str, str]) -> None:
             parameter["deprecated"] = True
 
 
-def _components(schemas: dict, aliases: dict[str, dict[str, str]]) -> None:
+def _request_bodies(paths: dict) -> set[str]:
+    """The components used as request bodies (a name cannot tell: `AccessRequest` is a response)."""
+    names = set()
+    for item in paths.values():
+        for operation in item.values():
+            content = operation.get("requestBody", {}).get("content", {}) if isinstance(operation, dict) else {}
+            for media in content.values():
+                ref = media.get("schema", {}).get("$ref", "")
+                if ref.startswith("#/components/schemas/"):
+                    names.add(ref.rpartition("/")[2])
+    return names
+
+
+def _record_of_request(name: str) -> str:
+    return re.sub(r"^Patched|Request$", "", name)
+
+
+def _server_set_fields(name: str, schema: dict, schemas: dict) -> None:
+    """A request body says which of its record's fields the server sets: they are ignored when sent,
+    whatever their value (the API's one rule for them), and the body itself must be an object."""
+    record = schemas.get(_record_of_request(name), {}).get("properties") or {}
+    server_set = sorted(set(record) - set(schema.get("properties") or {}))
+    text = BODY_IS_AN_OBJECT
+    if server_set:
+        text += " " + SERVER_SET_IGNORED.format(fields=", ".join(f"`{field}`" for field in server_set))
+    schema["description"] = f"{schema.get('description', '')}\n\n{text}".strip()
+
+
+def _components(schemas: dict, aliases: dict[str, dict[str, str]], request_bodies: set[str]) -> None:
     for name, schema in schemas.items():
+        if name in request_bodies and schema.get("type") == "object":
+            _server_set_fields(name, schema, schemas)
         properties = schema.get("properties")
         if not properties:
             continue
-        alias_of = aliases.get(_component_model(name), {})
+        model = (_record_of_request(name) if name in request_bodies
+                 else name if name in _record_models() else _component_model(name))
+        alias_of = aliases.get(model, {})
         for alias, canonical in alias_of.items():
             if alias in properties:
                 properties[alias] = {**properties[alias], "deprecated": True,
                                      "description": f"Deprecated alias of `{canonical}` (one stored value); use `{canonical}`."}
-        is_response = not name.endswith("Request") and not name.startswith(("Patched", "Paginated"))
-        if is_response and _component_model(name) in _record_models():
+        is_response = name not in request_bodies and not name.startswith(("Patched", "Paginated"))
+        if is_response and model in _record_models():
             schema["required"] = sorted(properties)
         if name in CONDITIONAL_REQUIREMENTS:
             rule = CONDITIONAL_REQUIREMENTS[name]
@@ -116,6 +158,7 @@ def _components(schemas: dict, aliases: dict[str, dict[str, str]]) -> None:
             schema["description"] = f"{schema.get('description', '')}\n\n{rule['description']}".strip()
 
 
+@functools.cache
 def _record_models() -> set[str]:
     from ..models import TenantModel
 
@@ -127,6 +170,24 @@ def _rate_limit_headers(operation: dict) -> None:
         if code.startswith("2") or code == "429":
             headers = response.setdefault("headers", {})
             for header in RATE_LIMIT_HEADERS:
+                headers[header] = {"$ref": f"#/components/headers/{header}"}
+
+
+def _deprecation(operation: dict, view, method: str, model) -> None:
+    cls = getattr(view, "cls", None)
+    action = (getattr(view, "actions", None) or {}).get(method)
+    declared = (getattr(cls, "deprecated_actions", None) or {}).get(action)
+    if declared is not None:
+        operation["deprecated"] = True
+        sunset = f", and stops working on {declared.sunset.isoformat()}" if declared.sunset else ""
+        operation["description"] = (f"{operation.get('description', '')}\n\n**Deprecated** since "
+                                    f"{declared.since.isoformat()}{sunset}: use {declared.use_instead}.").strip()
+    if declared is None and not getattr(model, "field_aliases", None):
+        return
+    for code, response in operation.get("responses", {}).items():
+        if code.startswith("2"):
+            headers = response.setdefault("headers", {})
+            for header in DEPRECATION_HEADERS:
                 headers[header] = {"$ref": f"#/components/headers/{header}"}
 
 
@@ -143,7 +204,9 @@ def state_the_contract(result, generator, request, public):
     aliases = _aliases()
     views = _views_by_path(generator)
     result.setdefault("components", {})["headers"] = {
-        name: {"schema": {"type": "integer", "minimum": 0}, "description": text} for name, text in RATE_LIMIT_HEADERS.items()}
+        **{name: {"schema": {"type": "integer", "minimum": 0}, "description": text}
+           for name, text in RATE_LIMIT_HEADERS.items()},
+        **{name: {"schema": {"type": "string"}, "description": text} for name, text in DEPRECATION_HEADERS.items()}}
     for path, item in result.get("paths", {}).items():
         if not path.startswith(API_PREFIX):
             continue
@@ -154,7 +217,8 @@ def state_the_contract(result, generator, request, public):
             model = getattr(getattr(getattr(view, "cls", None), "queryset", None), "model", None)
             _query_parameters(operation, view, aliases.get(getattr(model, "__name__", ""), {}))
             _rate_limit_headers(operation)
+            _deprecation(operation, view, method, model)
             if method == "get":
                 _conditional_get(operation)
-    _components(result.get("components", {}).get("schemas", {}), aliases)
+    _components(result.get("components", {}).get("schemas", {}), aliases, _request_bodies(result.get("paths", {})))
     return result

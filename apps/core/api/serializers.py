@@ -2,10 +2,12 @@
 import copy
 
 from django.db.backends.base.operations import BaseDatabaseOperations
-from django.db.models import IntegerField as IntegerModelField
+from django.utils.dateparse import parse_datetime
+from django.db.models import IntegerField as IntegerModelField, JSONField as JSONModelField
 from rest_framework import serializers
 
 from ..fsm import state_field
+from ..json_shapes import JsonShape, declared_shapes
 from ..models import STAMPED_FIELDS
 
 class StrictStringMixin:
@@ -59,7 +61,31 @@ class PortableIntegerRanges:
         return field_class, kwargs
 
 
-class RecordSerializer(PortableIntegerRanges, serializers.ModelSerializer):
+class ShapedJSONField(serializers.JSONField):
+    """A model's JSON field with the shape the model declares (`json_shapes`): checked on input and
+    published as the field's schema (apps/core/api/schema.py)."""
+
+    def __init__(self, *, shape: dict, **kwargs):
+        self.shape = shape
+        super().__init__(**kwargs)
+
+
+class DeclaredJsonShapes:
+    """Each JSON model field becomes a ShapedJSONField holding its declared shape (its other
+    validators run after the shape's)."""
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        if isinstance(model_field, JSONModelField):
+            shape = declared_shapes(model_field.model).get(model_field.name)
+            if shape is not None:
+                field_class = ShapedJSONField
+                kwargs["shape"] = shape
+                kwargs["validators"] = [JsonShape(shape, then=kwargs.get("validators", ()))]
+        return field_class, kwargs
+
+
+class RecordSerializer(DeclaredJsonShapes, PortableIntegerRanges, serializers.ModelSerializer):
     """ModelSerializer for TenantModel subclasses; declare `Meta.model` and that's it."""
 
     serializer_field_mapping = {
@@ -98,6 +124,8 @@ class RecordSerializer(PortableIntegerRanges, serializers.ModelSerializer):
         return fields
 
     def to_internal_value(self, data):
+        if isinstance(data, dict):
+            check_stamped_types(self.fields, data)
         if isinstance(data, dict) and self.Meta.model.field_aliases:
             data = dict(data)
             for alias, canonical in self.Meta.model.field_aliases.items():
@@ -109,11 +137,6 @@ class RecordSerializer(PortableIntegerRanges, serializers.ModelSerializer):
                     data.pop(alias, None)
         value = super().to_internal_value(data)
         check_directory(self, self.Meta.model, value, self.instance)
-        return value
-
-    def validate_tags(self, value):
-        if not isinstance(value, list) or not all(isinstance(t, str) and len(t) <= 64 for t in value):
-            raise serializers.ValidationError("Must be a list of strings (each at most 64 characters).")
         return value
 
 
@@ -136,19 +159,56 @@ class ReasonBody(TransitionBody):
                               help_text="Why: the requester and the record's history read it.")
 
 
+def _json_type_of(field) -> tuple[str, type | tuple[type, ...]]:
+    if isinstance(field, serializers.BooleanField):
+        return "a boolean", bool
+    if isinstance(field, serializers.IntegerField):
+        return "an integer", int
+    return "a string", str
+
+
+def _is_datetime(value: str) -> bool:
+    try:
+        return parse_datetime(value) is not None
+    except ValueError:
+        return False
+
+
+def check_stamped_types(fields, data: dict) -> None:
+    """Server-stamped fields (`id`, `created_at`, `schema_version` …) are ignored in a request body, so
+    a record read can be sent back; one of the wrong JSON type is refused, as the request schema types
+    it (a client sending `{"schema_version": {}}` has a bug it should hear about)."""
+    errors = {}
+    for name in STAMPED_FIELDS:
+        if name not in data or name not in fields:
+            continue
+        value, field = data[name], fields[name]
+        if value is None and field.allow_null:
+            continue
+        what, kind = _json_type_of(field)
+        wrong = not isinstance(value, kind) or (kind is int and isinstance(value, bool))
+        if not wrong and isinstance(field, serializers.DateTimeField):
+            what, wrong = "a date-time", not _is_datetime(value)
+        if wrong:
+            errors[name] = [f"Set by the server (ignored when sent), but when sent it must be {what}"
+                            f"{' or null' if field.allow_null else ''}."]
+    if errors:
+        raise serializers.ValidationError(errors)
+
+
 def check_directory(serializer, model, values: dict, instance) -> None:
     """Strict directory mode: person/group ids the client writes must name the tenant's directory
-    (apps/core/directory_services.py; the fields per model are declared in apps/core/directory.py)."""
+    (apps/directory/services.py, reached through apps/core/directory_link.py; each model declares its fields)."""
     request = serializer.context.get("request")
     tenant_id = getattr(getattr(request, "user", None), "tenant_id", None)
     if tenant_id is None or not isinstance(values, dict):
         return
     from django.core.exceptions import ValidationError as DjangoValidationError
 
-    from ..directory_services import check_references
+    from ..directory_link import directory
 
     try:
-        check_references(tenant_id=tenant_id, model=model, values=values, instance=instance)
+        directory().check_references(tenant_id=tenant_id, model=model, values=values, instance=instance)
     except DjangoValidationError as exc:
         raise serializers.ValidationError(exc.message_dict) from exc
 
@@ -169,15 +229,3 @@ class ProblemSerializer(serializers.Serializer):
     errors = ProblemFieldError(many=True, required=False)
     allowed_transitions = serializers.ListField(child=serializers.CharField(), required=False)
     request_id = serializers.CharField(required=False, help_text="This request's id, as in the X-Request-ID header.")
-
-
-def string_list(value, *, field: str, allowed=None, max_items: int = 100) -> list[str]:
-    """Validate a JSON list of strings (optionally from a fixed set); call from validate_<field>."""
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value) or len(value) > max_items:
-        raise serializers.ValidationError(f"{field}: must be a list of at most {max_items} strings.")
-    if allowed is not None:
-        unknown = sorted(set(value) - set(allowed))
-        if unknown:
-            raise serializers.ValidationError(f"{field}: unknown values {unknown}; allowed: {sorted(allowed)}.")
-    return value
-

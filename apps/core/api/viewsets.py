@@ -15,6 +15,7 @@ from ..exceptions import TransitionConflict
 from ..fsm import available_transitions
 from ..models import TenantQuerySet
 from .conventions import base_queryset
+from .deprecation import Deprecation, mark_deprecated
 from ..scopes import API_DOMAINS
 from .filters import build_filterset, ordering_fields, text_fields
 
@@ -27,6 +28,8 @@ class RecordViewSet(IdempotentWritesMixin, mixins.ListModelMixin, viewsets.Gener
     # Filters added to the generated ones: {"name": django_filters.Filter}
     extra_filters: dict = {}
     select_related: tuple = ()
+    # Operations on their way out: {"action name": Deprecation(...)} (apps/core/api/deprecation.py)
+    deprecated_actions: dict[str, Deprecation] = {}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -82,6 +85,11 @@ class RecordViewSet(IdempotentWritesMixin, mixins.ListModelMixin, viewsets.Gener
         if self.action != "list":  # filters, search and ordering shape lists; a read by id skips them
             return queryset
         return super().filter_queryset(queryset)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        mark_deprecated(self, request, response)
+        return response
 
     @property
     def actor(self):

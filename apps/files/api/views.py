@@ -1,4 +1,3 @@
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -9,27 +8,12 @@ from apps.core.api.parsers import LimitedJSONParser
 from apps.core.api.viewsets import DeleteRecordMixin, RecordViewSet
 
 from ..actions import ATTACHMENT_ACTIONS
+from ..download import download_response
 from ..errors import FileNotFound
 from ..models import Attachment
 from ..records import find_visible
 from ..services import attachment_open, file_attach
 from .serializers import AttachmentSerializer, AttachmentUploadSerializer
-
-# A downloaded file is data, never a page: no sniffing, and a policy that runs and loads nothing.
-DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
-
-
-def download_response(attachment, handle, *, inline: bool = False) -> FileResponse:
-    """The bytes as an attachment (images may be shown inline for previews), with nosniff and a
-    restrictive CSP; `inline` is honoured for images only."""
-    response = FileResponse(handle, as_attachment=not (inline and attachment.is_image), filename=attachment.filename,
-                            content_type=attachment.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = DOWNLOAD_CSP
-    response["Cache-Control"] = "private, no-store"
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response
-
 
 class AttachmentViewSet(DeleteRecordMixin, RecordViewSet):
     """Files on records: tickets, comments, HR requests, travel, equipment, access requests and policy

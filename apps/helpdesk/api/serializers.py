@@ -1,8 +1,7 @@
 from rest_framework import serializers
 
-from apps.core.api.serializers import RecordSerializer, string_list
+from apps.core.api.serializers import RecordSerializer
 
-from ..choices import TicketType
 from ..models import SLAPolicy, Ticket, TicketComment
 
 
@@ -11,9 +10,6 @@ class SLAPolicySerializer(RecordSerializer):
 
     class Meta(RecordSerializer.Meta):
         model = SLAPolicy
-
-    def validate_applies_to(self, value):
-        return string_list(value, field="applies_to", allowed=TicketType.values)
 
 
 class TicketSerializer(RecordSerializer):

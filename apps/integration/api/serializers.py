@@ -1,11 +1,8 @@
-import re
-
 from django.utils import timezone
 from rest_framework import serializers
 
-from apps.core.api.serializers import PortableIntegerRanges, RecordSerializer, string_list
+from apps.core.api.serializers import PortableIntegerRanges, RecordSerializer
 
-from ..limits import SCOPE
 from ..models import (
     AccessSystem, Application, Connector, DriftFinding, Entitlement, IntegrationApiKey, Webhook, WebhookDelivery,
 )
@@ -27,9 +24,6 @@ class ApplicationSerializer(RecordSerializer):
     class Meta(RecordSerializer.Meta):
         model = Application
 
-    def validate_canonical_owner_of(self, value):
-        return string_list(value, field="canonical_owner_of")
-
 
 class ConnectorSerializer(OwnedByApplication):
     """A data source or sink connector instance."""
@@ -39,19 +33,6 @@ class ConnectorSerializer(OwnedByApplication):
 
     class Meta(OwnedByApplication.Meta):
         model = Connector
-
-    def validate_event_types(self, value):
-        return string_list(value, field="event_types")
-
-    def validate_config(self, value):
-        if not isinstance(value, dict):
-            raise serializers.ValidationError("Must be an object of non-secret settings.")
-        return value
-
-    def validate_metrics(self, value):
-        if not isinstance(value, dict):
-            raise serializers.ValidationError("Must be an object.")
-        return value
 
 
 class IntegrationApiKeySerializer(OwnedByApplication):
@@ -71,16 +52,6 @@ class IntegrationApiKeySerializer(OwnedByApplication):
         if not getattr(instance, "raw_key", None):  # the hash is shown with the key, once
             data["key_hash"] = data["key_fingerprint"] = None
         return data
-
-    def validate_scopes(self, value):
-        value = string_list(value, field="scopes", max_items=50)
-        bad = [s for s in value if not SCOPE.match(s)]
-        if bad:
-            raise serializers.ValidationError(f"Scopes are `<domain>:read`, `<domain>:write` or `*`; not {bad}.")
-        return value
-
-    def validate_allowed_models(self, value):
-        return string_list(value, field="allowed_models")
 
     def validate_expires_at(self, value):
         if value is not None and value <= timezone.now():
@@ -105,31 +76,6 @@ class WebhookSerializer(OwnedByApplication):
 
     def get_secret(self, obj) -> str | None:
         return getattr(obj, "raw_secret", None)
-
-    def validate_event_types(self, value):
-        value = string_list(value, field="event_types")
-        bad = [t for t in value if not re.match(r"^(\*|[a-z_]+(\.[a-z_]+)*(\.\*)?)$", t)]
-        if bad:
-            raise serializers.ValidationError(f"Event types are `domain.entity.action`, `domain.*` or `*`; not {bad}.")
-        return value
-
-    def validate_headers(self, value):
-        from ..webhook_headers import MASK, check_headers
-
-        try:  # the masked values a read returned stand for the stored ones (the service resolves them)
-            check_headers({name: "x" if v == MASK else v for name, v in value.items()} if isinstance(value, dict) else value)
-        except ValueError as exc:
-            raise serializers.ValidationError(str(exc)) from exc
-        return value
-
-    def validate_retry_policy(self, value):
-        from ..outbound import parse_retry_policy
-
-        try:
-            parse_retry_policy(value)
-        except ValueError as exc:
-            raise serializers.ValidationError(str(exc)) from exc
-        return value
 
 
 class WebhookDeliverySerializer(PortableIntegerRanges, serializers.ModelSerializer):
@@ -167,9 +113,6 @@ class EntitlementSerializer(RecordSerializer):
         model = Entitlement
         fields = None
         exclude = ("system", "approval_chain")
-
-    def validate_auto_approve_group_ids(self, value):
-        return string_list(value, field="auto_approve_group_ids")
 
 
 class DriftFindingSerializer(RecordSerializer):

@@ -72,15 +72,17 @@ class Connector(Protocol):
 Factory = Callable[..., Connector]  # factory(*, config: dict, secrets: dict, timeout: float) -> Connector
 
 CONNECTOR_TYPES: dict[str, Factory] = {}
+CONNECTOR_LABELS: dict[str, str] = {}  # how staff read each type (the admin's choice, the API's enum)
 
 
-def connector_type(name: str) -> Callable[[Factory], Factory]:
+def connector_type(name: str, *, label: str) -> Callable[[Factory], Factory]:
     """Registers the decorated class or factory as the implementation of Connector records whose
     `type` is `name`. Each connector module is imported by `connectors/registry.py` explicitly."""
 
     def register(factory: Factory) -> Factory:
         if CONNECTOR_TYPES.setdefault(name, factory) is not factory:
             raise ValueError(f"connector type {name!r} is registered twice")
+        CONNECTOR_LABELS[name] = label
         return factory
 
     return register

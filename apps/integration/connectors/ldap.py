@@ -55,7 +55,7 @@ def _error(operation: str, exc: Exception) -> ConnectorError:
     return ConnectorError(f"LDAP {operation} failed: {type(exc).__name__}", retryable=False)
 
 
-@connector_type("ldap")
+@connector_type("ldap", label="LDAP / Active Directory")
 class LdapConnector:
     def __init__(self, *, config: dict, secrets: dict, timeout: float = 10.0):
         try:

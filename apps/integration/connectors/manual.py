@@ -13,7 +13,7 @@ from .base import Account, ConnectorError, PersonRef, connector_type
 GRANT_TASK, REVOKE_TASK = "access_grant", "access_revoke"
 
 
-@connector_type("manual")
+@connector_type("manual", label="Manual (a task for the owner)")
 class ManualConnector:
     confirms_later = True  # the target is a person: `verify` turns true when they close the task
 

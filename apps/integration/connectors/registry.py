@@ -7,11 +7,16 @@ are read from the secret store at the record's `vault_path`, and only here.
 from django.conf import settings
 
 from . import ldap, manual, scim  # noqa: F401  (every type this product ships: each module registers its own)
-from .base import CONNECTOR_TYPES, Connector, ConnectorError
+from .base import CONNECTOR_LABELS, CONNECTOR_TYPES, Connector, ConnectorError
 
 
 def connector_types() -> list[str]:
     return sorted(CONNECTOR_TYPES)
+
+
+def connector_type_choices() -> list[tuple[str, str]]:
+    """A Connector's `type` is one of these: the implementations this product ships, as registered."""
+    return [(name, CONNECTOR_LABELS[name]) for name in connector_types()]
 
 
 def build(record, *, timeout: float | None = None) -> Connector:

@@ -72,7 +72,7 @@ class ScimOptions:
         return options
 
 
-@connector_type("scim")
+@connector_type("scim", label="SCIM 2.0")
 class ScimConnector:
     def __init__(self, *, config: dict, secrets: dict, timeout: float = 10.0, session: requests.Session | None = None):
         self.options = ScimOptions.from_config(config, timeout=timeout)

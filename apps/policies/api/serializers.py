@@ -1,10 +1,9 @@
 from django.utils import timezone
 from rest_framework import serializers
 
-from apps.core.api.serializers import PortableIntegerRanges, RecordSerializer, TransitionBody, string_list
-from apps.core.directory import Group
+from apps.core.api.serializers import PortableIntegerRanges, RecordSerializer, TransitionBody
+from apps.directory.models import Group
 from apps.core.principal import Principal
-from apps.helpdesk.choices import TicketType
 
 from ..campaigns import Progress, progress_of
 from ..choices import CampaignAudience
@@ -17,9 +16,6 @@ class PolicySerializer(RecordSerializer):
     class Meta(RecordSerializer.Meta):
         model = Policy
         read_only_fields = (*RecordSerializer.Meta.read_only_fields, "version", "published_at")
-
-    def validate_applies_to(self, value):
-        return string_list(value, field="applies_to", allowed=TicketType.values)
 
 
 class PolicyVersionSerializer(PortableIntegerRanges, serializers.ModelSerializer):

@@ -8,7 +8,7 @@ from apps.core.api.pagination import NewestFirstCursorPagination
 from apps.core.api.serializers import TransitionBody
 from apps.core.api.viewsets import CreateRecordMixin, RecordViewSet, UpdateRecordMixin
 
-from apps.core.directory import Group
+from apps.directory.models import Group
 
 from ..actions import ACKNOWLEDGEMENT_CAMPAIGN_ACTIONS, POLICY_ACTIONS
 from ..campaigns import outstanding_of, with_progress

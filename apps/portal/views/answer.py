@@ -28,7 +28,8 @@ from .. import records
 from ..access import portal_view
 
 
-def _decidable(actor):
+def decidable(actor):
+    """The steps the person may decide now (the approvals services' decider rule, never their own request)."""
     me = actor.person_id
     in_group = Exists(MEMBERSHIP.objects.filter(group_id=OuterRef("approver_group_id"), person_id=me))
     return (ApprovalStep.objects.filter(tenant_id=actor.tenant_id, status=StepStatus.PENDING,
@@ -40,7 +41,7 @@ def _decidable(actor):
 
 
 def steps_for(actor, *, limit: int = 50) -> list:
-    return list(_decidable(actor).select_related("approval_request").order_by("updated_at", "id")[:limit])
+    return list(decidable(actor).select_related("approval_request").order_by("updated_at", "id")[:limit])
 
 
 def policies_for(actor, *, limit: int = 20) -> list:
@@ -70,7 +71,7 @@ DECISIONS = {"approve": approval_step_approve, "reject": approval_step_reject}
 @require_http_methods(["GET", "POST"])
 def decide(request, step_id: str):
     actor = request.actor
-    step = _decidable(actor).select_related("approval_request").filter(pk=step_id).first()
+    step = decidable(actor).select_related("approval_request").filter(pk=step_id).first()
     if step is None:
         raise Http404
     approval = step.approval_request

@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.core.exceptions import DomainError
-from apps.operations.choices import AccessStatus, AccessType
+from apps.operations.choices import AccessStatus, AccessType, ProvisioningOp
 
 from .. import records
 from ..access import portal_view
-from ..forms import ASK_BLURBS, ASK_FORMS, ASK_TITLES
+from ..forms import ASK_BLURBS, ASK_FORMS, ASK_TITLES, RECORD_KIND, removal_pending
 
 TOKEN_SALT = "portal.form"
 TOKEN_SECONDS = 86_400
@@ -52,10 +52,15 @@ def catalog(request):
         {"slug": slug, "title": ASK_TITLES[slug], "blurb": ASK_BLURBS[slug]} for slug in ASK_FORMS]})
 
 
-def _form(kind: str, actor, data=None):
+def _form(kind: str, actor, data=None, initial=None):
     form_class = ASK_FORMS[kind]
-    extra = {"tenant_id": actor.tenant_id} if kind == "access" else {}
-    return form_class(data, **extra)
+    extra = {"tenant_id": actor.tenant_id} if kind == "access" else {"actor": actor} if kind == "revoke" else {}
+    return form_class(data, initial=initial, **extra)
+
+
+def _initial(kind: str, request) -> dict:
+    """A link from a grant ("Give up" on My access) names it; anything else named is ignored."""
+    return {"grant": request.GET.get("grant", "")} if kind == "revoke" else {}
 
 
 @portal_view
@@ -66,7 +71,7 @@ def ask(request, kind: str):
     actor = request.actor
     context = {"kind": kind, "title": ASK_TITLES[kind], "blurb": ASK_BLURBS[kind]}
     if request.method == "GET":
-        return render(request, "portal/ask_form.html", context | {"form": _form(kind, actor),
+        return render(request, "portal/ask_form.html", context | {"form": _form(kind, actor, initial=_initial(kind, request)),
                                                                   "form_token": new_form_token(actor)})
     form = _form(kind, actor, request.POST)
     token = request.POST.get("form_token", "")
@@ -76,6 +81,8 @@ def ask(request, kind: str):
         form.add_error(None, _("This form is too old or was altered; check it and send it again."))
         return render(request, "portal/ask_form.html", context, status=400)
     if not form.is_valid():
+        if kind == "revoke" and "grant" in form.errors and request.POST.get("grant"):
+            raise Http404  # a grant that is not the person's to give up (another's, another tenant's)
         return render(request, "portal/ask_form.html", context, status=400)
     if not cache.add(key, "", TOKEN_SECONDS):  # sent before: open what the first press filed
         earlier = cache.get(key)
@@ -83,6 +90,7 @@ def ask(request, kind: str):
         return redirect(earlier) if earlier else redirect("portal:requests")
     data = form.record_data() | ({"submitted_by_id": actor.person_id} if kind == "ticket"
                                  else {"requester_id": actor.person_id})
+    kind = RECORD_KIND.get(kind, kind)
     try:
         with transaction.atomic():
             obj = file_record(actor=actor, kind=kind, data=data)
@@ -114,8 +122,14 @@ def _errors_onto(form, exc) -> None:
 def my_access(request):
     actor = request.actor
     grants = list(records.owned(records.KINDS["access"], actor, deleted=False)
-                  .filter(status=AccessStatus.PROVISIONED).select_related("entitlement__system")
-                  .order_by("expires_at", "id")[:100])
+                  .filter(status=AccessStatus.PROVISIONED).exclude(access_type=AccessType.REVOKE)
+                  .annotate(removal_pending=removal_pending(actor.person_id))
+                  .select_related("entitlement__system").order_by("expires_at", "id")[:100])
+    me = actor.person_id
+    for grant in grants:  # what the row offers: give it up (a catalog grant the person holds), or where its removal is
+        grant.being_removed = grant.removal_pending or grant.provisioning_op == ProvisioningOp.REVOKE
+        held = grant.principal_id == me or (not grant.principal_id and grant.requester_id == me)
+        grant.removable = bool(grant.entitlement_id) and held and not grant.being_removed
     return render(request, "portal/my_access.html", {"grants": grants, "soon": timezone.now() + timedelta(days=14)})
 
 
@@ -141,7 +155,7 @@ def renew(request, record_id: str):
     data = {"entitlement": grant.entitlement, "system_id": grant.system_id, "asset_id": grant.asset_id,
             "entitlement_type": grant.entitlement_type, "access_type": AccessType.MODIFY, "requester_id": actor.person_id,
             "justification": _("Renewal of %(grant)s (%(id)s), which expires on %(date)s.") % {
-                "grant": f"{grant.entitlement.system.name if grant.entitlement_id else grant.system_id} · {grant.grant}",
+                "grant": f"{grant.system_name} · {grant.grant}",
                 "id": grant.pk,
                 "date": f"{grant.expires_at:%Y-%m-%d}" if grant.expires_at else "—"},
             "expires_at": start + timedelta(days=days) if days else None}

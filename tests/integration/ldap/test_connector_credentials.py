@@ -87,7 +87,7 @@ def test_the_admin_writes_new_credentials_to_the_secret_store(client):
     assert page.status_code == 200 and PASSWORD not in page.content.decode()
     from tests.admin.forms import page_as_posted
 
-    saved = client.post(url, {**page_as_posted(page), "credentials": "bind_password: rotated-pw-42"})
+    saved = client.post(url, {**page_as_posted(page), "credentials": '{"bind_password": "rotated-pw-42"}'})
     assert saved.status_code == 302, saved.content.decode()[:2000]
     connector = Connector.objects.get(pk=connector.pk)
     assert secret_store().get(connector.vault_path) == {"bind_password": "rotated-pw-42"}

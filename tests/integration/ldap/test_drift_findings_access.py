@@ -5,8 +5,13 @@ import pytest
 from apps.integration.drift_models import DriftFinding
 from tests.factories import PersonFactory, StaffMembershipFactory
 from tests.factories.drift import DriftFindingFactory
+from tests.resource_tests import QueryCountTests, RenderingTests, StampTests, StateMachineTests, TenantIsolationTests
 
 pytestmark = pytest.mark.django_db
+
+
+class TestDriftFindingResource(TenantIsolationTests, QueryCountTests, StateMachineTests, RenderingTests, StampTests):
+    model = DriftFinding
 
 
 def staff(pid: str, roles, tenant: str = "acme"):

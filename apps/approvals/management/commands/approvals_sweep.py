@@ -1,10 +1,12 @@
 from datetime import timedelta
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 from rich.progress import Progress
 
-from apps.approvals.services import approval_request_expire, remind_due, requests_overdue
-from apps.core.exceptions import TransitionConflict
+from apps.approvals.choices import RequestStatus
+from apps.approvals.models import ApprovalRequest
+from apps.approvals.services import approval_requests_expire_overdue, remind_due
 
 
 class Command(BaseCommand):
@@ -15,18 +17,14 @@ class Command(BaseCommand):
                             help="emit approvals.request.reminder once for requests due within MINUTES")
 
     def handle(self, *args, **opts):
-        overdue = list(requests_overdue())
-        expired = 0
+        now = timezone.now()
+        # a summary, not a line per request: nothing kept per request, however many fall due
         with Progress(transient=True, disable=not self.stdout.isatty()) as progress:
-            task = progress.add_task("Expiring overdue approvals", total=len(overdue))
-            for request in overdue:
-                try:
-                    approval_request_expire(approval_request=request)
-                    expired += 1
-                except TransitionConflict:
-                    pass  # decided while we were sweeping
-                progress.advance(task)
+            total = (ApprovalRequest.objects.filter(status=RequestStatus.PENDING, due_at__lte=now).count()
+                     if self.stdout.isatty() else None)
+            task = progress.add_task("Expiring overdue approvals", total=total)
+            expired = approval_requests_expire_overdue(now=now, on_progress=lambda: progress.advance(task))
         self.stdout.write(f"expired {expired} overdue approval requests")
         if opts["remind_within"] is not None:
-            reminded = remind_due(within=timedelta(minutes=opts["remind_within"]))
-            self.stdout.write(f"reminded {len(reminded)} approval requests due within {opts['remind_within']} minutes")
+            reminded = remind_due(within=timedelta(minutes=opts["remind_within"]), now=now)
+            self.stdout.write(f"reminded {reminded} approval requests due within {opts['remind_within']} minutes")

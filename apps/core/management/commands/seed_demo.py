@@ -4,6 +4,7 @@ from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 
 from apps.core.models import StaffMembership, Tenant
 from apps.core.principal import Principal
@@ -21,8 +22,14 @@ STAFF = {
 # username suffix -> the directory person (role key of `people`) signing in to the portal only (no staff flag)
 PORTAL_PEOPLE = {"employee": "member"}
 PASSWORD = "demo-pass-123"
-DOMAINS = ("core", "helpdesk", "operations", "approvals", "policies", "integration", "files", "letters",
-           "helpdesk_mail")
+
+
+def seed_modules():
+    """Every installed app's `seed` module, in INSTALLED_APPS order (an app seeds after those it builds on),
+    found through the app registry as Django's admin finds `admin` modules."""
+    for config in apps.get_app_configs():
+        if config.name.startswith("apps.") and module_has_submodule(config.module, "seed"):
+            yield config.label, importlib.import_module(f"{config.name}.seed")
 
 
 class Command(BaseCommand):
@@ -48,11 +55,7 @@ class Command(BaseCommand):
             people["member"] = f"per_{slug}_member"
             people["member2"] = f"per_{slug}_member2"
             actor = Principal(person_id=people["admin"], tenant_id=slug, roles=frozenset({"admin"}), source_type="system")
-            for domain in DOMAINS:
-                try:
-                    module = importlib.import_module(f"apps.{domain}.seed")  # core: the directory
-                except ModuleNotFoundError:
-                    continue
+            for domain, module in seed_modules():  # core first: the directory
                 summary = module.seed(tenant=tenant, people=people, actor=actor)
                 self.stdout.write(f"{slug}: {domain}: {summary}")
             for suffix, role in PORTAL_PEOPLE.items():

@@ -28,6 +28,6 @@ class Command(BaseCommand):
             expired = expire_access(now=now, on_progress=lambda: progress.advance(task))
         # a summary, not a line per grant: nothing kept per grant, however many fall due
         warned = access_request_warn_expiring(within_days=opts["warn_days"], now=now) if opts["warn_days"] > 0 else []
-        self.stdout.write(f"expired {expired} of {due} due grants; {len(handed)} handed to connectors; "
+        self.stdout.write(f"expired {expired} of {due} due grants; {handed} handed to connectors; "
                           f"warned of {len(warned)} ending within "
                           f"{opts['warn_days']} days")

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from apps.core.models import Event
 from apps.integration.choices import DeliveryStatus
+from apps.integration.delivery_engine import WEBHOOKS
 from apps.integration.models import WebhookDelivery
 from apps.notifications.models import Notification
 
@@ -16,7 +17,7 @@ FINISHED = (DeliveryStatus.DELIVERED, DeliveryStatus.FAILED)
 
 class Command(BaseCommand):
     help = ("Delete finished webhook deliveries older than DELIVERY_RETENTION_DAYS, then outbox events older than "
-            "EVENT_RETENTION_DAYS that are fanned out, have no unfinished delivery and no notification. "
+            "EVENT_RETENTION_DAYS that webhooks have fanned out (notifications look back less far), have no unfinished delivery and no notification. "
             "History rows (the audit trail) are kept.")
 
     def add_arguments(self, parser):
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         unfinished = WebhookDelivery.objects.filter(event=OuterRef("pk")).exclude(status__in=FINISHED)
         notified = Notification.objects.filter(event=OuterRef("pk"))
         events = Event.objects.filter(
-            created_at__lt=now - timedelta(days=opts["events_older_than"]), dispatched_at__isnull=False,
+            WEBHOOKS.done(), created_at__lt=now - timedelta(days=opts["events_older_than"]),
         ).filter(~Exists(unfinished), ~Exists(notified))
         purged_deliveries = _in_batches(deliveries, opts["batch"])
         purged_events = _in_batches(events, opts["batch"])

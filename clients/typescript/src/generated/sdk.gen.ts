@@ -2,7 +2,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, formDataBodySerializer, type Options as Options2, type TDataShape } from './client/index.js';
-import type { ApprovalsRequestsCancelData, ApprovalsRequestsCancelErrors, ApprovalsRequestsCancelResponses, ApprovalsRequestsCreateData, ApprovalsRequestsCreateErrors, ApprovalsRequestsCreateResponses, ApprovalsRequestsGetData, ApprovalsRequestsGetErrors, ApprovalsRequestsGetResponses, ApprovalsRequestsListData, ApprovalsRequestsListErrors, ApprovalsRequestsListResponses, ApprovalsRequestsSubmitData, ApprovalsRequestsSubmitErrors, ApprovalsRequestsSubmitResponses, ApprovalsStepsApproveData, ApprovalsStepsApproveErrors, ApprovalsStepsApproveResponses, ApprovalsStepsDelegateData, ApprovalsStepsDelegateErrors, ApprovalsStepsDelegateResponses, ApprovalsStepsGetData, ApprovalsStepsGetErrors, ApprovalsStepsGetResponses, ApprovalsStepsListData, ApprovalsStepsListErrors, ApprovalsStepsListResponses, ApprovalsStepsRejectData, ApprovalsStepsRejectErrors, ApprovalsStepsRejectResponses, FilesAttachmentsCreateData, FilesAttachmentsCreateErrors, FilesAttachmentsCreateResponses, FilesAttachmentsDeleteData, FilesAttachmentsDeleteErrors, FilesAttachmentsDeleteResponses, FilesAttachmentsGetData, FilesAttachmentsGetErrors, FilesAttachmentsGetResponses, FilesAttachmentsListContentData, FilesAttachmentsListContentErrors, FilesAttachmentsListContentResponses, FilesAttachmentsListData, FilesAttachmentsListErrors, FilesAttachmentsListResponses, HelpdeskSlaPoliciesCreateData, HelpdeskSlaPoliciesCreateErrors, HelpdeskSlaPoliciesCreateResponses, HelpdeskSlaPoliciesGetData, HelpdeskSlaPoliciesGetErrors, HelpdeskSlaPoliciesGetResponses, HelpdeskSlaPoliciesListData, HelpdeskSlaPoliciesListErrors, HelpdeskSlaPoliciesListResponses, HelpdeskSlaPoliciesReplaceData, HelpdeskSlaPoliciesReplaceErrors, HelpdeskSlaPoliciesReplaceResponses, HelpdeskSlaPoliciesUpdateData, HelpdeskSlaPoliciesUpdateErrors, HelpdeskSlaPoliciesUpdateResponses, HelpdeskTicketsAddCommentData, HelpdeskTicketsAddCommentErrors, HelpdeskTicketsAddCommentResponses, HelpdeskTicketsCloseData, HelpdeskTicketsCloseErrors, HelpdeskTicketsCloseResponses, HelpdeskTicketsCreateData, HelpdeskTicketsCreateErrors, HelpdeskTicketsCreateResponses, HelpdeskTicketsGetData, HelpdeskTicketsGetErrors, HelpdeskTicketsGetResponses, HelpdeskTicketsHoldData, HelpdeskTicketsHoldErrors, HelpdeskTicketsHoldResponses, HelpdeskTicketsListCommentsData, HelpdeskTicketsListCommentsErrors, HelpdeskTicketsListCommentsResponses, HelpdeskTicketsListData, HelpdeskTicketsListErrors, HelpdeskTicketsListResponses, HelpdeskTicketsOpenData, HelpdeskTicketsOpenErrors, HelpdeskTicketsOpenResponses, HelpdeskTicketsReopenData, HelpdeskTicketsReopenErrors, HelpdeskTicketsReopenResponses, HelpdeskTicketsReplaceData, HelpdeskTicketsReplaceErrors, HelpdeskTicketsReplaceResponses, HelpdeskTicketsResolveData, HelpdeskTicketsResolveErrors, HelpdeskTicketsResolveResponses, HelpdeskTicketsUpdateData, HelpdeskTicketsUpdateErrors, HelpdeskTicketsUpdateResponses, IntegrationApiKeysCreateData, IntegrationApiKeysCreateErrors, IntegrationApiKeysCreateResponses, IntegrationApiKeysGetData, IntegrationApiKeysGetErrors, IntegrationApiKeysGetResponses, IntegrationApiKeysListData, IntegrationApiKeysListErrors, IntegrationApiKeysListResponses, IntegrationApiKeysRevokeData, IntegrationApiKeysRevokeErrors, IntegrationApiKeysRevokeResponses, IntegrationApiKeysRotateData, IntegrationApiKeysRotateErrors, IntegrationApiKeysRotateResponses, IntegrationApplicationsCreateData, IntegrationApplicationsCreateErrors, IntegrationApplicationsCreateResponses, IntegrationApplicationsGetData, IntegrationApplicationsGetErrors, IntegrationApplicationsGetResponses, IntegrationApplicationsListData, IntegrationApplicationsListErrors, IntegrationApplicationsListResponses, IntegrationApplicationsReplaceData, IntegrationApplicationsReplaceErrors, IntegrationApplicationsReplaceResponses, IntegrationApplicationsUpdateData, IntegrationApplicationsUpdateErrors, IntegrationApplicationsUpdateResponses, IntegrationConnectorsCreateData, IntegrationConnectorsCreateErrors, IntegrationConnectorsCreateResponses, IntegrationConnectorsDeleteData, IntegrationConnectorsDeleteErrors, IntegrationConnectorsDeleteResponses, IntegrationConnectorsGetData, IntegrationConnectorsGetErrors, IntegrationConnectorsGetResponses, IntegrationConnectorsListData, IntegrationConnectorsListErrors, IntegrationConnectorsListResponses, IntegrationConnectorsReplaceData, IntegrationConnectorsReplaceErrors, IntegrationConnectorsReplaceResponses, IntegrationConnectorsUpdateData, IntegrationConnectorsUpdateErrors, IntegrationConnectorsUpdateResponses, IntegrationDriftFindingsAdoptData, IntegrationDriftFindingsAdoptErrors, IntegrationDriftFindingsAdoptResponses, IntegrationDriftFindingsDismissData, IntegrationDriftFindingsDismissErrors, IntegrationDriftFindingsDismissResponses, IntegrationDriftFindingsGetData, IntegrationDriftFindingsGetErrors, IntegrationDriftFindingsGetResponses, IntegrationDriftFindingsListData, IntegrationDriftFindingsListErrors, IntegrationDriftFindingsListResponses, IntegrationDriftFindingsRegrantData, IntegrationDriftFindingsRegrantErrors, IntegrationDriftFindingsRegrantResponses, IntegrationDriftFindingsRevokeData, IntegrationDriftFindingsRevokeErrors, IntegrationDriftFindingsRevokeResponses, IntegrationEntitlementsCreateData, IntegrationEntitlementsCreateErrors, IntegrationEntitlementsCreateResponses, IntegrationEntitlementsDeleteData, IntegrationEntitlementsDeleteErrors, IntegrationEntitlementsDeleteResponses, IntegrationEntitlementsGetData, IntegrationEntitlementsGetErrors, IntegrationEntitlementsGetResponses, IntegrationEntitlementsListData, IntegrationEntitlementsListErrors, IntegrationEntitlementsListResponses, IntegrationEntitlementsReplaceData, IntegrationEntitlementsReplaceErrors, IntegrationEntitlementsReplaceResponses, IntegrationEntitlementsUpdateData, IntegrationEntitlementsUpdateErrors, IntegrationEntitlementsUpdateResponses, IntegrationSystemsCreateData, IntegrationSystemsCreateErrors, IntegrationSystemsCreateResponses, IntegrationSystemsDeleteData, IntegrationSystemsDeleteErrors, IntegrationSystemsDeleteResponses, IntegrationSystemsGetData, IntegrationSystemsGetErrors, IntegrationSystemsGetResponses, IntegrationSystemsListData, IntegrationSystemsListErrors, IntegrationSystemsListResponses, IntegrationSystemsReplaceData, IntegrationSystemsReplaceErrors, IntegrationSystemsReplaceResponses, IntegrationSystemsUpdateData, IntegrationSystemsUpdateErrors, IntegrationSystemsUpdateResponses, IntegrationWebhooksCreateData, IntegrationWebhooksCreateErrors, IntegrationWebhooksCreateResponses, IntegrationWebhooksDeleteData, IntegrationWebhooksDeleteErrors, IntegrationWebhooksDeleteResponses, IntegrationWebhooksGetData, IntegrationWebhooksGetErrors, IntegrationWebhooksGetResponses, IntegrationWebhooksListData, IntegrationWebhooksListDeliveriesData, IntegrationWebhooksListDeliveriesErrors, IntegrationWebhooksListDeliveriesResponses, IntegrationWebhooksListErrors, IntegrationWebhooksListResponses, IntegrationWebhooksReplaceData, IntegrationWebhooksReplaceErrors, IntegrationWebhooksReplaceResponses, IntegrationWebhooksUpdateData, IntegrationWebhooksUpdateErrors, IntegrationWebhooksUpdateResponses, OperationsAccessRequestsApproveData, OperationsAccessRequestsApproveErrors, OperationsAccessRequestsApproveResponses, OperationsAccessRequestsCompleteData, OperationsAccessRequestsCompleteErrors, OperationsAccessRequestsCompleteResponses, OperationsAccessRequestsCreateData, OperationsAccessRequestsCreateErrors, OperationsAccessRequestsCreateResponses, OperationsAccessRequestsDeleteData, OperationsAccessRequestsDeleteErrors, OperationsAccessRequestsDeleteResponses, OperationsAccessRequestsGetData, OperationsAccessRequestsGetErrors, OperationsAccessRequestsGetResponses, OperationsAccessRequestsListData, OperationsAccessRequestsListErrors, OperationsAccessRequestsListResponses, OperationsAccessRequestsMarkManualData, OperationsAccessRequestsMarkManualErrors, OperationsAccessRequestsMarkManualResponses, OperationsAccessRequestsProvisionData, OperationsAccessRequestsProvisionErrors, OperationsAccessRequestsProvisionResponses, OperationsAccessRequestsRejectData, OperationsAccessRequestsRejectErrors, OperationsAccessRequestsRejectResponses, OperationsAccessRequestsRenewData, OperationsAccessRequestsRenewErrors, OperationsAccessRequestsRenewResponses, OperationsAccessRequestsReplaceData, OperationsAccessRequestsReplaceErrors, OperationsAccessRequestsReplaceResponses, OperationsAccessRequestsRetryProvisioningData, OperationsAccessRequestsRetryProvisioningErrors, OperationsAccessRequestsRetryProvisioningResponses, OperationsAccessRequestsUpdateData, OperationsAccessRequestsUpdateErrors, OperationsAccessRequestsUpdateResponses, OperationsEquipmentApproveData, OperationsEquipmentApproveErrors, OperationsEquipmentApproveResponses, OperationsEquipmentCreateData, OperationsEquipmentCreateErrors, OperationsEquipmentCreateResponses, OperationsEquipmentDeleteData, OperationsEquipmentDeleteErrors, OperationsEquipmentDeleteResponses, OperationsEquipmentDeliverData, OperationsEquipmentDeliverErrors, OperationsEquipmentDeliverResponses, OperationsEquipmentGetData, OperationsEquipmentGetErrors, OperationsEquipmentGetResponses, OperationsEquipmentListData, OperationsEquipmentListErrors, OperationsEquipmentListResponses, OperationsEquipmentProvisionData, OperationsEquipmentProvisionErrors, OperationsEquipmentProvisionResponses, OperationsEquipmentReplaceData, OperationsEquipmentReplaceErrors, OperationsEquipmentReplaceResponses, OperationsEquipmentReturnData, OperationsEquipmentReturnErrors, OperationsEquipmentReturnResponses, OperationsEquipmentShipData, OperationsEquipmentShipErrors, OperationsEquipmentShipResponses, OperationsEquipmentUpdateData, OperationsEquipmentUpdateErrors, OperationsEquipmentUpdateResponses, OperationsHrRequestsCreateData, OperationsHrRequestsCreateErrors, OperationsHrRequestsCreateResponses, OperationsHrRequestsDeleteData, OperationsHrRequestsDeleteErrors, OperationsHrRequestsDeleteResponses, OperationsHrRequestsFulfillData, OperationsHrRequestsFulfillErrors, OperationsHrRequestsFulfillResponses, OperationsHrRequestsGetData, OperationsHrRequestsGetErrors, OperationsHrRequestsGetResponses, OperationsHrRequestsListData, OperationsHrRequestsListErrors, OperationsHrRequestsListResponses, OperationsHrRequestsRejectData, OperationsHrRequestsRejectErrors, OperationsHrRequestsRejectResponses, OperationsHrRequestsReplaceData, OperationsHrRequestsReplaceErrors, OperationsHrRequestsReplaceResponses, OperationsHrRequestsStartData, OperationsHrRequestsStartErrors, OperationsHrRequestsStartResponses, OperationsHrRequestsUpdateData, OperationsHrRequestsUpdateErrors, OperationsHrRequestsUpdateResponses, OperationsPendingBlockData, OperationsPendingBlockErrors, OperationsPendingBlockResponses, OperationsPendingCompleteData, OperationsPendingCompleteErrors, OperationsPendingCompleteResponses, OperationsPendingCreateData, OperationsPendingCreateErrors, OperationsPendingCreateResponses, OperationsPendingDeleteData, OperationsPendingDeleteErrors, OperationsPendingDeleteResponses, OperationsPendingGetData, OperationsPendingGetErrors, OperationsPendingGetResponses, OperationsPendingListData, OperationsPendingListErrors, OperationsPendingListResponses, OperationsPendingReplaceData, OperationsPendingReplaceErrors, OperationsPendingReplaceResponses, OperationsPendingStartData, OperationsPendingStartErrors, OperationsPendingStartResponses, OperationsPendingUpdateData, OperationsPendingUpdateErrors, OperationsPendingUpdateResponses, OperationsTravelApproveData, OperationsTravelApproveErrors, OperationsTravelApproveResponses, OperationsTravelBookData, OperationsTravelBookErrors, OperationsTravelBookResponses, OperationsTravelCancelData, OperationsTravelCancelErrors, OperationsTravelCancelResponses, OperationsTravelCompleteData, OperationsTravelCompleteErrors, OperationsTravelCompleteResponses, OperationsTravelCreateData, OperationsTravelCreateErrors, OperationsTravelCreateResponses, OperationsTravelDeleteData, OperationsTravelDeleteErrors, OperationsTravelDeleteResponses, OperationsTravelGetData, OperationsTravelGetErrors, OperationsTravelGetResponses, OperationsTravelListData, OperationsTravelListErrors, OperationsTravelListResponses, OperationsTravelReplaceData, OperationsTravelReplaceErrors, OperationsTravelReplaceResponses, OperationsTravelUpdateData, OperationsTravelUpdateErrors, OperationsTravelUpdateResponses, PoliciesAcknowledgementCampaignsCloseData, PoliciesAcknowledgementCampaignsCloseErrors, PoliciesAcknowledgementCampaignsCloseResponses, PoliciesAcknowledgementCampaignsCreateData, PoliciesAcknowledgementCampaignsCreateErrors, PoliciesAcknowledgementCampaignsCreateResponses, PoliciesAcknowledgementCampaignsGetData, PoliciesAcknowledgementCampaignsGetErrors, PoliciesAcknowledgementCampaignsGetResponses, PoliciesAcknowledgementCampaignsLaunchData, PoliciesAcknowledgementCampaignsLaunchErrors, PoliciesAcknowledgementCampaignsLaunchResponses, PoliciesAcknowledgementCampaignsListData, PoliciesAcknowledgementCampaignsListErrors, PoliciesAcknowledgementCampaignsListOutstandingData, PoliciesAcknowledgementCampaignsListOutstandingErrors, PoliciesAcknowledgementCampaignsListOutstandingResponses, PoliciesAcknowledgementCampaignsListResponses, PoliciesAcknowledgementCampaignsReplaceData, PoliciesAcknowledgementCampaignsReplaceErrors, PoliciesAcknowledgementCampaignsReplaceResponses, PoliciesAcknowledgementCampaignsUpdateData, PoliciesAcknowledgementCampaignsUpdateErrors, PoliciesAcknowledgementCampaignsUpdateResponses, PoliciesPoliciesAcknowledgeData, PoliciesPoliciesAcknowledgeErrors, PoliciesPoliciesAcknowledgeResponses, PoliciesPoliciesCompleteData, PoliciesPoliciesCompleteErrors, PoliciesPoliciesCompleteResponses, PoliciesPoliciesCreateData, PoliciesPoliciesCreateErrors, PoliciesPoliciesCreateResponses, PoliciesPoliciesGetData, PoliciesPoliciesGetErrors, PoliciesPoliciesGetResponses, PoliciesPoliciesListAcknowledgementsData, PoliciesPoliciesListAcknowledgementsErrors, PoliciesPoliciesListAcknowledgementsResponses, PoliciesPoliciesListData, PoliciesPoliciesListErrors, PoliciesPoliciesListResponses, PoliciesPoliciesListVersionsData, PoliciesPoliciesListVersionsErrors, PoliciesPoliciesListVersionsResponses, PoliciesPoliciesReplaceData, PoliciesPoliciesReplaceErrors, PoliciesPoliciesReplaceResponses, PoliciesPoliciesRetireData, PoliciesPoliciesRetireErrors, PoliciesPoliciesRetireResponses, PoliciesPoliciesSubmitData, PoliciesPoliciesSubmitErrors, PoliciesPoliciesSubmitResponses, PoliciesPoliciesUpdateData, PoliciesPoliciesUpdateErrors, PoliciesPoliciesUpdateResponses } from './types.gen.js';
+import type { ApprovalsRequestsCancelData, ApprovalsRequestsCancelErrors, ApprovalsRequestsCancelResponses, ApprovalsRequestsCreateData, ApprovalsRequestsCreateErrors, ApprovalsRequestsCreateResponses, ApprovalsRequestsGetData, ApprovalsRequestsGetErrors, ApprovalsRequestsGetResponses, ApprovalsRequestsListData, ApprovalsRequestsListErrors, ApprovalsRequestsListResponses, ApprovalsRequestsSubmitData, ApprovalsRequestsSubmitErrors, ApprovalsRequestsSubmitResponses, ApprovalsStepsApproveData, ApprovalsStepsApproveErrors, ApprovalsStepsApproveResponses, ApprovalsStepsDelegateData, ApprovalsStepsDelegateErrors, ApprovalsStepsDelegateResponses, ApprovalsStepsGetData, ApprovalsStepsGetErrors, ApprovalsStepsGetResponses, ApprovalsStepsListData, ApprovalsStepsListErrors, ApprovalsStepsListResponses, ApprovalsStepsRejectData, ApprovalsStepsRejectErrors, ApprovalsStepsRejectResponses, FilesAttachmentsCreateData, FilesAttachmentsCreateErrors, FilesAttachmentsCreateResponses, FilesAttachmentsDeleteData, FilesAttachmentsDeleteErrors, FilesAttachmentsDeleteResponses, FilesAttachmentsGetData, FilesAttachmentsGetErrors, FilesAttachmentsGetResponses, FilesAttachmentsListContentData, FilesAttachmentsListContentErrors, FilesAttachmentsListContentResponses, FilesAttachmentsListData, FilesAttachmentsListErrors, FilesAttachmentsListResponses, HelpdeskSlaPoliciesCreateData, HelpdeskSlaPoliciesCreateErrors, HelpdeskSlaPoliciesCreateResponses, HelpdeskSlaPoliciesGetData, HelpdeskSlaPoliciesGetErrors, HelpdeskSlaPoliciesGetResponses, HelpdeskSlaPoliciesListData, HelpdeskSlaPoliciesListErrors, HelpdeskSlaPoliciesListResponses, HelpdeskSlaPoliciesReplaceData, HelpdeskSlaPoliciesReplaceErrors, HelpdeskSlaPoliciesReplaceResponses, HelpdeskSlaPoliciesUpdateData, HelpdeskSlaPoliciesUpdateErrors, HelpdeskSlaPoliciesUpdateResponses, HelpdeskTicketsAddCommentData, HelpdeskTicketsAddCommentErrors, HelpdeskTicketsAddCommentResponses, HelpdeskTicketsCloseData, HelpdeskTicketsCloseErrors, HelpdeskTicketsCloseResponses, HelpdeskTicketsCreateData, HelpdeskTicketsCreateErrors, HelpdeskTicketsCreateResponses, HelpdeskTicketsGetData, HelpdeskTicketsGetErrors, HelpdeskTicketsGetResponses, HelpdeskTicketsHoldData, HelpdeskTicketsHoldErrors, HelpdeskTicketsHoldResponses, HelpdeskTicketsListCommentsData, HelpdeskTicketsListCommentsErrors, HelpdeskTicketsListCommentsResponses, HelpdeskTicketsListData, HelpdeskTicketsListErrors, HelpdeskTicketsListResponses, HelpdeskTicketsOpenData, HelpdeskTicketsOpenErrors, HelpdeskTicketsOpenResponses, HelpdeskTicketsReopenData, HelpdeskTicketsReopenErrors, HelpdeskTicketsReopenResponses, HelpdeskTicketsReplaceData, HelpdeskTicketsReplaceErrors, HelpdeskTicketsReplaceResponses, HelpdeskTicketsResolveData, HelpdeskTicketsResolveErrors, HelpdeskTicketsResolveResponses, HelpdeskTicketsUpdateData, HelpdeskTicketsUpdateErrors, HelpdeskTicketsUpdateResponses, IntegrationApiKeysCreateData, IntegrationApiKeysCreateErrors, IntegrationApiKeysCreateResponses, IntegrationApiKeysGetData, IntegrationApiKeysGetErrors, IntegrationApiKeysGetResponses, IntegrationApiKeysListData, IntegrationApiKeysListErrors, IntegrationApiKeysListResponses, IntegrationApiKeysRevokeData, IntegrationApiKeysRevokeErrors, IntegrationApiKeysRevokeResponses, IntegrationApiKeysRotateData, IntegrationApiKeysRotateErrors, IntegrationApiKeysRotateResponses, IntegrationApplicationsCreateData, IntegrationApplicationsCreateErrors, IntegrationApplicationsCreateResponses, IntegrationApplicationsGetData, IntegrationApplicationsGetErrors, IntegrationApplicationsGetResponses, IntegrationApplicationsListData, IntegrationApplicationsListErrors, IntegrationApplicationsListResponses, IntegrationApplicationsReplaceData, IntegrationApplicationsReplaceErrors, IntegrationApplicationsReplaceResponses, IntegrationApplicationsUpdateData, IntegrationApplicationsUpdateErrors, IntegrationApplicationsUpdateResponses, IntegrationConnectorsCreateData, IntegrationConnectorsCreateErrors, IntegrationConnectorsCreateResponses, IntegrationConnectorsDeleteData, IntegrationConnectorsDeleteErrors, IntegrationConnectorsDeleteResponses, IntegrationConnectorsGetData, IntegrationConnectorsGetErrors, IntegrationConnectorsGetResponses, IntegrationConnectorsListData, IntegrationConnectorsListErrors, IntegrationConnectorsListResponses, IntegrationConnectorsReplaceData, IntegrationConnectorsReplaceErrors, IntegrationConnectorsReplaceResponses, IntegrationConnectorsUpdateData, IntegrationConnectorsUpdateErrors, IntegrationConnectorsUpdateResponses, IntegrationDriftFindingsAdoptData, IntegrationDriftFindingsAdoptErrors, IntegrationDriftFindingsAdoptResponses, IntegrationDriftFindingsDismissData, IntegrationDriftFindingsDismissErrors, IntegrationDriftFindingsDismissResponses, IntegrationDriftFindingsGetData, IntegrationDriftFindingsGetErrors, IntegrationDriftFindingsGetResponses, IntegrationDriftFindingsListData, IntegrationDriftFindingsListErrors, IntegrationDriftFindingsListResponses, IntegrationDriftFindingsRegrantData, IntegrationDriftFindingsRegrantErrors, IntegrationDriftFindingsRegrantResponses, IntegrationDriftFindingsRevokeData, IntegrationDriftFindingsRevokeErrors, IntegrationDriftFindingsRevokeResponses, IntegrationEntitlementsCreateData, IntegrationEntitlementsCreateErrors, IntegrationEntitlementsCreateResponses, IntegrationEntitlementsDeleteData, IntegrationEntitlementsDeleteErrors, IntegrationEntitlementsDeleteResponses, IntegrationEntitlementsGetData, IntegrationEntitlementsGetErrors, IntegrationEntitlementsGetResponses, IntegrationEntitlementsListData, IntegrationEntitlementsListErrors, IntegrationEntitlementsListResponses, IntegrationEntitlementsReplaceData, IntegrationEntitlementsReplaceErrors, IntegrationEntitlementsReplaceResponses, IntegrationEntitlementsUpdateData, IntegrationEntitlementsUpdateErrors, IntegrationEntitlementsUpdateResponses, IntegrationSystemsCreateData, IntegrationSystemsCreateErrors, IntegrationSystemsCreateResponses, IntegrationSystemsDeleteData, IntegrationSystemsDeleteErrors, IntegrationSystemsDeleteResponses, IntegrationSystemsGetData, IntegrationSystemsGetErrors, IntegrationSystemsGetResponses, IntegrationSystemsListData, IntegrationSystemsListErrors, IntegrationSystemsListResponses, IntegrationSystemsReplaceData, IntegrationSystemsReplaceErrors, IntegrationSystemsReplaceResponses, IntegrationSystemsUpdateData, IntegrationSystemsUpdateErrors, IntegrationSystemsUpdateResponses, IntegrationWebhooksCreateData, IntegrationWebhooksCreateErrors, IntegrationWebhooksCreateResponses, IntegrationWebhooksDeleteData, IntegrationWebhooksDeleteErrors, IntegrationWebhooksDeleteResponses, IntegrationWebhooksGetData, IntegrationWebhooksGetErrors, IntegrationWebhooksGetResponses, IntegrationWebhooksListData, IntegrationWebhooksListDeliveriesData, IntegrationWebhooksListDeliveriesErrors, IntegrationWebhooksListDeliveriesResponses, IntegrationWebhooksListErrors, IntegrationWebhooksListResponses, IntegrationWebhooksReplaceData, IntegrationWebhooksReplaceErrors, IntegrationWebhooksReplaceResponses, IntegrationWebhooksUpdateData, IntegrationWebhooksUpdateErrors, IntegrationWebhooksUpdateResponses, LettersLettersCreateData, LettersLettersCreateErrors, LettersLettersCreateResponses, LettersLettersDiscardData, LettersLettersDiscardErrors, LettersLettersDiscardResponses, LettersLettersGetData, LettersLettersGetErrors, LettersLettersGetResponses, LettersLettersListData, LettersLettersListErrors, LettersLettersListPdfData, LettersLettersListPdfErrors, LettersLettersListPdfResponses, LettersLettersListResponses, LettersLettersSendData, LettersLettersSendErrors, LettersLettersSendResponses, LettersTemplatesCreateData, LettersTemplatesCreateErrors, LettersTemplatesCreateResponses, LettersTemplatesDeleteData, LettersTemplatesDeleteErrors, LettersTemplatesDeleteResponses, LettersTemplatesGetData, LettersTemplatesGetErrors, LettersTemplatesGetResponses, LettersTemplatesListData, LettersTemplatesListErrors, LettersTemplatesListResponses, LettersTemplatesReplaceData, LettersTemplatesReplaceErrors, LettersTemplatesReplaceResponses, LettersTemplatesUpdateData, LettersTemplatesUpdateErrors, LettersTemplatesUpdateResponses, LifecycleBirthrightRulesCreateData, LifecycleBirthrightRulesCreateErrors, LifecycleBirthrightRulesCreateResponses, LifecycleBirthrightRulesDeleteData, LifecycleBirthrightRulesDeleteErrors, LifecycleBirthrightRulesDeleteResponses, LifecycleBirthrightRulesGetData, LifecycleBirthrightRulesGetErrors, LifecycleBirthrightRulesGetResponses, LifecycleBirthrightRulesListData, LifecycleBirthrightRulesListErrors, LifecycleBirthrightRulesListResponses, LifecycleBirthrightRulesReplaceData, LifecycleBirthrightRulesReplaceErrors, LifecycleBirthrightRulesReplaceResponses, LifecycleBirthrightRulesUpdateData, LifecycleBirthrightRulesUpdateErrors, LifecycleBirthrightRulesUpdateResponses, LifecycleOffboardingCasesGetData, LifecycleOffboardingCasesGetErrors, LifecycleOffboardingCasesGetResponses, LifecycleOffboardingCasesListData, LifecycleOffboardingCasesListErrors, LifecycleOffboardingCasesListResponses, LifecycleOffboardingItemsGetData, LifecycleOffboardingItemsGetErrors, LifecycleOffboardingItemsGetResponses, LifecycleOffboardingItemsListData, LifecycleOffboardingItemsListErrors, LifecycleOffboardingItemsListResponses, LifecycleOffboardingItemsResolveData, LifecycleOffboardingItemsResolveErrors, LifecycleOffboardingItemsResolveResponses, LifecyclePlannedLeavesCreateData, LifecyclePlannedLeavesCreateErrors, LifecyclePlannedLeavesCreateResponses, LifecyclePlannedLeavesDeleteData, LifecyclePlannedLeavesDeleteErrors, LifecyclePlannedLeavesDeleteResponses, LifecyclePlannedLeavesGetData, LifecyclePlannedLeavesGetErrors, LifecyclePlannedLeavesGetResponses, LifecyclePlannedLeavesListData, LifecyclePlannedLeavesListErrors, LifecyclePlannedLeavesListResponses, LifecyclePlannedLeavesReplaceData, LifecyclePlannedLeavesReplaceErrors, LifecyclePlannedLeavesReplaceResponses, LifecyclePlannedLeavesUpdateData, LifecyclePlannedLeavesUpdateErrors, LifecyclePlannedLeavesUpdateResponses, LifecycleScheduledRevokesGetData, LifecycleScheduledRevokesGetErrors, LifecycleScheduledRevokesGetResponses, LifecycleScheduledRevokesListData, LifecycleScheduledRevokesListErrors, LifecycleScheduledRevokesListResponses, LifecycleSettingsCreateData, LifecycleSettingsCreateErrors, LifecycleSettingsCreateResponses, LifecycleSettingsGetData, LifecycleSettingsGetErrors, LifecycleSettingsGetResponses, LifecycleSettingsListData, LifecycleSettingsListErrors, LifecycleSettingsListResponses, LifecycleSettingsReplaceData, LifecycleSettingsReplaceErrors, LifecycleSettingsReplaceResponses, LifecycleSettingsUpdateData, LifecycleSettingsUpdateErrors, LifecycleSettingsUpdateResponses, OperationsAccessRequestsApproveData, OperationsAccessRequestsApproveErrors, OperationsAccessRequestsApproveResponses, OperationsAccessRequestsCompleteData, OperationsAccessRequestsCompleteErrors, OperationsAccessRequestsCompleteResponses, OperationsAccessRequestsCreateData, OperationsAccessRequestsCreateErrors, OperationsAccessRequestsCreateResponses, OperationsAccessRequestsDeleteData, OperationsAccessRequestsDeleteErrors, OperationsAccessRequestsDeleteResponses, OperationsAccessRequestsGetData, OperationsAccessRequestsGetErrors, OperationsAccessRequestsGetResponses, OperationsAccessRequestsListData, OperationsAccessRequestsListErrors, OperationsAccessRequestsListResponses, OperationsAccessRequestsMarkManualData, OperationsAccessRequestsMarkManualErrors, OperationsAccessRequestsMarkManualResponses, OperationsAccessRequestsProvisionData, OperationsAccessRequestsProvisionErrors, OperationsAccessRequestsProvisionResponses, OperationsAccessRequestsRejectData, OperationsAccessRequestsRejectErrors, OperationsAccessRequestsRejectResponses, OperationsAccessRequestsRenewData, OperationsAccessRequestsRenewErrors, OperationsAccessRequestsRenewResponses, OperationsAccessRequestsReplaceData, OperationsAccessRequestsReplaceErrors, OperationsAccessRequestsReplaceResponses, OperationsAccessRequestsRetryConnectorWorkData, OperationsAccessRequestsRetryConnectorWorkErrors, OperationsAccessRequestsRetryConnectorWorkResponses, OperationsAccessRequestsRetryProvisioningData, OperationsAccessRequestsRetryProvisioningErrors, OperationsAccessRequestsRetryProvisioningResponses, OperationsAccessRequestsUpdateData, OperationsAccessRequestsUpdateErrors, OperationsAccessRequestsUpdateResponses, OperationsEquipmentApproveData, OperationsEquipmentApproveErrors, OperationsEquipmentApproveResponses, OperationsEquipmentCreateData, OperationsEquipmentCreateErrors, OperationsEquipmentCreateResponses, OperationsEquipmentDeleteData, OperationsEquipmentDeleteErrors, OperationsEquipmentDeleteResponses, OperationsEquipmentDeliverData, OperationsEquipmentDeliverErrors, OperationsEquipmentDeliverResponses, OperationsEquipmentGetData, OperationsEquipmentGetErrors, OperationsEquipmentGetResponses, OperationsEquipmentListData, OperationsEquipmentListErrors, OperationsEquipmentListResponses, OperationsEquipmentProvisionData, OperationsEquipmentProvisionErrors, OperationsEquipmentProvisionResponses, OperationsEquipmentReplaceData, OperationsEquipmentReplaceErrors, OperationsEquipmentReplaceResponses, OperationsEquipmentReturnData, OperationsEquipmentReturnErrors, OperationsEquipmentReturnResponses, OperationsEquipmentShipData, OperationsEquipmentShipErrors, OperationsEquipmentShipResponses, OperationsEquipmentUpdateData, OperationsEquipmentUpdateErrors, OperationsEquipmentUpdateResponses, OperationsHrRequestsCreateData, OperationsHrRequestsCreateErrors, OperationsHrRequestsCreateResponses, OperationsHrRequestsDeleteData, OperationsHrRequestsDeleteErrors, OperationsHrRequestsDeleteResponses, OperationsHrRequestsFulfillData, OperationsHrRequestsFulfillErrors, OperationsHrRequestsFulfillResponses, OperationsHrRequestsGetData, OperationsHrRequestsGetErrors, OperationsHrRequestsGetResponses, OperationsHrRequestsListData, OperationsHrRequestsListErrors, OperationsHrRequestsListResponses, OperationsHrRequestsRejectData, OperationsHrRequestsRejectErrors, OperationsHrRequestsRejectResponses, OperationsHrRequestsReplaceData, OperationsHrRequestsReplaceErrors, OperationsHrRequestsReplaceResponses, OperationsHrRequestsStartData, OperationsHrRequestsStartErrors, OperationsHrRequestsStartResponses, OperationsHrRequestsUpdateData, OperationsHrRequestsUpdateErrors, OperationsHrRequestsUpdateResponses, OperationsPendingBlockData, OperationsPendingBlockErrors, OperationsPendingBlockResponses, OperationsPendingCompleteData, OperationsPendingCompleteErrors, OperationsPendingCompleteResponses, OperationsPendingCreateData, OperationsPendingCreateErrors, OperationsPendingCreateResponses, OperationsPendingDeleteData, OperationsPendingDeleteErrors, OperationsPendingDeleteResponses, OperationsPendingGetData, OperationsPendingGetErrors, OperationsPendingGetResponses, OperationsPendingListData, OperationsPendingListErrors, OperationsPendingListResponses, OperationsPendingReplaceData, OperationsPendingReplaceErrors, OperationsPendingReplaceResponses, OperationsPendingStartData, OperationsPendingStartErrors, OperationsPendingStartResponses, OperationsPendingUpdateData, OperationsPendingUpdateErrors, OperationsPendingUpdateResponses, OperationsTravelApproveData, OperationsTravelApproveErrors, OperationsTravelApproveResponses, OperationsTravelBookData, OperationsTravelBookErrors, OperationsTravelBookResponses, OperationsTravelCancelData, OperationsTravelCancelErrors, OperationsTravelCancelResponses, OperationsTravelCompleteData, OperationsTravelCompleteErrors, OperationsTravelCompleteResponses, OperationsTravelCreateData, OperationsTravelCreateErrors, OperationsTravelCreateResponses, OperationsTravelDeleteData, OperationsTravelDeleteErrors, OperationsTravelDeleteResponses, OperationsTravelGetData, OperationsTravelGetErrors, OperationsTravelGetResponses, OperationsTravelListData, OperationsTravelListErrors, OperationsTravelListResponses, OperationsTravelReplaceData, OperationsTravelReplaceErrors, OperationsTravelReplaceResponses, OperationsTravelUpdateData, OperationsTravelUpdateErrors, OperationsTravelUpdateResponses, PoliciesAcknowledgementCampaignsCloseData, PoliciesAcknowledgementCampaignsCloseErrors, PoliciesAcknowledgementCampaignsCloseResponses, PoliciesAcknowledgementCampaignsCreateData, PoliciesAcknowledgementCampaignsCreateErrors, PoliciesAcknowledgementCampaignsCreateResponses, PoliciesAcknowledgementCampaignsGetData, PoliciesAcknowledgementCampaignsGetErrors, PoliciesAcknowledgementCampaignsGetResponses, PoliciesAcknowledgementCampaignsLaunchData, PoliciesAcknowledgementCampaignsLaunchErrors, PoliciesAcknowledgementCampaignsLaunchResponses, PoliciesAcknowledgementCampaignsListData, PoliciesAcknowledgementCampaignsListErrors, PoliciesAcknowledgementCampaignsListOutstandingData, PoliciesAcknowledgementCampaignsListOutstandingErrors, PoliciesAcknowledgementCampaignsListOutstandingResponses, PoliciesAcknowledgementCampaignsListResponses, PoliciesAcknowledgementCampaignsReplaceData, PoliciesAcknowledgementCampaignsReplaceErrors, PoliciesAcknowledgementCampaignsReplaceResponses, PoliciesAcknowledgementCampaignsUpdateData, PoliciesAcknowledgementCampaignsUpdateErrors, PoliciesAcknowledgementCampaignsUpdateResponses, PoliciesPoliciesAcknowledgeData, PoliciesPoliciesAcknowledgeErrors, PoliciesPoliciesAcknowledgeResponses, PoliciesPoliciesCompleteData, PoliciesPoliciesCompleteErrors, PoliciesPoliciesCompleteResponses, PoliciesPoliciesCreateData, PoliciesPoliciesCreateErrors, PoliciesPoliciesCreateResponses, PoliciesPoliciesGetData, PoliciesPoliciesGetErrors, PoliciesPoliciesGetResponses, PoliciesPoliciesListAcknowledgementsData, PoliciesPoliciesListAcknowledgementsErrors, PoliciesPoliciesListAcknowledgementsResponses, PoliciesPoliciesListData, PoliciesPoliciesListErrors, PoliciesPoliciesListResponses, PoliciesPoliciesListVersionsData, PoliciesPoliciesListVersionsErrors, PoliciesPoliciesListVersionsResponses, PoliciesPoliciesReplaceData, PoliciesPoliciesReplaceErrors, PoliciesPoliciesReplaceResponses, PoliciesPoliciesRetireData, PoliciesPoliciesRetireErrors, PoliciesPoliciesRetireResponses, PoliciesPoliciesSubmitData, PoliciesPoliciesSubmitErrors, PoliciesPoliciesSubmitResponses, PoliciesPoliciesUpdateData, PoliciesPoliciesUpdateErrors, PoliciesPoliciesUpdateResponses, ReviewsCampaignsCloseData, ReviewsCampaignsCloseErrors, ReviewsCampaignsCloseResponses, ReviewsCampaignsCreateData, ReviewsCampaignsCreateErrors, ReviewsCampaignsCreateResponses, ReviewsCampaignsDeleteData, ReviewsCampaignsDeleteErrors, ReviewsCampaignsDeleteResponses, ReviewsCampaignsGetData, ReviewsCampaignsGetErrors, ReviewsCampaignsGetResponses, ReviewsCampaignsKeepLowRiskData, ReviewsCampaignsKeepLowRiskErrors, ReviewsCampaignsKeepLowRiskResponses, ReviewsCampaignsLaunchData, ReviewsCampaignsLaunchErrors, ReviewsCampaignsLaunchResponses, ReviewsCampaignsListData, ReviewsCampaignsListErrors, ReviewsCampaignsListProgressData, ReviewsCampaignsListProgressErrors, ReviewsCampaignsListProgressResponses, ReviewsCampaignsListResponses, ReviewsCampaignsReplaceData, ReviewsCampaignsReplaceErrors, ReviewsCampaignsReplaceResponses, ReviewsCampaignsSignOffData, ReviewsCampaignsSignOffErrors, ReviewsCampaignsSignOffResponses, ReviewsCampaignsUpdateData, ReviewsCampaignsUpdateErrors, ReviewsCampaignsUpdateResponses, ReviewsItemsGetData, ReviewsItemsGetErrors, ReviewsItemsGetResponses, ReviewsItemsKeepData, ReviewsItemsKeepErrors, ReviewsItemsKeepResponses, ReviewsItemsListData, ReviewsItemsListErrors, ReviewsItemsListResponses, ReviewsItemsRevokeData, ReviewsItemsRevokeErrors, ReviewsItemsRevokeResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -1602,6 +1602,755 @@ export class Integration extends HeyApiClient {
     }
 }
 
+export class Letters extends HeyApiClient {
+    /**
+     * List letters
+     *
+     * Letters made for HR requests, each recording the template version it was made from.
+     *
+     * The records the caller may see, newest first, one cursor page at a time (follow `next`). Filter by field (`?status=open`; `?field__in=a,b` takes comma-separated or repeated values; person fields accept `me`), `search` and `ordering`.
+     */
+    public list<ThrowOnError extends boolean = false>(options?: Options<LettersLettersListData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<LettersLettersListResponses, LettersLettersListErrors, ThrowOnError>({
+            querySerializer: { parameters: {
+                    app_id__in: { array: { explode: false } },
+                    attachment_id__in: { array: { explode: false } },
+                    created_by__in: { array: { explode: false } },
+                    deleted_by__in: { array: { explode: false } },
+                    hr_request__in: { array: { explode: false } },
+                    hr_request_id__in: { array: { explode: false } },
+                    id__in: { array: { explode: false } },
+                    ordering: { array: { explode: false } },
+                    requester_id__in: { array: { explode: false } },
+                    template__in: { array: { explode: false } },
+                    template_id__in: { array: { explode: false } },
+                    tenant_id__in: { array: { explode: false } },
+                    updated_by__in: { array: { explode: false } }
+                } },
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/letters/letters',
+            ...options
+        });
+    }
+    
+    /**
+     * Generate a draft letter from an HR request and a template
+     *
+     * Letters made for HR requests, each recording the template version it was made from.
+     *
+     * Server-stamped fields (`id`, `tenant_id`, `created_at`, …) are ignored if sent. `status` starts at the initial state; change it with the transition operations.
+     */
+    public create<ThrowOnError extends boolean = false>(options: Options<LettersLettersCreateData, ThrowOnError>) {
+        return (options.client ?? this.client).post<LettersLettersCreateResponses, LettersLettersCreateErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/letters/letters',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Get a letter
+     *
+     * Letters made for HR requests, each recording the template version it was made from.
+     *
+     * The `ETag` response header identifies this version; send it as `If-Match` when you write.
+     */
+    public get<ThrowOnError extends boolean = false>(options: Options<LettersLettersGetData, ThrowOnError>) {
+        return (options.client ?? this.client).get<LettersLettersGetResponses, LettersLettersGetErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/letters/letters/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Discard a draft letter
+     *
+     * Letters made for HR requests, each recording the template version it was made from.
+     */
+    public discard<ThrowOnError extends boolean = false>(options: Options<LettersLettersDiscardData, ThrowOnError>) {
+        return (options.client ?? this.client).post<LettersLettersDiscardResponses, LettersLettersDiscardErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/letters/letters/{id}/discard',
+            ...options
+        });
+    }
+    
+    /**
+     * The letter's PDF as made (for review)
+     *
+     * Letters made for HR requests, each recording the template version it was made from.
+     */
+    public listPdf<ThrowOnError extends boolean = false>(options: Options<LettersLettersListPdfData, ThrowOnError>) {
+        return (options.client ?? this.client).get<LettersLettersListPdfResponses, LettersLettersListPdfErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/letters/letters/{id}/pdf',
+            ...options
+        });
+    }
+    
+    /**
+     * Send the reviewed letter: the PDF goes on the request, which is fulfilled
+     *
+     * Letters made for HR requests, each recording the template version it was made from.
+     */
+    public send<ThrowOnError extends boolean = false>(options: Options<LettersLettersSendData, ThrowOnError>) {
+        return (options.client ?? this.client).post<LettersLettersSendResponses, LettersLettersSendErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/letters/letters/{id}/send',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+}
+
+export class Templates extends HeyApiClient {
+    /**
+     * List letter templates
+     *
+     * Letter templates: Markdown with placeholders (`{{ person.name }}` …, checked when saved).
+     *
+     * The records the caller may see, newest first, one cursor page at a time (follow `next`). Filter by field (`?status=open`; `?field__in=a,b` takes comma-separated or repeated values; person fields accept `me`), `search` and `ordering`.
+     */
+    public list<ThrowOnError extends boolean = false>(options?: Options<LettersTemplatesListData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<LettersTemplatesListResponses, LettersTemplatesListErrors, ThrowOnError>({
+            querySerializer: { parameters: {
+                    app_id__in: { array: { explode: false } },
+                    created_by__in: { array: { explode: false } },
+                    deleted_by__in: { array: { explode: false } },
+                    id__in: { array: { explode: false } },
+                    ordering: { array: { explode: false } },
+                    tenant_id__in: { array: { explode: false } },
+                    updated_by__in: { array: { explode: false } }
+                } },
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/letters/templates',
+            ...options
+        });
+    }
+    
+    /**
+     * Create a letter template
+     *
+     * Letter templates: Markdown with placeholders (`{{ person.name }}` …, checked when saved).
+     *
+     * Server-stamped fields (`id`, `tenant_id`, `created_at`, …) are ignored if sent. `status` starts at the initial state; change it with the transition operations.
+     */
+    public create<ThrowOnError extends boolean = false>(options: Options<LettersTemplatesCreateData, ThrowOnError>) {
+        return (options.client ?? this.client).post<LettersTemplatesCreateResponses, LettersTemplatesCreateErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/letters/templates',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Delete a letter template
+     *
+     * Letter templates: Markdown with placeholders (`{{ person.name }}` …, checked when saved).
+     *
+     * A soft delete: the record leaves every list and read. Send `If-Match` to refuse a stale delete (412).
+     */
+    public delete<ThrowOnError extends boolean = false>(options: Options<LettersTemplatesDeleteData, ThrowOnError>) {
+        return (options.client ?? this.client).delete<LettersTemplatesDeleteResponses, LettersTemplatesDeleteErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/letters/templates/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Get a letter template
+     *
+     * Letter templates: Markdown with placeholders (`{{ person.name }}` …, checked when saved).
+     *
+     * The `ETag` response header identifies this version; send it as `If-Match` when you write.
+     */
+    public get<ThrowOnError extends boolean = false>(options: Options<LettersTemplatesGetData, ThrowOnError>) {
+        return (options.client ?? this.client).get<LettersTemplatesGetResponses, LettersTemplatesGetErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/letters/templates/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Update a letter template
+     *
+     * Letter templates: Markdown with placeholders (`{{ person.name }}` …, checked when saved).
+     *
+     * Only the fields you send change. Send `If-Match` with the `ETag` you read to refuse a stale write (412).
+     */
+    public update<ThrowOnError extends boolean = false>(options: Options<LettersTemplatesUpdateData, ThrowOnError>) {
+        return (options.client ?? this.client).patch<LettersTemplatesUpdateResponses, LettersTemplatesUpdateErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/letters/templates/{id}',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Replace a letter template
+     *
+     * Letter templates: Markdown with placeholders (`{{ person.name }}` …, checked when saved).
+     *
+     * Every writable field. Send `If-Match` with the `ETag` you read to refuse a stale write (412).
+     */
+    public replace<ThrowOnError extends boolean = false>(options: Options<LettersTemplatesReplaceData, ThrowOnError>) {
+        return (options.client ?? this.client).put<LettersTemplatesReplaceResponses, LettersTemplatesReplaceErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/letters/templates/{id}',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+}
+
+export class Letters2 extends HeyApiClient {
+    private _letters?: Letters;
+    get letters(): Letters {
+        return this._letters ??= new Letters({ client: this.client });
+    }
+    
+    private _templates?: Templates;
+    get templates(): Templates {
+        return this._templates ??= new Templates({ client: this.client });
+    }
+}
+
+export class BirthrightRules extends HeyApiClient {
+    /**
+     * List birthright rules
+     *
+     * Entitlements everyone in a group or department gets, approved by the rule.
+     *
+     * The records the caller may see, newest first, one cursor page at a time (follow `next`). Filter by field (`?status=open`; `?field__in=a,b` takes comma-separated or repeated values; person fields accept `me`), `search` and `ordering`.
+     */
+    public list<ThrowOnError extends boolean = false>(options?: Options<LifecycleBirthrightRulesListData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<LifecycleBirthrightRulesListResponses, LifecycleBirthrightRulesListErrors, ThrowOnError>({
+            querySerializer: { parameters: {
+                    app_id__in: { array: { explode: false } },
+                    created_by__in: { array: { explode: false } },
+                    deleted_by__in: { array: { explode: false } },
+                    entitlement__in: { array: { explode: false } },
+                    entitlement_id__in: { array: { explode: false } },
+                    group__in: { array: { explode: false } },
+                    group_id__in: { array: { explode: false } },
+                    id__in: { array: { explode: false } },
+                    ordering: { array: { explode: false } },
+                    tenant_id__in: { array: { explode: false } },
+                    updated_by__in: { array: { explode: false } }
+                } },
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/lifecycle/birthright-rules',
+            ...options
+        });
+    }
+    
+    /**
+     * Create a birthright rule
+     *
+     * Entitlements everyone in a group or department gets, approved by the rule.
+     *
+     * Server-stamped fields (`id`, `tenant_id`, `created_at`, …) are ignored if sent. `status` starts at the initial state; change it with the transition operations.
+     */
+    public create<ThrowOnError extends boolean = false>(options: Options<LifecycleBirthrightRulesCreateData, ThrowOnError>) {
+        return (options.client ?? this.client).post<LifecycleBirthrightRulesCreateResponses, LifecycleBirthrightRulesCreateErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/lifecycle/birthright-rules',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Delete a birthright rule
+     *
+     * Entitlements everyone in a group or department gets, approved by the rule.
+     *
+     * A soft delete: the record leaves every list and read. Send `If-Match` to refuse a stale delete (412).
+     */
+    public delete<ThrowOnError extends boolean = false>(options: Options<LifecycleBirthrightRulesDeleteData, ThrowOnError>) {
+        return (options.client ?? this.client).delete<LifecycleBirthrightRulesDeleteResponses, LifecycleBirthrightRulesDeleteErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/lifecycle/birthright-rules/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Get a birthright rule
+     *
+     * Entitlements everyone in a group or department gets, approved by the rule.
+     *
+     * The `ETag` response header identifies this version; send it as `If-Match` when you write.
+     */
+    public get<ThrowOnError extends boolean = false>(options: Options<LifecycleBirthrightRulesGetData, ThrowOnError>) {
+        return (options.client ?? this.client).get<LifecycleBirthrightRulesGetResponses, LifecycleBirthrightRulesGetErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/lifecycle/birthright-rules/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Update a birthright rule
+     *
+     * Entitlements everyone in a group or department gets, approved by the rule.
+     *
+     * Only the fields you send change. Send `If-Match` with the `ETag` you read to refuse a stale write (412).
+     */
+    public update<ThrowOnError extends boolean = false>(options: Options<LifecycleBirthrightRulesUpdateData, ThrowOnError>) {
+        return (options.client ?? this.client).patch<LifecycleBirthrightRulesUpdateResponses, LifecycleBirthrightRulesUpdateErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/lifecycle/birthright-rules/{id}',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Replace a birthright rule
+     *
+     * Entitlements everyone in a group or department gets, approved by the rule.
+     *
+     * Every writable field. Send `If-Match` with the `ETag` you read to refuse a stale write (412).
+     */
+    public replace<ThrowOnError extends boolean = false>(options: Options<LifecycleBirthrightRulesReplaceData, ThrowOnError>) {
+        return (options.client ?? this.client).put<LifecycleBirthrightRulesReplaceResponses, LifecycleBirthrightRulesReplaceErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/lifecycle/birthright-rules/{id}',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+}
+
+export class OffboardingCases extends HeyApiClient {
+    /**
+     * List offboarding cases
+     *
+     * Offboarding cases (IT, HR and admins): opened by a deactivation, closed by the engine when every item is done. Read-only; people act on flagged items.
+     *
+     * The records the caller may see, newest first, one cursor page at a time (follow `next`). Filter by field (`?status=open`; `?field__in=a,b` takes comma-separated or repeated values; person fields accept `me`), `search` and `ordering`.
+     */
+    public list<ThrowOnError extends boolean = false>(options?: Options<LifecycleOffboardingCasesListData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<LifecycleOffboardingCasesListResponses, LifecycleOffboardingCasesListErrors, ThrowOnError>({
+            querySerializer: { parameters: {
+                    app_id__in: { array: { explode: false } },
+                    created_by__in: { array: { explode: false } },
+                    deleted_by__in: { array: { explode: false } },
+                    id__in: { array: { explode: false } },
+                    manager_id__in: { array: { explode: false } },
+                    ordering: { array: { explode: false } },
+                    person_id__in: { array: { explode: false } },
+                    tenant_id__in: { array: { explode: false } },
+                    updated_by__in: { array: { explode: false } }
+                } },
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/lifecycle/offboarding-cases',
+            ...options
+        });
+    }
+    
+    /**
+     * Get an offboarding case
+     *
+     * Offboarding cases (IT, HR and admins): opened by a deactivation, closed by the engine when every item is done. Read-only; people act on flagged items.
+     *
+     * The `ETag` response header identifies this version; send it as `If-Match` when you write.
+     */
+    public get<ThrowOnError extends boolean = false>(options: Options<LifecycleOffboardingCasesGetData, ThrowOnError>) {
+        return (options.client ?? this.client).get<LifecycleOffboardingCasesGetResponses, LifecycleOffboardingCasesGetErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/lifecycle/offboarding-cases/{id}',
+            ...options
+        });
+    }
+}
+
+export class OffboardingItems extends HeyApiClient {
+    /**
+     * List offboarding items
+     *
+     * The items of the cases; an admin resolves a flagged one (`POST …/{id}/resolve {"comment"}`).
+     *
+     * The records the caller may see, newest first, one cursor page at a time (follow `next`). Filter by field (`?status=open`; `?field__in=a,b` takes comma-separated or repeated values; person fields accept `me`), `search` and `ordering`.
+     */
+    public list<ThrowOnError extends boolean = false>(options?: Options<LifecycleOffboardingItemsListData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<LifecycleOffboardingItemsListResponses, LifecycleOffboardingItemsListErrors, ThrowOnError>({
+            querySerializer: { parameters: {
+                    app_id__in: { array: { explode: false } },
+                    case__in: { array: { explode: false } },
+                    case_id__in: { array: { explode: false } },
+                    created_by__in: { array: { explode: false } },
+                    deleted_by__in: { array: { explode: false } },
+                    id__in: { array: { explode: false } },
+                    ordering: { array: { explode: false } },
+                    subject_id__in: { array: { explode: false } },
+                    tenant_id__in: { array: { explode: false } },
+                    updated_by__in: { array: { explode: false } }
+                } },
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/lifecycle/offboarding-items',
+            ...options
+        });
+    }
+    
+    /**
+     * Get an offboarding item
+     *
+     * The items of the cases; an admin resolves a flagged one (`POST …/{id}/resolve {"comment"}`).
+     *
+     * The `ETag` response header identifies this version; send it as `If-Match` when you write.
+     */
+    public get<ThrowOnError extends boolean = false>(options: Options<LifecycleOffboardingItemsGetData, ThrowOnError>) {
+        return (options.client ?? this.client).get<LifecycleOffboardingItemsGetResponses, LifecycleOffboardingItemsGetErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/lifecycle/offboarding-items/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Resolve an offboarding item
+     *
+     * The items of the cases; an admin resolves a flagged one (`POST …/{id}/resolve {"comment"}`).
+     *
+     * An admin settled a flagged item: body `comment` says what was done.
+     *
+     * From `flagged` to `done`. Allowed for: admin.
+     *
+     * A status that does not allow it is a 409 listing `allowed_transitions`. Send `If-Match` with the `ETag` you read to refuse a stale write (412).
+     */
+    public resolve<ThrowOnError extends boolean = false>(options: Options<LifecycleOffboardingItemsResolveData, ThrowOnError>) {
+        return (options.client ?? this.client).post<LifecycleOffboardingItemsResolveResponses, LifecycleOffboardingItemsResolveErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/lifecycle/offboarding-items/{id}/resolve',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+}
+
+export class PlannedLeaves extends HeyApiClient {
+    /**
+     * List planned leaving dates
+     *
+     * A leaving date set in advance: the scheduler deactivates the person that day.
+     *
+     * The records the caller may see, newest first, one cursor page at a time (follow `next`). Filter by field (`?status=open`; `?field__in=a,b` takes comma-separated or repeated values; person fields accept `me`), `search` and `ordering`.
+     */
+    public list<ThrowOnError extends boolean = false>(options?: Options<LifecyclePlannedLeavesListData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<LifecyclePlannedLeavesListResponses, LifecyclePlannedLeavesListErrors, ThrowOnError>({
+            querySerializer: { parameters: {
+                    app_id__in: { array: { explode: false } },
+                    created_by__in: { array: { explode: false } },
+                    deleted_by__in: { array: { explode: false } },
+                    id__in: { array: { explode: false } },
+                    ordering: { array: { explode: false } },
+                    person_id__in: { array: { explode: false } },
+                    tenant_id__in: { array: { explode: false } },
+                    updated_by__in: { array: { explode: false } }
+                } },
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/lifecycle/planned-leaves',
+            ...options
+        });
+    }
+    
+    /**
+     * Create a planned leaving date
+     *
+     * A leaving date set in advance: the scheduler deactivates the person that day.
+     *
+     * Server-stamped fields (`id`, `tenant_id`, `created_at`, …) are ignored if sent. `status` starts at the initial state; change it with the transition operations.
+     */
+    public create<ThrowOnError extends boolean = false>(options: Options<LifecyclePlannedLeavesCreateData, ThrowOnError>) {
+        return (options.client ?? this.client).post<LifecyclePlannedLeavesCreateResponses, LifecyclePlannedLeavesCreateErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/lifecycle/planned-leaves',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Delete a planned leaving date
+     *
+     * A leaving date set in advance: the scheduler deactivates the person that day.
+     *
+     * A soft delete: the record leaves every list and read. Send `If-Match` to refuse a stale delete (412).
+     */
+    public delete<ThrowOnError extends boolean = false>(options: Options<LifecyclePlannedLeavesDeleteData, ThrowOnError>) {
+        return (options.client ?? this.client).delete<LifecyclePlannedLeavesDeleteResponses, LifecyclePlannedLeavesDeleteErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/lifecycle/planned-leaves/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Get a planned leaving date
+     *
+     * A leaving date set in advance: the scheduler deactivates the person that day.
+     *
+     * The `ETag` response header identifies this version; send it as `If-Match` when you write.
+     */
+    public get<ThrowOnError extends boolean = false>(options: Options<LifecyclePlannedLeavesGetData, ThrowOnError>) {
+        return (options.client ?? this.client).get<LifecyclePlannedLeavesGetResponses, LifecyclePlannedLeavesGetErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/lifecycle/planned-leaves/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Update a planned leaving date
+     *
+     * A leaving date set in advance: the scheduler deactivates the person that day.
+     *
+     * Only the fields you send change. Send `If-Match` with the `ETag` you read to refuse a stale write (412).
+     */
+    public update<ThrowOnError extends boolean = false>(options: Options<LifecyclePlannedLeavesUpdateData, ThrowOnError>) {
+        return (options.client ?? this.client).patch<LifecyclePlannedLeavesUpdateResponses, LifecyclePlannedLeavesUpdateErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/lifecycle/planned-leaves/{id}',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Replace a planned leaving date
+     *
+     * A leaving date set in advance: the scheduler deactivates the person that day.
+     *
+     * Every writable field. Send `If-Match` with the `ETag` you read to refuse a stale write (412).
+     */
+    public replace<ThrowOnError extends boolean = false>(options: Options<LifecyclePlannedLeavesReplaceData, ThrowOnError>) {
+        return (options.client ?? this.client).put<LifecyclePlannedLeavesReplaceResponses, LifecyclePlannedLeavesReplaceErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/lifecycle/planned-leaves/{id}',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+}
+
+export class ScheduledRevokes extends HeyApiClient {
+    /**
+     * List scheduled revokes
+     *
+     * Birthright grants of people who moved, revoked when the grace period ends.
+     *
+     * The records the caller may see, newest first, one cursor page at a time (follow `next`). Filter by field (`?status=open`; `?field__in=a,b` takes comma-separated or repeated values; person fields accept `me`), `search` and `ordering`.
+     */
+    public list<ThrowOnError extends boolean = false>(options?: Options<LifecycleScheduledRevokesListData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<LifecycleScheduledRevokesListResponses, LifecycleScheduledRevokesListErrors, ThrowOnError>({
+            querySerializer: { parameters: {
+                    app_id__in: { array: { explode: false } },
+                    created_by__in: { array: { explode: false } },
+                    deleted_by__in: { array: { explode: false } },
+                    grant__in: { array: { explode: false } },
+                    grant_id__in: { array: { explode: false } },
+                    id__in: { array: { explode: false } },
+                    ordering: { array: { explode: false } },
+                    person_id__in: { array: { explode: false } },
+                    tenant_id__in: { array: { explode: false } },
+                    updated_by__in: { array: { explode: false } }
+                } },
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/lifecycle/scheduled-revokes',
+            ...options
+        });
+    }
+    
+    /**
+     * Get a scheduled revoke
+     *
+     * Birthright grants of people who moved, revoked when the grace period ends.
+     *
+     * The `ETag` response header identifies this version; send it as `If-Match` when you write.
+     */
+    public get<ThrowOnError extends boolean = false>(options: Options<LifecycleScheduledRevokesGetData, ThrowOnError>) {
+        return (options.client ?? this.client).get<LifecycleScheduledRevokesGetResponses, LifecycleScheduledRevokesGetErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/lifecycle/scheduled-revokes/{id}',
+            ...options
+        });
+    }
+}
+
+export class Settings extends HeyApiClient {
+    /**
+     * List lifecycle settings
+     *
+     * The tenant's settings: its first row (defaults when there is none).
+     *
+     * The records the caller may see, newest first, one cursor page at a time (follow `next`). Filter by field (`?status=open`; `?field__in=a,b` takes comma-separated or repeated values; person fields accept `me`), `search` and `ordering`.
+     */
+    public list<ThrowOnError extends boolean = false>(options?: Options<LifecycleSettingsListData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<LifecycleSettingsListResponses, LifecycleSettingsListErrors, ThrowOnError>({
+            querySerializer: { parameters: {
+                    app_id__in: { array: { explode: false } },
+                    created_by__in: { array: { explode: false } },
+                    deleted_by__in: { array: { explode: false } },
+                    id__in: { array: { explode: false } },
+                    ordering: { array: { explode: false } },
+                    tenant_id__in: { array: { explode: false } },
+                    updated_by__in: { array: { explode: false } }
+                } },
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/lifecycle/settings',
+            ...options
+        });
+    }
+    
+    /**
+     * Create lifecycle settings
+     *
+     * The tenant's settings: its first row (defaults when there is none).
+     *
+     * Server-stamped fields (`id`, `tenant_id`, `created_at`, …) are ignored if sent. `status` starts at the initial state; change it with the transition operations.
+     */
+    public create<ThrowOnError extends boolean = false>(options?: Options<LifecycleSettingsCreateData, ThrowOnError>) {
+        return (options?.client ?? this.client).post<LifecycleSettingsCreateResponses, LifecycleSettingsCreateErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/lifecycle/settings',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options?.headers
+            }
+        });
+    }
+    
+    /**
+     * Get lifecycle settings
+     *
+     * The tenant's settings: its first row (defaults when there is none).
+     *
+     * The `ETag` response header identifies this version; send it as `If-Match` when you write.
+     */
+    public get<ThrowOnError extends boolean = false>(options: Options<LifecycleSettingsGetData, ThrowOnError>) {
+        return (options.client ?? this.client).get<LifecycleSettingsGetResponses, LifecycleSettingsGetErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/lifecycle/settings/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Update lifecycle settings
+     *
+     * The tenant's settings: its first row (defaults when there is none).
+     *
+     * Only the fields you send change. Send `If-Match` with the `ETag` you read to refuse a stale write (412).
+     */
+    public update<ThrowOnError extends boolean = false>(options: Options<LifecycleSettingsUpdateData, ThrowOnError>) {
+        return (options.client ?? this.client).patch<LifecycleSettingsUpdateResponses, LifecycleSettingsUpdateErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/lifecycle/settings/{id}',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Replace lifecycle settings
+     *
+     * The tenant's settings: its first row (defaults when there is none).
+     *
+     * Every writable field. Send `If-Match` with the `ETag` you read to refuse a stale write (412).
+     */
+    public replace<ThrowOnError extends boolean = false>(options: Options<LifecycleSettingsReplaceData, ThrowOnError>) {
+        return (options.client ?? this.client).put<LifecycleSettingsReplaceResponses, LifecycleSettingsReplaceErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/lifecycle/settings/{id}',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+}
+
+export class Lifecycle extends HeyApiClient {
+    private _birthrightRules?: BirthrightRules;
+    get birthrightRules(): BirthrightRules {
+        return this._birthrightRules ??= new BirthrightRules({ client: this.client });
+    }
+    
+    private _offboardingCases?: OffboardingCases;
+    get offboardingCases(): OffboardingCases {
+        return this._offboardingCases ??= new OffboardingCases({ client: this.client });
+    }
+    
+    private _offboardingItems?: OffboardingItems;
+    get offboardingItems(): OffboardingItems {
+        return this._offboardingItems ??= new OffboardingItems({ client: this.client });
+    }
+    
+    private _plannedLeaves?: PlannedLeaves;
+    get plannedLeaves(): PlannedLeaves {
+        return this._plannedLeaves ??= new PlannedLeaves({ client: this.client });
+    }
+    
+    private _scheduledRevokes?: ScheduledRevokes;
+    get scheduledRevokes(): ScheduledRevokes {
+        return this._scheduledRevokes ??= new ScheduledRevokes({ client: this.client });
+    }
+    
+    private _settings?: Settings;
+    get settings(): Settings {
+        return this._settings ??= new Settings({ client: this.client });
+    }
+}
+
 export class AccessRequests extends HeyApiClient {
     /**
      * List access requests
@@ -1846,6 +2595,29 @@ export class AccessRequests extends HeyApiClient {
         return (options.client ?? this.client).post<OperationsAccessRequestsRenewResponses, OperationsAccessRequestsRenewErrors, ThrowOnError>({
             security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
             url: '/api/v1/operations/access-requests/{id}/renew',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Retry connector work an access request
+     *
+     * A request to grant, modify, or revoke system access.
+     *
+     * A removal or a renewal the target kept refusing, after its automatic retries: tries it again now, with a fresh count of retries.
+     *
+     * From `provisioned` to `provisioned`. Allowed for: admin, it.
+     *
+     * A status that does not allow it is a 409 listing `allowed_transitions`. Send `If-Match` with the `ETag` you read to refuse a stale write (412).
+     */
+    public retryConnectorWork<ThrowOnError extends boolean = false>(options: Options<OperationsAccessRequestsRetryConnectorWorkData, ThrowOnError>) {
+        return (options.client ?? this.client).post<OperationsAccessRequestsRetryConnectorWorkResponses, OperationsAccessRequestsRetryConnectorWorkErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/operations/access-requests/{id}/retry_connector_work',
             ...options,
             headers: {
                 'Content-Type': 'application/json',
@@ -3078,6 +3850,340 @@ export class Policies2 extends HeyApiClient {
     }
 }
 
+export class Campaigns extends HeyApiClient {
+    /**
+     * List access review campaigns
+     *
+     * Access review campaigns (IT and admins; reviewers see the campaigns they review in).
+     *
+     * The records the caller may see, newest first, one cursor page at a time (follow `next`). Filter by field (`?status=open`; `?field__in=a,b` takes comma-separated or repeated values; person fields accept `me`), `search` and `ordering`.
+     */
+    public list<ThrowOnError extends boolean = false>(options?: Options<ReviewsCampaignsListData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<ReviewsCampaignsListResponses, ReviewsCampaignsListErrors, ThrowOnError>({
+            querySerializer: { parameters: {
+                    app_id__in: { array: { explode: false } },
+                    created_by__in: { array: { explode: false } },
+                    deleted_by__in: { array: { explode: false } },
+                    entitlement__in: { array: { explode: false } },
+                    entitlement_id__in: { array: { explode: false } },
+                    group__in: { array: { explode: false } },
+                    group_id__in: { array: { explode: false } },
+                    id__in: { array: { explode: false } },
+                    ordering: { array: { explode: false } },
+                    owner_id__in: { array: { explode: false } },
+                    signed_off_by_id__in: { array: { explode: false } },
+                    system__in: { array: { explode: false } },
+                    system_id__in: { array: { explode: false } },
+                    tenant_id__in: { array: { explode: false } },
+                    updated_by__in: { array: { explode: false } }
+                } },
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/reviews/campaigns',
+            ...options
+        });
+    }
+    
+    /**
+     * Create an access review campaign
+     *
+     * Access review campaigns (IT and admins; reviewers see the campaigns they review in).
+     *
+     * Server-stamped fields (`id`, `tenant_id`, `created_at`, …) are ignored if sent. `status` starts at the initial state; change it with the transition operations.
+     */
+    public create<ThrowOnError extends boolean = false>(options: Options<ReviewsCampaignsCreateData, ThrowOnError>) {
+        return (options.client ?? this.client).post<ReviewsCampaignsCreateResponses, ReviewsCampaignsCreateErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/reviews/campaigns',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Delete an access review campaign
+     *
+     * Access review campaigns (IT and admins; reviewers see the campaigns they review in).
+     *
+     * A soft delete: the record leaves every list and read. Send `If-Match` to refuse a stale delete (412).
+     */
+    public delete<ThrowOnError extends boolean = false>(options: Options<ReviewsCampaignsDeleteData, ThrowOnError>) {
+        return (options.client ?? this.client).delete<ReviewsCampaignsDeleteResponses, ReviewsCampaignsDeleteErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/reviews/campaigns/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Get an access review campaign
+     *
+     * Access review campaigns (IT and admins; reviewers see the campaigns they review in).
+     *
+     * The `ETag` response header identifies this version; send it as `If-Match` when you write.
+     */
+    public get<ThrowOnError extends boolean = false>(options: Options<ReviewsCampaignsGetData, ThrowOnError>) {
+        return (options.client ?? this.client).get<ReviewsCampaignsGetResponses, ReviewsCampaignsGetErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/reviews/campaigns/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Update an access review campaign
+     *
+     * Access review campaigns (IT and admins; reviewers see the campaigns they review in).
+     *
+     * Only the fields you send change. Send `If-Match` with the `ETag` you read to refuse a stale write (412).
+     */
+    public update<ThrowOnError extends boolean = false>(options: Options<ReviewsCampaignsUpdateData, ThrowOnError>) {
+        return (options.client ?? this.client).patch<ReviewsCampaignsUpdateResponses, ReviewsCampaignsUpdateErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/reviews/campaigns/{id}',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Replace an access review campaign
+     *
+     * Access review campaigns (IT and admins; reviewers see the campaigns they review in).
+     *
+     * Every writable field. Send `If-Match` with the `ETag` you read to refuse a stale write (412).
+     */
+    public replace<ThrowOnError extends boolean = false>(options: Options<ReviewsCampaignsReplaceData, ThrowOnError>) {
+        return (options.client ?? this.client).put<ReviewsCampaignsReplaceResponses, ReviewsCampaignsReplaceErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/reviews/campaigns/{id}',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Close an access review campaign
+     *
+     * Access review campaigns (IT and admins; reviewers see the campaigns they review in).
+     *
+     * Decisions become final; undecided items follow the campaign's rule and revokes go to the connectors.
+     *
+     * From `open` to `closed`. Allowed for: admin, it.
+     *
+     * A status that does not allow it is a 409 listing `allowed_transitions`. Send `If-Match` with the `ETag` you read to refuse a stale write (412).
+     */
+    public close<ThrowOnError extends boolean = false>(options: Options<ReviewsCampaignsCloseData, ThrowOnError>) {
+        return (options.client ?? this.client).post<ReviewsCampaignsCloseResponses, ReviewsCampaignsCloseErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/reviews/campaigns/{id}/close',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Keep all your undecided low-risk items
+     *
+     * Access review campaigns (IT and admins; reviewers see the campaigns they review in).
+     *
+     * Items you may not decide (you hold or lately approved the access) are left for the campaign owner.
+     */
+    public keepLowRisk<ThrowOnError extends boolean = false>(options: Options<ReviewsCampaignsKeepLowRiskData, ThrowOnError>) {
+        return (options.client ?? this.client).post<ReviewsCampaignsKeepLowRiskResponses, ReviewsCampaignsKeepLowRiskErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/reviews/campaigns/{id}/keep-low-risk',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Launch an access review campaign
+     *
+     * Access review campaigns (IT and admins; reviewers see the campaigns they review in).
+     *
+     * Creates one item per active grant in scope and tells each reviewer.
+     *
+     * From `draft` to `open`. Allowed for: admin, it.
+     *
+     * A status that does not allow it is a 409 listing `allowed_transitions`. Send `If-Match` with the `ETag` you read to refuse a stale write (412).
+     */
+    public launch<ThrowOnError extends boolean = false>(options: Options<ReviewsCampaignsLaunchData, ThrowOnError>) {
+        return (options.client ?? this.client).post<ReviewsCampaignsLaunchResponses, ReviewsCampaignsLaunchErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/reviews/campaigns/{id}/launch',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Progress by reviewer and by system
+     *
+     * Access review campaigns (IT and admins; reviewers see the campaigns they review in).
+     *
+     * Counted as decisions are made: a bounded read whatever the campaign's size.
+     */
+    public listProgress<ThrowOnError extends boolean = false>(options: Options<ReviewsCampaignsListProgressData, ThrowOnError>) {
+        return (options.client ?? this.client).get<ReviewsCampaignsListProgressResponses, ReviewsCampaignsListProgressErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/reviews/campaigns/{id}/progress',
+            ...options
+        });
+    }
+    
+    /**
+     * Sign off an access review campaign
+     *
+     * Access review campaigns (IT and admins; reviewers see the campaigns they review in).
+     *
+     * Once every revoke is confirmed by its target: attaches the evidence report (CSV and PDF).
+     *
+     * From `closed` to `signed_off`. Allowed for: admin, it.
+     *
+     * A status that does not allow it is a 409 listing `allowed_transitions`. Send `If-Match` with the `ETag` you read to refuse a stale write (412).
+     */
+    public signOff<ThrowOnError extends boolean = false>(options: Options<ReviewsCampaignsSignOffData, ThrowOnError>) {
+        return (options.client ?? this.client).post<ReviewsCampaignsSignOffResponses, ReviewsCampaignsSignOffErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/reviews/campaigns/{id}/sign_off',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+}
+
+export class Items extends HeyApiClient {
+    /**
+     * List access review items
+     *
+     * Review items: reviewers see theirs (and campaign owners their campaigns'); decide with keep/revoke.
+     *
+     * The records the caller may see, newest first, one cursor page at a time (follow `next`). Filter by field (`?status=open`; `?field__in=a,b` takes comma-separated or repeated values; person fields accept `me`), `search` and `ordering`.
+     */
+    public list<ThrowOnError extends boolean = false>(options?: Options<ReviewsItemsListData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<ReviewsItemsListResponses, ReviewsItemsListErrors, ThrowOnError>({
+            querySerializer: { parameters: {
+                    app_id__in: { array: { explode: false } },
+                    campaign__in: { array: { explode: false } },
+                    campaign_id__in: { array: { explode: false } },
+                    created_by__in: { array: { explode: false } },
+                    decided_by_id__in: { array: { explode: false } },
+                    deleted_by__in: { array: { explode: false } },
+                    entitlement__in: { array: { explode: false } },
+                    entitlement_id__in: { array: { explode: false } },
+                    grant__in: { array: { explode: false } },
+                    grant_id__in: { array: { explode: false } },
+                    holder_id__in: { array: { explode: false } },
+                    id__in: { array: { explode: false } },
+                    ordering: { array: { explode: false } },
+                    reviewer_id__in: { array: { explode: false } },
+                    system__in: { array: { explode: false } },
+                    system_id__in: { array: { explode: false } },
+                    tenant_id__in: { array: { explode: false } },
+                    updated_by__in: { array: { explode: false } }
+                } },
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/reviews/items',
+            ...options
+        });
+    }
+    
+    /**
+     * Get an access review item
+     *
+     * Review items: reviewers see theirs (and campaign owners their campaigns'); decide with keep/revoke.
+     *
+     * The `ETag` response header identifies this version; send it as `If-Match` when you write.
+     */
+    public get<ThrowOnError extends boolean = false>(options: Options<ReviewsItemsGetData, ThrowOnError>) {
+        return (options.client ?? this.client).get<ReviewsItemsGetResponses, ReviewsItemsGetErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/reviews/items/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Keep an access review item
+     *
+     * Review items: reviewers see theirs (and campaign owners their campaigns'); decide with keep/revoke.
+     *
+     * Certifies the access: body `comment` says why it is still needed.
+     *
+     * From `pending` to `kept`. Allowed for: anyone who can see the record.
+     *
+     * A status that does not allow it is a 409 listing `allowed_transitions`. Send `If-Match` with the `ETag` you read to refuse a stale write (412).
+     */
+    public keep<ThrowOnError extends boolean = false>(options: Options<ReviewsItemsKeepData, ThrowOnError>) {
+        return (options.client ?? this.client).post<ReviewsItemsKeepResponses, ReviewsItemsKeepErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/reviews/items/{id}/keep',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Revoke an access review item
+     *
+     * Review items: reviewers see theirs (and campaign owners their campaigns'); decide with keep/revoke.
+     *
+     * The access goes: body `comment` says why; the connector removes it when the campaign closes (or at once, per the tenant's settings).
+     *
+     * From `pending` to `revoked`. Allowed for: anyone who can see the record.
+     *
+     * A status that does not allow it is a 409 listing `allowed_transitions`. Send `If-Match` with the `ETag` you read to refuse a stale write (412).
+     */
+    public revoke<ThrowOnError extends boolean = false>(options: Options<ReviewsItemsRevokeData, ThrowOnError>) {
+        return (options.client ?? this.client).post<ReviewsItemsRevokeResponses, ReviewsItemsRevokeErrors, ThrowOnError>({
+            security: [{ name: 'X-API-Key', type: 'apiKey' }, { scheme: 'bearer', type: 'http' }],
+            url: '/api/v1/reviews/items/{id}/revoke',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+}
+
+export class Reviews extends HeyApiClient {
+    private _campaigns?: Campaigns;
+    get campaigns(): Campaigns {
+        return this._campaigns ??= new Campaigns({ client: this.client });
+    }
+    
+    private _items?: Items;
+    get items(): Items {
+        return this._items ??= new Items({ client: this.client });
+    }
+}
+
 export class GeneratedSdk extends HeyApiClient {
     public static readonly __registry = new HeyApiRegistry<GeneratedSdk>();
     
@@ -3109,6 +4215,16 @@ export class GeneratedSdk extends HeyApiClient {
         return this._integration ??= new Integration({ client: this.client });
     }
     
+    private _letters?: Letters2;
+    get letters(): Letters2 {
+        return this._letters ??= new Letters2({ client: this.client });
+    }
+    
+    private _lifecycle?: Lifecycle;
+    get lifecycle(): Lifecycle {
+        return this._lifecycle ??= new Lifecycle({ client: this.client });
+    }
+    
     private _operations?: Operations;
     get operations(): Operations {
         return this._operations ??= new Operations({ client: this.client });
@@ -3117,5 +4233,10 @@ export class GeneratedSdk extends HeyApiClient {
     private _policies?: Policies2;
     get policies(): Policies2 {
         return this._policies ??= new Policies2({ client: this.client });
+    }
+    
+    private _reviews?: Reviews;
+    get reviews(): Reviews {
+        return this._reviews ??= new Reviews({ client: this.client });
     }
 }

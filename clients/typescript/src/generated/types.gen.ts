@@ -4,7 +4,7 @@ export type ClientOptions = {
     baseUrl: 'http://127.0.0.1:8000' | (string & {});
 };
 
-export type Webhooks = EventsApprovalsApprovalChainCreatedWebhookRequest | EventsApprovalsApprovalChainDeletedWebhookRequest | EventsApprovalsApprovalChainUpdatedWebhookRequest | EventsApprovalsApprovalRuleCreatedWebhookRequest | EventsApprovalsApprovalRuleDeletedWebhookRequest | EventsApprovalsApprovalRuleUpdatedWebhookRequest | EventsApprovalsRequestApprovedWebhookRequest | EventsApprovalsRequestCancelledWebhookRequest | EventsApprovalsRequestCreatedWebhookRequest | EventsApprovalsRequestDeletedWebhookRequest | EventsApprovalsRequestExpiredWebhookRequest | EventsApprovalsRequestRejectedWebhookRequest | EventsApprovalsRequestReminderWebhookRequest | EventsApprovalsRequestSubmittedWebhookRequest | EventsApprovalsRequestUpdatedWebhookRequest | EventsApprovalsStepActivatedWebhookRequest | EventsApprovalsStepApprovedWebhookRequest | EventsApprovalsStepCreatedWebhookRequest | EventsApprovalsStepDelegatedWebhookRequest | EventsApprovalsStepDeletedWebhookRequest | EventsApprovalsStepRejectedWebhookRequest | EventsApprovalsStepSkippedWebhookRequest | EventsApprovalsStepUpdatedWebhookRequest | EventsCoreDirectorySettingsCreatedWebhookRequest | EventsCoreDirectorySettingsDeletedWebhookRequest | EventsCoreDirectorySettingsUpdatedWebhookRequest | EventsCoreGroupCreatedWebhookRequest | EventsCoreGroupDeletedWebhookRequest | EventsCoreGroupMembersChangedWebhookRequest | EventsCoreGroupUpdatedWebhookRequest | EventsCorePersonCreatedWebhookRequest | EventsCorePersonDeactivatedWebhookRequest | EventsCorePersonDeletedWebhookRequest | EventsCorePersonReactivatedWebhookRequest | EventsCorePersonUpdatedWebhookRequest | EventsCoreScimTokenCreatedWebhookRequest | EventsCoreScimTokenDeletedWebhookRequest | EventsCoreScimTokenUpdatedWebhookRequest | EventsDirectoryIdentityConfirmedWebhookRequest | EventsDirectoryIdentityDeactivatedWebhookRequest | EventsDirectoryIdentityEmailWebhookRequest | EventsDirectoryIdentityProviderConfigWebhookRequest | EventsDirectoryIdentityProviderLinkWebhookRequest | EventsDirectoryIdentityRolesWebhookRequest | EventsFilesAttachmentCreatedWebhookRequest | EventsFilesAttachmentDeletedWebhookRequest | EventsFilesAttachmentUpdatedWebhookRequest | EventsHelpdeskBusinessCalendarCreatedWebhookRequest | EventsHelpdeskBusinessCalendarDeletedWebhookRequest | EventsHelpdeskBusinessCalendarUpdatedWebhookRequest | EventsHelpdeskSlaPolicyCreatedWebhookRequest | EventsHelpdeskSlaPolicyDeletedWebhookRequest | EventsHelpdeskSlaPolicyUpdatedWebhookRequest | EventsHelpdeskTicketClosedWebhookRequest | EventsHelpdeskTicketCreatedWebhookRequest | EventsHelpdeskTicketDeletedWebhookRequest | EventsHelpdeskTicketFirstRespondedWebhookRequest | EventsHelpdeskTicketHeldWebhookRequest | EventsHelpdeskTicketOpenedWebhookRequest | EventsHelpdeskTicketReopenedWebhookRequest | EventsHelpdeskTicketResolvedWebhookRequest | EventsHelpdeskTicketSlaBreachedWebhookRequest | EventsHelpdeskTicketUpdatedWebhookRequest | EventsHelpdeskTicketCommentCreatedWebhookRequest | EventsHelpdeskTicketCommentDeletedWebhookRequest | EventsHelpdeskTicketCommentUpdatedWebhookRequest | EventsHelpdeskMailMailSettingsCreatedWebhookRequest | EventsHelpdeskMailMailSettingsDeletedWebhookRequest | EventsHelpdeskMailMailSettingsUpdatedWebhookRequest | EventsIntegrationAccessSystemCreatedWebhookRequest | EventsIntegrationAccessSystemDeletedWebhookRequest | EventsIntegrationAccessSystemUpdatedWebhookRequest | EventsIntegrationApplicationCreatedWebhookRequest | EventsIntegrationApplicationDeletedWebhookRequest | EventsIntegrationApplicationUpdatedWebhookRequest | EventsIntegrationConnectorCreatedWebhookRequest | EventsIntegrationConnectorCredentialRotationDueWebhookRequest | EventsIntegrationConnectorDeletedWebhookRequest | EventsIntegrationConnectorDriftFoundWebhookRequest | EventsIntegrationConnectorFailingWebhookRequest | EventsIntegrationConnectorSyncCompletedWebhookRequest | EventsIntegrationConnectorUpdatedWebhookRequest | EventsIntegrationDriftFindingAdoptedWebhookRequest | EventsIntegrationDriftFindingClosedWebhookRequest | EventsIntegrationDriftFindingCreatedWebhookRequest | EventsIntegrationDriftFindingDeletedWebhookRequest | EventsIntegrationDriftFindingDismissedWebhookRequest | EventsIntegrationDriftFindingRegrantRequestedWebhookRequest | EventsIntegrationDriftFindingRegrantedWebhookRequest | EventsIntegrationDriftFindingRevokeRequestedWebhookRequest | EventsIntegrationDriftFindingRevokedWebhookRequest | EventsIntegrationDriftFindingTargetFailedWebhookRequest | EventsIntegrationDriftFindingUpdatedWebhookRequest | EventsIntegrationEntitlementCreatedWebhookRequest | EventsIntegrationEntitlementDeletedWebhookRequest | EventsIntegrationEntitlementUpdatedWebhookRequest | EventsIntegrationIntegrationApiKeyCreatedWebhookRequest | EventsIntegrationIntegrationApiKeyDeletedWebhookRequest | EventsIntegrationIntegrationApiKeyExpiredWebhookRequest | EventsIntegrationIntegrationApiKeyRevokedWebhookRequest | EventsIntegrationIntegrationApiKeyUpdatedWebhookRequest | EventsIntegrationWebhookCreatedWebhookRequest | EventsIntegrationWebhookDeletedWebhookRequest | EventsIntegrationWebhookPausedWebhookRequest | EventsIntegrationWebhookReplayedWebhookRequest | EventsIntegrationWebhookResumedWebhookRequest | EventsIntegrationWebhookUpdatedWebhookRequest | EventsLettersLetterCreatedWebhookRequest | EventsLettersLetterDeletedWebhookRequest | EventsLettersLetterUpdatedWebhookRequest | EventsLettersLetterTemplateCreatedWebhookRequest | EventsLettersLetterTemplateDeletedWebhookRequest | EventsLettersLetterTemplateUpdatedWebhookRequest | EventsNotificationsSlackSettingsCreatedWebhookRequest | EventsNotificationsSlackSettingsDeletedWebhookRequest | EventsNotificationsSlackSettingsUpdatedWebhookRequest | EventsOperationsAccessRequestApprovedWebhookRequest | EventsOperationsAccessRequestAutoApprovedWebhookRequest | EventsOperationsAccessRequestCompletedWebhookRequest | EventsOperationsAccessRequestCreatedWebhookRequest | EventsOperationsAccessRequestDeletedWebhookRequest | EventsOperationsAccessRequestExpiredWebhookRequest | EventsOperationsAccessRequestExpiringWebhookRequest | EventsOperationsAccessRequestProvisionedWebhookRequest | EventsOperationsAccessRequestProvisionedManuallyWebhookRequest | EventsOperationsAccessRequestProvisioningFailedWebhookRequest | EventsOperationsAccessRequestProvisioningRetriedWebhookRequest | EventsOperationsAccessRequestProvisioningStartedWebhookRequest | EventsOperationsAccessRequestProvisioningSucceededWebhookRequest | EventsOperationsAccessRequestRejectedWebhookRequest | EventsOperationsAccessRequestRenewedWebhookRequest | EventsOperationsAccessRequestRevokedWebhookRequest | EventsOperationsAccessRequestUpdatedWebhookRequest | EventsOperationsEquipmentApprovedWebhookRequest | EventsOperationsEquipmentCreatedWebhookRequest | EventsOperationsEquipmentDeletedWebhookRequest | EventsOperationsEquipmentDeliveredWebhookRequest | EventsOperationsEquipmentProvisionedWebhookRequest | EventsOperationsEquipmentReturnedWebhookRequest | EventsOperationsEquipmentShippedWebhookRequest | EventsOperationsEquipmentUpdatedWebhookRequest | EventsOperationsHrRequestCreatedWebhookRequest | EventsOperationsHrRequestDeletedWebhookRequest | EventsOperationsHrRequestFulfilledWebhookRequest | EventsOperationsHrRequestRejectedWebhookRequest | EventsOperationsHrRequestStartedWebhookRequest | EventsOperationsHrRequestUpdatedWebhookRequest | EventsOperationsPendingBlockedWebhookRequest | EventsOperationsPendingCompletedWebhookRequest | EventsOperationsPendingCreatedWebhookRequest | EventsOperationsPendingDeletedWebhookRequest | EventsOperationsPendingStartedWebhookRequest | EventsOperationsPendingUpdatedWebhookRequest | EventsOperationsTravelApprovedWebhookRequest | EventsOperationsTravelBookedWebhookRequest | EventsOperationsTravelCancelledWebhookRequest | EventsOperationsTravelCompletedWebhookRequest | EventsOperationsTravelCreatedWebhookRequest | EventsOperationsTravelDeletedWebhookRequest | EventsOperationsTravelUpdatedWebhookRequest | EventsPoliciesAcknowledgementCampaignClosedWebhookRequest | EventsPoliciesAcknowledgementCampaignCreatedWebhookRequest | EventsPoliciesAcknowledgementCampaignDeletedWebhookRequest | EventsPoliciesAcknowledgementCampaignLaunchedWebhookRequest | EventsPoliciesAcknowledgementCampaignReminderWebhookRequest | EventsPoliciesAcknowledgementCampaignUpdatedWebhookRequest | EventsPoliciesPolicyAcknowledgedWebhookRequest | EventsPoliciesPolicyCompletedWebhookRequest | EventsPoliciesPolicyCreatedWebhookRequest | EventsPoliciesPolicyDeletedWebhookRequest | EventsPoliciesPolicyRetiredWebhookRequest | EventsPoliciesPolicyReviewDueWebhookRequest | EventsPoliciesPolicyRevisedWebhookRequest | EventsPoliciesPolicySubmittedWebhookRequest | EventsPoliciesPolicyUpdatedWebhookRequest;
+export type Webhooks = EventsApprovalsApprovalChainCreatedWebhookRequest | EventsApprovalsApprovalChainDeletedWebhookRequest | EventsApprovalsApprovalChainUpdatedWebhookRequest | EventsApprovalsApprovalRuleCreatedWebhookRequest | EventsApprovalsApprovalRuleDeletedWebhookRequest | EventsApprovalsApprovalRuleUpdatedWebhookRequest | EventsApprovalsRequestApprovedWebhookRequest | EventsApprovalsRequestCancelledWebhookRequest | EventsApprovalsRequestCreatedWebhookRequest | EventsApprovalsRequestDeletedWebhookRequest | EventsApprovalsRequestExpiredWebhookRequest | EventsApprovalsRequestRejectedWebhookRequest | EventsApprovalsRequestReminderWebhookRequest | EventsApprovalsRequestSubmittedWebhookRequest | EventsApprovalsRequestUpdatedWebhookRequest | EventsApprovalsStepActivatedWebhookRequest | EventsApprovalsStepApprovedWebhookRequest | EventsApprovalsStepCreatedWebhookRequest | EventsApprovalsStepDelegatedWebhookRequest | EventsApprovalsStepDeletedWebhookRequest | EventsApprovalsStepRejectedWebhookRequest | EventsApprovalsStepReroutedWebhookRequest | EventsApprovalsStepSkippedWebhookRequest | EventsApprovalsStepUpdatedWebhookRequest | EventsCoreDirectorySettingsCreatedWebhookRequest | EventsCoreDirectorySettingsDeletedWebhookRequest | EventsCoreDirectorySettingsUpdatedWebhookRequest | EventsCoreGroupCreatedWebhookRequest | EventsCoreGroupDeletedWebhookRequest | EventsCoreGroupMembersChangedWebhookRequest | EventsCoreGroupUpdatedWebhookRequest | EventsCorePersonCreatedWebhookRequest | EventsCorePersonDeactivatedWebhookRequest | EventsCorePersonDeletedWebhookRequest | EventsCorePersonReactivatedWebhookRequest | EventsCorePersonUpdatedWebhookRequest | EventsCoreScimTokenCreatedWebhookRequest | EventsCoreScimTokenDeletedWebhookRequest | EventsCoreScimTokenUpdatedWebhookRequest | EventsDirectoryIdentityConfirmedWebhookRequest | EventsDirectoryIdentityDeactivatedWebhookRequest | EventsDirectoryIdentityEmailWebhookRequest | EventsDirectoryIdentityProviderConfigWebhookRequest | EventsDirectoryIdentityProviderLinkWebhookRequest | EventsDirectoryIdentityRolesWebhookRequest | EventsFilesAttachmentCreatedWebhookRequest | EventsFilesAttachmentDeletedWebhookRequest | EventsFilesAttachmentUpdatedWebhookRequest | EventsHelpdeskBusinessCalendarCreatedWebhookRequest | EventsHelpdeskBusinessCalendarDeletedWebhookRequest | EventsHelpdeskBusinessCalendarUpdatedWebhookRequest | EventsHelpdeskCannedReplyCreatedWebhookRequest | EventsHelpdeskCannedReplyDeletedWebhookRequest | EventsHelpdeskCannedReplyUpdatedWebhookRequest | EventsHelpdeskSlaPolicyCreatedWebhookRequest | EventsHelpdeskSlaPolicyDeletedWebhookRequest | EventsHelpdeskSlaPolicyUpdatedWebhookRequest | EventsHelpdeskTicketClosedWebhookRequest | EventsHelpdeskTicketCreatedWebhookRequest | EventsHelpdeskTicketDeletedWebhookRequest | EventsHelpdeskTicketFirstRespondedWebhookRequest | EventsHelpdeskTicketHeldWebhookRequest | EventsHelpdeskTicketOpenedWebhookRequest | EventsHelpdeskTicketReopenedWebhookRequest | EventsHelpdeskTicketResolvedWebhookRequest | EventsHelpdeskTicketSlaBreachedWebhookRequest | EventsHelpdeskTicketUpdatedWebhookRequest | EventsHelpdeskTicketCommentCreatedWebhookRequest | EventsHelpdeskTicketCommentDeletedWebhookRequest | EventsHelpdeskTicketCommentUpdatedWebhookRequest | EventsHelpdeskMailMailSettingsCreatedWebhookRequest | EventsHelpdeskMailMailSettingsDeletedWebhookRequest | EventsHelpdeskMailMailSettingsUpdatedWebhookRequest | EventsIntegrationAccessSystemCreatedWebhookRequest | EventsIntegrationAccessSystemDeletedWebhookRequest | EventsIntegrationAccessSystemUpdatedWebhookRequest | EventsIntegrationApplicationCreatedWebhookRequest | EventsIntegrationApplicationDeletedWebhookRequest | EventsIntegrationApplicationUpdatedWebhookRequest | EventsIntegrationConnectorCreatedWebhookRequest | EventsIntegrationConnectorCredentialRotationDueWebhookRequest | EventsIntegrationConnectorDeletedWebhookRequest | EventsIntegrationConnectorDriftFoundWebhookRequest | EventsIntegrationConnectorFailingWebhookRequest | EventsIntegrationConnectorSyncCompletedWebhookRequest | EventsIntegrationConnectorUpdatedWebhookRequest | EventsIntegrationDriftFindingAdoptedWebhookRequest | EventsIntegrationDriftFindingClosedWebhookRequest | EventsIntegrationDriftFindingCreatedWebhookRequest | EventsIntegrationDriftFindingDeletedWebhookRequest | EventsIntegrationDriftFindingDismissedWebhookRequest | EventsIntegrationDriftFindingRegrantRequestedWebhookRequest | EventsIntegrationDriftFindingRegrantedWebhookRequest | EventsIntegrationDriftFindingRevokeRequestedWebhookRequest | EventsIntegrationDriftFindingRevokedWebhookRequest | EventsIntegrationDriftFindingTargetFailedWebhookRequest | EventsIntegrationDriftFindingUpdatedWebhookRequest | EventsIntegrationEntitlementCreatedWebhookRequest | EventsIntegrationEntitlementDeletedWebhookRequest | EventsIntegrationEntitlementUpdatedWebhookRequest | EventsIntegrationIntegrationApiKeyCreatedWebhookRequest | EventsIntegrationIntegrationApiKeyDeletedWebhookRequest | EventsIntegrationIntegrationApiKeyExpiredWebhookRequest | EventsIntegrationIntegrationApiKeyRevokedWebhookRequest | EventsIntegrationIntegrationApiKeyUpdatedWebhookRequest | EventsIntegrationWebhookCreatedWebhookRequest | EventsIntegrationWebhookDeletedWebhookRequest | EventsIntegrationWebhookPausedWebhookRequest | EventsIntegrationWebhookReplayedWebhookRequest | EventsIntegrationWebhookResumedWebhookRequest | EventsIntegrationWebhookUpdatedWebhookRequest | EventsLettersLetterCreatedWebhookRequest | EventsLettersLetterDeletedWebhookRequest | EventsLettersLetterUpdatedWebhookRequest | EventsLettersLetterTemplateCreatedWebhookRequest | EventsLettersLetterTemplateDeletedWebhookRequest | EventsLettersLetterTemplateUpdatedWebhookRequest | EventsLifecycleBirthrightRuleCreatedWebhookRequest | EventsLifecycleBirthrightRuleDeletedWebhookRequest | EventsLifecycleBirthrightRuleUpdatedWebhookRequest | EventsLifecycleLifecycleSettingsCreatedWebhookRequest | EventsLifecycleLifecycleSettingsDeletedWebhookRequest | EventsLifecycleLifecycleSettingsUpdatedWebhookRequest | EventsLifecycleOffboardingCaseClosedWebhookRequest | EventsLifecycleOffboardingCaseCreatedWebhookRequest | EventsLifecycleOffboardingCaseDeletedWebhookRequest | EventsLifecycleOffboardingCaseOverdueWebhookRequest | EventsLifecycleOffboardingCaseStoppedWebhookRequest | EventsLifecycleOffboardingCaseUpdatedWebhookRequest | EventsLifecycleOffboardingItemCancelledWebhookRequest | EventsLifecycleOffboardingItemCreatedWebhookRequest | EventsLifecycleOffboardingItemDeletedWebhookRequest | EventsLifecycleOffboardingItemDoneWebhookRequest | EventsLifecycleOffboardingItemFailedWebhookRequest | EventsLifecycleOffboardingItemFlaggedWebhookRequest | EventsLifecycleOffboardingItemResolvedWebhookRequest | EventsLifecycleOffboardingItemUpdatedWebhookRequest | EventsLifecycleOnboardingChecklistCreatedWebhookRequest | EventsLifecycleOnboardingChecklistDeletedWebhookRequest | EventsLifecycleOnboardingChecklistUpdatedWebhookRequest | EventsLifecyclePlannedLeaveCreatedWebhookRequest | EventsLifecyclePlannedLeaveDeletedWebhookRequest | EventsLifecyclePlannedLeaveUpdatedWebhookRequest | EventsLifecycleScheduledRevokeCreatedWebhookRequest | EventsLifecycleScheduledRevokeDeletedWebhookRequest | EventsLifecycleScheduledRevokeUpdatedWebhookRequest | EventsNotificationsSlackSettingsCreatedWebhookRequest | EventsNotificationsSlackSettingsDeletedWebhookRequest | EventsNotificationsSlackSettingsUpdatedWebhookRequest | EventsOperationsAccessRequestApprovedWebhookRequest | EventsOperationsAccessRequestAutoApprovedWebhookRequest | EventsOperationsAccessRequestCompletedWebhookRequest | EventsOperationsAccessRequestConnectorWorkRetriedWebhookRequest | EventsOperationsAccessRequestCreatedWebhookRequest | EventsOperationsAccessRequestDeletedWebhookRequest | EventsOperationsAccessRequestExpiredWebhookRequest | EventsOperationsAccessRequestExpiringWebhookRequest | EventsOperationsAccessRequestProvisionedWebhookRequest | EventsOperationsAccessRequestProvisionedManuallyWebhookRequest | EventsOperationsAccessRequestProvisioningFailedWebhookRequest | EventsOperationsAccessRequestProvisioningRetriedWebhookRequest | EventsOperationsAccessRequestProvisioningStartedWebhookRequest | EventsOperationsAccessRequestProvisioningSucceededWebhookRequest | EventsOperationsAccessRequestRejectedWebhookRequest | EventsOperationsAccessRequestRenewedWebhookRequest | EventsOperationsAccessRequestRevokedWebhookRequest | EventsOperationsAccessRequestUpdatedWebhookRequest | EventsOperationsEquipmentApprovedWebhookRequest | EventsOperationsEquipmentCreatedWebhookRequest | EventsOperationsEquipmentDeletedWebhookRequest | EventsOperationsEquipmentDeliveredWebhookRequest | EventsOperationsEquipmentProvisionedWebhookRequest | EventsOperationsEquipmentReturnedWebhookRequest | EventsOperationsEquipmentShippedWebhookRequest | EventsOperationsEquipmentUpdatedWebhookRequest | EventsOperationsHrRequestCreatedWebhookRequest | EventsOperationsHrRequestDeletedWebhookRequest | EventsOperationsHrRequestFulfilledWebhookRequest | EventsOperationsHrRequestRejectedWebhookRequest | EventsOperationsHrRequestStartedWebhookRequest | EventsOperationsHrRequestUpdatedWebhookRequest | EventsOperationsPendingBlockedWebhookRequest | EventsOperationsPendingCompletedWebhookRequest | EventsOperationsPendingCreatedWebhookRequest | EventsOperationsPendingDeletedWebhookRequest | EventsOperationsPendingStartedWebhookRequest | EventsOperationsPendingUpdatedWebhookRequest | EventsOperationsTravelApprovedWebhookRequest | EventsOperationsTravelBookedWebhookRequest | EventsOperationsTravelCancelledWebhookRequest | EventsOperationsTravelCompletedWebhookRequest | EventsOperationsTravelCreatedWebhookRequest | EventsOperationsTravelDeletedWebhookRequest | EventsOperationsTravelUpdatedWebhookRequest | EventsPoliciesAcknowledgementCampaignClosedWebhookRequest | EventsPoliciesAcknowledgementCampaignCreatedWebhookRequest | EventsPoliciesAcknowledgementCampaignDeletedWebhookRequest | EventsPoliciesAcknowledgementCampaignLaunchedWebhookRequest | EventsPoliciesAcknowledgementCampaignReminderWebhookRequest | EventsPoliciesAcknowledgementCampaignUpdatedWebhookRequest | EventsPoliciesPolicyAcknowledgedWebhookRequest | EventsPoliciesPolicyCompletedWebhookRequest | EventsPoliciesPolicyCreatedWebhookRequest | EventsPoliciesPolicyDeletedWebhookRequest | EventsPoliciesPolicyRetiredWebhookRequest | EventsPoliciesPolicyReviewDueWebhookRequest | EventsPoliciesPolicyRevisedWebhookRequest | EventsPoliciesPolicySubmittedWebhookRequest | EventsPoliciesPolicyUpdatedWebhookRequest | EventsReviewsReviewCampaignClosedWebhookRequest | EventsReviewsReviewCampaignCreatedWebhookRequest | EventsReviewsReviewCampaignDeletedWebhookRequest | EventsReviewsReviewCampaignEscalatedWebhookRequest | EventsReviewsReviewCampaignLaunchedWebhookRequest | EventsReviewsReviewCampaignReminderWebhookRequest | EventsReviewsReviewCampaignSignedOffWebhookRequest | EventsReviewsReviewCampaignUnassignedWebhookRequest | EventsReviewsReviewCampaignUpdatedWebhookRequest | EventsReviewsReviewItemCreatedWebhookRequest | EventsReviewsReviewItemDeletedWebhookRequest | EventsReviewsReviewItemKeptWebhookRequest | EventsReviewsReviewItemRevokeDoneWebhookRequest | EventsReviewsReviewItemRevokeFailedWebhookRequest | EventsReviewsReviewItemRevokedWebhookRequest | EventsReviewsReviewItemUpdatedWebhookRequest | EventsReviewsReviewSettingsCreatedWebhookRequest | EventsReviewsReviewSettingsDeletedWebhookRequest | EventsReviewsReviewSettingsUpdatedWebhookRequest;
 
 /**
  * A request to grant, modify, or revoke system access.
@@ -14,14 +14,14 @@ export type AccessRequest = {
     /**
      * A catalog entitlement (/integration/entitlements): fills system_id, entitlement_type and asset_id, and its durations bound expires_at.
      */
-    entitlement_id?: string | null;
+    entitlement_id: string | null;
     readonly tenant_id: string;
     readonly app_id: string | null;
     readonly created_at: string;
     readonly updated_at: string;
     readonly created_by: string | null;
     readonly updated_by: string | null;
-    source?: string;
+    source: string;
     readonly source_type: SourceTypeEnum;
     readonly is_deleted: boolean;
     readonly deleted_at: string | null;
@@ -30,28 +30,28 @@ export type AccessRequest = {
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     /**
      * Defaults to the caller; staff may file on someone's behalf.
      */
-    requester_id?: string;
+    requester_id: string;
     /**
      * Target system, e.g. github, aws, slack.
      */
-    system_id?: string;
+    system_id: string;
     access_type: AccessRequestAccessTypeEnum;
     readonly status: AccessRequestStatusEnum;
     justification: string;
     readonly approver_id: string | null;
     readonly approved_at: string | null;
     readonly provisioned_at: string | null;
-    asset_id?: string | null;
-    principal_id?: string | null;
-    principal_type?: AccessRequestPrincipalTypeEnum | BlankEnum | NullEnum;
-    entitlement_type?: string;
+    asset_id: string | null;
+    principal_id: string | null;
+    principal_type: AccessRequestPrincipalTypeEnum | BlankEnum | NullEnum;
+    entitlement_type: string;
     readonly granted_at: string | null;
     readonly granted_by_id: string | null;
-    expires_at?: string | null;
+    expires_at: string | null;
     readonly rejection_reason: string;
     /**
      * What IT granted: account, group, licence.
@@ -64,6 +64,10 @@ export type AccessRequest = {
     readonly provisioning_error: string;
     readonly provisioning_attempts: number;
     readonly provisioning_next_attempt_at: string | null;
+    /**
+     * A group's grant: the members the target confirmed.
+     */
+    readonly provisioned_members: Array<string>;
 };
 
 /**
@@ -128,6 +132,10 @@ export type AccessRequestAutoApprovedPayload = {
     provisioning_error: string;
     provisioning_attempts: number;
     provisioning_next_attempt_at: string | null;
+    /**
+     * A group's grant: the members the target confirmed.
+     */
+    provisioned_members: Array<string>;
     rule: string;
     reason: string;
     group_id: string;
@@ -188,6 +196,10 @@ export type AccessRequestEventPayload = {
     provisioning_error: string;
     provisioning_attempts: number;
     provisioning_next_attempt_at: string | null;
+    /**
+     * A group's grant: the members the target confirmed.
+     */
+    provisioned_members: Array<string>;
 };
 
 /**
@@ -245,6 +257,10 @@ export type AccessRequestExpiringPayload = {
     provisioning_error: string;
     provisioning_attempts: number;
     provisioning_next_attempt_at: string | null;
+    /**
+     * A group's grant: the members the target confirmed.
+     */
+    provisioned_members: Array<string>;
     days_left: number;
 };
 
@@ -263,6 +279,8 @@ export type AccessRequestProvisioningOpEnum = 'grant' | 'revoke';
 
 /**
  * A request to grant, modify, or revoke system access.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `approved_at`, `approver_id`, `granted_at`, `granted_by_id`, `provisioned_at`, `provisioned_members`, `provisioning_attempts`, `provisioning_error`, `provisioning_next_attempt_at`, `provisioning_note`, `provisioning_op`, `rejection_reason`, `status`.
  */
 export type AccessRequestRequest = {
     /**
@@ -290,51 +308,51 @@ export type AccessRequestRequest = {
     entitlement_type?: string;
     expires_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
@@ -422,6 +440,8 @@ export type AccessSystemEventPayload = {
 
 /**
  * A system access can be requested on: backed by a connector, or manual (a person grants it).
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
  */
 export type AccessSystemRequest = {
     /**
@@ -442,51 +462,51 @@ export type AccessSystemRequest = {
     owner_type?: AccessRequestPrincipalTypeEnum;
     is_active?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
@@ -659,6 +679,8 @@ export type AcknowledgementCampaignReminderPayload = {
 
 /**
  * Asks a policy version's audience to acknowledge it by `due_at`, with reminders; progress is read-only.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `acknowledged_count`, `audience_size`, `closed_at`, `launched_at`, `outstanding_count`, `percent_acknowledged`, `reminded_slot_at`, `status`, `version`.
  */
 export type AcknowledgementCampaignRequest = {
     source?: string;
@@ -686,51 +708,51 @@ export type AcknowledgementCampaignRequest = {
      */
     groups?: Array<string>;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
@@ -822,6 +844,8 @@ export type ApplicationKindEnum = 'app' | 'platform-service' | 'library';
 
 /**
  * A registered app integrating with the back office.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
  */
 export type ApplicationRequest = {
     source?: string;
@@ -844,51 +868,51 @@ export type ApplicationRequest = {
     api_base_path?: string;
     repository?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
@@ -948,7 +972,7 @@ export type ApprovalRequest = {
     readonly updated_at: string;
     readonly created_by: string | null;
     readonly updated_by: string | null;
-    source?: string;
+    source: string;
     readonly source_type: SourceTypeEnum;
     readonly is_deleted: boolean;
     readonly deleted_at: string | null;
@@ -957,16 +981,16 @@ export type ApprovalRequest = {
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
-    entity_type?: string;
-    entity_id?: string | null;
-    requested_by_id?: string;
+    tags: Array<string>;
+    entity_type: string;
+    entity_id: string | null;
+    requested_by_id: string;
     title: string;
-    description?: string;
+    description: string;
     readonly status: ApprovalRequestStatusEnum;
     readonly current_step_index: number;
     readonly total_steps: number;
-    due_at?: string | null;
+    due_at: string | null;
     readonly completed_at: string | null;
     readonly reminded_at: string | null;
     readonly cancellation_reason: string;
@@ -979,7 +1003,12 @@ export type ApprovalRequest = {
      * The chain its steps were made from.
      */
     readonly chain: string | null;
-    requester_id?: string;
+    /**
+     * Deprecated alias of `requested_by_id` (one stored value); use `requested_by_id`.
+     *
+     * @deprecated
+     */
+    requester_id: string;
 };
 
 /**
@@ -1032,6 +1061,8 @@ export type ApprovalRequestEventPayload = {
 
 /**
  * A request requiring approvals: sequential steps, one per approver.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `cancellation_reason`, `chain`, `completed_at`, `current_step_index`, `reminded_at`, `routed_by`, `rule`, `status`, `total_steps`.
  */
 export type ApprovalRequestRequest = {
     source?: string;
@@ -1052,51 +1083,51 @@ export type ApprovalRequestRequest = {
      */
     requester_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
@@ -1152,7 +1183,7 @@ export type ApprovalRuleEventPayload = {
     /**
      * Matches access requests whose catalog entitlement has one of these risks; empty: any risk.
      */
-    risk_in: unknown;
+    risk_in: Array<string>;
     /**
      * Matches records whose amount (equipment cost, trip estimated cost) is at least this; empty: any.
      */
@@ -1355,6 +1386,8 @@ export type AttachmentEventPayload = {
 
 /**
  * multipart/form-data: the record the file goes on, and the file.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
  */
 export type AttachmentUploadRequest = {
     /**
@@ -1367,10 +1400,167 @@ export type AttachmentUploadRequest = {
     file: Blob | File;
 };
 
+/**
+ * Access everyone in a directory group, or in a department, gets: requested and approved by the rule when they join (or enter the group), provisioned like any grant; revoked after the tenant's grace period once they no longer match (apps/lifecycle/movers.py).
+ */
+export type BirthrightRule = {
+    readonly id: string;
+    /**
+     * The catalog entitlement granted.
+     */
+    entitlement_id: string;
+    /**
+     * Everyone in this directory group (or name a department or a location).
+     */
+    group_id: string | null;
+    readonly tenant_id: string;
+    readonly app_id: string | null;
+    readonly created_at: string;
+    readonly updated_at: string;
+    readonly created_by: string | null;
+    readonly updated_by: string | null;
+    source: string;
+    readonly source_type: SourceTypeEnum;
+    readonly is_deleted: boolean;
+    readonly deleted_at: string | null;
+    readonly deleted_by: string | null;
+    readonly schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    /**
+     * Everyone whose directory department is exactly this.
+     */
+    department: string;
+    /**
+     * Everyone whose directory location is exactly this.
+     */
+    location: string;
+    is_active: boolean;
+};
+
+/**
+ * A birthright rule as stored when the event was written.
+ */
+export type BirthrightRuleEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    entitlement_id: string;
+    /**
+     * Everyone in this group; or leave empty and name a department.
+     */
+    group_id: string | null;
+    /**
+     * Everyone whose directory department is exactly this.
+     */
+    department: string;
+    /**
+     * Everyone whose directory location is exactly this.
+     */
+    location: string;
+    is_active: boolean;
+};
+
+/**
+ * Access everyone in a directory group, or in a department, gets: requested and approved by the rule when they join (or enter the group), provisioned like any grant; revoked after the tenant's grace period once they no longer match (apps/lifecycle/movers.py).
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
+ */
+export type BirthrightRuleRequest = {
+    /**
+     * The catalog entitlement granted.
+     */
+    entitlement_id: string;
+    /**
+     * Everyone in this directory group (or name a department or a location).
+     */
+    group_id?: string | null;
+    source?: string;
+    /**
+     * Free-form tags.
+     */
+    tags?: Array<string>;
+    /**
+     * Everyone whose directory department is exactly this.
+     */
+    department?: string;
+    /**
+     * Everyone whose directory location is exactly this.
+     */
+    location?: string;
+    is_active?: boolean;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    id?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    tenant_id?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    app_id?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    created_at?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    updated_at?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    created_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    updated_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    source_type?: SourceTypeEnum;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    is_deleted?: boolean;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    deleted_at?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    deleted_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    schema_version?: number;
+};
+
 export type BlankEnum = '';
 
 /**
  * Record the booking: its reference and what it cost.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
  */
 export type BookTravelBodyRequest = {
     comment?: string;
@@ -1407,7 +1597,12 @@ export type BusinessCalendarEventPayload = {
     /**
      * Per weekday (mon..sun) a list of ["HH:MM", "HH:MM"] spans; "24:00" or "00:00" as end means midnight.
      */
-    working_hours: unknown;
+    working_hours: {
+        [key: string]: Array<[
+            string,
+            string
+        ]>;
+    };
     /**
      * ISO country code for public holidays (the holidays package), e.g. DE.
      */
@@ -1419,7 +1614,39 @@ export type BusinessCalendarEventPayload = {
     /**
      * Extra closed days (dates such as 2026-12-24).
      */
-    closed_dates: unknown;
+    closed_dates: Array<string>;
+};
+
+/**
+ * A canned reply as stored when the event was written.
+ */
+export type CannedReplyEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    /**
+     * What agents pick it by on the reply box, e.g. 'Password reset done'.
+     */
+    name: string;
+    body: string;
+    /**
+     * Inactive replies are not offered on the reply box.
+     */
+    active: boolean;
 };
 
 /**
@@ -1430,6 +1657,8 @@ export type ClockEnum = 'first_response' | 'resolution';
 
 /**
  * Publish the policy; `next_review_at` (in the future) schedules the next review.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
  */
 export type CompleteReviewBodyRequest = {
     comment?: string;
@@ -1438,6 +1667,8 @@ export type CompleteReviewBodyRequest = {
 
 /**
  * Close the trip with its `actual_cost`.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
  */
 export type CompleteTravelBodyRequest = {
     comment?: string;
@@ -1470,8 +1701,32 @@ export type Connector = {
      * Optimistic concurrency counter; send the version you read, a stale one is refused (409).
      */
     version: number;
-    type: string;
-    provider: string;
+    /**
+     * The implementation that acts on the target.
+     *
+     * * `ldap` - LDAP / Active Directory
+     * * `manual` - Manual (a task for the owner)
+     * * `scim` - SCIM 2.0
+     */
+    type: ConnectorTypeEnum;
+    /**
+     * The vendor of the target; it decides which types can reach it.
+     *
+     * * `okta` - Okta
+     * * `entra_id` - Microsoft Entra ID
+     * * `active_directory` - Active Directory
+     * * `google_workspace` - Google Workspace
+     * * `jumpcloud` - JumpCloud
+     * * `openldap` - OpenLDAP
+     * * `github` - GitHub
+     * * `slack` - Slack
+     * * `jira` - Jira (Atlassian)
+     * * `generic_scim` - Another SCIM 2.0 service
+     * * `generic_ldap` - Another LDAP directory
+     * * `backoffice-loopback` - This back office (demo loopback)
+     * * `other` - Other
+     */
+    provider: ConnectorProviderEnum;
     name: string;
     scope: ConnectorScopeEnum;
     owner_id: string | null;
@@ -1526,8 +1781,32 @@ export type ConnectorEventPayload = {
      */
     tags: Array<string>;
     version: number;
-    type: string;
-    provider: string;
+    /**
+     * The implementation that acts on the target.
+     *
+     * * `ldap` - LDAP / Active Directory
+     * * `manual` - Manual (a task for the owner)
+     * * `scim` - SCIM 2.0
+     */
+    type: ConnectorTypeEnum;
+    /**
+     * The vendor of the target; it decides which types can reach it.
+     *
+     * * `okta` - Okta
+     * * `entra_id` - Microsoft Entra ID
+     * * `active_directory` - Active Directory
+     * * `google_workspace` - Google Workspace
+     * * `jumpcloud` - JumpCloud
+     * * `openldap` - OpenLDAP
+     * * `github` - GitHub
+     * * `slack` - Slack
+     * * `jira` - Jira (Atlassian)
+     * * `generic_scim` - Another SCIM 2.0 service
+     * * `generic_ldap` - Another LDAP directory
+     * * `backoffice-loopback` - This back office (demo loopback)
+     * * `other` - Other
+     */
+    provider: ConnectorProviderEnum;
     name: string;
     scope: ConnectorScopeEnum;
     owner_id: string | null;
@@ -1570,7 +1849,26 @@ export type ConnectorFailingPayload = {
 };
 
 /**
+ * * `okta` - Okta
+ * * `entra_id` - Microsoft Entra ID
+ * * `active_directory` - Active Directory
+ * * `google_workspace` - Google Workspace
+ * * `jumpcloud` - JumpCloud
+ * * `openldap` - OpenLDAP
+ * * `github` - GitHub
+ * * `slack` - Slack
+ * * `jira` - Jira (Atlassian)
+ * * `generic_scim` - Another SCIM 2.0 service
+ * * `generic_ldap` - Another LDAP directory
+ * * `backoffice-loopback` - This back office (demo loopback)
+ * * `other` - Other
+ */
+export type ConnectorProviderEnum = 'okta' | 'entra_id' | 'active_directory' | 'google_workspace' | 'jumpcloud' | 'openldap' | 'github' | 'slack' | 'jira' | 'generic_scim' | 'generic_ldap' | 'backoffice-loopback' | 'other';
+
+/**
  * A data source or sink connector instance.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `credential_last_rotated_at`, `vault_path`.
  */
 export type ConnectorRequest = {
     application_id?: string | null;
@@ -1583,8 +1881,32 @@ export type ConnectorRequest = {
      * Optimistic concurrency counter; send the version you read, a stale one is refused (409).
      */
     version?: number;
-    type: string;
-    provider: string;
+    /**
+     * The implementation that acts on the target.
+     *
+     * * `ldap` - LDAP / Active Directory
+     * * `manual` - Manual (a task for the owner)
+     * * `scim` - SCIM 2.0
+     */
+    type: ConnectorTypeEnum;
+    /**
+     * The vendor of the target; it decides which types can reach it.
+     *
+     * * `okta` - Okta
+     * * `entra_id` - Microsoft Entra ID
+     * * `active_directory` - Active Directory
+     * * `google_workspace` - Google Workspace
+     * * `jumpcloud` - JumpCloud
+     * * `openldap` - OpenLDAP
+     * * `github` - GitHub
+     * * `slack` - Slack
+     * * `jira` - Jira (Atlassian)
+     * * `generic_scim` - Another SCIM 2.0 service
+     * * `generic_ldap` - Another LDAP directory
+     * * `backoffice-loopback` - This back office (demo loopback)
+     * * `other` - Other
+     */
+    provider: ConnectorProviderEnum;
     name: string;
     scope?: ConnectorScopeEnum;
     owner_id?: string | null;
@@ -1614,51 +1936,51 @@ export type ConnectorRequest = {
     webhook_endpoint_id?: string | null;
     next_rotation_due?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
@@ -1709,6 +2031,13 @@ export type ConnectorSyncPayload = {
  */
 export type ConnectorSyncStatusEnum = 'never_synced' | 'syncing' | 'healthy' | 'degraded' | 'failing' | 'disabled';
 
+/**
+ * * `ldap` - LDAP / Active Directory
+ * * `manual` - Manual (a task for the owner)
+ * * `scim` - SCIM 2.0
+ */
+export type ConnectorTypeEnum = 'ldap' | 'manual' | 'scim';
+
 export type CredentialRotationPayload = {
     connector_id: string;
     name: string;
@@ -1719,12 +2048,29 @@ export type CredentialRotationPayload = {
 };
 
 /**
+ * `comment`: why the access is kept or revoked (required: the evidence report quotes it).
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
+ */
+export type DecisionBodyRequest = {
+    comment: string;
+};
+
+/**
  * Hand the decision to another person (`delegated_to_id`).
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
  */
 export type DelegateBodyRequest = {
     comment?: string;
     delegated_to_id: string;
 };
+
+/**
+ * * `reviewer` - Reviewer
+ * * `system` - System
+ */
+export type DimensionEnum = 'reviewer' | 'system';
 
 /**
  * A directory settings as stored when the event was written.
@@ -1989,7 +2335,7 @@ export type Entitlement = {
     /**
      * Requests by members of these groups are approved by the rule (never the owner's own).
      */
-    auto_approve_group_ids: unknown;
+    auto_approve_group_ids: Array<string>;
     is_requestable: boolean;
 };
 
@@ -2039,7 +2385,7 @@ export type EntitlementEventPayload = {
     /**
      * Requests by members of these groups are approved by the rule (never the owner's own).
      */
-    auto_approve_group_ids: unknown;
+    auto_approve_group_ids: Array<string>;
     /**
      * Overrides the routing rules for this entitlement.
      */
@@ -2056,6 +2402,8 @@ export type EntitlementKindEnum = 'group' | 'role' | 'permission';
 
 /**
  * A group, role or permission on a system, requestable by naming it on an access request.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
  */
 export type EntitlementRequest = {
     /**
@@ -2095,54 +2443,54 @@ export type EntitlementRequest = {
     /**
      * Requests by members of these groups are approved by the rule (never the owner's own).
      */
-    auto_approve_group_ids?: unknown;
+    auto_approve_group_ids?: Array<string>;
     is_requestable?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
@@ -2225,6 +2573,8 @@ export type EquipmentEventPayload = {
 
 /**
  * An equipment provisioning request.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `approver_id`, `delivered_at`, `ordered_at`, `status`.
  */
 export type EquipmentRequest = {
     source?: string;
@@ -2240,51 +2590,51 @@ export type EquipmentRequest = {
     specification: string;
     cost?: number | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
@@ -2301,6 +2651,8 @@ export type EquipmentStatusEnum = 'requested' | 'approved' | 'ordered' | 'shippe
 
 /**
  * Complete the request; `deliverable_url` points at the document.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
  */
 export type FulfillBodyRequest = {
     comment?: string;
@@ -2333,14 +2685,18 @@ export type GroupEventPayload = {
 };
 
 /**
- * A group's members after the change.
+ * Who joined and who left the group in this change (the whole list stays on the group: a big group's members are added a hundred at a time, and each event would repeat all of them).
  */
 export type GroupMembersPayload = {
     id: string;
     /**
-     * Every member's person id, sorted.
+     * The person ids added, sorted.
      */
-    members: Array<string>;
+    added: Array<string>;
+    /**
+     * The person ids removed, sorted.
+     */
+    removed: Array<string>;
 };
 
 /**
@@ -2354,7 +2710,7 @@ export type HrRequest = {
     readonly updated_at: string;
     readonly created_by: string | null;
     readonly updated_by: string | null;
-    source?: string;
+    source: string;
     readonly source_type: SourceTypeEnum;
     readonly is_deleted: boolean;
     readonly deleted_at: string | null;
@@ -2363,16 +2719,16 @@ export type HrRequest = {
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     /**
      * Defaults to the caller; staff may file on someone's behalf.
      */
-    requester_id?: string;
+    requester_id: string;
     type: HrRequestTypeEnum;
     readonly status: HrRequestStatusEnum;
     description: string;
-    deliverable_type?: HrRequestDeliverableTypeEnum | BlankEnum | NullEnum;
-    deliverable_url?: string | string;
+    deliverable_type: HrRequestDeliverableTypeEnum | BlankEnum | NullEnum;
+    deliverable_url: string | string;
     readonly fulfilled_by: string | null;
     readonly fulfilled_at: string | null;
     readonly rejection_reason: string;
@@ -2429,6 +2785,8 @@ export type HrRequestEventPayload = {
 
 /**
  * A request for an HR document or service deliverable.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `fulfilled_at`, `fulfilled_by`, `fulfilment_note`, `rejection_reason`, `status`.
  */
 export type HrRequestRequest = {
     source?: string;
@@ -2445,51 +2803,51 @@ export type HrRequestRequest = {
     deliverable_type?: HrRequestDeliverableTypeEnum | BlankEnum | NullEnum;
     deliverable_url?: string | string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
@@ -2593,7 +2951,7 @@ export type IntegrationApiKey = {
     /**
      * The maker's roles when the key was made; the key acts with these.
      */
-    readonly creator_roles: unknown;
+    readonly creator_roles: Array<string>;
     /**
      * Acts across the whole tenant (no application); admins only.
      */
@@ -2658,7 +3016,7 @@ export type IntegrationApiKeyEventPayload = {
     /**
      * The maker's roles when the key was made; the key acts with these.
      */
-    creator_roles: unknown;
+    creator_roles: Array<string>;
     /**
      * Acts across the whole tenant (no application); admins only.
      */
@@ -2715,51 +3073,51 @@ export type IntegrationApiKeyRequest = ({
      */
     tenant_wide?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
@@ -2770,6 +3128,71 @@ export type IntegrationApiKeyRequest = ({
  * * `expired` - Expired
  */
 export type IntegrationApiKeyStatusEnum = 'active' | 'revoked' | 'expired';
+
+/**
+ * Keep every undecided low-risk item you review in this campaign, with one reason.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
+ */
+export type KeepLowRiskBodyRequest = {
+    comment: string;
+};
+
+export type KeepLowRiskResult = {
+    /**
+     * How many items were kept now.
+     */
+    kept: number;
+};
+
+export type Letter = {
+    readonly id: string;
+    /**
+     * GET it (with your token) for the PDF as made.
+     */
+    readonly pdf_url: string;
+    /**
+     * Once sent: the PDF as a file on the HR request (apps/files), which the requester sees too.
+     */
+    readonly file_url: string | null;
+    readonly tenant_id: string;
+    readonly app_id: string | null;
+    readonly created_at: string;
+    readonly updated_at: string;
+    readonly created_by: string | null;
+    readonly updated_by: string | null;
+    source: string;
+    readonly source_type: SourceTypeEnum;
+    readonly is_deleted: boolean;
+    readonly deleted_at: string | null;
+    readonly deleted_by: string | null;
+    readonly schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    /**
+     * The template version it was made from.
+     */
+    readonly template_version: number;
+    /**
+     * Who the letter is for.
+     */
+    readonly requester_id: string;
+    readonly status: LetterStatusEnum;
+    /**
+     * The letter as made (sanitised HTML, the PDF's source).
+     */
+    readonly html: string;
+    /**
+     * The file on the HR request once sent.
+     */
+    readonly attachment_id: string;
+    readonly sent_at: string | null;
+    readonly sent_by: string | null;
+    hr_request: string;
+    template: string;
+};
 
 /**
  * A letter as stored when the event was written.
@@ -2802,7 +3225,7 @@ export type LetterEventPayload = {
      * Who the letter is for.
      */
     requester_id: string;
-    status: LetterEventPayloadStatusEnum;
+    status: LetterStatusEnum;
     /**
      * The file on the HR request once sent.
      */
@@ -2812,11 +3235,86 @@ export type LetterEventPayload = {
 };
 
 /**
+ * The HR request (open) and the letter template (active) to make a draft letter from.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
+ */
+export type LetterGenerateRequest = {
+    /**
+     * The HR request's id (`hrr_…`).
+     */
+    hr_request_id: string;
+    /**
+     * The letter template's id (`ltt_…`).
+     */
+    template_id: string;
+};
+
+/**
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
+ */
+export type LetterSendRequest = {
+    /**
+     * The fulfilment comment the requester reads (default: the PDF is attached).
+     */
+    note?: string;
+};
+
+/**
  * * `draft` - Draft
  * * `sent` - Sent
  * * `discarded` - Discarded
  */
-export type LetterEventPayloadStatusEnum = 'draft' | 'sent' | 'discarded';
+export type LetterStatusEnum = 'draft' | 'sent' | 'discarded';
+
+export type LetterTemplate = {
+    readonly id: string;
+    readonly tenant_id: string;
+    readonly app_id: string | null;
+    readonly created_at: string;
+    readonly updated_at: string;
+    readonly created_by: string | null;
+    readonly updated_by: string | null;
+    source: string;
+    readonly source_type: SourceTypeEnum;
+    readonly is_deleted: boolean;
+    readonly deleted_at: string | null;
+    readonly deleted_by: string | null;
+    readonly schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    /**
+     * Employment letter, salary certificate, visa support…
+     */
+    name: string;
+    /**
+     * The HR request type it is offered for first (blank: any).
+     *
+     * * `employment_letter` - Employment Letter
+     * * `certificate` - Certificate
+     * * `verification` - Verification
+     * * `document` - Document
+     * * `other` - Other
+     */
+    request_type: HrRequestTypeEnum | BlankEnum | NullEnum;
+    /**
+     * Markdown. Placeholders: {{ person.name }}, {{ person.given_name }}, {{ person.family_name }}, {{ person.email }}, {{ person.title }}, {{ person.department }}, {{ person.employee_number }}, {{ person.manager }}, {{ person.start_date }}, {{ request.id }}, {{ request.type }}, {{ request.description }}, {{ request.date }}, {{ tenant.name }}, {{ signer.name }}, {{ today }}.
+     */
+    body: string;
+    /**
+     * E-mail the PDF itself
+     *
+     * Off: the requester's e-mail links to the file (they download it signed in by the link). On: the PDF also travels inside the e-mail.
+     */
+    email_pdf: boolean;
+    active: boolean;
+    /**
+     * Optimistic concurrency counter; send the version you read, a stale one is refused (409).
+     */
+    version: number;
+};
 
 /**
  * A letter template as stored when the event was written.
@@ -2866,6 +3364,225 @@ export type LetterTemplateEventPayload = {
 };
 
 /**
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
+ */
+export type LetterTemplateRequest = {
+    source?: string;
+    /**
+     * Free-form tags.
+     */
+    tags?: Array<string>;
+    /**
+     * Employment letter, salary certificate, visa support…
+     */
+    name: string;
+    /**
+     * The HR request type it is offered for first (blank: any).
+     *
+     * * `employment_letter` - Employment Letter
+     * * `certificate` - Certificate
+     * * `verification` - Verification
+     * * `document` - Document
+     * * `other` - Other
+     */
+    request_type?: HrRequestTypeEnum | BlankEnum | NullEnum;
+    /**
+     * Markdown. Placeholders: {{ person.name }}, {{ person.given_name }}, {{ person.family_name }}, {{ person.email }}, {{ person.title }}, {{ person.department }}, {{ person.employee_number }}, {{ person.manager }}, {{ person.start_date }}, {{ request.id }}, {{ request.type }}, {{ request.description }}, {{ request.date }}, {{ tenant.name }}, {{ signer.name }}, {{ today }}.
+     */
+    body: string;
+    /**
+     * E-mail the PDF itself
+     *
+     * Off: the requester's e-mail links to the file (they download it signed in by the link). On: the PDF also travels inside the e-mail.
+     */
+    email_pdf?: boolean;
+    active?: boolean;
+    /**
+     * Optimistic concurrency counter; send the version you read, a stale one is refused (409).
+     */
+    version?: number;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    id?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    tenant_id?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    app_id?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    created_at?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    updated_at?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    created_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    updated_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    source_type?: SourceTypeEnum;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    is_deleted?: boolean;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    deleted_at?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    deleted_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    schema_version?: number;
+};
+
+/**
+ * The tenant's settings: its first row (defaults when there is none).
+ */
+export type LifecycleSettings = {
+    readonly id: string;
+    readonly tenant_id: string;
+    readonly app_id: string | null;
+    readonly created_at: string;
+    readonly updated_at: string;
+    readonly created_by: string | null;
+    readonly updated_by: string | null;
+    source: string;
+    readonly source_type: SourceTypeEnum;
+    readonly is_deleted: boolean;
+    readonly deleted_at: string | null;
+    readonly deleted_by: string | null;
+    readonly schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    /**
+     * After a move, grants of the old group's birthright rules the new group does not carry are revoked this many days later.
+     */
+    mover_grace_days: number;
+    /**
+     * A case still open this many days after it opened shows overdue.
+     */
+    offboarding_due_days: number;
+};
+
+/**
+ * A lifecycle settings as stored when the event was written.
+ */
+export type LifecycleSettingsEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    /**
+     * After a move, grants of the old group's birthright rules the new group does not carry are revoked this many days later.
+     */
+    mover_grace_days: number;
+    /**
+     * A case still open this many days after it opened shows overdue.
+     */
+    offboarding_due_days: number;
+};
+
+/**
+ * The tenant's settings: its first row (defaults when there is none).
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
+ */
+export type LifecycleSettingsRequest = {
+    source?: string;
+    /**
+     * Free-form tags.
+     */
+    tags?: Array<string>;
+    /**
+     * After a move, grants of the old group's birthright rules the new group does not carry are revoked this many days later.
+     */
+    mover_grace_days?: number;
+    /**
+     * A case still open this many days after it opened shows overdue.
+     */
+    offboarding_due_days?: number;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    id?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    tenant_id?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    app_id?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    created_at?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    updated_at?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    created_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    updated_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    source_type?: SourceTypeEnum;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    is_deleted?: boolean;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    deleted_at?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    deleted_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    schema_version?: number;
+};
+
+/**
  * A mail settings as stored when the event was written.
  */
 export type MailSettingsEventPayload = {
@@ -2907,7 +3624,296 @@ export type MailSettingsEventPayload = {
 export type NullEnum = null;
 
 /**
+ * One deactivation's offboarding: open until every item is done; its evidence report is attached (GET /api/v1/files/attachments?record_id=<case id>).
+ */
+export type OffboardingCase = {
+    readonly id: string;
+    /**
+     * Open past its due date, or an item failed.
+     */
+    readonly is_overdue: boolean;
+    readonly tenant_id: string;
+    readonly app_id: string | null;
+    readonly created_at: string;
+    readonly updated_at: string;
+    readonly created_by: string | null;
+    readonly updated_by: string | null;
+    source: string;
+    readonly source_type: SourceTypeEnum;
+    readonly is_deleted: boolean;
+    readonly deleted_at: string | null;
+    readonly deleted_by: string | null;
+    readonly schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    readonly person_id: string;
+    readonly trigger: TriggerEnum;
+    /**
+     * Who deactivated the person (a person, a SCIM token, the scheduler).
+     */
+    readonly triggered_by: string;
+    /**
+     * The person's manager when they left: work and ownership fall back to them.
+     */
+    readonly manager_id: string | null;
+    readonly status: OffboardingCaseStatusEnum;
+    readonly due_at: string;
+    readonly closed_at: string | null;
+    readonly stop_reason: string;
+    readonly evidence_attached_at: string | null;
+    /**
+     * When the sweep found the case open past its due date (IT was told).
+     */
+    readonly overdue_at: string | null;
+};
+
+/**
+ * A offboarding case as stored when the event was written.
+ */
+export type OffboardingCaseEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    person_id: string;
+    trigger: TriggerEnum;
+    /**
+     * Who deactivated the person (a person, a SCIM token, the scheduler).
+     */
+    triggered_by: string;
+    /**
+     * The person's manager when they left: work and ownership fall back to them.
+     */
+    manager_id: string | null;
+    status: OffboardingCaseStatusEnum;
+    due_at: string;
+    closed_at: string | null;
+    stop_reason: string;
+    evidence_attached_at: string | null;
+    /**
+     * When the sweep found the case open past its due date (IT was told).
+     */
+    overdue_at: string | null;
+};
+
+/**
+ * A offboarding case as stored, with what this event adds.
+ */
+export type OffboardingCaseOverduePayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    person_id: string;
+    trigger: TriggerEnum;
+    /**
+     * Who deactivated the person (a person, a SCIM token, the scheduler).
+     */
+    triggered_by: string;
+    /**
+     * The person's manager when they left: work and ownership fall back to them.
+     */
+    manager_id: string | null;
+    status: OffboardingCaseStatusEnum;
+    due_at: string;
+    closed_at: string | null;
+    stop_reason: string;
+    evidence_attached_at: string | null;
+    /**
+     * When the sweep found the case open past its due date (IT was told).
+     */
+    overdue_at: string | null;
+};
+
+/**
+ * * `open` - Open
+ * * `closed` - Closed
+ * * `stopped` - Stopped
+ */
+export type OffboardingCaseStatusEnum = 'open' | 'closed' | 'stopped';
+
+/**
+ * One thing the leaver held, decided, had to do or owned, and what became of it.
+ */
+export type OffboardingItem = {
+    readonly id: string;
+    readonly case_id: string;
+    readonly tenant_id: string;
+    readonly app_id: string | null;
+    readonly created_at: string;
+    readonly updated_at: string;
+    readonly created_by: string | null;
+    readonly updated_by: string | null;
+    source: string;
+    readonly source_type: SourceTypeEnum;
+    readonly is_deleted: boolean;
+    readonly deleted_at: string | null;
+    readonly deleted_by: string | null;
+    readonly schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    readonly kind: OffboardingItemKindEnum;
+    /**
+     * The record it stands for (model label).
+     */
+    readonly subject_type: string;
+    readonly subject_id: string;
+    /**
+     * What the person held or had to do.
+     */
+    readonly label: string;
+    /**
+     * Where: the system and its reference, the queue, the new owner.
+     */
+    readonly target: string;
+    readonly status: OffboardingItemStatusEnum;
+    readonly action_taken: string;
+    readonly done_by: string;
+    readonly done_at: string | null;
+    /**
+     * How the target confirmed it (a read-back, a closed task, a return).
+     */
+    readonly confirmation: string;
+    readonly attempts: number;
+    readonly last_error: string;
+};
+
+/**
+ * A offboarding item as stored when the event was written.
+ */
+export type OffboardingItemEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    case_id: string;
+    kind: OffboardingItemKindEnum;
+    /**
+     * The record it stands for (model label).
+     */
+    subject_type: string;
+    subject_id: string;
+    /**
+     * What the person held or had to do.
+     */
+    label: string;
+    /**
+     * Where: the system and its reference, the queue, the new owner.
+     */
+    target: string;
+    status: OffboardingItemStatusEnum;
+    action_taken: string;
+    done_by: string;
+    done_at: string | null;
+    /**
+     * How the target confirmed it (a read-back, a closed task, a return).
+     */
+    confirmation: string;
+    attempts: number;
+    last_error: string;
+};
+
+/**
+ * * `revoke_access` - revoke access
+ * * `return_equipment` - return equipment
+ * * `reroute_step` - re-route approval step
+ * * `requeue_work` - work back to the queue
+ * * `reassign_owner` - reassign owned object
+ * * `stop_api_key` - stop API key
+ * * `cancel_request` - cancel open request
+ */
+export type OffboardingItemKindEnum = 'revoke_access' | 'return_equipment' | 'reroute_step' | 'requeue_work' | 'reassign_owner' | 'stop_api_key' | 'cancel_request';
+
+/**
+ * * `pending` - Pending
+ * * `done` - Done
+ * * `failed` - Failed
+ * * `flagged` - flagged to the admin
+ * * `cancelled` - Cancelled
+ */
+export type OffboardingItemStatusEnum = 'pending' | 'done' | 'failed' | 'flagged' | 'cancelled';
+
+/**
+ * A onboarding checklist as stored when the event was written.
+ */
+export type OnboardingChecklistEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    group_id: string;
+    /**
+     * Empty: no equipment request.
+     */
+    equipment_type: string;
+    equipment_specification: string;
+    /**
+     * HR requests to open (their types).
+     */
+    hr_request_types: Array<string>;
+    is_active: boolean;
+};
+
+/**
  * Order the equipment at `cost`.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
  */
 export type OrderEquipmentBodyRequest = {
     comment?: string;
@@ -2918,8 +3924,9 @@ export type OrderEquipmentBodyRequest = {
  * * `upload` - Upload
  * * `email` - Email
  * * `letter` - Letter
+ * * `report` - Report
  */
-export type OriginEnum = 'upload' | 'email' | 'letter';
+export type OriginEnum = 'upload' | 'email' | 'letter' | 'report';
 
 /**
  * Someone in the audience who has not acknowledged the campaign's version yet.
@@ -3014,6 +4021,18 @@ export type PaginatedAttachmentList = {
     results: Array<Attachment>;
 };
 
+export type PaginatedBirthrightRuleList = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<BirthrightRule>;
+};
+
 export type PaginatedConnectorList = {
     /**
      * The next page, or null on the last page. Follow it as given.
@@ -3086,6 +4105,66 @@ export type PaginatedIntegrationApiKeyList = {
     results: Array<IntegrationApiKey>;
 };
 
+export type PaginatedLetterList = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<Letter>;
+};
+
+export type PaginatedLetterTemplateList = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<LetterTemplate>;
+};
+
+export type PaginatedLifecycleSettingsList = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<LifecycleSettings>;
+};
+
+export type PaginatedOffboardingCaseList = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<OffboardingCase>;
+};
+
+export type PaginatedOffboardingItemList = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<OffboardingItem>;
+};
+
 export type PaginatedOutstandingPersonList = {
     /**
      * The next page, or null on the last page. Follow it as given.
@@ -3108,6 +4187,18 @@ export type PaginatedPendingList = {
      */
     previous: string | null;
     results: Array<Pending>;
+};
+
+export type PaginatedPlannedLeaveList = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<PlannedLeave>;
 };
 
 export type PaginatedPolicyAcknowledgementList = {
@@ -3146,6 +4237,30 @@ export type PaginatedPolicyVersionList = {
     results: Array<PolicyVersion>;
 };
 
+export type PaginatedReviewCampaignList = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<ReviewCampaign>;
+};
+
+export type PaginatedReviewItemList = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<ReviewItem>;
+};
+
 export type PaginatedSlaPolicyList = {
     /**
      * The next page, or null on the last page. Follow it as given.
@@ -3156,6 +4271,18 @@ export type PaginatedSlaPolicyList = {
      */
     previous: string | null;
     results: Array<SlaPolicy>;
+};
+
+export type PaginatedScheduledRevokeList = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<ScheduledRevoke>;
 };
 
 export type PaginatedTicketCommentList = {
@@ -3220,6 +4347,8 @@ export type PaginatedWebhookList = {
 
 /**
  * A request to grant, modify, or revoke system access.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `approved_at`, `approver_id`, `granted_at`, `granted_by_id`, `provisioned_at`, `provisioned_members`, `provisioning_attempts`, `provisioning_error`, `provisioning_next_attempt_at`, `provisioning_note`, `provisioning_op`, `rejection_reason`.
  */
 export type PatchedAccessRequestRequest = {
     /**
@@ -3248,57 +4377,59 @@ export type PatchedAccessRequestRequest = {
     entitlement_type?: string;
     expires_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
 
 /**
  * A system access can be requested on: backed by a connector, or manual (a person grants it).
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
  */
 export type PatchedAccessSystemRequest = {
     /**
@@ -3319,57 +4450,59 @@ export type PatchedAccessSystemRequest = {
     owner_type?: AccessRequestPrincipalTypeEnum;
     is_active?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
 
 /**
  * Asks a policy version's audience to acknowledge it by `due_at`, with reminders; progress is read-only.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `acknowledged_count`, `audience_size`, `closed_at`, `launched_at`, `outstanding_count`, `percent_acknowledged`, `reminded_slot_at`, `version`.
  */
 export type PatchedAcknowledgementCampaignRequest = {
     source?: string;
@@ -3398,57 +4531,59 @@ export type PatchedAcknowledgementCampaignRequest = {
      */
     groups?: Array<string>;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
 
 /**
  * A registered app integrating with the back office.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
  */
 export type PatchedApplicationRequest = {
     source?: string;
@@ -3471,57 +4606,137 @@ export type PatchedApplicationRequest = {
     api_base_path?: string;
     repository?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    schema_version?: number;
+};
+
+/**
+ * Access everyone in a directory group, or in a department, gets: requested and approved by the rule when they join (or enter the group), provisioned like any grant; revoked after the tenant's grace period once they no longer match (apps/lifecycle/movers.py).
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
+ */
+export type PatchedBirthrightRuleRequest = {
+    /**
+     * The catalog entitlement granted.
+     */
+    entitlement_id?: string;
+    /**
+     * Everyone in this directory group (or name a department or a location).
+     */
+    group_id?: string | null;
+    source?: string;
+    /**
+     * Free-form tags.
+     */
+    tags?: Array<string>;
+    /**
+     * Everyone whose directory department is exactly this.
+     */
+    department?: string;
+    /**
+     * Everyone whose directory location is exactly this.
+     */
+    location?: string;
+    is_active?: boolean;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    id?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    tenant_id?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    app_id?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    created_at?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    updated_at?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    created_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    updated_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    source_type?: SourceTypeEnum;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    is_deleted?: boolean;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    deleted_at?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    deleted_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
 
 /**
  * A data source or sink connector instance.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `credential_last_rotated_at`, `vault_path`.
  */
 export type PatchedConnectorRequest = {
     application_id?: string | null;
@@ -3534,8 +4749,32 @@ export type PatchedConnectorRequest = {
      * Optimistic concurrency counter; send the version you read, a stale one is refused (409).
      */
     version?: number;
-    type?: string;
-    provider?: string;
+    /**
+     * The implementation that acts on the target.
+     *
+     * * `ldap` - LDAP / Active Directory
+     * * `manual` - Manual (a task for the owner)
+     * * `scim` - SCIM 2.0
+     */
+    type?: ConnectorTypeEnum;
+    /**
+     * The vendor of the target; it decides which types can reach it.
+     *
+     * * `okta` - Okta
+     * * `entra_id` - Microsoft Entra ID
+     * * `active_directory` - Active Directory
+     * * `google_workspace` - Google Workspace
+     * * `jumpcloud` - JumpCloud
+     * * `openldap` - OpenLDAP
+     * * `github` - GitHub
+     * * `slack` - Slack
+     * * `jira` - Jira (Atlassian)
+     * * `generic_scim` - Another SCIM 2.0 service
+     * * `generic_ldap` - Another LDAP directory
+     * * `backoffice-loopback` - This back office (demo loopback)
+     * * `other` - Other
+     */
+    provider?: ConnectorProviderEnum;
     name?: string;
     scope?: ConnectorScopeEnum;
     owner_id?: string | null;
@@ -3565,57 +4804,59 @@ export type PatchedConnectorRequest = {
     webhook_endpoint_id?: string | null;
     next_rotation_due?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
 
 /**
  * A group, role or permission on a system, requestable by naming it on an access request.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
  */
 export type PatchedEntitlementRequest = {
     /**
@@ -3655,60 +4896,62 @@ export type PatchedEntitlementRequest = {
     /**
      * Requests by members of these groups are approved by the rule (never the owner's own).
      */
-    auto_approve_group_ids?: unknown;
+    auto_approve_group_ids?: Array<string>;
     is_requestable?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
 
 /**
  * An equipment provisioning request.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `approver_id`, `delivered_at`, `ordered_at`.
  */
 export type PatchedEquipmentRequest = {
     source?: string;
@@ -3725,57 +4968,59 @@ export type PatchedEquipmentRequest = {
     status?: EquipmentStatusEnum;
     cost?: number | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
 
 /**
  * A request for an HR document or service deliverable.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `fulfilled_at`, `fulfilled_by`, `fulfilment_note`, `rejection_reason`.
  */
 export type PatchedHrRequestRequest = {
     source?: string;
@@ -3793,57 +5038,216 @@ export type PatchedHrRequestRequest = {
     deliverable_type?: HrRequestDeliverableTypeEnum | BlankEnum | NullEnum;
     deliverable_url?: string | string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    schema_version?: number;
+};
+
+/**
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
+ */
+export type PatchedLetterTemplateRequest = {
+    source?: string;
+    /**
+     * Free-form tags.
+     */
+    tags?: Array<string>;
+    /**
+     * Employment letter, salary certificate, visa support…
+     */
+    name?: string;
+    /**
+     * The HR request type it is offered for first (blank: any).
+     *
+     * * `employment_letter` - Employment Letter
+     * * `certificate` - Certificate
+     * * `verification` - Verification
+     * * `document` - Document
+     * * `other` - Other
+     */
+    request_type?: HrRequestTypeEnum | BlankEnum | NullEnum;
+    /**
+     * Markdown. Placeholders: {{ person.name }}, {{ person.given_name }}, {{ person.family_name }}, {{ person.email }}, {{ person.title }}, {{ person.department }}, {{ person.employee_number }}, {{ person.manager }}, {{ person.start_date }}, {{ request.id }}, {{ request.type }}, {{ request.description }}, {{ request.date }}, {{ tenant.name }}, {{ signer.name }}, {{ today }}.
+     */
+    body?: string;
+    /**
+     * E-mail the PDF itself
+     *
+     * Off: the requester's e-mail links to the file (they download it signed in by the link). On: the PDF also travels inside the e-mail.
+     */
+    email_pdf?: boolean;
+    active?: boolean;
+    /**
+     * Optimistic concurrency counter; send the version you read, a stale one is refused (409).
+     */
+    version?: number;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    id?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    tenant_id?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    app_id?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    created_at?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    updated_at?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    created_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    updated_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    source_type?: SourceTypeEnum;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    is_deleted?: boolean;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    deleted_at?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    deleted_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    schema_version?: number;
+};
+
+/**
+ * The tenant's settings: its first row (defaults when there is none).
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
+ */
+export type PatchedLifecycleSettingsRequest = {
+    source?: string;
+    /**
+     * Free-form tags.
+     */
+    tags?: Array<string>;
+    /**
+     * After a move, grants of the old group's birthright rules the new group does not carry are revoked this many days later.
+     */
+    mover_grace_days?: number;
+    /**
+     * A case still open this many days after it opened shows overdue.
+     */
+    offboarding_due_days?: number;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    id?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    tenant_id?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    app_id?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    created_at?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    updated_at?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    created_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    updated_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    source_type?: SourceTypeEnum;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    is_deleted?: boolean;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    deleted_at?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    deleted_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
 
 /**
  * A generic pending item queued for processing or action (approvals put theirs here).
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `blocked_reason`.
  */
 export type PatchedPendingRequest = {
     source?: string;
@@ -3872,57 +5276,126 @@ export type PatchedPendingRequest = {
     total_steps?: number | null;
     completed_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    schema_version?: number;
+};
+
+/**
+ * A leaving date set in advance: the scheduler deactivates the person that day.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `done_at`.
+ */
+export type PatchedPlannedLeaveRequest = {
+    source?: string;
+    /**
+     * Free-form tags.
+     */
+    tags?: Array<string>;
+    person_id?: string;
+    /**
+     * The person is deactivated at the start of this day (UTC).
+     */
+    leaves_on?: string;
+    note?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    id?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    tenant_id?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    app_id?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    created_at?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    updated_at?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    created_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    updated_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    source_type?: SourceTypeEnum;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    is_deleted?: boolean;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    deleted_at?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    deleted_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
 
 /**
  * A versioned policy document with an owner and review cadence.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `published_at`, `review_due_notified_at`, `version`.
  */
 export type PatchedPolicyRequest = {
     source?: string;
@@ -3940,63 +5413,171 @@ export type PatchedPolicyRequest = {
     owner_id?: string | null;
     status?: PolicyStatusEnum;
     next_review_at?: string | null;
-    applies_to?: unknown;
+    applies_to?: Array<string>;
     priority?: SlaPolicyPriorityEnum | BlankEnum | NullEnum;
     first_response_minutes?: number | null;
     resolution_minutes?: number | null;
     business_hours_only?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    schema_version?: number;
+};
+
+/**
+ * An access review over active grants in scope (system, entitlement, minimum risk, group); progress counts are read-only and kept by every decision.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `closed_at`, `escalated_at`, `items_kept`, `items_pending`, `items_reassigned_at`, `items_revoked`, `items_total`, `items_unanswered`, `launched_at`, `reminded_at`, `revokes_done`, `revokes_failed`, `signed_off_at`, `signed_off_by_id`.
+ */
+export type PatchedReviewCampaignRequest = {
+    source?: string;
+    /**
+     * Free-form tags.
+     */
+    tags?: Array<string>;
+    name?: string;
+    description?: string;
+    /**
+     * Who runs the campaign: reviews what nobody else may review, hears of escalations and signs it off.
+     */
+    owner_id?: string;
+    reviewer_rule?: ReviewerRuleEnum;
+    /**
+     * What happens to items nobody decided by the due date.
+     *
+     * * `revoke` - Revoke the access
+     * * `escalate` - Escalate to the campaign owner
+     */
+    unanswered_rule?: UnansweredRuleEnum;
+    /**
+     * Only entitlements of this risk or higher (empty: any risk).
+     *
+     * * `low` - Low
+     * * `medium` - Medium
+     * * `high` - High
+     * * `critical` - Critical
+     */
+    min_risk?: EntitlementRiskEnum | BlankEnum;
+    due_at?: string;
+    /**
+     * Reviewers with undecided items are reminded this many days before the due date (0: on the day).
+     */
+    remind_days_before?: number;
+    /**
+     * The campaign owner hears of reviewers behind this many days before the due date.
+     */
+    escalate_days_before?: number;
+    status?: ReviewCampaignStatusEnum;
+    /**
+     * Only grants on this system (empty: every system).
+     */
+    system?: string | null;
+    /**
+     * Only grants of this entitlement.
+     */
+    entitlement?: string | null;
+    /**
+     * Only grants held by members of this group.
+     */
+    group?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    id?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    tenant_id?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    app_id?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    created_at?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    updated_at?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    created_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    updated_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    source_type?: SourceTypeEnum;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    is_deleted?: boolean;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    deleted_at?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    deleted_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
 
 /**
  * A service-level policy applied to tickets: response and resolution targets.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
  */
 export type PatchedSlaPolicyRequest = {
     source?: string;
@@ -4009,7 +5590,7 @@ export type PatchedSlaPolicyRequest = {
     /**
      * Ticket types this policy governs (none: every type).
      */
-    applies_to?: unknown;
+    applies_to?: Array<string>;
     priority?: SlaPolicyPriorityEnum;
     first_response_minutes?: number;
     resolution_minutes?: number;
@@ -4028,57 +5609,59 @@ export type PatchedSlaPolicyRequest = {
      */
     resolution_mins?: number;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
 
 /**
  * A support ticket raised by an employee or customer.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `due_at`, `first_response_at`, `first_response_breached_at`, `first_response_due_at`, `first_response_warn_at`, `first_response_warned_at`, `number`, `resolution_breached_at`, `resolution_warn_at`, `resolution_warned_at`, `resolved_at`, `sla_policy`, `sla_state`.
  */
 export type PatchedTicketRequest = {
     source?: string;
@@ -4098,57 +5681,59 @@ export type PatchedTicketRequest = {
     related_asset_id?: string | null;
     related_vulnerability_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
 
 /**
  * A business travel request.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `approver_id`, `booked_at`, `booked_cost`, `booking_reference`, `cancellation_reason`.
  */
 export type PatchedTravelRequest = {
     source?: string;
@@ -4168,57 +5753,59 @@ export type PatchedTravelRequest = {
     estimated_cost?: number | null;
     actual_cost?: number | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
 
 /**
  * An outbound webhook endpoint, signed per Standard Webhooks.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `consecutive_failures`, `last_delivery_at`, `last_delivery_status`, `secret`, `secret_fingerprint`, `vault_path`.
  */
 export type PatchedWebhookRequest = {
     application_id?: string | null;
@@ -4267,51 +5854,51 @@ export type PatchedWebhookRequest = {
      */
     is_active?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
@@ -4406,6 +5993,8 @@ export type PendingEventPayload = {
 
 /**
  * A generic pending item queued for processing or action (approvals put theirs here).
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `blocked_reason`, `status`.
  */
 export type PendingRequest = {
     source?: string;
@@ -4433,51 +6022,51 @@ export type PendingRequest = {
     total_steps?: number | null;
     completed_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
@@ -4521,6 +6110,10 @@ export type PersonEventPayload = {
     email: string;
     title: string;
     department: string;
+    /**
+     * Where they work (office or site); SCIM: the work address's locality.
+     */
+    location: string;
     employee_number: string;
     manager_id: string | null;
     /**
@@ -4531,6 +6124,139 @@ export type PersonEventPayload = {
      * The identity provider's id (SCIM externalId).
      */
     external_id: string;
+};
+
+/**
+ * A leaving date set in advance: the scheduler deactivates the person that day.
+ */
+export type PlannedLeave = {
+    readonly id: string;
+    readonly tenant_id: string;
+    readonly app_id: string | null;
+    readonly created_at: string;
+    readonly updated_at: string;
+    readonly created_by: string | null;
+    readonly updated_by: string | null;
+    source: string;
+    readonly source_type: SourceTypeEnum;
+    readonly is_deleted: boolean;
+    readonly deleted_at: string | null;
+    readonly deleted_by: string | null;
+    readonly schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    person_id: string;
+    /**
+     * The person is deactivated at the start of this day (UTC).
+     */
+    leaves_on: string;
+    note: string;
+    /**
+     * When the scheduler deactivated the person.
+     */
+    readonly done_at: string | null;
+};
+
+/**
+ * A planned leaving date as stored when the event was written.
+ */
+export type PlannedLeaveEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    person_id: string;
+    /**
+     * The person is deactivated at the start of this day (UTC).
+     */
+    leaves_on: string;
+    note: string;
+    /**
+     * When the scheduler deactivated the person.
+     */
+    done_at: string | null;
+};
+
+/**
+ * A leaving date set in advance: the scheduler deactivates the person that day.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `done_at`.
+ */
+export type PlannedLeaveRequest = {
+    source?: string;
+    /**
+     * Free-form tags.
+     */
+    tags?: Array<string>;
+    person_id: string;
+    /**
+     * The person is deactivated at the start of this day (UTC).
+     */
+    leaves_on: string;
+    note?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    id?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    tenant_id?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    app_id?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    created_at?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    updated_at?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    created_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    updated_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    source_type?: SourceTypeEnum;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    is_deleted?: boolean;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    deleted_at?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    deleted_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    schema_version?: number;
 };
 
 /**
@@ -4567,7 +6293,7 @@ export type Policy = {
     readonly published_at: string | null;
     next_review_at: string | null;
     readonly review_due_notified_at: string | null;
-    applies_to: unknown;
+    applies_to: Array<string>;
     priority: SlaPolicyPriorityEnum | BlankEnum | NullEnum;
     first_response_minutes: number | null;
     resolution_minutes: number | null;
@@ -4641,7 +6367,7 @@ export type PolicyEventPayload = {
     published_at: string | null;
     next_review_at: string | null;
     review_due_notified_at: string | null;
-    applies_to: unknown;
+    applies_to: Array<string>;
     priority: SlaPolicyPriorityEnum | BlankEnum | NullEnum;
     first_response_minutes: number | null;
     resolution_minutes: number | null;
@@ -4650,6 +6376,8 @@ export type PolicyEventPayload = {
 
 /**
  * A versioned policy document with an owner and review cadence.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `published_at`, `review_due_notified_at`, `status`, `version`.
  */
 export type PolicyRequest = {
     source?: string;
@@ -4666,57 +6394,57 @@ export type PolicyRequest = {
     category?: PolicyCategoryEnum;
     owner_id?: string | null;
     next_review_at?: string | null;
-    applies_to?: unknown;
+    applies_to?: Array<string>;
     priority?: SlaPolicyPriorityEnum | BlankEnum | NullEnum;
     first_response_minutes?: number | null;
     resolution_minutes?: number | null;
     business_hours_only?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
@@ -4764,7 +6492,24 @@ export type ProblemFieldError = {
 };
 
 /**
+ * Progress of a campaign: totals, and the reviewers and systems furthest behind (50 each).
+ */
+export type Progress = {
+    total: number;
+    kept: number;
+    revoked: number;
+    unanswered: number;
+    pending: number;
+    revokes_done: number;
+    revokes_failed: number;
+    reviewers: Array<ReviewTally>;
+    systems: Array<ReviewTally>;
+};
+
+/**
  * Provision the access; `expires_at` (in the future) schedules its end.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
  */
 export type ProvisionAccessBodyRequest = {
     comment?: string;
@@ -4773,6 +6518,8 @@ export type ProvisionAccessBodyRequest = {
 
 /**
  * A refusal (reject, cancel, block) says why: `comment` is required and kept on the record.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
  */
 export type ReasonBodyRequest = {
     /**
@@ -4783,6 +6530,8 @@ export type ReasonBodyRequest = {
 
 /**
  * Refuse the request, with the `reason` the requester sees.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
  */
 export type RejectHrBodyRequest = {
     comment?: string;
@@ -4791,6 +6540,8 @@ export type RejectHrBodyRequest = {
 
 /**
  * Extend the access to a new `expires_at` (in the future).
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
  */
 export type RenewAccessBodyRequest = {
     comment?: string;
@@ -4798,11 +6549,811 @@ export type RenewAccessBodyRequest = {
 };
 
 /**
+ * An access review over active grants in scope (system, entitlement, minimum risk, group); progress counts are read-only and kept by every decision.
+ */
+export type ReviewCampaign = {
+    readonly id: string;
+    readonly items_pending: number;
+    readonly tenant_id: string;
+    readonly app_id: string | null;
+    readonly created_at: string;
+    readonly updated_at: string;
+    readonly created_by: string | null;
+    readonly updated_by: string | null;
+    source: string;
+    readonly source_type: SourceTypeEnum;
+    readonly is_deleted: boolean;
+    readonly deleted_at: string | null;
+    readonly deleted_by: string | null;
+    readonly schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    name: string;
+    description: string;
+    /**
+     * Who runs the campaign: reviews what nobody else may review, hears of escalations and signs it off.
+     */
+    owner_id: string;
+    reviewer_rule: ReviewerRuleEnum;
+    /**
+     * What happens to items nobody decided by the due date.
+     *
+     * * `revoke` - Revoke the access
+     * * `escalate` - Escalate to the campaign owner
+     */
+    unanswered_rule: UnansweredRuleEnum;
+    /**
+     * Only entitlements of this risk or higher (empty: any risk).
+     *
+     * * `low` - Low
+     * * `medium` - Medium
+     * * `high` - High
+     * * `critical` - Critical
+     */
+    min_risk: EntitlementRiskEnum | BlankEnum;
+    due_at: string;
+    /**
+     * Reviewers with undecided items are reminded this many days before the due date (0: on the day).
+     */
+    remind_days_before: number;
+    /**
+     * The campaign owner hears of reviewers behind this many days before the due date.
+     */
+    escalate_days_before: number;
+    readonly status: ReviewCampaignStatusEnum;
+    readonly launched_at: string | null;
+    readonly closed_at: string | null;
+    readonly signed_off_at: string | null;
+    readonly signed_off_by_id: string | null;
+    readonly reminded_at: string | null;
+    readonly escalated_at: string | null;
+    readonly items_reassigned_at: string | null;
+    readonly items_total: number;
+    readonly items_kept: number;
+    readonly items_revoked: number;
+    readonly items_unanswered: number;
+    readonly revokes_done: number;
+    readonly revokes_failed: number;
+    /**
+     * Only grants on this system (empty: every system).
+     */
+    system: string | null;
+    /**
+     * Only grants of this entitlement.
+     */
+    entitlement: string | null;
+    /**
+     * Only grants held by members of this group.
+     */
+    group: string | null;
+};
+
+/**
+ * A access review campaign as stored, with what this event adds.
+ */
+export type ReviewCampaignEscalatedPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    name: string;
+    description: string;
+    /**
+     * Who runs the campaign: reviews what nobody else may review, hears of escalations and signs it off.
+     */
+    owner_id: string;
+    reviewer_rule: ReviewerRuleEnum;
+    /**
+     * What happens to items nobody decided by the due date.
+     *
+     * * `revoke` - Revoke the access
+     * * `escalate` - Escalate to the campaign owner
+     */
+    unanswered_rule: UnansweredRuleEnum;
+    /**
+     * Only grants on this system (empty: every system).
+     */
+    system_id: string | null;
+    /**
+     * Only grants of this entitlement.
+     */
+    entitlement_id: string | null;
+    /**
+     * Only entitlements of this risk or higher (empty: any risk).
+     *
+     * * `low` - Low
+     * * `medium` - Medium
+     * * `high` - High
+     * * `critical` - Critical
+     */
+    min_risk: EntitlementRiskEnum | BlankEnum;
+    /**
+     * Only grants held by members of this group.
+     */
+    group_id: string | null;
+    due_at: string;
+    /**
+     * Reviewers with undecided items are reminded this many days before the due date (0: on the day).
+     */
+    remind_days_before: number;
+    /**
+     * The campaign owner hears of reviewers behind this many days before the due date.
+     */
+    escalate_days_before: number;
+    status: ReviewCampaignStatusEnum;
+    launched_at: string | null;
+    closed_at: string | null;
+    signed_off_at: string | null;
+    signed_off_by_id: string | null;
+    reminded_at: string | null;
+    escalated_at: string | null;
+    items_reassigned_at: string | null;
+    items_total: number;
+    items_kept: number;
+    items_revoked: number;
+    items_unanswered: number;
+    revokes_done: number;
+    revokes_failed: number;
+    /**
+     * Items still undecided.
+     */
+    pending: number;
+    /**
+     * The undecided items now wait on the campaign owner.
+     */
+    reassigned: boolean;
+};
+
+/**
+ * A access review campaign as stored when the event was written.
+ */
+export type ReviewCampaignEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    name: string;
+    description: string;
+    /**
+     * Who runs the campaign: reviews what nobody else may review, hears of escalations and signs it off.
+     */
+    owner_id: string;
+    reviewer_rule: ReviewerRuleEnum;
+    /**
+     * What happens to items nobody decided by the due date.
+     *
+     * * `revoke` - Revoke the access
+     * * `escalate` - Escalate to the campaign owner
+     */
+    unanswered_rule: UnansweredRuleEnum;
+    /**
+     * Only grants on this system (empty: every system).
+     */
+    system_id: string | null;
+    /**
+     * Only grants of this entitlement.
+     */
+    entitlement_id: string | null;
+    /**
+     * Only entitlements of this risk or higher (empty: any risk).
+     *
+     * * `low` - Low
+     * * `medium` - Medium
+     * * `high` - High
+     * * `critical` - Critical
+     */
+    min_risk: EntitlementRiskEnum | BlankEnum;
+    /**
+     * Only grants held by members of this group.
+     */
+    group_id: string | null;
+    due_at: string;
+    /**
+     * Reviewers with undecided items are reminded this many days before the due date (0: on the day).
+     */
+    remind_days_before: number;
+    /**
+     * The campaign owner hears of reviewers behind this many days before the due date.
+     */
+    escalate_days_before: number;
+    status: ReviewCampaignStatusEnum;
+    launched_at: string | null;
+    closed_at: string | null;
+    signed_off_at: string | null;
+    signed_off_by_id: string | null;
+    reminded_at: string | null;
+    escalated_at: string | null;
+    items_reassigned_at: string | null;
+    items_total: number;
+    items_kept: number;
+    items_revoked: number;
+    items_unanswered: number;
+    revokes_done: number;
+    revokes_failed: number;
+};
+
+/**
+ * A access review campaign as stored, with what this event adds.
+ */
+export type ReviewCampaignReminderPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    name: string;
+    description: string;
+    /**
+     * Who runs the campaign: reviews what nobody else may review, hears of escalations and signs it off.
+     */
+    owner_id: string;
+    reviewer_rule: ReviewerRuleEnum;
+    /**
+     * What happens to items nobody decided by the due date.
+     *
+     * * `revoke` - Revoke the access
+     * * `escalate` - Escalate to the campaign owner
+     */
+    unanswered_rule: UnansweredRuleEnum;
+    /**
+     * Only grants on this system (empty: every system).
+     */
+    system_id: string | null;
+    /**
+     * Only grants of this entitlement.
+     */
+    entitlement_id: string | null;
+    /**
+     * Only entitlements of this risk or higher (empty: any risk).
+     *
+     * * `low` - Low
+     * * `medium` - Medium
+     * * `high` - High
+     * * `critical` - Critical
+     */
+    min_risk: EntitlementRiskEnum | BlankEnum;
+    /**
+     * Only grants held by members of this group.
+     */
+    group_id: string | null;
+    due_at: string;
+    /**
+     * Reviewers with undecided items are reminded this many days before the due date (0: on the day).
+     */
+    remind_days_before: number;
+    /**
+     * The campaign owner hears of reviewers behind this many days before the due date.
+     */
+    escalate_days_before: number;
+    status: ReviewCampaignStatusEnum;
+    launched_at: string | null;
+    closed_at: string | null;
+    signed_off_at: string | null;
+    signed_off_by_id: string | null;
+    reminded_at: string | null;
+    escalated_at: string | null;
+    items_reassigned_at: string | null;
+    items_total: number;
+    items_kept: number;
+    items_revoked: number;
+    items_unanswered: number;
+    revokes_done: number;
+    revokes_failed: number;
+    /**
+     * Reviewers with undecided items.
+     */
+    reviewers: number;
+};
+
+/**
+ * An access review over active grants in scope (system, entitlement, minimum risk, group); progress counts are read-only and kept by every decision.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `closed_at`, `escalated_at`, `items_kept`, `items_pending`, `items_reassigned_at`, `items_revoked`, `items_total`, `items_unanswered`, `launched_at`, `reminded_at`, `revokes_done`, `revokes_failed`, `signed_off_at`, `signed_off_by_id`, `status`.
+ */
+export type ReviewCampaignRequest = {
+    source?: string;
+    /**
+     * Free-form tags.
+     */
+    tags?: Array<string>;
+    name: string;
+    description?: string;
+    /**
+     * Who runs the campaign: reviews what nobody else may review, hears of escalations and signs it off.
+     */
+    owner_id: string;
+    reviewer_rule?: ReviewerRuleEnum;
+    /**
+     * What happens to items nobody decided by the due date.
+     *
+     * * `revoke` - Revoke the access
+     * * `escalate` - Escalate to the campaign owner
+     */
+    unanswered_rule?: UnansweredRuleEnum;
+    /**
+     * Only entitlements of this risk or higher (empty: any risk).
+     *
+     * * `low` - Low
+     * * `medium` - Medium
+     * * `high` - High
+     * * `critical` - Critical
+     */
+    min_risk?: EntitlementRiskEnum | BlankEnum;
+    due_at: string;
+    /**
+     * Reviewers with undecided items are reminded this many days before the due date (0: on the day).
+     */
+    remind_days_before?: number;
+    /**
+     * The campaign owner hears of reviewers behind this many days before the due date.
+     */
+    escalate_days_before?: number;
+    /**
+     * Only grants on this system (empty: every system).
+     */
+    system?: string | null;
+    /**
+     * Only grants of this entitlement.
+     */
+    entitlement?: string | null;
+    /**
+     * Only grants held by members of this group.
+     */
+    group?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    id?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    tenant_id?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    app_id?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    created_at?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    updated_at?: string;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    created_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    updated_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    source_type?: SourceTypeEnum;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    is_deleted?: boolean;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    deleted_at?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    deleted_by?: string | null;
+    /**
+     * Server-stamped: ignored if sent (a value of another type is a 400).
+     */
+    schema_version?: number;
+};
+
+/**
+ * * `draft` - Draft
+ * * `open` - Open
+ * * `closed` - Closed
+ * * `signed_off` - Signed off
+ */
+export type ReviewCampaignStatusEnum = 'draft' | 'open' | 'closed' | 'signed_off';
+
+/**
+ * A access review campaign as stored, with what this event adds.
+ */
+export type ReviewCampaignUnassignedPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    name: string;
+    description: string;
+    /**
+     * Who runs the campaign: reviews what nobody else may review, hears of escalations and signs it off.
+     */
+    owner_id: string;
+    reviewer_rule: ReviewerRuleEnum;
+    /**
+     * What happens to items nobody decided by the due date.
+     *
+     * * `revoke` - Revoke the access
+     * * `escalate` - Escalate to the campaign owner
+     */
+    unanswered_rule: UnansweredRuleEnum;
+    /**
+     * Only grants on this system (empty: every system).
+     */
+    system_id: string | null;
+    /**
+     * Only grants of this entitlement.
+     */
+    entitlement_id: string | null;
+    /**
+     * Only entitlements of this risk or higher (empty: any risk).
+     *
+     * * `low` - Low
+     * * `medium` - Medium
+     * * `high` - High
+     * * `critical` - Critical
+     */
+    min_risk: EntitlementRiskEnum | BlankEnum;
+    /**
+     * Only grants held by members of this group.
+     */
+    group_id: string | null;
+    due_at: string;
+    /**
+     * Reviewers with undecided items are reminded this many days before the due date (0: on the day).
+     */
+    remind_days_before: number;
+    /**
+     * The campaign owner hears of reviewers behind this many days before the due date.
+     */
+    escalate_days_before: number;
+    status: ReviewCampaignStatusEnum;
+    launched_at: string | null;
+    closed_at: string | null;
+    signed_off_at: string | null;
+    signed_off_by_id: string | null;
+    reminded_at: string | null;
+    escalated_at: string | null;
+    items_reassigned_at: string | null;
+    items_total: number;
+    items_kept: number;
+    items_revoked: number;
+    items_unanswered: number;
+    revokes_done: number;
+    revokes_failed: number;
+    /**
+     * Items nobody may review.
+     */
+    unassigned: number;
+};
+
+/**
+ * One grant under review and its decision.
+ */
+export type ReviewItem = {
+    readonly id: string;
+    readonly tenant_id: string;
+    readonly app_id: string | null;
+    readonly created_at: string;
+    readonly updated_at: string;
+    readonly created_by: string | null;
+    readonly updated_by: string | null;
+    source: string;
+    readonly source_type: SourceTypeEnum;
+    readonly is_deleted: boolean;
+    readonly deleted_at: string | null;
+    readonly deleted_by: string | null;
+    readonly schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    readonly holder_id: string;
+    readonly risk: EntitlementRiskEnum;
+    readonly reviewer_id: string;
+    readonly routed_because: RoutedBecauseEnum;
+    /**
+     * Why the fallback reviews it (the first choice holds or approved it).
+     */
+    readonly routing_note: string;
+    readonly status: ReviewItemStatusEnum;
+    readonly decision_reason: string;
+    readonly decided_by_id: string | null;
+    readonly decided_at: string | null;
+    readonly revoke_state: RevokeStateEnum | BlankEnum;
+    /**
+     * The target's confirmation, or its last error.
+     */
+    readonly revoke_note: string;
+    readonly revoke_confirmed_at: string | null;
+    readonly campaign: string;
+    readonly grant: string;
+    readonly system: string;
+    readonly entitlement: string;
+};
+
+/**
+ * A access review item as stored when the event was written.
+ */
+export type ReviewItemEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    campaign_id: string;
+    grant_id: string;
+    holder_id: string;
+    system_id: string;
+    entitlement_id: string;
+    risk: EntitlementRiskEnum;
+    reviewer_id: string;
+    routed_because: RoutedBecauseEnum;
+    /**
+     * Why the fallback reviews it (the first choice holds or approved it).
+     */
+    routing_note: string;
+    status: ReviewItemStatusEnum;
+    decision_reason: string;
+    decided_by_id: string | null;
+    decided_at: string | null;
+    revoke_state: RevokeStateEnum | BlankEnum;
+    /**
+     * The target's confirmation, or its last error.
+     */
+    revoke_note: string;
+    revoke_confirmed_at: string | null;
+};
+
+/**
+ * A access review item as stored, with what this event adds.
+ */
+export type ReviewItemRevokeDonePayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    campaign_id: string;
+    grant_id: string;
+    holder_id: string;
+    system_id: string;
+    entitlement_id: string;
+    risk: EntitlementRiskEnum;
+    reviewer_id: string;
+    routed_because: RoutedBecauseEnum;
+    /**
+     * Why the fallback reviews it (the first choice holds or approved it).
+     */
+    routing_note: string;
+    status: ReviewItemStatusEnum;
+    decision_reason: string;
+    decided_by_id: string | null;
+    decided_at: string | null;
+    revoke_state: RevokeStateEnum | BlankEnum;
+    /**
+     * The target's confirmation, or its last error.
+     */
+    revoke_note: string;
+    revoke_confirmed_at: string | null;
+};
+
+/**
+ * A access review item as stored, with what this event adds.
+ */
+export type ReviewItemRevokeFailedPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    campaign_id: string;
+    grant_id: string;
+    holder_id: string;
+    system_id: string;
+    entitlement_id: string;
+    risk: EntitlementRiskEnum;
+    reviewer_id: string;
+    routed_because: RoutedBecauseEnum;
+    /**
+     * Why the fallback reviews it (the first choice holds or approved it).
+     */
+    routing_note: string;
+    status: ReviewItemStatusEnum;
+    decision_reason: string;
+    decided_by_id: string | null;
+    decided_at: string | null;
+    revoke_state: RevokeStateEnum | BlankEnum;
+    /**
+     * The target's confirmation, or its last error.
+     */
+    revoke_note: string;
+    revoke_confirmed_at: string | null;
+};
+
+/**
+ * * `pending` - Waiting for a decision
+ * * `kept` - Kept
+ * * `revoked` - Revoked
+ * * `unanswered` - Unanswered (escalated, not decided)
+ */
+export type ReviewItemStatusEnum = 'pending' | 'kept' | 'revoked' | 'unanswered';
+
+/**
+ * A access review settings as stored when the event was written.
+ */
+export type ReviewSettingsEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    /**
+     * Off: a revoke decision is carried out when the campaign closes (a reviewer may still change the campaign's outcome until then). On: the connector removes the access as soon as it is decided.
+     */
+    revoke_at_once: boolean;
+    /**
+     * Someone who approved a grant within this many days does not review it (the campaign owner does).
+     */
+    approver_cooldown_days: number;
+};
+
+/**
+ * A campaign's progress for one reviewer (key: person id) or one system (key: system id).
+ */
+export type ReviewTally = {
+    dimension: DimensionEnum;
+    /**
+     * The reviewer's person id or the system's id.
+     */
+    key: string;
+    label?: string;
+    total?: number;
+    kept?: number;
+    revoked?: number;
+    unanswered?: number;
+    readonly decided: number;
+    readonly pending: number;
+    readonly percent: number;
+};
+
+/**
+ * * `manager` - The holder's manager
+ * * `owner` - The entitlement's owner
+ */
+export type ReviewerRuleEnum = 'manager' | 'owner';
+
+/**
+ * * `` - —
+ * * `waiting` - Waiting for the campaign's close
+ * * `queued` - Queued with the connector
+ * * `done` - Removed (confirmed by the target)
+ * * `failed` - Failed (retried by the connector)
+ */
+export type RevokeStateEnum = 'waiting' | 'queued' | 'done' | 'failed';
+
+/**
  * Issue a replacement key; the old one keeps working for `grace_seconds`.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
  */
 export type RotateBodyRequest = {
     grace_seconds?: number;
 };
+
+/**
+ * * `manager` - The holder's manager
+ * * `owner` - The entitlement's owner
+ * * `fallback` - The campaign owner (fallback)
+ * * `escalated` - The campaign owner (escalated)
+ * * `owner_manager` - The campaign owner's manager (the owner conflicts too)
+ * * `unassigned` - Nobody yet: a tenant admin decides it
+ */
+export type RoutedBecauseEnum = 'manager' | 'owner' | 'fallback' | 'escalated' | 'owner_manager' | 'unassigned';
 
 /**
  * A service-level policy applied to tickets: response and resolution targets.
@@ -4830,7 +7381,7 @@ export type SlaPolicy = {
     /**
      * Ticket types this policy governs (none: every type).
      */
-    applies_to: unknown;
+    applies_to: Array<string>;
     priority: SlaPolicyPriorityEnum;
     first_response_minutes: number;
     resolution_minutes: number;
@@ -4876,7 +7427,7 @@ export type SlaPolicyEventPayload = {
     /**
      * Ticket types this policy governs (none: every type).
      */
-    applies_to: unknown;
+    applies_to: Array<string>;
     priority: SlaPolicyPriorityEnum;
     first_response_minutes: number;
     resolution_minutes: number;
@@ -4902,6 +7453,8 @@ export type SlaPolicyPriorityEnum = 'low' | 'medium' | 'high' | 'urgent';
 
 /**
  * A service-level policy applied to tickets: response and resolution targets.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
  */
 export type SlaPolicyRequest = {
     source?: string;
@@ -4914,7 +7467,7 @@ export type SlaPolicyRequest = {
     /**
      * Ticket types this policy governs (none: every type).
      */
-    applies_to?: unknown;
+    applies_to?: Array<string>;
     priority: SlaPolicyPriorityEnum;
     first_response_minutes: number;
     resolution_minutes: number;
@@ -4933,51 +7486,51 @@ export type SlaPolicyRequest = {
      */
     resolution_mins?: number;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
@@ -4995,6 +7548,64 @@ export type SlaPolicyStatusEnum = 'active' | 'inactive';
  * * `quarantined` - Quarantined
  */
 export type ScanStatusEnum = 'not_scanned' | 'clean' | 'pending' | 'quarantined';
+
+/**
+ * A birthright grant the person no longer matches (they moved): handed to its connector when the grace period ends, unless they match again before.
+ */
+export type ScheduledRevoke = {
+    readonly id: string;
+    readonly grant_id: string;
+    readonly tenant_id: string;
+    readonly app_id: string | null;
+    readonly created_at: string;
+    readonly updated_at: string;
+    readonly created_by: string | null;
+    readonly updated_by: string | null;
+    source: string;
+    readonly source_type: SourceTypeEnum;
+    readonly is_deleted: boolean;
+    readonly deleted_at: string | null;
+    readonly deleted_by: string | null;
+    readonly schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    readonly person_id: string;
+    readonly due_at: string;
+    readonly reason: string;
+    readonly handed_over_at: string | null;
+    readonly cancelled_at: string | null;
+};
+
+/**
+ * A scheduled revoke as stored when the event was written.
+ */
+export type ScheduledRevokeEventPayload = {
+    id: string;
+    tenant_id: string;
+    app_id: string | null;
+    created_at: string;
+    updated_at: string;
+    created_by: string | null;
+    updated_by: string | null;
+    source: string;
+    source_type: SourceTypeEnum;
+    is_deleted: boolean;
+    deleted_at: string | null;
+    deleted_by: string | null;
+    schema_version: number;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    grant_id: string;
+    person_id: string;
+    due_at: string;
+    reason: string;
+    handed_over_at: string | null;
+    cancelled_at: string | null;
+};
 
 /**
  * A SCIM token as stored when the event was written.
@@ -5052,7 +7663,7 @@ export type SlackSettingsEventPayload = {
     /**
      * Notification kinds posted to Slack.
      */
-    kinds: unknown;
+    kinds: Array<string>;
     /**
      * Where the secret store keeps the webhook URL.
      */
@@ -5177,6 +7788,8 @@ export type TicketCommentEventPayload = {
 
 /**
  * A public reply or an internal note on a ticket.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `author_id`, `ticket_id`.
  */
 export type TicketCommentRequest = {
     body: string;
@@ -5190,51 +7803,51 @@ export type TicketCommentRequest = {
      */
     tags?: Array<string>;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
@@ -5288,6 +7901,8 @@ export type TicketEventPayload = {
 
 /**
  * A support ticket raised by an employee or customer.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `due_at`, `first_response_at`, `first_response_breached_at`, `first_response_due_at`, `first_response_warn_at`, `first_response_warned_at`, `number`, `resolution_breached_at`, `resolution_warn_at`, `resolution_warned_at`, `resolved_at`, `sla_policy`, `sla_state`, `status`.
  */
 export type TicketRequest = {
     source?: string;
@@ -5306,51 +7921,51 @@ export type TicketRequest = {
     related_asset_id?: string | null;
     related_vulnerability_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
@@ -5395,6 +8010,9 @@ export type TicketStatusEnum = 'new' | 'open' | 'pending' | 'resolved' | 'closed
  */
 export type TicketTypeEnum = 'incident' | 'service_request' | 'change' | 'problem';
 
+/**
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object).
+ */
 export type TransitionBodyRequest = {
     comment?: string;
 };
@@ -5491,6 +8109,8 @@ export type TravelEventPayload = {
 
 /**
  * A business travel request.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `approver_id`, `booked_at`, `booked_cost`, `booking_reference`, `cancellation_reason`, `status`.
  */
 export type TravelRequest = {
     source?: string;
@@ -5509,51 +8129,51 @@ export type TravelRequest = {
     estimated_cost?: number | null;
     actual_cost?: number | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
@@ -5566,6 +8186,20 @@ export type TravelRequest = {
  * * `cancelled` - Cancelled
  */
 export type TravelStatusEnum = 'requested' | 'approved' | 'booked' | 'completed' | 'cancelled';
+
+/**
+ * * `scim` - SCIM deactivation
+ * * `directory` - directory admin
+ * * `scheduled` - planned leaving date
+ * * `other` - other
+ */
+export type TriggerEnum = 'scim' | 'directory' | 'scheduled' | 'other';
+
+/**
+ * * `revoke` - Revoke the access
+ * * `escalate` - Escalate to the campaign owner
+ */
+export type UnansweredRuleEnum = 'revoke' | 'escalate';
 
 /**
  * * `accept` - Accept as external requesters
@@ -5758,6 +8392,8 @@ export type WebhookReplayedPayload = {
 
 /**
  * An outbound webhook endpoint, signed per Standard Webhooks.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `consecutive_failures`, `last_delivery_at`, `last_delivery_status`, `secret`, `secret_fingerprint`, `vault_path`.
  */
 export type WebhookRequest = {
     application_id?: string | null;
@@ -5806,51 +8442,51 @@ export type WebhookRequest = {
      */
     is_active?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
@@ -5867,27 +8503,27 @@ export type AccessRequestWritable = {
     /**
      * A catalog entitlement (/integration/entitlements): fills system_id, entitlement_type and asset_id, and its durations bound expires_at.
      */
-    entitlement_id?: string | null;
-    source?: string;
+    entitlement_id: string | null;
+    source: string;
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     /**
      * Defaults to the caller; staff may file on someone's behalf.
      */
-    requester_id?: string;
+    requester_id: string;
     /**
      * Target system, e.g. github, aws, slack.
      */
-    system_id?: string;
+    system_id: string;
     access_type: AccessRequestAccessTypeEnum;
     justification: string;
-    asset_id?: string | null;
-    principal_id?: string | null;
-    principal_type?: AccessRequestPrincipalTypeEnum | BlankEnum | NullEnum;
-    entitlement_type?: string;
-    expires_at?: string | null;
+    asset_id: string | null;
+    principal_id: string | null;
+    principal_type: AccessRequestPrincipalTypeEnum | BlankEnum | NullEnum;
+    entitlement_type: string;
+    expires_at: string | null;
 };
 
 /**
@@ -5972,22 +8608,29 @@ export type ApplicationWritable = {
  * A request requiring approvals: sequential steps, one per approver.
  */
 export type ApprovalRequestWritable = {
-    source?: string;
+    source: string;
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
-    entity_type?: string;
-    entity_id?: string | null;
-    requested_by_id?: string;
+    tags: Array<string>;
+    entity_type: string;
+    entity_id: string | null;
+    requested_by_id: string;
     title: string;
-    description?: string;
-    due_at?: string | null;
-    requester_id?: string;
+    description: string;
+    due_at: string | null;
+    /**
+     * Deprecated alias of `requested_by_id` (one stored value); use `requested_by_id`.
+     *
+     * @deprecated
+     */
+    requester_id: string;
 };
 
 /**
  * A request requiring approvals: sequential steps, one per approver.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `cancellation_reason`, `chain`, `completed_at`, `current_step_index`, `reminded_at`, `routed_by`, `rule`, `status`, `total_steps`.
  */
 export type ApprovalRequestRequestWritable = {
     /**
@@ -6012,51 +8655,51 @@ export type ApprovalRequestRequestWritable = {
      */
     requester_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
@@ -6081,6 +8724,34 @@ export type AttachmentWritable = {
 };
 
 /**
+ * Access everyone in a directory group, or in a department, gets: requested and approved by the rule when they join (or enter the group), provisioned like any grant; revoked after the tenant's grace period once they no longer match (apps/lifecycle/movers.py).
+ */
+export type BirthrightRuleWritable = {
+    /**
+     * The catalog entitlement granted.
+     */
+    entitlement_id: string;
+    /**
+     * Everyone in this directory group (or name a department or a location).
+     */
+    group_id: string | null;
+    source: string;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    /**
+     * Everyone whose directory department is exactly this.
+     */
+    department: string;
+    /**
+     * Everyone whose directory location is exactly this.
+     */
+    location: string;
+    is_active: boolean;
+};
+
+/**
  * A data source or sink connector instance.
  */
 export type ConnectorWritable = {
@@ -6094,8 +8765,32 @@ export type ConnectorWritable = {
      * Optimistic concurrency counter; send the version you read, a stale one is refused (409).
      */
     version: number;
-    type: string;
-    provider: string;
+    /**
+     * The implementation that acts on the target.
+     *
+     * * `ldap` - LDAP / Active Directory
+     * * `manual` - Manual (a task for the owner)
+     * * `scim` - SCIM 2.0
+     */
+    type: ConnectorTypeEnum;
+    /**
+     * The vendor of the target; it decides which types can reach it.
+     *
+     * * `okta` - Okta
+     * * `entra_id` - Microsoft Entra ID
+     * * `active_directory` - Active Directory
+     * * `google_workspace` - Google Workspace
+     * * `jumpcloud` - JumpCloud
+     * * `openldap` - OpenLDAP
+     * * `github` - GitHub
+     * * `slack` - Slack
+     * * `jira` - Jira (Atlassian)
+     * * `generic_scim` - Another SCIM 2.0 service
+     * * `generic_ldap` - Another LDAP directory
+     * * `backoffice-loopback` - This back office (demo loopback)
+     * * `other` - Other
+     */
+    provider: ConnectorProviderEnum;
     name: string;
     scope: ConnectorScopeEnum;
     owner_id: string | null;
@@ -6128,6 +8823,8 @@ export type ConnectorWritable = {
 
 /**
  * A data source or sink connector instance.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `credential_last_rotated_at`, `vault_path`.
  */
 export type ConnectorRequestWritable = {
     application_id?: string | null;
@@ -6146,8 +8843,32 @@ export type ConnectorRequestWritable = {
      * Optimistic concurrency counter; send the version you read, a stale one is refused (409).
      */
     version?: number;
-    type: string;
-    provider: string;
+    /**
+     * The implementation that acts on the target.
+     *
+     * * `ldap` - LDAP / Active Directory
+     * * `manual` - Manual (a task for the owner)
+     * * `scim` - SCIM 2.0
+     */
+    type: ConnectorTypeEnum;
+    /**
+     * The vendor of the target; it decides which types can reach it.
+     *
+     * * `okta` - Okta
+     * * `entra_id` - Microsoft Entra ID
+     * * `active_directory` - Active Directory
+     * * `google_workspace` - Google Workspace
+     * * `jumpcloud` - JumpCloud
+     * * `openldap` - OpenLDAP
+     * * `github` - GitHub
+     * * `slack` - Slack
+     * * `jira` - Jira (Atlassian)
+     * * `generic_scim` - Another SCIM 2.0 service
+     * * `generic_ldap` - Another LDAP directory
+     * * `backoffice-loopback` - This back office (demo loopback)
+     * * `other` - Other
+     */
+    provider: ConnectorProviderEnum;
     name: string;
     scope?: ConnectorScopeEnum;
     owner_id?: string | null;
@@ -6177,51 +8898,51 @@ export type ConnectorRequestWritable = {
     webhook_endpoint_id?: string | null;
     next_rotation_due?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
@@ -6278,7 +8999,7 @@ export type EntitlementWritable = {
     /**
      * Requests by members of these groups are approved by the rule (never the owner's own).
      */
-    auto_approve_group_ids: unknown;
+    auto_approve_group_ids: Array<string>;
     is_requestable: boolean;
 };
 
@@ -6304,19 +9025,19 @@ export type EquipmentWritable = {
  * A request for an HR document or service deliverable.
  */
 export type HrRequestWritable = {
-    source?: string;
+    source: string;
     /**
      * Free-form tags.
      */
-    tags?: Array<string>;
+    tags: Array<string>;
     /**
      * Defaults to the caller; staff may file on someone's behalf.
      */
-    requester_id?: string;
+    requester_id: string;
     type: HrRequestTypeEnum;
     description: string;
-    deliverable_type?: HrRequestDeliverableTypeEnum | BlankEnum | NullEnum;
-    deliverable_url?: string | string;
+    deliverable_type: HrRequestDeliverableTypeEnum | BlankEnum | NullEnum;
+    deliverable_url: string | string;
 };
 
 /**
@@ -6352,6 +9073,94 @@ export type IntegrationApiKeyWritable = {
      * Acts across the whole tenant (no application); admins only.
      */
     tenant_wide: boolean;
+};
+
+export type LetterWritable = {
+    source: string;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    hr_request: string;
+    template: string;
+};
+
+export type LetterTemplateWritable = {
+    source: string;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    /**
+     * Employment letter, salary certificate, visa support…
+     */
+    name: string;
+    /**
+     * The HR request type it is offered for first (blank: any).
+     *
+     * * `employment_letter` - Employment Letter
+     * * `certificate` - Certificate
+     * * `verification` - Verification
+     * * `document` - Document
+     * * `other` - Other
+     */
+    request_type: HrRequestTypeEnum | BlankEnum | NullEnum;
+    /**
+     * Markdown. Placeholders: {{ person.name }}, {{ person.given_name }}, {{ person.family_name }}, {{ person.email }}, {{ person.title }}, {{ person.department }}, {{ person.employee_number }}, {{ person.manager }}, {{ person.start_date }}, {{ request.id }}, {{ request.type }}, {{ request.description }}, {{ request.date }}, {{ tenant.name }}, {{ signer.name }}, {{ today }}.
+     */
+    body: string;
+    /**
+     * E-mail the PDF itself
+     *
+     * Off: the requester's e-mail links to the file (they download it signed in by the link). On: the PDF also travels inside the e-mail.
+     */
+    email_pdf: boolean;
+    active: boolean;
+    /**
+     * Optimistic concurrency counter; send the version you read, a stale one is refused (409).
+     */
+    version: number;
+};
+
+/**
+ * The tenant's settings: its first row (defaults when there is none).
+ */
+export type LifecycleSettingsWritable = {
+    source: string;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    /**
+     * After a move, grants of the old group's birthright rules the new group does not carry are revoked this many days later.
+     */
+    mover_grace_days: number;
+    /**
+     * A case still open this many days after it opened shows overdue.
+     */
+    offboarding_due_days: number;
+};
+
+/**
+ * One deactivation's offboarding: open until every item is done; its evidence report is attached (GET /api/v1/files/attachments?record_id=<case id>).
+ */
+export type OffboardingCaseWritable = {
+    source: string;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+};
+
+/**
+ * One thing the leaver held, decided, had to do or owned, and what became of it.
+ */
+export type OffboardingItemWritable = {
+    source: string;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
 };
 
 export type PaginatedAccessRequestListWritable = {
@@ -6438,6 +9247,18 @@ export type PaginatedAttachmentListWritable = {
     results: Array<AttachmentWritable>;
 };
 
+export type PaginatedBirthrightRuleListWritable = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<BirthrightRuleWritable>;
+};
+
 export type PaginatedConnectorListWritable = {
     /**
      * The next page, or null on the last page. Follow it as given.
@@ -6510,6 +9331,66 @@ export type PaginatedIntegrationApiKeyListWritable = {
     results: Array<IntegrationApiKeyWritable>;
 };
 
+export type PaginatedLetterListWritable = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<LetterWritable>;
+};
+
+export type PaginatedLetterTemplateListWritable = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<LetterTemplateWritable>;
+};
+
+export type PaginatedLifecycleSettingsListWritable = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<LifecycleSettingsWritable>;
+};
+
+export type PaginatedOffboardingCaseListWritable = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<OffboardingCaseWritable>;
+};
+
+export type PaginatedOffboardingItemListWritable = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<OffboardingItemWritable>;
+};
+
 export type PaginatedPendingListWritable = {
     /**
      * The next page, or null on the last page. Follow it as given.
@@ -6520,6 +9401,18 @@ export type PaginatedPendingListWritable = {
      */
     previous: string | null;
     results: Array<PendingWritable>;
+};
+
+export type PaginatedPlannedLeaveListWritable = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<PlannedLeaveWritable>;
 };
 
 export type PaginatedPolicyAcknowledgementListWritable = {
@@ -6546,6 +9439,30 @@ export type PaginatedPolicyListWritable = {
     results: Array<PolicyWritable>;
 };
 
+export type PaginatedReviewCampaignListWritable = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<ReviewCampaignWritable>;
+};
+
+export type PaginatedReviewItemListWritable = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<ReviewItemWritable>;
+};
+
 export type PaginatedSlaPolicyListWritable = {
     /**
      * The next page, or null on the last page. Follow it as given.
@@ -6556,6 +9473,18 @@ export type PaginatedSlaPolicyListWritable = {
      */
     previous: string | null;
     results: Array<SlaPolicyWritable>;
+};
+
+export type PaginatedScheduledRevokeListWritable = {
+    /**
+     * The next page, or null on the last page. Follow it as given.
+     */
+    next: string | null;
+    /**
+     * The previous page, or null on the first page.
+     */
+    previous: string | null;
+    results: Array<ScheduledRevokeWritable>;
 };
 
 export type PaginatedTicketCommentListWritable = {
@@ -6620,6 +9549,8 @@ export type PaginatedWebhookListWritable = {
 
 /**
  * A data source or sink connector instance.
+ *
+ * The body is a JSON object: `null`, an array, a scalar or only whitespace is a 400 (no body at all is an empty object). Set by the server and ignored when sent, whatever their value (as any field not listed here): `credential_last_rotated_at`, `vault_path`.
  */
 export type PatchedConnectorRequestWritable = {
     application_id?: string | null;
@@ -6638,8 +9569,32 @@ export type PatchedConnectorRequestWritable = {
      * Optimistic concurrency counter; send the version you read, a stale one is refused (409).
      */
     version?: number;
-    type?: string;
-    provider?: string;
+    /**
+     * The implementation that acts on the target.
+     *
+     * * `ldap` - LDAP / Active Directory
+     * * `manual` - Manual (a task for the owner)
+     * * `scim` - SCIM 2.0
+     */
+    type?: ConnectorTypeEnum;
+    /**
+     * The vendor of the target; it decides which types can reach it.
+     *
+     * * `okta` - Okta
+     * * `entra_id` - Microsoft Entra ID
+     * * `active_directory` - Active Directory
+     * * `google_workspace` - Google Workspace
+     * * `jumpcloud` - JumpCloud
+     * * `openldap` - OpenLDAP
+     * * `github` - GitHub
+     * * `slack` - Slack
+     * * `jira` - Jira (Atlassian)
+     * * `generic_scim` - Another SCIM 2.0 service
+     * * `generic_ldap` - Another LDAP directory
+     * * `backoffice-loopback` - This back office (demo loopback)
+     * * `other` - Other
+     */
+    provider?: ConnectorProviderEnum;
     name?: string;
     scope?: ConnectorScopeEnum;
     owner_id?: string | null;
@@ -6669,51 +9624,51 @@ export type PatchedConnectorRequestWritable = {
     webhook_endpoint_id?: string | null;
     next_rotation_due?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     tenant_id?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     app_id?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_at?: string;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     created_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     updated_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     source_type?: SourceTypeEnum;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     is_deleted?: boolean;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_at?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     deleted_by?: string | null;
     /**
-     * Server-stamped: ignored if sent.
+     * Server-stamped: ignored if sent (a value of another type is a 400).
      */
     schema_version?: number;
 };
@@ -6749,6 +9704,23 @@ export type PendingWritable = {
 };
 
 /**
+ * A leaving date set in advance: the scheduler deactivates the person that day.
+ */
+export type PlannedLeaveWritable = {
+    source: string;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    person_id: string;
+    /**
+     * The person is deactivated at the start of this day (UTC).
+     */
+    leaves_on: string;
+    note: string;
+};
+
+/**
  * A versioned policy document with an owner and review cadence.
  */
 export type PolicyWritable = {
@@ -6766,7 +9738,7 @@ export type PolicyWritable = {
     category: PolicyCategoryEnum;
     owner_id: string | null;
     next_review_at: string | null;
-    applies_to: unknown;
+    applies_to: Array<string>;
     priority: SlaPolicyPriorityEnum | BlankEnum | NullEnum;
     first_response_minutes: number | null;
     resolution_minutes: number | null;
@@ -6783,6 +9755,103 @@ export type PolicyAcknowledgementWritable = {
 };
 
 /**
+ * Progress of a campaign: totals, and the reviewers and systems furthest behind (50 each).
+ */
+export type ProgressWritable = {
+    total: number;
+    kept: number;
+    revoked: number;
+    unanswered: number;
+    pending: number;
+    revokes_done: number;
+    revokes_failed: number;
+    reviewers: Array<ReviewTallyWritable>;
+    systems: Array<ReviewTallyWritable>;
+};
+
+/**
+ * An access review over active grants in scope (system, entitlement, minimum risk, group); progress counts are read-only and kept by every decision.
+ */
+export type ReviewCampaignWritable = {
+    source: string;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+    name: string;
+    description: string;
+    /**
+     * Who runs the campaign: reviews what nobody else may review, hears of escalations and signs it off.
+     */
+    owner_id: string;
+    reviewer_rule: ReviewerRuleEnum;
+    /**
+     * What happens to items nobody decided by the due date.
+     *
+     * * `revoke` - Revoke the access
+     * * `escalate` - Escalate to the campaign owner
+     */
+    unanswered_rule: UnansweredRuleEnum;
+    /**
+     * Only entitlements of this risk or higher (empty: any risk).
+     *
+     * * `low` - Low
+     * * `medium` - Medium
+     * * `high` - High
+     * * `critical` - Critical
+     */
+    min_risk: EntitlementRiskEnum | BlankEnum;
+    due_at: string;
+    /**
+     * Reviewers with undecided items are reminded this many days before the due date (0: on the day).
+     */
+    remind_days_before: number;
+    /**
+     * The campaign owner hears of reviewers behind this many days before the due date.
+     */
+    escalate_days_before: number;
+    /**
+     * Only grants on this system (empty: every system).
+     */
+    system: string | null;
+    /**
+     * Only grants of this entitlement.
+     */
+    entitlement: string | null;
+    /**
+     * Only grants held by members of this group.
+     */
+    group: string | null;
+};
+
+/**
+ * One grant under review and its decision.
+ */
+export type ReviewItemWritable = {
+    source: string;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
+};
+
+/**
+ * A campaign's progress for one reviewer (key: person id) or one system (key: system id).
+ */
+export type ReviewTallyWritable = {
+    dimension: DimensionEnum;
+    /**
+     * The reviewer's person id or the system's id.
+     */
+    key: string;
+    label?: string;
+    total?: number;
+    kept?: number;
+    revoked?: number;
+    unanswered?: number;
+};
+
+/**
  * A service-level policy applied to tickets: response and resolution targets.
  */
 export type SlaPolicyWritable = {
@@ -6796,7 +9865,7 @@ export type SlaPolicyWritable = {
     /**
      * Ticket types this policy governs (none: every type).
      */
-    applies_to: unknown;
+    applies_to: Array<string>;
     priority: SlaPolicyPriorityEnum;
     first_response_minutes: number;
     resolution_minutes: number;
@@ -6814,6 +9883,17 @@ export type SlaPolicyWritable = {
      * @deprecated
      */
     resolution_mins: number;
+};
+
+/**
+ * A birthright grant the person no longer matches (they moved): handed to its connector when the grace period ends, unless they match again before.
+ */
+export type ScheduledRevokeWritable = {
+    source: string;
+    /**
+     * Free-form tags.
+     */
+    tags: Array<string>;
 };
 
 /**
@@ -8266,16 +11346,18 @@ export type FilesAttachmentsListData = {
          * * `upload` - Upload
          * * `email` - Email
          * * `letter` - Letter
+         * * `report` - Report
          */
-        origin?: 'email' | 'letter' | 'upload';
+        origin?: 'email' | 'letter' | 'report' | 'upload';
         /**
          * One of several values: repeat the parameter (`origin__in=a&origin__in=b`) or separate them with commas (`origin__in=a,b`).
          *
          * * `upload` - Upload
          * * `email` - Email
          * * `letter` - Letter
+         * * `report` - Report
          */
-        origin__in?: Array<'email' | 'letter' | 'upload'>;
+        origin__in?: Array<'email' | 'letter' | 'report' | 'upload'>;
         /**
          * Records per page, 1 to 500 (default 50).
          */
@@ -11810,7 +14892,7 @@ export type IntegrationConnectorsListData = {
         /**
          * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
          */
-        ordering?: Array<'consecutive_errors' | '-consecutive_errors' | 'created_at' | '-created_at' | 'credential_last_rotated_at' | '-credential_last_rotated_at' | 'deleted_at' | '-deleted_at' | 'id' | '-id' | 'last_sync_at' | '-last_sync_at' | 'name' | '-name' | 'next_rotation_due' | '-next_rotation_due' | 'oauth_token_expires_at' | '-oauth_token_expires_at' | 'schema_version' | '-schema_version' | 'scope' | '-scope' | 'source_type' | '-source_type' | 'sync_status' | '-sync_status' | 'updated_at' | '-updated_at' | 'version' | '-version'>;
+        ordering?: Array<'consecutive_errors' | '-consecutive_errors' | 'created_at' | '-created_at' | 'credential_last_rotated_at' | '-credential_last_rotated_at' | 'deleted_at' | '-deleted_at' | 'id' | '-id' | 'last_sync_at' | '-last_sync_at' | 'name' | '-name' | 'next_rotation_due' | '-next_rotation_due' | 'oauth_token_expires_at' | '-oauth_token_expires_at' | 'provider' | '-provider' | 'schema_version' | '-schema_version' | 'scope' | '-scope' | 'source_type' | '-source_type' | 'sync_status' | '-sync_status' | 'type' | '-type' | 'updated_at' | '-updated_at' | 'version' | '-version'>;
         /**
          * Records whose `owner_id` equals this value. Person fields take `me` for the caller.
          */
@@ -11823,6 +14905,42 @@ export type IntegrationConnectorsListData = {
          * Records per page, 1 to 500 (default 50).
          */
         page_size?: number;
+        /**
+         * The vendor of the target; it decides which types can reach it.
+         *
+         * * `okta` - Okta
+         * * `entra_id` - Microsoft Entra ID
+         * * `active_directory` - Active Directory
+         * * `google_workspace` - Google Workspace
+         * * `jumpcloud` - JumpCloud
+         * * `openldap` - OpenLDAP
+         * * `github` - GitHub
+         * * `slack` - Slack
+         * * `jira` - Jira (Atlassian)
+         * * `generic_scim` - Another SCIM 2.0 service
+         * * `generic_ldap` - Another LDAP directory
+         * * `backoffice-loopback` - This back office (demo loopback)
+         * * `other` - Other
+         */
+        provider?: 'active_directory' | 'backoffice-loopback' | 'entra_id' | 'generic_ldap' | 'generic_scim' | 'github' | 'google_workspace' | 'jira' | 'jumpcloud' | 'okta' | 'openldap' | 'other' | 'slack';
+        /**
+         * One of several values: repeat the parameter (`provider__in=a&provider__in=b`) or separate them with commas (`provider__in=a,b`).
+         *
+         * * `okta` - Okta
+         * * `entra_id` - Microsoft Entra ID
+         * * `active_directory` - Active Directory
+         * * `google_workspace` - Google Workspace
+         * * `jumpcloud` - JumpCloud
+         * * `openldap` - OpenLDAP
+         * * `github` - GitHub
+         * * `slack` - Slack
+         * * `jira` - Jira (Atlassian)
+         * * `generic_scim` - Another SCIM 2.0 service
+         * * `generic_ldap` - Another LDAP directory
+         * * `backoffice-loopback` - This back office (demo loopback)
+         * * `other` - Other
+         */
+        provider__in?: Array<'active_directory' | 'backoffice-loopback' | 'entra_id' | 'generic_ldap' | 'generic_scim' | 'github' | 'google_workspace' | 'jira' | 'jumpcloud' | 'okta' | 'openldap' | 'other' | 'slack'>;
         /**
          * Records whose `schema_version` equals this value.
          */
@@ -11905,6 +15023,22 @@ export type IntegrationConnectorsListData = {
          * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
          */
         tenant_id__in?: Array<string>;
+        /**
+         * The implementation that acts on the target.
+         *
+         * * `ldap` - LDAP / Active Directory
+         * * `manual` - Manual (a task for the owner)
+         * * `scim` - SCIM 2.0
+         */
+        type?: 'ldap' | 'manual' | 'scim';
+        /**
+         * One of several values: repeat the parameter (`type__in=a&type__in=b`) or separate them with commas (`type__in=a,b`).
+         *
+         * * `ldap` - LDAP / Active Directory
+         * * `manual` - Manual (a task for the owner)
+         * * `scim` - SCIM 2.0
+         */
+        type__in?: Array<'ldap' | 'manual' | 'scim'>;
         /**
          * Records whose `updated_at` equals this value.
          */
@@ -14898,6 +18032,3858 @@ export type IntegrationWebhooksListDeliveriesResponses = {
 
 export type IntegrationWebhooksListDeliveriesResponse = IntegrationWebhooksListDeliveriesResponses[keyof IntegrationWebhooksListDeliveriesResponses];
 
+export type LettersLettersListData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path?: never;
+    query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
+        app_id?: string;
+        /**
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
+         */
+        app_id__in?: Array<string>;
+        /**
+         * Records whose `attachment_id` equals this value. Person fields take `me` for the caller.
+         */
+        attachment_id?: string;
+        /**
+         * One of several values: repeat the parameter (`attachment_id__in=a&attachment_id__in=b`) or separate them with commas (`attachment_id__in=a,b`). `me` is the caller.
+         */
+        attachment_id__in?: Array<string>;
+        /**
+         * Records whose `created_at` equals this value.
+         */
+        created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
+        created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
+        created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
+        created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
+        created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
+        created_by?: string;
+        /**
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
+         */
+        created_by__in?: Array<string>;
+        /**
+         * An opaque page position: use the `next` / `previous` links as given.
+         */
+        cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
+        deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
+        deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
+        deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
+        deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
+        deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
+        deleted_by?: string;
+        /**
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
+         */
+        deleted_by__in?: Array<string>;
+        /**
+         * Records whose `hr_request` equals this value.
+         */
+        hr_request?: string;
+        /**
+         * One of several values: repeat the parameter (`hr_request__in=a&hr_request__in=b`) or separate them with commas (`hr_request__in=a,b`). `me` is the caller.
+         */
+        hr_request__in?: Array<string>;
+        /**
+         * Records whose `hr_request_id` equals this value. Person fields take `me` for the caller.
+         */
+        hr_request_id?: string;
+        /**
+         * One of several values: repeat the parameter (`hr_request_id__in=a&hr_request_id__in=b`) or separate them with commas (`hr_request_id__in=a,b`). `me` is the caller.
+         */
+        hr_request_id__in?: Array<string>;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
+        id?: string;
+        /**
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
+         */
+        id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
+        is_deleted?: boolean;
+        /**
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
+         */
+        ordering?: Array<'created_at' | '-created_at' | 'deleted_at' | '-deleted_at' | 'id' | '-id' | 'schema_version' | '-schema_version' | 'sent_at' | '-sent_at' | 'source_type' | '-source_type' | 'status' | '-status' | 'template_version' | '-template_version' | 'updated_at' | '-updated_at'>;
+        /**
+         * Records per page, 1 to 500 (default 50).
+         */
+        page_size?: number;
+        /**
+         * Records whose `requester_id` equals this value. Person fields take `me` for the caller.
+         */
+        requester_id?: string;
+        /**
+         * One of several values: repeat the parameter (`requester_id__in=a&requester_id__in=b`) or separate them with commas (`requester_id__in=a,b`). `me` is the caller.
+         */
+        requester_id__in?: Array<string>;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
+        schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
+        schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
+        schema_version__lte?: number;
+        /**
+         * A search term.
+         */
+        search?: string;
+        /**
+         * Records whose `sent_at` equals this value.
+         */
+        sent_at?: string;
+        /**
+         * Records whose `sent_at` is after / more than this value.
+         */
+        sent_at__gt?: string;
+        /**
+         * Records whose `sent_at` is on or after / at least this value.
+         */
+        sent_at__gte?: string;
+        /**
+         * Records whose `sent_at` is before / less than this value.
+         */
+        sent_at__lt?: string;
+        /**
+         * Records whose `sent_at` is on or before / at most this value.
+         */
+        sent_at__lte?: string;
+        /**
+         * Records whose `source_type` equals this value.
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
+        /**
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
+        /**
+         * Records whose `status` equals this value.
+         *
+         * * `draft` - Draft
+         * * `sent` - Sent
+         * * `discarded` - Discarded
+         */
+        status?: 'discarded' | 'draft' | 'sent';
+        /**
+         * One of several values: repeat the parameter (`status__in=a&status__in=b`) or separate them with commas (`status__in=a,b`).
+         *
+         * * `draft` - Draft
+         * * `sent` - Sent
+         * * `discarded` - Discarded
+         */
+        status__in?: Array<'discarded' | 'draft' | 'sent'>;
+        /**
+         * Records whose `template` equals this value.
+         */
+        template?: string;
+        /**
+         * One of several values: repeat the parameter (`template__in=a&template__in=b`) or separate them with commas (`template__in=a,b`). `me` is the caller.
+         */
+        template__in?: Array<string>;
+        /**
+         * Records whose `template_id` equals this value. Person fields take `me` for the caller.
+         */
+        template_id?: string;
+        /**
+         * One of several values: repeat the parameter (`template_id__in=a&template_id__in=b`) or separate them with commas (`template_id__in=a,b`). `me` is the caller.
+         */
+        template_id__in?: Array<string>;
+        /**
+         * Records whose `template_version` equals this value.
+         */
+        template_version?: number;
+        /**
+         * Records whose `template_version` is on or after / at least this value.
+         */
+        template_version__gte?: number;
+        /**
+         * Records whose `template_version` is on or before / at most this value.
+         */
+        template_version__lte?: number;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
+        tenant_id?: string;
+        /**
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
+         */
+        tenant_id__in?: Array<string>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
+        updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
+        updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
+        updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
+        updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
+        updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
+        updated_by?: string;
+        /**
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
+         */
+        updated_by__in?: Array<string>;
+    };
+    url: '/api/v1/letters/letters';
+};
+
+export type LettersLettersListErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LettersLettersListError = LettersLettersListErrors[keyof LettersLettersListErrors];
+
+export type LettersLettersListResponses = {
+    /**
+     * OK.
+     */
+    200: PaginatedLetterList;
+};
+
+export type LettersLettersListResponse = LettersLettersListResponses[keyof LettersLettersListResponses];
+
+export type LettersLettersCreateData = {
+    body: LetterGenerateRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/letters/letters';
+};
+
+export type LettersLettersCreateErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such request or template.
+     */
+    404: unknown;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LettersLettersCreateError = LettersLettersCreateErrors[keyof LettersLettersCreateErrors];
+
+export type LettersLettersCreateResponses = {
+    /**
+     * Created.
+     */
+    201: Letter;
+};
+
+export type LettersLettersCreateResponse = LettersLettersCreateResponses[keyof LettersLettersCreateResponses];
+
+export type LettersLettersGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/letters/letters/{id}';
+};
+
+export type LettersLettersGetErrors = {
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LettersLettersGetError = LettersLettersGetErrors[keyof LettersLettersGetErrors];
+
+export type LettersLettersGetResponses = {
+    /**
+     * OK.
+     */
+    200: Letter;
+};
+
+export type LettersLettersGetResponse = LettersLettersGetResponses[keyof LettersLettersGetResponses];
+
+export type LettersLettersDiscardData = {
+    body?: never;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/letters/letters/{id}/discard';
+};
+
+export type LettersLettersDiscardErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LettersLettersDiscardError = LettersLettersDiscardErrors[keyof LettersLettersDiscardErrors];
+
+export type LettersLettersDiscardResponses = {
+    /**
+     * OK.
+     */
+    200: Letter;
+};
+
+export type LettersLettersDiscardResponse = LettersLettersDiscardResponses[keyof LettersLettersDiscardResponses];
+
+export type LettersLettersListPdfData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/letters/letters/{id}/pdf';
+};
+
+export type LettersLettersListPdfErrors = {
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LettersLettersListPdfError = LettersLettersListPdfErrors[keyof LettersLettersListPdfErrors];
+
+export type LettersLettersListPdfResponses = {
+    /**
+     * OK.
+     */
+    200: Blob | File;
+};
+
+export type LettersLettersListPdfResponse = LettersLettersListPdfResponses[keyof LettersLettersListPdfResponses];
+
+export type LettersLettersSendData = {
+    body?: LetterSendRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/letters/letters/{id}/send';
+};
+
+export type LettersLettersSendErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LettersLettersSendError = LettersLettersSendErrors[keyof LettersLettersSendErrors];
+
+export type LettersLettersSendResponses = {
+    /**
+     * OK.
+     */
+    200: Letter;
+};
+
+export type LettersLettersSendResponse = LettersLettersSendResponses[keyof LettersLettersSendResponses];
+
+export type LettersTemplatesListData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path?: never;
+    query?: {
+        /**
+         * Records whose `active` equals this value.
+         */
+        active?: boolean;
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
+        app_id?: string;
+        /**
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
+         */
+        app_id__in?: Array<string>;
+        /**
+         * Records whose `created_at` equals this value.
+         */
+        created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
+        created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
+        created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
+        created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
+        created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
+        created_by?: string;
+        /**
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
+         */
+        created_by__in?: Array<string>;
+        /**
+         * An opaque page position: use the `next` / `previous` links as given.
+         */
+        cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
+        deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
+        deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
+        deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
+        deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
+        deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
+        deleted_by?: string;
+        /**
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
+         */
+        deleted_by__in?: Array<string>;
+        /**
+         * Records whose `email_pdf` equals this value.
+         */
+        email_pdf?: boolean;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
+        id?: string;
+        /**
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
+         */
+        id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
+        is_deleted?: boolean;
+        /**
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
+         */
+        ordering?: Array<'created_at' | '-created_at' | 'deleted_at' | '-deleted_at' | 'id' | '-id' | 'name' | '-name' | 'request_type' | '-request_type' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'updated_at' | '-updated_at' | 'version' | '-version'>;
+        /**
+         * Records per page, 1 to 500 (default 50).
+         */
+        page_size?: number;
+        /**
+         * The HR request type it is offered for first (blank: any).
+         *
+         * * `employment_letter` - Employment Letter
+         * * `certificate` - Certificate
+         * * `verification` - Verification
+         * * `document` - Document
+         * * `other` - Other
+         */
+        request_type?: 'certificate' | 'document' | 'employment_letter' | 'other' | 'verification';
+        /**
+         * One of several values: repeat the parameter (`request_type__in=a&request_type__in=b`) or separate them with commas (`request_type__in=a,b`).
+         *
+         * * `employment_letter` - Employment Letter
+         * * `certificate` - Certificate
+         * * `verification` - Verification
+         * * `document` - Document
+         * * `other` - Other
+         */
+        request_type__in?: Array<'certificate' | 'document' | 'employment_letter' | 'other' | 'verification'>;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
+        schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
+        schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
+        schema_version__lte?: number;
+        /**
+         * A search term.
+         */
+        search?: string;
+        /**
+         * Records whose `source_type` equals this value.
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
+        /**
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
+        tenant_id?: string;
+        /**
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
+         */
+        tenant_id__in?: Array<string>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
+        updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
+        updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
+        updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
+        updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
+        updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
+        updated_by?: string;
+        /**
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
+         */
+        updated_by__in?: Array<string>;
+        /**
+         * Records whose `version` equals this value.
+         */
+        version?: number;
+        /**
+         * Records whose `version` is on or after / at least this value.
+         */
+        version__gte?: number;
+        /**
+         * Records whose `version` is on or before / at most this value.
+         */
+        version__lte?: number;
+    };
+    url: '/api/v1/letters/templates';
+};
+
+export type LettersTemplatesListErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LettersTemplatesListError = LettersTemplatesListErrors[keyof LettersTemplatesListErrors];
+
+export type LettersTemplatesListResponses = {
+    /**
+     * OK.
+     */
+    200: PaginatedLetterTemplateList;
+};
+
+export type LettersTemplatesListResponse = LettersTemplatesListResponses[keyof LettersTemplatesListResponses];
+
+export type LettersTemplatesCreateData = {
+    body: LetterTemplateRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/letters/templates';
+};
+
+export type LettersTemplatesCreateErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LettersTemplatesCreateError = LettersTemplatesCreateErrors[keyof LettersTemplatesCreateErrors];
+
+export type LettersTemplatesCreateResponses = {
+    /**
+     * Created.
+     */
+    201: LetterTemplate;
+};
+
+export type LettersTemplatesCreateResponse = LettersTemplatesCreateResponses[keyof LettersTemplatesCreateResponses];
+
+export type LettersTemplatesDeleteData = {
+    body?: never;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/letters/templates/{id}';
+};
+
+export type LettersTemplatesDeleteErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LettersTemplatesDeleteError = LettersTemplatesDeleteErrors[keyof LettersTemplatesDeleteErrors];
+
+export type LettersTemplatesDeleteResponses = {
+    /**
+     * No response body
+     */
+    204: void;
+};
+
+export type LettersTemplatesDeleteResponse = LettersTemplatesDeleteResponses[keyof LettersTemplatesDeleteResponses];
+
+export type LettersTemplatesGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/letters/templates/{id}';
+};
+
+export type LettersTemplatesGetErrors = {
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LettersTemplatesGetError = LettersTemplatesGetErrors[keyof LettersTemplatesGetErrors];
+
+export type LettersTemplatesGetResponses = {
+    /**
+     * OK.
+     */
+    200: LetterTemplate;
+};
+
+export type LettersTemplatesGetResponse = LettersTemplatesGetResponses[keyof LettersTemplatesGetResponses];
+
+export type LettersTemplatesUpdateData = {
+    body?: PatchedLetterTemplateRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/letters/templates/{id}';
+};
+
+export type LettersTemplatesUpdateErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LettersTemplatesUpdateError = LettersTemplatesUpdateErrors[keyof LettersTemplatesUpdateErrors];
+
+export type LettersTemplatesUpdateResponses = {
+    /**
+     * OK.
+     */
+    200: LetterTemplate;
+};
+
+export type LettersTemplatesUpdateResponse = LettersTemplatesUpdateResponses[keyof LettersTemplatesUpdateResponses];
+
+export type LettersTemplatesReplaceData = {
+    body: LetterTemplateRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/letters/templates/{id}';
+};
+
+export type LettersTemplatesReplaceErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LettersTemplatesReplaceError = LettersTemplatesReplaceErrors[keyof LettersTemplatesReplaceErrors];
+
+export type LettersTemplatesReplaceResponses = {
+    /**
+     * OK.
+     */
+    200: LetterTemplate;
+};
+
+export type LettersTemplatesReplaceResponse = LettersTemplatesReplaceResponses[keyof LettersTemplatesReplaceResponses];
+
+export type LifecycleBirthrightRulesListData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path?: never;
+    query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
+        app_id?: string;
+        /**
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
+         */
+        app_id__in?: Array<string>;
+        /**
+         * Records whose `created_at` equals this value.
+         */
+        created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
+        created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
+        created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
+        created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
+        created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
+        created_by?: string;
+        /**
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
+         */
+        created_by__in?: Array<string>;
+        /**
+         * An opaque page position: use the `next` / `previous` links as given.
+         */
+        cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
+        deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
+        deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
+        deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
+        deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
+        deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
+        deleted_by?: string;
+        /**
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
+         */
+        deleted_by__in?: Array<string>;
+        /**
+         * Records whose `entitlement` equals this value.
+         */
+        entitlement?: string;
+        /**
+         * One of several values: repeat the parameter (`entitlement__in=a&entitlement__in=b`) or separate them with commas (`entitlement__in=a,b`). `me` is the caller.
+         */
+        entitlement__in?: Array<string>;
+        /**
+         * Records whose `entitlement_id` equals this value. Person fields take `me` for the caller.
+         */
+        entitlement_id?: string;
+        /**
+         * One of several values: repeat the parameter (`entitlement_id__in=a&entitlement_id__in=b`) or separate them with commas (`entitlement_id__in=a,b`). `me` is the caller.
+         */
+        entitlement_id__in?: Array<string>;
+        /**
+         * Records whose `group` equals this value.
+         */
+        group?: string;
+        /**
+         * One of several values: repeat the parameter (`group__in=a&group__in=b`) or separate them with commas (`group__in=a,b`). `me` is the caller.
+         */
+        group__in?: Array<string>;
+        /**
+         * Records whose `group_id` equals this value. Person fields take `me` for the caller.
+         */
+        group_id?: string;
+        /**
+         * One of several values: repeat the parameter (`group_id__in=a&group_id__in=b`) or separate them with commas (`group_id__in=a,b`). `me` is the caller.
+         */
+        group_id__in?: Array<string>;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
+        id?: string;
+        /**
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
+         */
+        id__in?: Array<string>;
+        /**
+         * Records whose `is_active` equals this value.
+         */
+        is_active?: boolean;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
+        is_deleted?: boolean;
+        /**
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
+         */
+        ordering?: Array<'created_at' | '-created_at' | 'deleted_at' | '-deleted_at' | 'id' | '-id' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'updated_at' | '-updated_at'>;
+        /**
+         * Records per page, 1 to 500 (default 50).
+         */
+        page_size?: number;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
+        schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
+        schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
+        schema_version__lte?: number;
+        /**
+         * A search term.
+         */
+        search?: string;
+        /**
+         * Records whose `source_type` equals this value.
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
+        /**
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
+        tenant_id?: string;
+        /**
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
+         */
+        tenant_id__in?: Array<string>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
+        updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
+        updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
+        updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
+        updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
+        updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
+        updated_by?: string;
+        /**
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
+         */
+        updated_by__in?: Array<string>;
+    };
+    url: '/api/v1/lifecycle/birthright-rules';
+};
+
+export type LifecycleBirthrightRulesListErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LifecycleBirthrightRulesListError = LifecycleBirthrightRulesListErrors[keyof LifecycleBirthrightRulesListErrors];
+
+export type LifecycleBirthrightRulesListResponses = {
+    /**
+     * OK.
+     */
+    200: PaginatedBirthrightRuleList;
+};
+
+export type LifecycleBirthrightRulesListResponse = LifecycleBirthrightRulesListResponses[keyof LifecycleBirthrightRulesListResponses];
+
+export type LifecycleBirthrightRulesCreateData = {
+    body: BirthrightRuleRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/lifecycle/birthright-rules';
+};
+
+export type LifecycleBirthrightRulesCreateErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LifecycleBirthrightRulesCreateError = LifecycleBirthrightRulesCreateErrors[keyof LifecycleBirthrightRulesCreateErrors];
+
+export type LifecycleBirthrightRulesCreateResponses = {
+    /**
+     * Created.
+     */
+    201: BirthrightRule;
+};
+
+export type LifecycleBirthrightRulesCreateResponse = LifecycleBirthrightRulesCreateResponses[keyof LifecycleBirthrightRulesCreateResponses];
+
+export type LifecycleBirthrightRulesDeleteData = {
+    body?: never;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/lifecycle/birthright-rules/{id}';
+};
+
+export type LifecycleBirthrightRulesDeleteErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LifecycleBirthrightRulesDeleteError = LifecycleBirthrightRulesDeleteErrors[keyof LifecycleBirthrightRulesDeleteErrors];
+
+export type LifecycleBirthrightRulesDeleteResponses = {
+    /**
+     * No response body
+     */
+    204: void;
+};
+
+export type LifecycleBirthrightRulesDeleteResponse = LifecycleBirthrightRulesDeleteResponses[keyof LifecycleBirthrightRulesDeleteResponses];
+
+export type LifecycleBirthrightRulesGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/lifecycle/birthright-rules/{id}';
+};
+
+export type LifecycleBirthrightRulesGetErrors = {
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LifecycleBirthrightRulesGetError = LifecycleBirthrightRulesGetErrors[keyof LifecycleBirthrightRulesGetErrors];
+
+export type LifecycleBirthrightRulesGetResponses = {
+    /**
+     * OK.
+     */
+    200: BirthrightRule;
+};
+
+export type LifecycleBirthrightRulesGetResponse = LifecycleBirthrightRulesGetResponses[keyof LifecycleBirthrightRulesGetResponses];
+
+export type LifecycleBirthrightRulesUpdateData = {
+    body?: PatchedBirthrightRuleRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/lifecycle/birthright-rules/{id}';
+};
+
+export type LifecycleBirthrightRulesUpdateErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LifecycleBirthrightRulesUpdateError = LifecycleBirthrightRulesUpdateErrors[keyof LifecycleBirthrightRulesUpdateErrors];
+
+export type LifecycleBirthrightRulesUpdateResponses = {
+    /**
+     * OK.
+     */
+    200: BirthrightRule;
+};
+
+export type LifecycleBirthrightRulesUpdateResponse = LifecycleBirthrightRulesUpdateResponses[keyof LifecycleBirthrightRulesUpdateResponses];
+
+export type LifecycleBirthrightRulesReplaceData = {
+    body: BirthrightRuleRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/lifecycle/birthright-rules/{id}';
+};
+
+export type LifecycleBirthrightRulesReplaceErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LifecycleBirthrightRulesReplaceError = LifecycleBirthrightRulesReplaceErrors[keyof LifecycleBirthrightRulesReplaceErrors];
+
+export type LifecycleBirthrightRulesReplaceResponses = {
+    /**
+     * OK.
+     */
+    200: BirthrightRule;
+};
+
+export type LifecycleBirthrightRulesReplaceResponse = LifecycleBirthrightRulesReplaceResponses[keyof LifecycleBirthrightRulesReplaceResponses];
+
+export type LifecycleOffboardingCasesListData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path?: never;
+    query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
+        app_id?: string;
+        /**
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
+         */
+        app_id__in?: Array<string>;
+        /**
+         * Records whose `closed_at` equals this value.
+         */
+        closed_at?: string;
+        /**
+         * Records whose `closed_at` is after / more than this value.
+         */
+        closed_at__gt?: string;
+        /**
+         * Records whose `closed_at` is on or after / at least this value.
+         */
+        closed_at__gte?: string;
+        /**
+         * Records whose `closed_at` is before / less than this value.
+         */
+        closed_at__lt?: string;
+        /**
+         * Records whose `closed_at` is on or before / at most this value.
+         */
+        closed_at__lte?: string;
+        /**
+         * Records whose `created_at` equals this value.
+         */
+        created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
+        created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
+        created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
+        created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
+        created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
+        created_by?: string;
+        /**
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
+         */
+        created_by__in?: Array<string>;
+        /**
+         * An opaque page position: use the `next` / `previous` links as given.
+         */
+        cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
+        deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
+        deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
+        deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
+        deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
+        deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
+        deleted_by?: string;
+        /**
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
+         */
+        deleted_by__in?: Array<string>;
+        /**
+         * Records whose `due_at` equals this value.
+         */
+        due_at?: string;
+        /**
+         * Records whose `due_at` is after / more than this value.
+         */
+        due_at__gt?: string;
+        /**
+         * Records whose `due_at` is on or after / at least this value.
+         */
+        due_at__gte?: string;
+        /**
+         * Records whose `due_at` is before / less than this value.
+         */
+        due_at__lt?: string;
+        /**
+         * Records whose `due_at` is on or before / at most this value.
+         */
+        due_at__lte?: string;
+        /**
+         * Records whose `evidence_attached_at` equals this value.
+         */
+        evidence_attached_at?: string;
+        /**
+         * Records whose `evidence_attached_at` is after / more than this value.
+         */
+        evidence_attached_at__gt?: string;
+        /**
+         * Records whose `evidence_attached_at` is on or after / at least this value.
+         */
+        evidence_attached_at__gte?: string;
+        /**
+         * Records whose `evidence_attached_at` is before / less than this value.
+         */
+        evidence_attached_at__lt?: string;
+        /**
+         * Records whose `evidence_attached_at` is on or before / at most this value.
+         */
+        evidence_attached_at__lte?: string;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
+        id?: string;
+        /**
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
+         */
+        id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
+        is_deleted?: boolean;
+        /**
+         * Records whose `manager_id` equals this value. Person fields take `me` for the caller.
+         */
+        manager_id?: string;
+        /**
+         * One of several values: repeat the parameter (`manager_id__in=a&manager_id__in=b`) or separate them with commas (`manager_id__in=a,b`). `me` is the caller.
+         */
+        manager_id__in?: Array<string>;
+        /**
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
+         */
+        ordering?: Array<'closed_at' | '-closed_at' | 'created_at' | '-created_at' | 'deleted_at' | '-deleted_at' | 'due_at' | '-due_at' | 'evidence_attached_at' | '-evidence_attached_at' | 'id' | '-id' | 'overdue_at' | '-overdue_at' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'status' | '-status' | 'trigger' | '-trigger' | 'updated_at' | '-updated_at'>;
+        /**
+         * Records whose `overdue_at` equals this value.
+         */
+        overdue_at?: string;
+        /**
+         * Records whose `overdue_at` is after / more than this value.
+         */
+        overdue_at__gt?: string;
+        /**
+         * Records whose `overdue_at` is on or after / at least this value.
+         */
+        overdue_at__gte?: string;
+        /**
+         * Records whose `overdue_at` is before / less than this value.
+         */
+        overdue_at__lt?: string;
+        /**
+         * Records whose `overdue_at` is on or before / at most this value.
+         */
+        overdue_at__lte?: string;
+        /**
+         * Records per page, 1 to 500 (default 50).
+         */
+        page_size?: number;
+        /**
+         * Records whose `person_id` equals this value. Person fields take `me` for the caller.
+         */
+        person_id?: string;
+        /**
+         * One of several values: repeat the parameter (`person_id__in=a&person_id__in=b`) or separate them with commas (`person_id__in=a,b`). `me` is the caller.
+         */
+        person_id__in?: Array<string>;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
+        schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
+        schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
+        schema_version__lte?: number;
+        /**
+         * A search term.
+         */
+        search?: string;
+        /**
+         * Records whose `source_type` equals this value.
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
+        /**
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
+        /**
+         * Records whose `status` equals this value.
+         *
+         * * `open` - Open
+         * * `closed` - Closed
+         * * `stopped` - Stopped
+         */
+        status?: 'closed' | 'open' | 'stopped';
+        /**
+         * One of several values: repeat the parameter (`status__in=a&status__in=b`) or separate them with commas (`status__in=a,b`).
+         *
+         * * `open` - Open
+         * * `closed` - Closed
+         * * `stopped` - Stopped
+         */
+        status__in?: Array<'closed' | 'open' | 'stopped'>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
+        tenant_id?: string;
+        /**
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
+         */
+        tenant_id__in?: Array<string>;
+        /**
+         * Records whose `trigger` equals this value.
+         *
+         * * `scim` - SCIM deactivation
+         * * `directory` - directory admin
+         * * `scheduled` - planned leaving date
+         * * `other` - other
+         */
+        trigger?: 'directory' | 'other' | 'scheduled' | 'scim';
+        /**
+         * One of several values: repeat the parameter (`trigger__in=a&trigger__in=b`) or separate them with commas (`trigger__in=a,b`).
+         *
+         * * `scim` - SCIM deactivation
+         * * `directory` - directory admin
+         * * `scheduled` - planned leaving date
+         * * `other` - other
+         */
+        trigger__in?: Array<'directory' | 'other' | 'scheduled' | 'scim'>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
+        updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
+        updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
+        updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
+        updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
+        updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
+        updated_by?: string;
+        /**
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
+         */
+        updated_by__in?: Array<string>;
+    };
+    url: '/api/v1/lifecycle/offboarding-cases';
+};
+
+export type LifecycleOffboardingCasesListErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LifecycleOffboardingCasesListError = LifecycleOffboardingCasesListErrors[keyof LifecycleOffboardingCasesListErrors];
+
+export type LifecycleOffboardingCasesListResponses = {
+    /**
+     * OK.
+     */
+    200: PaginatedOffboardingCaseList;
+};
+
+export type LifecycleOffboardingCasesListResponse = LifecycleOffboardingCasesListResponses[keyof LifecycleOffboardingCasesListResponses];
+
+export type LifecycleOffboardingCasesGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/lifecycle/offboarding-cases/{id}';
+};
+
+export type LifecycleOffboardingCasesGetErrors = {
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LifecycleOffboardingCasesGetError = LifecycleOffboardingCasesGetErrors[keyof LifecycleOffboardingCasesGetErrors];
+
+export type LifecycleOffboardingCasesGetResponses = {
+    /**
+     * OK.
+     */
+    200: OffboardingCase;
+};
+
+export type LifecycleOffboardingCasesGetResponse = LifecycleOffboardingCasesGetResponses[keyof LifecycleOffboardingCasesGetResponses];
+
+export type LifecycleOffboardingItemsListData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path?: never;
+    query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
+        app_id?: string;
+        /**
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
+         */
+        app_id__in?: Array<string>;
+        /**
+         * Records whose `attempts` equals this value.
+         */
+        attempts?: number;
+        /**
+         * Records whose `attempts` is on or after / at least this value.
+         */
+        attempts__gte?: number;
+        /**
+         * Records whose `attempts` is on or before / at most this value.
+         */
+        attempts__lte?: number;
+        /**
+         * Records whose `case` equals this value.
+         */
+        case?: string;
+        /**
+         * One of several values: repeat the parameter (`case__in=a&case__in=b`) or separate them with commas (`case__in=a,b`). `me` is the caller.
+         */
+        case__in?: Array<string>;
+        /**
+         * Records whose `case_id` equals this value. Person fields take `me` for the caller.
+         */
+        case_id?: string;
+        /**
+         * One of several values: repeat the parameter (`case_id__in=a&case_id__in=b`) or separate them with commas (`case_id__in=a,b`). `me` is the caller.
+         */
+        case_id__in?: Array<string>;
+        /**
+         * Records whose `created_at` equals this value.
+         */
+        created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
+        created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
+        created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
+        created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
+        created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
+        created_by?: string;
+        /**
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
+         */
+        created_by__in?: Array<string>;
+        /**
+         * An opaque page position: use the `next` / `previous` links as given.
+         */
+        cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
+        deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
+        deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
+        deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
+        deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
+        deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
+        deleted_by?: string;
+        /**
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
+         */
+        deleted_by__in?: Array<string>;
+        /**
+         * Records whose `done_at` equals this value.
+         */
+        done_at?: string;
+        /**
+         * Records whose `done_at` is after / more than this value.
+         */
+        done_at__gt?: string;
+        /**
+         * Records whose `done_at` is on or after / at least this value.
+         */
+        done_at__gte?: string;
+        /**
+         * Records whose `done_at` is before / less than this value.
+         */
+        done_at__lt?: string;
+        /**
+         * Records whose `done_at` is on or before / at most this value.
+         */
+        done_at__lte?: string;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
+        id?: string;
+        /**
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
+         */
+        id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
+        is_deleted?: boolean;
+        /**
+         * Records whose `kind` equals this value.
+         *
+         * * `revoke_access` - revoke access
+         * * `return_equipment` - return equipment
+         * * `reroute_step` - re-route approval step
+         * * `requeue_work` - work back to the queue
+         * * `reassign_owner` - reassign owned object
+         * * `stop_api_key` - stop API key
+         * * `cancel_request` - cancel open request
+         */
+        kind?: 'cancel_request' | 'reassign_owner' | 'requeue_work' | 'reroute_step' | 'return_equipment' | 'revoke_access' | 'stop_api_key';
+        /**
+         * One of several values: repeat the parameter (`kind__in=a&kind__in=b`) or separate them with commas (`kind__in=a,b`).
+         *
+         * * `revoke_access` - revoke access
+         * * `return_equipment` - return equipment
+         * * `reroute_step` - re-route approval step
+         * * `requeue_work` - work back to the queue
+         * * `reassign_owner` - reassign owned object
+         * * `stop_api_key` - stop API key
+         * * `cancel_request` - cancel open request
+         */
+        kind__in?: Array<'cancel_request' | 'reassign_owner' | 'requeue_work' | 'reroute_step' | 'return_equipment' | 'revoke_access' | 'stop_api_key'>;
+        /**
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
+         */
+        ordering?: Array<'attempts' | '-attempts' | 'created_at' | '-created_at' | 'deleted_at' | '-deleted_at' | 'done_at' | '-done_at' | 'id' | '-id' | 'kind' | '-kind' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'status' | '-status' | 'updated_at' | '-updated_at'>;
+        /**
+         * Records per page, 1 to 500 (default 50).
+         */
+        page_size?: number;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
+        schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
+        schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
+        schema_version__lte?: number;
+        /**
+         * A search term.
+         */
+        search?: string;
+        /**
+         * Records whose `source_type` equals this value.
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
+        /**
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
+        /**
+         * Records whose `status` equals this value.
+         *
+         * * `pending` - Pending
+         * * `done` - Done
+         * * `failed` - Failed
+         * * `flagged` - flagged to the admin
+         * * `cancelled` - Cancelled
+         */
+        status?: 'cancelled' | 'done' | 'failed' | 'flagged' | 'pending';
+        /**
+         * One of several values: repeat the parameter (`status__in=a&status__in=b`) or separate them with commas (`status__in=a,b`).
+         *
+         * * `pending` - Pending
+         * * `done` - Done
+         * * `failed` - Failed
+         * * `flagged` - flagged to the admin
+         * * `cancelled` - Cancelled
+         */
+        status__in?: Array<'cancelled' | 'done' | 'failed' | 'flagged' | 'pending'>;
+        /**
+         * Records whose `subject_id` equals this value. Person fields take `me` for the caller.
+         */
+        subject_id?: string;
+        /**
+         * One of several values: repeat the parameter (`subject_id__in=a&subject_id__in=b`) or separate them with commas (`subject_id__in=a,b`). `me` is the caller.
+         */
+        subject_id__in?: Array<string>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
+        tenant_id?: string;
+        /**
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
+         */
+        tenant_id__in?: Array<string>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
+        updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
+        updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
+        updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
+        updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
+        updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
+        updated_by?: string;
+        /**
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
+         */
+        updated_by__in?: Array<string>;
+    };
+    url: '/api/v1/lifecycle/offboarding-items';
+};
+
+export type LifecycleOffboardingItemsListErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LifecycleOffboardingItemsListError = LifecycleOffboardingItemsListErrors[keyof LifecycleOffboardingItemsListErrors];
+
+export type LifecycleOffboardingItemsListResponses = {
+    /**
+     * OK.
+     */
+    200: PaginatedOffboardingItemList;
+};
+
+export type LifecycleOffboardingItemsListResponse = LifecycleOffboardingItemsListResponses[keyof LifecycleOffboardingItemsListResponses];
+
+export type LifecycleOffboardingItemsGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/lifecycle/offboarding-items/{id}';
+};
+
+export type LifecycleOffboardingItemsGetErrors = {
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LifecycleOffboardingItemsGetError = LifecycleOffboardingItemsGetErrors[keyof LifecycleOffboardingItemsGetErrors];
+
+export type LifecycleOffboardingItemsGetResponses = {
+    /**
+     * OK.
+     */
+    200: OffboardingItem;
+};
+
+export type LifecycleOffboardingItemsGetResponse = LifecycleOffboardingItemsGetResponses[keyof LifecycleOffboardingItemsGetResponses];
+
+export type LifecycleOffboardingItemsResolveData = {
+    body: ReasonBodyRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/lifecycle/offboarding-items/{id}/resolve';
+};
+
+export type LifecycleOffboardingItemsResolveErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LifecycleOffboardingItemsResolveError = LifecycleOffboardingItemsResolveErrors[keyof LifecycleOffboardingItemsResolveErrors];
+
+export type LifecycleOffboardingItemsResolveResponses = {
+    /**
+     * OK.
+     */
+    200: OffboardingItem;
+};
+
+export type LifecycleOffboardingItemsResolveResponse = LifecycleOffboardingItemsResolveResponses[keyof LifecycleOffboardingItemsResolveResponses];
+
+export type LifecyclePlannedLeavesListData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path?: never;
+    query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
+        app_id?: string;
+        /**
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
+         */
+        app_id__in?: Array<string>;
+        /**
+         * Records whose `created_at` equals this value.
+         */
+        created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
+        created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
+        created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
+        created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
+        created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
+        created_by?: string;
+        /**
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
+         */
+        created_by__in?: Array<string>;
+        /**
+         * An opaque page position: use the `next` / `previous` links as given.
+         */
+        cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
+        deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
+        deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
+        deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
+        deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
+        deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
+        deleted_by?: string;
+        /**
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
+         */
+        deleted_by__in?: Array<string>;
+        /**
+         * Records whose `done_at` equals this value.
+         */
+        done_at?: string;
+        /**
+         * Records whose `done_at` is after / more than this value.
+         */
+        done_at__gt?: string;
+        /**
+         * Records whose `done_at` is on or after / at least this value.
+         */
+        done_at__gte?: string;
+        /**
+         * Records whose `done_at` is before / less than this value.
+         */
+        done_at__lt?: string;
+        /**
+         * Records whose `done_at` is on or before / at most this value.
+         */
+        done_at__lte?: string;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
+        id?: string;
+        /**
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
+         */
+        id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
+        is_deleted?: boolean;
+        /**
+         * Records whose `leaves_on` equals this value.
+         */
+        leaves_on?: string;
+        /**
+         * Records whose `leaves_on` is after / more than this value.
+         */
+        leaves_on__gt?: string;
+        /**
+         * Records whose `leaves_on` is on or after / at least this value.
+         */
+        leaves_on__gte?: string;
+        /**
+         * Records whose `leaves_on` is before / less than this value.
+         */
+        leaves_on__lt?: string;
+        /**
+         * Records whose `leaves_on` is on or before / at most this value.
+         */
+        leaves_on__lte?: string;
+        /**
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
+         */
+        ordering?: Array<'created_at' | '-created_at' | 'deleted_at' | '-deleted_at' | 'done_at' | '-done_at' | 'id' | '-id' | 'leaves_on' | '-leaves_on' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'updated_at' | '-updated_at'>;
+        /**
+         * Records per page, 1 to 500 (default 50).
+         */
+        page_size?: number;
+        /**
+         * Records whose `person_id` equals this value. Person fields take `me` for the caller.
+         */
+        person_id?: string;
+        /**
+         * One of several values: repeat the parameter (`person_id__in=a&person_id__in=b`) or separate them with commas (`person_id__in=a,b`). `me` is the caller.
+         */
+        person_id__in?: Array<string>;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
+        schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
+        schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
+        schema_version__lte?: number;
+        /**
+         * A search term.
+         */
+        search?: string;
+        /**
+         * Records whose `source_type` equals this value.
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
+        /**
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
+        tenant_id?: string;
+        /**
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
+         */
+        tenant_id__in?: Array<string>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
+        updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
+        updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
+        updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
+        updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
+        updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
+        updated_by?: string;
+        /**
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
+         */
+        updated_by__in?: Array<string>;
+    };
+    url: '/api/v1/lifecycle/planned-leaves';
+};
+
+export type LifecyclePlannedLeavesListErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LifecyclePlannedLeavesListError = LifecyclePlannedLeavesListErrors[keyof LifecyclePlannedLeavesListErrors];
+
+export type LifecyclePlannedLeavesListResponses = {
+    /**
+     * OK.
+     */
+    200: PaginatedPlannedLeaveList;
+};
+
+export type LifecyclePlannedLeavesListResponse = LifecyclePlannedLeavesListResponses[keyof LifecyclePlannedLeavesListResponses];
+
+export type LifecyclePlannedLeavesCreateData = {
+    body: PlannedLeaveRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/lifecycle/planned-leaves';
+};
+
+export type LifecyclePlannedLeavesCreateErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LifecyclePlannedLeavesCreateError = LifecyclePlannedLeavesCreateErrors[keyof LifecyclePlannedLeavesCreateErrors];
+
+export type LifecyclePlannedLeavesCreateResponses = {
+    /**
+     * Created.
+     */
+    201: PlannedLeave;
+};
+
+export type LifecyclePlannedLeavesCreateResponse = LifecyclePlannedLeavesCreateResponses[keyof LifecyclePlannedLeavesCreateResponses];
+
+export type LifecyclePlannedLeavesDeleteData = {
+    body?: never;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/lifecycle/planned-leaves/{id}';
+};
+
+export type LifecyclePlannedLeavesDeleteErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LifecyclePlannedLeavesDeleteError = LifecyclePlannedLeavesDeleteErrors[keyof LifecyclePlannedLeavesDeleteErrors];
+
+export type LifecyclePlannedLeavesDeleteResponses = {
+    /**
+     * No response body
+     */
+    204: void;
+};
+
+export type LifecyclePlannedLeavesDeleteResponse = LifecyclePlannedLeavesDeleteResponses[keyof LifecyclePlannedLeavesDeleteResponses];
+
+export type LifecyclePlannedLeavesGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/lifecycle/planned-leaves/{id}';
+};
+
+export type LifecyclePlannedLeavesGetErrors = {
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LifecyclePlannedLeavesGetError = LifecyclePlannedLeavesGetErrors[keyof LifecyclePlannedLeavesGetErrors];
+
+export type LifecyclePlannedLeavesGetResponses = {
+    /**
+     * OK.
+     */
+    200: PlannedLeave;
+};
+
+export type LifecyclePlannedLeavesGetResponse = LifecyclePlannedLeavesGetResponses[keyof LifecyclePlannedLeavesGetResponses];
+
+export type LifecyclePlannedLeavesUpdateData = {
+    body?: PatchedPlannedLeaveRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/lifecycle/planned-leaves/{id}';
+};
+
+export type LifecyclePlannedLeavesUpdateErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LifecyclePlannedLeavesUpdateError = LifecyclePlannedLeavesUpdateErrors[keyof LifecyclePlannedLeavesUpdateErrors];
+
+export type LifecyclePlannedLeavesUpdateResponses = {
+    /**
+     * OK.
+     */
+    200: PlannedLeave;
+};
+
+export type LifecyclePlannedLeavesUpdateResponse = LifecyclePlannedLeavesUpdateResponses[keyof LifecyclePlannedLeavesUpdateResponses];
+
+export type LifecyclePlannedLeavesReplaceData = {
+    body: PlannedLeaveRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/lifecycle/planned-leaves/{id}';
+};
+
+export type LifecyclePlannedLeavesReplaceErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LifecyclePlannedLeavesReplaceError = LifecyclePlannedLeavesReplaceErrors[keyof LifecyclePlannedLeavesReplaceErrors];
+
+export type LifecyclePlannedLeavesReplaceResponses = {
+    /**
+     * OK.
+     */
+    200: PlannedLeave;
+};
+
+export type LifecyclePlannedLeavesReplaceResponse = LifecyclePlannedLeavesReplaceResponses[keyof LifecyclePlannedLeavesReplaceResponses];
+
+export type LifecycleScheduledRevokesListData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path?: never;
+    query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
+        app_id?: string;
+        /**
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
+         */
+        app_id__in?: Array<string>;
+        /**
+         * Records whose `cancelled_at` equals this value.
+         */
+        cancelled_at?: string;
+        /**
+         * Records whose `cancelled_at` is after / more than this value.
+         */
+        cancelled_at__gt?: string;
+        /**
+         * Records whose `cancelled_at` is on or after / at least this value.
+         */
+        cancelled_at__gte?: string;
+        /**
+         * Records whose `cancelled_at` is before / less than this value.
+         */
+        cancelled_at__lt?: string;
+        /**
+         * Records whose `cancelled_at` is on or before / at most this value.
+         */
+        cancelled_at__lte?: string;
+        /**
+         * Records whose `created_at` equals this value.
+         */
+        created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
+        created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
+        created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
+        created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
+        created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
+        created_by?: string;
+        /**
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
+         */
+        created_by__in?: Array<string>;
+        /**
+         * An opaque page position: use the `next` / `previous` links as given.
+         */
+        cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
+        deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
+        deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
+        deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
+        deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
+        deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
+        deleted_by?: string;
+        /**
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
+         */
+        deleted_by__in?: Array<string>;
+        /**
+         * Records whose `due_at` equals this value.
+         */
+        due_at?: string;
+        /**
+         * Records whose `due_at` is after / more than this value.
+         */
+        due_at__gt?: string;
+        /**
+         * Records whose `due_at` is on or after / at least this value.
+         */
+        due_at__gte?: string;
+        /**
+         * Records whose `due_at` is before / less than this value.
+         */
+        due_at__lt?: string;
+        /**
+         * Records whose `due_at` is on or before / at most this value.
+         */
+        due_at__lte?: string;
+        /**
+         * Records whose `grant` equals this value.
+         */
+        grant?: string;
+        /**
+         * One of several values: repeat the parameter (`grant__in=a&grant__in=b`) or separate them with commas (`grant__in=a,b`). `me` is the caller.
+         */
+        grant__in?: Array<string>;
+        /**
+         * Records whose `grant_id` equals this value. Person fields take `me` for the caller.
+         */
+        grant_id?: string;
+        /**
+         * One of several values: repeat the parameter (`grant_id__in=a&grant_id__in=b`) or separate them with commas (`grant_id__in=a,b`). `me` is the caller.
+         */
+        grant_id__in?: Array<string>;
+        /**
+         * Records whose `handed_over_at` equals this value.
+         */
+        handed_over_at?: string;
+        /**
+         * Records whose `handed_over_at` is after / more than this value.
+         */
+        handed_over_at__gt?: string;
+        /**
+         * Records whose `handed_over_at` is on or after / at least this value.
+         */
+        handed_over_at__gte?: string;
+        /**
+         * Records whose `handed_over_at` is before / less than this value.
+         */
+        handed_over_at__lt?: string;
+        /**
+         * Records whose `handed_over_at` is on or before / at most this value.
+         */
+        handed_over_at__lte?: string;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
+        id?: string;
+        /**
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
+         */
+        id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
+        is_deleted?: boolean;
+        /**
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
+         */
+        ordering?: Array<'cancelled_at' | '-cancelled_at' | 'created_at' | '-created_at' | 'deleted_at' | '-deleted_at' | 'due_at' | '-due_at' | 'handed_over_at' | '-handed_over_at' | 'id' | '-id' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'updated_at' | '-updated_at'>;
+        /**
+         * Records per page, 1 to 500 (default 50).
+         */
+        page_size?: number;
+        /**
+         * Records whose `person_id` equals this value. Person fields take `me` for the caller.
+         */
+        person_id?: string;
+        /**
+         * One of several values: repeat the parameter (`person_id__in=a&person_id__in=b`) or separate them with commas (`person_id__in=a,b`). `me` is the caller.
+         */
+        person_id__in?: Array<string>;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
+        schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
+        schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
+        schema_version__lte?: number;
+        /**
+         * A search term.
+         */
+        search?: string;
+        /**
+         * Records whose `source_type` equals this value.
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
+        /**
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
+        tenant_id?: string;
+        /**
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
+         */
+        tenant_id__in?: Array<string>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
+        updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
+        updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
+        updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
+        updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
+        updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
+        updated_by?: string;
+        /**
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
+         */
+        updated_by__in?: Array<string>;
+    };
+    url: '/api/v1/lifecycle/scheduled-revokes';
+};
+
+export type LifecycleScheduledRevokesListErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LifecycleScheduledRevokesListError = LifecycleScheduledRevokesListErrors[keyof LifecycleScheduledRevokesListErrors];
+
+export type LifecycleScheduledRevokesListResponses = {
+    /**
+     * OK.
+     */
+    200: PaginatedScheduledRevokeList;
+};
+
+export type LifecycleScheduledRevokesListResponse = LifecycleScheduledRevokesListResponses[keyof LifecycleScheduledRevokesListResponses];
+
+export type LifecycleScheduledRevokesGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/lifecycle/scheduled-revokes/{id}';
+};
+
+export type LifecycleScheduledRevokesGetErrors = {
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LifecycleScheduledRevokesGetError = LifecycleScheduledRevokesGetErrors[keyof LifecycleScheduledRevokesGetErrors];
+
+export type LifecycleScheduledRevokesGetResponses = {
+    /**
+     * OK.
+     */
+    200: ScheduledRevoke;
+};
+
+export type LifecycleScheduledRevokesGetResponse = LifecycleScheduledRevokesGetResponses[keyof LifecycleScheduledRevokesGetResponses];
+
+export type LifecycleSettingsListData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path?: never;
+    query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
+        app_id?: string;
+        /**
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
+         */
+        app_id__in?: Array<string>;
+        /**
+         * Records whose `created_at` equals this value.
+         */
+        created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
+        created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
+        created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
+        created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
+        created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
+        created_by?: string;
+        /**
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
+         */
+        created_by__in?: Array<string>;
+        /**
+         * An opaque page position: use the `next` / `previous` links as given.
+         */
+        cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
+        deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
+        deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
+        deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
+        deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
+        deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
+        deleted_by?: string;
+        /**
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
+         */
+        deleted_by__in?: Array<string>;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
+        id?: string;
+        /**
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
+         */
+        id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
+        is_deleted?: boolean;
+        /**
+         * Records whose `mover_grace_days` equals this value.
+         */
+        mover_grace_days?: number;
+        /**
+         * Records whose `mover_grace_days` is on or after / at least this value.
+         */
+        mover_grace_days__gte?: number;
+        /**
+         * Records whose `mover_grace_days` is on or before / at most this value.
+         */
+        mover_grace_days__lte?: number;
+        /**
+         * Records whose `offboarding_due_days` equals this value.
+         */
+        offboarding_due_days?: number;
+        /**
+         * Records whose `offboarding_due_days` is on or after / at least this value.
+         */
+        offboarding_due_days__gte?: number;
+        /**
+         * Records whose `offboarding_due_days` is on or before / at most this value.
+         */
+        offboarding_due_days__lte?: number;
+        /**
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
+         */
+        ordering?: Array<'created_at' | '-created_at' | 'deleted_at' | '-deleted_at' | 'id' | '-id' | 'mover_grace_days' | '-mover_grace_days' | 'offboarding_due_days' | '-offboarding_due_days' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'updated_at' | '-updated_at'>;
+        /**
+         * Records per page, 1 to 500 (default 50).
+         */
+        page_size?: number;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
+        schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
+        schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
+        schema_version__lte?: number;
+        /**
+         * A search term.
+         */
+        search?: string;
+        /**
+         * Records whose `source_type` equals this value.
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
+        /**
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
+        tenant_id?: string;
+        /**
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
+         */
+        tenant_id__in?: Array<string>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
+        updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
+        updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
+        updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
+        updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
+        updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
+        updated_by?: string;
+        /**
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
+         */
+        updated_by__in?: Array<string>;
+    };
+    url: '/api/v1/lifecycle/settings';
+};
+
+export type LifecycleSettingsListErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LifecycleSettingsListError = LifecycleSettingsListErrors[keyof LifecycleSettingsListErrors];
+
+export type LifecycleSettingsListResponses = {
+    /**
+     * OK.
+     */
+    200: PaginatedLifecycleSettingsList;
+};
+
+export type LifecycleSettingsListResponse = LifecycleSettingsListResponses[keyof LifecycleSettingsListResponses];
+
+export type LifecycleSettingsCreateData = {
+    body?: LifecycleSettingsRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/lifecycle/settings';
+};
+
+export type LifecycleSettingsCreateErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LifecycleSettingsCreateError = LifecycleSettingsCreateErrors[keyof LifecycleSettingsCreateErrors];
+
+export type LifecycleSettingsCreateResponses = {
+    /**
+     * Created.
+     */
+    201: LifecycleSettings;
+};
+
+export type LifecycleSettingsCreateResponse = LifecycleSettingsCreateResponses[keyof LifecycleSettingsCreateResponses];
+
+export type LifecycleSettingsGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/lifecycle/settings/{id}';
+};
+
+export type LifecycleSettingsGetErrors = {
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LifecycleSettingsGetError = LifecycleSettingsGetErrors[keyof LifecycleSettingsGetErrors];
+
+export type LifecycleSettingsGetResponses = {
+    /**
+     * OK.
+     */
+    200: LifecycleSettings;
+};
+
+export type LifecycleSettingsGetResponse = LifecycleSettingsGetResponses[keyof LifecycleSettingsGetResponses];
+
+export type LifecycleSettingsUpdateData = {
+    body?: PatchedLifecycleSettingsRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/lifecycle/settings/{id}';
+};
+
+export type LifecycleSettingsUpdateErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LifecycleSettingsUpdateError = LifecycleSettingsUpdateErrors[keyof LifecycleSettingsUpdateErrors];
+
+export type LifecycleSettingsUpdateResponses = {
+    /**
+     * OK.
+     */
+    200: LifecycleSettings;
+};
+
+export type LifecycleSettingsUpdateResponse = LifecycleSettingsUpdateResponses[keyof LifecycleSettingsUpdateResponses];
+
+export type LifecycleSettingsReplaceData = {
+    body?: LifecycleSettingsRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/lifecycle/settings/{id}';
+};
+
+export type LifecycleSettingsReplaceErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LifecycleSettingsReplaceError = LifecycleSettingsReplaceErrors[keyof LifecycleSettingsReplaceErrors];
+
+export type LifecycleSettingsReplaceResponses = {
+    /**
+     * OK.
+     */
+    200: LifecycleSettings;
+};
+
+export type LifecycleSettingsReplaceResponse = LifecycleSettingsReplaceResponses[keyof LifecycleSettingsReplaceResponses];
+
 export type OperationsAccessRequestsListData = {
     body?: never;
     headers?: {
@@ -16092,6 +23078,79 @@ export type OperationsAccessRequestsRenewResponses = {
 };
 
 export type OperationsAccessRequestsRenewResponse = OperationsAccessRequestsRenewResponses[keyof OperationsAccessRequestsRenewResponses];
+
+export type OperationsAccessRequestsRetryConnectorWorkData = {
+    body?: TransitionBodyRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/operations/access-requests/{id}/retry_connector_work';
+};
+
+export type OperationsAccessRequestsRetryConnectorWorkErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type OperationsAccessRequestsRetryConnectorWorkError = OperationsAccessRequestsRetryConnectorWorkErrors[keyof OperationsAccessRequestsRetryConnectorWorkErrors];
+
+export type OperationsAccessRequestsRetryConnectorWorkResponses = {
+    /**
+     * OK.
+     */
+    200: AccessRequest;
+};
+
+export type OperationsAccessRequestsRetryConnectorWorkResponse = OperationsAccessRequestsRetryConnectorWorkResponses[keyof OperationsAccessRequestsRetryConnectorWorkResponses];
 
 export type OperationsAccessRequestsRetryProvisioningData = {
     body?: TransitionBodyRequest;
@@ -21543,6 +28602,1815 @@ export type PoliciesAcknowledgementCampaignsListOutstandingResponses = {
 
 export type PoliciesAcknowledgementCampaignsListOutstandingResponse = PoliciesAcknowledgementCampaignsListOutstandingResponses[keyof PoliciesAcknowledgementCampaignsListOutstandingResponses];
 
+export type ReviewsCampaignsListData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path?: never;
+    query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
+        app_id?: string;
+        /**
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
+         */
+        app_id__in?: Array<string>;
+        /**
+         * Records whose `closed_at` equals this value.
+         */
+        closed_at?: string;
+        /**
+         * Records whose `closed_at` is after / more than this value.
+         */
+        closed_at__gt?: string;
+        /**
+         * Records whose `closed_at` is on or after / at least this value.
+         */
+        closed_at__gte?: string;
+        /**
+         * Records whose `closed_at` is before / less than this value.
+         */
+        closed_at__lt?: string;
+        /**
+         * Records whose `closed_at` is on or before / at most this value.
+         */
+        closed_at__lte?: string;
+        /**
+         * Records whose `created_at` equals this value.
+         */
+        created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
+        created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
+        created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
+        created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
+        created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
+        created_by?: string;
+        /**
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
+         */
+        created_by__in?: Array<string>;
+        /**
+         * An opaque page position: use the `next` / `previous` links as given.
+         */
+        cursor?: string;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
+        deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
+        deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
+        deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
+        deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
+        deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
+        deleted_by?: string;
+        /**
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
+         */
+        deleted_by__in?: Array<string>;
+        /**
+         * Records whose `due_at` equals this value.
+         */
+        due_at?: string;
+        /**
+         * Records whose `due_at` is after / more than this value.
+         */
+        due_at__gt?: string;
+        /**
+         * Records whose `due_at` is on or after / at least this value.
+         */
+        due_at__gte?: string;
+        /**
+         * Records whose `due_at` is before / less than this value.
+         */
+        due_at__lt?: string;
+        /**
+         * Records whose `due_at` is on or before / at most this value.
+         */
+        due_at__lte?: string;
+        /**
+         * Records whose `entitlement` equals this value.
+         */
+        entitlement?: string;
+        /**
+         * One of several values: repeat the parameter (`entitlement__in=a&entitlement__in=b`) or separate them with commas (`entitlement__in=a,b`). `me` is the caller.
+         */
+        entitlement__in?: Array<string>;
+        /**
+         * Records whose `entitlement_id` equals this value. Person fields take `me` for the caller.
+         */
+        entitlement_id?: string;
+        /**
+         * One of several values: repeat the parameter (`entitlement_id__in=a&entitlement_id__in=b`) or separate them with commas (`entitlement_id__in=a,b`). `me` is the caller.
+         */
+        entitlement_id__in?: Array<string>;
+        /**
+         * Records whose `escalate_days_before` equals this value.
+         */
+        escalate_days_before?: number;
+        /**
+         * Records whose `escalate_days_before` is on or after / at least this value.
+         */
+        escalate_days_before__gte?: number;
+        /**
+         * Records whose `escalate_days_before` is on or before / at most this value.
+         */
+        escalate_days_before__lte?: number;
+        /**
+         * Records whose `escalated_at` equals this value.
+         */
+        escalated_at?: string;
+        /**
+         * Records whose `escalated_at` is after / more than this value.
+         */
+        escalated_at__gt?: string;
+        /**
+         * Records whose `escalated_at` is on or after / at least this value.
+         */
+        escalated_at__gte?: string;
+        /**
+         * Records whose `escalated_at` is before / less than this value.
+         */
+        escalated_at__lt?: string;
+        /**
+         * Records whose `escalated_at` is on or before / at most this value.
+         */
+        escalated_at__lte?: string;
+        /**
+         * Records whose `group` equals this value.
+         */
+        group?: string;
+        /**
+         * One of several values: repeat the parameter (`group__in=a&group__in=b`) or separate them with commas (`group__in=a,b`). `me` is the caller.
+         */
+        group__in?: Array<string>;
+        /**
+         * Records whose `group_id` equals this value. Person fields take `me` for the caller.
+         */
+        group_id?: string;
+        /**
+         * One of several values: repeat the parameter (`group_id__in=a&group_id__in=b`) or separate them with commas (`group_id__in=a,b`). `me` is the caller.
+         */
+        group_id__in?: Array<string>;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
+        id?: string;
+        /**
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
+         */
+        id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
+        is_deleted?: boolean;
+        /**
+         * Records whose `items_kept` equals this value.
+         */
+        items_kept?: number;
+        /**
+         * Records whose `items_kept` is on or after / at least this value.
+         */
+        items_kept__gte?: number;
+        /**
+         * Records whose `items_kept` is on or before / at most this value.
+         */
+        items_kept__lte?: number;
+        /**
+         * Records whose `items_reassigned_at` equals this value.
+         */
+        items_reassigned_at?: string;
+        /**
+         * Records whose `items_reassigned_at` is after / more than this value.
+         */
+        items_reassigned_at__gt?: string;
+        /**
+         * Records whose `items_reassigned_at` is on or after / at least this value.
+         */
+        items_reassigned_at__gte?: string;
+        /**
+         * Records whose `items_reassigned_at` is before / less than this value.
+         */
+        items_reassigned_at__lt?: string;
+        /**
+         * Records whose `items_reassigned_at` is on or before / at most this value.
+         */
+        items_reassigned_at__lte?: string;
+        /**
+         * Records whose `items_revoked` equals this value.
+         */
+        items_revoked?: number;
+        /**
+         * Records whose `items_revoked` is on or after / at least this value.
+         */
+        items_revoked__gte?: number;
+        /**
+         * Records whose `items_revoked` is on or before / at most this value.
+         */
+        items_revoked__lte?: number;
+        /**
+         * Records whose `items_total` equals this value.
+         */
+        items_total?: number;
+        /**
+         * Records whose `items_total` is on or after / at least this value.
+         */
+        items_total__gte?: number;
+        /**
+         * Records whose `items_total` is on or before / at most this value.
+         */
+        items_total__lte?: number;
+        /**
+         * Records whose `items_unanswered` equals this value.
+         */
+        items_unanswered?: number;
+        /**
+         * Records whose `items_unanswered` is on or after / at least this value.
+         */
+        items_unanswered__gte?: number;
+        /**
+         * Records whose `items_unanswered` is on or before / at most this value.
+         */
+        items_unanswered__lte?: number;
+        /**
+         * Records whose `launched_at` equals this value.
+         */
+        launched_at?: string;
+        /**
+         * Records whose `launched_at` is after / more than this value.
+         */
+        launched_at__gt?: string;
+        /**
+         * Records whose `launched_at` is on or after / at least this value.
+         */
+        launched_at__gte?: string;
+        /**
+         * Records whose `launched_at` is before / less than this value.
+         */
+        launched_at__lt?: string;
+        /**
+         * Records whose `launched_at` is on or before / at most this value.
+         */
+        launched_at__lte?: string;
+        /**
+         * Only entitlements of this risk or higher (empty: any risk).
+         *
+         * * `low` - Low
+         * * `medium` - Medium
+         * * `high` - High
+         * * `critical` - Critical
+         */
+        min_risk?: 'critical' | 'high' | 'low' | 'medium';
+        /**
+         * One of several values: repeat the parameter (`min_risk__in=a&min_risk__in=b`) or separate them with commas (`min_risk__in=a,b`).
+         *
+         * * `low` - Low
+         * * `medium` - Medium
+         * * `high` - High
+         * * `critical` - Critical
+         */
+        min_risk__in?: Array<'critical' | 'high' | 'low' | 'medium'>;
+        /**
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
+         */
+        ordering?: Array<'closed_at' | '-closed_at' | 'created_at' | '-created_at' | 'deleted_at' | '-deleted_at' | 'due_at' | '-due_at' | 'escalate_days_before' | '-escalate_days_before' | 'escalated_at' | '-escalated_at' | 'id' | '-id' | 'items_kept' | '-items_kept' | 'items_reassigned_at' | '-items_reassigned_at' | 'items_revoked' | '-items_revoked' | 'items_total' | '-items_total' | 'items_unanswered' | '-items_unanswered' | 'launched_at' | '-launched_at' | 'min_risk' | '-min_risk' | 'name' | '-name' | 'remind_days_before' | '-remind_days_before' | 'reminded_at' | '-reminded_at' | 'reviewer_rule' | '-reviewer_rule' | 'revokes_done' | '-revokes_done' | 'revokes_failed' | '-revokes_failed' | 'schema_version' | '-schema_version' | 'signed_off_at' | '-signed_off_at' | 'source_type' | '-source_type' | 'status' | '-status' | 'unanswered_rule' | '-unanswered_rule' | 'updated_at' | '-updated_at'>;
+        /**
+         * Records whose `owner_id` equals this value. Person fields take `me` for the caller.
+         */
+        owner_id?: string;
+        /**
+         * One of several values: repeat the parameter (`owner_id__in=a&owner_id__in=b`) or separate them with commas (`owner_id__in=a,b`). `me` is the caller.
+         */
+        owner_id__in?: Array<string>;
+        /**
+         * Records per page, 1 to 500 (default 50).
+         */
+        page_size?: number;
+        /**
+         * Records whose `remind_days_before` equals this value.
+         */
+        remind_days_before?: number;
+        /**
+         * Records whose `remind_days_before` is on or after / at least this value.
+         */
+        remind_days_before__gte?: number;
+        /**
+         * Records whose `remind_days_before` is on or before / at most this value.
+         */
+        remind_days_before__lte?: number;
+        /**
+         * Records whose `reminded_at` equals this value.
+         */
+        reminded_at?: string;
+        /**
+         * Records whose `reminded_at` is after / more than this value.
+         */
+        reminded_at__gt?: string;
+        /**
+         * Records whose `reminded_at` is on or after / at least this value.
+         */
+        reminded_at__gte?: string;
+        /**
+         * Records whose `reminded_at` is before / less than this value.
+         */
+        reminded_at__lt?: string;
+        /**
+         * Records whose `reminded_at` is on or before / at most this value.
+         */
+        reminded_at__lte?: string;
+        /**
+         * Records whose `reviewer_rule` equals this value.
+         *
+         * * `manager` - The holder's manager
+         * * `owner` - The entitlement's owner
+         */
+        reviewer_rule?: 'manager' | 'owner';
+        /**
+         * One of several values: repeat the parameter (`reviewer_rule__in=a&reviewer_rule__in=b`) or separate them with commas (`reviewer_rule__in=a,b`).
+         *
+         * * `manager` - The holder's manager
+         * * `owner` - The entitlement's owner
+         */
+        reviewer_rule__in?: Array<'manager' | 'owner'>;
+        /**
+         * Records whose `revokes_done` equals this value.
+         */
+        revokes_done?: number;
+        /**
+         * Records whose `revokes_done` is on or after / at least this value.
+         */
+        revokes_done__gte?: number;
+        /**
+         * Records whose `revokes_done` is on or before / at most this value.
+         */
+        revokes_done__lte?: number;
+        /**
+         * Records whose `revokes_failed` equals this value.
+         */
+        revokes_failed?: number;
+        /**
+         * Records whose `revokes_failed` is on or after / at least this value.
+         */
+        revokes_failed__gte?: number;
+        /**
+         * Records whose `revokes_failed` is on or before / at most this value.
+         */
+        revokes_failed__lte?: number;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
+        schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
+        schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
+        schema_version__lte?: number;
+        /**
+         * A search term.
+         */
+        search?: string;
+        /**
+         * Records whose `signed_off_at` equals this value.
+         */
+        signed_off_at?: string;
+        /**
+         * Records whose `signed_off_at` is after / more than this value.
+         */
+        signed_off_at__gt?: string;
+        /**
+         * Records whose `signed_off_at` is on or after / at least this value.
+         */
+        signed_off_at__gte?: string;
+        /**
+         * Records whose `signed_off_at` is before / less than this value.
+         */
+        signed_off_at__lt?: string;
+        /**
+         * Records whose `signed_off_at` is on or before / at most this value.
+         */
+        signed_off_at__lte?: string;
+        /**
+         * Records whose `signed_off_by_id` equals this value. Person fields take `me` for the caller.
+         */
+        signed_off_by_id?: string;
+        /**
+         * One of several values: repeat the parameter (`signed_off_by_id__in=a&signed_off_by_id__in=b`) or separate them with commas (`signed_off_by_id__in=a,b`). `me` is the caller.
+         */
+        signed_off_by_id__in?: Array<string>;
+        /**
+         * Records whose `source_type` equals this value.
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
+        /**
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
+        /**
+         * Records whose `status` equals this value.
+         *
+         * * `draft` - Draft
+         * * `open` - Open
+         * * `closed` - Closed
+         * * `signed_off` - Signed off
+         */
+        status?: 'closed' | 'draft' | 'open' | 'signed_off';
+        /**
+         * One of several values: repeat the parameter (`status__in=a&status__in=b`) or separate them with commas (`status__in=a,b`).
+         *
+         * * `draft` - Draft
+         * * `open` - Open
+         * * `closed` - Closed
+         * * `signed_off` - Signed off
+         */
+        status__in?: Array<'closed' | 'draft' | 'open' | 'signed_off'>;
+        /**
+         * Records whose `system` equals this value.
+         */
+        system?: string;
+        /**
+         * One of several values: repeat the parameter (`system__in=a&system__in=b`) or separate them with commas (`system__in=a,b`). `me` is the caller.
+         */
+        system__in?: Array<string>;
+        /**
+         * Records whose `system_id` equals this value. Person fields take `me` for the caller.
+         */
+        system_id?: string;
+        /**
+         * One of several values: repeat the parameter (`system_id__in=a&system_id__in=b`) or separate them with commas (`system_id__in=a,b`). `me` is the caller.
+         */
+        system_id__in?: Array<string>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
+        tenant_id?: string;
+        /**
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
+         */
+        tenant_id__in?: Array<string>;
+        /**
+         * What happens to items nobody decided by the due date.
+         *
+         * * `revoke` - Revoke the access
+         * * `escalate` - Escalate to the campaign owner
+         */
+        unanswered_rule?: 'escalate' | 'revoke';
+        /**
+         * One of several values: repeat the parameter (`unanswered_rule__in=a&unanswered_rule__in=b`) or separate them with commas (`unanswered_rule__in=a,b`).
+         *
+         * * `revoke` - Revoke the access
+         * * `escalate` - Escalate to the campaign owner
+         */
+        unanswered_rule__in?: Array<'escalate' | 'revoke'>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
+        updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
+        updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
+        updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
+        updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
+        updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
+        updated_by?: string;
+        /**
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
+         */
+        updated_by__in?: Array<string>;
+    };
+    url: '/api/v1/reviews/campaigns';
+};
+
+export type ReviewsCampaignsListErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ReviewsCampaignsListError = ReviewsCampaignsListErrors[keyof ReviewsCampaignsListErrors];
+
+export type ReviewsCampaignsListResponses = {
+    /**
+     * OK.
+     */
+    200: PaginatedReviewCampaignList;
+};
+
+export type ReviewsCampaignsListResponse = ReviewsCampaignsListResponses[keyof ReviewsCampaignsListResponses];
+
+export type ReviewsCampaignsCreateData = {
+    body: ReviewCampaignRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/reviews/campaigns';
+};
+
+export type ReviewsCampaignsCreateErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ReviewsCampaignsCreateError = ReviewsCampaignsCreateErrors[keyof ReviewsCampaignsCreateErrors];
+
+export type ReviewsCampaignsCreateResponses = {
+    /**
+     * Created.
+     */
+    201: ReviewCampaign;
+};
+
+export type ReviewsCampaignsCreateResponse = ReviewsCampaignsCreateResponses[keyof ReviewsCampaignsCreateResponses];
+
+export type ReviewsCampaignsDeleteData = {
+    body?: never;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/reviews/campaigns/{id}';
+};
+
+export type ReviewsCampaignsDeleteErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ReviewsCampaignsDeleteError = ReviewsCampaignsDeleteErrors[keyof ReviewsCampaignsDeleteErrors];
+
+export type ReviewsCampaignsDeleteResponses = {
+    /**
+     * No response body
+     */
+    204: void;
+};
+
+export type ReviewsCampaignsDeleteResponse = ReviewsCampaignsDeleteResponses[keyof ReviewsCampaignsDeleteResponses];
+
+export type ReviewsCampaignsGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/reviews/campaigns/{id}';
+};
+
+export type ReviewsCampaignsGetErrors = {
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ReviewsCampaignsGetError = ReviewsCampaignsGetErrors[keyof ReviewsCampaignsGetErrors];
+
+export type ReviewsCampaignsGetResponses = {
+    /**
+     * OK.
+     */
+    200: ReviewCampaign;
+};
+
+export type ReviewsCampaignsGetResponse = ReviewsCampaignsGetResponses[keyof ReviewsCampaignsGetResponses];
+
+export type ReviewsCampaignsUpdateData = {
+    body?: PatchedReviewCampaignRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/reviews/campaigns/{id}';
+};
+
+export type ReviewsCampaignsUpdateErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ReviewsCampaignsUpdateError = ReviewsCampaignsUpdateErrors[keyof ReviewsCampaignsUpdateErrors];
+
+export type ReviewsCampaignsUpdateResponses = {
+    /**
+     * OK.
+     */
+    200: ReviewCampaign;
+};
+
+export type ReviewsCampaignsUpdateResponse = ReviewsCampaignsUpdateResponses[keyof ReviewsCampaignsUpdateResponses];
+
+export type ReviewsCampaignsReplaceData = {
+    body: ReviewCampaignRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/reviews/campaigns/{id}';
+};
+
+export type ReviewsCampaignsReplaceErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ReviewsCampaignsReplaceError = ReviewsCampaignsReplaceErrors[keyof ReviewsCampaignsReplaceErrors];
+
+export type ReviewsCampaignsReplaceResponses = {
+    /**
+     * OK.
+     */
+    200: ReviewCampaign;
+};
+
+export type ReviewsCampaignsReplaceResponse = ReviewsCampaignsReplaceResponses[keyof ReviewsCampaignsReplaceResponses];
+
+export type ReviewsCampaignsCloseData = {
+    body?: TransitionBodyRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/reviews/campaigns/{id}/close';
+};
+
+export type ReviewsCampaignsCloseErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ReviewsCampaignsCloseError = ReviewsCampaignsCloseErrors[keyof ReviewsCampaignsCloseErrors];
+
+export type ReviewsCampaignsCloseResponses = {
+    /**
+     * OK.
+     */
+    200: ReviewCampaign;
+};
+
+export type ReviewsCampaignsCloseResponse = ReviewsCampaignsCloseResponses[keyof ReviewsCampaignsCloseResponses];
+
+export type ReviewsCampaignsKeepLowRiskData = {
+    body: KeepLowRiskBodyRequest;
+    headers?: {
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/reviews/campaigns/{id}/keep-low-risk';
+};
+
+export type ReviewsCampaignsKeepLowRiskErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ReviewsCampaignsKeepLowRiskError = ReviewsCampaignsKeepLowRiskErrors[keyof ReviewsCampaignsKeepLowRiskErrors];
+
+export type ReviewsCampaignsKeepLowRiskResponses = {
+    /**
+     * OK.
+     */
+    200: KeepLowRiskResult;
+};
+
+export type ReviewsCampaignsKeepLowRiskResponse = ReviewsCampaignsKeepLowRiskResponses[keyof ReviewsCampaignsKeepLowRiskResponses];
+
+export type ReviewsCampaignsLaunchData = {
+    body?: TransitionBodyRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/reviews/campaigns/{id}/launch';
+};
+
+export type ReviewsCampaignsLaunchErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ReviewsCampaignsLaunchError = ReviewsCampaignsLaunchErrors[keyof ReviewsCampaignsLaunchErrors];
+
+export type ReviewsCampaignsLaunchResponses = {
+    /**
+     * OK.
+     */
+    200: ReviewCampaign;
+};
+
+export type ReviewsCampaignsLaunchResponse = ReviewsCampaignsLaunchResponses[keyof ReviewsCampaignsLaunchResponses];
+
+export type ReviewsCampaignsListProgressData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/reviews/campaigns/{id}/progress';
+};
+
+export type ReviewsCampaignsListProgressErrors = {
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ReviewsCampaignsListProgressError = ReviewsCampaignsListProgressErrors[keyof ReviewsCampaignsListProgressErrors];
+
+export type ReviewsCampaignsListProgressResponses = {
+    /**
+     * OK.
+     */
+    200: Progress;
+};
+
+export type ReviewsCampaignsListProgressResponse = ReviewsCampaignsListProgressResponses[keyof ReviewsCampaignsListProgressResponses];
+
+export type ReviewsCampaignsSignOffData = {
+    body?: TransitionBodyRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/reviews/campaigns/{id}/sign_off';
+};
+
+export type ReviewsCampaignsSignOffErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ReviewsCampaignsSignOffError = ReviewsCampaignsSignOffErrors[keyof ReviewsCampaignsSignOffErrors];
+
+export type ReviewsCampaignsSignOffResponses = {
+    /**
+     * OK.
+     */
+    200: ReviewCampaign;
+};
+
+export type ReviewsCampaignsSignOffResponse = ReviewsCampaignsSignOffResponses[keyof ReviewsCampaignsSignOffResponses];
+
+export type ReviewsItemsListData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path?: never;
+    query?: {
+        /**
+         * Records whose `app_id` equals this value. Person fields take `me` for the caller.
+         */
+        app_id?: string;
+        /**
+         * One of several values: repeat the parameter (`app_id__in=a&app_id__in=b`) or separate them with commas (`app_id__in=a,b`). `me` is the caller.
+         */
+        app_id__in?: Array<string>;
+        /**
+         * Records whose `campaign` equals this value.
+         */
+        campaign?: string;
+        /**
+         * One of several values: repeat the parameter (`campaign__in=a&campaign__in=b`) or separate them with commas (`campaign__in=a,b`). `me` is the caller.
+         */
+        campaign__in?: Array<string>;
+        /**
+         * Records whose `campaign_id` equals this value. Person fields take `me` for the caller.
+         */
+        campaign_id?: string;
+        /**
+         * One of several values: repeat the parameter (`campaign_id__in=a&campaign_id__in=b`) or separate them with commas (`campaign_id__in=a,b`). `me` is the caller.
+         */
+        campaign_id__in?: Array<string>;
+        /**
+         * Records whose `created_at` equals this value.
+         */
+        created_at?: string;
+        /**
+         * Records whose `created_at` is after / more than this value.
+         */
+        created_at__gt?: string;
+        /**
+         * Records whose `created_at` is on or after / at least this value.
+         */
+        created_at__gte?: string;
+        /**
+         * Records whose `created_at` is before / less than this value.
+         */
+        created_at__lt?: string;
+        /**
+         * Records whose `created_at` is on or before / at most this value.
+         */
+        created_at__lte?: string;
+        /**
+         * Records whose `created_by` equals this value. Person fields take `me` for the caller.
+         */
+        created_by?: string;
+        /**
+         * One of several values: repeat the parameter (`created_by__in=a&created_by__in=b`) or separate them with commas (`created_by__in=a,b`). `me` is the caller.
+         */
+        created_by__in?: Array<string>;
+        /**
+         * An opaque page position: use the `next` / `previous` links as given.
+         */
+        cursor?: string;
+        /**
+         * Records whose `decided_at` equals this value.
+         */
+        decided_at?: string;
+        /**
+         * Records whose `decided_at` is after / more than this value.
+         */
+        decided_at__gt?: string;
+        /**
+         * Records whose `decided_at` is on or after / at least this value.
+         */
+        decided_at__gte?: string;
+        /**
+         * Records whose `decided_at` is before / less than this value.
+         */
+        decided_at__lt?: string;
+        /**
+         * Records whose `decided_at` is on or before / at most this value.
+         */
+        decided_at__lte?: string;
+        /**
+         * Records whose `decided_by_id` equals this value. Person fields take `me` for the caller.
+         */
+        decided_by_id?: string;
+        /**
+         * One of several values: repeat the parameter (`decided_by_id__in=a&decided_by_id__in=b`) or separate them with commas (`decided_by_id__in=a,b`). `me` is the caller.
+         */
+        decided_by_id__in?: Array<string>;
+        /**
+         * Records whose `deleted_at` equals this value.
+         */
+        deleted_at?: string;
+        /**
+         * Records whose `deleted_at` is after / more than this value.
+         */
+        deleted_at__gt?: string;
+        /**
+         * Records whose `deleted_at` is on or after / at least this value.
+         */
+        deleted_at__gte?: string;
+        /**
+         * Records whose `deleted_at` is before / less than this value.
+         */
+        deleted_at__lt?: string;
+        /**
+         * Records whose `deleted_at` is on or before / at most this value.
+         */
+        deleted_at__lte?: string;
+        /**
+         * Records whose `deleted_by` equals this value. Person fields take `me` for the caller.
+         */
+        deleted_by?: string;
+        /**
+         * One of several values: repeat the parameter (`deleted_by__in=a&deleted_by__in=b`) or separate them with commas (`deleted_by__in=a,b`). `me` is the caller.
+         */
+        deleted_by__in?: Array<string>;
+        /**
+         * Records whose `entitlement` equals this value.
+         */
+        entitlement?: string;
+        /**
+         * One of several values: repeat the parameter (`entitlement__in=a&entitlement__in=b`) or separate them with commas (`entitlement__in=a,b`). `me` is the caller.
+         */
+        entitlement__in?: Array<string>;
+        /**
+         * Records whose `entitlement_id` equals this value. Person fields take `me` for the caller.
+         */
+        entitlement_id?: string;
+        /**
+         * One of several values: repeat the parameter (`entitlement_id__in=a&entitlement_id__in=b`) or separate them with commas (`entitlement_id__in=a,b`). `me` is the caller.
+         */
+        entitlement_id__in?: Array<string>;
+        /**
+         * Records whose `grant` equals this value.
+         */
+        grant?: string;
+        /**
+         * One of several values: repeat the parameter (`grant__in=a&grant__in=b`) or separate them with commas (`grant__in=a,b`). `me` is the caller.
+         */
+        grant__in?: Array<string>;
+        /**
+         * Records whose `grant_id` equals this value. Person fields take `me` for the caller.
+         */
+        grant_id?: string;
+        /**
+         * One of several values: repeat the parameter (`grant_id__in=a&grant_id__in=b`) or separate them with commas (`grant_id__in=a,b`). `me` is the caller.
+         */
+        grant_id__in?: Array<string>;
+        /**
+         * Records whose `holder_id` equals this value. Person fields take `me` for the caller.
+         */
+        holder_id?: string;
+        /**
+         * One of several values: repeat the parameter (`holder_id__in=a&holder_id__in=b`) or separate them with commas (`holder_id__in=a,b`). `me` is the caller.
+         */
+        holder_id__in?: Array<string>;
+        /**
+         * Records whose `id` equals this value. Person fields take `me` for the caller.
+         */
+        id?: string;
+        /**
+         * One of several values: repeat the parameter (`id__in=a&id__in=b`) or separate them with commas (`id__in=a,b`). `me` is the caller.
+         */
+        id__in?: Array<string>;
+        /**
+         * `true` lists the soft-deleted records instead (only for callers who see every record of this kind: admins and the roles the resource names); `false` is the default list.
+         */
+        is_deleted?: boolean;
+        /**
+         * Sort by these fields, comma-separated, in order; prefix `-` for descending (`-created_at,id`). Default: newest first.
+         */
+        ordering?: Array<'created_at' | '-created_at' | 'decided_at' | '-decided_at' | 'deleted_at' | '-deleted_at' | 'id' | '-id' | 'revoke_confirmed_at' | '-revoke_confirmed_at' | 'revoke_state' | '-revoke_state' | 'risk' | '-risk' | 'routed_because' | '-routed_because' | 'schema_version' | '-schema_version' | 'source_type' | '-source_type' | 'status' | '-status' | 'updated_at' | '-updated_at'>;
+        /**
+         * Records per page, 1 to 500 (default 50).
+         */
+        page_size?: number;
+        /**
+         * Records whose `reviewer_id` equals this value. Person fields take `me` for the caller.
+         */
+        reviewer_id?: string;
+        /**
+         * One of several values: repeat the parameter (`reviewer_id__in=a&reviewer_id__in=b`) or separate them with commas (`reviewer_id__in=a,b`). `me` is the caller.
+         */
+        reviewer_id__in?: Array<string>;
+        /**
+         * Records whose `revoke_confirmed_at` equals this value.
+         */
+        revoke_confirmed_at?: string;
+        /**
+         * Records whose `revoke_confirmed_at` is after / more than this value.
+         */
+        revoke_confirmed_at__gt?: string;
+        /**
+         * Records whose `revoke_confirmed_at` is on or after / at least this value.
+         */
+        revoke_confirmed_at__gte?: string;
+        /**
+         * Records whose `revoke_confirmed_at` is before / less than this value.
+         */
+        revoke_confirmed_at__lt?: string;
+        /**
+         * Records whose `revoke_confirmed_at` is on or before / at most this value.
+         */
+        revoke_confirmed_at__lte?: string;
+        /**
+         * Records whose `revoke_state` equals this value.
+         *
+         * * `` - —
+         * * `waiting` - Waiting for the campaign's close
+         * * `queued` - Queued with the connector
+         * * `done` - Removed (confirmed by the target)
+         * * `failed` - Failed (retried by the connector)
+         */
+        revoke_state?: '' | 'done' | 'failed' | 'queued' | 'waiting';
+        /**
+         * One of several values: repeat the parameter (`revoke_state__in=a&revoke_state__in=b`) or separate them with commas (`revoke_state__in=a,b`).
+         *
+         * * `` - —
+         * * `waiting` - Waiting for the campaign's close
+         * * `queued` - Queued with the connector
+         * * `done` - Removed (confirmed by the target)
+         * * `failed` - Failed (retried by the connector)
+         */
+        revoke_state__in?: Array<'' | 'done' | 'failed' | 'queued' | 'waiting'>;
+        /**
+         * Records whose `risk` equals this value.
+         *
+         * * `low` - Low
+         * * `medium` - Medium
+         * * `high` - High
+         * * `critical` - Critical
+         */
+        risk?: 'critical' | 'high' | 'low' | 'medium';
+        /**
+         * One of several values: repeat the parameter (`risk__in=a&risk__in=b`) or separate them with commas (`risk__in=a,b`).
+         *
+         * * `low` - Low
+         * * `medium` - Medium
+         * * `high` - High
+         * * `critical` - Critical
+         */
+        risk__in?: Array<'critical' | 'high' | 'low' | 'medium'>;
+        /**
+         * Records whose `routed_because` equals this value.
+         *
+         * * `manager` - The holder's manager
+         * * `owner` - The entitlement's owner
+         * * `fallback` - The campaign owner (fallback)
+         * * `escalated` - The campaign owner (escalated)
+         * * `owner_manager` - The campaign owner's manager (the owner conflicts too)
+         * * `unassigned` - Nobody yet: a tenant admin decides it
+         */
+        routed_because?: 'escalated' | 'fallback' | 'manager' | 'owner' | 'owner_manager' | 'unassigned';
+        /**
+         * One of several values: repeat the parameter (`routed_because__in=a&routed_because__in=b`) or separate them with commas (`routed_because__in=a,b`).
+         *
+         * * `manager` - The holder's manager
+         * * `owner` - The entitlement's owner
+         * * `fallback` - The campaign owner (fallback)
+         * * `escalated` - The campaign owner (escalated)
+         * * `owner_manager` - The campaign owner's manager (the owner conflicts too)
+         * * `unassigned` - Nobody yet: a tenant admin decides it
+         */
+        routed_because__in?: Array<'escalated' | 'fallback' | 'manager' | 'owner' | 'owner_manager' | 'unassigned'>;
+        /**
+         * Records whose `schema_version` equals this value.
+         */
+        schema_version?: number;
+        /**
+         * Records whose `schema_version` is on or after / at least this value.
+         */
+        schema_version__gte?: number;
+        /**
+         * Records whose `schema_version` is on or before / at most this value.
+         */
+        schema_version__lte?: number;
+        /**
+         * A search term.
+         */
+        search?: string;
+        /**
+         * Records whose `source_type` equals this value.
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type?: 'api' | 'backend' | 'frontend' | 'server' | 'system';
+        /**
+         * One of several values: repeat the parameter (`source_type__in=a&source_type__in=b`) or separate them with commas (`source_type__in=a,b`).
+         *
+         * * `frontend` - Frontend
+         * * `backend` - Backend
+         * * `server` - Server
+         * * `system` - System
+         * * `api` - Api
+         */
+        source_type__in?: Array<'api' | 'backend' | 'frontend' | 'server' | 'system'>;
+        /**
+         * Records whose `status` equals this value.
+         *
+         * * `pending` - Waiting for a decision
+         * * `kept` - Kept
+         * * `revoked` - Revoked
+         * * `unanswered` - Unanswered (escalated, not decided)
+         */
+        status?: 'kept' | 'pending' | 'revoked' | 'unanswered';
+        /**
+         * One of several values: repeat the parameter (`status__in=a&status__in=b`) or separate them with commas (`status__in=a,b`).
+         *
+         * * `pending` - Waiting for a decision
+         * * `kept` - Kept
+         * * `revoked` - Revoked
+         * * `unanswered` - Unanswered (escalated, not decided)
+         */
+        status__in?: Array<'kept' | 'pending' | 'revoked' | 'unanswered'>;
+        /**
+         * Records whose `system` equals this value.
+         */
+        system?: string;
+        /**
+         * One of several values: repeat the parameter (`system__in=a&system__in=b`) or separate them with commas (`system__in=a,b`). `me` is the caller.
+         */
+        system__in?: Array<string>;
+        /**
+         * Records whose `system_id` equals this value. Person fields take `me` for the caller.
+         */
+        system_id?: string;
+        /**
+         * One of several values: repeat the parameter (`system_id__in=a&system_id__in=b`) or separate them with commas (`system_id__in=a,b`). `me` is the caller.
+         */
+        system_id__in?: Array<string>;
+        /**
+         * Records whose `tenant_id` equals this value. Person fields take `me` for the caller.
+         */
+        tenant_id?: string;
+        /**
+         * One of several values: repeat the parameter (`tenant_id__in=a&tenant_id__in=b`) or separate them with commas (`tenant_id__in=a,b`). `me` is the caller.
+         */
+        tenant_id__in?: Array<string>;
+        /**
+         * Records whose `updated_at` equals this value.
+         */
+        updated_at?: string;
+        /**
+         * Records whose `updated_at` is after / more than this value.
+         */
+        updated_at__gt?: string;
+        /**
+         * Records whose `updated_at` is on or after / at least this value.
+         */
+        updated_at__gte?: string;
+        /**
+         * Records whose `updated_at` is before / less than this value.
+         */
+        updated_at__lt?: string;
+        /**
+         * Records whose `updated_at` is on or before / at most this value.
+         */
+        updated_at__lte?: string;
+        /**
+         * Records whose `updated_by` equals this value. Person fields take `me` for the caller.
+         */
+        updated_by?: string;
+        /**
+         * One of several values: repeat the parameter (`updated_by__in=a&updated_by__in=b`) or separate them with commas (`updated_by__in=a,b`). `me` is the caller.
+         */
+        updated_by__in?: Array<string>;
+    };
+    url: '/api/v1/reviews/items';
+};
+
+export type ReviewsItemsListErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ReviewsItemsListError = ReviewsItemsListErrors[keyof ReviewsItemsListErrors];
+
+export type ReviewsItemsListResponses = {
+    /**
+     * OK.
+     */
+    200: PaginatedReviewItemList;
+};
+
+export type ReviewsItemsListResponse = ReviewsItemsListResponses[keyof ReviewsItemsListResponses];
+
+export type ReviewsItemsGetData = {
+    body?: never;
+    headers?: {
+        /**
+         * An `ETag` you read: if the representation is unchanged the answer is 304 with no body (weak comparison, RFC 9110).
+         */
+        'If-None-Match'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/reviews/items/{id}';
+};
+
+export type ReviewsItemsGetErrors = {
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ReviewsItemsGetError = ReviewsItemsGetErrors[keyof ReviewsItemsGetErrors];
+
+export type ReviewsItemsGetResponses = {
+    /**
+     * OK.
+     */
+    200: ReviewItem;
+};
+
+export type ReviewsItemsGetResponse = ReviewsItemsGetResponses[keyof ReviewsItemsGetResponses];
+
+export type ReviewsItemsKeepData = {
+    body: DecisionBodyRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/reviews/items/{id}/keep';
+};
+
+export type ReviewsItemsKeepErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ReviewsItemsKeepError = ReviewsItemsKeepErrors[keyof ReviewsItemsKeepErrors];
+
+export type ReviewsItemsKeepResponses = {
+    /**
+     * OK.
+     */
+    200: ReviewItem;
+};
+
+export type ReviewsItemsKeepResponse = ReviewsItemsKeepResponses[keyof ReviewsItemsKeepResponses];
+
+export type ReviewsItemsRevokeData = {
+    body: DecisionBodyRequest;
+    headers?: {
+        /**
+         * The strong `ETag` you read, exactly as sent. A write against a changed record is refused with 412; so is a weak (`W/`) tag, which never matches (RFC 9110 strong comparison); `*` or no header skips the check.
+         */
+        'If-Match'?: string;
+        /**
+         * A unique key per intended change (a UUID). Retrying with the same key and the same request within 24 h returns the first response (with `Idempotent-Replayed: true`) instead of changing anything again; the same key with a different method, path or body is a 422; while the first request is still running a retry is a 409. Keys belong to the caller (person, application, API key). Only successful responses are kept: an error changed nothing, so a retry runs again.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/api/v1/reviews/items/{id}/revoke';
+};
+
+export type ReviewsItemsRevokeErrors = {
+    /**
+     * Invalid input (`errors` names each field); nothing changed.
+     */
+    400: Problem;
+    /**
+     * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
+     */
+    401: Problem;
+    /**
+     * The caller may not do this (role, scope, or segregation of duties).
+     */
+    403: Problem;
+    /**
+     * No such record in the caller's tenant (or not visible to the caller).
+     */
+    404: Problem;
+    /**
+     * Conflict: the transition is not allowed from the current status (`allowed_transitions`), a stale `version`, or a duplicate, or a request with this `Idempotency-Key` is still in progress.
+     */
+    409: Problem;
+    /**
+     * `If-Match` does not match the record's current `ETag`; read it again.
+     */
+    412: Problem;
+    /**
+     * The request body is too large.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * `Idempotency-Key` was already used with a different request.
+     */
+    422: Problem;
+    /**
+     * Too many requests; retry after the `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ReviewsItemsRevokeError = ReviewsItemsRevokeErrors[keyof ReviewsItemsRevokeErrors];
+
+export type ReviewsItemsRevokeResponses = {
+    /**
+     * OK.
+     */
+    200: ReviewItem;
+};
+
+export type ReviewsItemsRevokeResponse = ReviewsItemsRevokeResponses[keyof ReviewsItemsRevokeResponses];
+
 export type EventsApprovalsApprovalChainCreatedWebhookPayload = {
     type: 'approvals.approval_chain.created';
     /**
@@ -21875,6 +30743,22 @@ export type EventsApprovalsStepRejectedWebhookPayload = {
 export type EventsApprovalsStepRejectedWebhookRequest = {
     body: EventsApprovalsStepRejectedWebhookPayload;
     key: 'approvals.step.rejected';
+    path?: never;
+    query?: never;
+};
+
+export type EventsApprovalsStepReroutedWebhookPayload = {
+    type: 'approvals.step.rerouted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ApprovalStepEventPayload;
+};
+
+export type EventsApprovalsStepReroutedWebhookRequest = {
+    body: EventsApprovalsStepReroutedWebhookPayload;
+    key: 'approvals.step.rerouted';
     path?: never;
     query?: never;
 };
@@ -22339,6 +31223,54 @@ export type EventsHelpdeskBusinessCalendarUpdatedWebhookPayload = {
 export type EventsHelpdeskBusinessCalendarUpdatedWebhookRequest = {
     body: EventsHelpdeskBusinessCalendarUpdatedWebhookPayload;
     key: 'helpdesk.business_calendar.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsHelpdeskCannedReplyCreatedWebhookPayload = {
+    type: 'helpdesk.canned_reply.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: CannedReplyEventPayload;
+};
+
+export type EventsHelpdeskCannedReplyCreatedWebhookRequest = {
+    body: EventsHelpdeskCannedReplyCreatedWebhookPayload;
+    key: 'helpdesk.canned_reply.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsHelpdeskCannedReplyDeletedWebhookPayload = {
+    type: 'helpdesk.canned_reply.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: CannedReplyEventPayload;
+};
+
+export type EventsHelpdeskCannedReplyDeletedWebhookRequest = {
+    body: EventsHelpdeskCannedReplyDeletedWebhookPayload;
+    key: 'helpdesk.canned_reply.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsHelpdeskCannedReplyUpdatedWebhookPayload = {
+    type: 'helpdesk.canned_reply.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: CannedReplyEventPayload;
+};
+
+export type EventsHelpdeskCannedReplyUpdatedWebhookRequest = {
+    body: EventsHelpdeskCannedReplyUpdatedWebhookPayload;
+    key: 'helpdesk.canned_reply.updated';
     path?: never;
     query?: never;
 };
@@ -23351,6 +32283,470 @@ export type EventsLettersLetterTemplateUpdatedWebhookRequest = {
     query?: never;
 };
 
+export type EventsLifecycleBirthrightRuleCreatedWebhookPayload = {
+    type: 'lifecycle.birthright_rule.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: BirthrightRuleEventPayload;
+};
+
+export type EventsLifecycleBirthrightRuleCreatedWebhookRequest = {
+    body: EventsLifecycleBirthrightRuleCreatedWebhookPayload;
+    key: 'lifecycle.birthright_rule.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecycleBirthrightRuleDeletedWebhookPayload = {
+    type: 'lifecycle.birthright_rule.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: BirthrightRuleEventPayload;
+};
+
+export type EventsLifecycleBirthrightRuleDeletedWebhookRequest = {
+    body: EventsLifecycleBirthrightRuleDeletedWebhookPayload;
+    key: 'lifecycle.birthright_rule.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecycleBirthrightRuleUpdatedWebhookPayload = {
+    type: 'lifecycle.birthright_rule.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: BirthrightRuleEventPayload;
+};
+
+export type EventsLifecycleBirthrightRuleUpdatedWebhookRequest = {
+    body: EventsLifecycleBirthrightRuleUpdatedWebhookPayload;
+    key: 'lifecycle.birthright_rule.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecycleLifecycleSettingsCreatedWebhookPayload = {
+    type: 'lifecycle.lifecycle_settings.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: LifecycleSettingsEventPayload;
+};
+
+export type EventsLifecycleLifecycleSettingsCreatedWebhookRequest = {
+    body: EventsLifecycleLifecycleSettingsCreatedWebhookPayload;
+    key: 'lifecycle.lifecycle_settings.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecycleLifecycleSettingsDeletedWebhookPayload = {
+    type: 'lifecycle.lifecycle_settings.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: LifecycleSettingsEventPayload;
+};
+
+export type EventsLifecycleLifecycleSettingsDeletedWebhookRequest = {
+    body: EventsLifecycleLifecycleSettingsDeletedWebhookPayload;
+    key: 'lifecycle.lifecycle_settings.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecycleLifecycleSettingsUpdatedWebhookPayload = {
+    type: 'lifecycle.lifecycle_settings.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: LifecycleSettingsEventPayload;
+};
+
+export type EventsLifecycleLifecycleSettingsUpdatedWebhookRequest = {
+    body: EventsLifecycleLifecycleSettingsUpdatedWebhookPayload;
+    key: 'lifecycle.lifecycle_settings.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecycleOffboardingCaseClosedWebhookPayload = {
+    type: 'lifecycle.offboarding_case.closed';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: OffboardingCaseEventPayload;
+};
+
+export type EventsLifecycleOffboardingCaseClosedWebhookRequest = {
+    body: EventsLifecycleOffboardingCaseClosedWebhookPayload;
+    key: 'lifecycle.offboarding_case.closed';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecycleOffboardingCaseCreatedWebhookPayload = {
+    type: 'lifecycle.offboarding_case.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: OffboardingCaseEventPayload;
+};
+
+export type EventsLifecycleOffboardingCaseCreatedWebhookRequest = {
+    body: EventsLifecycleOffboardingCaseCreatedWebhookPayload;
+    key: 'lifecycle.offboarding_case.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecycleOffboardingCaseDeletedWebhookPayload = {
+    type: 'lifecycle.offboarding_case.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: OffboardingCaseEventPayload;
+};
+
+export type EventsLifecycleOffboardingCaseDeletedWebhookRequest = {
+    body: EventsLifecycleOffboardingCaseDeletedWebhookPayload;
+    key: 'lifecycle.offboarding_case.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecycleOffboardingCaseOverdueWebhookPayload = {
+    type: 'lifecycle.offboarding_case.overdue';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: OffboardingCaseOverduePayload;
+};
+
+export type EventsLifecycleOffboardingCaseOverdueWebhookRequest = {
+    body: EventsLifecycleOffboardingCaseOverdueWebhookPayload;
+    key: 'lifecycle.offboarding_case.overdue';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecycleOffboardingCaseStoppedWebhookPayload = {
+    type: 'lifecycle.offboarding_case.stopped';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: OffboardingCaseEventPayload;
+};
+
+export type EventsLifecycleOffboardingCaseStoppedWebhookRequest = {
+    body: EventsLifecycleOffboardingCaseStoppedWebhookPayload;
+    key: 'lifecycle.offboarding_case.stopped';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecycleOffboardingCaseUpdatedWebhookPayload = {
+    type: 'lifecycle.offboarding_case.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: OffboardingCaseEventPayload;
+};
+
+export type EventsLifecycleOffboardingCaseUpdatedWebhookRequest = {
+    body: EventsLifecycleOffboardingCaseUpdatedWebhookPayload;
+    key: 'lifecycle.offboarding_case.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecycleOffboardingItemCancelledWebhookPayload = {
+    type: 'lifecycle.offboarding_item.cancelled';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: OffboardingItemEventPayload;
+};
+
+export type EventsLifecycleOffboardingItemCancelledWebhookRequest = {
+    body: EventsLifecycleOffboardingItemCancelledWebhookPayload;
+    key: 'lifecycle.offboarding_item.cancelled';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecycleOffboardingItemCreatedWebhookPayload = {
+    type: 'lifecycle.offboarding_item.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: OffboardingItemEventPayload;
+};
+
+export type EventsLifecycleOffboardingItemCreatedWebhookRequest = {
+    body: EventsLifecycleOffboardingItemCreatedWebhookPayload;
+    key: 'lifecycle.offboarding_item.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecycleOffboardingItemDeletedWebhookPayload = {
+    type: 'lifecycle.offboarding_item.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: OffboardingItemEventPayload;
+};
+
+export type EventsLifecycleOffboardingItemDeletedWebhookRequest = {
+    body: EventsLifecycleOffboardingItemDeletedWebhookPayload;
+    key: 'lifecycle.offboarding_item.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecycleOffboardingItemDoneWebhookPayload = {
+    type: 'lifecycle.offboarding_item.done';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: OffboardingItemEventPayload;
+};
+
+export type EventsLifecycleOffboardingItemDoneWebhookRequest = {
+    body: EventsLifecycleOffboardingItemDoneWebhookPayload;
+    key: 'lifecycle.offboarding_item.done';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecycleOffboardingItemFailedWebhookPayload = {
+    type: 'lifecycle.offboarding_item.failed';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: OffboardingItemEventPayload;
+};
+
+export type EventsLifecycleOffboardingItemFailedWebhookRequest = {
+    body: EventsLifecycleOffboardingItemFailedWebhookPayload;
+    key: 'lifecycle.offboarding_item.failed';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecycleOffboardingItemFlaggedWebhookPayload = {
+    type: 'lifecycle.offboarding_item.flagged';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: OffboardingItemEventPayload;
+};
+
+export type EventsLifecycleOffboardingItemFlaggedWebhookRequest = {
+    body: EventsLifecycleOffboardingItemFlaggedWebhookPayload;
+    key: 'lifecycle.offboarding_item.flagged';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecycleOffboardingItemResolvedWebhookPayload = {
+    type: 'lifecycle.offboarding_item.resolved';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: OffboardingItemEventPayload;
+};
+
+export type EventsLifecycleOffboardingItemResolvedWebhookRequest = {
+    body: EventsLifecycleOffboardingItemResolvedWebhookPayload;
+    key: 'lifecycle.offboarding_item.resolved';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecycleOffboardingItemUpdatedWebhookPayload = {
+    type: 'lifecycle.offboarding_item.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: OffboardingItemEventPayload;
+};
+
+export type EventsLifecycleOffboardingItemUpdatedWebhookRequest = {
+    body: EventsLifecycleOffboardingItemUpdatedWebhookPayload;
+    key: 'lifecycle.offboarding_item.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecycleOnboardingChecklistCreatedWebhookPayload = {
+    type: 'lifecycle.onboarding_checklist.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: OnboardingChecklistEventPayload;
+};
+
+export type EventsLifecycleOnboardingChecklistCreatedWebhookRequest = {
+    body: EventsLifecycleOnboardingChecklistCreatedWebhookPayload;
+    key: 'lifecycle.onboarding_checklist.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecycleOnboardingChecklistDeletedWebhookPayload = {
+    type: 'lifecycle.onboarding_checklist.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: OnboardingChecklistEventPayload;
+};
+
+export type EventsLifecycleOnboardingChecklistDeletedWebhookRequest = {
+    body: EventsLifecycleOnboardingChecklistDeletedWebhookPayload;
+    key: 'lifecycle.onboarding_checklist.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecycleOnboardingChecklistUpdatedWebhookPayload = {
+    type: 'lifecycle.onboarding_checklist.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: OnboardingChecklistEventPayload;
+};
+
+export type EventsLifecycleOnboardingChecklistUpdatedWebhookRequest = {
+    body: EventsLifecycleOnboardingChecklistUpdatedWebhookPayload;
+    key: 'lifecycle.onboarding_checklist.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecyclePlannedLeaveCreatedWebhookPayload = {
+    type: 'lifecycle.planned_leave.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: PlannedLeaveEventPayload;
+};
+
+export type EventsLifecyclePlannedLeaveCreatedWebhookRequest = {
+    body: EventsLifecyclePlannedLeaveCreatedWebhookPayload;
+    key: 'lifecycle.planned_leave.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecyclePlannedLeaveDeletedWebhookPayload = {
+    type: 'lifecycle.planned_leave.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: PlannedLeaveEventPayload;
+};
+
+export type EventsLifecyclePlannedLeaveDeletedWebhookRequest = {
+    body: EventsLifecyclePlannedLeaveDeletedWebhookPayload;
+    key: 'lifecycle.planned_leave.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecyclePlannedLeaveUpdatedWebhookPayload = {
+    type: 'lifecycle.planned_leave.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: PlannedLeaveEventPayload;
+};
+
+export type EventsLifecyclePlannedLeaveUpdatedWebhookRequest = {
+    body: EventsLifecyclePlannedLeaveUpdatedWebhookPayload;
+    key: 'lifecycle.planned_leave.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecycleScheduledRevokeCreatedWebhookPayload = {
+    type: 'lifecycle.scheduled_revoke.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ScheduledRevokeEventPayload;
+};
+
+export type EventsLifecycleScheduledRevokeCreatedWebhookRequest = {
+    body: EventsLifecycleScheduledRevokeCreatedWebhookPayload;
+    key: 'lifecycle.scheduled_revoke.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecycleScheduledRevokeDeletedWebhookPayload = {
+    type: 'lifecycle.scheduled_revoke.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ScheduledRevokeEventPayload;
+};
+
+export type EventsLifecycleScheduledRevokeDeletedWebhookRequest = {
+    body: EventsLifecycleScheduledRevokeDeletedWebhookPayload;
+    key: 'lifecycle.scheduled_revoke.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsLifecycleScheduledRevokeUpdatedWebhookPayload = {
+    type: 'lifecycle.scheduled_revoke.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ScheduledRevokeEventPayload;
+};
+
+export type EventsLifecycleScheduledRevokeUpdatedWebhookRequest = {
+    body: EventsLifecycleScheduledRevokeUpdatedWebhookPayload;
+    key: 'lifecycle.scheduled_revoke.updated';
+    path?: never;
+    query?: never;
+};
+
 export type EventsNotificationsSlackSettingsCreatedWebhookPayload = {
     type: 'notifications.slack_settings.created';
     /**
@@ -23443,6 +32839,22 @@ export type EventsOperationsAccessRequestCompletedWebhookPayload = {
 export type EventsOperationsAccessRequestCompletedWebhookRequest = {
     body: EventsOperationsAccessRequestCompletedWebhookPayload;
     key: 'operations.access_request.completed';
+    path?: never;
+    query?: never;
+};
+
+export type EventsOperationsAccessRequestConnectorWorkRetriedWebhookPayload = {
+    type: 'operations.access_request.connector_work_retried';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: AccessRequestEventPayload;
+};
+
+export type EventsOperationsAccessRequestConnectorWorkRetriedWebhookRequest = {
+    body: EventsOperationsAccessRequestConnectorWorkRetriedWebhookPayload;
+    key: 'operations.access_request.connector_work_retried';
     path?: never;
     query?: never;
 };
@@ -24339,6 +33751,310 @@ export type EventsPoliciesPolicyUpdatedWebhookPayload = {
 export type EventsPoliciesPolicyUpdatedWebhookRequest = {
     body: EventsPoliciesPolicyUpdatedWebhookPayload;
     key: 'policies.policy.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsReviewsReviewCampaignClosedWebhookPayload = {
+    type: 'reviews.review_campaign.closed';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ReviewCampaignEventPayload;
+};
+
+export type EventsReviewsReviewCampaignClosedWebhookRequest = {
+    body: EventsReviewsReviewCampaignClosedWebhookPayload;
+    key: 'reviews.review_campaign.closed';
+    path?: never;
+    query?: never;
+};
+
+export type EventsReviewsReviewCampaignCreatedWebhookPayload = {
+    type: 'reviews.review_campaign.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ReviewCampaignEventPayload;
+};
+
+export type EventsReviewsReviewCampaignCreatedWebhookRequest = {
+    body: EventsReviewsReviewCampaignCreatedWebhookPayload;
+    key: 'reviews.review_campaign.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsReviewsReviewCampaignDeletedWebhookPayload = {
+    type: 'reviews.review_campaign.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ReviewCampaignEventPayload;
+};
+
+export type EventsReviewsReviewCampaignDeletedWebhookRequest = {
+    body: EventsReviewsReviewCampaignDeletedWebhookPayload;
+    key: 'reviews.review_campaign.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsReviewsReviewCampaignEscalatedWebhookPayload = {
+    type: 'reviews.review_campaign.escalated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ReviewCampaignEscalatedPayload;
+};
+
+export type EventsReviewsReviewCampaignEscalatedWebhookRequest = {
+    body: EventsReviewsReviewCampaignEscalatedWebhookPayload;
+    key: 'reviews.review_campaign.escalated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsReviewsReviewCampaignLaunchedWebhookPayload = {
+    type: 'reviews.review_campaign.launched';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ReviewCampaignEventPayload;
+};
+
+export type EventsReviewsReviewCampaignLaunchedWebhookRequest = {
+    body: EventsReviewsReviewCampaignLaunchedWebhookPayload;
+    key: 'reviews.review_campaign.launched';
+    path?: never;
+    query?: never;
+};
+
+export type EventsReviewsReviewCampaignReminderWebhookPayload = {
+    type: 'reviews.review_campaign.reminder';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ReviewCampaignReminderPayload;
+};
+
+export type EventsReviewsReviewCampaignReminderWebhookRequest = {
+    body: EventsReviewsReviewCampaignReminderWebhookPayload;
+    key: 'reviews.review_campaign.reminder';
+    path?: never;
+    query?: never;
+};
+
+export type EventsReviewsReviewCampaignSignedOffWebhookPayload = {
+    type: 'reviews.review_campaign.signed_off';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ReviewCampaignEventPayload;
+};
+
+export type EventsReviewsReviewCampaignSignedOffWebhookRequest = {
+    body: EventsReviewsReviewCampaignSignedOffWebhookPayload;
+    key: 'reviews.review_campaign.signed_off';
+    path?: never;
+    query?: never;
+};
+
+export type EventsReviewsReviewCampaignUnassignedWebhookPayload = {
+    type: 'reviews.review_campaign.unassigned';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ReviewCampaignUnassignedPayload;
+};
+
+export type EventsReviewsReviewCampaignUnassignedWebhookRequest = {
+    body: EventsReviewsReviewCampaignUnassignedWebhookPayload;
+    key: 'reviews.review_campaign.unassigned';
+    path?: never;
+    query?: never;
+};
+
+export type EventsReviewsReviewCampaignUpdatedWebhookPayload = {
+    type: 'reviews.review_campaign.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ReviewCampaignEventPayload;
+};
+
+export type EventsReviewsReviewCampaignUpdatedWebhookRequest = {
+    body: EventsReviewsReviewCampaignUpdatedWebhookPayload;
+    key: 'reviews.review_campaign.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsReviewsReviewItemCreatedWebhookPayload = {
+    type: 'reviews.review_item.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ReviewItemEventPayload;
+};
+
+export type EventsReviewsReviewItemCreatedWebhookRequest = {
+    body: EventsReviewsReviewItemCreatedWebhookPayload;
+    key: 'reviews.review_item.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsReviewsReviewItemDeletedWebhookPayload = {
+    type: 'reviews.review_item.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ReviewItemEventPayload;
+};
+
+export type EventsReviewsReviewItemDeletedWebhookRequest = {
+    body: EventsReviewsReviewItemDeletedWebhookPayload;
+    key: 'reviews.review_item.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsReviewsReviewItemKeptWebhookPayload = {
+    type: 'reviews.review_item.kept';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ReviewItemEventPayload;
+};
+
+export type EventsReviewsReviewItemKeptWebhookRequest = {
+    body: EventsReviewsReviewItemKeptWebhookPayload;
+    key: 'reviews.review_item.kept';
+    path?: never;
+    query?: never;
+};
+
+export type EventsReviewsReviewItemRevokeDoneWebhookPayload = {
+    type: 'reviews.review_item.revoke_done';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ReviewItemRevokeDonePayload;
+};
+
+export type EventsReviewsReviewItemRevokeDoneWebhookRequest = {
+    body: EventsReviewsReviewItemRevokeDoneWebhookPayload;
+    key: 'reviews.review_item.revoke_done';
+    path?: never;
+    query?: never;
+};
+
+export type EventsReviewsReviewItemRevokeFailedWebhookPayload = {
+    type: 'reviews.review_item.revoke_failed';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ReviewItemRevokeFailedPayload;
+};
+
+export type EventsReviewsReviewItemRevokeFailedWebhookRequest = {
+    body: EventsReviewsReviewItemRevokeFailedWebhookPayload;
+    key: 'reviews.review_item.revoke_failed';
+    path?: never;
+    query?: never;
+};
+
+export type EventsReviewsReviewItemRevokedWebhookPayload = {
+    type: 'reviews.review_item.revoked';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ReviewItemEventPayload;
+};
+
+export type EventsReviewsReviewItemRevokedWebhookRequest = {
+    body: EventsReviewsReviewItemRevokedWebhookPayload;
+    key: 'reviews.review_item.revoked';
+    path?: never;
+    query?: never;
+};
+
+export type EventsReviewsReviewItemUpdatedWebhookPayload = {
+    type: 'reviews.review_item.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ReviewItemEventPayload;
+};
+
+export type EventsReviewsReviewItemUpdatedWebhookRequest = {
+    body: EventsReviewsReviewItemUpdatedWebhookPayload;
+    key: 'reviews.review_item.updated';
+    path?: never;
+    query?: never;
+};
+
+export type EventsReviewsReviewSettingsCreatedWebhookPayload = {
+    type: 'reviews.review_settings.created';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ReviewSettingsEventPayload;
+};
+
+export type EventsReviewsReviewSettingsCreatedWebhookRequest = {
+    body: EventsReviewsReviewSettingsCreatedWebhookPayload;
+    key: 'reviews.review_settings.created';
+    path?: never;
+    query?: never;
+};
+
+export type EventsReviewsReviewSettingsDeletedWebhookPayload = {
+    type: 'reviews.review_settings.deleted';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ReviewSettingsEventPayload;
+};
+
+export type EventsReviewsReviewSettingsDeletedWebhookRequest = {
+    body: EventsReviewsReviewSettingsDeletedWebhookPayload;
+    key: 'reviews.review_settings.deleted';
+    path?: never;
+    query?: never;
+};
+
+export type EventsReviewsReviewSettingsUpdatedWebhookPayload = {
+    type: 'reviews.review_settings.updated';
+    /**
+     * When the event was written.
+     */
+    timestamp: string;
+    data: ReviewSettingsEventPayload;
+};
+
+export type EventsReviewsReviewSettingsUpdatedWebhookRequest = {
+    body: EventsReviewsReviewSettingsUpdatedWebhookPayload;
+    key: 'reviews.review_settings.updated';
     path?: never;
     query?: never;
 };

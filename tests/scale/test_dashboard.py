@@ -1,0 +1,67 @@
+"""The staff dashboard at scale: its ticket charts are read as the scheduler aggregated them (one cache
+entry, no grouping over the tenant's tickets on view), so the page runs as many queries in a tenant of
+ROWS tickets as in one of a few, and its live counts are index-served."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from apps.helpdesk import dashboard_charts
+from tests.conftest import postgres_only
+from tests.factories import StaffMembershipFactory, TicketFactory
+
+from .conftest import TABLES
+from .explain import assert_scale_free, captured_selects
+
+pytestmark = [postgres_only, pytest.mark.postgres, pytest.mark.django_db]
+
+
+def _agent_client(client, tenant: str, role: str = "agent"):
+    staff = StaffMembershipFactory(tenant_id=tenant, roles=[role])
+    client.force_login(staff.user)
+    return client
+
+
+def _dashboard_queries(client) -> tuple[int, list[str]]:
+    client.get(reverse("admin:index"))  # warm (sessions, the tenant's settings)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    return len(ctx.captured_queries), [q["sql"] for q in ctx.captured_queries]
+
+
+def test_the_dashboard_reads_the_aggregated_charts_and_costs_the_same_queries_at_any_size(scale_data, client):
+    from django.test import Client
+
+    small = "scale-dash-small"
+    TicketFactory(tenant_id=small, status="open")
+    dashboard_charts.refresh_all()
+    big_count, big_sql = _dashboard_queries(_agent_client(client, scale_data["tenant"]))
+    small_count, _ = _dashboard_queries(_agent_client(Client(), small))
+    assert big_count == small_count
+    grouped = [sql for sql in big_sql if '"helpdesk_ticket"' in sql and "GROUP BY" in sql]
+    assert not grouped, grouped
+
+
+def test_the_aggregated_charts_are_the_live_counts(scale_data):
+    from django.utils import timezone
+
+    tickets = dashboard_charts.tenant_tickets(scale_data["tenant"])
+    now = timezone.now()
+    charts = dashboard_charts.refresh(scale_data["tenant"], now)
+    assert dashboard_charts.tenant_charts(scale_data["tenant"]) == charts
+    by_status = {bar["label"]: bar["value"] for bar in charts["tickets_by_status"]}
+    assert by_status["open"] == tickets.filter(status="open").count() > 0
+    assert sum(by_status.values()) == tickets.count()
+
+
+@pytest.mark.parametrize("role", ["agent", "admin"])
+def test_the_dashboards_live_counts_are_index_served(scale_data, client, role):
+    dashboard_charts.refresh_all()
+    _agent_client(client, scale_data["tenant"], role)
+    client.get(reverse("admin:index"))
+    with captured_selects(TABLES) as selects:
+        assert client.get(reverse("admin:index")).status_code == 200
+    assert selects
+    for sql in selects:
+        assert_scale_free(sql, TABLES, max_removed=500)
