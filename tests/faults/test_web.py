@@ -1,7 +1,8 @@
 """The web process under faults, driven over HTTP as clients use it: gunicorn's workers killed with
 SIGKILL in the middle of writes lose no answered write (each is in the database once, with its history
 row and outbox event) and the master replaces them; a PostgreSQL restart costs requests a few seconds
-directly and, with README's PgBouncer settings, within twice that behind PgBouncer."""
+directly and, with README's PgBouncer settings, within twice that (plus a second of PgBouncer's own
+retry and check delays) behind PgBouncer."""
 import os
 import shutil
 import signal
@@ -165,7 +166,7 @@ def outage(base: str, fault) -> tuple[float, float]:
 
 
 @pytest.mark.skipif(pgbouncer_bin() is None, reason="needs PgBouncer (`make faults` installs it with apt)")
-def test_a_postgresql_restart_behind_pgbouncer_costs_at_most_twice_the_direct_outage(own_postgres, tmp_path):
+def test_a_postgresql_restart_behind_pgbouncer_costs_little_more_than_directly(own_postgres, tmp_path):
     pg = own_postgres
     direct_env = app_env(pg=pg)
     with gunicorn(direct_env, tmp_path / "direct.log") as (_, base):
@@ -182,4 +183,7 @@ def test_a_postgresql_restart_behind_pgbouncer_costs_at_most_twice_the_direct_ou
         shutil.rmtree(bouncer.root, ignore_errors=True)
     print(f"PostgreSQL fast restart: requests failed for {direct:.1f} s directly ({direct_after:.1f} s after it was "
           f"back), {pooled:.1f} s behind PgBouncer ({pooled_after:.1f} s after it was back)")
-    assert pooled <= 2 * direct
+    # PgBouncer adds fixed costs of its own (a login retry after 0.25 s, a pooled connection checked once
+    # idle for 1 s), so a restart that costs a quarter of a second directly is allowed one second more
+    # than twice that; PgBouncer's defaults cost fifteen.
+    assert pooled <= 2 * direct + 1.0
