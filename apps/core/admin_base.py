@@ -61,6 +61,12 @@ class TenantAdmin(TenantScopeMixin, RolePermissionsMixin, FormWritesMixin, Trans
             if not hasattr(self, words_name(field)):  # an admin may say it its own way
                 setattr(self, words_name(field), words_column(model, field))
 
+    def get_ordering(self, request):
+        """The admin's order, else the model's, else newest first. Record pickers page through this
+        admin's rows (Django's autocomplete orders them by `get_ordering` only); without an order a
+        picker's "load more" repeats some rows and skips others."""
+        return super().get_ordering(request) or self.model._meta.ordering or ("-pk",)
+
     def get_changelist(self, request, **kwargs):
         return words_changelist(self.model)
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from unfold.paginator import InfinitePaginator
+from unfold.paginator import InfinitePage, InfinitePaginator
 
 
 class RecentValuesFilter(AllValuesFieldListFilter):
@@ -121,11 +121,24 @@ def with_date_ranges(queryset):
     return clone
 
 
+class PageOfUnknownCount(InfinitePage):
+    """Without a count, the last page is the first with fewer rows than a page: what the changelist's
+    Next link shows, and what a record picker's "load more" asks (unfold's page says more until empty)."""
+
+    def has_next(self):
+        return len(self.object_list) == self.paginator.per_page
+
+
+class NoCountPaginator(InfinitePaginator):
+    def _get_page(self, *args, **kwargs):
+        return PageOfUnknownCount(*args, **kwargs)
+
+
 class AtScale:
     """For a ModelAdmin: the paginator and the date hierarchy above (its get_list_filter passes its
     filters through scale_safe_filters)."""
 
-    paginator = InfinitePaginator
+    paginator = NoCountPaginator
     show_full_result_count = False
 
     def get_changelist_instance(self, request):

@@ -90,7 +90,10 @@ class TenantScopeMixin:
     """For a TenantAdmin: the tenant's rows, a superuser's tenant column and filter, choices inside the tenant."""
 
     def get_queryset(self, request):
+        # Ordered as Django's ModelAdmin.get_queryset orders: record pickers page through these rows.
         qs = self.model.objects.all()
+        if ordering := self.get_ordering(request):
+            qs = qs.order_by(*ordering)
         if is_unbound_superuser(request):
             return qs
         principal = principal_for(request)
