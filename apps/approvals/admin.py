@@ -213,7 +213,7 @@ class MineFilter(admin.SimpleListFilter):
         principal = principal_for(request)
         if not self.value() or principal is None:
             return queryset
-        mine = queryset.filter(waiting_for(principal.person_id))
+        mine = queryset.filter(waiting_for(principal.person_id, tenant_id=principal.tenant_id))
         return mine.filter(status__in=OPEN_STEP_STATES) if self.value() == "open" else mine
 
 
@@ -305,8 +305,9 @@ class ApprovalStepAdmin(TenantAdmin):
         principal = principal_for(request, obj)
         if not ok or principal is None:
             return super().after_transition_url(request, obj, name, ok)
-        waiting = (self.get_queryset(request).filter(status__in=OPEN_STEP_STATES)
-                   .filter(waiting_for(principal.person_id)).exclude(pk=obj.pk).order_by("id").first())
+        mine = waiting_for(principal.person_id, tenant_id=principal.tenant_id)
+        waiting = (self.get_queryset(request).filter(status__in=OPEN_STEP_STATES).filter(mine)
+                   .exclude(pk=obj.pk).order_by("id").first())
         if waiting is None:
             self.message_user(request, "Nothing else waits for you.", messages.INFO)
             return reverse("admin:approvals_approvalstep_changelist") + "?mine=open"

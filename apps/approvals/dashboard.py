@@ -9,7 +9,7 @@ from .summaries import summarise
 @dashboard_panel(template="dashboard/approvals.html", order=10, model=ApprovalStep)
 def my_approvals(scope: DashboardScope) -> dict:
     steps = scope.visible(ApprovalStep).filter(status__in=OPEN_STEP_STATES).filter(
-        waiting_for(scope.me)).select_related("approval_request")
+        waiting_for(scope.me, tenant_id=scope.principal.tenant_id)).select_related("approval_request")
     url = scope.link("approvals_approvalstep", mine="open")
     return {"my_approvals": summarise(steps.order_by("id")[:8]), "my_approvals_count": steps.count(),
             "my_approvals_url": url, "queues": [("My approvals", url)]}

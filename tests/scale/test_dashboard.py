@@ -11,7 +11,7 @@ from tests.conftest import postgres_only
 from tests.factories import StaffMembershipFactory, TicketFactory
 
 from .conftest import TABLES
-from .explain import assert_scale_free, captured_selects
+from .explain import assert_scale_free, captured_selects, nodes, plan_of, text_plan
 
 pytestmark = [postgres_only, pytest.mark.postgres, pytest.mark.django_db]
 
@@ -65,3 +65,28 @@ def test_the_dashboards_live_counts_are_index_served(scale_data, client, role):
     assert selects
     for sql in selects:
         assert_scale_free(sql, TABLES, max_removed=500)
+
+
+def _rows_read(plan: dict, table: str) -> int:
+    return max((node.get("Actual Rows", 0) * max(1, node.get("Actual Loops", 1))
+                for node in nodes(plan) if node.get("Relation Name") == table), default=0)
+
+
+@pytest.mark.parametrize("person", ["directory person", "staff login only"])
+def test_the_dashboards_approvals_read_only_the_users_own_steps(scale_data, client, person):
+    """"My approvals" reads the steps the user decides from the approver's, delegate's and groups'
+    indexes, not the tenant's undecided group steps; a staff login with no directory person decides none."""
+    dashboard_charts.refresh_all()
+    no_person = {"person_id": ""} if person == "staff login only" else {}
+    staff = StaffMembershipFactory(tenant_id=scale_data["tenant"], roles=["admin"], **no_person)
+    client.force_login(staff.user)
+    client.get(reverse("admin:index"))
+    with captured_selects(("approvals_approvalstep",)) as selects:
+        response = client.get(reverse("admin:index"))
+    assert response.status_code == 200
+    steps = [sql for sql in selects if 'FROM "approvals_approvalstep"' in sql]
+    assert steps
+    for sql in steps:
+        assert _rows_read(plan_of(sql), "approvals_approvalstep") <= 500, text_plan(sql)
+    if person == "staff login only":
+        assert response.context["my_approvals_count"] == 0
