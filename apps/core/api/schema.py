@@ -57,8 +57,8 @@ def _a(noun: str, plural: str) -> str:
 
 def _error_codes(method: str, is_list: bool, detail: bool) -> list[str]:
     codes = ["401", "403", "429"]
-    if method == "GET":
-        return codes + (["400"] if is_list else []) + (["404"] if detail else [])
+    if method == "GET":  # a malformed URL (NUL characters) is a 400 on every one, a refused filter on lists
+        return codes + ["400"] + (["404"] if detail else [])
     codes += ["400", "413", "415"]
     if detail:
         codes += ["404", "409", "412"]
@@ -215,7 +215,8 @@ class ProblemAutoSchema(AutoSchema):
         for code in _error_codes(self.method, self._is_list_view(), detail):
             if code not in responses or not responses[code].get("content"):
                 responses[code] = self._get_response_for_code(ProblemSerializer, code, PROBLEM_MEDIA, direction)
-                responses[code]["description"] = ERROR_DESCRIPTIONS[code]
+                responses[code]["description"] = (READ_ERROR_DESCRIPTIONS if self.method == "GET" else
+                                                  ERROR_DESCRIPTIONS)[code]
         for code, response in responses.items():
             if not response.get("description"):
                 response["description"] = SUCCESS_DESCRIPTIONS.get(code, "Success.")
@@ -265,6 +266,10 @@ ERROR_DESCRIPTIONS = {
     "413": "The request body is too large.",
     "415": "The request body is not `application/json`.",
     "429": "Too many requests; retry after the `Retry-After` seconds.",
+}
+READ_ERROR_DESCRIPTIONS = {
+    **ERROR_DESCRIPTIONS,
+    "400": "A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.",
 }
 
 

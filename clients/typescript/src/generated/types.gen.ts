@@ -10374,7 +10374,7 @@ export type ApprovalsRequestsListData = {
 
 export type ApprovalsRequestsListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -10477,6 +10477,10 @@ export type ApprovalsRequestsGetData = {
 };
 
 export type ApprovalsRequestsGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -10954,7 +10958,7 @@ export type ApprovalsStepsListData = {
 
 export type ApprovalsStepsListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -10998,6 +11002,10 @@ export type ApprovalsStepsGetData = {
 };
 
 export type ApprovalsStepsGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -11498,7 +11506,7 @@ export type FilesAttachmentsListData = {
 
 export type FilesAttachmentsListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -11675,6 +11683,10 @@ export type FilesAttachmentsGetData = {
 
 export type FilesAttachmentsGetErrors = {
     /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
+    /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
     401: Problem;
@@ -11724,6 +11736,10 @@ export type FilesAttachmentsListContentData = {
 };
 
 export type FilesAttachmentsListContentErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -12005,7 +12021,7 @@ export type HelpdeskSlaPoliciesListData = {
 
 export type HelpdeskSlaPoliciesListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -12108,6 +12124,10 @@ export type HelpdeskSlaPoliciesGetData = {
 };
 
 export type HelpdeskSlaPoliciesGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -12785,7 +12805,7 @@ export type HelpdeskTicketsListData = {
 
 export type HelpdeskTicketsListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -12888,6 +12908,10 @@ export type HelpdeskTicketsGetData = {
 };
 
 export type HelpdeskTicketsGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -13154,7 +13178,7 @@ export type HelpdeskTicketsListCommentsData = {
 
 export type HelpdeskTicketsListCommentsErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -13903,7 +13927,7 @@ export type IntegrationApiKeysListData = {
 
 export type IntegrationApiKeysListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -14006,6 +14030,10 @@ export type IntegrationApiKeysGetData = {
 };
 
 export type IntegrationApiKeysGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -14405,7 +14433,7 @@ export type IntegrationApplicationsListData = {
 
 export type IntegrationApplicationsListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -14508,6 +14536,10 @@ export type IntegrationApplicationsGetData = {
 };
 
 export type IntegrationApplicationsGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -15101,7 +15133,7 @@ export type IntegrationConnectorsListData = {
 
 export type IntegrationConnectorsListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -15269,6 +15301,10 @@ export type IntegrationConnectorsGetData = {
 };
 
 export type IntegrationConnectorsGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -15790,7 +15826,7 @@ export type IntegrationDriftFindingsListData = {
 
 export type IntegrationDriftFindingsListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -15834,6 +15870,10 @@ export type IntegrationDriftFindingsGetData = {
 };
 
 export type IntegrationDriftFindingsGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -16451,7 +16491,7 @@ export type IntegrationEntitlementsListData = {
 
 export type IntegrationEntitlementsListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -16619,6 +16659,10 @@ export type IntegrationEntitlementsGetData = {
 };
 
 export type IntegrationEntitlementsGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -17004,7 +17048,7 @@ export type IntegrationSystemsListData = {
 
 export type IntegrationSystemsListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -17172,6 +17216,10 @@ export type IntegrationSystemsGetData = {
 };
 
 export type IntegrationSystemsGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -17639,7 +17687,7 @@ export type IntegrationWebhooksListData = {
 
 export type IntegrationWebhooksListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -17807,6 +17855,10 @@ export type IntegrationWebhooksGetData = {
 };
 
 export type IntegrationWebhooksGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -18000,7 +18052,7 @@ export type IntegrationWebhooksListDeliveriesData = {
 
 export type IntegrationWebhooksListDeliveriesErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -18304,7 +18356,7 @@ export type LettersLettersListData = {
 
 export type LettersLettersListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -18411,6 +18463,10 @@ export type LettersLettersGetData = {
 };
 
 export type LettersLettersGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -18525,6 +18581,10 @@ export type LettersLettersListPdfData = {
 };
 
 export type LettersLettersListPdfErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -18839,7 +18899,7 @@ export type LettersTemplatesListData = {
 
 export type LettersTemplatesListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -19007,6 +19067,10 @@ export type LettersTemplatesGetData = {
 };
 
 export type LettersTemplatesGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -19386,7 +19450,7 @@ export type LifecycleBirthrightRulesListData = {
 
 export type LifecycleBirthrightRulesListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -19554,6 +19618,10 @@ export type LifecycleBirthrightRulesGetData = {
 };
 
 export type LifecycleBirthrightRulesGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -20027,7 +20095,7 @@ export type LifecycleOffboardingCasesListData = {
 
 export type LifecycleOffboardingCasesListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -20071,6 +20139,10 @@ export type LifecycleOffboardingCasesGetData = {
 };
 
 export type LifecycleOffboardingCasesGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -20376,7 +20448,7 @@ export type LifecycleOffboardingItemsListData = {
 
 export type LifecycleOffboardingItemsListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -20420,6 +20492,10 @@ export type LifecycleOffboardingItemsGetData = {
 };
 
 export type LifecycleOffboardingItemsGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -20746,7 +20822,7 @@ export type LifecyclePlannedLeavesListData = {
 
 export type LifecyclePlannedLeavesListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -20914,6 +20990,10 @@ export type LifecyclePlannedLeavesGetData = {
 };
 
 export type LifecyclePlannedLeavesGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -21341,7 +21421,7 @@ export type LifecycleScheduledRevokesListData = {
 
 export type LifecycleScheduledRevokesListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -21385,6 +21465,10 @@ export type LifecycleScheduledRevokesGetData = {
 };
 
 export type LifecycleScheduledRevokesGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -21614,7 +21698,7 @@ export type LifecycleSettingsListData = {
 
 export type LifecycleSettingsListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -21717,6 +21801,10 @@ export type LifecycleSettingsGetData = {
 };
 
 export type LifecycleSettingsGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -22306,7 +22394,7 @@ export type OperationsAccessRequestsListData = {
 
 export type OperationsAccessRequestsListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -22474,6 +22562,10 @@ export type OperationsAccessRequestsGetData = {
 };
 
 export type OperationsAccessRequestsGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -23491,7 +23583,7 @@ export type OperationsEquipmentListData = {
 
 export type OperationsEquipmentListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -23659,6 +23751,10 @@ export type OperationsEquipmentGetData = {
 };
 
 export type OperationsEquipmentGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -24455,7 +24551,7 @@ export type OperationsHrRequestsListData = {
 
 export type OperationsHrRequestsListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -24623,6 +24719,10 @@ export type OperationsHrRequestsGetData = {
 };
 
 export type OperationsHrRequestsGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -25311,7 +25411,7 @@ export type OperationsPendingListData = {
 
 export type OperationsPendingListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -25479,6 +25579,10 @@ export type OperationsPendingGetData = {
 };
 
 export type OperationsPendingGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -26173,7 +26277,7 @@ export type OperationsTravelListData = {
 
 export type OperationsTravelListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -26341,6 +26445,10 @@ export type OperationsTravelGetData = {
 };
 
 export type OperationsTravelGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -27132,7 +27240,7 @@ export type PoliciesPoliciesListData = {
 
 export type PoliciesPoliciesListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -27235,6 +27343,10 @@ export type PoliciesPoliciesGetData = {
 };
 
 export type PoliciesPoliciesGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -27501,7 +27613,7 @@ export type PoliciesPoliciesListAcknowledgementsData = {
 
 export type PoliciesPoliciesListAcknowledgementsErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -27778,7 +27890,7 @@ export type PoliciesPoliciesListVersionsData = {
 
 export type PoliciesPoliciesListVersionsErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -28128,7 +28240,7 @@ export type PoliciesAcknowledgementCampaignsListData = {
 
 export type PoliciesAcknowledgementCampaignsListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -28231,6 +28343,10 @@ export type PoliciesAcknowledgementCampaignsGetData = {
 };
 
 export type PoliciesAcknowledgementCampaignsGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -28570,7 +28686,7 @@ export type PoliciesAcknowledgementCampaignsListOutstandingData = {
 
 export type PoliciesAcknowledgementCampaignsListOutstandingErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -29142,7 +29258,7 @@ export type ReviewsCampaignsListData = {
 
 export type ReviewsCampaignsListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -29310,6 +29426,10 @@ export type ReviewsCampaignsGetData = {
 };
 
 export type ReviewsCampaignsGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -29708,6 +29828,10 @@ export type ReviewsCampaignsListProgressData = {
 };
 
 export type ReviewsCampaignsListProgressErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
@@ -30192,7 +30316,7 @@ export type ReviewsItemsListData = {
 
 export type ReviewsItemsListErrors = {
     /**
-     * Invalid input (`errors` names each field); nothing changed.
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
      */
     400: Problem;
     /**
@@ -30236,6 +30360,10 @@ export type ReviewsItemsGetData = {
 };
 
 export type ReviewsItemsGetErrors = {
+    /**
+     * A malformed request: a filter value it refuses (`errors` names each), or NUL characters in the URL.
+     */
+    400: Problem;
     /**
      * No or invalid credentials (a Bearer JWT or an `X-API-Key`).
      */
