@@ -62,19 +62,18 @@ def needing_reassignment(steps, *, tenant_id: str | None = None):
     member (or was deleted). Parties in a group are not counted here (the request decided that).
 
     As `pk IN (UNION of three branches)`, each starting from what is rare (the people who left, by the
-    `person_tenant_gone` index; the open group steps) rather than from every open step; with `tenant_id`
-    each branch stays in the tenant's index entries."""
+    `person_tenant_gone` index; the groups left without an active member, a group per fifty people)
+    rather than from every open step; with `tenant_id` each branch stays in the tenant's index entries."""
     from .models import ApprovalStep
 
     in_tenant = {"tenant_id": tenant_id} if tenant_id else {}
     gone = Person.all_objects.filter(Q(active=False) | Q(is_deleted=True), **in_tenant).values("pk")
     open_steps = ApprovalStep.all_objects.filter(status__in=OPEN_STEP_STATES, **in_tenant)
-    active_member = Membership.objects.filter(group_id=OuterRef("approver_group_id"), group__is_deleted=False,
-                                              person__active=True, person__is_deleted=False)
+    active_member = Membership.objects.filter(group_id=OuterRef("pk"), person__active=True, person__is_deleted=False)
+    emptied = Group.all_objects.filter(Q(is_deleted=True) | ~Exists(active_member), **in_tenant).values("pk")
     delegate_gone = open_steps.filter(delegated=True, delegated_to_id__in=gone)
     approver_gone = open_steps.filter(delegated=False, approver_id__in=gone).exclude(approver_id="")
-    group_empty = open_steps.filter(delegated=False, approver_id="", approver_group__isnull=False).exclude(
-        Exists(active_member))
+    group_empty = open_steps.filter(delegated=False, approver_id="", approver_group_id__in=emptied)
     first, *rest = [branch.values("pk").order_by() for branch in (delegate_gone, approver_gone, group_empty)]
     return steps.filter(status__in=OPEN_STEP_STATES, pk__in=first.union(*rest))
 
@@ -82,7 +81,7 @@ def needing_reassignment(steps, *, tenant_id: str | None = None):
 def needs_reassignment(step) -> bool:
     from .models import ApprovalStep
 
-    return needing_reassignment(ApprovalStep.objects.filter(pk=step.pk)).exists()
+    return needing_reassignment(ApprovalStep.objects.filter(pk=step.pk), tenant_id=step.tenant_id).exists()
 
 
 def other_steps_deciders(step) -> set[str]:
