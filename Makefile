@@ -147,6 +147,7 @@ bench: install
 	$(BIN)/python -m tests.bench.provisioning $(PROVISIONING_BENCH_ARGS)
 	$(BIN)/python -m tests.bench.scim_push $(SCIM_PUSH_BENCH_ARGS)
 	$(BIN)/python -m tests.bench.scale $(SCALE_BENCH_ARGS)
+	$(BIN)/python -m tests.bench.due_sweeps $(DUE_SWEEPS_BENCH_ARGS)
 	$(BIN)/python -m tests.bench.offboarding $(OFFBOARDING_BENCH_ARGS)
 	$(BIN)/python -m tests.bench.reviews $(REVIEWS_BENCH_ARGS)
 
