@@ -26,9 +26,12 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from django.utils import timezone
+from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 
 from apps.core.api.renderers import ORJSONRenderer
+from apps.core.api.serializers import RecordSerializer
 from apps.core.events import record_payload
 from apps.core.fsm import state_field, transitions_of
 from apps.core.models import STAMPED_FIELDS
@@ -332,6 +335,19 @@ class RenderingTests(ResourceTests):
         reloaded = self.model.all_objects.get(pk=record.pk)  # values as the database driver returns them
         for data in (serializer_class(reloaded).data, serializer_class([record, reloaded], many=True).data):
             assert ORJSONRenderer().render(data, None, {}) == JSONRenderer().render(data, None, {})
+
+    def test_writes_every_row_as_drf_writes_it_in_utc(self, db):
+        """The API's serializer lists its readable fields once (a list page's one child serializer writes every
+        row): each row is what DRF's own `Serializer.to_representation` writes from the same fields. Date-times
+        are UTC (`Z`) whatever time zone a request has activated."""
+        serializer = self.list_route().viewset.serializer_class()
+        record = self.record_with_awkward_values(["a", {"n": 1.5}])
+        with timezone.override("Europe/Berlin"):
+            for obj in (record, self.model.all_objects.get(pk=record.pk), record):
+                row = RecordSerializer.to_representation(serializer, obj)  # what a resource's own override receives
+                assert row == serializers.Serializer.to_representation(serializer, obj)
+                stamps = [value for name, value in row.items() if name in ("created_at", "updated_at")]
+                assert stamps and all(value.endswith("Z") for value in stamps), stamps
 
     def test_event_payload_equals_the_json_round_trip(self, db):
         """Outbox payloads skip json.loads(json.dumps(...)) for plain values: same result."""
