@@ -4,7 +4,7 @@ group who is not a party to the request; and which open steps nobody can decide 
 One definition serves the decision check, the inbox ("waiting for me"), the dashboard counts and
 the notifications, so what a member is shown is what they may do.
 """
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from apps.directory.models import Group, Person
 
@@ -69,8 +69,13 @@ def needing_reassignment(steps, *, tenant_id: str | None = None):
     in_tenant = {"tenant_id": tenant_id} if tenant_id else {}
     gone = Person.all_objects.filter(Q(active=False) | Q(is_deleted=True), **in_tenant).values("pk")
     open_steps = ApprovalStep.all_objects.filter(status__in=OPEN_STEP_STATES, **in_tenant)
-    active_member = Membership.objects.filter(group_id=OuterRef("pk"), person__active=True, person__is_deleted=False)
-    emptied = Group.all_objects.filter(Q(is_deleted=True) | ~Exists(active_member), **in_tenant).values("pk")
+    # A group's first active member, probed per group by the members' group index. As a scalar subquery
+    # it stays a probe per group: an EXISTS under the OR may be planned as one hash of every tenant's
+    # memberships joined to their people, whose cost follows the whole directory.
+    first_active = Membership.objects.filter(group_id=OuterRef("pk"), person__active=True,
+                                             person__is_deleted=False).values("person_id")[:1]
+    emptied = (Group.all_objects.filter(**in_tenant).annotate(first_active=Subquery(first_active))
+               .filter(Q(is_deleted=True) | Q(first_active__isnull=True)).values("pk"))
     delegate_gone = open_steps.filter(delegated=True, delegated_to_id__in=gone)
     approver_gone = open_steps.filter(delegated=False, approver_id__in=gone).exclude(approver_id="")
     group_empty = open_steps.filter(delegated=False, approver_id="", approver_group_id__in=emptied)
