@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 
 from apps.core.allowed import OneOf
 from apps.core.json_shapes import STRING_LIST
@@ -54,7 +55,9 @@ class ApprovalRule(TenantModel):
     class Meta:
         verbose_name = "routing rule"
         ordering = ("position", "id")
-        indexes = [models.Index(fields=["tenant_id", "is_active", "position"], name="apu_tenant_order")]
+        indexes = [models.Index(fields=["tenant_id", "is_active", "position"], name="apu_tenant_order"),
+                   # the admin list's order (its ordering, with the tenant first)
+                   models.Index(fields=["tenant_id", "position", "id"], condition=Q(is_deleted=False), name="apu_tenant_list")]
 
     def __str__(self) -> str:
         return f"{self.position}. {self.name}"

@@ -41,8 +41,11 @@ def _typed(field, raw: list) -> list:
 
 class TenantRelatedFilter(RelatedOnlyFieldListFilter):
     """The related rows the user may pick in the admin's forms (`related_choices`: their tenant's, or
-    the one a superuser narrowed the list to, `tenant_id__exact`), never the whole related table. Read
-    from the related table alone: the rows the list names would be a DISTINCT over the list's table."""
+    the one a superuser narrowed the list to, `tenant_id__exact`), never the whole related table; of
+    those, the ones the list's latest `sample` rows name, and the chosen one (as RecentValuesFilter: a
+    tenant's every related row would be a million links on one page)."""
+
+    sample = RecentValuesFilter.sample
 
     def field_choices(self, field, request, model_admin):
         related = field.related_model
@@ -52,8 +55,10 @@ class TenantRelatedFilter(RelatedOnlyFieldListFilter):
             choices = related._default_manager.filter(Exists(listed))
         elif tenant := request.GET.get("tenant_id__exact"):
             choices = choices.filter(tenant_id=tenant)
+        recent = model_admin.get_queryset(request).order_by("-pk").values_list(self.field_path, flat=True)[:self.sample]
+        named = Q(pk__in=list(recent)) | Q(pk__in=[v for v in (self.lookup_val or []) if v])
         ordering = self.field_admin_ordering(field, request, model_admin)
-        return field.get_choices(include_blank=False, limit_choices_to=Q(pk__in=choices.values("pk")),
+        return field.get_choices(include_blank=False, limit_choices_to=Q(pk__in=choices.values("pk")) & named,
                                  ordering=ordering)
 
 

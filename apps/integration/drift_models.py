@@ -75,7 +75,9 @@ class DriftFinding(ConcurrentTransitionMixin, TenantModel):
         constraints = [models.UniqueConstraint(fields=["entitlement", "kind", "user_name"], condition=Q(status__in=OPEN),
                                                name="uniq_open_drift_finding")]
         indexes = [models.Index(fields=["tenant_id", "status", "id"], name="drf_tenant_status"),
-                   models.Index(fields=["entitlement", "status"], name="drf_entitlement_status")]
+                   models.Index(fields=["entitlement", "status"], name="drf_entitlement_status"),
+                   models.Index(fields=["tenant_id", "-last_seen_at", "id"], condition=Q(is_deleted=False),
+                                name="drf_tenant_list")]  # the admin list's order
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.user_name} · {self.entitlement_name}"

@@ -2,6 +2,7 @@
 them for HR requests, each recording the template version it was made from."""
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 
 from apps.core.person_fields import PERSON
 from apps.core.models import TenantModel, tracked_history
@@ -33,6 +34,8 @@ class LetterTemplate(TenantModel):
 
     class Meta:
         ordering = ("name",)
+        # the admin list's order (by name, then newest first: Django's tie-break)
+        indexes = [models.Index(fields=["tenant_id", "name", "-id"], condition=Q(is_deleted=False), name="ltt_tenant_list")]
 
     def clean(self):
         errors = LETTER_PLACEHOLDERS.problems(self.body) + LETTER_PLACEHOLDERS.problems(self.name)

@@ -71,7 +71,9 @@ class PlannedLeave(TenantModel):
     class Meta:
         verbose_name = "planned leaving date"
         ordering = ("leaves_on", "id")
-        indexes = [models.Index(fields=["leaves_on"], name="plv_due", condition=Q(is_deleted=False, done_at__isnull=True))]
+        indexes = [models.Index(fields=["leaves_on"], name="plv_due", condition=Q(is_deleted=False, done_at__isnull=True)),
+                   models.Index(fields=["tenant_id", "leaves_on", "id"], condition=Q(is_deleted=False),
+                                name="plv_tenant_list")]  # the admin list's order
 
 
 class OffboardingCase(ConcurrentTransitionMixin, TenantModel):
@@ -103,7 +105,9 @@ class OffboardingCase(ConcurrentTransitionMixin, TenantModel):
         constraints = [models.UniqueConstraint(fields=["tenant_id", "person_id"], condition=Q(status="open"),
                                                name="uniq_open_offboarding_case")]
         indexes = [models.Index(fields=["tenant_id", "status", "due_at"], name="obc_tenant_status"),
-                   models.Index(fields=["tenant_id", "person_id"], name="obc_tenant_person")]
+                   models.Index(fields=["tenant_id", "person_id"], name="obc_tenant_person"),
+                   models.Index(fields=["tenant_id", "-created_at", "id"], condition=Q(is_deleted=False),
+                                name="obc_tenant_list")]  # the admin list's order
 
     @property
     def is_overdue(self) -> bool:
@@ -159,7 +163,9 @@ class OffboardingItem(ConcurrentTransitionMixin, TenantModel):
         verbose_name = "offboarding item"
         ordering = ("case", "kind", "id")
         indexes = [models.Index(fields=["tenant_id", "subject_id", "status"], name="obi_tenant_subject"),
-                   models.Index(fields=["case", "status"], name="obi_case_status")]
+                   models.Index(fields=["case", "status"], name="obi_case_status"),
+                   models.Index(fields=["tenant_id", "-created_at", "id"], condition=Q(is_deleted=False),
+                                name="obi_tenant_list")]  # the admin list's order
 
     @transition(field="status", source=[ItemStatus.PENDING, ItemStatus.FAILED], target=ItemStatus.DONE,
                 custom=ENGINE, event="done")
@@ -287,4 +293,6 @@ class ScheduledRevoke(TenantModel):
         verbose_name = "scheduled revoke"
         ordering = ("due_at", "id")
         indexes = [models.Index(fields=["due_at"], name="srv_due",
-                                condition=Q(handed_over_at__isnull=True, cancelled_at__isnull=True))]
+                                condition=Q(handed_over_at__isnull=True, cancelled_at__isnull=True)),
+                   models.Index(fields=["tenant_id", "due_at", "id"], condition=Q(is_deleted=False),
+                                name="srv_tenant_list")]  # the admin list's order
