@@ -55,8 +55,8 @@ class TenantRelatedFilter(RelatedOnlyFieldListFilter):
             choices = related._default_manager.filter(Exists(listed))
         elif tenant := request.GET.get("tenant_id__exact"):
             choices = choices.filter(tenant_id=tenant)
-        recent = model_admin.get_queryset(request).order_by("-pk").values_list(self.field_path, flat=True)[:self.sample]
-        named = Q(pk__in=list(recent)) | Q(pk__in=[v for v in (self.lookup_val or []) if v])
+        recent = model_admin.get_queryset(request).order_by("-pk").values(self.field_path)[:self.sample]
+        named = Q(pk__in=recent) | Q(pk__in=[v for v in (self.lookup_val or []) if v])
         ordering = self.field_admin_ordering(field, request, model_admin)
         return field.get_choices(include_blank=False, limit_choices_to=Q(pk__in=choices.values("pk")) & named,
                                  ordering=ordering)

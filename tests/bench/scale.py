@@ -225,7 +225,7 @@ def main(argv=None) -> int:
     report["filters"] = filter_sql_ratios(*scim_filter_rows(), samples=max(20, args.samples))
 
     report["sweeps"] = sweeps(args.samples)
-    report["full_reads"] = full_scim_read([BIG[0]], scim_token)
+    report["full_reads"] = full_scim_read(BIG[0], scim_token(BIG[0]))
     report["workers"] = cold_start()
     report["load_end"] = load()
     text = render(report)

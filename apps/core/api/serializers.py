@@ -1,5 +1,6 @@
 """Serializer base: server-stamped fields read-only, alias pairs, status only via transitions."""
 import copy
+from functools import cached_property
 from datetime import UTC
 
 from django.db.backends.base.operations import BaseDatabaseOperations
@@ -137,14 +138,15 @@ class RecordSerializer(UtcDateTimes, DeclaredJsonShapes, PortableIntegerRanges, 
                 fields[alias] = field
         return fields
 
+    @cached_property
+    def _readable_list(self) -> list:
+        return list(self._readable_fields)
+
     def to_representation(self, instance):
         """DRF's own loop (`Serializer.to_representation`) over the readable fields, listed once per
         serializer: a list page's one child serializer writes every row with the same fields."""
-        readable = self.__dict__.get("_readable")
-        if readable is None:
-            readable = self.__dict__["_readable"] = list(self._readable_fields)
         ret = {}
-        for field in readable:
+        for field in self._readable_list:
             try:
                 attribute = field.get_attribute(instance)
             except SkipField:
