@@ -219,6 +219,8 @@ WEBHOOK_PROBE_BASE_SECONDS = env.int("WEBHOOK_PROBE_BASE_SECONDS", default=30)
 WEBHOOK_PROBE_MAX_SECONDS = env.int("WEBHOOK_PROBE_MAX_SECONDS", default=3600)
 WEBHOOK_BACKLOG_RETENTION_DAYS = env.int("WEBHOOK_BACKLOG_RETENTION_DAYS", default=7)
 WEBHOOK_SEND_CONCURRENCY = env.int("WEBHOOK_SEND_CONCURRENCY", default=16)  # requests in flight per delivery pass
+# Deliveries one pass leases: a pass's fixed costs (fan-out, leasing, summaries) are shared by this many sends.
+WEBHOOK_PASS_BATCH = env.int("WEBHOOK_PASS_BATCH", default=500)
 SECRET_STORE = env("SECRET_STORE", default="database")  # database | vault
 SECRET_STORE_KEY = env("SECRET_STORE_KEY", default="")  # Fernet key; derived from SECRET_KEY when empty
 VAULT_ADDR = env("VAULT_ADDR", default="")

@@ -271,7 +271,9 @@ class WebhookDelivery(models.Model):
 
     id = models.CharField(primary_key=True, max_length=40, editable=False)
     tenant_id = models.CharField(max_length=64, db_index=True)
-    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    # No index of its own: the unique (webhook, event) leads with it, and every index is written by
+    # each of a delivery's status changes.
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries", db_index=False)
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
     event_type = models.CharField(max_length=128)
     status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)

@@ -50,6 +50,12 @@ def deliver_pass() -> dict:
     return run_pass()
 
 
+def webhook_backlog_retention() -> int:
+    from apps.integration.breaker import expire_backlog
+
+    return expire_backlog()
+
+
 def notify_pass() -> dict:
     from apps.notifications.engine import run_pass
 
@@ -89,6 +95,8 @@ def reclaim_tasks() -> int:
 def default_jobs() -> list[Job]:
     return [
         Job("deliver_webhooks", settings.SCHEDULER_DELIVER_SECONDS, deliver_pass),
+        # Retention is counted in days: an hourly look at stopped webhooks' backlogs, not one per pass.
+        Job("webhook_backlog_retention", 3600, webhook_backlog_retention, offset=1200),
         Job("send_notifications", settings.SCHEDULER_NOTIFY_SECONDS, notify_pass),
         Job("notification_digests", DAY, digest_pass, offset=settings.NOTIFY_DIGEST_HOUR * 3600),
         Job("sla_sweep", MINUTE, command("sla_sweep")),

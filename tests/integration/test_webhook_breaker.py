@@ -16,6 +16,7 @@ from apps.integration.choices import DeliveryStatus
 from apps.integration.delivery_engine import fan_out, run_pass, send_due, send_probes
 from apps.integration.models import Webhook, WebhookDelivery
 from apps.integration.services import webhook_replay
+from apps.ops.schedule import default_jobs
 from tests.factories import StaffMembershipFactory
 from tests.factories.core import TenantFactory
 from tests.integration.test_webhook_delivery import BASE, make_webhook
@@ -154,7 +155,11 @@ def test_a_paused_backlog_is_kept_for_its_retention_then_gives_up(admin_a, recei
     old = timezone.now() - timedelta(days=settings.WEBHOOK_BACKLOG_RETENTION_DAYS, seconds=1)
     first = WebhookDelivery.objects.filter(webhook_id=hook["id"]).order_by("id").first()
     WebhookDelivery.objects.filter(pk=first.pk).update(created_at=old)
-    assert expire_backlog() == 1
+    run_pass()
+    first.refresh_from_db()
+    assert first.status == DeliveryStatus.PENDING  # retention is the scheduler's hourly job, not each pass's
+    retention = next(job for job in default_jobs() if job.name == "webhook_backlog_retention")
+    assert retention.every == 3600 and retention.run() == 1
     first.refresh_from_db()
     assert first.status == DeliveryStatus.FAILED and "expired" in first.last_error
     assert WebhookDelivery.objects.filter(webhook_id=hook["id"], status=DeliveryStatus.PENDING).count() == 2

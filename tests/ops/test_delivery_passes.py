@@ -46,6 +46,14 @@ def test_a_pass_that_stops_at_its_limit_queues_the_next_and_the_last_queues_none
     assert len(receiver.requests) == PER_TENANT_BATCH + 5
 
 
+def test_a_pass_leases_as_many_as_the_setting_says(hook, receiver, settings):
+    settings.WEBHOOK_PASS_BATCH = 4
+    updates(hook, 6)  # with the ticket's creation: 7 due
+    assert send_due()["delivered"] == 4
+    assert send_due()["delivered"] == 3
+    assert len(receiver.requests) == 7
+
+
 def test_a_delivery_another_pass_took_after_its_lease_ran_out_is_not_sent_twice(hook):
     assert fan_out() == 1  # the ticket's creation
     now = timezone.now()
@@ -86,3 +94,26 @@ def test_sqlite_is_development_only_for_the_delivery_pass(hook):
     assert ("CROSS JOIN LATERAL" in sql) == (connection.vendor == "postgresql")
     fan_out()
     assert send_due()["delivered"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_the_record_of_a_send_commits_without_waiting_for_the_disk(hook):
+    """A lost record means the delivery is sent again with the same webhook-id; a lost fan-out would
+    lose the delivery, so that transaction waits for the disk as every other does."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    updates(hook, 2)
+    with CaptureQueriesContext(connection) as run:
+        assert send_due()["delivered"] == 3
+    statements = [q["sql"] for q in run.captured_queries]
+    relaxed = [n for n, sql in enumerate(statements) if sql == "SET LOCAL synchronous_commit TO OFF"]
+    recorded = next(n for n, sql in enumerate(statements) if "SET \"status\" = 'delivered'" in sql)
+    assert relaxed and relaxed[0] < recorded
+    claimed = next(n for n, sql in enumerate(statements) if "SET status = " in sql)
+    assert claimed < relaxed[0]  # the lease is taken with a durable commit
+    with connection.cursor() as cursor:  # and it was this transaction's only
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
