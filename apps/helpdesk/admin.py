@@ -187,7 +187,7 @@ class TicketAdmin(TenantAdmin):
                 comment.author_label = people.get(comment.author_id, comment.author_id)
                 comment.mail_html_url = mails.get(comment.pk)
             is_agent = Ticket.visibility.sees_every_row(principal)
-            if is_agent:  # the reply box's canned replies, found by name; picking one fills the box
+            if is_agent and usable_replies(principal).exists():  # found by name; picking one fills the box
                 picker = RowPicker(url=reverse("admin:helpdesk_ticket_canned_replies"), tenant_id=obj.tenant_id,
                                    testid="canned-reply", attrs={"id": "canned-reply"})
                 context["canned_reply_picker"] = picker.render("canned_reply", None)

@@ -88,7 +88,7 @@ def letter_panel(request, obj, actor):
         "letters": [(letter, reverse("admin:letters_letter_change", args=[letter.pk])) for letter in letters],
         "template_picker": picker.render("template", None) if may_generate else "", "request_obj": obj,
         "generate_url": reverse("admin:letters_letter_generate", args=[obj.pk]), "open": is_open}, request=request)
-    return html, picker.media
+    return html, picker.media if may_generate else None
 
 
 @admin.register(Letter)

@@ -92,6 +92,12 @@ def test_the_ticket_page_costs_the_same_for_3_or_60_canned_replies(agent, ticket
     assert many == few and "Many 0" not in html
 
 
+def test_without_an_active_canned_reply_the_box_offers_none_and_must_be_written(agent, ticket):
+    canned("Retired", "old", active=False)
+    html = agent.get(change_url(ticket)).content.decode()
+    assert 'data-testid="canned-reply"' not in html and '<textarea id="reply-body" name="body" rows="4" required' in html
+
+
 def test_a_member_is_offered_no_canned_reply_and_gets_no_text(client, ticket):
     reply = canned("Printer fixed", "Hello")
     client.force_login(staff("member", ["hr"], person_id="per_member"))  # the submitter, staff without agent role
