@@ -103,6 +103,11 @@ class TenantAdmin(TenantScopeMixin, RolePermissionsMixin, FormWritesMixin, Trans
             extra_context["one_time_secret"] = request.session.pop(ONE_TIME_SECRET)
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if panels := context.get("record_panels"):  # a panel's picker needs select2 as the form's does
+            context["media"] = context["media"] + panels.media
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def history_view(self, request, object_id, extra_context=None):
         if self.get_object(request, unquote(object_id)) is None:
             raise Http404("No such record in your tenant.")

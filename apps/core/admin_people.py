@@ -105,7 +105,10 @@ class Labelled:
 
 
 def picker_attrs(tenant_id: str | None, *, url=AUTOCOMPLETE_URL, testid: str = "person-picker") -> dict:
-    return {"data-ajax--url": str(url) + (f"?tenant={tenant_id}" if tenant_id else ""), "data-testid": testid}
+    url = str(url)
+    if tenant_id:
+        url += ("&" if "?" in url else "?") + f"tenant={tenant_id}"
+    return {"data-ajax--url": url, "data-testid": testid}
 
 
 class PersonPicker(Labelled, UnfoldAdminAutocompleteWidget):

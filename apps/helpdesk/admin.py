@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -12,13 +12,14 @@ from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextareaWidget
 
 from apps.core.admin_base import AUDIT_FIELDS, TenantAdmin
 
+from apps.core.admin_row_picker import RowPicker, rows_autocomplete
 from apps.core.admin_scope import principal_for
 from apps.core.exceptions import DomainError
 from apps.core.people import AGENT_ROLES, display_people, members_with_role, people_changelist, person_label
 from apps.files.services import file_attach
 
 from .admin_hours import WeeklyHoursField, spans_needed, week_words
-from .canned import canned_reply_text, filled_replies
+from .canned import canned_reply_text, usable_replies
 from .canned_placeholders import CANNED_PLACEHOLDERS
 from .models import BusinessCalendar, CannedReply, SLAPolicy, Ticket, TicketComment
 from .actions import TICKET_ACTIONS
@@ -186,6 +187,12 @@ class TicketAdmin(TenantAdmin):
                 comment.author_label = people.get(comment.author_id, comment.author_id)
                 comment.mail_html_url = mails.get(comment.pk)
             is_agent = Ticket.visibility.sees_every_row(principal)
+            if is_agent and usable_replies(principal).exists():  # found by name; picking one fills the box
+                picker = RowPicker(url=reverse("admin:helpdesk_ticket_canned_replies"), tenant_id=obj.tenant_id,
+                                   testid="canned-reply", attrs={"id": "canned-reply"})
+                context["canned_reply_picker"] = picker.render("canned_reply", None)
+                context["canned_text_url"] = reverse("admin:helpdesk_ticket_canned_text", args=[obj.pk])
+                context["media"] = context["media"] + picker.media
             context.update({
                 "comments": comments,
                 "people": people,
@@ -194,7 +201,6 @@ class TicketAdmin(TenantAdmin):
                 "sla_badge": sla_badge(obj),
                 "opening_mail_html_url": mails.get(""),
                 "reply_form": ReplyForm(),
-                "canned_replies": filled_replies(principal=principal, ticket=obj) if is_agent else [],
                 "may_write_internal": is_agent,
                 "may_assign_to_me": is_agent and obj.assigned_to_id != principal.person_id
                 and obj.status not in ("resolved", "closed"),
@@ -206,12 +212,15 @@ class TicketAdmin(TenantAdmin):
         info = self.model._meta.app_label, self.model._meta.model_name
         view = self.admin_site.admin_view
         return [
+            path("canned-replies/", view(rows_autocomplete(self.pickable_canned_replies)),
+                 name="%s_%s_canned_replies" % info),
+            path("<path:object_id>/canned-text/", view(self.canned_text_view), name="%s_%s_canned_text" % info),
             path("<path:object_id>/reply/", view(self.reply_view), name="%s_%s_reply" % info),
             path("<path:object_id>/assign-to-me/", view(self.assign_to_me_view), name="%s_%s_assign_to_me" % info),
             *super().get_urls(),
         ]
 
-    def _ticket_for_post(self, request, object_id):
+    def _ticket_and_actor(self, request, object_id):
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             raise Http404("No such record in your tenant.")
@@ -223,10 +232,25 @@ class TicketAdmin(TenantAdmin):
     def _back(self, obj, anchor: str = ""):
         return HttpResponseRedirect(reverse("admin:helpdesk_ticket_change", args=[obj.pk]) + anchor)
 
+    def pickable_canned_replies(self, request, principal):
+        """The reply box's picker: the active canned replies of the tenant, for its agents."""
+        return usable_replies(principal).only("pk", "name") if Ticket.visibility.sees_every_row(principal) else None
+
+    def canned_text_view(self, request, object_id):
+        """The text a picked canned reply puts in the reply box, filled for this ticket: for an agent who
+        sees the ticket, and only a reply of their helpdesk (else a 404, as for another tenant's ticket)."""
+        obj, actor = self._ticket_and_actor(request, object_id)
+        text = None
+        if Ticket.visibility.sees_every_row(actor):
+            text = canned_reply_text(principal=actor, ticket=obj, reply_id=request.GET.get("reply", "")[:40])
+        if text is None:
+            raise Http404("No such canned reply in your helpdesk.")
+        return JsonResponse({"body": text})
+
     def reply_view(self, request, object_id):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        obj, actor = self._ticket_for_post(request, object_id)
+        obj, actor = self._ticket_and_actor(request, object_id)
         form = ReplyForm(request.POST)
         if not form.is_valid():
             problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
@@ -259,7 +283,7 @@ class TicketAdmin(TenantAdmin):
     def assign_to_me_view(self, request, object_id):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        obj, actor = self._ticket_for_post(request, object_id)
+        obj, actor = self._ticket_and_actor(request, object_id)
         try:
             with transaction.atomic():
                 ticket_update(actor=actor, obj=obj, data={"assigned_to_id": actor.person_id})

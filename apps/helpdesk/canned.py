@@ -34,18 +34,14 @@ def values_for(*, ticket: Ticket, agent_id: str) -> placeholders.Values:
     })
 
 
-def filled_replies(*, principal, ticket: Ticket) -> list[tuple[CannedReply, str]]:
-    """The tenant's active canned replies `principal` may use, each with its text for `ticket`."""
-    replies = list(CannedReply.objects.visible_to(principal).filter(active=True))
-    if not replies:
-        return []
-    values = values_for(ticket=ticket, agent_id=principal.person_id)
-    return [(reply, values.fill(reply.body, html=False)) for reply in replies]
+def usable_replies(principal):
+    """The tenant's active canned replies `principal` may use, by name."""
+    return CannedReply.objects.visible_to(principal).filter(active=True).order_by("name", "pk")
 
 
 def canned_reply_text(*, principal, ticket: Ticket, reply_id: str) -> str | None:
     """One canned reply's text for `ticket`, or None when `principal` has no active one by that id."""
-    reply = CannedReply.objects.visible_to(principal).filter(active=True, pk=reply_id).first()
+    reply = usable_replies(principal).filter(pk=reply_id).first()
     if reply is None:
         return None
     return values_for(ticket=ticket, agent_id=principal.person_id).fill(reply.body, html=False)

@@ -2,8 +2,9 @@
 
 An owner is a person or a group, chosen in one picker (the approval chain's, without its tokens);
 its type follows the id (the service derives `owner_type`). The groups that auto-approve are
-chosen among the tenant's groups by name. A system's connector is one of the tenant's connectors
-(the foreign key's autocomplete answers within the tenant).
+chosen among the tenant's groups by name. A system's connector is one of the tenant's connectors,
+found by name in a picker that answers within the tenant (IT may pick a connector without the
+connector admin, which is the tenant admin's).
 """
 from django import forms
 from django.contrib import admin
@@ -17,6 +18,7 @@ from apps.core.admin_base import TenantAdmin
 from apps.core.admin_scope import is_unbound_superuser, narrow_choices_to_tenant, principal_for
 from apps.core.admin_inlines import TenantTabularInline
 from apps.core.admin_people import PRINCIPALS_URL, Labelled, PeopleField, directory_autocomplete, picker_attrs
+from apps.core.admin_row_picker import RowPicker, rows_autocomplete
 from apps.directory.models import Group
 
 from .actions import ACCESS_SYSTEM_ACTIONS, ENTITLEMENT_ACTIONS
@@ -144,7 +146,28 @@ class AccessSystemAdmin(CatalogAdmin):
     owner_help = "A person or a group; approves as \"owner\" for entitlements without an owner of their own."
 
     def get_autocomplete_fields(self, request):
-        return tuple(f for f in super().get_autocomplete_fields(request) if f != "connector")
+        return tuple(f for f in super().get_autocomplete_fields(request) if f != "connector")  # its own picker
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [path("connectors/autocomplete/", self.admin_site.admin_view(rows_autocomplete(self.pickable_connectors)),
+                     name="%s_%s_connectors" % info),
+                *super().get_urls()]
+
+    def pickable_connectors(self, request, principal):
+        """The connectors of the staff member's tenant, for whoever may write access systems."""
+        if not (self.has_change_permission(request) or self.has_add_permission(request)):
+            return None
+        return Connector.objects.filter(tenant_id=principal.tenant_id).only("pk", "name").order_by("name", "pk")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if (field := form.base_fields.get("connector")) is not None:
+            actor = principal_for(request, obj, tenant_id=request.GET.get("tenant") or None)
+            field.widget = RowPicker(url=reverse("admin:integration_accesssystem_connectors"),
+                                     tenant_id=actor.tenant_id if actor else None, testid="connector-picker")
+            field.widget.choices = field.choices  # the tenant's connectors: the chosen one is labelled from them
+        return form
 
     def related_choices(self, request, model):
         """The tenant's connectors (IT configures systems, admins the connectors: IT sees them all here)."""

@@ -3,24 +3,49 @@ pages to generate one, and the letter's own page to review it (its text and its 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
+from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 
 from apps.core.admin_base import TenantAdmin
+from apps.core.admin_row_picker import RowPicker, rows_autocomplete
 
 from apps.core.admin_scope import principal_for
 from apps.core.admin_panels import record_panel
 from apps.core.exceptions import DomainError
 from apps.core.fsm import available_transitions
 from apps.files.download import DOWNLOAD_CSP
+from apps.operations.choices import HRRequestType
 from apps.operations.models import HRRequest
 
 from .actions import LETTER_ACTIONS, LETTER_TEMPLATE_ACTIONS
 from .models import Letter, LetterStatus, LetterTemplate
 from .services import letter_discard, letter_generate, letter_send
+
+
+def usable_templates(actor):
+    """The active letter templates HR may generate a letter from, by name."""
+    if not actor.has_role("hr"):
+        return LetterTemplate.objects.none()
+    return LetterTemplate.objects.visible_to(actor).filter(active=True).order_by("name", "pk")
+
+
+def template_label(template: LetterTemplate) -> str:
+    return f"{template.name} (v{template.version})"
+
+
+def pickable_templates(request, actor):
+    """The letter panel's picker: the usable templates, those for the request's type (`?type=`) first."""
+    templates = usable_templates(actor).only("pk", "name", "version")
+    request_type = request.GET.get("type", "")
+    if request_type in HRRequestType.values:
+        templates = templates.order_by(Case(When(request_type=request_type, then=Value(0)), default=Value(1),
+                                            output_field=IntegerField()), "name", "pk")
+    return templates
 
 
 def _reason(exc) -> str:
@@ -38,6 +63,11 @@ class LetterTemplateAdmin(TenantAdmin):
     readonly_fields = ("version",)
     shows_waiting = False
 
+    def get_urls(self):
+        return [path("pick/", self.admin_site.admin_view(rows_autocomplete(pickable_templates, label=template_label)),
+                     name="letters_lettertemplate_pick"),
+                *super().get_urls()]
+
     def get_fieldsets(self, request, obj=None):
         return [(None, {"fields": ("name", "request_type", "body", ("active", "email_pdf"))}),
                 ("Audit", {"classes": ["collapse"], "fields": ("version", *self.audit_fields)})]
@@ -45,18 +75,20 @@ class LetterTemplateAdmin(TenantAdmin):
 
 @record_panel
 def letter_panel(request, obj, actor):
-    """On an HR request's page, for HR: its letters, and a form to generate one while it is open."""
+    """On an HR request's page, for HR: its letters, and a form to generate one while it is open (the
+    template found by name, those for the request's type first)."""
     if not isinstance(obj, HRRequest) or not actor.has_role("hr"):
         return None
     letters = list(Letter.objects.visible_to(actor).filter(hr_request=obj).select_related("template"))
-    templates = list(LetterTemplate.objects.visible_to(actor).filter(active=True))
-    templates.sort(key=lambda t: (t.request_type != obj.type, t.name))
-    may_generate = "fulfill" in available_transitions(obj) and bool(templates)
-    return render_to_string("letters/admin_panel.html", {
+    is_open = "fulfill" in available_transitions(obj)
+    picker = RowPicker(url=reverse("admin:letters_lettertemplate_pick") + "?" + urlencode({"type": obj.type}),
+                       tenant_id=obj.tenant_id, testid="letter-template", attrs={"id": "letter-template"})
+    may_generate = is_open and usable_templates(actor).exists()
+    html = render_to_string("letters/admin_panel.html", {
         "letters": [(letter, reverse("admin:letters_letter_change", args=[letter.pk])) for letter in letters],
-        "templates": templates if may_generate else [], "request_obj": obj,
-        "generate_url": reverse("admin:letters_letter_generate", args=[obj.pk]),
-        "open": "fulfill" in available_transitions(obj)}, request=request)
+        "template_picker": picker.render("template", None) if may_generate else "", "request_obj": obj,
+        "generate_url": reverse("admin:letters_letter_generate", args=[obj.pk]), "open": is_open}, request=request)
+    return html, picker.media if may_generate else None
 
 
 @admin.register(Letter)

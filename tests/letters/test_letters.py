@@ -134,7 +134,9 @@ def test_the_admin_generates_reviews_and_sends(hr_request, client):
     template = LetterTemplateFactory(name="Employment letter")
     client.force_login(staff("hr2", ["hr"]))
     page = client.get(reverse("admin:operations_hrrequest_change", args=[hr_request.pk])).content.decode()
-    assert 'data-testid="letter-generate"' in page and template.pk in page
+    assert 'data-testid="letter-generate"' in page and 'data-testid="letter-template"' in page
+    offered = client.get(reverse("admin:letters_lettertemplate_pick"), {"type": hr_request.type}).json()["results"]
+    assert offered == [{"id": template.pk, "text": "Employment letter (v1)"}]
     response = client.post(reverse("admin:letters_letter_generate", args=[hr_request.pk]), {"template": template.pk})
     letter = Letter.objects.get()
     assert response["Location"] == reverse("admin:letters_letter_change", args=[letter.pk])
