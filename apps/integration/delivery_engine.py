@@ -273,7 +273,7 @@ def _record(outcomes: list[Outcome], *, unsummarised: dict[str, list[Outcome]]) 
             status=DeliveryStatus.DELIVERED, delivered_at=now, attempts=F("attempts") + 1,
             last_status_code=status_code, last_error="", leased_until=None, updated_at=now)
     failing = {o.delivery.webhook_id for o in outcomes if o.error is not None}
-    return _summarise({pk: unsummarised.pop(pk) for pk in failing}, now=now)
+    return _summarise({pk: unsummarised.pop(pk) for pk in failing}, now=now) if failing else set()
 
 
 @transaction.atomic
@@ -328,6 +328,21 @@ def _send_time_bound(webhook: Webhook) -> timedelta:
     """A generous bound on how long a chunk's send to `webhook` can take (connect and read each
     have the timeout), plus room for recording it."""
     return timedelta(milliseconds=3 * _policy(webhook).timeout_ms) + timedelta(seconds=5)
+
+
+# Successes recorded in one transaction, at most: a record per chunk would cost a commit per few sends.
+RECORD_AT_MOST = 64
+
+
+def _may_record_later(unrecorded: list[Outcome], *, sending: list[WebhookDelivery]) -> bool:
+    """Whether chunks that all went well may wait to be recorded with the one now `sending`: fewer than
+    RECORD_AT_MOST are waiting, and each of their leases outlasts that chunk's sends (so no other pass
+    can take and send one again before it is recorded). Failures never wait: their record may pause
+    a webhook."""
+    if not sending or len(unrecorded) >= RECORD_AT_MOST:
+        return False
+    needed = max(_send_time_bound(d.webhook) for d in sending)
+    return min(o.delivery.leased_until for o in unrecorded) > timezone.now() + needed
 
 
 def _lease_probe(webhook_id: str, *, now) -> str | None:
@@ -386,8 +401,9 @@ def send_probes(*, now=None, limit: int = 100) -> dict[str, int]:
 def send_due(*, batch: int | None = None, per_tenant: int = PER_TENANT_BATCH, now=None) -> dict[str, int]:
     """Send what is due (at most `batch`, else `WEBHOOK_PASS_BATCH`), `WEBHOOK_SEND_CONCURRENCY` requests
     at a time, on the pass's threads. While
-    a chunk that went well is recorded the next one is already sending; after a failure the next
-    waits for the record, so that a webhook it paused gets nothing more."""
+    chunks that went well are recorded the next one is already sending (a few chunks in one
+    transaction, `_may_record_later`); after a failure the next waits for the record, so that a
+    webhook it paused gets nothing more."""
     counts = {"delivered": 0, "retrying": 0, "failed": 0}
     now = now or timezone.now()
     batch = batch or settings.WEBHOOK_PASS_BATCH
@@ -409,23 +425,27 @@ def send_due(*, batch: int | None = None, per_tenant: int = PER_TENANT_BATCH, no
         def start(chunk: list[WebhookDelivery]) -> list:
             return [pool.submit(_send, _prepare_isolated(d, secrets=secrets)) for d in _take(chunk, stopped=stopped)]
 
-        sending = start(chunks[0])
+        sending, unrecorded = start(chunks[0]), []
         for upcoming in [*chunks[1:], []]:
             outcomes = [future.result() for future in sending]
             went_well = all(outcome.error is None for outcome in outcomes)
             sending = start(upcoming) if went_well else []
+            unrecorded += outcomes
+            if went_well and _may_record_later(unrecorded, sending=upcoming):
+                continue
             try:
-                if outcomes:
-                    stopped |= _record(outcomes, unsummarised=unsummarised)
+                if unrecorded:
+                    stopped |= _record(unrecorded, unsummarised=unsummarised)
             except Exception:  # e.g. the database went away: the leases run out and a later pass retries
-                logger.exception("could not record %d webhook deliveries", len(outcomes))
-                counts["retrying"] += len(outcomes) + len(sending)
+                logger.exception("could not record %d webhook deliveries", len(unrecorded))
+                counts["retrying"] += len(unrecorded) + len(sending)
                 break
             if not went_well:
                 sending = start(upcoming)
-            for outcome in outcomes:
+            for outcome in unrecorded:
                 counts["delivered" if outcome.error is None else "retrying" if
                        _failed_delivery_changes(outcome, now)["status"] == DeliveryStatus.PENDING else "failed"] += 1
+            unrecorded = []
     try:
         _summarise(unsummarised, now=timezone.now())
     except Exception:  # the deliveries are recorded; only the webhooks' last-delivery summary is late

@@ -117,3 +117,34 @@ def test_only_the_record_of_a_send_commits_without_waiting_for_the_disk(hook):
     with connection.cursor() as cursor:  # and it was this transaction's only
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone()[0] == "on"
+
+
+def _records(run) -> int:
+    """How many transactions recorded deliveries as sent."""
+    return sum("SET \"status\" = 'delivered'" in q["sql"] for q in run.captured_queries)
+
+
+def test_chunks_that_went_well_are_recorded_together_while_their_leases_outlast_the_next(hook, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.integration.models import Webhook
+
+    settings.WEBHOOK_SEND_CONCURRENCY = 2
+    Webhook.objects.update(retry_policy={"maxAttempts": 4, "timeoutMs": 5_000})  # a chunk's bound: 20 s < the lease
+    updates(hook, 7)  # with the ticket's creation: 8 due, four chunks of two
+    with CaptureQueriesContext(connection) as run:
+        assert send_due()["delivered"] == 8
+    assert _records(run) == 1
+    assert WebhookDelivery.objects.filter(status=DeliveryStatus.DELIVERED).count() == 8
+
+
+def test_each_chunk_is_recorded_before_the_next_when_a_lease_could_run_out_meanwhile(hook, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.WEBHOOK_SEND_CONCURRENCY = 2  # the webhook's timeout of 30 s bounds a chunk at 95 s: past a lease
+    updates(hook, 7)
+    with CaptureQueriesContext(connection) as run:
+        assert send_due()["delivered"] == 8
+    assert _records(run) == 4
