@@ -5,7 +5,7 @@ Every person field the directory declares (`directory_fields` on each model) sho
 change page looks its record's people up once. Searching a list for "Mustermann" finds the rows
 naming a person called so. Ids stay in the API and in the record's collapsed "Record" section.
 """
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.text import capfirst
 
 from .directory_link import directory
@@ -81,10 +81,10 @@ def search_people(queryset, model, term: str, tenant_id: str | None):
     people, members = people_matching(term, tenant_id)
     listed = [_listed(people, "pk"), _listed(members, "person_id")]
     named_ids = None if None in listed else listed[0] + listed[1]
-    if named_ids is None:  # the term names a crowd: compare with the subqueries
+    if named_ids is None:  # the term names a crowd: each row's person looked up by id
         named = Q()
         for field in fields:
-            named |= Q(**{f"{field}__in": people}) | Q(**{f"{field}__in": members})
+            named |= Exists(people.filter(pk=OuterRef(field))) | Exists(members.filter(person_id=OuterRef(field)))
         return queryset.filter(named)
     if not named_ids:
         return None
@@ -99,8 +99,11 @@ PEOPLE_LISTED = 200
 
 def _listed(rows, column: str) -> list | None:
     """The matching people's ids as values, when they are few: `col IN ('a', 'b')` is an indexed
-    condition PostgreSQL ORs with the trigram indexes (a BitmapOr); `col IN (SELECT …)` inside an
-    OR is a filter over every row of the tenant. None when more than PEOPLE_LISTED match."""
+    condition PostgreSQL ORs with the trigram indexes (a BitmapOr). None when more than PEOPLE_LISTED
+    match: a crowd is compared row by row, `EXISTS (… WHERE person.id = row.col)`, a probe of the
+    person's primary key for each row the page reads. `col IN (SELECT …)` would read every matching
+    person of the tenant first (a hash of them, or a scan of them for each row when they are too many
+    to hash) however few rows the page shows."""
     ids = list(rows.order_by().values_list(column, flat=True)[:PEOPLE_LISTED + 1])  # no order: no walk of an index by name
     return None if len(ids) > PEOPLE_LISTED else ids
 

@@ -1,6 +1,7 @@
 """Fill a PostgreSQL database with N rows of every tenant model the admin shows, generically.
 
     python -m tests.bench.admin_data --rows 1000000
+    python -m tests.bench.admin_data --rows 1000000 --only integration.Entitlement,lifecycle   # and what they point at
 
 For each model (the admin registry's tenant models and their inlines) one template row is built with
 its factory (tests/factories FACTORIES), then copied N times in SQL (INSERT … SELECT over
@@ -70,6 +71,25 @@ def unique_fields(model) -> set[str]:
             names |= set(c.fields)
     names.discard("tenant_id")
     return {opts.get_field(n).name for n in names}
+
+
+def with_dependencies(models: list, only: list[str]) -> list:
+    """The models whose label contains one of `only`, and the models of `models` they point at (so that a
+    copy's foreign keys name generated rows, as in a full run)."""
+    out = []
+
+    def visit(m):
+        if m in out:
+            return
+        out.append(m)
+        for f in m._meta.concrete_fields:
+            if f.is_relation and f.related_model in models and f.related_model is not m:
+                visit(f.related_model)
+
+    for m in models:
+        if any(o in m._meta.label for o in only):
+            visit(m)
+    return out
 
 
 def dependency_order(models: list) -> list:
@@ -174,11 +194,12 @@ def copy_model(conn, model, *, prefixes: dict, rows: int, batch: int) -> dict:
     return {"added": max(0, rows - have), "seconds": round(time.perf_counter() - t0, 2)}
 
 
-def generate(rows: int, batch: int = 250_000) -> dict:
+def generate(rows: int, batch: int = 250_000, only: list[str] = ()) -> dict:
     from django.contrib import admin
     from django.db import connection, transaction
 
-    models = dependency_order(benched_models(admin.site))
+    models = benched_models(admin.site)
+    models = dependency_order(with_dependencies(models, only) if only else models)
     scaled = [m for m in models if not is_per_tenant(m)]
     stats = {"rows": rows, "models": {}}
     t0 = time.perf_counter()
@@ -233,11 +254,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows per model table")
     parser.add_argument("--batch", type=int, default=250_000)
+    parser.add_argument("--only", default="", help="comma-separated parts of model labels (their dependencies too)")
     args = parser.parse_args(argv)
     from .run import setup_django
 
     setup_django(database_url())
-    print(json.dumps(generate(args.rows, args.batch)))
+    only = [s.strip() for s in args.only.split(",") if s.strip()]
+    print(json.dumps(generate(args.rows, args.batch, only)))
 
 
 if __name__ == "__main__":

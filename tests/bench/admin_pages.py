@@ -172,7 +172,7 @@ def worker(args) -> int:
 
 
 # -- the driver -------------------------------------------------------------------------------
-def prepare(url: str, rows: int, skip_generate: bool) -> dict:
+def prepare(url: str, rows: int, skip_generate: bool, only: str = "") -> dict:
     from .run import ensure_database, run_child
 
     env = server_env(url)
@@ -183,7 +183,7 @@ def prepare(url: str, rows: int, skip_generate: bool) -> dict:
     if skip_generate:
         return {"skipped": True}
     log(f"generating {rows:,} rows per model in {urlsplit(url).path.lstrip('/')}")
-    gen = run_child([PYTHON, "-m", "tests.bench.admin_data", "--rows", str(rows)], env)
+    gen = run_child([PYTHON, "-m", "tests.bench.admin_data", "--rows", str(rows), "--only", only], env)
     if gen["returncode"]:
         raise SystemExit("generation failed")
     stats = json.loads(gen["stdout"].strip().splitlines()[-1])
@@ -279,7 +279,7 @@ def main(argv=None) -> int:
     rows = {"small": args.rows_small, "large": args.rows_large}
     report = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "args": vars(args), "generate": {}}
     for size in SIZES:
-        report["generate"][size] = prepare(urls[size], rows[size], args.skip_generate)
+        report["generate"][size] = prepare(urls[size], rows[size], args.skip_generate, args.only)
     report["loadavg_start"] = "%.1f %.1f %.1f" % os.getloadavg()
     runs = {size: [] for size in SIZES}
     for k in range(args.rounds):

@@ -58,3 +58,15 @@ def captured_selects(tables):
         sql = q["sql"]
         if sql.lstrip().upper().startswith("SELECT") and any(re.search(rf'\b"?{t}"?\b', sql) for t in tables):
             found.append(sql)
+
+
+def rows_read(plan: dict, tables) -> int:
+    """Rows the executed plan read from `tables`: what each scan of them returned or filtered away, times
+    its loops (a node never executed reads nothing)."""
+    total = 0
+    for node in nodes(plan):
+        if node.get("Relation Name") in tables:
+            per_loop = (node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)
+                        + node.get("Rows Removed by Index Recheck", 0))
+            total += per_loop * node.get("Actual Loops", 0)
+    return total

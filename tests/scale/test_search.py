@@ -57,13 +57,15 @@ def test_every_searched_column_of_the_big_tables_has_a_trigram_index(db):
     from apps.core.api.filters import text_fields
     from apps.directory.models import Person
     from apps.helpdesk.models import Ticket
+    from apps.integration.drift_models import DriftFinding
+    from apps.letters.models import LetterTemplate
     from apps.operations.models import AccessRequest
 
     with connection.cursor() as cur:
         cur.execute("SELECT tablename, indexdef FROM pg_indexes WHERE indexdef LIKE '%%gin_trgm_ops%%'")
         indexed = cur.fetchall()
     missing = []
-    for model in (Ticket, ApprovalRequest, AccessRequest, Person):
+    for model in (Ticket, ApprovalRequest, AccessRequest, Person, DriftFinding, LetterTemplate):
         searched = [*text_fields(model), *(f for f in admin.site._registry[model].search_fields if "__" not in f)]
         for name in dict.fromkeys(searched):
             column = model._meta.get_field(name).column
