@@ -116,15 +116,17 @@ def update_returning(model: type[Model], *, set_sql: str, set_params: list, ids,
                      params=()) -> set:
     """UPDATE the rows `ids` that still match `where_sql`, returning the ids it changed. One statement:
     a row another worker has locked is waited for and then re-checked (so a lease is taken or renewed
-    once), and rows are reached by primary key alone (a queue table's status index is full of dead
-    entries between vacuums)."""
+    once), and rows are reached by primary key alone. The condition is one CASE so that no index can
+    serve it: a queue's due-work index matches a lease's condition, and with statistics a burst has
+    outdated the planner would walk the whole backlog through it to find the ids."""
     ids = list(ids)
     if not ids:
         return set()
     table = connection.ops.quote_name(model._meta.db_table)
     marks = ", ".join(["%s"] * len(ids))
+    still = f"AND CASE WHEN {where_sql} THEN 1 ELSE 0 END = 1" if where_sql else ""
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET {set_sql} WHERE id IN ({marks}) {where_sql} RETURNING id",
+        cursor.execute(f"UPDATE {table} SET {set_sql} WHERE id IN ({marks}) {still} RETURNING id",
                        [*set_params, *ids, *params])
         return {row[0] for row in cursor.fetchall()}
 
@@ -151,7 +153,7 @@ class Lease:
         at = connection.ops.adapt_datetimefield_value
         return update_returning(self.model, set_sql="status = %s, leased_until = %s",
                                 set_params=[self.leased, at(now + self.length())], ids=ids,
-                                where_sql=f"AND {due_sql}", params=due_params)
+                                where_sql=due_sql, params=due_params)
 
     def renew(self, rows: list) -> list:
         """Restart the lease on each of `rows` (objects with `pk` and `leased_until`), keeping those
@@ -167,7 +169,7 @@ class Lease:
         ours = set()
         for leased_until, ids in by_lease.items():
             ours |= update_returning(self.model, set_sql="leased_until = %s", set_params=[at(until)], ids=ids,
-                                     where_sql="AND status = %s AND leased_until = %s",
+                                     where_sql="status = %s AND leased_until = %s",
                                      params=[self.leased, at(leased_until)])
         for row in rows:
             row.leased_until = until

@@ -148,3 +148,22 @@ def test_each_chunk_is_recorded_before_the_next_when_a_lease_could_run_out_meanw
     with CaptureQueriesContext(connection) as run:
         assert send_due()["delivered"] == 8
     assert _records(run) == 4
+
+
+def test_a_lease_reaches_its_rows_by_primary_key_whatever_the_statistics(hook):
+    """The lease's condition is one CASE: no index matches it, so the planner cannot walk the due-work
+    index (the whole backlog, when a burst has outdated its statistics) to find a page of ids."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    updates(hook, 30)
+    with CaptureQueriesContext(connection) as run:
+        assert len(_lease(batch=5, now=timezone.now())) == 5
+    claim = next(q["sql"] for q in run.captured_queries if q["sql"].startswith("UPDATE"))
+    assert " AND CASE WHEN " in claim
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")  # only the indexes to choose from
+            cursor.execute("EXPLAIN " + claim)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "integration_webhookdelivery_pkey" in plan and "whd_" not in plan, plan
