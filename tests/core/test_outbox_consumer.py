@@ -90,3 +90,54 @@ def test_a_consumers_cursor_passes_only_settled_done_events_and_drops_their_mark
     recent.created_at = old
     recent.save()
     assert consumer.advance() > recent.pk and not consumer.pending().exists()  # all settled and done
+
+
+BURST = 3000
+
+
+def _events(n: int, *, like) -> list:
+    from apps.core.ids import new_id
+    from apps.core.models import Event
+
+    return Event.objects.bulk_create(Event(id=new_id("evt"), tenant_id=like.tenant_id, type=like.type, entity_type=like.entity_type,
+                                           entity_id=like.entity_id, payload={"n": n}) for n in range(n))
+
+
+def test_pending_events_probe_their_marks_whatever_the_statistics():
+    """With the statistics of a quiet moment (the cursor past every event, the marks dropped: a table of
+    empty pages) the planner took the marks for empty and the events above the cursor for one: NOT
+    EXISTS became an anti-join reading every mark for each event of the next burst, seconds for a
+    fan-out pass with nothing to do. A scalar subquery cannot become a join: each event probes its
+    mark by an index, whatever the statistics."""
+    from apps.core.models import ConsumedEvent, ConsumerProgress, Event
+    from apps.core.outbox_consumer import OutboxConsumer
+    from tests.factories.core import EventFactory
+
+    consumer = OutboxConsumer("test")
+    first = EventFactory()
+    settled = _events(BURST, like=first)
+    consumer.mark_done(settled)
+    ConsumedEvent.objects.filter(consumer="test").delete()  # as the cursor's advance drops them
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Event._meta.db_table}, {ConsumedEvent._meta.db_table}")
+    burst = _events(BURST, like=first)
+    ConsumerProgress.objects.update_or_create(pk="test", defaults={"below": burst[0].pk})
+    consumer.mark_done(burst[:-1])
+    pending = consumer.pending()
+    assert list(pending.values_list("pk", flat=True)) == [burst[-1].pk]
+    sql, params = pending.query.sql_with_params()
+    assert "EXISTS" not in sql and " LIMIT 1) IS NULL" in sql
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+            plan = cursor.fetchone()[0][0]["Plan"]
+
+        def nodes(node):
+            yield node
+            for child in node.get("Plans", ()):
+                yield from nodes(child)
+
+        assert not any("Join" in node["Node Type"] for node in nodes(plan)), plan
+        marks = [node for node in nodes(plan) if node.get("Relation Name") == ConsumedEvent._meta.db_table]
+        assert marks and all("event_id" in node.get("Index Cond", "") for node in marks), plan  # a probe per event
