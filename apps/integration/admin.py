@@ -147,8 +147,8 @@ class WebhookDeliveryAdmin(TenantLogAdmin):
     """The delivery log."""
 
     list_display = ("id", "status", "webhook", "event_type", "attempts", "last_status_code", "next_attempt_at", "delivered_at")
-    list_filter = ("status",)
-    search_fields = ("id__exact", "event_type")
+    list_filter = ("status", "event_type")
+    search_fields = ("id__exact",)
     list_select_related = ("webhook",)
     actions = ["replay_deliveries"]
 

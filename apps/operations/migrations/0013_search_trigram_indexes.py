@@ -2,17 +2,16 @@
 work requests' text columns, and a pending item's entity id, which no btree leads. A request's id and
 requester and a pending item's source and assignee are searched whole, on the primary keys and the
 (tenant_id, …) indexes. A search by a term few rows hold reads those rows, not the tenant's."""
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-from apps.core.search_indexes import analyze, trigram_indexes
+from apps.core.search_indexes import analyze, trigram_extension, trigram_indexes
 
 
 class Migration(migrations.Migration):
     dependencies = [("operations", "0012_access_request_provisioned_members")]
 
     operations = [
-        TrigramExtension(),
+        trigram_extension(),
         *trigram_indexes("operations_equipment", "eqp", ("equipment_type", "specification")),
         *trigram_indexes("operations_hrrequest", "hrr",
                          ("description", "deliverable_url", "fulfilment_note", "rejection_reason")),
