@@ -247,7 +247,7 @@ class ApprovalStepAdmin(TenantAdmin):
     change_form_template = "admin/approvals/approvalstep/change_form.html"
     list_display = ("decided", "step", "approver", "status", "decision", "delegate", "decided_at")
     list_filter = (MineFilter, ReassignFilter, "status", "decision")
-    search_fields = ("approver_id", "delegated_to_id", "approval_request__title")
+    search_fields = ("approver_id__exact", "delegated_to_id__exact", "approval_request__title")
     list_select_related = ("approval_request", "approver_group")
     fieldsets = [
         (None, {"fields": ("approval_request", "step", "status", "decision", "comment", "decided_at")}),

@@ -103,7 +103,7 @@ class UserAdmin(NotFoundOutsideScope, BaseUserAdmin, ModelAdmin):
 @admin.register(Tenant)
 class TenantAdmin(ModelAdmin):
     list_display = ("id", "name", "created_at")
-    search_fields = ("id", "name")
+    search_fields = ("id__exact", "name")
 
     def has_module_permission(self, request):
         return request.user.is_superuser
@@ -117,7 +117,7 @@ class EventAdmin(TenantLogAdmin):
 
     list_display = ("type", "entity_id", "actor_id", "created_at")
     list_filter = ("type",)
-    search_fields = ("entity_id", "type")
+    search_fields = ("entity_id__exact", "type__exact")
 
 
 from . import admin_identity  # noqa: E402,F401  (identity changes, confirmed by a second admin)

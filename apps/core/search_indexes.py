@@ -5,7 +5,7 @@ column; a GIN index on `upper(col::text) gin_trgm_ops` serves that expression as
 matches the indexed expression), so a search reads the rows that hold the term's trigrams instead of
 every row of every tenant. On SQLite these operations do nothing (no pg_trgm; tables there are small).
 
-    operations = [TrigramExtension(), *trigram_indexes("helpdesk_ticket", "tkt", ("number", "title")),
+    operations = [trigram_extension(), *trigram_indexes("helpdesk_ticket", "tkt", ("number", "title")),
                   analyze("helpdesk_ticket")]
 
 PostgreSQL keeps statistics of an index's expressions, `upper(col)` here, from the next ANALYZE on; with
@@ -14,7 +14,19 @@ too, and reads and sorts every matching row of the tenant for one page where wal
 index would have found a page at once. `analyze` gathers them when the migration runs (a sample of the
 table, not a read of it).
 """
+from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
+
+
+class _KeptTrigramExtension(TrigramExtension):
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        pass  # other apps' trigram indexes depend on it
+
+
+def trigram_extension():
+    """`CREATE EXTENSION IF NOT EXISTS pg_trgm` (PostgreSQL only). Rolling the migration back keeps it: every
+    app's trigram indexes depend on it, and dropping it would fail (or take them all with it)."""
+    return _KeptTrigramExtension()
 
 
 def _index_name(prefix: str, column: str) -> str:

@@ -55,7 +55,7 @@ class PersonAdmin(TenantAdmin):
 class GroupAdmin(TenantAdmin):
     record_actions = GROUP_ACTIONS
     list_display = ("display_name", "id", "external_id", "source")
-    search_fields = ("id", "display_name", "external_id")
+    search_fields = ("id__exact", "display_name", "external_id")
     fields = ("display_name", "external_id", "members")
 
     def save_through_service(self, request, form, change):

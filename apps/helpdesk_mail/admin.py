@@ -20,7 +20,7 @@ class InboundMessageAdmin(TenantLogAdmin):
     person_columns = ("person_id",)
     list_display = ("received_at", "from_address", "subject", "outcome", "ticket_id", "person_id", "size")
     list_filter = ("outcome",)
-    search_fields = ("message_id", "from_address", "subject", "ticket_id")
+    search_fields = ("message_id__exact", "from_address", "subject", "ticket_id__exact")
     readonly_fields = ("id", "tenant_id", "message_id", "envelope_from", "from_address", "from_name", "subject",
                        "in_reply_to", "outcome", "ticket_id", "comment_id", "person_id", "text", "size", "details",
                        "received_at")
@@ -35,4 +35,4 @@ class InboundMessageAdmin(TenantLogAdmin):
 @admin.register(ExternalRequester)
 class ExternalRequesterAdmin(TenantLogAdmin):
     list_display = ("email", "name", "id", "created_at")
-    search_fields = ("email", "name", "id")
+    search_fields = ("email", "name", "id__exact")

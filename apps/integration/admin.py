@@ -27,7 +27,7 @@ class ApplicationAdmin(TenantAdmin):
     record_actions = named.APPLICATION_ACTIONS
     list_display = ("display_name", "slug", "status", "kind", "oauth_client_id", "version")
     list_filter = ("kind", "status")
-    search_fields = ("display_name", "slug", "oauth_client_id")
+    search_fields = ("display_name", "slug", "oauth_client_id__exact")
 
 
 class ConnectorForm(forms.ModelForm):
@@ -147,8 +147,8 @@ class WebhookDeliveryAdmin(TenantLogAdmin):
     """The delivery log."""
 
     list_display = ("id", "status", "webhook", "event_type", "attempts", "last_status_code", "next_attempt_at", "delivered_at")
-    list_filter = ("status",)
-    search_fields = ("id", "event_type")
+    list_filter = ("status", "event_type")
+    search_fields = ("id__exact",)
     list_select_related = ("webhook",)
     actions = ["replay_deliveries"]
 

@@ -60,6 +60,7 @@ class Letter(TenantModel):
     write_roles = ("hr",)
     api_hidden_fields = ("pdf",)
     event_payload_exclude = ("pdf", "html")
+    unsearchable_fields = ("html",)  # the rendered letter: found by its request, requester or sender, not by its markup
 
     hr_request = models.ForeignKey(HRRequest, on_delete=models.PROTECT, related_name="letters")
     template = models.ForeignKey(LetterTemplate, on_delete=models.PROTECT, related_name="letters")

@@ -75,7 +75,7 @@ class OffboardingCaseAdmin(TenantAdmin):
     record_actions = OFFBOARDING_CASE_ACTIONS
     list_display = ("__str__", "person_id", "trigger", "status", "overdue", "progress", "created_at", "closed_at")
     list_filter = ("status", "trigger")
-    search_fields = ("person_id",)
+    search_fields = ("person_id__exact",)
     ordering = ("-created_at", "id")
     inlines = [ItemInline]
     readonly_fields = ("overdue", "progress", "evidence")
@@ -118,7 +118,7 @@ class OffboardingItemAdmin(TenantAdmin):
     record_actions = OFFBOARDING_ITEM_ACTIONS
     list_display = ("label", "kind", "case", "status", "target", "done_at")
     list_filter = ("status", "kind")
-    search_fields = ("label", "subject_id")
+    search_fields = ("label", "subject_id__exact")
     list_select_related = ("case",)
     ordering = ("-created_at", "id")
 

@@ -32,8 +32,8 @@ class NotificationAdmin(TenantLogAdmin):
     person_columns = ("recipient_id",)
     list_display = ("id", "kind", "recipient_id", "recipient_email", "status", "subject", "attempts", "sent_at",
                     "created_at")
-    list_filter = ("status", "kind", "channel")
-    search_fields = ("id", "recipient_id", "recipient_email", "subject", "event_type")
+    list_filter = ("status", "kind", "channel", "event_type")
+    search_fields = ("id__exact", "recipient_id__exact", "recipient_email", "subject")
     readonly_fields = ("id", "tenant_id", "event", "event_type", "kind", "channel", "recipient_id", "recipient_email",
                        "reason", "status", "subject", "message_id", "attempts", "next_attempt_at", "leased_until",
                        "last_error", "sent_at", "digest", "digest_day", "links_sent", "message_text", "created_at", "updated_at")
@@ -54,14 +54,14 @@ class PreferenceAdmin(TenantLogAdmin):
     person_columns = ("person_id",)
     list_display = ("person_id", "digest", "disabled_kinds", "updated_at")
     list_filter = ("digest",)
-    search_fields = ("person_id",)
+    search_fields = ("person_id__exact",)
 
 
 @admin.register(UsedLink)
 class UsedLinkAdmin(TenantLogAdmin):
     person_columns = ("person_id",)
     list_display = ("token_id", "person_id", "action", "target_id", "used_at")
-    search_fields = ("person_id", "target_id", "token_id")
+    search_fields = ("person_id", "target_id", "token_id__exact")
 
 
 class SlackSettingsForm(forms.ModelForm):

@@ -131,21 +131,21 @@ class HRRequestAdmin(RequestAdmin):
     record_actions = named.HR_REQUEST_ACTIONS
     list_display = ("type", "status", "requester_id", "deliverable_type", "fulfilled_at", "age")
     list_filter = ("status", "type", "deliverable_type")
-    search_fields = ("id", "requester_id", "description")
+    search_fields = ("id__exact", "requester_id__exact", "description")
 
 
 @admin.register(Equipment)
 class EquipmentAdmin(RequestAdmin):
     record_actions = named.EQUIPMENT_ACTIONS
     list_display = ("equipment_type", "status", "requester_id", "cost", "ordered_at", "delivered_at", "age")
-    search_fields = ("id", "requester_id", "equipment_type", "specification")
+    search_fields = ("id__exact", "requester_id__exact", "equipment_type", "specification")
 
 
 @admin.register(Travel)
 class TravelAdmin(RequestAdmin):
     record_actions = named.TRAVEL_ACTIONS
     list_display = ("destination", "status", "requester_id", "departure_at", "return_at", "estimated_cost", "age")
-    search_fields = ("id", "requester_id", "destination", "purpose")
+    search_fields = ("id__exact", "requester_id__exact", "destination", "purpose")
 
 
 @admin.register(Pending)
@@ -153,5 +153,5 @@ class PendingAdmin(RequestAdmin):
     record_actions = named.PENDING_ACTIONS
     list_display = ("title", "status", "priority", "assignee_id", "type", "due_at", "age")
     list_filter = ("status", "type", "priority")
-    search_fields = ("title", "source_id", "entity_id", "assignee_id")
+    search_fields = ("title", "source_id__exact", "entity_id", "assignee_id__exact")
     ordering = ("priority", "due_at")

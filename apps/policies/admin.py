@@ -80,7 +80,7 @@ class AcknowledgementCampaignAdmin(TenantAdmin):
     record_actions = ACKNOWLEDGEMENT_CAMPAIGN_ACTIONS
     list_display = ("__str__", "status", "audience", "due_at", "progress", "launched_at")
     list_filter = ("status", "audience")
-    search_fields = ("id", "policy__name", "version")
+    search_fields = ("id__exact", "policy__name", "version")
     fields = ("policy", "version", "audience", "groups", "due_at", "remind_every_days", "remind_on_due", "message",
               "launched_at", "reminded_slot_at", "closed_at", "progress_summary", "outstanding_people")
     filter_horizontal = ("groups",)

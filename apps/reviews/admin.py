@@ -30,7 +30,7 @@ class ReviewCampaignAdmin(TenantAdmin):
     record_actions = REVIEW_CAMPAIGN_ACTIONS
     list_display = ("name", "status", "owner_id", "due_at", "progress", "revokes")
     list_filter = ("status", "reviewer_rule", "unanswered_rule")
-    search_fields = ("id", "name", "description")
+    search_fields = ("id__exact", "name", "description")
     fields = ("name", "description", "owner_id", "reviewer_rule", "unanswered_rule", "system", "entitlement",
               "min_risk", "group", "due_at", "remind_days_before", "escalate_days_before", "launched_at",
               "closed_at", "tags")
@@ -110,7 +110,7 @@ class ReviewItemAdmin(TenantAdmin):
     record_actions = REVIEW_ITEM_ACTIONS
     list_display = ("__str__", "campaign", "risk", "status", "reviewer_id", "routed_because", "revoke_state")
     list_filter = (PendingForMe, "status", "risk", "revoke_state", "routed_because")
-    search_fields = ("id", "entitlement__name", "system__name")
+    search_fields = ("id__exact", "entitlement__name", "system__name")
     fields = ("campaign", "holder_id", "system", "entitlement", "risk", "grant", "reviewer_id", "routed_because",
               "routing_note", "status")
     list_select_related = ("campaign", "entitlement__system")

@@ -1,14 +1,13 @@
 """Trigram indexes for the columns the API's `?search=` and the admin's `?q=` read (PostgreSQL only)."""
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-from apps.core.search_indexes import trigram_indexes
+from apps.core.search_indexes import trigram_extension, trigram_indexes
 
 
 class Migration(migrations.Migration):
     dependencies = [("helpdesk", "0006_member_row_indexes")]
 
     operations = [
-        TrigramExtension(),
+        trigram_extension(),
         *trigram_indexes("helpdesk_ticket", "tkt", ('number', 'title', 'description', 'category')),
     ]

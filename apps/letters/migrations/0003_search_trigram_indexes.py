@@ -1,17 +1,16 @@
 """Trigram indexes for the letter templates' searched columns (`name`, `body`), PostgreSQL only. They also
 give the planner statistics of `upper(col)`: without them it guessed that a term is in a few rows, and
 sorted every matching row of the tenant for a page of them."""
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
-from apps.core.search_indexes import analyze, trigram_indexes
+from apps.core.search_indexes import analyze, trigram_extension, trigram_indexes
 
 
 class Migration(migrations.Migration):
     dependencies = [("letters", "0002_admin_list_indexes")]
 
     operations = [
-        TrigramExtension(),
+        trigram_extension(),
         *trigram_indexes("letters_lettertemplate", "ltt", ("name", "body")),
         analyze("letters_lettertemplate"),
     ]

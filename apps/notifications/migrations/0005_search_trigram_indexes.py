@@ -1,0 +1,19 @@
+"""Trigram indexes (PostgreSQL only; apps/core/search_indexes.py) for the notifications' address and subject
+(their event type is a list filter: no index a notification's insert does not need), and the used links' person and target, which no btree leads. A notification's id and recipient,
+a preference's person and a link's token are searched whole, on their btree indexes. A search by a term few
+rows hold reads those rows, not the tenant's."""
+from django.db import migrations
+
+from apps.core.search_indexes import analyze, trigram_extension, trigram_indexes
+
+
+class Migration(migrations.Migration):
+    dependencies = [("notifications", "0004_fanned_out_marks_become_consumer_progress")]
+
+    operations = [
+        trigram_extension(),
+        *trigram_indexes("notifications_notification", "ntf", ("recipient_email", "subject")),
+        *trigram_indexes("notifications_usedlink", "ulk", ("person_id", "target_id")),
+        analyze("notifications_notification"),
+        analyze("notifications_usedlink"),
+    ]
