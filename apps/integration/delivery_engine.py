@@ -9,8 +9,9 @@ import logging
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 
 from django.apps import apps
 from django.conf import settings
@@ -58,7 +59,9 @@ def fan_out(*, batch: int = 500) -> int:
             # a paused webhook gets its deliveries too: they wait for the breaker to close
             hooks = list(Webhook.objects.filter(tenant_id__in=tenants, enabled=True,
                                                 direction=Direction.OUTBOUND).select_related("application"))
-            rows = [WebhookDelivery(id=new_id("msg"), tenant_id=e.tenant_id, webhook=h, event=e, event_type=e.type)
+            now = timezone.now()
+            rows = [WebhookDelivery(id=new_id("msg"), tenant_id=e.tenant_id, webhook_id=h.pk, event_id=e.pk, event_type=e.type,
+                                    next_attempt_at=now, created_at=now, updated_at=now)
                     for e in events for h in hooks if h.tenant_id == e.tenant_id and h.receives(e)]
             WebhookDelivery.objects.bulk_create(rows, batch_size=1000)
             WEBHOOKS.mark_done(events)
@@ -105,13 +108,18 @@ def _due_by_hook(*, batch: int, now) -> tuple[str, list]:
     due = [at, str(DeliveryStatus.PENDING), str(DeliveryStatus.DELIVERING), at]
     rank = "ROW_NUMBER() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.id) AS part_rank"
     if connection.vendor == "postgresql":
+        # The status list is the partial index's own condition; the due condition is one CASE, which no
+        # index serves: the walk is whd_webhook_due's, whatever the statistics. (The planner, told by
+        # statistics from before a burst that the table is empty, served the due condition from whd_due
+        # and read the whole backlog once for each webhook.)
+        waiting = [str(DeliveryStatus.PENDING), str(DeliveryStatus.DELIVERING)]
         return f"""
             SELECT d.id, d.tenant_id, d.next_attempt_at, {rank}
             FROM {webhook} w CROSS JOIN LATERAL (
                 SELECT d.id, d.tenant_id, d.webhook_id, d.next_attempt_at FROM {delivery} d
-                WHERE d.webhook_id = w.id AND {_DUE}
+                WHERE d.webhook_id = w.id AND d.status IN (%s, %s) AND CASE WHEN {_DUE} THEN 1 ELSE 0 END = 1
                 ORDER BY d.next_attempt_at, d.id LIMIT %s) d
-            WHERE {_LIVE}""", [*due, batch]
+            WHERE {_LIVE}""", [*waiting, *due, batch]
     return f"""
         SELECT d.id, d.tenant_id, d.next_attempt_at, {rank}
         FROM {delivery} d JOIN {webhook} w ON w.id = d.webhook_id
@@ -133,7 +141,9 @@ def _lease(*, batch: int, now, per_tenant: int = PER_TENANT_BATCH) -> list[Webho
     due = [at(now), str(DeliveryStatus.PENDING), str(DeliveryStatus.DELIVERING), at(now)]
     ids = LEASE.claim(candidates, now=now, due_sql=_due_sql(), due_params=due)
     order = {pk: i for i, pk in enumerate(candidates)}
-    leased = WebhookDelivery.objects.filter(pk__in=ids).select_related("webhook", "event")
+    # A pass's deliveries share a few webhooks: each is read once and shared (a join would build it
+    # again, JSON fields and all, for every delivery).
+    leased = WebhookDelivery.objects.filter(pk__in=ids).select_related("event").prefetch_related("webhook")
     return sorted(leased, key=lambda d: order[d.pk])
 
 
@@ -148,7 +158,12 @@ def _excluded_fields(entity_type: str) -> set[str]:
     return excluded | {alias for alias, canonical in getattr(model, "field_aliases", {}).items() if canonical in excluded}
 
 
-def message_body(delivery: WebhookDelivery) -> bytes:
+def message_body(delivery: WebhookDelivery, *, memo: "PassMemo | None" = None) -> bytes:
+    """The event's message (the same bytes for each webhook it goes to: built once a pass with `memo`)."""
+    if memo is not None:
+        if delivery.event_id not in memo.bodies:
+            memo.bodies[delivery.event_id] = message_body(delivery)
+        return memo.bodies[delivery.event_id]
     event = delivery.event
     payload = event.payload
     excluded = _excluded_fields(event.entity_type)
@@ -170,18 +185,36 @@ class Outcome:
     probe: bool = False  # the one request a paused webhook's breaker lets through
 
 
+@dataclass
+class PassMemo:
+    """What a pass reads once, not per delivery: each webhook's stored secrets and each event's message."""
+
+    secrets: dict = field(default_factory=dict)
+    bodies: dict = field(default_factory=dict)
+
+
+@lru_cache(maxsize=1024)
+def _parsed_policy(raw: str) -> RetryPolicy:
+    return parse_retry_policy(json.loads(raw))
+
+
+def _checked_policy(webhook: Webhook) -> RetryPolicy:
+    """The webhook's retry policy (ValueError when it does not fit its shape), parsed once per distinct policy."""
+    return _parsed_policy(json.dumps(webhook.retry_policy, sort_keys=True))
+
+
 def _policy(webhook: Webhook) -> RetryPolicy:
     try:
-        return parse_retry_policy(webhook.retry_policy)
+        return _checked_policy(webhook)
     except ValueError:
         return RetryPolicy()
 
 
-def _prepare(delivery: WebhookDelivery, *, secrets: dict) -> Outcome:
-    """The signed request for `delivery`, or why it cannot be sent. `secrets`: the pass's memo of
-    each webhook's stored secrets (read once per pass, not per delivery)."""
+def _prepare(delivery: WebhookDelivery, *, memo: PassMemo) -> Outcome:
+    """The signed request for `delivery`, or why it cannot be sent."""
     webhook = delivery.webhook
-    outcome = Outcome(delivery=delivery, policy=parse_retry_policy(webhook.retry_policy))
+    secrets = memo.secrets
+    outcome = Outcome(delivery=delivery, policy=_checked_policy(webhook))
     try:
         if webhook.vault_path not in secrets:
             secrets[webhook.vault_path] = secret_store().get(webhook.vault_path) or {}
@@ -199,17 +232,17 @@ def _prepare(delivery: WebhookDelivery, *, secrets: dict) -> Outcome:
         if problem := header_problem(name, value):
             outcome.error = f"custom header refused: {problem}; fix the webhook's headers"
             return outcome
-    body = message_body(delivery)
+    body = message_body(delivery, memo=memo)
     headers = {**custom, **sign(secret=secret, msg_id=delivery.pk, timestamp=int(time.time()), body=body)}
     outcome.request = {"url": webhook.url, "body": body, "headers": headers,
                        "timeout": outcome.policy.timeout_ms / 1000, "allow_private": settings.WEBHOOK_ALLOW_PRIVATE_TARGETS}
     return outcome
 
 
-def _prepare_isolated(delivery: WebhookDelivery, *, secrets: dict) -> Outcome:
+def _prepare_isolated(delivery: WebhookDelivery, *, memo: PassMemo) -> Outcome:
     """_prepare whose failure, whatever it is, fails this delivery only (retried per policy)."""
     try:
-        return _prepare(delivery, secrets=secrets)
+        return _prepare(delivery, memo=memo)
     except Exception as exc:
         logger.warning("webhook delivery %s could not be prepared", delivery.pk, exc_info=True)
         return Outcome(delivery=delivery, policy=_policy(delivery.webhook), error=f"{type(exc).__name__}: {exc}"[:500])
@@ -373,10 +406,10 @@ def send_probes(*, now=None, limit: int = 100) -> dict[str, int]:
             probes.append(delivery_id)
     if not probes:
         return counts
-    secrets: dict = {}
+    memo = PassMemo()
     outcomes = []
     for delivery in WebhookDelivery.objects.filter(pk__in=probes).select_related("webhook", "event"):
-        outcome = _prepare_isolated(delivery, secrets=secrets)
+        outcome = _prepare_isolated(delivery, memo=memo)
         outcome.probe = True
         outcomes.append(outcome)
     with ThreadPoolExecutor(max_workers=min(max(1, settings.WEBHOOK_SEND_CONCURRENCY), len(outcomes)),
@@ -417,13 +450,13 @@ def send_due(*, batch: int | None = None, per_tenant: int = PER_TENANT_BATCH, no
         return counts
     width = max(1, settings.WEBHOOK_SEND_CONCURRENCY)
     chunks = [leased[start:start + width] for start in range(0, len(leased), width)]
-    secrets: dict = {}
+    memo = PassMemo()
     stopped = {d.webhook_id for d in leased if not d.webhook.enabled or d.webhook.paused_at or d.webhook.is_deleted}
     unsummarised: dict[str, list[Outcome]] = {}
     with ThreadPoolExecutor(max_workers=min(width, len(leased)), thread_name_prefix="webhook-send") as pool:
 
         def start(chunk: list[WebhookDelivery]) -> list:
-            return [pool.submit(_send, _prepare_isolated(d, secrets=secrets)) for d in _take(chunk, stopped=stopped)]
+            return [pool.submit(_send, _prepare_isolated(d, memo=memo)) for d in _take(chunk, stopped=stopped)]
 
         sending, unrecorded = start(chunks[0]), []
         for upcoming in [*chunks[1:], []]:

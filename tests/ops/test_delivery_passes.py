@@ -167,3 +167,25 @@ def test_a_lease_reaches_its_rows_by_primary_key_whatever_the_statistics(hook):
             cursor.execute("EXPLAIN " + claim)
             plan = "\n".join(row[0] for row in cursor.fetchall())
         assert "integration_webhookdelivery_pkey" in plan and "whd_" not in plan, plan
+
+
+def test_each_webhooks_due_work_is_walked_on_its_own_index_whatever_the_statistics(hook):
+    """Statistics taken while the table was empty (before a burst) made the planner serve the due
+    condition from whd_due and read the whole backlog once for each webhook; the LATERAL's due
+    condition is one CASE no index serves, and its status list is whd_webhook_due's own condition."""
+    from django.db import connection
+
+    from apps.integration.delivery_engine import _due_by_hook
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {WebhookDelivery._meta.db_table}")  # the statistics of a quiet moment
+    updates(hook, 60)
+    sql, params = _due_by_hook(batch=5, now=timezone.now())
+    assert "CASE WHEN" in sql or connection.vendor != "postgresql"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a table this small is read whole: the indexes to choose from
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "whd_webhook_due" in plan and "whd_due " not in plan, plan
