@@ -139,12 +139,23 @@ class NoCountPaginator(InfinitePaginator):
         return PageOfUnknownCount(*args, **kwargs)
 
 
+# unfold's templates know an infinite paginator by its class name, and print no count for it (else its
+# stand-in count, "9999999999 results").
+NoCountPaginator.__name__ = InfinitePaginator.__name__
+
+
 class AtScale:
     """For a ModelAdmin: the paginator and the date hierarchy above (its get_list_filter passes its
-    filters through scale_safe_filters)."""
+    filters through scale_safe_filters). "Select all" across pages is off: there is no count to offer,
+    and a bulk action over a whole table is not a click."""
 
     paginator = NoCountPaginator
     show_full_result_count = False
+    list_disable_select_all = True
+
+    def changelist_view(self, request, extra_context=None):
+        # Django's note for a selection across pages names the count: there is none
+        return super().changelist_view(request, {**(extra_context or {}), "selection_note_all": ""})
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
