@@ -158,12 +158,7 @@ def _excluded_fields(entity_type: str) -> set[str]:
     return excluded | {alias for alias, canonical in getattr(model, "field_aliases", {}).items() if canonical in excluded}
 
 
-def message_body(delivery: WebhookDelivery, *, memo: "PassMemo | None" = None) -> bytes:
-    """The event's message (the same bytes for each webhook it goes to: built once a pass with `memo`)."""
-    if memo is not None:
-        if delivery.event_id not in memo.bodies:
-            memo.bodies[delivery.event_id] = message_body(delivery)
-        return memo.bodies[delivery.event_id]
+def message_body(delivery: WebhookDelivery) -> bytes:
     event = delivery.event
     payload = event.payload
     excluded = _excluded_fields(event.entity_type)
@@ -191,6 +186,12 @@ class PassMemo:
 
     secrets: dict = field(default_factory=dict)
     bodies: dict = field(default_factory=dict)
+
+    def body(self, delivery: WebhookDelivery) -> bytes:
+        """The event's message: the same bytes for each webhook it goes to."""
+        if delivery.event_id not in self.bodies:
+            self.bodies[delivery.event_id] = message_body(delivery)
+        return self.bodies[delivery.event_id]
 
 
 @lru_cache(maxsize=1024)
@@ -232,7 +233,7 @@ def _prepare(delivery: WebhookDelivery, *, memo: PassMemo) -> Outcome:
         if problem := header_problem(name, value):
             outcome.error = f"custom header refused: {problem}; fix the webhook's headers"
             return outcome
-    body = message_body(delivery, memo=memo)
+    body = memo.body(delivery)
     headers = {**custom, **sign(secret=secret, msg_id=delivery.pk, timestamp=int(time.time()), body=body)}
     outcome.request = {"url": webhook.url, "body": body, "headers": headers,
                        "timeout": outcome.policy.timeout_ms / 1000, "allow_private": settings.WEBHOOK_ALLOW_PRIVATE_TARGETS}
