@@ -9,5 +9,5 @@ class Migration(migrations.Migration):
 
     operations = [
         trigram_extension(),
-        *trigram_indexes("approvals_approvalrequest", "apr", ('entity_type', 'title', 'description', 'cancellation_reason', 'entity_id', 'requested_by_id')),
+        trigram_indexes("approvals_approvalrequest", "apr", ('entity_type', 'title', 'description', 'cancellation_reason', 'entity_id', 'requested_by_id')),
     ]

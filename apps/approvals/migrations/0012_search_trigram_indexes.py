@@ -12,9 +12,9 @@ class Migration(migrations.Migration):
 
     operations = [
         trigram_extension(),
-        *trigram_indexes("approvals_approvalchain", "apc", ("name", "entity_type")),
-        *trigram_indexes("approvals_approvalrule", "apu", ("name",)),
-        *trigram_indexes("approvals_approvalstep", "aps", ("comment",)),
+        trigram_indexes("approvals_approvalchain", "apc", ("name", "entity_type")),
+        trigram_indexes("approvals_approvalrule", "apu", ("name",)),
+        trigram_indexes("approvals_approvalstep", "aps", ("comment",)),
         analyze("approvals_approvalchain"),
         analyze("approvals_approvalrule"),
         analyze("approvals_approvalstep"),

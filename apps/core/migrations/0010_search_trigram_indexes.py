@@ -9,5 +9,5 @@ class Migration(migrations.Migration):
 
     operations = [
         trigram_extension(),
-        *trigram_indexes("core_person", "person", ('user_name', 'display_name', 'given_name', 'family_name', 'email', 'title', 'department', 'employee_number', 'id', 'external_id')),
+        trigram_indexes("core_person", "person", ('user_name', 'display_name', 'given_name', 'family_name', 'email', 'title', 'department', 'employee_number', 'id', 'external_id')),
     ]

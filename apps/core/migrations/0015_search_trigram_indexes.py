@@ -13,8 +13,8 @@ class Migration(migrations.Migration):
 
     operations = [
         trigram_extension(),
-        *trigram_indexes("auth_user", "user", ("username", "first_name", "last_name", "email")),
-        *trigram_indexes("core_tenant", "tnt", ("name",)),
+        trigram_indexes("auth_user", "user", ("username", "first_name", "last_name", "email")),
+        trigram_indexes("core_tenant", "tnt", ("name",)),
         analyze("auth_user"),
         analyze("core_tenant"),
     ]

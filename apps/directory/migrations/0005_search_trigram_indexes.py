@@ -12,8 +12,8 @@ class Migration(migrations.Migration):
 
     operations = [
         trigram_extension(),
-        *trigram_indexes("core_group", "group", ("display_name", "external_id")),
-        *trigram_indexes("core_scimtoken", "scim", ("name", "prefix")),
+        trigram_indexes("core_group", "group", ("display_name", "external_id")),
+        trigram_indexes("core_scimtoken", "scim", ("name", "prefix")),
         analyze("core_group"),
         analyze("core_scimtoken"),
     ]

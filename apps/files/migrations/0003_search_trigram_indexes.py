@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     operations = [
         trigram_extension(),
-        *trigram_indexes("files_attachment", "att",
+        trigram_indexes("files_attachment", "att",
                          ("filename", "record_id", "content_type", "record_type", "scan_detail", "sha256", "storage_name")),
         analyze("files_attachment"),
     ]

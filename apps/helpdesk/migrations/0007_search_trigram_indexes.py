@@ -9,5 +9,5 @@ class Migration(migrations.Migration):
 
     operations = [
         trigram_extension(),
-        *trigram_indexes("helpdesk_ticket", "tkt", ('number', 'title', 'description', 'category')),
+        trigram_indexes("helpdesk_ticket", "tkt", ('number', 'title', 'description', 'category')),
     ]

@@ -11,9 +11,9 @@ class Migration(migrations.Migration):
 
     operations = [
         trigram_extension(),
-        *trigram_indexes("helpdesk_cannedreply", "cnr", ("name", "body")),
-        *trigram_indexes("helpdesk_slapolicy", "sla", ("name", "description")),
-        *trigram_indexes("helpdesk_businesscalendar", "cal", ("name",)),
+        trigram_indexes("helpdesk_cannedreply", "cnr", ("name", "body")),
+        trigram_indexes("helpdesk_slapolicy", "sla", ("name", "description")),
+        trigram_indexes("helpdesk_businesscalendar", "cal", ("name",)),
         analyze("helpdesk_cannedreply"),
         analyze("helpdesk_slapolicy"),
         analyze("helpdesk_businesscalendar"),

@@ -11,8 +11,8 @@ class Migration(migrations.Migration):
 
     operations = [
         trigram_extension(),
-        *trigram_indexes("helpdesk_mail_externalrequester", "exr", ("email", "name")),
-        *trigram_indexes("helpdesk_mail_inboundmessage", "inm", ("from_address", "subject")),
+        trigram_indexes("helpdesk_mail_externalrequester", "exr", ("email", "name")),
+        trigram_indexes("helpdesk_mail_inboundmessage", "inm", ("from_address", "subject")),
         analyze("helpdesk_mail_externalrequester"),
         analyze("helpdesk_mail_inboundmessage"),
     ]

@@ -11,6 +11,6 @@ class Migration(migrations.Migration):
 
     operations = [
         trigram_extension(),
-        *trigram_indexes("integration_driftfinding", "drf", ("user_name", "resolution_note", "last_error")),
+        trigram_indexes("integration_driftfinding", "drf", ("user_name", "resolution_note", "last_error")),
         analyze("integration_driftfinding"),
     ]

@@ -11,6 +11,6 @@ class Migration(migrations.Migration):
 
     operations = [
         trigram_extension(),
-        *trigram_indexes("letters_lettertemplate", "ltt", ("name", "body")),
+        trigram_indexes("letters_lettertemplate", "ltt", ("name", "body")),
         analyze("letters_lettertemplate"),
     ]

@@ -11,6 +11,6 @@ class Migration(migrations.Migration):
 
     operations = [
         trigram_extension(),
-        *trigram_indexes("letters_letter", "ltr", ("requester_id", "sent_by")),
+        trigram_indexes("letters_letter", "ltr", ("requester_id", "sent_by")),
         analyze("letters_letter"),
     ]

@@ -12,12 +12,12 @@ class Migration(migrations.Migration):
 
     operations = [
         trigram_extension(),
-        *trigram_indexes("lifecycle_offboardingcase", "obc", ("stop_reason", "triggered_by")),
-        *trigram_indexes("lifecycle_offboardingitem", "obi",
+        trigram_indexes("lifecycle_offboardingcase", "obc", ("stop_reason", "triggered_by")),
+        trigram_indexes("lifecycle_offboardingitem", "obi",
                          ("label", "action_taken", "confirmation", "done_by", "last_error", "subject_type", "target")),
-        *trigram_indexes("lifecycle_birthrightrule", "brr", ("department", "location")),
-        *trigram_indexes("lifecycle_plannedleave", "plv", ("note",)),
-        *trigram_indexes("lifecycle_scheduledrevoke", "srv", ("reason",)),
+        trigram_indexes("lifecycle_birthrightrule", "brr", ("department", "location")),
+        trigram_indexes("lifecycle_plannedleave", "plv", ("note",)),
+        trigram_indexes("lifecycle_scheduledrevoke", "srv", ("reason",)),
         analyze("lifecycle_offboardingcase"),
         analyze("lifecycle_offboardingitem"),
         analyze("lifecycle_birthrightrule"),

@@ -12,8 +12,8 @@ class Migration(migrations.Migration):
 
     operations = [
         trigram_extension(),
-        *trigram_indexes("notifications_notification", "ntf", ("recipient_email", "subject")),
-        *trigram_indexes("notifications_usedlink", "ulk", ("person_id", "target_id")),
+        trigram_indexes("notifications_notification", "ntf", ("recipient_email", "subject")),
+        trigram_indexes("notifications_usedlink", "ulk", ("person_id", "target_id")),
         analyze("notifications_notification"),
         analyze("notifications_usedlink"),
     ]

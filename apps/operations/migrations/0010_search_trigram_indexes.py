@@ -9,5 +9,5 @@ class Migration(migrations.Migration):
 
     operations = [
         trigram_extension(),
-        *trigram_indexes("operations_accessrequest", "acr", ('justification', 'entitlement_type', 'rejection_reason', 'provisioning_note', 'id', 'requester_id', 'system_id')),
+        trigram_indexes("operations_accessrequest", "acr", ('justification', 'entitlement_type', 'rejection_reason', 'provisioning_note', 'id', 'requester_id', 'system_id')),
     ]

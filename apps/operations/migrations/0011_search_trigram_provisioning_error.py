@@ -8,5 +8,5 @@ class Migration(migrations.Migration):
     dependencies = [("operations", "0010_search_trigram_indexes")]
 
     operations = [
-        *trigram_indexes("operations_accessrequest", "acr", ("provisioning_error",)),
+        trigram_indexes("operations_accessrequest", "acr", ("provisioning_error",)),
     ]

@@ -12,12 +12,12 @@ class Migration(migrations.Migration):
 
     operations = [
         trigram_extension(),
-        *trigram_indexes("operations_equipment", "eqp", ("equipment_type", "specification")),
-        *trigram_indexes("operations_hrrequest", "hrr",
+        trigram_indexes("operations_equipment", "eqp", ("equipment_type", "specification")),
+        trigram_indexes("operations_hrrequest", "hrr",
                          ("description", "deliverable_url", "fulfilment_note", "rejection_reason")),
-        *trigram_indexes("operations_travel", "trv",
+        trigram_indexes("operations_travel", "trv",
                          ("destination", "purpose", "booking_reference", "cancellation_reason")),
-        *trigram_indexes("operations_pending", "pnd",
+        trigram_indexes("operations_pending", "pnd",
                          ("title", "entity_id", "description", "blocked_reason", "entity_type", "type")),
         analyze("operations_equipment"),
         analyze("operations_hrrequest"),

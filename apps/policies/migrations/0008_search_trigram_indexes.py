@@ -11,8 +11,8 @@ class Migration(migrations.Migration):
 
     operations = [
         trigram_extension(),
-        *trigram_indexes("policies_policy", "pol", ("name", "description", "body", "version")),
-        *trigram_indexes("policies_acknowledgementcampaign", "ack", ("version", "message")),
+        trigram_indexes("policies_policy", "pol", ("name", "description", "body", "version")),
+        trigram_indexes("policies_acknowledgementcampaign", "ack", ("version", "message")),
         analyze("policies_policy"),
         analyze("policies_acknowledgementcampaign"),
     ]

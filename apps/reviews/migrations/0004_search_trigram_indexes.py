@@ -11,8 +11,8 @@ class Migration(migrations.Migration):
 
     operations = [
         trigram_extension(),
-        *trigram_indexes("reviews_reviewcampaign", "rvc", ("name", "description")),
-        *trigram_indexes("reviews_reviewitem", "rvi", ("decision_reason", "revoke_note", "routing_note")),
+        trigram_indexes("reviews_reviewcampaign", "rvc", ("name", "description")),
+        trigram_indexes("reviews_reviewitem", "rvi", ("decision_reason", "revoke_note", "routing_note")),
         analyze("reviews_reviewcampaign"),
         analyze("reviews_reviewitem"),
     ]
