@@ -46,7 +46,9 @@ class AccessSystem(TenantModel):
         constraints = [models.UniqueConstraint(fields=["tenant_id", "name"], condition=Q(is_deleted=False),
                                                name="uniq_access_system_name")]
         indexes = [models.Index(fields=["tenant_id", "name", "id"], name="sys_tenant_name",
-                                condition=Q(is_deleted=False))]
+                                condition=Q(is_deleted=False)),
+                   # rows naming the people a search finds
+                   models.Index(fields=["tenant_id", "owner_id"], name="sys_tenant_owner")]
 
     def __str__(self) -> str:
         return self.name
@@ -94,7 +96,9 @@ class Entitlement(TenantModel):
         ordering = ("system__name", "name", "id")
         constraints = [models.UniqueConstraint(fields=["tenant_id", "system", "name"], condition=Q(is_deleted=False),
                                                name="uniq_entitlement_name")]
-        indexes = [models.Index(fields=["tenant_id", "system", "name"], name="ent_tenant_system")]
+        indexes = [models.Index(fields=["tenant_id", "system", "name"], name="ent_tenant_system"),
+                   # rows naming the people a search finds
+                   models.Index(fields=["tenant_id", "owner_id"], name="ent_tenant_owner")]
 
     def __str__(self) -> str:
         return f"{self.system.name} · {self.name}" if self.system_id else self.name

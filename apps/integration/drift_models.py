@@ -77,7 +77,11 @@ class DriftFinding(ConcurrentTransitionMixin, TenantModel):
         indexes = [models.Index(fields=["tenant_id", "status", "id"], name="drf_tenant_status"),
                    models.Index(fields=["entitlement", "status"], name="drf_entitlement_status"),
                    models.Index(fields=["tenant_id", "-last_seen_at", "id"], condition=Q(is_deleted=False),
-                                name="drf_tenant_list")]  # the admin list's order
+                                name="drf_tenant_list"),  # the admin list's order
+                   # rows naming the people a search finds
+                   models.Index(fields=["tenant_id", "person_id"], name="drf_tenant_person"),
+                   models.Index(fields=["tenant_id", "owner_id"], name="drf_tenant_owner"),
+                   models.Index(fields=["tenant_id", "resolved_by_id"], name="drf_tenant_resolver")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.user_name} · {self.entitlement_name}"

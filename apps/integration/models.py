@@ -108,6 +108,11 @@ class Connector(IntegrationModel):
 
     history = tracked_history()
 
+    class Meta:
+        # rows naming the people a search finds
+        indexes = [models.Index(fields=["tenant_id", "owner_id"], name="cnn_tenant_owner"),
+                   models.Index(fields=["tenant_id", "user_id"], name="cnn_tenant_user")]
+
     def clean(self):
         if self.type and self.provider and (why := provider_misfit(self.provider, self.type)):
             raise ValidationError({"type": why})
@@ -160,6 +165,9 @@ class IntegrationApiKey(ConcurrentTransitionMixin, IntegrationModel):
         verbose_name = "integration API key"
         constraints = [models.UniqueConstraint(fields=["rotated_from_key_id"], name="uniq_key_successor",
                                                condition=models.Q(rotated_from_key_id__isnull=False))]
+        # rows naming the people a search finds
+        indexes = [models.Index(fields=["tenant_id", "issued_to_user_id"], name="key_tenant_holder"),
+                   models.Index(fields=["tenant_id", "created_by_user_id"], name="key_tenant_creator")]
 
     # The AI gateway's limits mean something only on a virtual LLM key.
     GATEWAY_FIELDS = ("allowed_models", "tpm_limit", "max_budget_usd")

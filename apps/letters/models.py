@@ -78,7 +78,9 @@ class Letter(TenantModel):
 
     class Meta:
         ordering = ("-id",)
-        indexes = [models.Index(fields=["tenant_id", "hr_request"], name="ltr_tenant_request")]
+        indexes = [models.Index(fields=["tenant_id", "hr_request"], name="ltr_tenant_request"),
+                   # rows naming the people a search finds
+                   models.Index(fields=["tenant_id", "requester_id"], name="ltr_tenant_requester")]
 
     def __str__(self) -> str:
         return f"{self.template.name} for {self.hr_request_id}" if self.template_id else "Letter"

@@ -107,7 +107,9 @@ class OffboardingCase(ConcurrentTransitionMixin, TenantModel):
         indexes = [models.Index(fields=["tenant_id", "status", "due_at"], name="obc_tenant_status"),
                    models.Index(fields=["tenant_id", "person_id"], name="obc_tenant_person"),
                    models.Index(fields=["tenant_id", "-created_at", "id"], condition=Q(is_deleted=False),
-                                name="obc_tenant_list")]  # the admin list's order
+                                name="obc_tenant_list"),  # the admin list's order
+                   # rows naming the people a search finds
+                   models.Index(fields=["tenant_id", "manager_id"], name="obc_tenant_manager")]
 
     @property
     def is_overdue(self) -> bool:

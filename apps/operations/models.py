@@ -157,6 +157,9 @@ class AccessRequest(RequestModel):
             models.Index(fields=["tenant_id", "requester_id"], name="acr_tenant_requester"),
             models.Index(fields=["tenant_id", "created_by"], name="acr_tenant_creator"),
             models.Index(fields=["tenant_id", "principal_id"], name="acr_tenant_principal"),
+            # rows naming the people a search finds
+            models.Index(fields=["tenant_id", "approver_id"], name="acr_tenant_approver"),
+            models.Index(fields=["tenant_id", "granted_by_id"], name="acr_tenant_granter"),
             models.Index(fields=["status", "expires_at"], name="acr_status_expiry"),
             models.Index(fields=["provisioning_next_attempt_at"], name="acr_provisioning_due",
                          condition=models.Q(provisioning_next_attempt_at__isnull=False)),
@@ -352,6 +355,8 @@ class Equipment(RequestModel):
             # a member's own rows (apps/core/visibility.py: one indexed branch per ownership column)
             models.Index(fields=["tenant_id", "created_by"], name="eqp_tenant_creator"),
             models.Index(fields=["tenant_id", "requester_id"], name="eqp_tenant_requester"),
+            # rows naming the people a search finds
+            models.Index(fields=["tenant_id", "approver_id"], name="eqp_tenant_approver"),
             # the admin's date hierarchy (MIN/MAX of the rows shown)
             models.Index(fields=["tenant_id", "created_at"], name="eqp_tenant_created", condition=models.Q(is_deleted=False)),
         ]
@@ -415,6 +420,8 @@ class Travel(RequestModel):
             # a member's own rows (apps/core/visibility.py: one indexed branch per ownership column)
             models.Index(fields=["tenant_id", "created_by"], name="trv_tenant_creator"),
             models.Index(fields=["tenant_id", "requester_id"], name="trv_tenant_requester"),
+            # rows naming the people a search finds
+            models.Index(fields=["tenant_id", "approver_id"], name="trv_tenant_approver"),
             # the admin's date hierarchy (MIN/MAX of the rows shown)
             models.Index(fields=["tenant_id", "created_at"], name="trv_tenant_created", condition=models.Q(is_deleted=False)),
         ]

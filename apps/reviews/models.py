@@ -110,7 +110,9 @@ class ReviewCampaign(ConcurrentTransitionMixin, TenantModel):
     class Meta:
         verbose_name = "access review campaign"
         indexes = [models.Index(fields=["tenant_id", "status", "id"], name="rvc_tenant_status"),
-                   models.Index(fields=["tenant_id", "owner_id"], name="rvc_tenant_owner")]
+                   models.Index(fields=["tenant_id", "owner_id"], name="rvc_tenant_owner"),
+                   # rows naming the people a search finds
+                   models.Index(fields=["tenant_id", "signed_off_by_id"], name="rvc_tenant_signer")]
 
     def __str__(self) -> str:
         return self.name
@@ -199,6 +201,9 @@ class ReviewItem(ConcurrentTransitionMixin, TenantModel):
         constraints = [models.UniqueConstraint(fields=["campaign", "grant"], name="uniq_review_item_grant")]
         indexes = [
             models.Index(fields=["tenant_id", "reviewer_id", "status"], name="rvi_tenant_reviewer"),
+            # rows naming the people a search finds
+            models.Index(fields=["tenant_id", "holder_id"], name="rvi_tenant_holder"),
+            models.Index(fields=["tenant_id", "decided_by_id"], name="rvi_tenant_decider"),
             models.Index(fields=["campaign", "reviewer_id", "status", "risk"], name="rvi_campaign_reviewer"),
             models.Index(fields=["campaign", "status"], name="rvi_campaign_status"),
             models.Index(fields=["grant"], name="rvi_grant"),

@@ -13,24 +13,8 @@ from .searched_columns import Searched, searches
 
 pytestmark = [postgres_only, pytest.mark.postgres, pytest.mark.django_db]
 
-# A TenantAdmin's search also lists the rows naming the people the term matches, when they are few, `col IN
-# (ids)` over the model's person fields (apps/core/admin_words.search_people). These person columns have no
-# btree: a term naming a few people reads the tenant's rows of these lists. An index per person column is a
-# cost on every write of these tables, left to its own decision (docs/scale.md, "Admin lists").
-PEOPLE_NAMED = "the rows naming a matching person: no (tenant_id, column) btree on this person column"
-# {(table, column, lookup): why no index serves that search}
-UNSERVED: dict[tuple[str, str, str], str] = {(table, column, "in"): PEOPLE_NAMED for table, column in (
-    ("integration_accesssystem", "owner_id"), ("integration_entitlement", "owner_id"),
-    ("integration_connector", "owner_id"), ("integration_connector", "user_id"),
-    ("integration_driftfinding", "owner_id"), ("integration_driftfinding", "person_id"),
-    ("integration_driftfinding", "resolved_by_id"),
-    ("integration_integrationapikey", "created_by_user_id"), ("integration_integrationapikey", "issued_to_user_id"),
-    ("letters_letter", "requester_id"), ("lifecycle_offboardingcase", "manager_id"),
-    ("operations_accessrequest", "approver_id"), ("operations_accessrequest", "granted_by_id"),
-    ("operations_equipment", "approver_id"), ("operations_travel", "approver_id"),
-    ("reviews_reviewcampaign", "signed_off_by_id"), ("reviews_reviewitem", "decided_by_id"),
-    ("reviews_reviewitem", "holder_id"),
-)}
+# {(table, column, lookup): why no index serves that search}; empty: every search is served
+UNSERVED: dict[tuple[str, str, str], str] = {}
 
 
 def _unserved(found: list[Searched]) -> dict[tuple[str, str, str], list[Searched]]:
