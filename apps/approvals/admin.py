@@ -172,7 +172,7 @@ class ApprovalRequestAdmin(TenantAdmin):
     list_display = ("title", "entity_type", "requester", "status", "progress", "routed", "due_at", "created_at")
     list_filter = ("status", "entity_type", "routed_by")
     list_select_related = ("rule", "chain")
-    search_fields = ("title", "entity_id", "requested_by_id")
+    search_fields = ("title", "entity_id__exact", "requested_by_id__exact")
     date_hierarchy = "created_at"
 
     def get_changelist(self, request, **kwargs):

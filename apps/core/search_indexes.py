@@ -88,6 +88,23 @@ class TrigramIndexes(_PostgresOnlySQL):
         return f"trigram_{self.prefix}"
 
 
+class DropTrigramIndexes(TrigramIndexes):
+    """The indexes TrigramIndexes made, dropped (a column no longer searched by fragment); undone by making them."""
+
+    def forwards_sql(self) -> list[str]:
+        return super().backwards_sql()
+
+    def backwards_sql(self) -> list[str]:
+        return super().forwards_sql()
+
+    def describe(self) -> str:
+        return f"Drop trigram search indexes on {self.table} ({', '.join(self.columns)})"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"drop_trigram_{self.prefix}"
+
+
 class Analyze(_PostgresOnlySQL):
     """`ANALYZE table`: statistics for the expressions of its new indexes. Nothing to undo."""
 

@@ -30,7 +30,7 @@ class PersonAdmin(TenantAdmin):
     record_actions = PERSON_ACTIONS
     list_display = ("display_name", "email", "title", "department", "location", "manager", "active")
     list_filter = ("active", "department", "location")
-    search_fields = ("id", "display_name", "user_name", "email", "external_id")
+    search_fields = ("id__exact", "display_name", "user_name", "email", "external_id")
     list_select_related = ("manager",)
     fields = ("user_name", "display_name", "given_name", "family_name", "email", "title", "department",
               "location", "employee_number", "manager", "active", "external_id")

@@ -61,7 +61,7 @@ class AccessRequestAdmin(RequestAdmin):
     list_display = ("system", "status", "requester_id", "entitlement_type", "access_type", "asset", "expires_at",
                     "target_error", "age")
     list_filter = ("status", "access_type", "principal_type", "provisioning_op")
-    search_fields = ("id", "requester_id", "system_id", "entitlement_type", "justification")
+    search_fields = ("id__exact", "requester_id__exact", "system_id", "entitlement_type", "justification")
     list_select_related = ("entitlement__system",)
     CATALOG_IDS = ("system_id", "asset_id")  # a catalog request's: filled from its entitlement, never typed
 
