@@ -96,7 +96,7 @@ class LetterAdmin(TenantAdmin):
     record_actions = LETTER_ACTIONS
     list_display = ("__str__", "status", "template_version", "requester_id", "created_at", "sent_at")
     list_filter = ("status",)
-    search_fields = ("hr_request__id__exact", "requester_id")
+    search_fields = ("hr_request__id__exact", "requester_id__exact")
     list_select_related = ("template",)  # __str__ names the template: one join, not a query per row
     shows_waiting = False
 
