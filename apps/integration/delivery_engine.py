@@ -8,7 +8,7 @@ import json
 import logging
 import time
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -141,9 +141,9 @@ def _lease(*, batch: int, now, per_tenant: int = PER_TENANT_BATCH) -> list[Webho
     due = [at(now), str(DeliveryStatus.PENDING), str(DeliveryStatus.DELIVERING), at(now)]
     ids = LEASE.claim(candidates, now=now, due_sql=_due_sql(), due_params=due)
     order = {pk: i for i, pk in enumerate(candidates)}
-    # A pass's deliveries share a few webhooks: each is read once and shared (a join would build it
-    # again, JSON fields and all, for every delivery).
-    leased = WebhookDelivery.objects.filter(pk__in=ids).select_related("event").prefetch_related("webhook")
+    # A pass's deliveries share a few webhooks and events: each is read once and shared (a join would
+    # build it again, JSON fields and all, for every delivery).
+    leased = WebhookDelivery.objects.filter(pk__in=ids).prefetch_related("webhook", "event")
     return sorted(leased, key=lambda d: order[d.pk])
 
 
@@ -487,13 +487,64 @@ def send_due(*, batch: int | None = None, per_tenant: int = PER_TENANT_BATCH, no
     return counts
 
 
+class _FanOutBeside:
+    """A pass's fan-out on a thread and a database connection of its own, beside the pass's sends: the
+    inserts wait on the database while the sends wait on their receivers, so a burst's first deliveries
+    go out while the rest are being made. Inside a transaction (a test's, a caller's) the thread could not
+    see the caller's uncommitted events, and SQLite serialises writers: there the fan-out runs first, in
+    the caller's connection, as it would without a thread."""
+
+    def __init__(self):
+        self.pool = None
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="webhook-fan-out")
+            self.future = self.pool.submit(self._on_own_connection)
+        else:
+            self.fanned_out = fan_out()
+
+    @staticmethod
+    def _on_own_connection() -> int:
+        try:
+            return fan_out()
+        finally:
+            connection.close()  # this thread's
+
+    def running(self) -> bool:
+        return self.pool is not None and not self.future.done()
+
+    def wait(self, seconds: float) -> None:
+        if self.running():
+            wait([self.future], timeout=seconds)
+
+    def result(self) -> int:
+        if self.pool is None:
+            return self.fanned_out
+        try:
+            return self.future.result()
+        finally:
+            self.pool.shutdown()
+
+
 def run_pass() -> dict[str, int]:
     """Fan out, let paused webhooks probe (a probe that resumes one drains its backlog in this same
-    pass) and send what is due. The backlog's retention is the scheduler's (`breaker.expire_backlog`)."""
-    fanned_out = fan_out()
+    pass) and send what is due, again while the fan-out runs beside (`_FanOutBeside`). The backlog's
+    retention is the scheduler's (`breaker.expire_backlog`)."""
+    fanning_out = _FanOutBeside()
+    try:
+        probes = send_probes()
+        counts = Counter()
+        while True:
+            made_all = not fanning_out.running()  # then this round sends what its last batch made
+            sent = send_due()
+            counts.update(sent)
+            if made_all:
+                break
+            if not any(sent.values()):
+                fanning_out.wait(0.05)  # nothing due yet: the fan-out's next batch
+    finally:
+        fanned_out = fanning_out.result()
     WEBHOOKS.advance()
-    probes = send_probes()
-    counts = {"fanned_out": fanned_out, **send_due()}
+    counts = {"fanned_out": fanned_out, "delivered": 0, "retrying": 0, "failed": 0, **counts}
     if probes["probed"]:
         counts.update(probes)
     return counts

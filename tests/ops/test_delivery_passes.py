@@ -1,6 +1,8 @@
 """What makes several workers share a backlog safely: a pass that stops at its limit queues the next
 one, and a delivery whose lease ran out while it waited in a pass is not sent by that pass once
 another has taken it."""
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -189,3 +191,57 @@ def test_each_webhooks_due_work_is_walked_on_its_own_index_whatever_the_statisti
             cursor.execute("EXPLAIN " + sql, params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
         assert "whd_webhook_due" in plan and "whd_due " not in plan, plan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pass_sends_while_its_fan_out_is_still_making_deliveries(hook, receiver, monkeypatch):
+    """On PostgreSQL, outside a transaction, the fan-out runs on a thread and connection of its own: the
+    fan-out here makes one delivery, then waits until the pass has sent it before making the rest. A pass
+    that fanned out before sending would not send it meanwhile (the wait runs out, and the test says so)."""
+    from django.db import connection
+
+    from apps.integration import delivery_engine
+
+    if connection.vendor != "postgresql":
+        pytest.skip("beside the sends on PostgreSQL only; SQLite fans out first (test below)")
+    sent_while_fanning_out = threading.Event()
+    made = []
+
+    def fan_out_in_two_batches():
+        made.append(fan_out())  # the ticket's creation
+        if _wait_for(lambda: receiver.requests):
+            sent_while_fanning_out.set()
+        with transaction.atomic():  # four more events commit while this fan-out runs
+            for n in range(4):
+                emit(obj=hook, action="updated", payload={"n": n})
+        made.append(fan_out())
+        return sum(made)
+
+    monkeypatch.setattr(delivery_engine, "fan_out", fan_out_in_two_batches)
+    counts = delivery_engine.run_pass()
+    assert sent_while_fanning_out.is_set()
+    assert made == [1, 4] and counts["fanned_out"] == 5
+    assert counts["delivered"] == 5 and len(receiver.requests) == 5  # the last batch too, in the same pass
+    assert WebhookDelivery.objects.filter(status=DeliveryStatus.DELIVERED).count() == 5
+
+
+def test_inside_a_transaction_a_pass_fans_out_before_it_sends(hook, receiver, monkeypatch):
+    """A thread's connection could not see the caller's uncommitted events: inside a transaction (and on
+    SQLite) the fan-out runs first, in the caller's connection."""
+    from apps.integration import delivery_engine
+
+    threads = []
+    monkeypatch.setattr(delivery_engine, "fan_out", lambda: threads.append(threading.current_thread()) or fan_out())
+    updates_before = WebhookDelivery.objects.count()
+    counts = delivery_engine.run_pass()
+    assert threads == [threading.main_thread()]
+    assert counts["fanned_out"] == 1 and counts["delivered"] == updates_before + 1 == len(receiver.requests)
+
+
+def _wait_for(condition, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
