@@ -5,13 +5,13 @@ column; a GIN index on `upper(col::text) gin_trgm_ops` serves that expression as
 matches the indexed expression), so a search reads the rows that hold the term's trigrams instead of
 every row of every tenant. On SQLite these operations do nothing (no pg_trgm; tables there are small).
 
-    operations = [trigram_extension(), trigram_indexes("helpdesk_ticket", "tkt", ("number", "title")),
-                  analyze("helpdesk_ticket")]
+    operations = [KeptTrigramExtension(), TrigramIndexes("helpdesk_ticket", "tkt", ("number", "title")),
+                  Analyze("helpdesk_ticket")]
 
 PostgreSQL keeps statistics of an index's expressions, `upper(col)` here, from the next ANALYZE on; with
 them the planner knows how many rows hold a term. Without them it guesses a few, for a term in every row
 too, and reads and sorts every matching row of the tenant for one page where walking the list's order
-index would have found a page at once. `analyze` gathers them when the migration runs (a sample of the
+index would have found a page at once. `Analyze` gathers them when the migration runs (a sample of the
 table, not a read of it).
 
 These are operations of their own, as django.contrib.postgres's CreateExtension is, not RunPython: a
@@ -23,15 +23,12 @@ from django.db import router
 from django.db.migrations.operations.base import Operation
 
 
-class _KeptTrigramExtension(TrigramExtension):
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        pass  # other apps' trigram indexes depend on it
-
-
-def trigram_extension():
+class KeptTrigramExtension(TrigramExtension):
     """`CREATE EXTENSION IF NOT EXISTS pg_trgm` (PostgreSQL only). Rolling the migration back keeps it: every
     app's trigram indexes depend on it, and dropping it would fail (or take them all with it)."""
-    return _KeptTrigramExtension()
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        pass
 
 
 def _index_name(prefix: str, column: str) -> str:
@@ -117,10 +114,3 @@ class Analyze(_PostgresOnlySQL):
     def describe(self) -> str:
         return f"Analyze {self.table}"
 
-
-def trigram_indexes(table: str, prefix: str, columns) -> TrigramIndexes:
-    return TrigramIndexes(table, prefix, columns)
-
-
-def analyze(table: str) -> Analyze:
-    return Analyze(table)

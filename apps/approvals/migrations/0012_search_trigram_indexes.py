@@ -4,18 +4,18 @@ id (apps/approvals/admin.py), on aps_tenant_approver and aps_tenant_delegate. A 
 hold reads those rows, not the tenant's."""
 from django.db import migrations
 
-from apps.core.search_indexes import analyze, trigram_extension, trigram_indexes
+from apps.core.search_indexes import Analyze, KeptTrigramExtension, TrigramIndexes
 
 
 class Migration(migrations.Migration):
     dependencies = [("approvals", "0011_admin_list_indexes")]
 
     operations = [
-        trigram_extension(),
-        trigram_indexes("approvals_approvalchain", "apc", ("name", "entity_type")),
-        trigram_indexes("approvals_approvalrule", "apu", ("name",)),
-        trigram_indexes("approvals_approvalstep", "aps", ("comment",)),
-        analyze("approvals_approvalchain"),
-        analyze("approvals_approvalrule"),
-        analyze("approvals_approvalstep"),
+        KeptTrigramExtension(),
+        TrigramIndexes("approvals_approvalchain", "apc", ("name", "entity_type")),
+        TrigramIndexes("approvals_approvalrule", "apu", ("name",)),
+        TrigramIndexes("approvals_approvalstep", "aps", ("comment",)),
+        Analyze("approvals_approvalchain"),
+        Analyze("approvals_approvalrule"),
+        Analyze("approvals_approvalstep"),
     ]

@@ -5,16 +5,16 @@ type are searched whole, on their primary key and btree indexes. A search by a t
 those rows, not the tenant's."""
 from django.db import migrations
 
-from apps.core.search_indexes import analyze, trigram_extension, trigram_indexes
+from apps.core.search_indexes import Analyze, KeptTrigramExtension, TrigramIndexes
 
 
 class Migration(migrations.Migration):
     dependencies = [("core", "0014_directory_moves_out"), ("auth", "0012_alter_user_first_name_max_length")]
 
     operations = [
-        trigram_extension(),
-        trigram_indexes("auth_user", "user", ("username", "first_name", "last_name", "email")),
-        trigram_indexes("core_tenant", "tnt", ("name",)),
-        analyze("auth_user"),
-        analyze("core_tenant"),
+        KeptTrigramExtension(),
+        TrigramIndexes("auth_user", "user", ("username", "first_name", "last_name", "email")),
+        TrigramIndexes("core_tenant", "tnt", ("name",)),
+        Analyze("auth_user"),
+        Analyze("core_tenant"),
     ]

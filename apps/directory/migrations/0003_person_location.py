@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from apps.core.search_indexes import trigram_indexes
+from apps.core.search_indexes import TrigramIndexes
 
 
 class Migration(migrations.Migration):
@@ -23,5 +23,5 @@ class Migration(migrations.Migration):
             field=models.CharField(blank=True, default='', help_text="Where they work (office or site); SCIM: the work address's locality.", max_length=200),
         ),
         # Searched like the other name columns (API `?search=`, admin `?q=`).
-        trigram_indexes("core_person", "person", ("location",)),
+        TrigramIndexes("core_person", "person", ("location",)),
 ]

@@ -4,16 +4,16 @@ own id is searched whole, on its primary key. A search by a term few rows hold r
 tenant's."""
 from django.db import migrations
 
-from apps.core.search_indexes import analyze, trigram_extension, trigram_indexes
+from apps.core.search_indexes import Analyze, KeptTrigramExtension, TrigramIndexes
 
 
 class Migration(migrations.Migration):
     dependencies = [("directory", "0004_scim_page_indexes")]
 
     operations = [
-        trigram_extension(),
-        trigram_indexes("core_group", "group", ("display_name", "external_id")),
-        trigram_indexes("core_scimtoken", "scim", ("name", "prefix")),
-        analyze("core_group"),
-        analyze("core_scimtoken"),
+        KeptTrigramExtension(),
+        TrigramIndexes("core_group", "group", ("display_name", "external_id")),
+        TrigramIndexes("core_scimtoken", "scim", ("name", "prefix")),
+        Analyze("core_group"),
+        Analyze("core_scimtoken"),
     ]

@@ -3,18 +3,18 @@ reply box's picker searches the names), the SLA policies' and business calendars
 description. A search by a term few rows hold reads those rows, not the tenant's."""
 from django.db import migrations
 
-from apps.core.search_indexes import analyze, trigram_extension, trigram_indexes
+from apps.core.search_indexes import Analyze, KeptTrigramExtension, TrigramIndexes
 
 
 class Migration(migrations.Migration):
     dependencies = [("helpdesk", "0011_sweep_index_skips_answered_tickets")]
 
     operations = [
-        trigram_extension(),
-        trigram_indexes("helpdesk_cannedreply", "cnr", ("name", "body")),
-        trigram_indexes("helpdesk_slapolicy", "sla", ("name", "description")),
-        trigram_indexes("helpdesk_businesscalendar", "cal", ("name",)),
-        analyze("helpdesk_cannedreply"),
-        analyze("helpdesk_slapolicy"),
-        analyze("helpdesk_businesscalendar"),
+        KeptTrigramExtension(),
+        TrigramIndexes("helpdesk_cannedreply", "cnr", ("name", "body")),
+        TrigramIndexes("helpdesk_slapolicy", "sla", ("name", "description")),
+        TrigramIndexes("helpdesk_businesscalendar", "cal", ("name",)),
+        Analyze("helpdesk_cannedreply"),
+        Analyze("helpdesk_slapolicy"),
+        Analyze("helpdesk_businesscalendar"),
     ]

@@ -3,14 +3,14 @@
 it guessed that a term is in a few rows, and sorted every matching row of the tenant for a page of them."""
 from django.db import migrations
 
-from apps.core.search_indexes import analyze, trigram_extension, trigram_indexes
+from apps.core.search_indexes import Analyze, KeptTrigramExtension, TrigramIndexes
 
 
 class Migration(migrations.Migration):
     dependencies = [("integration", "0011_delivery_webhook_index_by_the_unique_pair")]
 
     operations = [
-        trigram_extension(),
-        trigram_indexes("integration_driftfinding", "drf", ("user_name", "resolution_note", "last_error")),
-        analyze("integration_driftfinding"),
+        KeptTrigramExtension(),
+        TrigramIndexes("integration_driftfinding", "drf", ("user_name", "resolution_note", "last_error")),
+        Analyze("integration_driftfinding"),
     ]

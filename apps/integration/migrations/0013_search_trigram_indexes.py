@@ -6,26 +6,26 @@ whole, on uniq_app_client_id and the primary key; a delivery's event type is a l
 term few rows hold reads those rows, not the tenant's."""
 from django.db import migrations
 
-from apps.core.search_indexes import analyze, trigram_extension, trigram_indexes
+from apps.core.search_indexes import Analyze, KeptTrigramExtension, TrigramIndexes
 
 
 class Migration(migrations.Migration):
     dependencies = [("integration", "0012_search_trigram_drift_findings")]
 
     operations = [
-        trigram_extension(),
-        trigram_indexes("integration_accesssystem", "sys", ("name", "description")),
-        trigram_indexes("integration_entitlement", "ent", ("name", "description", "target_ref")),
-        trigram_indexes("integration_connector", "con", ("name", "provider", "auth_type", "last_error")),
-        trigram_indexes("integration_application", "app",
+        KeptTrigramExtension(),
+        TrigramIndexes("integration_accesssystem", "sys", ("name", "description")),
+        TrigramIndexes("integration_entitlement", "ent", ("name", "description", "target_ref")),
+        TrigramIndexes("integration_connector", "con", ("name", "provider", "auth_type", "last_error")),
+        TrigramIndexes("integration_application", "app",
                          ("display_name", "slug", "description", "api_base_path", "primary_domain", "repository")),
-        trigram_indexes("integration_integrationapikey", "key",
+        TrigramIndexes("integration_integrationapikey", "key",
                          ("name", "prefix", "issued_to_service", "blocked_reason")),
-        trigram_indexes("integration_webhook", "whk", ("name", "url", "last_delivery_status")),
-        analyze("integration_accesssystem"),
-        analyze("integration_entitlement"),
-        analyze("integration_connector"),
-        analyze("integration_application"),
-        analyze("integration_integrationapikey"),
-        analyze("integration_webhook"),
+        TrigramIndexes("integration_webhook", "whk", ("name", "url", "last_delivery_status")),
+        Analyze("integration_accesssystem"),
+        Analyze("integration_entitlement"),
+        Analyze("integration_connector"),
+        Analyze("integration_application"),
+        Analyze("integration_integrationapikey"),
+        Analyze("integration_webhook"),
     ]

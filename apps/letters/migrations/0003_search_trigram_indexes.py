@@ -3,14 +3,14 @@ give the planner statistics of `upper(col)`: without them it guessed that a term
 sorted every matching row of the tenant for a page of them."""
 from django.db import migrations
 
-from apps.core.search_indexes import analyze, trigram_extension, trigram_indexes
+from apps.core.search_indexes import Analyze, KeptTrigramExtension, TrigramIndexes
 
 
 class Migration(migrations.Migration):
     dependencies = [("letters", "0002_admin_list_indexes")]
 
     operations = [
-        trigram_extension(),
-        trigram_indexes("letters_lettertemplate", "ltt", ("name", "body")),
-        analyze("letters_lettertemplate"),
+        KeptTrigramExtension(),
+        TrigramIndexes("letters_lettertemplate", "ltt", ("name", "body")),
+        Analyze("letters_lettertemplate"),
     ]

@@ -3,14 +3,14 @@ and the requester's id, which no btree leads. The letter's HR request is searche
 ltr_tenant_request. A search by a term few rows hold reads those rows, not the tenant's."""
 from django.db import migrations
 
-from apps.core.search_indexes import analyze, trigram_extension, trigram_indexes
+from apps.core.search_indexes import Analyze, KeptTrigramExtension, TrigramIndexes
 
 
 class Migration(migrations.Migration):
     dependencies = [("letters", "0003_search_trigram_indexes")]
 
     operations = [
-        trigram_extension(),
-        trigram_indexes("letters_letter", "ltr", ("requester_id", "sent_by")),
-        analyze("letters_letter"),
+        KeptTrigramExtension(),
+        TrigramIndexes("letters_letter", "ltr", ("requester_id", "sent_by")),
+        Analyze("letters_letter"),
     ]

@@ -4,16 +4,16 @@ a preference's person and a link's token are searched whole, on their btree inde
 rows hold reads those rows, not the tenant's."""
 from django.db import migrations
 
-from apps.core.search_indexes import analyze, trigram_extension, trigram_indexes
+from apps.core.search_indexes import Analyze, KeptTrigramExtension, TrigramIndexes
 
 
 class Migration(migrations.Migration):
     dependencies = [("notifications", "0004_fanned_out_marks_become_consumer_progress")]
 
     operations = [
-        trigram_extension(),
-        trigram_indexes("notifications_notification", "ntf", ("recipient_email", "subject")),
-        trigram_indexes("notifications_usedlink", "ulk", ("person_id", "target_id")),
-        analyze("notifications_notification"),
-        analyze("notifications_usedlink"),
+        KeptTrigramExtension(),
+        TrigramIndexes("notifications_notification", "ntf", ("recipient_email", "subject")),
+        TrigramIndexes("notifications_usedlink", "ulk", ("person_id", "target_id")),
+        Analyze("notifications_notification"),
+        Analyze("notifications_usedlink"),
     ]

@@ -4,23 +4,23 @@ requester and a pending item's source and assignee are searched whole, on the pr
 (tenant_id, …) indexes. A search by a term few rows hold reads those rows, not the tenant's."""
 from django.db import migrations
 
-from apps.core.search_indexes import analyze, trigram_extension, trigram_indexes
+from apps.core.search_indexes import Analyze, KeptTrigramExtension, TrigramIndexes
 
 
 class Migration(migrations.Migration):
     dependencies = [("operations", "0012_access_request_provisioned_members")]
 
     operations = [
-        trigram_extension(),
-        trigram_indexes("operations_equipment", "eqp", ("equipment_type", "specification")),
-        trigram_indexes("operations_hrrequest", "hrr",
+        KeptTrigramExtension(),
+        TrigramIndexes("operations_equipment", "eqp", ("equipment_type", "specification")),
+        TrigramIndexes("operations_hrrequest", "hrr",
                          ("description", "deliverable_url", "fulfilment_note", "rejection_reason")),
-        trigram_indexes("operations_travel", "trv",
+        TrigramIndexes("operations_travel", "trv",
                          ("destination", "purpose", "booking_reference", "cancellation_reason")),
-        trigram_indexes("operations_pending", "pnd",
+        TrigramIndexes("operations_pending", "pnd",
                          ("title", "entity_id", "description", "blocked_reason", "entity_type", "type")),
-        analyze("operations_equipment"),
-        analyze("operations_hrrequest"),
-        analyze("operations_travel"),
-        analyze("operations_pending"),
+        Analyze("operations_equipment"),
+        Analyze("operations_hrrequest"),
+        Analyze("operations_travel"),
+        Analyze("operations_pending"),
     ]
