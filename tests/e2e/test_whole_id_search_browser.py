@@ -5,7 +5,9 @@ artifacts/."""
 import pytest
 from django.urls import reverse
 
+from tests.factories.approvals import ApprovalRequestFactory
 from tests.factories.directory import PersonFactory
+from tests.factories.letters import LetterFactory
 from tests.factories.operations import AccessRequestFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,3 +41,21 @@ def test_ids_are_found_whole_and_names_by_a_fragment(page, login, seeded, artifa
         assert listed(page) and "Ida Brandt" in listed(page)
         page.goto(requests + f"?q={approved_by_zora.pk[:-2]}")
         assert "Ida Brandt" not in listed(page)
+
+
+def test_approval_requests_and_letters_are_found_by_their_requesters_whole_id(page, login, seeded, artifacts):
+    asker = PersonFactory(tenant_id="acme", given_name="Odile", family_name="Marchetti")
+    approval = ApprovalRequestFactory(tenant_id="acme", requested_by_id=asker.pk, title="Laptop for Odile")
+    letter = LetterFactory(tenant_id="acme", hr_request__requester_id=asker.pk)
+    login("acme-admin")
+    for width, viewport in WIDTHS.items():
+        page.set_viewport_size(viewport)
+        for name, url, shown in (("approval-requests", reverse("admin:approvals_approvalrequest_changelist"),
+                                  approval.title),
+                                 ("letters", reverse("admin:letters_letter_changelist"), "Odile Marchetti")):
+            page.goto(url + f"?q={asker.pk}")
+            page.screenshot(path=str(artifacts / f"whole-id-{width}-{name}-by-requester.png"), full_page=True)
+            assert shown in listed(page), name
+            page.goto(url + f"?q={asker.pk[:-2]}")
+            assert shown not in listed(page), name
+    assert letter.requester_id == asker.pk
